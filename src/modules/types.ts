@@ -69,6 +69,8 @@ export interface TaskContext {
   renderFile(path: string): string;
   /** Read a controller-side file (same resolution as renderFile). */
   readLocal(path: string): Buffer;
+  /** Evaluate a `when:`-style expression against the host's vars (assert uses it). */
+  test(expr: string): boolean;
 }
 
 export interface ModuleDef<P = unknown> {

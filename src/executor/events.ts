@@ -1,0 +1,51 @@
+// Everything the output layer sees of a run: one event stream, rendered as TTY rows, plain lines or JSON.
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
+
+export interface TaskResultEvent {
+  type: 'task:result';
+  host: string;
+  play: string;
+  task: string;
+  /** file:line of the task */
+  at: string;
+  status: TaskStatus;
+  /** loop item label when the task loops */
+  item?: string;
+  ignored?: boolean;
+  msg?: string;
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+  cmd?: string;
+  diff?: { path?: string; before: string; after: string }[];
+  durationMs: number;
+  startedAt: number;
+}
+
+export type RunEvent =
+  | { type: 'run:start'; playbook?: string; hosts: string[]; check: boolean }
+  | { type: 'play:start'; play: string; hosts: string[] }
+  | { type: 'task:start'; host: string; play: string; task: string; at: string; startedAt: number }
+  | TaskResultEvent
+  | { type: 'host:unreachable'; host: string; msg: string }
+  | { type: 'play:end'; play: string; stoppedReason?: string }
+  | { type: 'run:end'; recap: Recap; elapsedMs: number; exitCode: number; interrupted: boolean };
+
+export interface HostTally {
+  ok: number;
+  changed: number;
+  skipped: number;
+  failed: number;
+  unreachable: number;
+  ignored: number;
+  /** First line of the first error seen on this host. */
+  firstError?: string;
+}
+
+export type Recap = Record<string, HostTally>;
+
+export interface EventSink {
+  emit(e: RunEvent): void;
+  /** Flush and stop live rendering. */
+  close(): Promise<void>;
+}
