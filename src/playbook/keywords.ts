@@ -1,0 +1,125 @@
+// The keys a play and a task accept, and the Ansible keys runbook knows but does not do yet.
+
+/** Play keys runbook implements. */
+export const PLAY_KEYS = [
+  'name',
+  'hosts',
+  'vars',
+  'vars_files',
+  'gather_facts',
+  'become',
+  'connection',
+  'tasks',
+  'pre_tasks',
+  'post_tasks',
+  'handlers',
+  'serial',
+  'max_fail_percentage',
+  'any_errors_fatal',
+  'strategy',
+  'tags',
+] as const;
+
+/** Task keys runbook implements (the module key comes on top). */
+export const TASK_KEYS = [
+  'name',
+  'when',
+  'loop',
+  'with_items',
+  'loop_control',
+  'register',
+  'notify',
+  'tags',
+  'ignore_errors',
+  'changed_when',
+  'failed_when',
+  'no_log',
+  'become',
+  'retries',
+  'delay',
+  'until',
+  'run_once',
+  'delegate_to',
+  'timeout',
+  'vars',
+  'args',
+  'listen',
+] as const;
+
+export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+
+const INLINE_TASKS = 'write the tasks out in this play instead';
+const LATER = 'remove it; runbook does not implement it yet';
+
+// Ansible users will write these; "not supported yet" with a way around beats "unknown key".
+export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
+  import_playbook: 'run that playbook on its own, or copy its plays into this file',
+  include_playbook: 'run that playbook on its own, or copy its plays into this file',
+  roles: "copy the role's tasks into this play's tasks: and its handlers into handlers:",
+  include_role: "copy the role's tasks into this play's tasks:",
+  import_role: "copy the role's tasks into this play's tasks:",
+  include_tasks: INLINE_TASKS,
+  import_tasks: INLINE_TASKS,
+  vars_prompt: 'pass the values with -e name=value instead',
+  remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
+  become_user: LATER,
+  become_method: LATER,
+  environment: 'set variables inline in the command: FOO=bar cmd',
+  check_mode: 'use the --check command-line flag instead',
+  diff: 'use the --diff command-line flag instead',
+  order: LATER,
+  force_handlers: LATER,
+  module_defaults: LATER,
+  collections: 'use the builtin module names (shell, copy, ...)',
+  ignore_errors: 'set ignore_errors: on the tasks that may fail',
+  ignore_unreachable: LATER,
+  gather_subset: LATER,
+  gather_timeout: LATER,
+  fact_path: LATER,
+  throttle: 'use serial: to limit how many hosts run at once',
+  port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
+  run_once: 'set run_once: on the task instead',
+  no_log: 'set no_log: on the tasks instead',
+  debugger: LATER,
+};
+
+export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
+  block: 'write the tasks out one by one and repeat the shared when:/become: on each',
+  rescue: 'use ignore_errors: and a later task with when: on the registered result',
+  always: 'write the tasks out one by one after the others',
+  include_tasks: 'write the included tasks out in the play instead',
+  import_tasks: 'write the imported tasks out in the play instead',
+  include: 'write the included tasks out in the play instead',
+  include_role: "copy the role's tasks into the play",
+  import_role: "copy the role's tasks into the play",
+  import_playbook: 'import_playbook belongs at the top level, and runbook does not support it yet',
+  action: 'write the module as the key: `- shell: echo hi`',
+  local_action: 'write the module as the key and add `delegate_to: localhost`',
+  become_user: LATER,
+  become_method: LATER,
+  environment: 'set variables inline in the command: FOO=bar cmd',
+  check_mode: 'use the --check command-line flag instead',
+  diff: 'use the --diff command-line flag instead',
+  async: LATER,
+  poll: LATER,
+  throttle: "use the play's serial: instead",
+  module_defaults: LATER,
+  collections: 'use the builtin module names (shell, copy, ...)',
+  any_errors_fatal: 'set any_errors_fatal: on the play instead',
+  ignore_unreachable: LATER,
+  remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
+  connection: 'set connection: on the play instead',
+  debugger: LATER,
+  vars_files: 'set vars_files: on the play instead',
+};
+
+export const UNSUPPORTED_LOOP_CONTROL_KEYS: Record<string, string> = {
+  index_var: 'loop over a list of maps that carry their own index',
+  pause: 'add a separate task with pause between runs',
+  extended: LATER,
+  extended_allitems: LATER,
+  break_when: LATER,
+};
+
+// with_dict, with_fileglob... all have a loop: equivalent; only with_items is taken as written.
+export const WITH_LOOKUP_HINT = 'use loop: with a list (or with_items:), e.g. loop: "{{ my_list }}"';
