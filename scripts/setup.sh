@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what runbook and its lab need on a fresh Debian/Ubuntu machine (as root), then builds runbook.
+# Idempotent: a second run installs nothing and only rebuilds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in sshd:openssh-server ssh:openssh-client ip:iproute2 brctl:bridge-utils ethtool:ethtool \
+            ovs-vsctl:openvswitch-switch ping:iputils-ping python3:python3 unshare:util-linux nc:netcat-openbsd; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run -s build
+echo "setup: ready ($(node dist/cli/main.js --version))"

@@ -1,0 +1,103 @@
+// `runbook exec`: one ad-hoc task on a host pattern, through the same loader checks and executor as playbooks.
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { UsageError } from '../errors.js';
+import { loadInventory } from '../inventory/load.js';
+import { lookup } from '../modules/registry.js';
+import type { Playbook, Task } from '../playbook/types.js';
+import { localConnector, makeConnector } from './connector.js';
+import { inventorySources, parseExtraVars } from './options.js';
+import type { RunFlags } from './run.js';
+import { interruptController, makeSink } from './sink.js';
+
+export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout'> {
+  module?: string;
+  args?: string;
+  become?: boolean;
+}
+
+const at = { file: '<command line>' };
+
+/** `-a` for a map module: `k=v k2=v2`, or YAML/JSON flow `{k: v}`. */
+function moduleArgs(module: string, raw: string | undefined): unknown {
+  const def = lookup(module, at);
+  if (def.freeForm) return { _raw: raw ?? '' };
+  if (!raw) return {};
+  if (raw.trim().startsWith('{')) return parse(raw);
+  return parseExtraVars([raw]);
+}
+
+export async function execCommand(pattern: string, command: string[], f: ExecFlags): Promise<number> {
+  if (f.module && command.length) throw new UsageError('give either -m/-a or a command after --, not both');
+  const module = f.module ?? 'shell';
+  const raw = f.module ? f.args : command.join(' ');
+  if (!f.module && !raw) throw new UsageError('nothing to run', { hint: 'runbook exec <pattern> -i <inventory> -- <command>  or  -m <module> -a <args>' });
+  const args = moduleArgs(module, raw);
+  lookup(module, at).parse(args, at);
+  const task: Task = {
+    name: f.module ? `${module} ${raw ?? ''}`.trim() : raw,
+    module,
+    args,
+    at,
+    when: [],
+    loopVar: 'item',
+    notify: [],
+    tags: [],
+    ignoreErrors: false,
+    changedWhen: [],
+    failedWhen: [],
+    noLog: false,
+    until: [],
+    runOnce: false,
+    vars: {},
+    listen: [],
+  };
+  const playbook: Playbook = {
+    file: '<exec>',
+    baseDir: resolve('.'),
+    plays: [
+      {
+        name: `exec ${pattern}`,
+        hosts: pattern,
+        at,
+        vars: {},
+        varsFiles: [],
+        gatherFacts: false,
+        become: !!f.become,
+        connection: 'ssh',
+        tasks: [task],
+        handlers: [],
+        serial: [],
+        anyErrorsFatal: false,
+        strategy: 'free',
+        tags: [],
+      },
+    ],
+  };
+  const inventory = loadInventory(inventorySources(f.inventory));
+  const { runPlaybook } = await import('../executor/run.js');
+  const sink = await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose));
+  const ac = interruptController();
+  try {
+    const { exitCode } = await runPlaybook({
+      inventory,
+      playbook,
+      limit: f.limit,
+      tags: [],
+      skipTags: [],
+      check: !!f.check,
+      diff: !!f.diff,
+      extraVars: parseExtraVars(f.extraVars),
+      forks: f.forks,
+      forceHandlers: false,
+      taskTimeout: f.timeout,
+      connector: makeConnector(f),
+      localConnector,
+      sink,
+      signal: ac.signal,
+    });
+    return exitCode;
+  } finally {
+    await sink.close();
+  }
+}

@@ -1,0 +1,28 @@
+// The one place that turns errors into messages and exit codes.
+import { InputError, RunbookError, formatLocation } from '../errors.js';
+
+export const EXIT = { ok: 0, failed: 2, unreachable: 3, badInput: 4, drift: 5, interrupted: 130 } as const;
+
+export function describeError(e: unknown, verbosity = 0): string {
+  if (e instanceof RunbookError) {
+    const where = e.at ? `${formatLocation(e.at)}: ` : '';
+    const lines = [`error: ${where}${e.message}`];
+    if (e.hint) lines.push(`  hint: ${e.hint}`);
+    if (verbosity >= 3 && e.stack) lines.push(e.stack);
+    return lines.join('\n');
+  }
+  const err = e as Error;
+  if (verbosity >= 3 && err?.stack) return `error: ${err.stack}`;
+  return `error: ${err?.message ?? String(e)}\n  hint: run again with -vvv for the stack trace, and report it if it looks like a bug in runbook`;
+}
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof InputError) return EXIT.badInput;
+  if (e instanceof RunbookError) return EXIT.failed;
+  return 1;
+}
+
+export function fail(e: unknown, verbosity = 0): never {
+  process.stderr.write(`${describeError(e, verbosity)}\n`);
+  process.exit(exitCodeFor(e));
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// The CLI is thin: commander parses, each command lives in its own lazily imported file.
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { fail } from './exit.js';
+import { collect, increase, positiveInt } from './options.js';
+
+const program = new Command('runbook')
+  .description('Run Ansible-style playbooks over SSH on many hosts in parallel, and say honestly what changed.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+let verbosity = 0;
+
+function connectionOptions(c: Command): Command {
+  return c
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
+    .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
+    .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
+    .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
+    .option('-C, --check', 'change nothing; report what would change')
+    .option('-D, --diff', 'show unified diffs of changed files')
+    .option('-u, --user <name>', 'remote user (overrides ansible_user)')
+    .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
+    .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
+    .addOption(new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them').choices(['accept-new', 'strict']).default('accept-new'))
+    .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10)
+    .option('--timeout <s>', 'per-task timeout in seconds', positiveInt('--timeout'))
+    .addOption(new Option('-o, --output <mode>', 'output format').choices(['auto', 'plain', 'json', 'tty']).default('auto'))
+    .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0);
+}
+
+connectionOptions(
+  program
+    .command('run')
+    .description('run a playbook against the inventory')
+    .argument('<playbook>', 'playbook YAML file'),
+)
+  .option('-t, --tags <tags>', 'only tasks with these tags (comma list, repeatable)', collect)
+  .option('--skip-tags <tags>', 'skip tasks with these tags', collect)
+  .option('--list-hosts', 'list the hosts each play targets, then stop')
+  .option('--list-tasks', 'list the tasks, then stop')
+  .option('--syntax-check', 'load and validate only; touch no host')
+  .option('--start-at-task <name>', 'start at the task with this name')
+  .option('--force-handlers', 'run notified handlers even on hosts that failed')
+  .action(async (file: string, opts) => {
+    verbosity = opts.verbose;
+    const { runCommand } = await import('./run.js');
+    process.exitCode = await runCommand(file, opts);
+  });
+
+connectionOptions(
+  program
+    .command('exec')
+    .description('run one ad-hoc task on the hosts matching <pattern>')
+    .argument('<pattern>', 'host pattern (all, group, host, web*, a:b, a:&b, a:!b)')
+    .argument('[command...]', 'shell command (after --)'),
+)
+  .option('-m, --module <name>', 'module to run instead of a shell command')
+  .option('-a, --args <args>', 'module arguments: k=v … or a YAML map')
+  .option('-b, --become', 'run through sudo')
+  .action(async (pattern: string, command: string[], opts) => {
+    verbosity = opts.verbose;
+    const { execCommand } = await import('./exec.js');
+    process.exitCode = await execCommand(pattern, command, opts);
+  });
+
+program
+  .command('inventory')
+  .description('show hosts, groups and resolved variables')
+  .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+  .option('--list', 'all hosts and groups with their vars, as JSON')
+  .option('--graph', 'the group tree')
+  .option('--host <name>', 'one host’s resolved vars, as JSON')
+  .action(async (opts) => {
+    const [{ loadInventory }, { describeInventory }, { inventorySources }] = await Promise.all([
+      import('../inventory/load.js'),
+      import('../inventory/show.js'),
+      import('./options.js'),
+    ]);
+    const inv = loadInventory(inventorySources(opts.inventory));
+    const mode = opts.graph ? 'graph' : 'list';
+    process.stdout.write(`${describeInventory(inv, mode, opts.host)}\n`);
+  });
+
+program
+  .command('lab')
+  .description('a lab of real OpenSSH hosts in network namespaces (root): up [N] | down | status')
+  .argument('<action>', 'up, down or status')
+  .argument('[count]', 'hosts for up', '3')
+  .option('--name <name>', 'lab name (several labs can coexist)', 'lab')
+  .option('--ovs', 'also start Open vSwitch on each host with the userspace underlay (for gre-mesh)')
+  .action(async (action: string, count: string, opts) => {
+    if (!['up', 'down', 'status'].includes(action)) throw new UsageError(`unknown lab action "${action}"`, { hint: 'use: runbook lab up [N] | down | status' });
+    const n = positiveInt('lab size')(count);
+    const { labCommand } = await import('../lab/cli.js');
+    process.stdout.write(`${await labCommand(action as 'up' | 'down' | 'status', { name: opts.name, count: n, ovs: !!opts.ovs })}\n`);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exit(0);
+    process.exit(4);
+  }
+  fail(e, verbosity);
+});

@@ -1,0 +1,64 @@
+// Shared option parsing for run / exec / check: -e, -i, forks and friends, with input errors that say what to do.
+import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { parse } from 'yaml';
+import { UsageError } from '../errors.js';
+
+export function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+export function increase(_: string, prev = 0): number {
+  return prev + 1;
+}
+
+/** `-e k=v k2=v2`, `-e '{"k":1}'`, `-e @file.yaml`, later wins. */
+export function parseExtraVars(values: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const v of values) {
+    if (v.startsWith('@')) {
+      const file = v.slice(1);
+      let data: unknown;
+      try {
+        data = parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`-e ${v}: cannot read ${file}: ${(e as Error).message}`, { hint: 'give an existing YAML or JSON file after @' });
+      }
+      if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`-e ${v}: ${file} must hold a map of variables`);
+      Object.assign(out, data);
+    } else if (v.trim().startsWith('{')) {
+      try {
+        Object.assign(out, JSON.parse(v));
+      } catch {
+        throw new UsageError(`-e ${v}: not valid JSON`, { hint: 'use -e key=value, -e \'{"key": "value"}\' or -e @vars.yaml' });
+      }
+    } else {
+      for (const pair of v.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []) {
+        const i = pair.indexOf('=');
+        if (i <= 0) throw new UsageError(`-e ${v}: expected key=value`, { hint: 'use -e key=value, -e \'{"key": "value"}\' or -e @vars.yaml' });
+        const raw = pair.slice(i + 1).replace(/^(["'])(.*)\1$/, '$2');
+        out[pair.slice(0, i)] = raw;
+      }
+    }
+  }
+  return out;
+}
+
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${v}"`);
+    return n;
+  };
+}
+
+/** -i defaults to ./inventory when it exists, like a project-local ansible.cfg would set. */
+export function inventorySources(given: string[] | undefined): string[] {
+  if (given?.length) return given;
+  if (existsSync('inventory')) return ['inventory'];
+  throw new UsageError('no inventory given', { hint: 'pass -i <file or directory> (e.g. -i inventory/ or -i .lab/lab/inventory.yaml)' });
+}
+
+export function splitList(v?: string[]): string[] {
+  return (v ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,79 @@
+// `runbook run`: load and validate everything, then hand the executor a sink and a connector.
+import { loadInventory } from '../inventory/load.js';
+import { selectHosts } from '../inventory/select.js';
+import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
+import type { HostKeyPolicy } from '../remote/known-hosts.js';
+import { localConnector, makeConnector } from './connector.js';
+import { inventorySources, parseExtraVars, splitList } from './options.js';
+import { type OutputMode, interruptController, makeSink } from './sink.js';
+
+export interface RunFlags {
+  inventory?: string[];
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+  check?: boolean;
+  diff?: boolean;
+  extraVars?: string[];
+  forks: number;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  syntaxCheck?: boolean;
+  startAtTask?: string;
+  forceHandlers?: boolean;
+  timeout?: number;
+  verbose: number;
+  output: OutputMode;
+  knownHosts?: string;
+  hostKeyChecking?: HostKeyPolicy;
+  user?: string;
+  privateKey?: string;
+  connectTimeout?: number;
+}
+
+export async function runCommand(file: string, f: RunFlags): Promise<number> {
+  const playbook = loadPlaybook(file);
+  if (f.syntaxCheck) {
+    process.stdout.write(`playbook: ${file}: syntax OK (${playbook.plays.length} play${playbook.plays.length === 1 ? '' : 's'}, ${playbook.plays.reduce((n, p) => n + p.tasks.length, 0)} tasks)\n`);
+    return 0;
+  }
+  if (f.listTasks) {
+    process.stdout.write(`${formatPlaybookOutline(playbook, 'tasks')}\n`);
+    return 0;
+  }
+  const inventory = loadInventory(inventorySources(f.inventory));
+  const { playHosts, runPlaybook } = await import('../executor/run.js');
+  if (f.listHosts) {
+    for (const p of playbook.plays) {
+      const hs = playHosts(inventory, p, f.limit);
+      process.stdout.write(`play "${p.name}" (${p.hosts}): ${hs.length} host${hs.length === 1 ? '' : 's'}\n${hs.map((h) => `  ${h}`).join('\n')}\n`);
+    }
+    return 0;
+  }
+  if (f.limit) selectHosts(inventory, f.limit);
+  const sink = await makeSink(f.output, f.verbose);
+  const ac = interruptController();
+  try {
+    const { exitCode } = await runPlaybook({
+      inventory,
+      playbook,
+      limit: f.limit,
+      tags: splitList(f.tags),
+      skipTags: splitList(f.skipTags),
+      check: !!f.check,
+      diff: !!f.diff,
+      extraVars: parseExtraVars(f.extraVars),
+      forks: f.forks,
+      startAtTask: f.startAtTask,
+      forceHandlers: !!f.forceHandlers,
+      taskTimeout: f.timeout,
+      connector: makeConnector(f),
+      localConnector,
+      sink,
+      signal: ac.signal,
+    });
+    return exitCode;
+  } finally {
+    await sink.close();
+  }
+}

@@ -1,0 +1,31 @@
+// Picks the output: JSON lines when asked, live rows on a TTY, plain lines otherwise.
+import type { EventSink } from '../executor/events.js';
+import { jsonSink } from '../output/json.js';
+import { plainSink } from '../output/plain.js';
+
+export type OutputMode = 'auto' | 'plain' | 'json' | 'tty';
+
+export async function makeSink(mode: OutputMode, verbosity: number): Promise<EventSink> {
+  if (mode === 'json') return jsonSink();
+  if (mode === 'tty' || (mode === 'auto' && process.stdout.isTTY && !process.env.CI)) {
+    const { progressSink } = await import('../output/progress.js');
+    return progressSink({ verbosity });
+  }
+  return plainSink({ verbosity });
+}
+
+/** First Ctrl-C (or SIGTERM): start nothing new, finish what runs, print the recap; the second aborts at once. */
+export function interruptController(): AbortController {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) {
+      process.stderr.write(`\n${sig} again: aborting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\n${sig}: no new tasks will start; waiting for running commands (${sig} again to abort now)\n`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return ac;
+}

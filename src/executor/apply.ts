@@ -1,0 +1,50 @@
+// Applies a module's plan through the host's connection; files land by temp name + rename (Connection.put).
+import { TaskError } from '../errors.js';
+import type { ExecResult, Plan } from '../modules/types.js';
+import type { Connection } from '../remote/connection.js';
+import { cmd as shellCmd, quote } from '../remote/quote.js';
+
+export interface Applied {
+  /** rc/stdout/stderr of a `capture` exec step (command, shell). */
+  captured?: ExecResult;
+  cmd?: string;
+}
+
+export async function applyPlan(
+  plan: Plan,
+  conn: Connection,
+  opts: { become: boolean; timeout?: number },
+): Promise<Applied> {
+  const out: Applied = {};
+  for (const step of plan.steps ?? []) {
+    if (step.kind === 'exec') {
+      const r = await conn.exec(step.cmd, { stdin: step.stdin, become: opts.become, timeout: opts.timeout });
+      if (step.capture) {
+        out.captured = r;
+        out.cmd = step.cmd;
+        if (r.code !== 0) return out;
+        continue;
+      }
+      if (r.code !== 0) throw stepFailed(step.cmd, r);
+      continue;
+    }
+    if (step.backup) {
+      const b = `[ ! -e ${quote(step.dest)} ] || cp -p ${quote(step.dest)} ${quote(step.dest)}.$(date +%Y%m%d%H%M%S)~`;
+      const r = await conn.exec(b, { become: opts.become, timeout: opts.timeout });
+      if (r.code !== 0) throw stepFailed(b, r);
+    }
+    await conn.put(step.dest, step.content, { mode: step.mode, become: opts.become });
+    if (step.owner || step.group) {
+      const who = `${step.owner ?? ''}${step.group ? `:${step.group}` : ''}`;
+      const c = shellCmd('chown', who, step.dest);
+      const r = await conn.exec(c, { become: opts.become, timeout: opts.timeout });
+      if (r.code !== 0) throw stepFailed(c, r);
+    }
+  }
+  return out;
+}
+
+function stepFailed(c: string, r: ExecResult): TaskError {
+  const err = r.stderr.trim() || r.stdout.trim() || '(no output)';
+  return new TaskError(`command failed (rc=${r.code}): ${c}\n${err}`);
+}

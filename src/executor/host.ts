@@ -1,0 +1,47 @@
+// Per-host state for one run: the vars layers in precedence order, and what happened so far.
+import type { Connection } from '../remote/connection.js';
+
+export interface HostRun {
+  name: string;
+  /** inventory vars (group all < parent < child < host) */
+  inventoryVars: Record<string, unknown>;
+  /** play vars + vars_files, set per play */
+  playVars: Record<string, unknown>;
+  /** gathered facts and set_fact */
+  facts: Record<string, unknown>;
+  /** register: results */
+  registered: Record<string, unknown>;
+  factsGathered: boolean;
+  failed: boolean;
+  unreachable: boolean;
+  notified: Set<string>;
+}
+
+export function newHostRun(name: string, inventoryVars: Record<string, unknown>): HostRun {
+  return {
+    name,
+    inventoryVars,
+    playVars: {},
+    facts: {},
+    registered: {},
+    factsGathered: false,
+    failed: false,
+    unreachable: false,
+    notified: new Set(),
+  };
+}
+
+/** Precedence: inventory < play vars < vars_files < task vars < registered/facts < -e. */
+export function varsFor(
+  h: HostRun,
+  magic: Record<string, unknown>,
+  extra: Record<string, unknown>,
+  taskVars: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.facts, ...h.registered, ...extra };
+}
+
+export interface LiveHost {
+  run: HostRun;
+  conn?: Connection;
+}

@@ -1,0 +1,20 @@
+// Controller-side files resolve like Ansible's search path: next to the playbook, then templates/ or files/ beside or above it.
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export function searchPaths(path: string, baseDir: string, kind: 'templates' | 'files'): string[] {
+  if (isAbsolute(path)) return [path];
+  return [
+    join(baseDir, path),
+    join(baseDir, kind, path),
+    join(dirname(baseDir), kind, path),
+    resolve(kind, path),
+    resolve(path),
+  ];
+}
+
+/** The first existing candidate, or the first candidate (so the error names where we looked first). */
+export function resolveLocal(path: string, baseDir: string, kind: 'templates' | 'files'): string {
+  const c = searchPaths(path, baseDir, kind);
+  return c.find((p) => existsSync(p)) ?? c[0];
+}

@@ -1,0 +1,93 @@
+// Before any host is touched: render every task's args and templates, and run static asserts, for every host.
+import { readFileSync } from 'node:fs';
+import { InputError, RunbookError, formatLocation } from '../errors.js';
+import { evalBool } from '../expr/eval.js';
+import { lookup } from '../modules/registry.js';
+import type { Play, Task } from '../playbook/types.js';
+import { renderFile, renderValue } from '../template/render.js';
+import type { HostRun } from './host.js';
+import { varsFor } from './host.js';
+import { resolveLocal } from './paths.js';
+import type { RunOptions } from './run.js';
+import { loadVarsFiles } from './vars-files.js';
+
+/** Names only known at run time; a task that mentions one is checked when it runs, not here. */
+function runtimeNames(play: Play): Set<string> {
+  const names = new Set<string>(['hostvars', 'groups', 'play_hosts', 'ansible_play_hosts']);
+  for (const t of [...play.tasks, ...play.handlers]) {
+    if (t.register) names.add(t.register);
+    if (t.module === 'set_fact' && t.args && typeof t.args === 'object') for (const k of Object.keys(t.args)) names.add(k);
+  }
+  return names;
+}
+
+function mentionsRuntime(text: string, names: Set<string>): boolean {
+  if (/\bansible_(?!host\b|port\b|user\b|check_mode\b)\w+/.test(text)) return true;
+  for (const n of names) if (new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(text)) return true;
+  return false;
+}
+
+function asInput(e: unknown, host: string, t: Task): never {
+  if (e instanceof InputError) throw e;
+  if (e instanceof RunbookError) throw new InputError(`${e.message} (host ${host})`, { at: e.at ?? t.at, hint: e.hint });
+  throw e;
+}
+
+export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun>, o: RunOptions): void {
+  const names = runtimeNames(play);
+  const failedAsserts: string[] = [];
+  let assertTask: Task | undefined;
+  for (const h of hosts) {
+    const r = runs.get(h)!;
+    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: o.playbook.baseDir };
+    const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magic, o.extraVars), h) : {}) };
+    const base = varsFor({ ...r, playVars }, magic, o.extraVars);
+    for (const t of play.tasks) {
+      const vars = { ...base, ...t.vars, ...o.extraVars };
+      const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
+      if (mentionsRuntime(text, names) || t.loop !== undefined) continue;
+      try {
+        if (t.when.length && !evalBool(t.when, vars, t.at)) continue;
+      } catch {
+        continue;
+      }
+      try {
+        const def = lookup(t.module, t.at);
+        const args = renderValue(t.args, vars, { at: t.at, host: h });
+        const parsed = def.parse(args, t.at) as Record<string, unknown>;
+        if (t.module === 'template' || t.module === 'ansible.builtin.template') {
+          const path = resolveLocal(String(parsed.src), o.playbook.baseDir, 'templates');
+          let src = '';
+          try {
+            src = readFileSync(path, 'utf8');
+          } catch {
+            throw new InputError(`template not found: ${String(parsed.src)} (looked for ${path})`, {
+              at: t.at,
+              hint: 'put it in templates/ beside the playbooks/ folder, or give a path relative to the playbook',
+            });
+          }
+          if (!mentionsRuntime(src, names)) renderFile(path, vars, h);
+        }
+        if (t.module === 'assert' && !evalAssert(parsed, vars, t)) {
+          failedAsserts.push(h);
+          assertTask = t;
+        }
+      } catch (e) {
+        asInput(e, h, t);
+      }
+    }
+  }
+  if (failedAsserts.length && assertTask) {
+    const a = assertTask.args as Record<string, unknown>;
+    const why = typeof a.fail_msg === 'string' ? a.fail_msg : typeof a.msg === 'string' ? a.msg : 'assertion failed';
+    throw new InputError(`${assertTask.name ?? 'assert'} failed before any host was touched, on ${failedAsserts.join(', ')}: ${why}`, {
+      at: assertTask.at,
+      hint: `fix the inventory or vars; checked at ${formatLocation(assertTask.at)}`,
+    });
+  }
+}
+
+function evalAssert(p: Record<string, unknown>, vars: Record<string, unknown>, t: Task): boolean {
+  const that = Array.isArray(p.that) ? (p.that as string[]) : [String(p.that)];
+  return that.every((e) => evalBool(e, vars, t.at));
+}

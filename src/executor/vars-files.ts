@@ -1,0 +1,36 @@
+// vars_files load per host (the path may be templated) before the play touches any host.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
+import { InputError } from '../errors.js';
+import type { Play } from '../playbook/types.js';
+import { renderString } from '../template/render.js';
+
+const cache = new Map<string, Record<string, unknown>>();
+
+export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, unknown>, host: string) {
+  const out: Record<string, unknown> = {};
+  for (const f of play.varsFiles) {
+    const rel = renderString(f, vars, { host, at: play.at });
+    const path = isAbsolute(rel) ? rel : join(baseDir, rel);
+    let data = cache.get(path);
+    if (!data) {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        throw new InputError(`vars_files: cannot read ${path}`, {
+          at: play.at,
+          hint: 'check the path (relative paths resolve from the playbook directory)',
+        });
+      }
+      const v = parse(text) ?? {};
+      if (typeof v !== 'object' || Array.isArray(v))
+        throw new InputError(`vars_files: ${path} must hold a map of variables`, { at: { file: path, line: 1 } });
+      data = v as Record<string, unknown>;
+      cache.set(path, data);
+    }
+    Object.assign(out, data);
+  }
+  return out;
+}
