@@ -1,0 +1,67 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
+import { InventoryError } from '../errors.js';
+import { InventoryBuilder } from './builder.js';
+import { inventoryDir } from './dir.js';
+import { parseIni } from './ini.js';
+import type { Inventory } from './types.js';
+import { applyVarDirs } from './var-files.js';
+import { parseYamlInventory } from './yaml.js';
+
+const YAML_EXTS = new Set(['.yaml', '.yml', '.json']);
+
+/** Files without a YAML extension are INI unless they parse cleanly as a YAML map (Ansible tries both). */
+function looksLikeYaml(file: string, text: string): boolean {
+  if (YAML_EXTS.has(extname(file).toLowerCase())) return true;
+  if (extname(file) !== '') return false;
+  const doc = parseDocument(text);
+  return doc.errors.length === 0 && isMap(doc.contents);
+}
+
+function loadFile(file: string, b: InventoryBuilder): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new InventoryError(`cannot read inventory file: ${(cause as Error).message}`, {
+      at: { file },
+      cause,
+      hint: 'check the file permissions',
+    });
+  }
+  b.beginFile();
+  if (looksLikeYaml(file, text)) parseYamlInventory(text, file, b);
+  else parseIni(text, file, b);
+}
+
+// Each source is a YAML/INI file or a directory of them; later sources add to and override earlier ones.
+export function loadInventory(sources: string[]): Inventory {
+  const b = new InventoryBuilder(sources);
+  const varDirs: string[] = [];
+  for (const src of sources) {
+    const st = statSync(src, { throwIfNoEntry: false });
+    if (!st) {
+      throw new InventoryError(`inventory source "${src}" does not exist`, {
+        at: { file: src },
+        hint: `check the -i path (relative paths start from ${process.cwd()}); it may be a YAML or INI file or a directory`,
+      });
+    }
+    if (st.isDirectory()) {
+      const { files, dirs } = inventoryDir(src);
+      if (files.length === 0) {
+        throw new InventoryError(`inventory directory "${src}" contains no inventory files`, {
+          at: { file: src },
+          hint: 'add a hosts.yaml or hosts.ini file to it (group_vars/ and host_vars/ alone define no hosts)',
+        });
+      }
+      for (const f of files) loadFile(f, b);
+      varDirs.push(...dirs);
+    } else {
+      loadFile(src, b);
+      varDirs.push(dirname(src));
+    }
+  }
+  for (const d of new Set(varDirs)) applyVarDirs(d, b);
+  return b.finish();
+}

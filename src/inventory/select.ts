@@ -1,0 +1,124 @@
+import { didYouMean, InventoryError } from '../errors.js';
+import { hostsOfGroup } from './membership.js';
+import type { Inventory } from './types.js';
+
+interface Term {
+  op: '' | '&' | '!';
+  text: string;
+}
+
+const SUBSCRIPT = /^(.+)\[(?:(-?\d+)|(\d+)[:-](\d*))\]$/;
+
+/** Commas win; otherwise `:` separates terms except inside [..] (ranges, subscripts, IPv6). */
+function splitPattern(inv: Inventory, pattern: string): string[] {
+  if (inv.hosts.has(pattern)) return [pattern];
+  if (pattern.includes(',')) return pattern.split(',');
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of pattern) {
+    if (c === '[') depth++;
+    if (c === ']') depth = Math.max(0, depth - 1);
+    if (c === ':' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else {
+      cur += c;
+    }
+  }
+  return [...parts, cur];
+}
+
+function globToRegExp(glob: string): RegExp {
+  let src = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+    if (c === '*') src += '.*';
+    else if (c === '?') src += '.';
+    else if (close > 0) {
+      const body = glob.slice(i + 1, close);
+      src += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+      i = close;
+    } else src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${src}$`);
+}
+
+function matcher(term: string): (name: string) => boolean {
+  if (term.startsWith('~')) {
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${term.slice(1)})`);
+    } catch (cause) {
+      throw new InventoryError(`invalid regular expression in host pattern "${term}"`, { cause, hint: (cause as Error).message });
+    }
+    return (name) => re.test(name);
+  }
+  if (/[*?[]/.test(term)) {
+    const re = globToRegExp(term);
+    return (name) => re.test(name);
+  }
+  return (name) => name === term;
+}
+
+/** Hosts of one term, in definition order; a term that names nothing at all is an error. */
+function matchTerm(inv: Inventory, term: string): string[] {
+  if (term === 'all' || term === '*') return [...inv.hosts.keys()];
+  const matches = matcher(term);
+  const found = new Set<string>();
+  const groups = [...inv.groups.keys()].filter(matches);
+  for (const g of groups) for (const h of hostsOfGroup(inv, g)) found.add(h);
+  let hostHit = false;
+  if (groups.length === 0 || term.startsWith('~') || /[.?*[]/.test(term)) {
+    for (const h of inv.hosts.keys()) {
+      if (matches(h)) {
+        found.add(h);
+        hostHit = true;
+      }
+    }
+  }
+  if (groups.length === 0 && !hostHit) {
+    const guess = didYouMean(term, [...inv.groups.keys(), ...inv.hosts.keys()]);
+    const groupList = [...inv.groups.keys()].join(', ');
+    throw new InventoryError(`unknown host or group "${term}"`, {
+      hint: guess ?? `no host or group in ${inv.sources.join(', ') || 'the inventory'} matches it; groups are: ${groupList}`,
+    });
+  }
+  return [...inv.hosts.keys()].filter((h) => found.has(h));
+}
+
+function withSubscript(inv: Inventory, text: string): string[] {
+  const m = text.startsWith('~') ? null : SUBSCRIPT.exec(text);
+  if (!m) return matchTerm(inv, text);
+  const hosts = matchTerm(inv, m[1]);
+  if (m[2] !== undefined) {
+    const i = Number(m[2]);
+    const h = hosts[i < 0 ? hosts.length + i : i];
+    return h === undefined ? [] : [h];
+  }
+  const end = m[4] === '' ? hosts.length - 1 : Number(m[4]);
+  return hosts.slice(Number(m[3]), end + 1);
+}
+
+// Ansible host patterns: names, groups, globs, ~regex, a:b / a,b unions, &intersections, !exclusions, [i] / [i:j] subscripts.
+// Unions are applied first, then intersections, then exclusions; the result keeps inventory order.
+export function selectHosts(inv: Inventory, pattern: string): string[] {
+  const terms: Term[] = splitPattern(inv, pattern.trim())
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => (t[0] === '&' || t[0] === '!' ? { op: t[0], text: t.slice(1).trim() } : { op: '', text: t }));
+  if (terms.length === 0) {
+    throw new InventoryError('empty host pattern', { hint: 'use "all" to target every host, or name a group or host' });
+  }
+  const regular = terms.filter((t) => t.op === '');
+  if (regular.length === 0) regular.push({ op: '', text: 'all' });
+  const selected = new Set<string>();
+  for (const t of regular) for (const h of withSubscript(inv, t.text)) selected.add(h);
+  for (const t of terms.filter((x) => x.op === '&')) {
+    const keep = new Set(withSubscript(inv, t.text));
+    for (const h of selected) if (!keep.has(h)) selected.delete(h);
+  }
+  for (const t of terms.filter((x) => x.op === '!')) for (const h of withSubscript(inv, t.text)) selected.delete(h);
+  return [...inv.hosts.keys()].filter((h) => selected.has(h));
+}

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest';
+import { loadInventory } from '../../../src/inventory/load.js';
+import { selectHosts } from '../../../src/inventory/select.js';
+import { groupsMap, hostVars } from '../../../src/inventory/vars.js';
+import { FIX, inventoryError, rendered } from './helpers.js';
+
+describe('loadInventory', () => {
+  test('several sources merge; the later one wins per var and hosts leave ungrouped once grouped', () => {
+    const inv = loadInventory([`${FIX}/yaml/hosts.yaml`, `${FIX}/merge/extra.yaml`]);
+    expect(inv.sources).toEqual([`${FIX}/yaml/hosts.yaml`, `${FIX}/merge/extra.yaml`]);
+    expect([...inv.hosts.keys()]).toEqual(['bastion.example.com', 'web1', 'web2', 'web03', 'web04', 'db1', 'new1']);
+    expect(hostVars(inv, 'web1')).toMatchObject({ ansible_host: '10.9.9.9', ansible_port: 2222 });
+    const groups = groupsMap(inv);
+    expect(groups.canary).toEqual(['bastion.example.com', 'web1', 'new1']);
+    expect(groups.ungrouped).toEqual([]);
+    expect([...(inv.groups.get('all')?.children ?? [])]).toEqual(['ungrouped', 'web', 'db', 'prod', 'canary']);
+  });
+
+  test('a missing path is named, with a hint', () => {
+    const e = inventoryError(() => loadInventory([`${FIX}/yaml/hosts.yaml`, `${FIX}/nope.ini`]));
+    expect(e.message).toBe(`inventory source "${FIX}/nope.ini" does not exist`);
+    expect(e.at).toEqual({ file: `${FIX}/nope.ini` });
+    expect(e.hint).toContain('check the -i path');
+    expect(rendered(e)).toContain(`${FIX}/nope.ini: `);
+  });
+
+  test('localhost is not added implicitly', () => {
+    const inv = loadInventory([`${FIX}/yaml/hosts.yaml`]);
+    expect(inv.hosts.has('localhost')).toBe(false);
+    expect(inventoryError(() => selectHosts(inv, 'localhost')).message).toBe('unknown host or group "localhost"');
+  });
+
+  test('hostVars on an unknown host suggests the closest name', () => {
+    const inv = loadInventory([`${FIX}/yaml/hosts.yaml`]);
+    const e = inventoryError(() => hostVars(inv, 'webl'));
+    expect(e.message).toBe('unknown host "webl"');
+    expect(e.hint).toBe('did you mean "web1"?');
+  });
+
+  test.each([
+    ['noext/yaml/hosts', 'y1', { port_hint: 1 }],
+    ['noext/ini/hosts', 'i1', { a: 1 }],
+  ])('a file without extension is read as YAML when it is a YAML map, else as INI: %s', (file, host, vars) => {
+    expect(loadInventory([`${FIX}/${file}`]).hosts.get(host)?.vars).toEqual(vars);
+  });
+
+  test('INI sections may refer to groups defined further down', () => {
+    const inv = loadInventory([`${FIX}/ini/forward.ini`]);
+    expect(hostVars(inv, 'w1')).toMatchObject({ env: 'prod', group_names: ['prod', 'web'] });
+  });
+});
