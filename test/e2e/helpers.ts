@@ -1,0 +1,73 @@
+// End-to-end helpers: a lab per test file, the real CLI as a child process, and OpenSSH to read hosts back.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type LabInfo, labDown, labUp } from '../../src/lab/lab.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = resolve(ROOT, 'dist/cli/main.js');
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function ensureBuilt(): void {
+  if (!existsSync(CLI)) {
+    const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+  }
+}
+
+/** Runs the real CLI, never a TTY, no colour. */
+export function runbook(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** Reads a host's state with the real OpenSSH client. */
+export function onHost(lab: LabInfo, host: string, command: string): Ran {
+  const h = lab.hosts.find((x) => x.name === host);
+  if (!h) throw new Error(`no host ${host}`);
+  const r = spawnSync(
+    'ssh',
+    ['-i', lab.keyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${h.ip}`, command],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function withLab(name: string, count: number, ovs = false): Promise<LabInfo> {
+  ensureBuilt();
+  return labUp({ name, count, ovs });
+}
+
+export { labDown, labUp };
+export type { LabInfo };
+
+/** Per-host counts parsed from the plain recap lines: `h1  ok=3 changed=1 …`. */
+export function recapOf(stdout: string): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  const start = stdout.lastIndexOf('PLAY RECAP');
+  for (const line of stdout.slice(start).split('\n').slice(1)) {
+    const m = /^(\S+)\s+(ok=.*)$/.exec(line.trim());
+    if (!m) continue;
+    out[m[1]] = Object.fromEntries([...m[2].matchAll(/(\w+)=(\d+)/g)].map((x) => [x[1], Number(x[2])]));
+  }
+  return out;
+}
