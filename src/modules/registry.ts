@@ -1,15 +1,54 @@
-// STUB — the modules helper replaces this file with the real registry.
-import { type Location, PlaybookError, didYouMean } from '../errors.js';
+// Module names → definitions; the only place the executor and loader learn which modules exist.
+import { didYouMean, type Location, PlaybookError } from '../errors.js';
+import { assert } from './assert.js';
+import { command } from './command.js';
+import { copy } from './copy.js';
+import { debug } from './debug.js';
+import { fail } from './fail.js';
+import { file } from './file.js';
+import { lineinfile } from './lineinfile.js';
+import { ping } from './ping.js';
+import { set_fact } from './set_fact.js';
+import { shell } from './shell.js';
+import { template } from './template.js';
 import type { ModuleDef } from './types.js';
 
-export const builtinModules: Record<string, ModuleDef<any>> = {};
+/** The modules shipped with runbook; registerModules adds others beside them without changing this map. */
+export const builtinModules: Record<string, ModuleDef<any>> = {
+  command,
+  shell,
+  copy,
+  template,
+  file,
+  lineinfile,
+  ping,
+  debug,
+  fail,
+  assert,
+  set_fact,
+};
 
+const modules: Record<string, ModuleDef<any>> = { ...builtinModules };
+
+const FQCN = 'ansible.builtin.';
+const bare = (name: string) => (name.startsWith(FQCN) ? name.slice(FQCN.length) : name);
+
+// Lets the network modules (or any other set) join the built-ins; a clash is a programming error.
+export function registerModules(extra: Record<string, ModuleDef<any>>): void {
+  for (const [name, def] of Object.entries(extra)) {
+    if (Object.hasOwn(modules, name) && modules[name] !== def) throw new Error(`module "${name}" is already registered`);
+    modules[name] = def;
+  }
+}
+
+// Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> is accepted.
 export function lookup(name: string, at: Location): ModuleDef<any> {
-  const m = builtinModules[name];
-  if (!m) throw new PlaybookError(`unknown module "${name}"`, { at, hint: didYouMean(name, Object.keys(builtinModules)) });
+  const m = Object.hasOwn(modules, bare(name)) ? modules[bare(name)] : undefined;
+  if (!m) throw new PlaybookError(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), Object.keys(modules)) });
   return m;
 }
 
+// The loader asks this to tell a module key from a task keyword.
 export function isModule(name: string): boolean {
-  return Object.hasOwn(builtinModules, name);
+  return Object.hasOwn(modules, bare(name));
 }

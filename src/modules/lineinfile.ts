@@ -1,0 +1,186 @@
+// Keeps one line of a file right (Ansible semantics), computing the new content on the controller.
+
+import { quote } from '../remote/quote.js';
+import { type Args, argsOf, bool, enumOf, fail, isTemplated, mode, optStr, str } from './args.js';
+import { type Attrs, parentOf, planWrite, sha256, statPaths } from './fs.js';
+import { defineModule, type Plan } from './types.js';
+
+/** Normalised lineinfile args (dest/name/regex/value aliases folded in). */
+export interface LineArgs extends Attrs {
+  path: string;
+  state: 'present' | 'absent';
+  line?: string;
+  regexp?: string;
+  insertafter?: string;
+  insertbefore?: string;
+  create: boolean;
+  backup: boolean;
+  backrefs: boolean;
+  firstmatch: boolean;
+}
+
+/** Python `re` syntax the JS engine spells differently: named groups and their back-references. */
+export function pyRegex(src: string): RegExp {
+  return new RegExp(src.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
+}
+
+function checkRegex(a: Args, key: string, v: string | undefined, special?: string): void {
+  if (v === undefined || v === special || isTemplated(v)) return;
+  try {
+    pyRegex(v);
+  } catch (e) {
+    fail(a, `argument "${key}" is not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+// Python's match.expand: \1, \g<1>, \g<name> and the common character escapes.
+function expand(template: string, m: RegExpExecArray): string {
+  return template.replace(/\\(?:g<(\w+)>|(\d{1,2})|([ntr\\]))/g, (_, g: string, d: string, c: string) => {
+    if (c) return ({ n: '\n', t: '\t', r: '\r', '\\': '\\' } as Record<string, string>)[c];
+    const key = g ?? d;
+    return (/^\d+$/.test(key) ? m[Number(key)] : m.groups?.[key]) ?? '';
+  });
+}
+
+/** The edited lines and Ansible's message for the edit. */
+export interface Edit {
+  out: string[];
+  msg: string;
+}
+
+const bare = (l: string) => l.replace(/\n$/, '');
+const trimEol = (l: string) => l.replace(/[\r\n]+$/, '');
+
+/** New lines for state=present, mirroring ansible.builtin.lineinfile's present(); undefined when nothing changes. */
+export function present(lines: string[], p: LineArgs): Edit | undefined {
+  const line = p.line ?? '';
+  const re = p.regexp !== undefined ? pyRegex(p.regexp) : undefined;
+  const insAfter = p.insertafter !== undefined && p.insertafter !== 'EOF' && p.insertafter !== 'BOF';
+  const insBefore = p.insertbefore !== undefined && p.insertbefore !== 'BOF';
+  const ins = insAfter ? pyRegex(p.insertafter!) : insBefore ? pyRegex(p.insertbefore!) : undefined;
+  let found = -1;
+  let insertAt = -1;
+  let match: RegExpExecArray | null = null;
+  if (re) {
+    for (let i = 0; i < lines.length; i++) {
+      const m = re.exec(bare(lines[i]));
+      if (m) {
+        found = i;
+        match = m;
+        if (p.firstmatch) break;
+      }
+    }
+  }
+  if (!match) {
+    for (let i = 0; i < lines.length; i++) {
+      if (trimEol(lines[i]) === line) found = i;
+      else if (ins?.test(bare(lines[i]))) {
+        insertAt = insAfter ? i + 1 : i;
+        if (p.firstmatch) break;
+      }
+    }
+  }
+  const out = [...lines];
+  if (found !== -1) {
+    let next = p.backrefs && match ? expand(line, match) : line;
+    if (!next.endsWith('\n')) next += '\n';
+    if (out[found] === next) return undefined;
+    out[found] = next;
+    return { out, msg: 'line replaced' };
+  } else if (p.backrefs) {
+    return undefined;
+  } else if (p.insertbefore === 'BOF' || p.insertafter === 'BOF') {
+    out.unshift(`${line}\n`);
+  } else if (p.insertafter === 'EOF' || insertAt === -1) {
+    if (out.length && !/[\n\r]$/.test(out[out.length - 1])) out.push('\n');
+    out.push(`${line}\n`);
+  } else if (insAfter) {
+    if (insertAt === out.length) {
+      if (trimEol(out[insertAt - 1]) === line) return undefined;
+      if (!out[insertAt - 1].endsWith('\n')) out[insertAt - 1] += '\n';
+      out.push(`${line}\n`);
+    } else {
+      if (trimEol(out[insertAt]) === line) return undefined;
+      out.splice(insertAt, 0, `${line}\n`);
+    }
+  } else {
+    out.splice(insertAt, 0, `${line}\n`);
+  }
+  return { out, msg: 'line added' };
+}
+
+/** state=absent: drop every line matching regexp, or equal to line. */
+export function absent(lines: string[], p: LineArgs): Edit | undefined {
+  const re = p.regexp !== undefined ? pyRegex(p.regexp) : undefined;
+  const out = lines.filter((l) => !(re ? re.test(bare(l)) : trimEol(l) === p.line));
+  const n = lines.length - out.length;
+  return n ? { out, msg: `${n} line(s) removed` } : undefined;
+}
+
+// Python readlines(): lines keep their "\n"; a last line without one is kept too.
+export const splitLines = (s: string): string[] => s.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+
+/** Ansible's lineinfile; the new content is computed here and uploaded whole, keeping mode and owner. */
+export const lineinfile = defineModule<LineArgs>({
+  name: 'lineinfile',
+  parse(raw, at) {
+    const keys = [
+      'path',
+      'line',
+      'regexp',
+      'state',
+      'insertafter',
+      'insertbefore',
+      'create',
+      'mode',
+      'owner',
+      'group',
+      'backup',
+      'backrefs',
+      'firstmatch',
+    ];
+    const a = argsOf(raw, at, 'lineinfile', keys, { dest: 'path', name: 'path', regex: 'regexp', value: 'line' });
+    const p: LineArgs = {
+      path: str(a, 'path'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      line: optStr(a, 'line'),
+      regexp: optStr(a, 'regexp'),
+      insertafter: optStr(a, 'insertafter'),
+      insertbefore: optStr(a, 'insertbefore'),
+      create: bool(a, 'create', false),
+      backup: bool(a, 'backup', false),
+      backrefs: bool(a, 'backrefs', false),
+      firstmatch: bool(a, 'firstmatch', false),
+      mode: mode(a, 'mode'),
+      owner: optStr(a, 'owner'),
+      group: optStr(a, 'group'),
+    };
+    if (p.state === 'present' && p.line === undefined) fail(a, 'missing required argument "line" (state=present)');
+    if (p.state === 'absent' && p.line === undefined && p.regexp === undefined) fail(a, 'state=absent needs regexp or line');
+    if (p.insertafter !== undefined && p.insertbefore !== undefined) fail(a, 'give only one of insertafter, insertbefore');
+    if (p.backrefs && p.regexp === undefined) fail(a, 'backrefs needs regexp');
+    checkRegex(a, 'regexp', p.regexp);
+    checkRegex(a, 'insertafter', p.insertafter, 'EOF');
+    checkRegex(a, 'insertbefore', p.insertbefore, 'BOF');
+    return p;
+  },
+  async plan(p, probe, ctx): Promise<Plan> {
+    const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow: true });
+    if (have.type !== 'absent' && have.type !== 'file') return { changed: false, failed: `${p.path} is not a regular file` };
+    let old: Buffer | null = null;
+    if (have.type === 'file') {
+      old = await probe.readFile(p.path);
+      if (!old) return { changed: false, failed: `cannot read ${p.path}` };
+      have.sha256 = sha256(old);
+    } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
+    else if (!p.create) return { changed: false, failed: `${p.path} does not exist (set create: true to create it)` };
+    const lines = splitLines(old?.toString('utf8') ?? '');
+    const next = p.state === 'present' ? present(lines, p) : absent(lines, p);
+    const content = next ? Buffer.from(next.out.join(''), 'utf8') : (old ?? Buffer.alloc(0));
+    const plan = await planWrite({ ...p, dest: p.path, content, old }, have, probe, ctx);
+    if (plan.steps && have.type === 'absent' && parent.type !== 'dir')
+      plan.steps.unshift({ kind: 'exec', cmd: `mkdir -p -- ${quote(parentOf(p.path))}` });
+    if (plan.changed && next) plan.note = next.msg;
+    return plan;
+  },
+});

@@ -1,0 +1,92 @@
+// The template vocabulary: what a config template may call besides plain variables.
+import type { HelperDelegate, HelperOptions } from 'handlebars';
+import { deepEqual, truthy, typeName } from '../expr/values.js';
+import { type Cidr, formatIp, maskOf, networkOf, nthHost, parseCidr } from './cidr.js';
+import { CHECK_HELPER, MissingVariable } from './strict.js';
+
+/** Thrown by a helper on bad input; the renderer adds file, host and line. */
+export class HelperFailure extends Error {
+  constructor(
+    readonly helper: string,
+    message: string,
+    readonly line: number | undefined,
+  ) {
+    super(`${helper}: ${message}`);
+  }
+}
+
+type Fn = (args: unknown[], fail: (msg: string) => never) => unknown;
+
+/** Wraps a plain function as a helper: drops Handlebars' options argument, gives it a `fail`. */
+function helper(name: string, fn: Fn): HelperDelegate {
+  return function (this: unknown, ...all: unknown[]) {
+    const opts = all.pop() as HelperOptions & { loc?: { start: { line: number } } };
+    const fail = (msg: string): never => {
+      throw new HelperFailure(name, msg, opts.loc?.start.line);
+    };
+    return fn(all, fail);
+  };
+}
+
+function cidrHelper(name: string, fn: (c: Cidr, rest: unknown[], fail: (m: string) => never) => unknown) {
+  return helper(name, ([value, ...rest], fail) => {
+    const c = parseCidr(value);
+    if (typeof c === 'string') return fail(c);
+    return fn(c, rest, fail);
+  });
+}
+
+function list(v: unknown, fail: (m: string) => never): unknown[] {
+  if (Array.isArray(v)) return v;
+  return fail(`expected a list, got ${typeName(v)}`);
+}
+
+function text(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+const compare = (name: string, test: (a: never, b: never) => boolean) => helper(name, ([a, b]) => test(a as never, b as never));
+
+/** Every helper by name; render.ts registers them on a private Handlebars environment. */
+export const HELPERS: Record<string, HelperDelegate> = {
+  [CHECK_HELPER]: (name: unknown, line: unknown, value: unknown) => {
+    if (value === undefined) throw new MissingVariable(String(name), Number(line) || undefined);
+    return value;
+  },
+  json: helper('json', ([v, indent]) => JSON.stringify(v, null, typeof indent === 'number' ? indent : undefined)),
+  default: helper('default', ([v, fallback]) => (v === undefined || v === null ? fallback : v)),
+  join: helper('join', ([v, sep], fail) =>
+    list(v, fail)
+      .map(text)
+      .join(sep === undefined ? ',' : text(sep)),
+  ),
+  eq: helper('eq', ([a, b]) => deepEqual(a, b)),
+  ne: helper('ne', ([a, b]) => !deepEqual(a, b)),
+  lt: compare('lt', (a, b) => a < b),
+  le: compare('le', (a, b) => a <= b),
+  gt: compare('gt', (a, b) => a > b),
+  ge: compare('ge', (a, b) => a >= b),
+  and: helper('and', (args) => args.every(truthy)),
+  or: helper('or', (args) => args.find(truthy) ?? args[args.length - 1]),
+  not: helper('not', ([v]) => !truthy(v)),
+  upper: helper('upper', ([v]) => text(v).toUpperCase()),
+  lower: helper('lower', ([v]) => text(v).toLowerCase()),
+  indent: helper('indent', ([v, n], fail) => {
+    if (typeof n !== 'number' || n < 0) return fail(`expected a number of spaces, got ${JSON.stringify(n)}`);
+    const pad = ' '.repeat(n);
+    return text(v)
+      .split('\n')
+      .map((l, i) => (i === 0 || l === '' ? l : pad + l))
+      .join('\n');
+  }),
+  address: cidrHelper('address', (c) => formatIp(c.addr)),
+  network: cidrHelper('network', (c) => formatIp(networkOf(c))),
+  prefix: cidrHelper('prefix', (c) => c.prefix),
+  netmask: cidrHelper('netmask', (c) => formatIp(maskOf(c.prefix))),
+  broadcast: cidrHelper('broadcast', (c) => formatIp((networkOf(c) | ~maskOf(c.prefix)) >>> 0)),
+  cidr_network: cidrHelper('cidr_network', (c) => `${formatIp(networkOf(c))}/${c.prefix}`),
+  host_addr: cidrHelper('host_addr', (c, [n], fail) => {
+    const r = nthHost(c, typeof n === 'string' && /^-?\d+$/.test(n) ? Number(n) : (n as number));
+    return typeof r === 'string' ? fail(r) : formatIp(r);
+  }),
+};

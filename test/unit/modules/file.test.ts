@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { file } from '../../../src/modules/file.js';
+import { at, dirLine, fakeCtx, fakeProbe, fileLine, type Reply, stats } from './fake-probe.js';
+
+const run = async (args: unknown, reply: Reply) => {
+  const probe = fakeProbe([[/stat -L/, reply]]);
+  const plan = await file.plan(file.parse(args, at), probe, fakeCtx());
+  return { plan, probe };
+};
+const exec = (cmd: string) => [{ kind: 'exec', cmd }];
+
+describe('file: plans', () => {
+  it.each([
+    // [args, stat reply, expected steps (undefined = unchanged)]
+    [{ path: '/d', state: 'directory' }, stats('absent', dirLine()), exec('mkdir -p -- /d')],
+    [{ path: '/d', state: 'directory', mode: '0750' }, stats('absent', dirLine()), exec('mkdir -p -- /d && chmod 0750 /d')],
+    [{ path: '/d', state: 'directory', owner: 'app' }, stats('absent', dirLine()), exec('mkdir -p -- /d && chown app /d')],
+    [{ path: '/d', state: 'directory' }, stats(dirLine(), dirLine()), undefined],
+    [{ path: '/d', state: 'directory', mode: '0755' }, stats(dirLine('755'), dirLine()), undefined],
+    [{ path: '/d', state: 'directory', mode: '0700' }, stats(dirLine('755'), dirLine()), exec('chmod 0700 /d')],
+    [{ path: '/f', state: 'absent' }, stats('absent', dirLine()), undefined],
+    [{ path: '/f', state: 'absent' }, stats(fileLine('x'), dirLine()), exec('rm -rf -- /f')],
+    [{ path: '/d', state: 'absent' }, stats(dirLine(), dirLine()), exec('rm -rf -- /d')],
+    [{ path: '/l', state: 'absent' }, stats('link /gone', dirLine()), exec('rm -rf -- /l')],
+    [{ path: '/f', state: 'touch' }, stats('absent', dirLine()), exec('touch -- /f')],
+    [{ path: '/f', state: 'touch', mode: '0600' }, stats('absent', dirLine()), exec('touch -- /f && chmod 0600 /f')],
+    [{ path: '/f', state: 'touch' }, stats(fileLine('x'), dirLine()), undefined],
+    [{ path: '/f', state: 'touch', mode: '0644' }, stats(fileLine('x', '644'), dirLine()), undefined],
+    [{ path: '/f', state: 'touch', mode: '0600' }, stats(fileLine('x', '644'), dirLine()), exec('chmod 0600 /f')],
+    [{ path: '/f', mode: '0600' }, stats(fileLine('x', '644'), dirLine()), exec('chmod 0600 /f')],
+    [{ path: '/f', mode: '0600' }, stats(fileLine('x', '600'), dirLine()), undefined],
+    [{ path: '/f', owner: 'bob', group: 'bob' }, stats(fileLine('x'), dirLine()), exec('chown bob:bob /f')],
+    [{ path: '/f', group: 'adm' }, stats(fileLine('x'), dirLine()), exec('chgrp adm /f')],
+    [{ dest: '/my file', mode: '0600' }, stats(fileLine('x'), dirLine()), exec(`chmod 0600 '/my file'`)],
+    [{ path: '/l', state: 'link', src: '/t' }, stats('absent', dirLine()), exec('ln -s -- /t /l')],
+    [{ path: '/l', state: 'link', src: '/t' }, stats('link /t', dirLine()), undefined],
+    [{ path: '/l', state: 'link', src: '/t' }, stats('link /old', dirLine()), exec('ln -sfn -- /t /l')],
+    [{ path: '/l', state: 'link', src: '/t', owner: 'bob' }, stats('absent', dirLine()), exec('ln -s -- /t /l && chown -h bob /l')],
+    [{ path: '/l', state: 'link', src: '/t', force: true }, stats(fileLine('x'), dirLine()), exec('rm -f -- /l && ln -s -- /t /l')],
+    [{ path: '/l', state: 'link', src: '/t', force: true }, stats(dirLine(), dirLine()), exec('rmdir -- /l && ln -s -- /t /l')],
+    [{ path: '/l', state: 'link', src: 'rel target' }, stats('link rel target', dirLine()), undefined],
+  ])('%j', async (args, reply, steps) => {
+    const { plan, probe } = await run(args, reply);
+    expect(probe.commands).toHaveLength(1);
+    expect(plan.failed).toBeUndefined();
+    expect(plan.changed).toBe(steps !== undefined);
+    expect(plan.steps).toEqual(steps);
+  });
+
+  it.each([
+    [{ path: '/f' }, stats('absent', dirLine()), 'file /f is absent, cannot continue'],
+    [{ path: '/f', state: 'file' }, stats(dirLine(), dirLine()), '/f is a directory, cannot continue'],
+    [{ path: '/f', state: 'directory' }, stats(fileLine('x'), dirLine()), '/f exists and is a file, not a directory'],
+    [{ path: '/a/f', state: 'touch' }, stats('absent', 'absent'), 'directory /a does not exist'],
+    [{ path: '/l', state: 'link', src: '/t' }, stats(fileLine('x'), dirLine()), 'refusing to replace the file at /l'],
+    [{ path: '/a/l', state: 'link', src: '/t' }, stats('absent', 'absent'), 'directory /a does not exist'],
+  ])('fails: %j', async (args, reply, msg) => {
+    const { plan } = await run(args, reply);
+    expect(plan.changed).toBe(false);
+    expect(plan.failed).toContain(msg);
+  });
+
+  it('links are inspected without following; other states follow', async () => {
+    const { probe } = await run({ path: '/l', state: 'link', src: '/t' }, stats('link /t', dirLine()));
+    expect(probe.commands[0]).toContain('[ -L /l ]');
+    const { probe: p2 } = await run({ path: '/f', state: 'touch' }, stats(fileLine('x'), dirLine()));
+    expect(p2.commands[0]).not.toContain('[ -L');
+  });
+});
+
+describe('file: parse', () => {
+  it.each([
+    [{ state: 'touch' }, 'missing required argument "path"'],
+    [{ path: '/f', state: 'dir' }, 'argument "state" must be one of file, directory, absent, touch, link'],
+    [{ path: '/f', state: 'link' }, 'state=link needs src'],
+    [{ path: '/f', state: 'link', src: '/t', mode: '0644' }, 'mode is not supported with state=link'],
+    [{ path: '/f', state: 'touch', src: '/t' }, 'src is only used with state=link'],
+    [{ path: '/f', mode: 'rwx' }, 'must be an octal mode'],
+    [{ path: '/f', recurse: true }, 'unknown argument "recurse" for module "file"'],
+    [{ path: '/f', dest: '/g' }, '"dest" is an alias of "path"'],
+  ])('%j', (args, msg) => expect(() => file.parse(args, at)).toThrow(msg));
+  it('name is an alias of path', () => expect(file.parse({ name: '/x', state: 'absent' }, at).path).toBe('/x'));
+  it('state hint', () => {
+    try {
+      file.parse({ path: '/f', state: 'directroy' }, at);
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toBe('did you mean "directory"?');
+      return;
+    }
+    expect.unreachable();
+  });
+  it('a templated state passes load time', () => expect(file.parse({ path: '/f', state: '{{ s }}', src: '/t' }, at).state).toBe('{{ s }}'));
+  it('octal mode from a YAML number', () => expect(file.parse({ path: '/f', mode: 755 }, at).mode).toBe('0755'));
+});
