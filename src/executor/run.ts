@@ -104,7 +104,7 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
   o.sink.emit({ type: 'play:start', play: play.name, hosts });
   const live = hosts.filter((h) => !runs.get(h)!.failed && !runs.get(h)!.unreachable);
   const groups = groupsMap(o.inventory);
-  const hostvars = hostvarsView(runs);
+  const hostvars = hostvarsView(runs, o.inventory);
   const magicFor = (h: string) => ({
     groups,
     hostvars,
@@ -292,12 +292,16 @@ async function runHandlers(
 }
 
 
-function hostvarsView(runs: Map<string, HostRun>): Record<string, Record<string, unknown>> {
+/** Every inventory host, also those outside --limit (a mesh's peers), computed on access. */
+function hostvarsView(runs: Map<string, HostRun>, inv: Inventory): Record<string, Record<string, unknown>> {
   const view: Record<string, Record<string, unknown>> = {};
-  for (const [name, r] of runs)
+  for (const name of inv.hosts.keys())
     Object.defineProperty(view, name, {
       enumerable: true,
-      get: () => ({ ...r.inventoryVars, ...r.playVars, ...r.facts, ...r.registered }),
+      get: () => {
+        const r = runs.get(name);
+        return r ? { ...r.inventoryVars, ...r.playVars, ...r.facts, ...r.registered } : hostVars(inv, name);
+      },
     });
   return view;
 }

@@ -121,7 +121,8 @@ async function runOnce(
     return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
   if (!plan.changed || !plan.steps?.length) {
     const status: TaskStatus = plan.changed ? 'changed' : 'ok';
-    return { status, result: { ...base, changed: plan.changed, msg: plan.note }, facts: plan.facts, msg: plan.note, diff: plan.diff };
+    const msg = (plan.result?.msg as string | undefined) ?? plan.note;
+    return { status, result: { ...base, changed: plan.changed, msg }, facts: plan.facts, msg, diff: plan.diff };
   }
   const captures = plan.steps.some((s) => s.kind === 'exec' && s.capture);
   if (env.check) {
@@ -130,7 +131,7 @@ async function runOnce(
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
   const applied = await applyPlan(plan, conn!, { become, timeout });
-  const res: Record<string, unknown> = { ...base, changed: true, msg: plan.note };
+  const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;
   if (failed) {

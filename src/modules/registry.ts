@@ -11,6 +11,7 @@ import { ping } from './ping.js';
 import { set_fact } from './set_fact.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
+import { networkModules } from './net/index.js';
 import type { ModuleDef } from './types.js';
 
 /** The modules shipped with runbook; registerModules adds others beside them without changing this map. */
@@ -28,7 +29,7 @@ export const builtinModules: Record<string, ModuleDef<any>> = {
   set_fact,
 };
 
-const modules: Record<string, ModuleDef<any>> = { ...builtinModules };
+const modules: Record<string, ModuleDef<any>> = { ...builtinModules, ...networkModules };
 
 const FQCN = 'ansible.builtin.';
 const bare = (name: string) => (name.startsWith(FQCN) ? name.slice(FQCN.length) : name);

@@ -85,6 +85,21 @@ export const HELPERS: Record<string, HelperDelegate> = {
   netmask: cidrHelper('netmask', (c) => formatIp(maskOf(c.prefix))),
   broadcast: cidrHelper('broadcast', (c) => formatIp((networkOf(c) | ~maskOf(c.prefix)) >>> 0)),
   cidr_network: cidrHelper('cidr_network', (c) => `${formatIp(networkOf(c))}/${c.prefix}`),
+  // Another host's variable: `{{hostvar peer "ansible_host"}}` (peers in a mesh).
+  hostvar: function (this: unknown, host: unknown, key: unknown, opts: HelperOptions & { loc?: { start: { line: number } } }) {
+    const hv = (opts.data?.root as Record<string, unknown> | undefined)?.hostvars as Record<string, Record<string, unknown>> | undefined;
+    const vars = hv?.[String(host)];
+    if (!vars) throw new HelperFailure('hostvar', `no host "${text(host)}" in the inventory`, opts.loc?.start.line);
+    const v = vars[String(key)];
+    if (v === undefined) throw new HelperFailure('hostvar', `host "${text(host)}" has no variable "${text(key)}"`, opts.loc?.start.line);
+    return v;
+  },
+  // An IPv4 address as 8 hex digits: short, stable interface names such as gre-c0a82a83 (≤ 15 chars).
+  ip_hex: helper('ip_hex', ([v], fail) => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text(v));
+    if (!m || m.slice(1).some((o) => Number(o) > 255)) return fail(`expected an IPv4 address, got ${JSON.stringify(v)}`);
+    return m.slice(1).map((o) => Number(o).toString(16).padStart(2, '0')).join('');
+  }),
   host_addr: cidrHelper('host_addr', (c, [n], fail) => {
     const r = nthHost(c, typeof n === 'string' && /^-?\d+$/.test(n) ? Number(n) : (n as number));
     return typeof r === 'string' ? fail(r) : formatIp(r);

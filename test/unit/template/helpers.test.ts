@@ -80,3 +80,17 @@ describe('helpers', () => {
     expect(() => renderString('{{join s ","}}', vars, {})).toThrow(/join: expected a list, got string/);
   });
 });
+
+describe('mesh helpers', () => {
+  const vars = { hostvars: { h2: { ansible_host: '192.168.42.131' } }, peer: 'h2' };
+  it('hostvar reads another host and ip_hex names its port', () => {
+    expect(renderString('gre-{{ip_hex (hostvar peer "ansible_host")}} {{hostvar peer "ansible_host"}}', vars, {})).toBe('gre-c0a82a83 192.168.42.131');
+  });
+  it('hostvar names the missing host or variable', () => {
+    expect(() => renderString('{{hostvar "h9" "ansible_host"}}', vars, {})).toThrow(/no host "h9"/);
+    expect(() => renderString('{{hostvar peer "bridge_cidr"}}', vars, {})).toThrow(/host "h2" has no variable "bridge_cidr"/);
+  });
+  it('ip_hex refuses a non-address', () => {
+    expect(() => renderString('{{ip_hex "300.1.1.1"}}', {}, {})).toThrow(/expected an IPv4 address/);
+  });
+});

@@ -1,0 +1,134 @@
+// A Linux bridge (docker's br0) with exactly its addresses, MTU, state and ports, read back in one probe.
+
+import { cmd, quote } from '../../remote/quote.js';
+import { argsOf, bool, enumOf, fail, int, list } from '../args.js';
+import { defineModule, type Plan, type Step } from '../types.js';
+import { cidrList, ifname } from './net-args.js';
+import { firstError, jsonOf, section, sections } from './probe-text.js';
+
+export interface BridgeArgs {
+  name: string;
+  state: 'present' | 'absent';
+  addresses?: string[];
+  mtu?: number;
+  up: boolean;
+  ports?: string[];
+  exclusivePorts: boolean;
+  useBrctl: boolean;
+}
+
+interface IpLink {
+  ifname: string;
+  flags?: string[];
+  mtu?: number;
+  master?: string;
+  linkinfo?: { info_kind?: string };
+  addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+}
+
+interface Have {
+  up: boolean;
+  mtu?: number;
+  addresses: string[];
+  ports: string[];
+}
+
+const describe = (name: string, h: Have | undefined): string =>
+  h === undefined
+    ? `(no bridge ${name})\n`
+    : [
+        `bridge ${name} ${h.up ? 'up' : 'down'}${h.mtu ? ` mtu ${h.mtu}` : ''}`,
+        ...h.addresses.map((a) => `address ${a}`),
+        ...h.ports.map((p) => `port ${p}`),
+      ].join('\n') + '\n';
+
+export const bridgeProbe = (name: string, brctl: boolean): string =>
+  [
+    section('exists', `[ -e ${quote(`/sys/class/net/${name}`)} ] && echo yes || echo no`),
+    section('link', cmd('ip', '-j', '-d', 'link', 'show', 'dev', name)),
+    section('addr', cmd('ip', '-j', 'addr', 'show', 'dev', name)),
+    section('ports', cmd('ip', '-j', 'link', 'show', 'master', name)),
+    ...(brctl ? [section('brctl', 'command -v brctl')] : []),
+  ].join('; ');
+
+export const bridge = defineModule<BridgeArgs>({
+  name: 'bridge',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'bridge', ['name', 'state', 'addresses', 'address', 'mtu', 'up', 'ports', 'exclusive_ports', 'use_brctl']);
+    if (a.v.address !== undefined && a.v.addresses !== undefined) fail(a, 'give only one of address, addresses');
+    return {
+      name: ifname(a, 'name'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      addresses: cidrList(a, a.v.address !== undefined ? 'address' : 'addresses'),
+      mtu: int(a, 'mtu'),
+      up: bool(a, 'up', true),
+      ports: list(a, 'ports'),
+      exclusivePorts: bool(a, 'exclusive_ports', false),
+      useBrctl: bool(a, 'use_brctl', false),
+    };
+  },
+  async plan(p, probe) {
+    const r = await probe.run(bridgeProbe(p.name, p.useBrctl));
+    const s = sections(r.stdout);
+    const link = jsonOf<IpLink[]>(s.link)?.[0];
+    if (!link && s.exists?.trim() !== 'no') return { changed: false, failed: firstError(r.stderr, `cannot read link ${p.name}`) };
+    if (link && link.linkinfo?.info_kind !== 'bridge')
+      return { changed: false, failed: `${p.name} exists but is a ${link.linkinfo?.info_kind ?? 'physical'} device, not a bridge` };
+    if (p.useBrctl && !s.brctl?.trim())
+      return {
+        changed: false,
+        failed: 'use_brctl: true but brctl is not installed (package bridge-utils), or set use_brctl: false to use iproute2',
+      };
+    const have: Have | undefined = link && {
+      up: link.flags?.includes('UP') ?? false,
+      mtu: link.mtu,
+      addresses: (jsonOf<IpLink[]>(s.addr)?.[0]?.addr_info ?? [])
+        .filter((x) => x.family === 'inet')
+        .map((x) => `${x.local}/${x.prefixlen}`),
+      ports: (jsonOf<IpLink[]>(s.ports) ?? []).map((x) => x.ifname),
+    };
+    const ipLink = (...a: string[]) => cmd('ip', 'link', ...a);
+    const plan = (steps: string[], want: Have | undefined, note: string): Plan =>
+      steps.length === 0
+        ? { changed: false, note }
+        : {
+            changed: true,
+            steps: steps.map((c): Step => ({ kind: 'exec', cmd: c })),
+            diff: [{ before: describe(p.name, have), after: describe(p.name, want) }],
+            note,
+          };
+
+    if (p.state === 'absent') {
+      if (!have) return { changed: false, note: `no bridge ${p.name}` };
+      const del = p.useBrctl ? [ipLink('set', 'dev', p.name, 'down'), cmd('brctl', 'delbr', p.name)] : [ipLink('del', 'dev', p.name)];
+      return plan(del, undefined, `removed bridge ${p.name}`);
+    }
+
+    const cur: Have = have ?? { up: false, addresses: [], ports: [] };
+    const steps: string[] = [];
+    if (!have) steps.push(p.useBrctl ? cmd('brctl', 'addbr', p.name) : ipLink('add', 'name', p.name, 'type', 'bridge'));
+    if (p.mtu !== undefined && p.mtu !== cur.mtu) steps.push(ipLink('set', 'dev', p.name, 'mtu', String(p.mtu)));
+    const ports = p.ports ?? [];
+    for (const port of ports.filter((x) => !cur.ports.includes(x)))
+      steps.push(p.useBrctl ? cmd('brctl', 'addif', p.name, port) : ipLink('set', 'dev', port, 'master', p.name));
+    const extraPorts = p.exclusivePorts ? cur.ports.filter((x) => !ports.includes(x)) : [];
+    for (const port of extraPorts) steps.push(p.useBrctl ? cmd('brctl', 'delif', p.name, port) : ipLink('set', 'dev', port, 'nomaster'));
+    const addrs = p.addresses;
+    for (const c of addrs ? cur.addresses.filter((x) => !addrs.includes(x)) : []) steps.push(cmd('ip', 'addr', 'del', c, 'dev', p.name));
+    for (const c of addrs ? addrs.filter((x) => !cur.addresses.includes(x)) : []) steps.push(cmd('ip', 'addr', 'add', c, 'dev', p.name));
+    if (p.up !== cur.up) steps.push(ipLink('set', 'dev', p.name, p.up ? 'up' : 'down'));
+
+    const want: Have = {
+      up: p.up,
+      mtu: p.mtu ?? cur.mtu,
+      addresses: addrs ?? cur.addresses,
+      ports: [...cur.ports.filter((x) => !extraPorts.includes(x)), ...ports.filter((x) => !cur.ports.includes(x))],
+    };
+    const note = [
+      `bridge ${p.name}`,
+      ...(want.addresses.length ? [want.addresses.join(' ')] : []),
+      ...(want.ports.length ? [`ports ${want.ports.join(' ')}`] : []),
+    ].join(', ');
+    return plan(steps, want, note);
+  },
+});

@@ -1,0 +1,20 @@
+// Files the net modules rewrite (sysctl.d, route-<dev>, daemon.json) go through copy's write plan, stat'ed only on change.
+import { parentOf, planWrite, statPaths } from '../fs.js';
+import type { Plan, Probe, TaskContext } from '../types.js';
+
+export interface FileUpdate {
+  dest: string;
+  content: Buffer;
+  /** What the module already read (null: absent), so the diff needs no second read. */
+  old: Buffer | null;
+  mode?: string;
+  backup?: boolean;
+}
+
+/** Upload plan keeping the file's mode/owner, or `failed` when its directory is missing. */
+export async function planFileUpdate(probe: Probe, ctx: TaskContext, u: FileUpdate): Promise<Plan> {
+  const [have, parent] = await statPaths(probe, [u.dest, parentOf(u.dest)], { follow: true, hash: true });
+  if (have.type === 'absent' && parent.type !== 'dir')
+    return { changed: false, failed: `directory ${parentOf(u.dest)} does not exist (for ${u.dest})` };
+  return planWrite({ dest: u.dest, content: u.content, old: u.old, mode: u.mode, backup: u.backup }, have, probe, ctx);
+}

@@ -1,0 +1,63 @@
+// Merges keys into a JSON file (docker's daemon.json {"bridge": "br0"}) keeping what the host already has.
+import { isDeepStrictEqual } from 'node:util';
+import { argsOf, bool, fail, int, mode, str } from '../args.js';
+import { defineModule, type Plan } from '../types.js';
+import { planFileUpdate } from './file-update.js';
+
+export interface JsonMergeArgs {
+  path: string;
+  set: Record<string, unknown>;
+  create: boolean;
+  mode?: string;
+  indent: number;
+  backup: boolean;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key, recursively; arrays and scalars in `set` replace what was there. */
+export function deepMerge(base: Obj, patch: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(patch)) out[k] = isObj(v) && isObj(base[k]) ? deepMerge(base[k] as Obj, v) : v;
+  return out;
+}
+
+export const jsonMerge = defineModule<JsonMergeArgs>({
+  name: 'json_merge',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'json_merge', ['path', 'set', 'create', 'mode', 'indent', 'backup'], { dest: 'path' });
+    const set = a.v.set;
+    if (!isObj(set)) fail(a, 'argument "set" must be a mapping of keys to values');
+    const indent = int(a, 'indent') ?? 2;
+    if (indent < 0 || indent > 10) fail(a, `argument "indent" must be 0-10, got ${indent}`);
+    return { path: str(a, 'path'), set, create: bool(a, 'create', true), mode: mode(a, 'mode'), indent, backup: bool(a, 'backup', false) };
+  },
+  async plan(p, probe, ctx): Promise<Plan> {
+    const old = await probe.readFile(p.path);
+    if (old === null && !p.create) return { changed: false, failed: `${p.path} does not exist (create: false)` };
+    let current: unknown = {};
+    if (old !== null && old.toString('utf8').trim() !== '') {
+      try {
+        current = JSON.parse(old.toString('utf8'));
+      } catch (e) {
+        return { changed: false, failed: `${p.path} holds invalid JSON (${(e as Error).message}): fix or remove it; nothing was written` };
+      }
+    }
+    if (!isObj(current))
+      return {
+        changed: false,
+        failed: `${p.path} holds a JSON ${Array.isArray(current) ? 'array' : typeof current}, not an object: nothing was written`,
+      };
+    const merged = deepMerge(current, p.set);
+    const keys = Object.keys(p.set).join(', ');
+    if (old !== null && isDeepStrictEqual(merged, current) && p.mode === undefined)
+      return { changed: false, note: `${p.path} has ${keys}` };
+    // Same value, other formatting: keep the bytes, so only a mode change can remain.
+    const same = old !== null && isDeepStrictEqual(merged, current);
+    const content = same ? old : Buffer.from(`${JSON.stringify(merged, null, p.indent)}\n`);
+    const plan = await planFileUpdate(probe, ctx, { dest: p.path, content, old, mode: p.mode, backup: p.backup });
+    if (!plan.changed || same) return { ...plan, note: plan.changed ? `${p.path}: ${plan.note}` : `${p.path} has ${keys}` };
+    return { ...plan, note: old === null ? `created ${p.path}` : `${p.path}: set ${keys}` };
+  },
+});

@@ -1,0 +1,88 @@
+// An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, then checked for errors.
+import { argsOf, bool, enumOf, optStr } from '../args.js';
+import { defineModule, type Plan } from '../types.js';
+import { ifname, strMap } from './net-args.js';
+import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
+
+export interface OvsBridgeArgs {
+  name: string;
+  state: 'present' | 'absent';
+  datapathType?: string;
+  stp?: boolean;
+  rstp?: boolean;
+  otherConfig?: Record<string, string>;
+  failMode?: 'standalone' | 'secure';
+}
+
+const COLUMNS = 'name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode';
+
+export const ovsBridgeProbe = (name: string): string => vsctlRead('--format=json', `--columns=${COLUMNS}`, 'list', 'bridge', name);
+
+const optBool = (a: Parameters<typeof bool>[0], key: string): boolean | undefined =>
+  a.v[key] === undefined || a.v[key] === null ? undefined : bool(a, key, false);
+
+export const ovsBridge = defineModule<OvsBridgeArgs>({
+  name: 'ovs_bridge',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'ovs_bridge', ['name', 'state', 'datapath_type', 'stp', 'rstp', 'other_config', 'fail_mode']);
+    return {
+      name: ifname(a, 'name'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      datapathType: optStr(a, 'datapath_type'),
+      stp: optBool(a, 'stp'),
+      rstp: optBool(a, 'rstp'),
+      otherConfig: strMap(a, 'other_config'),
+      failMode: a.v.fail_mode === undefined ? undefined : enumOf(a, 'fail_mode', ['standalone', 'secure'] as const, 'standalone'),
+    };
+  },
+  async plan(p, probe): Promise<Plan> {
+    const r = await probe.run(ovsBridgeProbe(p.name));
+    if (r.code !== 0 && !noRow(r.stderr)) return { changed: false, failed: ovsProbeFailure(r.stderr) };
+    const have = r.code === 0 ? ovsRows(r.stdout)[0] : undefined;
+
+    if (p.state === 'absent') {
+      if (!have) return { changed: false, note: `no OVS bridge ${p.name}` };
+      return {
+        changed: true,
+        steps: [{ kind: 'exec', cmd: vsctlWrite('--if-exists', 'del-br', p.name) }],
+        diff: [{ before: `ovs bridge ${p.name}\n`, after: `(no OVS bridge ${p.name})\n` }],
+        note: `removed OVS bridge ${p.name}`,
+      };
+    }
+
+    const want: Record<string, string> = {};
+    const now: Record<string, string> = {};
+    const check = (col: string, value: string | undefined, current: unknown) => {
+      if (value === undefined || value === String(current ?? '')) return;
+      want[col] = value;
+      now[col] = current === undefined ? '(unset)' : String(current);
+    };
+    check('datapath_type', p.datapathType, have?.datapath_type);
+    check('stp_enable', p.stp?.toString(), have?.stp_enable ?? false);
+    check('rstp_enable', p.rstp?.toString(), have?.rstp_enable ?? false);
+    check('fail_mode', p.failMode, have?.fail_mode);
+    const oc = (have?.other_config ?? {}) as Record<string, string>;
+    for (const [k, v] of Object.entries(p.otherConfig ?? {})) check(`other_config:${k}`, v, oc[k]);
+
+    const sets = Object.entries(want).map(([k, v]) => `${k}=${ovsAtom(v)}`);
+    if (have && sets.length === 0) return { changed: false, note: `OVS bridge ${p.name}` };
+    const write = have
+      ? vsctlWrite('set', 'bridge', p.name, ...sets)
+      : vsctlWrite('--may-exist', 'add-br', p.name, ...(sets.length ? ['--', 'set', 'bridge', p.name, ...sets] : []));
+    const lines = (m: Record<string, string>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
+    return {
+      changed: true,
+      steps: [{ kind: 'exec', cmd: write }, verifyInterface(p.name)],
+      diff: [
+        {
+          before: have ? `ovs bridge ${p.name}\n${lines(now)}` : `(no OVS bridge ${p.name})\n`,
+          after: `ovs bridge ${p.name}\n${lines(want)}`,
+        },
+      ],
+      note: have ? `OVS bridge ${p.name}: set ${Object.keys(want).join(', ')}` : `created OVS bridge ${p.name}`,
+    };
+  },
+});

@@ -1,0 +1,56 @@
+// What ovs_bridge and ovs_port share: ovs-vsctl's JSON, its value syntax, and the check that add-br/add-port worked.
+import { cmd, quote } from '../../remote/quote.js';
+import type { Step } from '../types.js';
+import { firstError } from './probe-text.js';
+
+/** Reads never wait for ovs-vswitchd; writes do, and a dead vswitchd must not hang the task forever. */
+export const vsctlRead = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=10', ...args);
+export const vsctlWrite = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=30', ...args);
+
+export type OvsValue = string | number | boolean | string[] | Record<string, string> | undefined;
+
+// ["map", [[k, v]…]] → object, ["set", []] → undefined, ["set", [a, b]] → [a, b], ["uuid", u] → u.
+function decode(v: unknown): OvsValue {
+  if (!Array.isArray(v)) return v as OvsValue;
+  const [tag, body] = v as [string, unknown];
+  if (tag === 'map') return Object.fromEntries((body as Array<[unknown, unknown]>).map(([k, x]) => [String(k), String(x)]));
+  if (tag === 'set') {
+    const items = (body as unknown[]).map((x) => String(decode(x)));
+    return items.length === 0 ? undefined : items.length === 1 ? items[0] : items;
+  }
+  return String(body);
+}
+
+/** Rows of one `ovs-vsctl --format=json list` reply, column name → decoded value. */
+export function ovsRows(json: string | undefined): Array<Record<string, OvsValue>> {
+  const t = json?.trim();
+  if (!t) return [];
+  const { data, headings } = JSON.parse(t) as { data: unknown[][]; headings: string[] };
+  return data.map((row) => Object.fromEntries(headings.map((h, i) => [h, decode(row[i])])));
+}
+
+/** Value syntax of `ovs-vsctl set`: plain words as is, anything else as an OVSDB quoted string. */
+export const ovsAtom = (s: string): string => (/^[A-Za-z0-9_.:/-]+$/.test(s) && s !== '' ? s : JSON.stringify(s));
+
+/** ovs-vsctl can print "Error detected while setting up" and exit 0: fail with the Interface's error column. */
+export function verifyInterface(name: string): Step {
+  const get = vsctlRead('get', 'interface', name, 'error');
+  return {
+    kind: 'exec',
+    cmd:
+      `err=$(${get} 2>&1) || { echo "$err" >&2; exit 1; }; ` +
+      `[ "$err" = '[]' ] || { echo ${quote(`ovs-vsctl: interface ${name}: `)}"$err" >&2; exit 1; }`,
+  };
+}
+
+/** A probe that could not reach ovsdb-server explains how to start it. */
+export function ovsProbeFailure(stderr: string): string {
+  const line = firstError(stderr, 'ovs-vsctl failed');
+  if (/command not found|not found/.test(line) && /ovs-vsctl/.test(line))
+    return `${line}: install Open vSwitch first (package openvswitch-switch / openvswitch)`;
+  if (/database connection failed/.test(line)) return `${line}: start ovsdb-server and ovs-vswitchd first (module ovs_service)`;
+  return line;
+}
+
+/** `ovs-vsctl list` of a missing record fails with 'no row "x" in table T': that means absent, not an error. */
+export const noRow = (stderr: string): boolean => /no row .* in table/.test(stderr);

@@ -1,0 +1,106 @@
+// A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
+import { argsOf, enumOf, int, optStr } from '../args.js';
+import { defineModule, type Plan } from '../types.js';
+import { ifname, strMap } from './net-args.js';
+import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
+import { section, sections } from './probe-text.js';
+
+export interface OvsPortArgs {
+  bridge: string;
+  port: string;
+  state: 'present' | 'absent';
+  type?: string;
+  /** Exactly these options when given: keys the host has beyond them are removed. */
+  options?: Record<string, string>;
+  tag?: number;
+}
+
+export const ovsPortProbe = (port: string): string =>
+  [
+    section('iface', vsctlRead('--format=json', '--columns=name,type,options,error', 'list', 'interface', port)),
+    section('br', vsctlRead('port-to-br', port)),
+    section('port', vsctlRead('--format=json', '--columns=name,tag', 'list', 'port', port)),
+  ].join('; ');
+
+export const ovsPort = defineModule<OvsPortArgs>({
+  name: 'ovs_port',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'ovs_port', ['bridge', 'port', 'state', 'type', 'options', 'tag']);
+    return {
+      bridge: ifname(a, 'bridge'),
+      port: ifname(a, 'port'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      type: optStr(a, 'type'),
+      options: strMap(a, 'options'),
+      tag: int(a, 'tag'),
+    };
+  },
+  async plan(p, probe): Promise<Plan> {
+    const r = await probe.run(ovsPortProbe(p.port));
+    const s = sections(r.stdout);
+    const iface = ovsRows(s.iface)[0];
+    if (!iface && !noRow(r.stderr)) return { changed: false, failed: ovsProbeFailure(r.stderr) };
+    const onBridge = s.br?.trim() || undefined;
+    const tag = ovsRows(s.port)[0]?.tag;
+    const label = `${p.bridge}/${p.port}`;
+
+    if (p.state === 'absent') {
+      if (!iface || !onBridge) return { changed: false, note: `no port ${p.port}` };
+      return {
+        changed: true,
+        steps: [{ kind: 'exec', cmd: vsctlWrite('--if-exists', 'del-port', onBridge, p.port) }],
+        diff: [{ before: `port ${onBridge}/${p.port}\n`, after: `(no port ${p.port})\n` }],
+        note: `removed port ${onBridge}/${p.port}`,
+      };
+    }
+
+    const haveType = iface ? String(iface.type ?? '') || 'system' : undefined;
+    const haveOpts = (iface?.options ?? {}) as Record<string, string>;
+    const sets: string[] = [];
+    const before: string[] = [];
+    const after: string[] = [];
+    if (p.type !== undefined && p.type !== haveType) {
+      sets.push(`type=${ovsAtom(p.type === 'system' ? '' : p.type)}`);
+      before.push(`type=${haveType ?? '(none)'}`);
+      after.push(`type=${p.type}`);
+    }
+    const removed = p.options ? Object.keys(haveOpts).filter((k) => !(k in (p.options ?? {}))) : [];
+    for (const [k, v] of Object.entries(p.options ?? {})) {
+      if (haveOpts[k] === v) continue;
+      sets.push(`options:${k}=${ovsAtom(v)}`);
+      before.push(`options:${k}=${haveOpts[k] ?? '(unset)'}`);
+      after.push(`options:${k}=${v}`);
+    }
+    for (const k of removed) before.push(`options:${k}=${haveOpts[k]}`);
+    const tagDrift = p.tag !== undefined && p.tag !== tag;
+    if (tagDrift) {
+      before.push(`tag=${tag ?? '(none)'}`);
+      after.push(`tag=${p.tag}`);
+    }
+
+    const placed = iface !== undefined && onBridge === p.bridge;
+    if (placed && sets.length === 0 && removed.length === 0 && !tagDrift) return { changed: false, note: `port ${label}` };
+
+    const txn: string[] = [];
+    if (!placed) {
+      if (onBridge) txn.push('del-port', onBridge, p.port, '--');
+      txn.push('--may-exist', 'add-port', p.bridge, p.port, '--');
+    }
+    if (sets.length) txn.push('set', 'interface', p.port, ...sets, '--');
+    if (removed.length) txn.push('remove', 'interface', p.port, 'options', ...removed, '--');
+    if (tagDrift) txn.push('set', 'port', p.port, `tag=${p.tag}`, '--');
+    txn.pop();
+    const where = onBridge && !placed ? `moved from ${onBridge}` : iface ? 'updated' : 'added';
+    return {
+      changed: true,
+      steps: [{ kind: 'exec', cmd: vsctlWrite(...txn) }, verifyInterface(p.port)],
+      diff: [
+        {
+          before: iface ? `port ${onBridge ?? '(no bridge)'}/${p.port}\n${before.map((l) => `${l}\n`).join('')}` : `(no port ${p.port})\n`,
+          after: `port ${label}\n${after.map((l) => `${l}\n`).join('')}`,
+        },
+      ],
+      note: `port ${label} ${where}`,
+    };
+  },
+});

@@ -1,0 +1,118 @@
+// Packages by name, installed only when missing; one playbook line can name them per manager (apt vs dnf/yum).
+
+import { cmd, quote } from '../../remote/quote.js';
+import { argsOf, bool, enumOf, fail, list } from '../args.js';
+import { defineModule, type Plan, type Step } from '../types.js';
+import { firstError, section, sections } from './probe-text.js';
+
+const MANAGERS = ['apt', 'dnf', 'yum'] as const;
+/** Installed-state queries take the bare name: "foo=1.2" and "foo:amd64" are both "foo". */
+const base = (n: string) => n.replace(/[:=].*$/, '');
+export type Manager = (typeof MANAGERS)[number];
+
+export interface PackageArgs {
+  /** Names per manager; a plain list applies to every manager. */
+  names: Record<Manager, string[]>;
+  state: 'present' | 'absent' | 'latest';
+  use: 'auto' | Manager;
+  updateCache: boolean;
+}
+
+// Prints one line per package: "<name> yes|no" (installed?), then, for latest, the names with a newer version.
+export function queryScript(m: Manager, names: string[], latest: boolean): string {
+  const q =
+    m === 'apt'
+      ? `for p in ${names.map((n) => quote(base(n))).join(' ')}; do s=$(dpkg-query -W -f='\${Status}' "$p" 2>/dev/null); case "$s" in *' installed') echo "$p yes";; *) echo "$p no";; esac; done`
+      : `for p in ${names.map((n) => quote(base(n))).join(' ')}; do rpm -q --quiet "$p" && echo "$p yes" || echo "$p no"; done`;
+  const up =
+    m === 'apt'
+      ? `${cmd('apt-get', '-s', '-q', 'install', ...names)} 2>/dev/null | sed -n 's/^Inst \\([^ ]*\\) \\[.*/\\1/p'`
+      : `${cmd(m, '-q', 'check-update', ...names)} 2>/dev/null | awk 'NF==3 {sub(/\\.[^.]*$/, "", $1); print $1}'`;
+  return [section('mgr', `echo ${m}`), section('installed', q), ...(latest ? [section('upgradable', up)] : [])].join('; ');
+}
+
+/** Without a gathered ansible_pkg_mgr fact, the probe itself picks the manager: still one round trip. */
+export function packageProbe(p: PackageArgs, known: Manager | undefined): string {
+  const latest = p.state === 'latest';
+  if (known) return queryScript(known, p.names[known], latest);
+  const branch = (m: Manager, bin: string) => `command -v ${bin} >/dev/null 2>&1; then ${queryScript(m, p.names[m], latest)}`;
+  return `if ${branch('apt', 'apt-get')}; elif ${branch('dnf', 'dnf')}; elif ${branch('yum', 'yum')}; else echo @@mgr; echo unknown; fi`;
+}
+
+function namesOf(a: Parameters<typeof list>[0]): Record<Manager, string[]> {
+  const v = a.v.name;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const per = v as Record<string, unknown>;
+    const out = {} as Record<Manager, string[]>;
+    for (const k of Object.keys(per))
+      if (!(MANAGERS as readonly string[]).includes(k))
+        fail(a, `"name" maps package managers (${MANAGERS.join(', ')}) to names, got key "${k}"`);
+    for (const m of MANAGERS) out[m] = list({ ...a, v: per }, m) ?? [];
+    return out;
+  }
+  const names = list(a, 'name');
+  if (!names?.length) fail(a, 'missing required argument "name"');
+  return { apt: names, dnf: names, yum: names };
+}
+
+export const pkg = defineModule<PackageArgs>({
+  name: 'package',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'package', ['name', 'state', 'use', 'update_cache'], { names_by_manager: 'name', pkg: 'name' });
+    return {
+      names: namesOf(a),
+      state: enumOf(a, 'state', ['present', 'absent', 'latest'] as const, 'present'),
+      use: enumOf(a, 'use', ['auto', ...MANAGERS] as const, 'auto'),
+      updateCache: bool(a, 'update_cache', false),
+    };
+  },
+  async plan(p, probe, ctx): Promise<Plan> {
+    const fact = ctx.vars.ansible_pkg_mgr;
+    const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;
+    const r = await probe.run(packageProbe(p, known));
+    const s = sections(r.stdout);
+    const m = s.mgr?.trim() as Manager | 'unknown' | undefined;
+    if (!m || m === 'unknown')
+      return {
+        changed: false,
+        failed: `no supported package manager (apt-get, dnf, yum) found${r.stderr ? `: ${firstError(r.stderr, '')}` : ''}`,
+      };
+    const names = p.names[m];
+    if (!names.length) return { changed: false, note: `no packages named for ${m}` };
+    const installed = new Set(
+      (s.installed ?? '')
+        .split('\n')
+        .map((l) => l.trim().split(' '))
+        .filter((w) => w[1] === 'yes')
+        .map((w) => w[0]),
+    );
+    const upgradable = new Set(
+      (s.upgradable ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
+    const has = (n: string) => installed.has(base(n));
+    const todo =
+      p.state === 'absent' ? names.filter(has) : names.filter((n) => !has(n) || (p.state === 'latest' && upgradable.has(base(n))));
+    const verb = p.state === 'absent' ? 'removed' : 'installed';
+    if (!todo.length)
+      return {
+        changed: false,
+        note: `${names.join(' ')} ${p.state === 'absent' ? 'absent' : p.state === 'latest' ? 'latest' : 'present'} (${m})`,
+      };
+    const steps: Step[] = [];
+    const apt = (...args: string[]) => cmd('env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args);
+    if (p.updateCache && p.state !== 'absent')
+      steps.push({ kind: 'exec', cmd: m === 'apt' ? apt('update', '-q') : cmd(m, '-q', 'makecache') });
+    const action = p.state === 'absent' ? 'remove' : 'install';
+    steps.push({ kind: 'exec', cmd: m === 'apt' ? apt(action, '-y', '-q', ...todo) : cmd(m, action, '-y', ...todo) });
+    const line = (n: string, on: boolean) => `${n} ${on ? 'installed' : 'absent'}\n`;
+    return {
+      changed: true,
+      steps,
+      diff: [{ before: todo.map((n) => line(n, has(n))).join(''), after: todo.map((n) => line(n, p.state !== 'absent')).join('') }],
+      note: `${verb} ${todo.join(' ')} (${m})`,
+    };
+  },
+});

@@ -1,0 +1,132 @@
+// A static route (to a peer's container subnet), changed in place with `ip route replace` and optionally persisted.
+
+import { cmd } from '../../remote/quote.js';
+import { argsOf, enumOf, fail, int, optStr } from '../args.js';
+import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
+import { planFileUpdate } from './file-update.js';
+import { ifname, isCidr, optIpv4, routeDest } from './net-args.js';
+import { fileSection, firstError, jsonOf, section, sections } from './probe-text.js';
+
+export interface RouteArgs {
+  to: string;
+  via?: string;
+  dev?: string;
+  metric?: number;
+  state: 'present' | 'absent';
+  persist: 'none' | 'rhel' | 'debian';
+}
+
+interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  metric?: number;
+}
+
+export const DEBIAN_ROUTES = '/etc/network/interfaces.d/runbook-routes';
+
+/** ip prints a /32 as the bare address. */
+const shown = (to: string) => (to.endsWith('/32') ? to.slice(0, -3) : to);
+
+export function persistPath(p: RouteArgs): string | undefined {
+  if (p.persist === 'rhel') return `/etc/sysconfig/network-scripts/route-${p.dev}`;
+  if (p.persist === 'debian') return DEBIAN_ROUTES;
+  return undefined;
+}
+
+const spec = (p: RouteArgs, metric = p.metric): string[] => [
+  p.to,
+  ...(p.via ? ['via', p.via] : []),
+  ...(p.dev ? ['dev', p.dev] : []),
+  ...(metric !== undefined ? ['metric', String(metric)] : []),
+];
+
+// The persisted line for this destination, and a test for lines that configure the same destination.
+function persistLine(p: RouteArgs): { line: string; same: (l: string) => boolean } {
+  const words = spec(p).join(' ');
+  if (p.persist === 'rhel') return { line: words, same: (l) => l.trim().split(/\s+/)[0] === p.to };
+  const prefix = `up ip route replace ${p.to} `;
+  return { line: `up ip route replace ${words}`, same: (l) => `${l.trim()} `.startsWith(prefix) };
+}
+
+async function planPersist(p: RouteArgs, old: string | undefined, probe: Probe, ctx: TaskContext): Promise<Plan | undefined> {
+  const path = persistPath(p);
+  if (!path) return undefined;
+  const { line, same } = persistLine(p);
+  const lines = (old ?? '').split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
+  const kept = lines.filter((l) => !same(l));
+  const at = lines.findIndex(same);
+  if (p.state === 'present') kept.splice(at < 0 ? kept.length : at, 0, line);
+  const next = kept.length ? `${kept.join('\n')}\n` : '';
+  if (next === (old ?? '') || (old === undefined && p.state === 'absent')) return undefined;
+  return planFileUpdate(probe, ctx, { dest: path, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old) });
+}
+
+export const route = defineModule<RouteArgs>({
+  name: 'route',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'route', ['to', 'via', 'dev', 'metric', 'state', 'persist']);
+    const p: RouteArgs = {
+      to: routeDest(a, 'to'),
+      via: optIpv4(a, 'via'),
+      dev: a.v.dev === undefined ? undefined : ifname(a, 'dev'),
+      metric: int(a, 'metric'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      persist: enumOf(a, 'persist', ['none', 'rhel', 'debian'] as const, 'none'),
+    };
+    if (p.state === 'present' && !p.via && !p.dev) fail(a, 'give "via" or "dev" (or both)');
+    if (p.persist === 'rhel' && !optStr(a, 'dev')) fail(a, 'persist: rhel writes route-<dev>, so "dev" is required');
+    return p;
+  },
+  async plan(p, probe, ctx): Promise<Plan> {
+    const file = persistPath(p);
+    const r = await probe.run(
+      [section('routes', cmd('ip', '-j', 'route', 'show', 'exact', p.to)), ...(file ? [fileSection('file', file)] : [])].join('; '),
+    );
+    const s = sections(r.stdout);
+    const routes = jsonOf<IpRoute[]>(s.routes);
+    if (!routes) return { changed: false, failed: firstError(r.stderr, `cannot read routes to ${p.to}`) };
+    const dst = isCidr(p.to) ? shown(p.to) : p.to;
+    const mine = routes.filter((x) => x.dst === dst);
+    const fmt = (x: IpRoute) =>
+      [x.dst, x.gateway && `via ${x.gateway}`, x.dev && `dev ${x.dev}`, x.metric !== undefined && `metric ${x.metric}`]
+        .filter(Boolean)
+        .join(' ');
+    const before = mine.length ? mine.map((x) => `${fmt(x)}\n`).join('') : `(no route to ${p.to})\n`;
+    const steps: Step[] = [];
+    let after = before;
+
+    if (p.state === 'absent') {
+      const gone = p.metric === undefined ? mine : mine.filter((x) => (x.metric ?? 0) === p.metric);
+      for (const x of gone) steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'del', p.to, 'metric', String(x.metric ?? 0)) });
+      const left = mine.filter((x) => !gone.includes(x));
+      after = left.length ? left.map((x) => `${fmt(x)}\n`).join('') : `(no route to ${p.to})\n`;
+    } else {
+      const target = mine.find((x) => (x.metric ?? 0) === (p.metric ?? x.metric ?? 0)) ?? (mine.length === 1 ? mine[0] : undefined);
+      const ok =
+        target &&
+        target.gateway === p.via &&
+        (p.dev === undefined || target.dev === p.dev) &&
+        (p.metric === undefined || (target.metric ?? 0) === p.metric);
+      if (!ok) {
+        const metric = p.metric ?? target?.metric;
+        if (target && (target.metric ?? 0) !== (metric ?? 0))
+          steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'del', p.to, 'metric', String(target.metric ?? 0)) });
+        steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'replace', ...spec(p, metric)) });
+        after = `${fmt({ dst, gateway: p.via, dev: p.dev ?? target?.dev, metric })}\n`;
+      }
+    }
+
+    const persisted = await planPersist(p, s.file, probe, ctx);
+    if (persisted?.failed) return persisted;
+    const allSteps = [...steps, ...(persisted?.steps ?? [])];
+    const note = p.state === 'absent' ? `no route to ${p.to}` : spec(p).join(' ');
+    if (!allSteps.length) return { changed: false, note };
+    return {
+      changed: true,
+      steps: allSteps,
+      diff: [...(steps.length ? [{ before, after }] : []), ...(persisted?.diff ?? [])],
+      note: steps.length ? note : `${note} (persisted)`,
+    };
+  },
+});

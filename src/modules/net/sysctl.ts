@@ -1,0 +1,85 @@
+// A kernel parameter (net.ipv4.ip_forward for routed container subnets) set now and kept in a sysctl.d file.
+
+import { cmd } from '../../remote/quote.js';
+import { argsOf, bool, enumOf, fail, optStr, str } from '../args.js';
+import { defineModule, type Plan, type Step } from '../types.js';
+import { planFileUpdate } from './file-update.js';
+import { fileSection, firstError, section, sections } from './probe-text.js';
+
+export interface SysctlArgs {
+  name: string;
+  value?: string;
+  state: 'present' | 'absent';
+  file: string;
+  reload: boolean;
+}
+
+/** sysctl prints multi-value keys tab-separated; "4096 87380" and "4096\t87380" are the same setting. */
+const norm = (v: string) => v.trim().split(/\s+/).join(' ');
+
+export const sysctlProbe = (p: SysctlArgs): string =>
+  [section('value', cmd('sysctl', '-n', p.name)), fileSection('file', p.file)].join('; ');
+
+// Keeps every other line; the first line for the key is rewritten in place (kept as is when its value already
+// matches), later duplicates dropped. value undefined removes the key.
+export function withLine(text: string, name: string, value: string | undefined): string {
+  const parse = (l: string) => /^\s*([^#;=\s][^=]*?)\s*=(.*)$/.exec(l);
+  const out: string[] = [];
+  let placed = false;
+  for (const l of text.split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''))) {
+    const m = parse(l);
+    if (m?.[1].replace(/\//g, '.') !== name) out.push(l);
+    else if (!placed && value !== undefined) {
+      out.push(norm(m[2]) === norm(value) ? l : `${name} = ${value}`);
+      placed = true;
+    }
+  }
+  if (!placed && value !== undefined) out.push(`${name} = ${value}`);
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+export const sysctl = defineModule<SysctlArgs>({
+  name: 'sysctl',
+  parse(raw, at) {
+    const a = argsOf(raw, at, 'sysctl', ['name', 'value', 'state', 'sysctl_file', 'reload'], { key: 'name', val: 'value' });
+    const v = a.v.value;
+    const p: SysctlArgs = {
+      name: str(a, 'name').replace(/\//g, '.'),
+      value: typeof v === 'boolean' ? (v ? '1' : '0') : optStr(a, 'value'),
+      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
+      file: optStr(a, 'sysctl_file') ?? '/etc/sysctl.d/99-runbook.conf',
+      reload: bool(a, 'reload', true),
+    };
+    if (p.state === 'present' && p.value === undefined) fail(a, 'missing required argument "value"');
+    return p;
+  },
+  async plan(p, probe, ctx): Promise<Plan> {
+    const r = await probe.run(sysctlProbe(p));
+    const s = sections(r.stdout);
+    const now = s.value?.trim() ? norm(s.value) : undefined;
+    if (now === undefined && p.state === 'present')
+      return { changed: false, failed: `unknown kernel parameter ${p.name}: ${firstError(r.stderr, 'sysctl printed nothing')}` };
+    const old = s.file;
+    const next = withLine(old ?? '', p.name, p.state === 'present' ? p.value : undefined);
+    const steps: Step[] = [];
+    const diff = [];
+    const want = p.value === undefined ? undefined : norm(p.value);
+    if (p.state === 'present' && p.reload && now !== want) {
+      steps.push({ kind: 'exec', cmd: cmd('sysctl', '-w', `${p.name}=${p.value}`) });
+      diff.push({ before: `${p.name} = ${now}\n`, after: `${p.name} = ${want}\n` });
+    }
+    if (next !== (old ?? '') && !(old === undefined && p.state === 'absent')) {
+      const write = await planFileUpdate(probe, ctx, {
+        dest: p.file,
+        content: Buffer.from(next),
+        old: old === undefined ? null : Buffer.from(old),
+      });
+      if (write.failed) return write;
+      steps.push(...(write.steps ?? []));
+      diff.push(...(write.diff ?? []));
+    }
+    const note = p.state === 'present' ? `${p.name} = ${want}` : `${p.name} not in ${p.file}`;
+    if (!steps.length) return { changed: false, note };
+    return { changed: true, steps, diff, note };
+  },
+});

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { PlaybookError } from '../../../../src/errors.js';
+import { bridge } from '../../../../src/modules/net/bridge.js';
+import { BR0_ADDR, BR0_LINK, BR0_PORTS, NO_DEVICE, NO_MASTER, V0_LINK } from './captured.js';
+import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+
+const present = { exists: 'yes', link: BR0_LINK, addr: BR0_ADDR, ports: BR0_PORTS };
+const absent = (name: string) => ({
+  stdout: sectioned({ exists: 'no', link: '', addr: '', ports: '' }),
+  stderr: NO_DEVICE(name) + NO_DEVICE(name) + NO_MASTER(name),
+  code: 255,
+});
+
+const plan = (args: object, reply: Parameters<typeof fakeProbe>[0][0][1]) => {
+  const probe = fakeProbe([[/^echo @@exists/, reply]]);
+  return bridge.plan(bridge.parse(args, at), probe, ctx()).then((p) => ({ p, probe }));
+};
+
+describe('bridge', () => {
+  it('reads the host in one command', async () => {
+    const { probe } = await plan({ name: 'br0' }, sectioned(present));
+    expect(probe.ran).toEqual([
+      'echo @@exists; [ -e /sys/class/net/br0 ] && echo yes || echo no; echo @@link; ip -j -d link show dev br0; echo @@addr; ip -j addr show dev br0; echo @@ports; ip -j link show master br0',
+    ]);
+  });
+
+  it.each([
+    ['matches exactly', { name: 'br0', addresses: ['192.168.100.1/24'], mtu: 1400, ports: ['v0'] }],
+    ['single address form', { name: 'br0', address: '192.168.100.1/24' }],
+    ['unlisted ports are left alone', { name: 'br0', ports: [] }],
+  ])('already matches (%s) → changed:false, no steps', async (_, args) => {
+    const { p } = await plan(args, sectioned(present));
+    expect(p.changed).toBe(false);
+    expect(p.steps ?? []).toEqual([]);
+    expect(p.failed).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'missing → create, mtu, port, address, up',
+      { name: 'br0', addresses: ['192.168.100.1/24'], mtu: 1400, ports: ['obr0'] },
+      [
+        'ip link add name br0 type bridge',
+        'ip link set dev br0 mtu 1400',
+        'ip link set dev obr0 master br0',
+        'ip addr add 192.168.100.1/24 dev br0',
+        'ip link set dev br0 up',
+      ],
+    ],
+    [
+      'missing with brctl',
+      { name: 'br0', address: '192.168.1.1/24', ports: ['obr0'], use_brctl: true },
+      ['brctl addbr br0', 'brctl addif br0 obr0', 'ip addr add 192.168.1.1/24 dev br0', 'ip link set dev br0 up'],
+    ],
+  ])('%s', async (_, args, cmds) => {
+    const reply = absent('br0');
+    if ((args as { use_brctl?: boolean }).use_brctl) reply.stdout += sectioned({ brctl: '/usr/sbin/brctl' });
+    const { p } = await plan(args, reply);
+    expect(p.changed).toBe(true);
+    expect(stepsOf(p)).toEqual(cmds);
+    expect(p.diff?.[0].before).toBe('(no bridge br0)\n');
+  });
+
+  it.each([
+    [
+      'wrong address → del then add (exactly these addresses)',
+      { name: 'br0', addresses: ['192.168.2.1/24'] },
+      ['ip addr del 192.168.100.1/24 dev br0', 'ip addr add 192.168.2.1/24 dev br0'],
+    ],
+    ['extra address added only', { name: 'br0', addresses: ['192.168.100.1/24', '10.1.1.1/16'] }, ['ip addr add 10.1.1.1/16 dev br0']],
+    ['mtu drift', { name: 'br0', mtu: 1500 }, ['ip link set dev br0 mtu 1500']],
+    ['new port only', { name: 'br0', ports: ['v0', 'obr0'] }, ['ip link set dev obr0 master br0']],
+    [
+      'exclusive_ports releases others',
+      { name: 'br0', ports: ['obr0'], exclusive_ports: true },
+      ['ip link set dev obr0 master br0', 'ip link set dev v0 nomaster'],
+    ],
+    ['down', { name: 'br0', up: false }, ['ip link set dev br0 down']],
+    ['absent', { name: 'br0', state: 'absent' }, ['ip link del dev br0']],
+  ])('drift: %s', async (_, args, cmds) => {
+    const { p } = await plan(args, sectioned(present));
+    expect(p.changed).toBe(true);
+    expect(stepsOf(p)).toEqual(cmds);
+  });
+
+  it('the diff shows before and after', async () => {
+    const { p } = await plan({ name: 'br0', addresses: ['192.168.2.1/24'] }, sectioned(present));
+    expect(p.diff).toEqual([
+      {
+        before: 'bridge br0 up mtu 1400\naddress 192.168.100.1/24\nport v0\n',
+        after: 'bridge br0 up mtu 1400\naddress 192.168.2.1/24\nport v0\n',
+      },
+    ]);
+  });
+
+  it('absent and already gone → no change', async () => {
+    const { p } = await plan({ name: 'br0', state: 'absent' }, absent('br0'));
+    expect(p).toMatchObject({ changed: false });
+    expect(p.steps).toBeUndefined();
+  });
+
+  it('a non-bridge device of that name fails', async () => {
+    const { p } = await plan({ name: 'v0' }, sectioned({ exists: 'yes', link: V0_LINK, addr: '', ports: '[]' }));
+    expect(p.failed).toBe('v0 exists but is a veth device, not a bridge');
+  });
+
+  it('use_brctl without brctl fails clearly', async () => {
+    const { p } = await plan({ name: 'br0', use_brctl: true }, sectioned({ ...present, brctl: '' }));
+    expect(p.failed).toMatch(/brctl is not installed \(package bridge-utils\)/);
+  });
+
+  it('ip missing → failed with the shell message', async () => {
+    const { p } = await plan(
+      { name: 'br0' },
+      { stdout: sectioned({ exists: 'yes', link: '' }), stderr: 'sh: 1: ip: not found\n', code: 127 },
+    );
+    expect(p.failed).toBe('sh: 1: ip: not found');
+  });
+
+  it.each([
+    [{ name: 'br0', addresses: ['192.168.100.1'] }, /argument "addresses\[0\]": "192.168.100.1" is not an IPv4 CIDR/],
+    [{ name: 'br0', address: '300.1.1.1/24' }, /argument "address\[0\]": "300.1.1.1\/24" is not an IPv4 CIDR/],
+    [{ name: 'br0', adresses: ['10.0.0.1/24'] }, /unknown argument "adresses"/],
+    [{ name: 'br0', state: 'presnt' }, /argument "state" must be one of present, absent/],
+    [{ name: 'br0', address: '10.0.0.1/24', addresses: ['10.0.0.1/24'] }, /only one of address, addresses/],
+    [{ name: 'a bridge' }, /argument "name"/],
+  ])('parse rejects %j', (args, msg) => {
+    expect(() => bridge.parse(args, at)).toThrow(PlaybookError);
+    expect(() => bridge.parse(args, at)).toThrow(msg);
+  });
+
+  it('unknown key gets a did-you-mean hint', () => {
+    try {
+      bridge.parse({ name: 'br0', adresses: [] }, at);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as PlaybookError).hint).toBe('did you mean "addresses"?');
+      expect((e as PlaybookError).at).toEqual(at);
+    }
+  });
+
+  it('unrendered templates skip format checks at load time', () => {
+    expect(bridge.parse({ name: 'br0', addresses: ['{{ br_cidr }}'], mtu: '{{ mtu }}' }, at).addresses).toEqual(['{{ br_cidr }}']);
+  });
+});

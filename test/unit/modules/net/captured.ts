@@ -1,0 +1,50 @@
+// Real replies captured on Debian 12 (iproute2 6.1, Open vSwitch 3.1.0) in a throwaway netns / private ovsdb-server.
+
+/** `ip -j -d link show dev br0` (bridge, up, mtu 1400), trimmed of bridge timers. */
+export const BR0_LINK =
+  '[{"ifindex":2,"ifname":"br0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1400,"qdisc":"noqueue","operstate":"UNKNOWN","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether","address":"36:90:d7:f1:23:da","broadcast":"ff:ff:ff:ff:ff:ff","promiscuity":0,"allmulti":0,"min_mtu":68,"max_mtu":65535,"linkinfo":{"info_kind":"bridge","info_data":{"forward_delay":1500,"hello_time":200,"max_age":2000,"ageing_time":30000,"stp_state":0,"priority":32768,"vlan_filtering":0,"bridge_id":"8000.0:0:0:0:0:0"}},"inet6_addr_gen_mode":"eui64","num_tx_queues":1,"num_rx_queues":1}]';
+
+/** `ip -j addr show dev br0` with 192.168.100.1/24 and a link-local inet6 address. */
+export const BR0_ADDR =
+  '[{"ifindex":2,"ifname":"br0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1400,"qdisc":"noqueue","operstate":"UNKNOWN","group":"default","txqlen":1000,"link_type":"ether","address":"36:90:d7:f1:23:da","broadcast":"ff:ff:ff:ff:ff:ff","addr_info":[{"family":"inet","local":"192.168.100.1","prefixlen":24,"scope":"global","label":"br0","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet6","local":"fe80::3490:d7ff:fef1:23da","prefixlen":64,"scope":"link","tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295}]}]';
+
+/** `ip -j link show master br0` with one veth enslaved. */
+export const BR0_PORTS =
+  '[{"ifindex":4,"link":"v1","ifname":"v0","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"qdisc":"noop","master":"br0","operstate":"DOWN","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether","address":"0e:8a:4f:2f:58:9e","broadcast":"ff:ff:ff:ff:ff:ff"}]';
+
+/** `ip -j -d link show dev v0`: a veth, not a bridge. */
+export const V0_LINK =
+  '[{"ifindex":4,"link":"v1","ifname":"v0","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"qdisc":"noop","master":"br0","operstate":"DOWN","linkinfo":{"info_kind":"veth","info_slave_kind":"bridge"}}]';
+
+export const NO_DEVICE = (name: string) => `Device "${name}" does not exist.\n`;
+export const NO_MASTER = (name: string) => `Error: argument "${name}" is wrong: Device does not exist\n`;
+
+/** `ip -j route show exact 192.168.2.0/24` */
+export const ROUTE_2 = '[{"dst":"192.168.2.0/24","gateway":"10.0.0.2","dev":"v1","metric":50,"flags":[]}]';
+/** Two routes to one destination with different metrics. */
+export const ROUTE_2_TWO =
+  '[{"dst":"192.168.2.0/24","gateway":"10.0.0.2","dev":"v1","metric":50,"flags":[]},{"dst":"192.168.2.0/24","gateway":"10.0.0.3","dev":"v1","metric":100,"flags":[]}]';
+/** `ip -j route show exact default` (metric 0 is not printed). */
+export const ROUTE_DEFAULT = '[{"dst":"default","gateway":"10.0.0.254","dev":"v1","flags":[]}]';
+/** `ip -j route show exact 10.0.0.77/32`: a host route prints without /32. */
+export const ROUTE_HOST = '[{"dst":"10.0.0.77","dev":"v1","scope":"link","flags":[]}]';
+
+/** `ovs-vsctl --format=json --columns=name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge obr0` after add-br. */
+export const OBR0_FRESH =
+  '{"data":[["obr0","",false,false,["map",[]],["set",[]]]],"headings":["name","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}';
+/** The same after `set bridge obr0 stp_enable=true datapath_type=netdev other_config:forward-bpdu=true fail_mode=secure`. */
+export const OBR0_TUNED =
+  '{"data":[["obr0","netdev",true,false,["map",[["forward-bpdu","true"]]],"secure"]],"headings":["name","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}';
+export const NO_BRIDGE_ROW = (name: string) => `ovs-vsctl: no row "${name}" in table Bridge\n`;
+export const DB_DOWN = 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (No such file or directory)\n';
+
+/** `ovs-vsctl --format=json --columns=name,type,options,error list interface gre0` after the seed's `set interface gre0 type=gre options:remote_ip=…`. */
+export const GRE0_IFACE =
+  '{"data":[["gre0","gre",["map",[["key","5"],["remote_ip","192.168.42.131"]]],["set",[]]]],"headings":["name","type","options","error"]}';
+/** The seed's failure: add-port exited 0 but the error column holds the reason. */
+export const GRE0_IFACE_ERROR =
+  '{"data":[["gre0","",["map",[]],"could not add network device gre0 to ofproto (Invalid argument)"]],"headings":["name","type","options","error"]}';
+export const GRE0_PORT_UNTAGGED = '{"data":[["gre0",["set",[]]]],"headings":["name","tag"]}';
+export const GRE0_PORT_TAG10 = '{"data":[["gre0",10]],"headings":["name","tag"]}';
+export const NO_IFACE_ROW = (name: string) =>
+  `ovs-vsctl: no row "${name}" in table Interface\novs-vsctl: no port named ${name}\novs-vsctl: no row "${name}" in table Port\n`;

@@ -1,0 +1,245 @@
+import { describe, expect, it } from 'vitest';
+import { PlaybookError } from '../../../../src/errors.js';
+import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
+import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
+import { ovsService } from '../../../../src/modules/net/ovs-service.js';
+import {
+  DB_DOWN,
+  GRE0_IFACE,
+  GRE0_IFACE_ERROR,
+  GRE0_PORT_TAG10,
+  GRE0_PORT_UNTAGGED,
+  NO_BRIDGE_ROW,
+  NO_IFACE_ROW,
+  OBR0_FRESH,
+  OBR0_TUNED,
+} from './captured.js';
+import { at, ctx, fakeProbe, type Reply, sectioned, stepsOf } from './fake-probe.js';
+
+const verify = (name: string) =>
+  `err=$(ovs-vsctl --timeout=10 get interface ${name} error 2>&1) || { echo "$err" >&2; exit 1; }; ` +
+  `[ "$err" = '[]' ] || { echo 'ovs-vsctl: interface ${name}: '"$err" >&2; exit 1; }`;
+
+describe('ovs_bridge', () => {
+  const plan = async (args: object, reply: Reply) => {
+    const probe = fakeProbe([
+      [
+        /^ovs-vsctl --timeout=10 --format=json --columns=name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge obr0$/,
+        reply,
+      ],
+    ]);
+    const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
+    expect(probe.ran).toHaveLength(1);
+    return p;
+  };
+
+  it.each([
+    ['bare', { name: 'obr0' }, OBR0_FRESH],
+    ['stp off as on the host', { name: 'obr0', stp: false, rstp: false }, OBR0_FRESH],
+    [
+      'all settings match',
+      { name: 'obr0', stp: true, datapath_type: 'netdev', other_config: { 'forward-bpdu': true }, fail_mode: 'secure' },
+      OBR0_TUNED,
+    ],
+  ])('already matches (%s) → changed:false', async (_, args, reply) => {
+    const p = await plan(args, reply);
+    expect(p).toEqual({ changed: false, note: 'OVS bridge obr0' });
+  });
+
+  it('missing → one add-br transaction, then the error-column check', async () => {
+    const p = await plan({ name: 'obr0', datapath_type: 'netdev', stp: true }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') });
+    expect(stepsOf(p)).toEqual([
+      'ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true',
+      verify('obr0'),
+    ]);
+    expect(p.diff?.[0]).toEqual({ before: '(no OVS bridge obr0)\n', after: 'ovs bridge obr0\ndatapath_type=netdev\nstp_enable=true\n' });
+  });
+
+  it('missing, no settings → plain add-br', async () => {
+    const p = await plan({ name: 'obr0' }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') });
+    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 --may-exist add-br obr0', verify('obr0')]);
+  });
+
+  it('drift → only the differing columns are set', async () => {
+    const p = await plan(
+      { name: 'obr0', stp: true, rstp: false, other_config: { 'forward-bpdu': 'false', 'mac-aging-time': 300 } },
+      OBR0_TUNED,
+    );
+    expect(stepsOf(p)).toEqual([
+      'ovs-vsctl --timeout=30 set bridge obr0 other_config:forward-bpdu=false other_config:mac-aging-time=300',
+      verify('obr0'),
+    ]);
+  });
+
+  it('values outside the plain-word syntax are OVSDB-quoted, then shell-quoted', async () => {
+    const p = await plan({ name: 'obr0', other_config: { x: 'a b' } }, OBR0_FRESH);
+    expect(stepsOf(p)[0]).toBe(`ovs-vsctl --timeout=30 set bridge obr0 'other_config:x="a b"'`);
+  });
+
+  it('absent → del-br; already absent → nothing', async () => {
+    expect(stepsOf(await plan({ name: 'obr0', state: 'absent' }, OBR0_FRESH))).toEqual(['ovs-vsctl --timeout=30 --if-exists del-br obr0']);
+    expect(await plan({ name: 'obr0', state: 'absent' }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') })).toMatchObject({ changed: false });
+  });
+
+  it('ovsdb-server down → failed, pointing at ovs_service', async () => {
+    const p = await plan({ name: 'obr0' }, { code: 1, stderr: DB_DOWN });
+    expect(p.failed).toBe(
+      'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (No such file or directory): start ovsdb-server and ovs-vswitchd first (module ovs_service)',
+    );
+  });
+
+  it('parse: bad fail_mode, unknown key', () => {
+    expect(() => ovsBridge.parse({ name: 'obr0', fail_mode: 'secur' }, at)).toThrow(/fail_mode" must be one of standalone, secure/);
+    expect(() => ovsBridge.parse({ name: 'obr0', datapath: 'netdev' }, at)).toThrow(PlaybookError);
+  });
+});
+
+describe('ovs_port', () => {
+  const PROBE =
+    'echo @@iface; ovs-vsctl --timeout=10 --format=json --columns=name,type,options,error list interface gre0; echo @@br; ovs-vsctl --timeout=10 port-to-br gre0; echo @@port; ovs-vsctl --timeout=10 --format=json --columns=name,tag list port gre0';
+  const on = (br: string, iface = GRE0_IFACE, port = GRE0_PORT_UNTAGGED) => sectioned({ iface, br, port });
+  const plan = async (args: object, reply: Reply) => {
+    const probe = fakeProbe([[/^echo @@iface/, reply]]);
+    const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
+    expect(probe.ran).toEqual([PROBE]);
+    return p;
+  };
+  const gre = { type: 'gre', options: { remote_ip: '192.168.42.131', key: 5 } };
+
+  it('already matches → changed:false, zero steps', async () => {
+    expect(await plan(gre, on('obr0'))).toEqual({ changed: false, note: 'port obr0/gre0' });
+    expect(await plan({ tag: 10 }, on('obr0', GRE0_IFACE, GRE0_PORT_TAG10))).toMatchObject({ changed: false });
+  });
+
+  it('missing → add-port and set interface in one transaction, then verify', async () => {
+    const p = await plan(
+      { type: 'gre', options: { remote_ip: '192.168.42.131' } },
+      { stdout: sectioned({ iface: '', br: '', port: '' }), stderr: NO_IFACE_ROW('gre0'), code: 1 },
+    );
+    expect(stepsOf(p)).toEqual([
+      'ovs-vsctl --timeout=30 --may-exist add-port obr0 gre0 -- set interface gre0 type=gre options:remote_ip=192.168.42.131',
+      verify('gre0'),
+    ]);
+    expect(p.note).toBe('port obr0/gre0 added');
+  });
+
+  it('wrong remote_ip → only the set command', async () => {
+    const p = await plan({ ...gre, options: { ...gre.options, remote_ip: '192.168.42.130' } }, on('obr0'));
+    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 set interface gre0 options:remote_ip=192.168.42.130', verify('gre0')]);
+    expect(p.diff?.[0]).toEqual({
+      before: 'port obr0/gre0\noptions:remote_ip=192.168.42.131\n',
+      after: 'port obr0/gre0\noptions:remote_ip=192.168.42.130\n',
+    });
+  });
+
+  it('options are exact: a key the playbook dropped is removed', async () => {
+    const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0'));
+    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 remove interface gre0 options key');
+  });
+
+  it('wrong type and tag', async () => {
+    const p = await plan({ ...gre, type: 'vxlan', tag: 3 }, on('obr0'));
+    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 set interface gre0 type=vxlan -- set port gre0 tag=3');
+  });
+
+  it('on another bridge → moved in one transaction', async () => {
+    const p = await plan(gre, on('obr1'));
+    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 del-port obr1 gre0 -- --may-exist add-port obr0 gre0');
+    expect(p.note).toBe('port obr0/gre0 moved from obr1');
+  });
+
+  it("the seed's half-added gre0 (error column set, no type) → set type and options, verification stays", async () => {
+    const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0', GRE0_IFACE_ERROR));
+    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 set interface gre0 type=gre options:remote_ip=192.168.42.131', verify('gre0')]);
+  });
+
+  it('the verification step turns the error column into a failure on a real shell', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const bin = mkdtempSync('/tmp/rb-ovs-shim-');
+    const run = (errorColumn: string) => {
+      writeFileSync(`${bin}/ovs-vsctl`, `#!/bin/sh\ncat <<'EOF'\n${errorColumn}\nEOF\n`, { mode: 0o755 });
+      try {
+        execFileSync('sh', ['-c', verify('gre0')], { stdio: 'pipe', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        return { code: 0, stderr: '' };
+      } catch (e) {
+        const x = e as { status: number; stderr: Buffer };
+        return { code: x.status, stderr: x.stderr.toString() };
+      }
+    };
+    expect(run('[]')).toEqual({ code: 0, stderr: '' });
+    expect(run('"could not add network device gre0 to ofproto (Invalid argument)"')).toEqual({
+      code: 1,
+      stderr: 'ovs-vsctl: interface gre0: "could not add network device gre0 to ofproto (Invalid argument)"\n',
+    });
+    rmSync(bin, { recursive: true });
+  });
+
+  it('absent → del-port from the bridge it is on', async () => {
+    expect(stepsOf(await plan({ state: 'absent' }, on('obr1')))).toEqual(['ovs-vsctl --timeout=30 --if-exists del-port obr1 gre0']);
+  });
+
+  it('db down → failed', async () => {
+    const p = await plan(gre, { stdout: sectioned({ iface: '', br: '', port: '' }), stderr: DB_DOWN.repeat(3), code: 1 });
+    expect(p.failed).toMatch(/database connection failed.*module ovs_service/);
+  });
+});
+
+describe('ovs_service', () => {
+  const facts = (db: string, sock: string, ovsdb: string, vswitchd: string, bins = '') => sectioned({ db, sock, ovsdb, vswitchd, bins });
+  const plan = async (reply: Reply, args: object = {}) => {
+    const probe = fakeProbe([[/^echo @@db; \[ -f \/etc\/openvswitch\/conf.db \]/, reply]]);
+    const p = await ovsService.plan(ovsService.parse(args, at), probe, ctx());
+    expect(probe.ran).toHaveLength(1);
+    return p;
+  };
+  const START_DB =
+    'ovsdb-server --remote=punix:/run/openvswitch/db.sock --remote=db:Open_vSwitch,Open_vSwitch,manager_options --pidfile=/run/openvswitch/ovsdb-server.pid --detach --log-file=/var/log/openvswitch/ovsdb-server.log /etc/openvswitch/conf.db';
+  const INIT = 'ovs-vsctl --db=unix:/run/openvswitch/db.sock --no-wait init';
+  const START_SW =
+    'ovs-vswitchd --pidfile=/run/openvswitch/ovs-vswitchd.pid --detach --log-file=/var/log/openvswitch/ovs-vswitchd.log unix:/run/openvswitch/db.sock';
+  const MKDIR = 'mkdir -p /run/openvswitch /var/log/openvswitch /etc/openvswitch';
+
+  it('running → no change', async () => {
+    expect(await plan(facts('yes', 'yes', 'yes', 'yes'))).toEqual({ changed: false, note: 'Open vSwitch running' });
+  });
+
+  it('fresh host → create conf.db, start both, init', async () => {
+    const p = await plan(facts('no', 'no', 'no', 'no'));
+    expect(stepsOf(p)).toEqual([
+      MKDIR,
+      'ovsdb-tool create /etc/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema',
+      START_DB,
+      INIT,
+      START_SW,
+    ]);
+  });
+
+  it('only vswitchd died → start only vswitchd', async () => {
+    expect(stepsOf(await plan(facts('yes', 'yes', 'yes', 'no')))).toEqual([MKDIR, START_SW]);
+  });
+
+  it('a non-default rundir reaches the daemons through OVS_RUNDIR', async () => {
+    const probe = fakeProbe([[/^echo @@db/, facts('yes', 'no', 'no', 'yes')]]);
+    const p = await ovsService.plan(ovsService.parse({ rundir: '/var/run/ovs' }, at), probe, ctx());
+    expect(stepsOf(p)[1]).toMatch(/^env OVS_RUNDIR=\/var\/run\/ovs ovsdb-server --remote=punix:\/var\/run\/ovs\/db.sock /);
+  });
+
+  it('binaries missing → failed naming them', async () => {
+    expect((await plan(facts('no', 'no', 'no', 'no', 'ovsdb-tool\novsdb-server\n'))).failed).toMatch(
+      /^ovsdb-tool, ovsdb-server not found: install Open vSwitch/,
+    );
+  });
+
+  it('stopped → kill by pidfile', async () => {
+    expect(stepsOf(await plan(facts('yes', 'yes', 'yes', 'yes'), { state: 'stopped' }))).toEqual([
+      'kill "$(cat /run/openvswitch/ovs-vswitchd.pid)"',
+      'kill "$(cat /run/openvswitch/ovsdb-server.pid)"',
+    ]);
+  });
+
+  it('parse rejects unknown keys and states', () => {
+    expect(() => ovsService.parse({ state: 'started' }, at)).toThrow(/must be one of running, stopped/);
+    expect(() => ovsService.parse({ run_dir: '/x' }, at)).toThrow(/unknown argument "run_dir"/);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { packageProbe, pkg } from '../../../../src/modules/net/package.js';
+import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+
+const OVS = { apt: ['openvswitch-switch', 'bridge-utils'], dnf: ['openvswitch'], yum: ['openvswitch', 'bridge-utils'] };
+const plan = async (args: object, reply: string, vars: Record<string, unknown> = { ansible_pkg_mgr: 'apt' }) => {
+  const probe = fakeProbe([[/./, reply]]);
+  const p = await pkg.plan(pkg.parse(args, at), probe, ctx(vars));
+  expect(probe.ran).toHaveLength(1);
+  return { p, probe };
+};
+const apt = (installed: string) => sectioned({ mgr: 'apt', installed });
+
+describe('package', () => {
+  it('all installed → changed:false', async () => {
+    const { p, probe } = await plan({ name: OVS }, apt('openvswitch-switch yes\nbridge-utils yes\n'));
+    expect(p).toEqual({ changed: false, note: 'openvswitch-switch bridge-utils present (apt)' });
+    expect(probe.ran[0]).toMatch(
+      /^echo @@mgr; echo apt; echo @@installed; for p in openvswitch-switch bridge-utils; do s=\$\(dpkg-query -W -f='\$\{Status\}' "\$p"/,
+    );
+  });
+
+  it('installs only the missing ones', async () => {
+    const { p } = await plan({ name: OVS }, apt('openvswitch-switch no\nbridge-utils yes\n'));
+    expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openvswitch-switch']);
+    expect(p.diff).toEqual([{ before: 'openvswitch-switch absent\n', after: 'openvswitch-switch installed\n' }]);
+  });
+
+  it('the map form picks the names for the host manager (dnf)', async () => {
+    const { p, probe } = await plan({ name: OVS }, sectioned({ mgr: 'dnf', installed: 'openvswitch no\n' }), { ansible_pkg_mgr: 'dnf' });
+    expect(probe.ran[0]).toContain('for p in openvswitch; do rpm -q --quiet "$p"');
+    expect(stepsOf(p)).toEqual(['dnf install -y openvswitch']);
+  });
+
+  it('without the fact, the one probe branches on the manager found', async () => {
+    const { p, probe } = await plan(
+      { name: OVS, update_cache: true },
+      sectioned({ mgr: 'yum', installed: 'openvswitch yes\nbridge-utils no\n' }),
+      {},
+    );
+    expect(probe.ran[0]).toMatch(
+      /^if command -v apt-get >\/dev\/null 2>&1; then .*; elif command -v dnf .*; elif command -v yum .*; else echo @@mgr; echo unknown; fi$/,
+    );
+    expect(stepsOf(p)).toEqual(['yum -q makecache', 'yum install -y bridge-utils']);
+  });
+
+  it('absent removes only installed ones', async () => {
+    const { p } = await plan({ name: ['docker.io', 'runc'], state: 'absent' }, apt('docker.io yes\nrunc no\n'));
+    expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io']);
+  });
+
+  it('latest upgrades what apt would upgrade', async () => {
+    const reply = sectioned({ mgr: 'apt', installed: 'bash yes\ncurl yes\n', upgradable: 'curl\n' });
+    const { p, probe } = await plan({ name: ['bash', 'curl'], state: 'latest' }, reply);
+    expect(probe.ran[0]).toContain(
+      "echo @@upgradable; apt-get -s -q install bash curl 2>/dev/null | sed -n 's/^Inst \\([^ ]*\\) \\[.*/\\1/p'",
+    );
+    expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl']);
+  });
+
+  it('no manager → failed', async () => {
+    const { p } = await plan({ name: 'x' }, sectioned({ mgr: 'unknown' }), { ansible_pkg_mgr: 'unknown' });
+    expect(p.failed).toMatch(/no supported package manager/);
+  });
+
+  it('version pins are queried by bare name', () => {
+    const script = packageProbe(pkg.parse({ name: ['curl=7.88.1-10', 'libc6:amd64'] }, at), 'apt');
+    expect(script).toContain('for p in curl libc6;');
+  });
+
+  it('parse', () => {
+    expect(() => pkg.parse({ name: { apk: ['x'] } }, at)).toThrow(/got key "apk"/);
+    expect(() => pkg.parse({ name: 'x', use: 'pacman' }, at)).toThrow(/"use" must be one of auto, apt, dnf, yum/);
+    expect(() => pkg.parse({ nam: 'x' }, at)).toThrow(/unknown argument "nam"/);
+    expect(pkg.parse({ names_by_manager: { apt: 'a' } }, at).names).toEqual({ apt: ['a'], dnf: [], yum: [] });
+  });
+});

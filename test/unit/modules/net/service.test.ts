@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { service } from '../../../../src/modules/net/service.js';
+import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+
+const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') => sectioned({ systemctl, booted, active, enabled });
+const plan = async (args: object, reply: string) => {
+  const probe = fakeProbe([[/^echo @@systemctl; command -v systemctl/, reply]]);
+  const p = await service.plan(service.parse({ name: 'docker', ...args }, at), probe, ctx());
+  expect(probe.ran).toHaveLength(1);
+  return p;
+};
+
+describe('service', () => {
+  it.each([
+    [{ state: 'started', enabled: true }, host('active', 'enabled')],
+    [{ state: 'stopped', enabled: false }, host('inactive', 'disabled')],
+    [{ enabled: true }, host('inactive', 'static')],
+  ])('already %j → changed:false', async (args, reply) => {
+    const p = await plan(args, reply);
+    expect(p.changed).toBe(false);
+    expect(p.steps).toBeUndefined();
+  });
+
+  it.each([
+    [{ state: 'started', enabled: true }, host('inactive', 'disabled'), ['systemctl start docker', 'systemctl enable docker']],
+    [{ state: 'stopped' }, host('active', 'enabled'), ['systemctl stop docker']],
+    [{ state: 'restarted' }, host('active', 'enabled'), ['systemctl restart docker']],
+    [{ state: 'reloaded' }, host('active', 'enabled'), ['systemctl reload docker']],
+    [{ enabled: false }, host('active', 'enabled'), ['systemctl disable docker']],
+  ])('%j → exact commands', async (args, reply, cmds) => {
+    const p = await plan(args, reply);
+    expect(p.changed).toBe(true);
+    expect(stepsOf(p)).toEqual(cmds);
+  });
+
+  it('no systemctl → failed with a clear message', async () => {
+    const p = await plan({ state: 'started' }, host('', '', 'no', 'no'));
+    expect(p.failed).toBe('host has no systemd (systemctl not found): manage docker with shell or your init system');
+  });
+
+  it('systemctl installed but systemd not PID 1 (containers) → failed', async () => {
+    const p = await plan({ state: 'restarted' }, host('', 'enabled', 'yes', 'no'));
+    expect(p.failed).toBe('host has no systemd (systemd is not running as PID 1): manage docker with shell or your init system');
+  });
+
+  it('unknown unit and masked unit fail', async () => {
+    expect((await plan({ state: 'started' }, host('inactive', ''))).failed).toBe('unit docker not found');
+    expect((await plan({ state: 'started' }, host('inactive', 'masked'))).failed).toMatch(/masked: unmask it first/);
+  });
+
+  it('parse', () => {
+    expect(() => service.parse({ name: 'docker' }, at)).toThrow(/give "state", "enabled" or both/);
+    expect(() => service.parse({ name: 'docker', state: 'start' }, at)).toThrow(/must be one of started, stopped, restarted, reloaded/);
+  });
+});
