@@ -1,5 +1,5 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
-import { argsOf, enumOf, int, optStr } from '../args.js';
+import { argsOf, bool, enumOf, int, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
@@ -13,19 +13,21 @@ export interface OvsPortArgs {
   /** Exactly these options when given: keys the host has beyond them are removed. */
   options?: Record<string, string>;
   tag?: number;
+  /** Split horizon: OVS never forwards between two protected ports (a loop-free full mesh). */
+  protected?: boolean;
 }
 
 export const ovsPortProbe = (port: string): string =>
   [
     section('iface', vsctlRead('--format=json', '--columns=name,type,options,error', 'list', 'interface', port)),
     section('br', vsctlRead('port-to-br', port)),
-    section('port', vsctlRead('--format=json', '--columns=name,tag', 'list', 'port', port)),
+    section('port', vsctlRead('--format=json', '--columns=name,tag,protected', 'list', 'port', port)),
   ].join('; ');
 
 export const ovsPort = defineModule<OvsPortArgs>({
   name: 'ovs_port',
   parse(raw, at) {
-    const a = argsOf(raw, at, 'ovs_port', ['bridge', 'port', 'state', 'type', 'options', 'tag']);
+    const a = argsOf(raw, at, 'ovs_port', ['bridge', 'port', 'state', 'type', 'options', 'tag', 'protected']);
     return {
       bridge: ifname(a, 'bridge'),
       port: ifname(a, 'port'),
@@ -33,6 +35,7 @@ export const ovsPort = defineModule<OvsPortArgs>({
       type: optStr(a, 'type'),
       options: strMap(a, 'options'),
       tag: int(a, 'tag'),
+      protected: a.v.protected === undefined ? undefined : bool(a, 'protected', false),
     };
   },
   async plan(p, probe): Promise<Plan> {
@@ -41,7 +44,9 @@ export const ovsPort = defineModule<OvsPortArgs>({
     const iface = ovsRows(s.iface)[0];
     if (!iface && !noRow(r.stderr)) return { changed: false, failed: ovsProbeFailure(r.stderr) };
     const onBridge = s.br?.trim() || undefined;
-    const tag = ovsRows(s.port)[0]?.tag;
+    const portRow = ovsRows(s.port)[0];
+    const tag = portRow?.tag;
+    const isProtected = portRow?.protected === true || portRow?.protected === 'true';
     const label = `${p.bridge}/${p.port}`;
 
     if (p.state === 'absent') {
@@ -78,8 +83,14 @@ export const ovsPort = defineModule<OvsPortArgs>({
       after.push(`tag=${p.tag}`);
     }
 
+    const protDrift = p.protected !== undefined && p.protected !== isProtected;
+    if (protDrift) {
+      before.push(`protected=${isProtected}`);
+      after.push(`protected=${p.protected}`);
+    }
+
     const placed = iface !== undefined && onBridge === p.bridge;
-    if (placed && sets.length === 0 && removed.length === 0 && !tagDrift) return { changed: false, note: `port ${label}` };
+    if (placed && sets.length === 0 && removed.length === 0 && !tagDrift && !protDrift) return { changed: false, note: `port ${label}` };
 
     const txn: string[] = [];
     if (!placed) {
@@ -89,6 +100,7 @@ export const ovsPort = defineModule<OvsPortArgs>({
     if (sets.length) txn.push('set', 'interface', p.port, ...sets, '--');
     if (removed.length) txn.push('remove', 'interface', p.port, 'options', ...removed, '--');
     if (tagDrift) txn.push('set', 'port', p.port, `tag=${p.tag}`, '--');
+    if (protDrift) txn.push('set', 'port', p.port, `protected=${p.protected}`, '--');
     txn.pop();
     const where = onBridge && !placed ? `moved from ${onBridge}` : iface ? 'updated' : 'added';
     return {

@@ -44,7 +44,8 @@ export const GRE0_IFACE =
 /** The seed's failure: add-port exited 0 but the error column holds the reason. */
 export const GRE0_IFACE_ERROR =
   '{"data":[["gre0","",["map",[]],"could not add network device gre0 to ofproto (Invalid argument)"]],"headings":["name","type","options","error"]}';
-export const GRE0_PORT_UNTAGGED = '{"data":[["gre0",["set",[]]]],"headings":["name","tag"]}';
-export const GRE0_PORT_TAG10 = '{"data":[["gre0",10]],"headings":["name","tag"]}';
+export const GRE0_PORT_UNTAGGED = '{"data":[["gre0",["set",[]],false]],"headings":["name","tag","protected"]}';
+export const GRE0_PORT_TAG10 = '{"data":[["gre0",10,false]],"headings":["name","tag","protected"]}';
+export const GRE0_PORT_PROTECTED = '{"data":[["gre0",["set",[]],true]],"headings":["name","tag","protected"]}';
 export const NO_IFACE_ROW = (name: string) =>
   `ovs-vsctl: no row "${name}" in table Interface\novs-vsctl: no port named ${name}\novs-vsctl: no row "${name}" in table Port\n`;

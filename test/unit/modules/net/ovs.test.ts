@@ -8,6 +8,7 @@ import {
   GRE0_IFACE,
   GRE0_IFACE_ERROR,
   GRE0_PORT_TAG10,
+  GRE0_PORT_PROTECTED,
   GRE0_PORT_UNTAGGED,
   NO_BRIDGE_ROW,
   NO_IFACE_ROW,
@@ -96,7 +97,7 @@ describe('ovs_bridge', () => {
 
 describe('ovs_port', () => {
   const PROBE =
-    'echo @@iface; ovs-vsctl --timeout=10 --format=json --columns=name,type,options,error list interface gre0; echo @@br; ovs-vsctl --timeout=10 port-to-br gre0; echo @@port; ovs-vsctl --timeout=10 --format=json --columns=name,tag list port gre0';
+    'echo @@iface; ovs-vsctl --timeout=10 --format=json --columns=name,type,options,error list interface gre0; echo @@br; ovs-vsctl --timeout=10 port-to-br gre0; echo @@port; ovs-vsctl --timeout=10 --format=json --columns=name,tag,protected list port gre0';
   const on = (br: string, iface = GRE0_IFACE, port = GRE0_PORT_UNTAGGED) => sectioned({ iface, br, port });
   const plan = async (args: object, reply: Reply) => {
     const probe = fakeProbe([[/^echo @@iface/, reply]]);
@@ -135,6 +136,12 @@ describe('ovs_port', () => {
   it('options are exact: a key the playbook dropped is removed', async () => {
     const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0'));
     expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 remove interface gre0 options key');
+  });
+
+  it('protected (split horizon) is set only when it drifts', async () => {
+    expect(await plan({ ...gre, protected: true }, on('obr0', GRE0_IFACE, GRE0_PORT_PROTECTED))).toMatchObject({ changed: false });
+    const p = await plan({ ...gre, protected: true }, on('obr0'));
+    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 set port gre0 protected=true');
   });
 
   it('wrong type and tag', async () => {
