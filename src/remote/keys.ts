@@ -1,0 +1,73 @@
+// Private keys are checked and decrypted before connecting, so key problems read as key problems.
+import { readFile, stat } from 'node:fs/promises';
+import { utils, type ParsedKey } from 'ssh2';
+import { ConnectError } from '../errors.js';
+
+export interface LoadedKey {
+  file: string;
+  key: ParsedKey;
+}
+
+// Refuses like OpenSSH: missing files, keys readable by group/other, undecryptable keys.
+export async function loadPrivateKeys(files: string[], passphrase?: string): Promise<LoadedKey[]> {
+  const out: LoadedKey[] = [];
+  for (const file of files) out.push(await loadPrivateKey(file, passphrase));
+  return out;
+}
+
+// One key file; the passphrase is used but never echoed.
+export async function loadPrivateKey(file: string, passphrase?: string): Promise<LoadedKey> {
+  let mode: number;
+  let uid: number;
+  try {
+    const st = await stat(file);
+    mode = st.mode;
+    uid = st.uid;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConnectError(`private key file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
+      hint: 'check ansible_ssh_private_key_file / IdentityFile, or create a key with: ssh-keygen -t ed25519',
+      cause: e,
+    });
+  }
+  const myUid = process.getuid?.();
+  if ((myUid === undefined || uid === myUid) && (mode & 0o077) !== 0) {
+    const perms = (mode & 0o777).toString(8).padStart(4, '0');
+    throw new ConnectError(
+      `Permissions ${perms} for '${file}' are too open: private key files must not be accessible by others, so the key is ignored`,
+      { hint: `chmod 600 ${file}` },
+    );
+  }
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (e) {
+    throw new ConnectError(`private key file ${file} cannot be read (${(e as NodeJS.ErrnoException).code})`, {
+      hint: `check its owner and permissions: ls -l ${file}`,
+    });
+  }
+  const parsed = utils.parseKey(data, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key instanceof Error || key === undefined) {
+    const msg = key instanceof Error ? key.message : 'no key found';
+    if (/no passphrase given/i.test(msg)) {
+      throw new ConnectError(`private key ${file} is encrypted and no passphrase was given`, {
+        hint: 'set RUNBOOK_SSH_PASSPHRASE, or load the key into ssh-agent (ssh-add) and set SSH_AUTH_SOCK',
+      });
+    }
+    if (/bad passphrase|decrypt/i.test(msg)) {
+      throw new ConnectError(`cannot decrypt private key ${file}: wrong passphrase?`, {
+        hint: 'check RUNBOOK_SSH_PASSPHRASE',
+      });
+    }
+    throw new ConnectError(`cannot use private key ${file}: ${msg}`, {
+      hint: 'is it a private key in OpenSSH or PEM format (not the .pub file)?',
+    });
+  }
+  if (!key.isPrivateKey()) {
+    throw new ConnectError(`${file} holds a public key, not a private key`, {
+      hint: file.endsWith('.pub') ? `use ${file.slice(0, -4)}` : 'point ansible_ssh_private_key_file at the private key',
+    });
+  }
+  return { file, key };
+}

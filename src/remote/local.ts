@@ -1,0 +1,93 @@
+// `connection: local`: the same Connection contract, run on the controller through /bin/sh.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { TaskError } from '../errors.js';
+import type { ExecResult } from '../modules/types.js';
+import type { Connection, ExecOptions } from './connection.js';
+import { interpretRead, putError, putScript, readScript, wrapBecome } from './remote-scripts.js';
+
+interface RawResult {
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+// A controller-side Connection; one command at a time, like an ssh host.
+export function connectLocal(opts: { name?: string; becomePassword?: string } = {}): Connection {
+  return new LocalConnection(opts.name ?? 'localhost', opts.becomePassword);
+}
+
+class LocalConnection implements Connection {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly host: string,
+    private readonly becomePassword?: string,
+  ) {}
+
+  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.run(cmd, opts);
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  }
+
+  async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
+    const r = await this.run(putScript(dest, opts.mode), { stdin: content, become: opts.become });
+    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
+  }
+
+  async readFile(path: string, opts: { become?: boolean } = {}): Promise<Buffer | null> {
+    const r = await this.run(readScript(path), { become: opts.become });
+    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private run(cmd: string, opts: ExecOptions): Promise<RawResult> {
+    const p = this.tail.then(() => this.runNow(cmd, opts));
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private runNow(cmd: string, opts: ExecOptions): Promise<RawResult> {
+    if (this.closed) return Promise.reject(new TaskError(`${this.host}: local connection was closed`));
+    const isRoot = process.getuid?.() === 0;
+    const wrapped = wrapBecome(cmd, opts.become, isRoot, this.becomePassword);
+    return new Promise<RawResult>((resolve, reject) => {
+      // Own process group, so a timeout kills the whole pipeline, not just the shell.
+      const child = spawn('/bin/sh', ['-c', wrapped.cmd], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stdin.on('error', () => undefined); // EPIPE when the command ignores its stdin
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new TaskError(`${this.host}: cannot run /bin/sh: ${e.message}`));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (timedOut) return reject(new TaskError(`command timed out after ${opts.timeout}s`));
+        const c = code ?? 128 + (signal ? constants.signals[signal] : 0);
+        resolve({ code: c, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+      });
+      if (opts.timeout !== undefined && opts.timeout > 0) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            child.kill('SIGKILL');
+          }
+        }, opts.timeout * 1000);
+      }
+      if (wrapped.prefix) child.stdin.write(wrapped.prefix);
+      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+      else child.stdin.end();
+    });
+  }
+}

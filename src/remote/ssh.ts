@@ -1,0 +1,221 @@
+// One ssh2 connection per host, reused for every command, one exec channel at a time (MaxSessions).
+import type { Duplex } from 'node:stream';
+import type { Client } from 'ssh2';
+import { ConnectError, TaskError } from '../errors.js';
+import type { ExecResult } from '../modules/types.js';
+import type { Connection, ExecOptions } from './connection.js';
+import { loadPrivateKeys } from './keys.js';
+import type { KnownHosts } from './known-hosts.js';
+import { type ChannelRun, type RawResult, runChannel } from './ssh-channel.js';
+import { interpretRead, putError, putScript, readScript, withWatchdog, wrapBecome } from './remote-scripts.js';
+import { localUser, resolveSshConfig } from './ssh-config.js';
+import { type HandshakeParams, handshake, where } from './ssh-handshake.js';
+import { parseJumpSpec, type SshTarget } from './target.js';
+
+export type { SshTarget } from './target.js';
+
+export interface SshOptions {
+  knownHosts: KnownHosts;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Extra attempts when the server drops us during key exchange. */
+  retries?: number;
+  /** SSH_AUTH_SOCK */
+  agent?: string;
+  /** For resolving the ProxyJump host; default ~/.ssh/config. */
+  sshConfigFile?: string;
+}
+
+// Key problems are found before any packet is sent; then the jump host (if any), then the host.
+export async function connectSsh(target: SshTarget, opts: SshOptions): Promise<Connection & SshConnectionState> {
+  const common = {
+    knownHosts: opts.knownHosts,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+    keepaliveIntervalMs: opts.keepaliveIntervalMs ?? 5_000,
+    keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+    retries: opts.retries ?? 4,
+    agent: opts.agent,
+  };
+  const keys = await loadPrivateKeys(target.keyFiles, target.passphrase);
+  let jump: Client | undefined;
+  let openSock: HandshakeParams['openSock'];
+  if (target.proxyJump) {
+    const spec = parseJumpSpec(target.proxyJump);
+    const cfg = resolveSshConfig(spec.host, opts.sshConfigFile);
+    const jumpKeys = cfg.identityFiles.length > 0 ? await loadPrivateKeys(cfg.identityFiles, target.passphrase) : keys;
+    const jumpParams = {
+      ...common,
+      name: `${target.name} via jump host ${spec.host}`,
+      host: cfg.hostName ?? spec.host,
+      port: spec.port ?? cfg.port ?? 22,
+      user: spec.user ?? cfg.user ?? localUser(),
+      keys: jumpKeys,
+    };
+    const jumpClient = await handshake(jumpParams);
+    jump = jumpClient;
+    openSock = () =>
+      new Promise<Duplex>((resolve, reject) => {
+        jumpClient.forwardOut('127.0.0.1', 0, target.host, target.port, (err, ch) => {
+          if (err) reject(new ConnectError(`${where(jumpParams)}: cannot reach ${target.host}:${target.port} through it: ${err.message}`));
+          else resolve(ch);
+        });
+      });
+  }
+  const params = { ...common, ...target, keys, openSock };
+  try {
+    const client = await handshake(params);
+    return new SshConnection(target, client, where(params), jump);
+  } catch (e) {
+    jump?.end();
+    throw e;
+  }
+}
+
+// Lets the executor notice a host that went away between tasks.
+export interface SshConnectionState {
+  readonly dead: boolean;
+  onClose(fn: (reason: string) => void): void;
+}
+
+class SshConnection implements Connection, SshConnectionState {
+  readonly host: string;
+  dead = false;
+  private reason = 'connection closed';
+  private lastError?: Error;
+  private tail: Promise<unknown> = Promise.resolve();
+  private abortCurrent?: (e: Error) => void;
+  private closeHandlers: ((reason: string) => void)[] = [];
+  private closing = false;
+
+  constructor(
+    private readonly target: SshTarget,
+    private readonly client: Client,
+    private readonly label: string,
+    private readonly jump?: Client,
+  ) {
+    this.host = target.name;
+    client.on('error', (e) => {
+      this.lastError = e;
+    });
+    client.on('close', () => this.markDead(this.lastError?.message ?? 'the server closed the connection'));
+    jump?.on('error', (e) => {
+      this.lastError = e;
+    });
+    jump?.on('close', () => this.markDead(`jump host connection lost${this.lastError ? `: ${this.lastError.message}` : ''}`));
+  }
+
+  onClose(fn: (reason: string) => void): void {
+    if (this.dead) fn(this.reason);
+    else this.closeHandlers.push(fn);
+  }
+
+  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.run(cmd, opts);
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  }
+
+  async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
+    const r = await this.run(putScript(dest, opts.mode), { stdin: content, become: opts.become });
+    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
+  }
+
+  async readFile(path: string, opts: { become?: boolean } = {}): Promise<Buffer | null> {
+    const r = await this.run(readScript(path), { become: opts.become });
+    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
+  }
+
+  close(): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    this.closing = true;
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      this.client.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.client.end();
+      this.jump?.end();
+    });
+  }
+
+  private markDead(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.reason = reason;
+    this.jump?.end();
+    this.abortCurrent?.(this.lost());
+    for (const fn of this.closeHandlers.splice(0)) fn(reason);
+  }
+
+  private lost(): Error {
+    if (this.closing) return new ConnectError(`${this.label}: connection was closed`);
+    return new ConnectError(`${this.label}: connection lost: ${this.reason}`, {
+      hint: 'the host went away, rebooted or the network dropped; it is marked unreachable',
+    });
+  }
+
+  // Strictly one channel at a time per host: the next waits until the previous channel is really closed.
+  private run(cmd: string, opts: ExecOptions): Promise<RawResult> {
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const p = this.tail.then(() => this.runNow(cmd, opts, release));
+    this.tail = p.then(
+      () => released,
+      () => released,
+    );
+    return p;
+  }
+
+  private runNow(cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {
+    if (this.dead) {
+      release();
+      return Promise.reject(this.lost());
+    }
+    const timed = opts.timeout !== undefined && opts.timeout > 0 ? withWatchdog(cmd, opts.timeout) : cmd;
+    const wrapped = wrapBecome(timed, opts.become, this.target.user === 'root', this.target.becomePassword);
+    return new Promise<RawResult>((resolve, reject) => {
+      let settled = false;
+      let channel: ChannelRun | undefined;
+      const finish = (err: Error | undefined, r?: RawResult) => {
+        if (settled) return;
+        settled = true;
+        this.abortCurrent = undefined;
+        if (err) reject(err);
+        else resolve(r as RawResult);
+      };
+      this.abortCurrent = (e) => {
+        channel?.destroy();
+        release();
+        finish(e);
+      };
+      // sshd frees a session slot only after reaping its child, so right after a close the slot
+      // may still be taken (MaxSessions): retry the open briefly before calling it a failure.
+      const open = (attempt: number) => {
+        try {
+          this.client.exec(wrapped.cmd, (err, ch) => {
+            if (err && !this.dead && attempt < 4 && /open failed/i.test(err.message)) {
+              return void setTimeout(() => open(attempt + 1), 25 * 2 ** attempt);
+            }
+            if (err) {
+              release();
+              return finish(this.dead ? this.lost() : new TaskError(`${this.label}: cannot open a channel: ${err.message}`));
+            }
+            channel = runChannel(ch, { prefix: wrapped.prefix, stdin: opts.stdin, timeout: opts.timeout }, release, (e, r) =>
+              finish(
+                e === 'closed' ? (this.dead ? this.lost() : new TaskError(`${this.label}: channel closed without an exit status`)) : e,
+                r,
+              ),
+            );
+          });
+        } catch (e) {
+          release();
+          finish(this.dead ? this.lost() : new ConnectError(`${this.label}: ${(e as Error).message}`));
+        }
+      };
+      open(0);
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TaskError } from '../../../src/errors.js';
+import { connectLocal } from '../../../src/remote/local.js';
+import { putScript, wrapBecome } from '../../../src/remote/remote-scripts.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'runbook-local-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('connectLocal', () => {
+  const conn = connectLocal();
+
+  it('returns code, stdout and stderr', async () => {
+    expect(await conn.exec('echo out; echo err >&2; exit 3')).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('feeds stdin and closes it', async () => {
+    expect((await conn.exec('cat; echo done', { stdin: 'hello\n' })).stdout).toBe('hello\ndone\n');
+    expect((await conn.exec('cat; echo eof')).stdout).toBe('eof\n');
+  });
+
+  it('times out, killing the whole process group', async () => {
+    const t0 = Date.now();
+    const err = await conn.exec('sleep 30 | cat', { timeout: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.message).toBe('command timed out after 1s');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('put writes atomically with the given mode and leaves no temp file', async () => {
+    const dest = join(dir, 'a.conf');
+    await conn.put(dest, Buffer.from('one\n'), { mode: '0640' });
+    expect(readFileSync(dest, 'utf8')).toBe('one\n');
+    expect(statSync(dest).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.runbook-tmp'))).toEqual([]);
+  });
+
+  it('put keeps the mode of the file it replaces, defaults to 0644', async () => {
+    const dest = join(dir, 'b.sh');
+    writeFileSync(dest, 'old', { mode: 0o750 });
+    await conn.put(dest, Buffer.from('new'));
+    expect(statSync(dest).mode & 0o777).toBe(0o750);
+    await conn.put(join(dir, 'c'), Buffer.from('x'));
+    expect(statSync(join(dir, 'c')).mode & 0o777).toBe(0o644);
+  });
+
+  it('put replaces by rename: a reader holding the old inode still sees old content', async () => {
+    const dest = join(dir, 'd');
+    writeFileSync(dest, 'old');
+    const inode = statSync(dest).ino;
+    await conn.put(dest, Buffer.from('new'));
+    expect(statSync(dest).ino).not.toBe(inode);
+  });
+
+  it('put removes stale temp files but not fresh ones', async () => {
+    const sub = join(dir, 'stale');
+    mkdirSync(sub);
+    writeFileSync(join(sub, '.runbook-tmp.old111'), 'x');
+    writeFileSync(join(sub, '.runbook-tmp.new222'), 'x');
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(join(sub, '.runbook-tmp.old111'), old, old);
+    await conn.put(join(sub, 'f'), Buffer.from('y'));
+    expect(readdirSync(sub).sort()).toEqual(['.runbook-tmp.new222', 'f']);
+  });
+
+  it('put into a missing directory fails as a TaskError and leaves nothing', async () => {
+    await expect(conn.put(join(dir, 'nope', 'f'), Buffer.from('x'))).rejects.toThrow(TaskError);
+  });
+
+  it('put refuses a non-octal mode', async () => {
+    await expect(conn.put(join(dir, 'e'), Buffer.from('x'), { mode: 'u+x; rm -rf /' })).rejects.toThrow(/invalid file mode/);
+  });
+
+  it('readFile: bytes, null when absent, TaskError otherwise', async () => {
+    const bin = Buffer.from([0, 255, 10, 128, 1]);
+    writeFileSync(join(dir, 'bin'), bin);
+    expect(await conn.readFile(join(dir, 'bin'))).toEqual(bin);
+    expect(await conn.readFile(join(dir, 'missing'))).toBeNull();
+    expect(await conn.readFile(join(dir, 'bin', 'under-a-file'))).toBeNull();
+    await expect(conn.readFile(dir)).rejects.toThrow(TaskError);
+  });
+
+  it('become as root runs the command as-is', async () => {
+    expect((await conn.exec('id -u', { become: true })).stdout.trim()).toBe(String(process.getuid?.()));
+  });
+});
+
+describe('wrapBecome', () => {
+  it('sudo -n for no password; the password only ever goes to stdin', () => {
+    expect(wrapBecome("echo 'x'", true, false).cmd).toBe(`sudo -n -- sh -c 'echo '\\''x'\\'''`);
+    const w = wrapBecome('id', true, false, 'pw-secret');
+    expect(w.cmd).not.toContain('pw-secret');
+    expect(w.cmd).toContain("sudo -S -p '' -- sh -c id");
+    expect(w.prefix?.toString()).toBe('pw-secret\n');
+    expect(wrapBecome('id', true, true, 'pw').cmd).toBe('id');
+    expect(wrapBecome('id', false, false, 'pw')).toEqual({ cmd: 'id' });
+  });
+
+  it('quotes the destination in the upload script', () => {
+    expect(putScript("/tmp/it's here")).toContain(`f='/tmp/it'\\''s here'`);
+  });
+});
