@@ -94,7 +94,7 @@ program
   .action(async (action: string, count: string, opts) => {
     if (!['up', 'down', 'status'].includes(action)) throw new UsageError(`unknown lab action "${action}"`, { hint: 'use: runbook lab up [N] | down | status' });
     const n = positiveInt('lab size')(count);
-    const { labCommand } = await import('../lab/cli.js');
+    const { labCommand } = await import('../lab/command.js');
     process.stdout.write(`${await labCommand(action as 'up' | 'down' | 'status', { name: opts.name, count: n, ovs: !!opts.ovs })}\n`);
   });
 

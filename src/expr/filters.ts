@@ -1,4 +1,5 @@
 // The Jinja filters (`x | length`) and tests (`x is changed`) that expressions may use.
+import { overlaps, parseCidr } from '../template/cidr.js';
 import { pyString, truthy, typeName } from './values.js';
 
 /** Thrown while evaluating; eval.ts adds the expression and location. */
@@ -64,6 +65,23 @@ export const FILTERS: Record<string, Filter> = {
     return sep === undefined || sep === null ? s.split(/\s+/).filter(Boolean) : s.split(str(sep));
   },
   replace: (v, from, to = '') => str(v).split(str(from)).join(str(to)),
+  // `hostvars | subnet_overlaps(groups.mesh, inventory_hostname, 'docker_subnet')`: the other hosts whose prefix overlaps mine.
+  subnet_overlaps: (hv, hosts, me, key) => {
+    const vars = (h: unknown) => ((hv ?? {}) as Record<string, Record<string, unknown>>)[str(h)] ?? {};
+    const cidrOf = (h: unknown) => {
+      const v = vars(h)[str(key)];
+      if (v === undefined) return undefined;
+      const c = parseCidr(v);
+      if (typeof c === 'string') throw new EvalFailure(`subnet_overlaps: host ${str(h)}: ${str(key)} ${c}`);
+      return c;
+    };
+    const mine = cidrOf(me);
+    if (!mine || !Array.isArray(hosts)) return [];
+    return hosts.filter((h) => str(h) !== str(me)).filter((h) => {
+      const c = cidrOf(h);
+      return c !== undefined && overlaps(mine, c);
+    });
+  },
 };
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;

@@ -43,3 +43,9 @@ export function nthHost(c: Cidr, n: number): number | string {
 export function formatIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
+
+/** Two prefixes share at least one address. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  const p = Math.min(a.prefix, b.prefix);
+  return (networkOf({ addr: a.addr, prefix: p }) >>> 0) === (networkOf({ addr: b.addr, prefix: p }) >>> 0);
+}

@@ -237,3 +237,26 @@ describe('sandbox', () => {
     expect(evaluate('f is defined', evil)).toBe(true);
   });
 });
+
+describe('subnet_overlaps', () => {
+  const hostvars = {
+    h1: { docker_subnet: '192.168.1.0/24' },
+    h2: { docker_subnet: '192.168.2.0/24' },
+    h3: { docker_subnet: '192.168.1.128/25' },
+    h4: {},
+  };
+  const vars = (me: string) => ({ hostvars, groups: { mesh: ['h1', 'h2', 'h3', 'h4'] }, inventory_hostname: me });
+  const expr = "hostvars | subnet_overlaps(groups.mesh, inventory_hostname, 'docker_subnet')";
+  it.each([
+    ['h1', ['h3']],
+    ['h2', []],
+    ['h3', ['h1']],
+    ['h4', []],
+  ])('%s overlaps %j', (me, want) => {
+    expect(evaluate(expr, vars(me))).toEqual(want);
+  });
+  it('a malformed subnet names the host', () => {
+    const bad = { ...vars('h1'), hostvars: { ...hostvars, h2: { docker_subnet: '192.168.2.0/33' } } };
+    expect(() => evaluate(expr, bad)).toThrow(/host h2: docker_subnet/);
+  });
+});
