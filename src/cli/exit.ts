@@ -5,7 +5,8 @@ export const EXIT = { ok: 0, failed: 2, unreachable: 3, badInput: 4, drift: 5, i
 
 export function describeError(e: unknown, verbosity = 0): string {
   if (e instanceof RunbookError) {
-    const where = e.at ? `${formatLocation(e.at)}: ` : '';
+    const loc = e.at ? formatLocation(e.at) : '';
+    const where = loc && !e.message.includes(loc) ? `${loc}: ` : '';
     const lines = [`error: ${where}${e.message}`];
     if (e.hint) lines.push(`  hint: ${e.hint}`);
     if (verbosity >= 3 && e.stack) lines.push(e.stack);

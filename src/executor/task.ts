@@ -113,8 +113,9 @@ async function runOnce(
   const become = t.become ?? env.become;
   const timeout = t.timeout ?? env.defaultTimeout;
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
+  const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
-  const plan = await def.plan(parsed, probeOver(conn, become, timeout), contextFor(t, host, vars, env));
+  const plan = await def.plan(parsed, probeOver(conn, become, timeout), contextFor(t, host, vars, { ...env, check }));
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -125,7 +126,7 @@ async function runOnce(
     return { status, result: { ...base, changed: plan.changed, msg }, facts: plan.facts, msg, diff: plan.diff };
   }
   const captures = plan.steps.some((s) => s.kind === 'exec' && s.capture);
-  if (env.check) {
+  if (check) {
     if (captures)
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
@@ -217,7 +218,8 @@ async function runItem(
 
 export function errorText(e: unknown): string {
   if (e instanceof RunbookError) {
-    const where = e.at ? `${formatLocation(e.at)}: ` : '';
+    const loc = e.at ? formatLocation(e.at) : '';
+    const where = loc && !e.message.includes(loc) ? `${loc}: ` : '';
     return `${where}${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   }
   return e instanceof Error ? e.message : String(e);

@@ -48,8 +48,12 @@ export async function planCopy(t: CopyTarget, content: Buffer, srcName: string |
   if (have.type === 'dir' && inner) {
     return planWrite({ ...t, dest: child!, content }, inner, probe, ctx);
   }
-  if (have.type === 'absent' && parent.type !== 'dir')
+  if (have.type === 'absent' && parent.type !== 'dir') {
+    // In check mode an earlier task that would create the directory did not run: predict, don't fail.
+    if (ctx.check)
+      return { changed: true, note: `would create ${dest} once ${parentOf(dest)} exists`, diff: [{ path: dest, before: '', after: content.toString('utf8') }] };
     return { changed: false, failed: `destination directory ${parentOf(dest)} does not exist` };
+  }
   return planWrite({ ...t, dest, content }, have, probe, ctx);
 }
 

@@ -86,6 +86,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     delay: opt(kw, 'delay', (f) => int(f, 0)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
+    checkMode: opt(kw, 'check_mode', bool),
   };
   // Absent optional fields stay absent rather than present-but-undefined.
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(task, { [k]: v });

@@ -26,6 +26,8 @@ export interface Task {
   delegateTo?: string;
   /** Seconds; a command still running after this fails the task. */
   timeout?: number;
+  /** check_mode: false runs the task for real even under --check (read-only probes); true always checks. */
+  checkMode?: boolean;
   /** Task-level vars. */
   vars: Record<string, unknown>;
   /** Handlers only: extra names this handler answers to. */

@@ -1,6 +1,8 @@
 // Private keys are checked and decrypted before connecting, so key problems read as key problems.
 import { readFile, stat } from 'node:fs/promises';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
+
+const { utils } = ssh2;
 import { ConnectError } from '../errors.js';
 
 export interface LoadedKey {

@@ -1,6 +1,9 @@
 // Opening one authenticated ssh2 Client, retrying only what OpenSSH's MaxStartups throttling causes.
 import type { Duplex } from 'node:stream';
-import { type AnyAuthMethod, Client } from 'ssh2';
+import ssh2, { type AnyAuthMethod } from 'ssh2';
+
+const { Client } = ssh2;
+type Client = InstanceType<typeof Client>;
 import { ConnectError } from '../errors.js';
 import type { LoadedKey } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';

@@ -80,6 +80,11 @@ describe('copy content', () => {
     const { plan } = await run({ content: 'x', dest: '/nope/f' }, stats('absent', 'absent'));
     expect(plan.failed).toBe('destination directory /nope does not exist');
   });
+  it('missing parent in check mode → predicted change (an earlier task would create it)', async () => {
+    const { plan } = await run({ content: 'x', dest: '/nope/f' }, stats('absent', 'absent'), {}, fakeCtx({ check: true }));
+    expect(plan).toMatchObject({ changed: true, note: 'would create /nope/f once /nope exists' });
+    expect(plan.failed).toBeUndefined();
+  });
   it('dest is a directory with content → failed', async () => {
     const { plan } = await run({ content: 'x', dest: '/etc' }, stats(dirLine(), dirLine()));
     expect(plan.failed).toBe('/etc is a directory');
