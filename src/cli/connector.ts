@@ -1,6 +1,7 @@
 // Builds the executor's connector from CLI options: inventory vars → SshTarget → one ssh2 connection.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ConnectError, InputError, RunbookError } from '../errors.js';
 import type { Connector } from '../executor/pool.js';
 import type { Connection } from '../remote/connection.js';
 import { type HostKeyPolicy, KnownHosts } from '../remote/known-hosts.js';
@@ -13,7 +14,10 @@ export interface ConnectOptions {
   connectTimeout?: number;
 }
 
-export function makeConnector(o: ConnectOptions): Connector {
+/** A connector that can also check, before any host is touched, what would fail every connect. */
+export type CheckedConnector = Connector & { check(targets: { host: string; vars: Record<string, unknown> }[]): Promise<void> };
+
+export function makeConnector(o: ConnectOptions): CheckedConnector {
   const files = new Map<string, KnownHosts>();
   const knownHostsFor = (vars: Record<string, unknown>) => {
     const file =
@@ -22,16 +26,59 @@ export function makeConnector(o: ConnectOptions): Connector {
     if (!kh) files.set(file, (kh = new KnownHosts(file, o.hostKeyChecking ?? 'accept-new')));
     return kh;
   };
-  return async (host, vars) => {
-    const [{ connectSsh }, { resolveTarget }] = await Promise.all([import('../remote/ssh.js'), import('../remote/target.js')]);
+  const withFlags = (vars: Record<string, unknown>) => {
     const v = { ...vars };
     if (o.user) v.ansible_user = o.user;
     if (o.privateKey) v.ansible_ssh_private_key_file = o.privateKey;
-    return connectSsh(resolveTarget(host, v), {
+    return v;
+  };
+  const connector = async (host: string, vars: Record<string, unknown>) => {
+    const [{ connectSsh }, { resolveTarget }] = await Promise.all([import('../remote/ssh.js'), import('../remote/target.js')]);
+    return connectSsh(resolveTarget(host, withFlags(vars)), {
       knownHosts: knownHostsFor(vars),
       connectTimeoutMs: (o.connectTimeout ?? 10) * 1000,
     });
   };
+  return Object.assign(connector, { check: (targets: { host: string; vars: Record<string, unknown> }[]) => checkTargets(targets, withFlags, knownHostsFor) });
+}
+
+// Key files and known_hosts files shared by many hosts: each is read once, and a problem is bad input (exit 4).
+async function checkTargets(
+  targets: { host: string; vars: Record<string, unknown> }[],
+  withFlags: (v: Record<string, unknown>) => Record<string, unknown>,
+  knownHostsFor: (v: Record<string, unknown>) => KnownHosts,
+): Promise<void> {
+  const [{ loadPrivateKey }, { resolveTarget }] = await Promise.all([import('../remote/keys.js'), import('../remote/target.js')]);
+  const keyUsers = new Map<string, string[]>();
+  const khFiles = new Map<string, KnownHosts>();
+  for (const t of targets) {
+    const target = resolveTarget(t.host, withFlags(t.vars));
+    for (const f of target.keyFiles) keyUsers.set(f, [...(keyUsers.get(f) ?? []), t.host]);
+    const kh = knownHostsFor(t.vars);
+    khFiles.set(kh.file, kh);
+  }
+  const passphrase = process.env.RUNBOOK_SSH_PASSPHRASE || undefined;
+  for (const [file, hosts] of keyUsers) {
+    try {
+      await loadPrivateKey(file, passphrase);
+    } catch (e) {
+      if (!(e instanceof ConnectError)) throw e;
+      throw new InputError(`${e.message} (needed for ${hostList(hosts)}); no host was contacted`, { hint: e.hint });
+    }
+  }
+  for (const kh of khFiles.values()) {
+    try {
+      await kh.knownKeyTypes('preflight.invalid', 22);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      if (e instanceof RunbookError) throw new InputError(e.message, { hint: e.hint });
+      throw e;
+    }
+  }
+}
+
+function hostList(hosts: string[]): string {
+  return hosts.length <= 5 ? hosts.join(', ') : `${hosts.slice(0, 5).join(', ')} and ${hosts.length - 5} more`;
 }
 
 export async function localConnector(): Promise<Connection> {

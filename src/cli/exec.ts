@@ -23,7 +23,13 @@ function moduleArgs(module: string, raw: string | undefined): unknown {
   const def = lookup(module, at);
   if (def.freeForm) return { _raw: raw ?? '' };
   if (!raw) return {};
-  if (raw.trim().startsWith('{')) return parse(raw);
+  if (raw.trim().startsWith('{')) {
+    try {
+      return parse(raw);
+    } catch (e) {
+      throw new UsageError(`-a ${raw}: not a valid YAML map: ${(e as Error).message.split('\n')[0]}`, { hint: "use -a 'k=v k2=v2' or -a '{k: v, k2: v2}'" });
+    }
+  }
   return parseExtraVars([raw]);
 }
 
@@ -77,6 +83,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
   const inventory = loadInventory(inventorySources(f.inventory));
   const { runPlaybook } = await import('../executor/run.js');
   const sink = await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose));
+  const connector = makeConnector(f);
   const ac = interruptController();
   try {
     const { exitCode } = await runPlaybook({
@@ -91,7 +98,8 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
       forks: f.forks,
       forceHandlers: false,
       taskTimeout: f.timeout,
-      connector: makeConnector(f),
+      connector,
+      checkTargets: connector.check,
       localConnector,
       sink,
       signal: ac.signal,

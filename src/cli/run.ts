@@ -52,6 +52,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   }
   if (f.limit) selectHosts(inventory, f.limit);
   const sink = await makeSink(f.output, f.verbose);
+  const connector = makeConnector(f);
   const ac = interruptController();
   try {
     const { exitCode } = await runPlaybook({
@@ -67,7 +68,8 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
       startAtTask: f.startAtTask,
       forceHandlers: !!f.forceHandlers,
       taskTimeout: f.timeout,
-      connector: makeConnector(f),
+      connector,
+      checkTargets: connector.check,
       localConnector,
       sink,
       signal: ac.signal,

@@ -25,7 +25,7 @@ export class ConnectionPool {
   private readonly handshakes: Semaphore;
   constructor(
     private readonly connector: Connector,
-    maxHandshakes = 8,
+    maxHandshakes = 64,
   ) {
     this.handshakes = new Semaphore(maxHandshakes);
   }

@@ -1,7 +1,8 @@
 // Before any host is touched: render every task's args and templates, and run static asserts, for every host.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError, RunbookError, formatLocation } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
+import { groupsMap, hostVars } from '../inventory/vars.js';
 import { lookup } from '../modules/registry.js';
 import type { Play, Task } from '../playbook/types.js';
 import { renderFile, renderValue } from '../template/render.js';
@@ -9,11 +10,12 @@ import type { HostRun } from './host.js';
 import { varsFor } from './host.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
+import { loopItems } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
 
 /** Names only known at run time; a task that mentions one is checked when it runs, not here. */
 function runtimeNames(play: Play): Set<string> {
-  const names = new Set<string>(['hostvars', 'groups', 'play_hosts', 'ansible_play_hosts']);
+  const names = new Set<string>(['play_hosts', 'ansible_play_hosts']);
   for (const t of [...play.tasks, ...play.handlers]) {
     if (t.register) names.add(t.register);
     if (t.module === 'set_fact' && t.args && typeof t.args === 'object') for (const k of Object.keys(t.args)) names.add(k);
@@ -33,22 +35,41 @@ function asInput(e: unknown, host: string, t: Task): never {
   throw e;
 }
 
+/** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
+function staticHostvars(o: RunOptions): Record<string, Record<string, unknown>> {
+  const view: Record<string, Record<string, unknown>> = {};
+  for (const name of o.inventory.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => hostVars(o.inventory, name) });
+  return view;
+}
+
 export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun>, o: RunOptions): void {
   const names = runtimeNames(play);
   const failedAsserts: string[] = [];
   let assertTask: Task | undefined;
+  const groups = groupsMap(o.inventory);
+  const hostvars = staticHostvars(o);
   for (const h of hosts) {
     const r = runs.get(h)!;
-    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: o.playbook.baseDir };
+    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: o.playbook.baseDir, groups, hostvars };
     const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magic, o.extraVars), h) : {}) };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
     for (const t of play.tasks) {
       const vars = { ...base, ...t.vars, ...o.extraVars };
       const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
-      if (mentionsRuntime(text, names) || t.loop !== undefined) continue;
+      if (mentionsRuntime(text, names)) continue;
+      // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
+      const soft = /\bhostvars\b/.test(text);
       try {
         if (t.when.length && !evalBool(t.when, vars, t.at)) continue;
       } catch {
+        continue;
+      }
+      if (t.loop !== undefined) {
+        try {
+          loopItems(t, vars);
+        } catch (e) {
+          asInput(e, h, t);
+        }
         continue;
       }
       try {
@@ -68,11 +89,20 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           }
           if (!mentionsRuntime(src, names)) renderFile(path, vars, h);
         }
+        if ((t.module === 'copy' || t.module === 'ansible.builtin.copy') && typeof parsed.src === 'string' && !parsed.remote_src) {
+          const path = resolveLocal(parsed.src, o.playbook.baseDir, 'files');
+          if (!existsSync(path))
+            throw new InputError(`copy: source file not found: ${parsed.src} (looked for ${path})`, {
+              at: t.at,
+              hint: 'put it in files/ beside the playbooks/ folder, or give a path relative to the playbook',
+            });
+        }
         if (t.module === 'assert' && !evalAssert(parsed, vars, t)) {
           failedAsserts.push(h);
           assertTask = t;
         }
       } catch (e) {
+        if (soft) continue;
         asInput(e, h, t);
       }
     }

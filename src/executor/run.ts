@@ -30,6 +30,8 @@ export interface RunOptions {
   forceHandlers: boolean;
   taskTimeout?: number;
   connector: Connector;
+  /** Checks what would fail every connect (key files, known_hosts) before any host is touched. */
+  checkTargets?: (targets: { host: string; vars: Record<string, unknown> }[]) => Promise<void>;
   localConnector: () => Promise<Connection>;
   sink: EventSink;
   signal?: AbortSignal;
@@ -61,6 +63,11 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   }
   // Everything that can be checked without a host is checked for every play before the first connects.
   for (const [i, p] of o.playbook.plays.entries()) preflight(p, perPlay[i], runs, o);
+  if (o.checkTargets) {
+    const viaSsh = new Set(o.playbook.plays.flatMap((p, i) => (p.connection === 'local' ? [] : perPlay[i])));
+    const targets = [...viaSsh].map((h) => ({ host: h, vars: varsFor(runs.get(h)!, { inventory_hostname: h }, o.extraVars) }));
+    await o.checkTargets(targets.filter((t) => t.vars.ansible_connection !== 'local'));
+  }
 
   const pool = new ConnectionPool(async (host, vars) => {
     if (vars.ansible_connection === 'local') return o.localConnector();
@@ -181,7 +188,7 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
     o.sink.emit({ type: 'task:start', host: h, play: play.name, task: name, at, startedAt: t0 });
     let out: TaskOutcome;
     try {
-      if (task.when.length && !evalBool(task.when, vars, task.at)) {
+      if (task.when.length && task.loop === undefined && !evalBool(task.when, vars, task.at)) {
         o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'skipped', msg: 'conditional result was False', durationMs: 0, startedAt: t0 });
         tally(h, 'skipped');
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };

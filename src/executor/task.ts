@@ -262,7 +262,12 @@ export async function runTask(t: Task, host: string, vars: Record<string, unknow
   let facts: Record<string, unknown> | undefined;
   for (const item of items) {
     const started = Date.now();
-    const r = await runItem(def, t, host, { ...vars, [t.loopVar]: item }, env);
+    const itemVars = { ...vars, [t.loopVar]: item };
+    // Like Ansible, `when` on a looped task is evaluated per item.
+    const r: ItemResult =
+      t.when.length && !evalBool(t.when, itemVars, t.at)
+        ? { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } }
+        : await runItem(def, t, host, itemVars, env);
     emit(r, started, item);
     results.push({ ...r.result, item, [t.loopVar]: item });
     changed ||= r.status === 'changed';

@@ -85,6 +85,20 @@ export const HELPERS: Record<string, HelperDelegate> = {
   netmask: cidrHelper('netmask', (c) => formatIp(maskOf(c.prefix))),
   broadcast: cidrHelper('broadcast', (c) => formatIp((networkOf(c) | ~maskOf(c.prefix)) >>> 0)),
   cidr_network: cidrHelper('cidr_network', (c) => `${formatIp(networkOf(c))}/${c.prefix}`),
+  // `{{json (merge docker_daemon_options (object bridge="br0")) 2}}`: later maps win, key by key.
+  merge: helper('merge', (maps, fail) =>
+    Object.assign(
+      {},
+      ...maps.map((m) => {
+        if (m === undefined || m === null) return {};
+        if (typeof m !== 'object' || Array.isArray(m)) return fail(`expected maps, got ${typeName(m)}`);
+        return m;
+      }),
+    ),
+  ),
+  object: function (this: unknown, opts: HelperOptions) {
+    return { ...(opts.hash as Record<string, unknown>) };
+  },
   // Another host's variable: `{{hostvar peer "ansible_host"}}` (peers in a mesh).
   hostvar: function (this: unknown, host: unknown, key: unknown, opts: HelperOptions & { loc?: { start: { line: number } } }) {
     const hv = (opts.data?.root as Record<string, unknown> | undefined)?.hostvars as Record<string, Record<string, unknown>> | undefined;

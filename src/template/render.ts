@@ -55,7 +55,10 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, opts:
   if (typeof value === 'string') {
     if (!value.includes('{{')) return value;
     const path = lonePath(value);
-    return path ? resolvePath(path, vars, opts) : renderString(value, vars, opts);
+    if (path) return resolvePath(path, vars, opts);
+    const out = renderString(value, vars, opts);
+    // A lone helper call such as {{default mtu 1400}} keeps a number or boolean a number or boolean.
+    return isLoneMustache(value) && /^(-?\d+(\.\d+)?|true|false)$/.test(out) ? JSON.parse(out) : out;
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, opts));
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
@@ -64,6 +67,11 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, opts:
     return out;
   }
   return value;
+}
+
+function isLoneMustache(s: string): boolean {
+  const t = s.trim();
+  return t.startsWith('{{') && t.endsWith('}}') && t.indexOf('{{', 2) === -1;
 }
 
 /** Renders a template file (the `template` module); the compiled form is cached per path. */

@@ -94,3 +94,14 @@ describe('mesh helpers', () => {
     expect(() => renderString('{{ip_hex "300.1.1.1"}}', {}, {})).toThrow(/expected an IPv4 address/);
   });
 });
+
+describe('merge and object build JSON configs', () => {
+  it('later maps win; a missing optional map is guarded by default', () => {
+    const src = '{{json (merge (default opts (object)) (object bridge="br0" mtu=1400))}}';
+    expect(JSON.parse(renderString(src, { opts: { 'log-level': 'warn', bridge: 'docker0' } }, {}))).toEqual({ 'log-level': 'warn', bridge: 'br0', mtu: 1400 });
+    expect(JSON.parse(renderString(src, {}, {}))).toEqual({ bridge: 'br0', mtu: 1400 });
+  });
+  it('refuses a list', () => {
+    expect(() => renderString('{{json (merge xs)}}', { xs: [1] }, {})).toThrow(/merge: expected maps, got list/);
+  });
+});

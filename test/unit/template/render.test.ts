@@ -172,3 +172,15 @@ describe('renderFile', () => {
     expect(e.hint).toBeTruthy();
   });
 });
+
+describe('renderValue keeps numbers from a lone helper call', () => {
+  it.each([
+    ['{{default mtu 1400}}', {}, 1400],
+    ['{{default mtu 1400}}', { mtu: 1450 }, 1450],
+    ['{{default on true}}', {}, true],
+    ['mtu {{default mtu 1400}}', {}, 'mtu 1400'],
+    ['{{default name "1.2.3.4"}}', {}, '1.2.3.4'],
+  ] as [string, Record<string, unknown>, unknown][])('%s with %j → %j', (src, vars, want) => {
+    expect(renderValue(src, vars)).toEqual(want);
+  });
+});
