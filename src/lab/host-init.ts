@@ -83,7 +83,8 @@ mount -t overlay lab-var -o "lowerdir=/var,upperdir=$HD/var.upper,workdir=$HD/va
 # root's home (with .ssh/authorized_keys for the lab key), then /run
 mount --bind "$HD/root" /root
 mount -t tmpfs -o mode=0755 lab-run /run
-mkdir -p /run/sshd /run/lock /run/lab-systemd
+# /run/systemd/system tells tools (runbook's service module too) that systemctl manages units here: the stand-in does.
+mkdir -p /run/sshd /run/lock /run/lab-systemd /run/systemd/system
 echo "$H" > /proc/sys/kernel/hostname
 
 ${OVS_INIT_FUNCTION}

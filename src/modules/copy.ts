@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { Location } from '../errors.js';
 import { argsOf, bool, exactlyOne, fail, isTemplated, mode, optStr, str } from './args.js';
-import { type Attrs, parentOf, planWrite, statPaths } from './fs.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from './fs.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Where and how a file lands; shared with template. */
@@ -48,12 +48,7 @@ export async function planCopy(t: CopyTarget, content: Buffer, srcName: string |
   if (have.type === 'dir' && inner) {
     return planWrite({ ...t, dest: child!, content }, inner, probe, ctx);
   }
-  if (have.type === 'absent' && parent.type !== 'dir') {
-    // In check mode an earlier task that would create the directory did not run: predict, don't fail.
-    if (ctx.check)
-      return { changed: true, note: `would create ${dest} once ${parentOf(dest)} exists`, diff: [{ path: dest, before: '', after: content.toString('utf8') }] };
-    return { changed: false, failed: `destination directory ${parentOf(dest)} does not exist` };
-  }
+  if (have.type === 'absent' && parent.type !== 'dir') return missingDirPlan(dest, content, ctx);
   return planWrite({ ...t, dest, content }, have, probe, ctx);
 }
 

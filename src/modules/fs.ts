@@ -161,3 +161,16 @@ async function fileDiff(w: WriteSpec, have: FileStat, probe: Probe): Promise<Fil
   }
   return { path: w.dest, before, after: diffText(w.content) };
 }
+
+/** A write into a missing directory fails; under --check an earlier task that would create it did not run, so predict. */
+export function missingDirPlan(
+  dest: string,
+  content: Buffer,
+  ctx: TaskContext,
+  what = `destination directory ${parentOf(dest)} does not exist`,
+  missing = parentOf(dest),
+): Plan {
+  if (ctx.check)
+    return { changed: true, note: `would create ${dest} once ${missing} exists`, diff: [{ path: dest, before: '', after: content.toString('utf8') }] };
+  return { changed: false, failed: what };
+}

@@ -2,7 +2,7 @@
 
 import { quote } from '../remote/quote.js';
 import { type Args, argsOf, bool, enumOf, fail, isTemplated, mode, optStr, str } from './args.js';
-import { type Attrs, parentOf, planWrite, sha256, statPaths } from './fs.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
 import { defineModule, type Plan } from './types.js';
 
 /** Normalised lineinfile args (dest/name/regex/value aliases folded in). */
@@ -173,7 +173,8 @@ export const lineinfile = defineModule<LineArgs>({
       if (!old) return { changed: false, failed: `cannot read ${p.path}` };
       have.sha256 = sha256(old);
     } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
-    else if (!p.create) return { changed: false, failed: `${p.path} does not exist (set create: true to create it)` };
+    else if (!p.create)
+      return missingDirPlan(p.path, Buffer.from(`${p.line ?? ''}\n`), ctx, `${p.path} does not exist (set create: true to create it)`, p.path);
     const lines = splitLines(old?.toString('utf8') ?? '');
     const next = p.state === 'present' ? present(lines, p) : absent(lines, p);
     const content = next ? Buffer.from(next.out.join(''), 'utf8') : (old ?? Buffer.alloc(0));

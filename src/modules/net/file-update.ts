@@ -1,5 +1,5 @@
 // Files the net modules rewrite (sysctl.d, route-<dev>, daemon.json) go through copy's write plan, stat'ed only on change.
-import { parentOf, planWrite, statPaths } from '../fs.js';
+import { missingDirPlan, parentOf, planWrite, statPaths } from '../fs.js';
 import type { Plan, Probe, TaskContext } from '../types.js';
 
 export interface FileUpdate {
@@ -15,6 +15,6 @@ export interface FileUpdate {
 export async function planFileUpdate(probe: Probe, ctx: TaskContext, u: FileUpdate): Promise<Plan> {
   const [have, parent] = await statPaths(probe, [u.dest, parentOf(u.dest)], { follow: true, hash: true });
   if (have.type === 'absent' && parent.type !== 'dir')
-    return { changed: false, failed: `directory ${parentOf(u.dest)} does not exist (for ${u.dest})` };
+    return missingDirPlan(u.dest, u.content, ctx, `directory ${parentOf(u.dest)} does not exist (for ${u.dest})`);
   return planWrite({ dest: u.dest, content: u.content, old: u.old, mode: u.mode, backup: u.backup }, have, probe, ctx);
 }

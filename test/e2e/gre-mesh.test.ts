@@ -1,0 +1,153 @@
+// The seed's network on the lab: gre-mesh applied to 3 hosts, containers reach each other, reruns are
+// no-ops, a 4th host rolls in changing only its peers' GRE port and route, and bad host state fails cleanly.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { type Container, addContainer, ping, removeContainers, tcpTransfer } from './containers.js';
+import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+
+const MESH = join(ROOT, 'playbooks/gre-mesh.yaml');
+const N = 5;
+let lab: LabInfo;
+const containers: Container[] = [];
+
+/** The lab's inventory with only the first `count` hosts in group mesh. */
+function inventoryOf(count: number, edit?: (hosts: Record<string, Record<string, unknown>>) => void): string {
+  const inv = parse(readFileSync(lab.inventoryPath, 'utf8'));
+  const hosts = inv.all.children.mesh.hosts as Record<string, Record<string, unknown>>;
+  for (const h of Object.keys(hosts)) if (Number(h.slice(1)) > count) delete hosts[h];
+  edit?.(hosts);
+  const file = join(lab.dir, `mesh-${count}${edit ? '-edited' : ''}.yaml`);
+  writeFileSync(file, stringify(inv));
+  return file;
+}
+
+const restarts = (h: string) => onHost(lab, h, 'cat /run/lab-systemd/docker.restarts 2>/dev/null || echo 0').stdout.trim();
+
+beforeAll(async () => {
+  lab = await withLab('gre', N, true);
+});
+afterAll(async () => {
+  removeContainers(lab, N);
+  await labDown({ name: 'gre' });
+});
+
+describe('gre-mesh on the lab', () => {
+  it('--check on fresh hosts reports the changes and leaves the hosts untouched', async () => {
+    const r = await runbook(['run', MESH, '-i', inventoryOf(3), '--check']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(recapOf(r.stdout).h1.changed).toBeGreaterThan(5);
+    expect(onHost(lab, 'h1', 'ovs-vsctl br-exists obr0; echo $?').stdout.trim()).toBe('2');
+    expect(onHost(lab, 'h1', 'test -e /etc/docker/daemon.json || echo absent').stdout.trim()).toBe('absent');
+    expect(onHost(lab, 'h1', 'ip link show br0 2>&1 || true').stdout).toContain('does not exist');
+  });
+
+  it('configures 3 hosts; every host holds the expected state', async () => {
+    const r = await runbook(['run', MESH, '-i', inventoryOf(3)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const i of [1, 2, 3]) {
+      const h = `h${i}`;
+      const peers = [1, 2, 3].filter((j) => j !== i);
+      const show = onHost(lab, h, 'ovs-vsctl show').stdout;
+      for (const j of peers) expect(show).toContain(`options: {remote_ip="${lab.hosts[j - 1].ip}"}`);
+      expect(onHost(lab, h, 'ovs-vsctl --bare --columns=name,protected find port protected=true | grep -c gre-').stdout.trim()).toBe('2');
+      const routes = onHost(lab, h, 'ip route').stdout;
+      for (const j of peers) expect(routes).toContain(`192.168.${j}.0/24 via ${lab.hosts[j - 1].ip}`);
+      expect(JSON.parse(onHost(lab, h, 'cat /etc/docker/daemon.json').stdout)).toEqual({ bridge: 'br0', mtu: 1400 });
+      const ifcfg = onHost(lab, h, 'cat /etc/sysconfig/network-scripts/ifcfg-br0').stdout;
+      expect(ifcfg).toContain(`IPADDR=192.168.${i}.1`);
+      expect(ifcfg).toContain('NETMASK=255.255.255.0');
+      expect(ifcfg).toContain('TYPE=Bridge');
+      expect(ifcfg).toContain('ONBOOT=yes');
+      expect(onHost(lab, h, 'stat -c %a /root/autorun.sh').stdout.trim()).toBe('755');
+      expect(onHost(lab, h, 'cat /root/autorun.sh').stdout).toContain('ovs-vsctl --no-wait init');
+      expect(onHost(lab, h, 'cat /etc/rc.local').stdout).toBe('#!/bin/sh\n/root/autorun.sh\n');
+      expect(onHost(lab, h, 'ip -o link show obr0').stdout).toContain('master br0');
+      expect(onHost(lab, h, 'sysctl -n net.ipv4.ip_forward').stdout.trim()).toBe('1');
+      expect(restarts(h)).toBe('1');
+    }
+  });
+
+  it('a container on each host reaches the containers on the others (ping and a 1 MB TCP transfer)', async () => {
+    for (const i of [1, 2, 3]) containers[i] = addContainer(lab, i);
+    for (const [a, b] of [
+      [1, 2],
+      [1, 3],
+      [2, 3],
+      [3, 1],
+    ])
+      expect(ping(containers[a], containers[b]), `c${a} → c${b}`).toBe(true);
+    expect(await tcpTransfer(containers[1], containers[2], 1_500_000)).toBe(true);
+    expect(await tcpTransfer(containers[3], containers[1], 1_500_000)).toBe(true);
+  });
+
+  it('a rerun changes nothing and restarts no docker', async () => {
+    const r = await runbook(['run', MESH, '-i', inventoryOf(3)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const h of ['h1', 'h2', 'h3']) expect(recapOf(r.stdout)[h].changed).toBe(0);
+    expect(restarts('h1')).toBe('1');
+  });
+
+  it('rolls a 4th host in: old hosts change exactly their new GRE port and route', async () => {
+    const r = await runbook(['run', MESH, '-i', inventoryOf(4)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const recap = recapOf(r.stdout);
+    for (const h of ['h1', 'h2', 'h3']) {
+      expect(recap[h].changed, h).toBe(2);
+      const changedLines = r.stdout.split('\n').filter((l) => new RegExp(`^${h}\\s+changed`).test(l));
+      expect(changedLines.map((l) => l.replace(/\s+\d+\.\d+s$/, '').replace(/^\S+\s+changed\s+/, ''))).toEqual([
+        'GRE port to every peer [h4]',
+        "route to every peer's docker subnet [h4]",
+      ]);
+      expect(restarts(h)).toBe('1');
+    }
+    expect(recap.h4.changed).toBeGreaterThan(10);
+    expect(restarts('h4')).toBe('1');
+    containers[4] = addContainer(lab, 4);
+    for (const i of [1, 2, 3]) {
+      expect(ping(containers[4], containers[i]), `c4 → c${i}`).toBe(true);
+      expect(ping(containers[i], containers[4]), `c${i} → c4`).toBe(true);
+    }
+  });
+
+  it('the rollout recipe: --limit the new host, then --tags peers everywhere', async () => {
+    const inv = inventoryOf(5);
+    const first = await runbook(['run', MESH, '-i', inv, '--limit', 'h5']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(Object.keys(recapOf(first.stdout))).toEqual(['h5']);
+    const peers = await runbook(['run', MESH, '-i', inv, '--tags', 'peers']);
+    expect(peers.code, peers.stdout + peers.stderr).toBe(0);
+    const recap = recapOf(peers.stdout);
+    for (const h of ['h1', 'h2', 'h3', 'h4']) expect(recap[h].changed, h).toBe(2);
+    expect(recap.h5.changed).toBe(0);
+    containers[5] = addContainer(lab, 5);
+    expect(ping(containers[5], containers[1])).toBe(true);
+    expect(ping(containers[2], containers[5])).toBe(true);
+  });
+
+  it('overlapping docker subnets are refused before any host is touched (exit 4, hosts named)', async () => {
+    const inv = inventoryOf(3, (hosts) => {
+      hosts.h2.docker_subnet = '192.168.1.128/25';
+    });
+    onHost(lab, 'h1', 'rm -f /etc/docker/daemon.json');
+    const r = await runbook(['run', MESH, '-i', inv]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('docker subnets do not overlap');
+    expect(r.stderr).toMatch(/on h1, h2/);
+    expect(onHost(lab, 'h1', 'test -e /etc/docker/daemon.json || echo absent').stdout.trim()).toBe('absent');
+  });
+
+  it('a host whose daemon.json is invalid JSON fails that task naming the file; nothing written', async () => {
+    onHost(lab, 'h2', 'printf "{ broken" > /etc/docker/daemon.json');
+    const r = await runbook(['run', MESH, '-i', inventoryOf(3)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^h2\s+failed\s+Docker uses br0/m);
+    expect(r.stdout).toContain('/etc/docker/daemon.json holds invalid JSON');
+    expect(onHost(lab, 'h2', 'cat /etc/docker/daemon.json').stdout).toBe('{ broken');
+    expect(recapOf(r.stdout).h1.failed).toBe(0);
+    expect(recapOf(r.stdout).h3.failed).toBe(0);
+    // the failed host's handler never ran: its docker was not restarted with a broken config
+    expect(r.stdout).not.toMatch(/^h2\s+\S+\s+restart docker/m);
+  });
+});
