@@ -28,6 +28,8 @@ export type RunEvent =
   | { type: 'task:start'; host: string; play: string; task: string; at: string; startedAt: number }
   | TaskResultEvent
   | { type: 'host:unreachable'; host: string; msg: string }
+  /** The host's recap counts after each task (a looped task counts once, like the recap). */
+  | { type: 'host:tally'; host: string; tally: HostTally }
   | { type: 'play:end'; play: string; stoppedReason?: string }
   | { type: 'run:end'; recap: Recap; elapsedMs: number; exitCode: number; interrupted: boolean };
 

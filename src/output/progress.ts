@@ -69,12 +69,15 @@ export async function progressSink(o: { verbosity: number; stream?: NodeJS.Write
       case 'task:result': {
         const r = rows.get(e.host);
         if (!r) return;
-        if (e.status === 'ok') r.counts.ok++;
-        if (e.status === 'changed') r.counts.changed++;
-        if (e.status === 'skipped') r.counts.skipped++;
-        if (e.status === 'failed') r.counts.failed++;
         if (e.status === 'unreachable') r.state = 'unreachable';
         if (e.status === 'failed' || e.status === 'unreachable' || e.diff || o.verbosity > 0) notable.push(e);
+        render(e.host);
+        break;
+      }
+      case 'host:tally': {
+        const r = rows.get(e.host);
+        if (!r) return;
+        r.counts = { ok: e.tally.ok, changed: e.tally.changed, failed: e.tally.failed, skipped: e.tally.skipped };
         render(e.host);
         break;
       }

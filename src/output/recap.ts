@@ -11,12 +11,17 @@ export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint): stri
   for (const h of hosts) {
     const t = recap[h];
     const name = t.failed ? paint('red', h.padEnd(w)) : t.unreachable ? paint('magenta', h.padEnd(w)) : t.changed ? paint('yellow', h.padEnd(w)) : paint('green', h.padEnd(w));
+    // Pad the plain text first: escape codes must not count towards column widths.
+    const col = (text: string, width: number, color?: Parameters<Paint>[0]) => {
+      const padded = text.padEnd(width);
+      return color ? paint(color, padded) : padded;
+    };
     const cols = [
-      `ok=${t.ok}`.padEnd(7),
-      (t.changed ? paint('yellow', `changed=${t.changed}`) : `changed=${t.changed}`).padEnd(11),
-      (t.unreachable ? paint('magenta', `unreachable=${t.unreachable}`) : `unreachable=${t.unreachable}`).padEnd(14),
-      (t.failed ? paint('red', `failed=${t.failed}`) : `failed=${t.failed}`).padEnd(9),
-      `skipped=${t.skipped}`.padEnd(10),
+      col(`ok=${t.ok}`, 7),
+      col(`changed=${t.changed}`, 11, t.changed ? 'yellow' : undefined),
+      col(`unreachable=${t.unreachable}`, 14, t.unreachable ? 'magenta' : undefined),
+      col(`failed=${t.failed}`, 9, t.failed ? 'red' : undefined),
+      col(`skipped=${t.skipped}`, 10),
       `ignored=${t.ignored}`,
     ];
     lines.push(`${name}  ${cols.join(' ')}`);
