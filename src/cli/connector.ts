@@ -6,6 +6,10 @@ import type { Connector } from '../executor/pool.js';
 import type { Connection } from '../remote/connection.js';
 import { type HostKeyPolicy, KnownHosts } from '../remote/known-hosts.js';
 
+// ssh2 pings every interval and gives up when the count is exceeded: 3 s × 3 → lost within 12 s.
+export const KEEPALIVE_INTERVAL_MS = 3000;
+export const KEEPALIVE_COUNT_MAX = 3;
+
 export interface ConnectOptions {
   knownHosts?: string;
   hostKeyChecking?: HostKeyPolicy;
@@ -37,6 +41,9 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
     return connectSsh(resolveTarget(host, withFlags(vars)), {
       knownHosts: knownHostsFor(vars),
       connectTimeoutMs: (o.connectTimeout ?? 10) * 1000,
+      // A silent host (link cut, host frozen) is declared lost 9-12 s after its last packet.
+      keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     });
   };
   return Object.assign(connector, { check: (targets: { host: string; vars: Record<string, unknown> }[]) => checkTargets(targets, withFlags, knownHostsFor) });
@@ -70,9 +77,8 @@ async function checkTargets(
     try {
       await kh.knownKeyTypes('preflight.invalid', 22);
     } catch (e) {
-      if (e instanceof InputError) throw e;
-      if (e instanceof RunbookError) throw new InputError(e.message, { hint: e.hint });
-      throw e;
+      if (!(e instanceof RunbookError)) throw e;
+      throw new InputError(e.message, { hint: e.hint ?? 'point --known-hosts (or runbook_known_hosts) at a readable file; a missing one is created' });
     }
   }
 }

@@ -1,9 +1,15 @@
 // The one place that turns errors into messages and exit codes.
 import { InputError, RunbookError, formatLocation } from '../errors.js';
+import { redact } from '../vault/secrets.js';
 
 export const EXIT = { ok: 0, failed: 2, unreachable: 3, badInput: 4, drift: 5, interrupted: 130 } as const;
 
+/** Known secrets are masked in every error text, stack traces included. */
 export function describeError(e: unknown, verbosity = 0): string {
+  return redact(errorLines(e, verbosity));
+}
+
+function errorLines(e: unknown, verbosity: number): string {
   if (e instanceof RunbookError) {
     const loc = e.at ? formatLocation(e.at) : '';
     const where = loc && !e.message.includes(loc) ? `${loc}: ` : '';

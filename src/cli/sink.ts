@@ -2,10 +2,15 @@
 import type { EventSink } from '../executor/events.js';
 import { jsonSink } from '../output/json.js';
 import { plainSink } from '../output/plain.js';
+import { redactingSink } from '../output/redact.js';
 
 export type OutputMode = 'auto' | 'plain' | 'json' | 'tty';
 
 export async function makeSink(mode: OutputMode, verbosity: number): Promise<EventSink> {
+  return redactingSink(await pickSink(mode, verbosity));
+}
+
+async function pickSink(mode: OutputMode, verbosity: number): Promise<EventSink> {
   if (mode === 'json') return jsonSink();
   if (mode === 'tty' || (mode === 'auto' && process.stdout.isTTY && !process.env.CI)) {
     const { progressSink } = await import('../output/progress.js');

@@ -37,12 +37,13 @@ export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_l
 export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
   if (t.loop === undefined) return undefined;
   let items = renderValue(t.loop, vars, { at: t.at });
-  if (typeof items === 'string' && !items.includes('{{')) {
+  // A bare expression (`loop: packages`) is evaluated; what a {{ }} template rendered to is not re-read.
+  if (typeof items === 'string' && typeof t.loop === 'string' && !t.loop.includes('{{')) {
     const e = evaluate(items, vars, t.at);
     if (Array.isArray(e)) items = e;
   }
   if (!Array.isArray(items))
-    throw new RunbookError(`loop must be a list, got ${typeof items}`, {
+    throw new RunbookError(`loop must be a list, got ${typeof items === 'string' ? `the string ${JSON.stringify(items.slice(0, 60))}` : typeof items}`, {
       at: t.at,
       hint: 'give loop a YAML list or a variable that holds one',
     });

@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import { InputError } from '../errors.js';
 import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
+import { readVarsText } from '../vault/password.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
 
 const cache = new Map<string, Record<string, unknown>>();
 
@@ -24,12 +26,24 @@ export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, 
           hint: 'check the path (relative paths resolve from the playbook directory)',
         });
       }
-      const v = parse(text) ?? {};
+      const opened = readVarsText(path, text);
+      let v: unknown;
+      try {
+        v = parse(opened.text) ?? {};
+      } catch (e) {
+        const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+        throw new InputError(`vars_files: ${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`, {
+          at: { file: path, line: pos?.line ?? 1, col: pos?.col },
+          hint: 'fix the YAML syntax near that position',
+        });
+      }
       if (typeof v !== 'object' || Array.isArray(v))
         throw new InputError(`vars_files: ${path} must hold a map of variables`, { at: { file: path, line: 1 } });
       data = v as Record<string, unknown>;
+      if (opened.secret) addSecret(data);
       cache.set(path, data);
     }
+    addSecretVars(data, { ...vars, ...data });
     Object.assign(out, data);
   }
   return out;

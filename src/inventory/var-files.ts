@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { addSecret } from '../vault/secrets.js';
+import { readVarsText } from '../vault/password.js';
 import type { InventoryBuilder } from './builder.js';
 import { keyName, mapOrEmpty, readYaml, toValue } from './yaml.js';
 
@@ -21,11 +23,14 @@ function filesUnder(dir: string): string[] {
 }
 
 // A group_vars/host_vars file is a plain map of variables; its top-level keys replace earlier ones.
+// A vault-encrypted file is decrypted transparently, and every value in it is masked in output.
 export function readVarsFile(file: string): Record<string, unknown> {
-  const y = readYaml(readFileSync(file, 'utf8'), file);
+  const { text, secret } = readVarsText(file, readFileSync(file, 'utf8'));
+  const y = readYaml(text, file);
   const map = mapOrEmpty(y, y.doc.contents, `the top level of ${file}`, '"ntp_server: 10.0.0.1"', { file, line: 1, col: 1 });
   const out: Record<string, unknown> = {};
   for (const pair of map?.items ?? []) out[keyName(pair.key)] = toValue(y, pair.value);
+  if (secret) addSecret(out);
   return out;
 }
 

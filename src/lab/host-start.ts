@@ -16,6 +16,8 @@ export interface HostSpec {
   ns: string;
   ip: string;
   ovs: boolean;
+  /** sshd MaxStartups; 'default' leaves OpenSSH's 10:30:100 */
+  maxStartups?: string;
 }
 
 async function put(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
@@ -35,7 +37,7 @@ export async function prepareHostDir(layout: LabLayout, h: HostSpec, machineHost
   await Promise.all([
     put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs })),
     put(etc(`${HOST_BIN_DIR}/systemctl`), SYSTEMCTL_STANDIN, 0o755),
-    put(etc(hostSshdConfigPath(h.lab, h.name)), renderSshdConfig({ lab: h.lab, host: h.name, ip: h.ip })),
+    put(etc(hostSshdConfigPath(h.lab, h.name)), renderSshdConfig({ lab: h.lab, host: h.name, ip: h.ip, maxStartups: h.maxStartups })),
     put(etc(`${HOST_LAB_DIR}/ssh_host_ed25519_key`), await readFile(layout.hostKey(h.name)), 0o600),
     put(etc('/etc/hostname'), `${h.name}\n`),
     put(etc('/etc/hosts'), `${machineHosts.trimEnd()}\n127.0.1.1\t${h.name}\n`),

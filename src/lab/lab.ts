@@ -43,6 +43,8 @@ export interface LabUpOptions extends LabRef {
   count: number;
   /** userspace Open vSwitch on every host, underlay address on a netdev bridge br-phy */
   ovs?: boolean;
+  /** sshd MaxStartups on every host (default 100:30:200); 'default' keeps OpenSSH's 10:30:100 */
+  maxStartups?: string;
 }
 
 // One host as `status` finds it now.
@@ -81,13 +83,14 @@ async function checkSubnetFree(n: LabNaming): Promise<void> {
   }
 }
 
-function hostSpecs(n: LabNaming, count: number, ovs: boolean): HostSpec[] {
+function hostSpecs(n: LabNaming, count: number, ovs: boolean, maxStartups?: string): HostSpec[] {
   return Array.from({ length: count }, (_, k) => ({
     lab: n.name,
     name: n.hostName(k + 1),
     ns: n.ns(k + 1),
     ip: n.hostIp(k + 1),
     ovs,
+    maxStartups,
   }));
 }
 
@@ -128,7 +131,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabInfo> {
   const ovs = opts.ovs ?? false;
   const n = labNaming(name);
   const L = labLayout(dir);
-  const hosts = hostSpecs(n, count, ovs);
+  const hosts = hostSpecs(n, count, ovs, opts.maxStartups);
 
   await cleanLab(name, dir);
   await checkSubnetFree(n);

@@ -32,7 +32,7 @@ class LocalConnection implements Connection {
   }
 
   async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode), { stdin: content, become: opts.become });
+    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become });
     if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
   }
 

@@ -44,7 +44,8 @@ export function checkMode(mode: string): string {
 }
 
 // Atomic upload: temp file beside dest, chmod, rename; stale temps from interrupted runs go first.
-export function putScript(dest: string, mode?: string): string {
+// `size` (bytes expected): a stdin that ends early (connection dropped) must not be renamed into place.
+export function putScript(dest: string, mode?: string, size?: number): string {
   if (dest === '' || dest.endsWith('/')) throw new TaskError(`upload destination "${dest}" is not a file path`);
   const dir = posix.dirname(dest);
   const m = mode === undefined ? '' : checkMode(mode);
@@ -53,13 +54,17 @@ export function putScript(dest: string, mode?: string): string {
     `d=${quote(dir)}`,
     `f=${quote(dest)}`,
     `find "$d" -maxdepth 1 -type f -name '.runbook-tmp.*' -mmin +10 -exec rm -f {} + 2>/dev/null`,
-    `t=$(mktemp "$d/.runbook-tmp.XXXXXX") || exit 1`,
+    // A temp named after a writer shell that no longer exists (killed mid-upload) is stale at once.
+    `[ -d /proc/self ] && for s in "$d"/.runbook-tmp.*.*; do [ -f "$s" ] || continue; p=\${s#"$d/.runbook-tmp."}; p=\${p%%.*}; [ -d "/proc/$p" ] || rm -f -- "$s"; done`,
+    `t=$(mktemp "$d/.runbook-tmp.$$.XXXXXX") || exit 1`,
     `trap 'rm -f "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
     m ? `m=${m}` : 'm=$(stat -c %a -- "$f" 2>/dev/null || stat -f %Lp -- "$f" 2>/dev/null) || m=0644; [ -n "$m" ] || m=0644',
     // Overwriting as root keeps the existing owner; new files belong to the connecting user.
     `if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`,
-    'cat > "$t" && chmod "$m" "$t" && mv -f "$t" "$f"',
+    size === undefined
+      ? 'cat > "$t" && chmod "$m" "$t" && mv -f "$t" "$f"'
+      : `cat > "$t" || exit 1; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }; chmod "$m" "$t" && mv -f "$t" "$f"`,
   ].join('\n');
 }
 
