@@ -4,13 +4,14 @@ import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { lookup } from '../modules/registry.js';
+import { parseShard } from '../executor/shard.js';
 import type { Playbook, Task } from '../playbook/types.js';
 import { localConnector, makeConnector } from './connector.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import type { RunFlags } from './run.js';
 import { interruptController, makeSink } from './sink.js';
 
-export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout'> {
+export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout'> {
   module?: string;
   args?: string;
   become?: boolean;
@@ -90,6 +91,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
       inventory,
       playbook,
       limit: f.limit,
+      shard: f.shard === undefined ? undefined : parseShard(f.shard),
       tags: [],
       skipTags: [],
       check: !!f.check,

@@ -28,7 +28,10 @@ function connectionOptions(c: Command): Command {
     .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10)
     .option('--timeout <s>', 'per-task timeout in seconds', positiveInt('--timeout'))
     .addOption(new Option('-o, --output <mode>', 'output format').choices(['auto', 'plain', 'json', 'tty']).default('auto'))
-    .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0);
+    .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0)
+    .option('--shard <i/n>', 'run only shard i of n (split by a hash of the host name; merge with merge-reports)')
+    .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
+    .option('--ask-vault-pass', 'prompt for the vault password');
 }
 
 connectionOptions(
@@ -46,6 +49,7 @@ connectionOptions(
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
   .action(async (file: string, opts) => {
     verbosity = opts.verbose;
+    await (await import('./vault.js')).setupVault(opts);
     const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(file, opts);
   });
@@ -62,8 +66,19 @@ connectionOptions(
   .option('-b, --become', 'run through sudo')
   .action(async (pattern: string, command: string[], opts) => {
     verbosity = opts.verbose;
+    await (await import('./vault.js')).setupVault(opts);
     const { execCommand } = await import('./exec.js');
     process.exitCode = await execCommand(pattern, command, opts);
+  });
+
+program
+  .command('merge-reports')
+  .description('merge the --output json reports of sharded runs into one recap and exit code')
+  .argument('<reports...>', 'JSON-lines files written by run/exec --output json (or their summary lines)')
+  .addOption(new Option('-o, --output <mode>', 'output format').choices(['plain', 'json']).default('plain'))
+  .action(async (files: string[], opts) => {
+    const { mergeReportsCommand } = await import('./merge-reports.js');
+    process.exitCode = await mergeReportsCommand(files, opts);
   });
 
 program
@@ -73,7 +88,10 @@ program
   .option('--list', 'all hosts and groups with their vars, as JSON')
   .option('--graph', 'the group tree')
   .option('--host <name>', 'one host’s resolved vars, as JSON')
+  .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
+  .option('--ask-vault-pass', 'prompt for the vault password')
   .action(async (opts) => {
+    await (await import('./vault.js')).setupVault(opts);
     const [{ loadInventory }, { describeInventory }, { inventorySources }] = await Promise.all([
       import('../inventory/load.js'),
       import('../inventory/show.js'),
@@ -81,7 +99,22 @@ program
     ]);
     const inv = loadInventory(inventorySources(opts.inventory));
     const mode = opts.graph ? 'graph' : 'list';
-    process.stdout.write(`${describeInventory(inv, mode, opts.host)}\n`);
+    const [{ redact, addSecretVars }, { hostVars }] = await Promise.all([import('../vault/secrets.js'), import('../inventory/vars.js')]);
+    for (const h of inv.hosts.keys()) addSecretVars(hostVars(inv, h));
+    process.stdout.write(`${redact(describeInventory(inv, mode, opts.host))}\n`);
+  });
+
+program
+  .command('vault')
+  .description('encrypt, decrypt, view or edit a vars file (AES-256-GCM, key from the password via scrypt)')
+  .argument('<action>', 'encrypt, decrypt, view or edit')
+  .argument('<file>', 'the vars file')
+  .option('--vault-password-file <file>', 'file whose first line is the password (else RUNBOOK_VAULT_PASSWORD, else a prompt)')
+  .action(async (action: string, file: string, opts) => {
+    if (!['encrypt', 'decrypt', 'view', 'edit'].includes(action))
+      throw new UsageError(`unknown vault action "${action}"`, { hint: 'use: runbook vault encrypt|decrypt|view|edit FILE' });
+    const { vaultCommand } = await import('./vault.js');
+    process.exitCode = await vaultCommand(action as 'encrypt', file, opts);
   });
 
 program

@@ -1,6 +1,7 @@
 // `runbook run`: load and validate everything, then hand the executor a sink and a connector.
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
+import { inShard, parseShard } from '../executor/shard.js';
 import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
 import { localConnector, makeConnector } from './connector.js';
@@ -10,6 +11,7 @@ import { type OutputMode, interruptController, makeSink } from './sink.js';
 export interface RunFlags {
   inventory?: string[];
   limit?: string;
+  shard?: string;
   tags?: string[];
   skipTags?: string[];
   check?: boolean;
@@ -42,10 +44,11 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
     return 0;
   }
   const inventory = loadInventory(inventorySources(f.inventory));
+  const shard = f.shard === undefined ? undefined : parseShard(f.shard);
   const { playHosts, runPlaybook } = await import('../executor/run.js');
   if (f.listHosts) {
     for (const p of playbook.plays) {
-      const hs = playHosts(inventory, p, f.limit);
+      const hs = inShard(playHosts(inventory, p, f.limit), shard);
       process.stdout.write(`play "${p.name}" (${p.hosts}): ${hs.length} host${hs.length === 1 ? '' : 's'}\n${hs.map((h) => `  ${h}`).join('\n')}\n`);
     }
     return 0;
@@ -59,6 +62,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
       inventory,
       playbook,
       limit: f.limit,
+      shard,
       tags: splitList(f.tags),
       skipTags: splitList(f.skipTags),
       check: !!f.check,

@@ -1,30 +1,18 @@
-// One connection per host for the whole run, with new handshakes paced so sshd's MaxStartups never drops us.
+// One connection per host for the whole run; new handshakes are capped globally here and per sshd in remote/pacing.ts.
 import type { Connection } from '../remote/connection.js';
+import { Semaphore } from '../remote/pacing.js';
 
 export type Connector = (host: string, vars: Record<string, unknown>) => Promise<Connection>;
 
-/** Bounded concurrency without a dependency: a counter and a wait list. */
-export class Semaphore {
-  private waiters: (() => void)[] = [];
-  private active = 0;
-  constructor(private readonly limit: number) {}
-  async use<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiters.shift()?.();
-    }
-  }
-}
+// Kept here for callers that imported it from the pool.
+export { Semaphore };
 
 export class ConnectionPool {
   private readonly conns = new Map<string, Promise<Connection>>();
   private readonly handshakes: Semaphore;
   constructor(
     private readonly connector: Connector,
+    // Handshakes cost CPU on both ends; per-sshd pacing (MaxStartups) is done in remote/pacing.ts.
     maxHandshakes = 64,
   ) {
     this.handshakes = new Semaphore(maxHandshakes);

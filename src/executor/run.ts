@@ -11,15 +11,19 @@ import type { EventSink, Recap, TaskResultEvent, TaskStatus } from './events.js'
 import { FACTS_SCRIPT, parseFacts } from './facts.js';
 import { type HostRun, newHostRun, varsFor } from './host.js';
 import { type Connector, ConnectionPool } from './pool.js';
+import { type Shard, inShard } from './shard.js';
 import { preflight } from './preflight.js';
 import { selectedByTags } from './tags.js';
-import { type TaskEnv, type TaskOutcome, errorText, runTask } from './task.js';
+import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, errorText, runTask } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
 
 export interface RunOptions {
   inventory: Inventory;
   playbook: Playbook;
   limit?: string;
+  /** --shard i/n: only the hosts whose name hashes to this shard. */
+  shard?: Shard;
   tags: string[];
   skipTags: string[];
   check: boolean;
@@ -55,10 +59,12 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   const runs = new Map<string, HostRun>();
   const recap: Recap = {};
   const all = new Set<string>();
-  const perPlay = o.playbook.plays.map((p) => playHosts(o.inventory, p, o.limit));
+  const perPlay = o.playbook.plays.map((p) => inShard(playHosts(o.inventory, p, o.limit), o.shard));
   for (const hs of perPlay) for (const h of hs) all.add(h);
+  const playVars = Object.assign({}, ...o.playbook.plays.map((p) => p.vars));
   for (const h of all) {
     runs.set(h, newHostRun(h, hostVars(o.inventory, h)));
+    addSecretVars({ ...runs.get(h)!.inventoryVars, ...playVars, ...o.extraVars });
     recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 };
   }
   // Everything that can be checked without a host is checked for every play before the first connects.
@@ -140,6 +146,7 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
     }
     if (status === 'unreachable') t.unreachable++;
     if ((status === 'failed' && !ignored) || status === 'unreachable') t.firstError ??= msg?.split('\n')[0];
+    o.sink.emit({ type: 'host:tally', host, tally: { ...t } });
   };
   const env = (h: string): TaskEnv => ({
     play: play.name,
@@ -200,13 +207,18 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
         unreachable(h, name, at, e);
         return undefined;
       }
-      const msg = errorText(e);
+      const msg = task.noLog ? NO_LOG_MSG : errorText(e);
       out = { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
       o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', msg, durationMs: Date.now() - t0, startedAt: t0 });
     }
     tally(h, out.status, out.ignored, out.msg);
     if (task.register) r.registered[task.register] = out.result;
-    if (out.facts) Object.assign(r.facts, out.facts);
+    // What a no_log task printed stays hidden when a later task shows the registered result.
+    if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);
+    if (out.facts) {
+      addSecretVars(out.facts, vars);
+      Object.assign(r.facts, out.facts);
+    }
     if (out.status === 'failed' && !out.ignored) r.failed = true;
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
     return out;

@@ -10,10 +10,23 @@ export interface LoadedKey {
   key: ParsedKey;
 }
 
+// One read and parse per key file and passphrase for the whole run, not one per host.
+const loaded = new Map<string, Promise<LoadedKey>>();
+
 // Refuses like OpenSSH: missing files, keys readable by group/other, undecryptable keys.
 export async function loadPrivateKeys(files: string[], passphrase?: string): Promise<LoadedKey[]> {
   const out: LoadedKey[] = [];
-  for (const file of files) out.push(await loadPrivateKey(file, passphrase));
+  for (const file of files) {
+    const id = `${file}\0${passphrase ?? ''}`;
+    let p = loaded.get(id);
+    if (!p) {
+      p = loadPrivateKey(file, passphrase);
+      loaded.set(id, p);
+      // A failure is not remembered: the caller reports it, and a fixed key file is read again next time.
+      p.catch(() => loaded.delete(id));
+    }
+    out.push(await p);
+  }
   return out;
 }
 

@@ -106,6 +106,37 @@ export function hashHostName(name: string, salt: Buffer): string {
   return `|1|${salt.toString('base64')}|${h}`;
 }
 
+// Entries by exact lower-case name; hashed, wildcard and negated ones are checked for every host.
+export interface EntryIndex {
+  byName: Map<string, KnownHostLine[]>;
+  other: KnownHostLine[];
+}
+
+// Built once per file read, so each host is judged against its own lines, not the whole file.
+export function indexEntries(entries: KnownHostLine[]): EntryIndex {
+  const idx: EntryIndex = { byName: new Map(), other: [] };
+  for (const e of entries) {
+    if (e.hosts.startsWith('|') || /[*?!]/.test(e.hosts)) {
+      idx.other.push(e);
+      continue;
+    }
+    for (const name of new Set(e.hosts.toLowerCase().split(','))) {
+      if (name === '') continue;
+      const list = idx.byName.get(name);
+      if (list) list.push(e);
+      else idx.byName.set(name, [e]);
+    }
+  }
+  return idx;
+}
+
+// The lines that can concern this host, in file order (judgeHostKey still matches each one).
+export function entriesFor(idx: EntryIndex, host: string, port: number): KnownHostLine[] {
+  const exact = idx.byName.get(hostKeyName(host, port).toLowerCase()) ?? [];
+  if (idx.other.length === 0) return exact;
+  return [...exact, ...idx.other].sort((a, b) => a.line - b.line);
+}
+
 // Revoked beats match; a same-type key that differs is a mismatch; other types alone mean new.
 export function judgeHostKey(entries: KnownHostLine[], host: string, port: number, keyBlob: Buffer): HostKeyVerdict {
   const keyType = keyTypeOf(keyBlob);

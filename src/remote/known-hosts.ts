@@ -4,11 +4,13 @@ import { dirname } from 'node:path';
 import { ConnectError, InputError } from '../errors.js';
 import { withFileLock } from './file-lock.js';
 import {
+  type EntryIndex,
+  entriesFor,
   fingerprint,
   formatKnownHostLine,
   hostKeyName,
-  hostsFieldMatches,
   type HostKeyVerdict,
+  indexEntries,
   judgeHostKey,
   keyTypeOf,
   type KnownHostLine,
@@ -26,20 +28,26 @@ const chains = new Map<string, Promise<unknown>>();
 
 // The known_hosts file of one run; safe to share between all connections.
 export class KnownHosts {
+  // Parsed once per run and indexed by name: re-reading per host made 500 hosts cost O(n²).
+  private cached?: Promise<EntryIndex>;
   constructor(
     readonly file: string,
     readonly policy: HostKeyPolicy = 'accept-new',
   ) {}
 
   // What the file says about this key, without changing anything.
+  // A cached "match" is final; anything else is judged again on a fresh read (another process may have appended).
   async verify(host: string, port: number, keyBlob: Buffer): Promise<HostKeyVerdict> {
-    return judgeHostKey(await this.entries(), host, port, keyBlob);
+    const verdict = judgeHostKey(entriesFor(await this.index(), host, port), host, port, keyBlob);
+    if (verdict.status === 'match') return verdict;
+    this.cached = undefined;
+    return judgeHostKey(entriesFor(await this.index(), host, port), host, port, keyBlob);
   }
 
   // Key types already recorded for a host, so the handshake can ask for one of those first.
   async knownKeyTypes(host: string, port: number): Promise<string[]> {
-    const types = (await this.entries())
-      .filter((e) => e.marker === undefined && hostsFieldMatches(e.hosts, host, port))
+    const types = entriesFor(await this.index(), host, port)
+      .filter((e) => e.marker === undefined)
       .map((e) => e.keyType);
     return [...new Set(types)];
   }
@@ -81,6 +89,7 @@ export class KnownHosts {
         if (verdict.status !== 'new') throw this.refusal(host, port, keyBlob, verdict);
         const sep = text === '' || text.endsWith('\n') ? '' : '\n';
         await appendFile(this.file, `${sep}${formatKnownHostLine(host, port, keyBlob)}\n`, { mode: 0o600 });
+        this.cached = undefined;
       });
     } catch (e) {
       if (e instanceof ConnectError || e instanceof InputError) throw e;
@@ -103,8 +112,15 @@ export class KnownHosts {
     );
   }
 
-  private async entries(): Promise<KnownHostLine[]> {
-    return parseKnownHosts(await this.readText());
+  private index(): Promise<EntryIndex> {
+    if (!this.cached) {
+      const p = this.readText().then((t) => indexEntries(parseKnownHosts(t)));
+      this.cached = p;
+      p.catch(() => {
+        if (this.cached === p) this.cached = undefined;
+      });
+    }
+    return this.cached;
   }
 
   private async readText(): Promise<string> {

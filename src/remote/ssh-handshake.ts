@@ -7,6 +7,7 @@ type Client = InstanceType<typeof Client>;
 import { ConnectError } from '../errors.js';
 import type { LoadedKey } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';
+import { withSshdSlot } from './pacing.js';
 
 export interface HandshakeParams {
   /** Inventory name, for messages. */
@@ -40,14 +41,15 @@ const HOST_KEY_ALGOS = [
   'ssh-rsa',
 ];
 
-// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms.
+// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms;
+// at most PER_SSHD_HANDSHAKES attempts are unauthenticated at one sshd at a time.
 export async function handshake(p: HandshakeParams): Promise<Client> {
   const known = await p.knownHosts.knownKeyTypes(p.host, p.port);
   const preferred = HOST_KEY_ALGOS.filter((a) => known.includes(a) || (a.startsWith('rsa-') && known.includes('ssh-rsa')));
   const algos = [...preferred, ...HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(p, algos);
+      return await withSshdSlot(p.host, p.port, () => attemptOnce(p, algos));
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
       if (attempt >= p.retries) {

@@ -1,0 +1,129 @@
+// `npm run bench`: runbook against the bare-ssh2 floor, OpenSSH ControlMaster and Ansible, on lab hosts, as ratios.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookRun, startupMs } from './runners.mjs';
+import { printTable } from './table.mjs';
+import { TASKS_A, fleetInventory, fleetOf, sliceInventory, writeAnsibleProject, writePlaybookA } from './workloads.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (f) => argv.includes(f);
+const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
+const quick = flag('--quick');
+const reps = Number(opt('--reps', quick ? 1 : 3));
+const sizesA = (opt('--sizes', quick ? '10,20' : '20,100')).split(',').map(Number);
+const sizesB = (opt('--mesh-sizes', quick ? '3' : '10,20')).split(',').map(Number);
+const scale = Number(opt('--scale', quick ? 0 : 500));
+const out = opt('--out', join(ROOT, 'bench/results.json'));
+const work = join(ROOT, '.lab/bench');
+const GRE = join(ROOT, 'playbooks/gre-mesh.yaml');
+
+if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (it starts lab hosts in network namespaces)');
+if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run -s build');
+const { labUp, labDown } = await import('../dist/lab/lab.js');
+mkdirSync(work, { recursive: true });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const results = { date: new Date().toISOString(), reps, cores: (await import('node:os')).cpus().length, ulimitN: spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(), startup: {}, A: [], B: [], scale: undefined, notes: [] };
+const labs = [];
+const up = async (o) => (labs.push(o.name), labUp(o));
+process.on('SIGINT', async () => {
+  for (const name of labs) await labDown({ name }).catch(() => undefined);
+  process.exit(130);
+});
+
+// Startup: --help and --syntax-check on every shipped playbook, 10 starts each.
+results.startup.help = await startupMs(['--help']);
+for (const f of readdirSync(join(ROOT, 'playbooks')).filter((f) => /\.ya?ml$/.test(f)))
+  results.startup[`syntax-check ${f}`] = await startupMs(['run', join('playbooks', f), '--syntax-check']);
+
+// Workload A at each size: all contenders interleaved per repetition, so drift hits them alike.
+const playA = writePlaybookA(work);
+const hasAnsible = ansibleAvailable() && !flag('--no-ansible');
+if (!hasAnsible) results.notes.push('ansible-playbook not installed (apt-get install -y ansible-core): Ansible columns skipped');
+try {
+  const maxA = Math.max(...sizesA);
+  log(`lab bna: ${maxA} hosts`);
+  const fleet = fleetOf([await up({ name: 'bna', count: maxA })]);
+  for (const n of sizesA) {
+    const inv = fleetInventory(fleet, n, join(work, `a-${n}.yaml`));
+    const ans = hasAnsible
+      ? { def: writeAnsibleProject(join(work, `ans-def-${n}`), fleet, n, { forks: 5, pipelining: false }), best: writeAnsibleProject(join(work, `ans-best-${n}`), fleet, n, { forks: n, pipelining: true }) }
+      : undefined;
+    const runs = { floor: [], runbook: [], openssh: [], ansibleDefault: [], ansibleBest: [] };
+    for (let r = 0; r < reps; r++) {
+      log(`A ${n} hosts, run ${r + 1}/${reps}`);
+      runs.floor.push(await floorRun(fleet, n, work));
+      runs.runbook.push(await runbookRun(playA, inv, n));
+      runs.openssh.push(await opensshRun(fleet, n, join(work, 'cm')));
+      if (ans) {
+        runs.ansibleBest.push(await ansibleRun(ans.best, playA));
+        if (r === 0 || n <= 20) runs.ansibleDefault.push(await ansibleRun(ans.def, playA));
+      }
+    }
+    results.A.push(summarize(n, TASKS_A, runs));
+  }
+} finally {
+  await labDown({ name: 'bna' });
+}
+
+// Workload B: gre-mesh first run on fresh hosts, then the no-op rerun.
+if (!existsSync(GRE)) results.notes.push('workload B skipped: playbooks/gre-mesh.yaml not found');
+else
+  for (const n of sizesB) {
+    const first = [];
+    const rerun = [];
+    for (let r = 0; r < reps; r++) {
+      log(`B ${n} hosts, run ${r + 1}/${reps} (fresh ovs lab bnb)`);
+      try {
+        const lab = await up({ name: 'bnb', count: n, ovs: true });
+        const inv = sliceInventory(lab, n, join(work, `b-${n}.yaml`));
+        first.push(await runbookRun(GRE, inv, n));
+        rerun.push(await runbookRun(GRE, inv, n));
+      } finally {
+        await labDown({ name: 'bnb' });
+      }
+    }
+    results.B.push({ hosts: n, first: pick(first), rerun: pick(rerun) });
+  }
+
+// Scale: one run of workload A on many hosts (labs of ≤ 200 hosts each: bnc, bnd, bne…), runbook and the floor.
+if (scale > 0) {
+  const names = Array.from({ length: Math.ceil(scale / 200) }, (_, i) => `bn${'cdefghij'[i]}`);
+  try {
+    const parts = [];
+    for (const [i, name] of names.entries()) {
+      const count = Math.min(200, scale - i * 200);
+      log(`lab ${name}: ${count} hosts`);
+      parts.push(await up({ name, count }));
+    }
+    const fleet = fleetOf(parts);
+    const inv = fleetInventory(fleet, scale, join(work, `a-${scale}.yaml`));
+    const floor = await floorRun(fleet, scale, work);
+    const rb = await runbookRun(playA, inv, scale);
+    results.scale = { hosts: scale, tasks: TASKS_A, floor, runbook: rb };
+  } finally {
+    for (const name of names) await labDown({ name });
+  }
+}
+
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+printTable(results);
+process.stdout.write(`\nresults: ${out}\n`);
+
+function pick(rs) {
+  return { ms: median(rs.map((r) => r.ms)), rssKB: median(rs.map((r) => r.rssKB ?? 0)), runs: rs };
+}
+
+function summarize(hosts, tasks, runs) {
+  const m = (k) => (runs[k].length ? median(runs[k].map((r) => r.ms)) : undefined);
+  const fails = (k) => runs[k].reduce((n, r) => n + (r.failures ?? 0) + (r.unreachable ?? 0) + (r.failed ?? 0) + (r.exitCode > 0 ? 1 : 0), 0);
+  return {
+    hosts,
+    tasks,
+    ms: { floor: m('floor'), runbook: m('runbook'), openssh: m('openssh'), ansibleDefault: m('ansibleDefault'), ansibleBest: m('ansibleBest') },
+    rssKB: { floor: median(runs.floor.map((r) => r.rssKB ?? 0)), runbook: median(runs.runbook.map((r) => r.rssKB ?? 0)) },
+    failures: Object.fromEntries(Object.keys(runs).map((k) => [k, fails(k)])),
+    runs: Object.fromEntries(Object.keys(runs).map((k) => [k, runs[k].length])),
+  };
+}

@@ -1,0 +1,96 @@
+// Each contender as a timed child process: runbook, the bare-ssh2 floor, OpenSSH ControlMaster, ansible-playbook.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { commandsA } from './workloads.mjs';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Wall time from spawn to exit, and peak RSS (KB) when /usr/bin/time is there to report it. */
+export function timed(cmd, args, opts = {}) {
+  return new Promise((res) => {
+    const [c, a] = TIME && opts.rss !== false ? [TIME, ['-f', '@@rss %M', cmd, ...args]] : [cmd, args];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(c, a, { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const m = /@@rss (\d+)/.exec(stderr);
+      res({ ms, code: code ?? -1, stdout, stderr: stderr.replace(/@@rss \d+\n?/, ''), rssKB: m ? Number(m[1]) : undefined });
+    });
+  });
+}
+
+// runbook's JSON summary line: exit code and how many hosts were unreachable or failed.
+export function summaryOf(stdout) {
+  const line = stdout.trim().split('\n').reverse().find((l) => l.includes('"type":"summary"'));
+  if (!line) return { exitCode: -1, unreachable: -1, failed: -1, changed: 0 };
+  const s = JSON.parse(line);
+  const t = Object.values(s.recap);
+  return {
+    exitCode: s.exit_code,
+    unreachable: t.filter((x) => x.unreachable > 0).length,
+    failed: t.filter((x) => x.failed > 0).length,
+    changed: t.reduce((n, x) => n + x.changed, 0),
+  };
+}
+
+export async function runbookRun(playbook, inventory, forks, extra = []) {
+  const r = await timed(process.execPath, [CLI, 'run', playbook, '-i', inventory, '-o', 'json', '-f', String(forks), ...extra]);
+  return { ms: r.ms, rssKB: r.rssKB, ...summaryOf(r.stdout), err: r.code !== 0 ? r.stderr.slice(-400) : undefined };
+}
+
+export async function floorRun(fleet, n, workDir) {
+  const targets = join(workDir, `floor-${n}.json`);
+  writeFileSync(targets, JSON.stringify(fleet.slice(0, n)));
+  const r = await timed(process.execPath, [join(ROOT, 'bench/floor.mjs'), targets, String(commandsA().length)]);
+  const failures = r.code === 0 ? 0 : (JSON.parse(r.stdout.trim() || '{"failures":-1}').failures ?? -1);
+  return { ms: r.ms, rssKB: r.rssKB, failures };
+}
+
+// One master per host (ControlMaster=auto, fresh ControlPath dir per run), commands in sequence per host.
+export async function opensshRun(fleet, n, dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const base = (h) => ['-i', h.keyPath, '-o', `UserKnownHostsFile=${h.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR',
+    '-o', 'ControlMaster=auto', '-o', `ControlPath=${dir}/%C`, '-o', 'ControlPersist=60'];
+  const ssh = (args) => new Promise((res) => spawn('ssh', args, { stdio: 'ignore' }).on('close', (c) => res(c)));
+  const hosts = fleet.slice(0, n);
+  const t0 = process.hrtime.bigint();
+  let failures = 0;
+  await Promise.all(
+    hosts.map(async (h) => {
+      for (const c of commandsA()) {
+        if ((await ssh([...base(h), `root@${h.ip}`, c])) !== 0) return void failures++;
+      }
+    }),
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  await Promise.all(hosts.map((h) => ssh([...base(h), '-O', 'exit', `root@${h.ip}`])));
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, failures };
+}
+
+export function ansibleAvailable() {
+  return spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).status === 0;
+}
+
+export async function ansibleRun(projectDir, playbook) {
+  rmSync(join(projectDir, 'cp'), { recursive: true, force: true });
+  const r = await timed('ansible-playbook', [playbook], { cwd: projectDir, env: { ANSIBLE_CONFIG: join(projectDir, 'ansible.cfg') }, rss: false });
+  const failures = /unreachable=[1-9]|failed=[1-9]/.test(r.stdout) || r.code !== 0 ? 1 : 0;
+  spawnSync('sh', ['-c', `for s in ${join(projectDir, 'cp')}/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null; done; true`]);
+  return { ms: r.ms, failures, err: failures ? r.stdout.slice(-600) : undefined };
+}
+
+// Mean of `n` back-to-back starts of the CLI with these arguments.
+export async function startupMs(args, n = 10) {
+  const times = [];
+  for (let i = 0; i < n; i++) times.push((await timed(process.execPath, [CLI, ...args], { rss: false })).ms);
+  return { mean: times.reduce((a, b) => a + b, 0) / n, max: Math.max(...times) };
+}

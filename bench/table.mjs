@@ -1,0 +1,52 @@
+// The benchmark's printed report: times, ratios measured in the same run, and the targets beside them.
+const f = (ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
+const x = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+const mb = (kb) => (kb ? `${(kb / 1024).toFixed(0)} MB` : '—');
+const pad = (cells, w) => cells.map((c, i) => String(c).padEnd(w[i])).join('  ');
+
+function table(head, rows) {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  process.stdout.write(`${pad(head, w)}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map((r) => pad(r, w)).join('\n')}\n`);
+}
+
+// Prints every section present in the results object.
+export function printTable(r) {
+  process.stdout.write(`\nrunbook benchmark — ${r.date}, ${r.cores} cores, median of ${r.reps} run(s), ulimit -n ${r.ulimitN}\n\n`);
+  process.stdout.write('Workload A: 10 shell tasks, gather_facts false, cold connections (runbook --forks = hosts)\n');
+  table(
+    ['hosts', 'floor ssh2', 'runbook', 'OpenSSH CM', 'Ansible dflt', 'Ansible best', 'rb/floor (≤1.3)', 'OpenSSH/rb (>1)', 'Ansible best/rb (≥15)', 'ms/host-task', 'rb RSS', 'failures'],
+    r.A.map((a) => [
+      a.hosts,
+      f(a.ms.floor),
+      f(a.ms.runbook),
+      f(a.ms.openssh),
+      f(a.ms.ansibleDefault),
+      f(a.ms.ansibleBest),
+      x(a.ms.runbook, a.ms.floor),
+      x(a.ms.openssh, a.ms.runbook),
+      x(a.ms.ansibleBest, a.ms.runbook),
+      (a.ms.runbook / (a.hosts * a.tasks)).toFixed(2),
+      mb(a.rssKB.runbook),
+      Object.values(a.failures).reduce((n, v) => n + v, 0),
+    ]),
+  );
+  if (r.scale) {
+    const s = r.scale;
+    process.stdout.write(`\nScale: workload A on ${s.hosts} hosts, 1 run\n`);
+    table(
+      ['hosts', 'floor ssh2', 'runbook', 'rb/floor', 'ms/host-task', 'rb RSS (≤250 MB)', 'unreachable', 'failed', 'exit'],
+      [[s.hosts, f(s.floor.ms), f(s.runbook.ms), x(s.runbook.ms, s.floor.ms), (s.runbook.ms / (s.hosts * s.tasks)).toFixed(2), mb(s.runbook.rssKB), s.runbook.unreachable, s.runbook.failed, s.runbook.exitCode]],
+    );
+  }
+  if (r.B.length) {
+    const a20 = r.A.find((a) => a.hosts === 20)?.ms.runbook;
+    process.stdout.write('\nWorkload B: playbooks/gre-mesh.yaml, fresh ovs lab per run\n');
+    table(
+      ['hosts', 'first run', 'no-op rerun', 'rerun/A@20 (≤2)', 'rb RSS', 'changed on rerun'],
+      r.B.map((b) => [b.hosts, f(b.first.ms), f(b.rerun.ms), b.hosts === 20 ? x(b.rerun.ms, a20) : '—', mb(b.rerun.rssKB), b.rerun.runs.map((x) => x.changed).join(',')]),
+    );
+  }
+  process.stdout.write('\nStartup, mean of 10 starts (target ≤ 150 ms)\n');
+  table(['command', 'mean', 'max'], Object.entries(r.startup).map(([k, v]) => [k, `${v.mean.toFixed(0)} ms`, `${v.max.toFixed(0)} ms`]));
+  for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
+}
