@@ -11,23 +11,8 @@ import { varsFor } from './host.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
 import { loopItems } from './task.js';
+import { mentionsRuntime, runtimeNames } from './runtime-names.js';
 import { loadVarsFiles } from './vars-files.js';
-
-/** Names only known at run time; a task that mentions one is checked when it runs, not here. */
-function runtimeNames(play: Play): Set<string> {
-  const names = new Set<string>(['play_hosts', 'ansible_play_hosts']);
-  for (const t of [...play.tasks, ...play.handlers]) {
-    if (t.register) names.add(t.register);
-    if (t.module === 'set_fact' && t.args && typeof t.args === 'object') for (const k of Object.keys(t.args)) names.add(k);
-  }
-  return names;
-}
-
-function mentionsRuntime(text: string, names: Set<string>): boolean {
-  if (/\bansible_(?!host\b|port\b|user\b|check_mode\b)\w+/.test(text)) return true;
-  for (const n of names) if (new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(text)) return true;
-  return false;
-}
 
 function asInput(e: unknown, host: string, t: Task): never {
   if (e instanceof InputError) throw e;

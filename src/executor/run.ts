@@ -14,7 +14,8 @@ import { type Connector, ConnectionPool } from './pool.js';
 import { type Shard, inShard } from './shard.js';
 import { preflight } from './preflight.js';
 import { selectedByTags } from './tags.js';
-import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, errorText, runTask } from './task.js';
+import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, type TaskSpec, errorText, runTask } from './task.js';
+import { speculable, speculateHost } from './speculate.js';
 import { loadVarsFiles } from './vars-files.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 
@@ -112,7 +113,7 @@ interface PlayState {
   started: () => void;
 }
 
-async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | void> {
+async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | undefined> {
   const { o, runs, recap } = st;
   o.sink.emit({ type: 'play:start', play: play.name, hosts });
   const live = hosts.filter((h) => !runs.get(h)!.failed && !runs.get(h)!.unreachable);
@@ -201,7 +202,9 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         return undefined;
       }
-      out = await runTask(task, h, vars, env(h));
+      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task));
+      // Something changed on the host: plans made ahead of their turn may be stale from here on.
+      if (out.applied) specs.delete(h);
     } catch (e) {
       if (e instanceof ConnectError) {
         unreachable(h, name, at, e);
@@ -225,13 +228,28 @@ async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'sto
   };
 
   const tasks = play.tasks.filter((t) => selectedByTags(t, o.tags, o.skipTags));
+  const ahead = speculable(play, tasks);
+  const specs = new Map<string, Map<Task, TaskSpec>>();
+  const planAhead = async (h: string) => {
+    const r = runs.get(h)!;
+    if (!ahead.length || r.failed || r.unreachable) return;
+    try {
+      const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
+      specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars), env(h)));
+    } catch {
+      // unreachable: its first task reports it
+    }
+  };
   const ok = (h: string) => !runs.get(h)!.failed && !runs.get(h)!.unreachable;
   const aborted = () => !!o.signal?.aborted;
   let stopReason: string | undefined;
   const bs = batches(live, play.serial);
   for (const [bi, batch] of bs.entries()) {
     if (aborted() || stopReason) break;
-    await forEachLimit(batch, o.forks, gather);
+    await forEachLimit(batch, o.forks, async (h) => {
+      await gather(h);
+      await planAhead(h);
+    });
     let fatal = false;
     if (play.strategy === 'free') {
       await forEachLimit(batch, o.forks, async (h) => {

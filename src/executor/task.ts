@@ -10,6 +10,7 @@ import { renderFile, renderValue } from '../template/render.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { resolveLocal } from './paths.js';
 import { applyPlan } from './apply.js';
+import { ProbeBatcher } from './probe-batch.js';
 
 export interface TaskEnv {
   play: string;
@@ -25,6 +26,8 @@ export interface TaskEnv {
 
 export interface TaskOutcome {
   status: TaskStatus;
+  /** steps ran on the host (plans made ahead of this task may now be stale) */
+  applied?: boolean;
   /** What `register:` stores. */
   result: Record<string, unknown>;
   facts?: Record<string, unknown>;
@@ -100,15 +103,27 @@ interface ItemResult {
   msg?: string;
   diff?: Plan['diff'];
   cmd?: string;
+  /** steps ran on the host: later items' speculative plans are stale */
+  applied?: boolean;
 }
 
-async function runOnce(
+export interface Planned {
+  plan: Plan;
+  conn?: Connection;
+  check: boolean;
+  become: boolean;
+  timeout?: number;
+}
+
+/** Render, parse, connect and plan one item: read-only, so loop items can plan together. */
+async function planItem(
   def: ModuleDef<unknown>,
   t: Task,
   host: string,
   vars: Record<string, unknown>,
   env: TaskEnv,
-): Promise<ItemResult> {
+  probe?: Probe,
+): Promise<Planned> {
   const args = renderValue(t.args, vars, { at: t.at, host });
   const parsed = def.parse(args, t.at);
   const become = t.become ?? env.become;
@@ -116,7 +131,12 @@ async function runOnce(
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
-  const plan = await def.plan(parsed, probeOver(conn, become, timeout), contextFor(t, host, vars, { ...env, check }));
+  const plan = await def.plan(parsed, probe ?? probeOver(conn, become, timeout), contextFor(t, host, vars, { ...env, check }));
+  return { plan, conn, check, become, timeout };
+}
+
+/** Turn a plan into a result, applying its steps unless in check mode. */
+async function finishItem({ plan, conn, check, become, timeout }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -147,7 +167,32 @@ async function runOnce(
     msg: res.msg as string | undefined,
     diff: plan.diff,
     cmd: applied.cmd,
+    applied: true,
   };
+}
+
+async function runOnce(def: ModuleDef<unknown>, t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): Promise<ItemResult> {
+  return finishItem(await planItem(def, t, host, vars, env));
+}
+
+/** A plan made ahead of its turn, or why it could not be made. */
+export type Spec = { planned: Planned } | { error: unknown };
+/** Plans made ahead for a whole task: one, or one per loop item (undefined where `when` is false). */
+export type TaskSpec = Promise<Spec> | Promise<(Spec | undefined)[]>;
+
+/** Plans a task ahead through `probe` (a batcher shared with the host's other tasks); never rejects. */
+export function speculate(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<Spec> {
+  return planItem(lookup(t.module, t.at), t, host, vars, env, probe).then(
+    (planned) => ({ planned }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** A thrown error as an item result; a lost connection stays an exception (the host is unreachable). */
+function failedItem(e: unknown): ItemResult {
+  if (e instanceof ConnectError) throw e;
+  const msg = errorText(e);
+  return { status: 'failed', result: { changed: false, failed: true, msg }, msg };
 }
 
 function execFields(r: ExecResult, cmd?: string): Record<string, unknown> {
@@ -197,9 +242,7 @@ async function runItem(
     try {
       last = judge(t, await runOnce(def, t, host, vars, env), vars);
     } catch (e) {
-      if (e instanceof ConnectError) throw e;
-      const msg = errorText(e);
-      last = { status: 'failed', result: { changed: false, failed: true, msg }, msg };
+      last = failedItem(e);
     }
     if (!t.until.length) break;
     last.result.attempts = i;
@@ -226,7 +269,13 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export async function runTask(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): Promise<TaskOutcome> {
+export async function runTask(
+  t: Task,
+  host: string,
+  vars: Record<string, unknown>,
+  env: TaskEnv,
+  ahead?: TaskSpec,
+): Promise<TaskOutcome> {
   const def = lookup(t.module, t.at);
   const at = formatLocation(t.at);
   const name = t.name ?? t.module;
@@ -253,22 +302,29 @@ export async function runTask(t: Task, host: string, vars: Record<string, unknow
   const items = loopItems(t, vars);
   if (items === undefined) {
     const started = Date.now();
-    const r = await runItem(def, t, host, vars, env);
+    const spec = ahead ? await ahead : undefined;
+    const r = spec && !Array.isArray(spec) ? await fromSpec(spec, t, vars) : await runItem(def, t, host, vars, env);
     emit(r, started);
-    return outcome(t, r.status, r.result, r.facts, r.msg);
+    return { ...outcome(t, r.status, r.result, r.facts, r.msg), applied: r.applied };
   }
   const results: Record<string, unknown>[] = [];
   let changed = false;
   let failed = false;
   let facts: Record<string, unknown> | undefined;
-  for (const item of items) {
+  const itemVars = items.map((item) => ({ ...vars, [t.loopVar]: item }));
+  // Like Ansible, `when` on a looped task is evaluated per item.
+  const wanted = itemVars.map((v) => !t.when.length || evalBool(t.when, v, t.at));
+  const early = ahead ? await ahead : undefined;
+  const speculative = Array.isArray(early) && early.length === items.length ? early : await planAllItems(def, t, host, itemVars, wanted, env);
+  let stale = false;
+  for (const [i, item] of items.entries()) {
     const started = Date.now();
-    const itemVars = { ...vars, [t.loopVar]: item };
-    // Like Ansible, `when` on a looped task is evaluated per item.
-    const r: ItemResult =
-      t.when.length && !evalBool(t.when, itemVars, t.at)
-        ? { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } }
-        : await runItem(def, t, host, itemVars, env);
+    let r: ItemResult;
+    if (!wanted[i]) r = { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
+    else if (speculative && !stale) {
+      r = await fromSpec(speculative[i]!, t, itemVars[i]);
+    } else r = await runItem(def, t, host, itemVars[i], env);
+    stale ||= !!r.applied;
     emit(r, started, item);
     results.push({ ...r.result, item, [t.loopVar]: item });
     changed ||= r.status === 'changed';
@@ -277,7 +333,44 @@ export async function runTask(t: Task, host: string, vars: Record<string, unknow
   }
   const allSkipped = items.length > 0 && results.every((r) => r.skipped);
   const status: TaskStatus = failed ? 'failed' : changed ? 'changed' : allSkipped || !items.length ? 'skipped' : 'ok';
-  return outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts);
+  return { ...outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts), applied: stale };
+}
+
+async function fromSpec(s: Spec, t: Task, vars: Record<string, unknown>): Promise<ItemResult> {
+  try {
+    return 'error' in s ? failedItem(s.error) : judge(t, await finishItem(s.planned), vars);
+  } catch (e) {
+    return failedItem(e);
+  }
+}
+
+/**
+ * Plans every wanted item at once, their probes coalesced into one round trip per wave. Used until an item
+ * applies something (later plans may then be stale and are made again); not for until/delegate_to/local tasks.
+ */
+/** Plans every item of a looped task through `probe`, for the play-level plan-ahead. */
+export function speculateItems(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<(Spec | undefined)[]> {
+  const items = loopItems(t, vars) ?? [];
+  return Promise.all(
+    items.map((item) => {
+      const v = { ...vars, [t.loopVar]: item };
+      return !t.when.length || evalBool(t.when, v, t.at) ? speculate(t, host, v, env, probe) : undefined;
+    }),
+  );
+}
+
+async function planAllItems(
+  def: ModuleDef<unknown>,
+  t: Task,
+  host: string,
+  itemVars: Record<string, unknown>[],
+  wanted: boolean[],
+  env: TaskEnv,
+): Promise<(Spec | undefined)[] | undefined> {
+  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
+  const conn = await env.connect(host);
+  const batcher = new ProbeBatcher(conn, { become: t.become ?? env.become, timeout: t.timeout ?? env.defaultTimeout });
+  return Promise.all(itemVars.map((v, i) => (wanted[i] ? speculate(t, host, v, env, batcher) : undefined)));
 }
 
 function outcome(

@@ -2,8 +2,7 @@
 import { argsOf, bool, enumOf, int, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
-import { section, sections } from './probe-text.js';
+import { ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -17,12 +16,27 @@ export interface OvsPortArgs {
   protected?: boolean;
 }
 
-export const ovsPortProbe = (port: string): string =>
-  [
-    section('iface', vsctlRead('--format=json', '--columns=name,type,options,error', 'list', 'interface', port)),
-    section('br', vsctlRead('port-to-br', port)),
-    section('port', vsctlRead('--format=json', '--columns=name,tag,protected', 'list', 'port', port)),
-  ].join('; ');
+/**
+ * One read of every interface, port and bridge, the same command for every port: a loop over peers costs one
+ * ovs-vsctl on the host (the executor runs identical probes of a batch once).
+ */
+export const OVS_PORT_PROBE = vsctlRead(
+  '--format=json',
+  '--',
+  '--columns=name,type,options,error',
+  'list',
+  'interface',
+  '--',
+  '--columns=_uuid,name,tag,protected',
+  'list',
+  'port',
+  '--',
+  '--columns=name,ports',
+  'list',
+  'bridge',
+);
+
+const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 export const ovsPort = defineModule<OvsPortArgs>({
   name: 'ovs_port',
@@ -39,12 +53,16 @@ export const ovsPort = defineModule<OvsPortArgs>({
     };
   },
   async plan(p, probe): Promise<Plan> {
-    const r = await probe.run(ovsPortProbe(p.port));
-    const s = sections(r.stdout);
-    const iface = ovsRows(s.iface)[0];
-    if (!iface && !noRow(r.stderr)) return { changed: false, failed: ovsProbeFailure(r.stderr) };
-    const onBridge = s.br?.trim() || undefined;
-    const portRow = ovsRows(s.port)[0];
+    const r = await probe.run(OVS_PORT_PROBE);
+    if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
+    const [ifaces, ports, bridges] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => ovsRows(l));
+    const iface = ifaces?.find((x) => x.name === p.port);
+    const portRow = ports?.find((x) => x.name === p.port);
+    const owner = portRow ? (bridges ?? []).find((b) => asList(b.ports).includes(String(portRow._uuid))) : undefined;
+    const onBridge = owner ? String(owner.name) : undefined;
     const tag = portRow?.tag;
     const isProtected = portRow?.protected === true || portRow?.protected === 'true';
     const label = `${p.bridge}/${p.port}`;

@@ -80,9 +80,8 @@ export const route = defineModule<RouteArgs>({
   },
   async plan(p, probe, ctx): Promise<Plan> {
     const file = persistPath(p);
-    const r = await probe.run(
-      [section('routes', cmd('ip', '-j', 'route', 'show', 'exact', p.to)), ...(file ? [fileSection('file', file)] : [])].join('; '),
-    );
+    // The whole main table, the same command for every route: a loop over peers reads it once.
+    const r = await probe.run([section('routes', cmd('ip', '-j', 'route', 'show')), ...(file ? [fileSection('file', file)] : [])].join('; '));
     const s = sections(r.stdout);
     const routes = jsonOf<IpRoute[]>(s.routes);
     if (!routes) return { changed: false, failed: firstError(r.stderr, `cannot read routes to ${p.to}`) };

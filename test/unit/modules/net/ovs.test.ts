@@ -11,7 +11,6 @@ import {
   GRE0_PORT_PROTECTED,
   GRE0_PORT_UNTAGGED,
   NO_BRIDGE_ROW,
-  NO_IFACE_ROW,
   OBR0_FRESH,
   OBR0_TUNED,
 } from './captured.js';
@@ -97,10 +96,26 @@ describe('ovs_bridge', () => {
 
 describe('ovs_port', () => {
   const PROBE =
-    'echo @@iface; ovs-vsctl --timeout=10 --format=json --columns=name,type,options,error list interface gre0; echo @@br; ovs-vsctl --timeout=10 port-to-br gre0; echo @@port; ovs-vsctl --timeout=10 --format=json --columns=name,tag,protected list port gre0';
-  const on = (br: string, iface = GRE0_IFACE, port = GRE0_PORT_UNTAGGED) => sectioned({ iface, br, port });
+    'ovs-vsctl --timeout=10 --format=json -- --columns=name,type,options,error list interface -- --columns=_uuid,name,tag,protected list port -- --columns=name,ports list bridge';
+  /** The one-read reply: every interface, every port (with a _uuid), every bridge with its port uuids. */
+  const on = (br: string, iface = GRE0_IFACE, port = GRE0_PORT_UNTAGGED) => {
+    const portDoc = JSON.parse(port) as { data: unknown[][]; headings: string[] };
+    const ports = JSON.stringify({
+      data: portDoc.data.map((row) => [['uuid', `uuid-${row[0]}`], ...row]),
+      headings: ['_uuid', ...portDoc.headings],
+    });
+    const bridges = JSON.stringify({
+      data: [
+        [br || 'br-other', br ? ['uuid', 'uuid-gre0'] : ['set', []]],
+        ['br-phy', ['set', [['uuid', 'uuid-eth0']]]],
+      ],
+      headings: ['name', 'ports'],
+    });
+    return `${iface}\n${ports}\n${bridges}\n`;
+  };
+  const EMPTY = '{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n{"data":[],"headings":["name","ports"]}\n';
   const plan = async (args: object, reply: Reply) => {
-    const probe = fakeProbe([[/^echo @@iface/, reply]]);
+    const probe = fakeProbe([[/^ovs-vsctl --timeout=10 --format=json -- /, reply]]);
     const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
     expect(probe.ran).toEqual([PROBE]);
     return p;
@@ -115,7 +130,7 @@ describe('ovs_port', () => {
   it('missing → add-port and set interface in one transaction, then verify', async () => {
     const p = await plan(
       { type: 'gre', options: { remote_ip: '192.168.42.131' } },
-      { stdout: sectioned({ iface: '', br: '', port: '' }), stderr: NO_IFACE_ROW('gre0'), code: 1 },
+      EMPTY,
     );
     expect(stepsOf(p)).toEqual([
       'ovs-vsctl --timeout=30 --may-exist add-port obr0 gre0 -- set interface gre0 type=gre options:remote_ip=192.168.42.131',
@@ -187,7 +202,7 @@ describe('ovs_port', () => {
   });
 
   it('db down → failed', async () => {
-    const p = await plan(gre, { stdout: sectioned({ iface: '', br: '', port: '' }), stderr: DB_DOWN.repeat(3), code: 1 });
+    const p = await plan(gre, { stdout: '', stderr: DB_DOWN, code: 1 });
     expect(p.failed).toMatch(/database connection failed.*module ovs_service/);
   });
 });

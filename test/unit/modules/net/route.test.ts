@@ -5,7 +5,7 @@ import { ROUTE_2, ROUTE_2_TWO, ROUTE_DEFAULT, ROUTE_HOST } from './captured.js';
 import { at, ctx, fakeProbe, type Reply, sectioned, statDir, statFile, stepsOf } from './fake-probe.js';
 
 const plan = async (args: object, reply: Reply, extra: Parameters<typeof fakeProbe>[0] = []) => {
-  const probe = fakeProbe([[/^echo @@routes; ip -j route show exact /, reply], ...extra]);
+  const probe = fakeProbe([[/^echo @@routes; ip -j route show/, reply], ...extra]);
   const p = await route.plan(route.parse(args, at), probe, ctx());
   return { p, probe };
 };
@@ -26,9 +26,16 @@ describe('route', () => {
     expect(probe.ran).toHaveLength(1);
   });
 
+  it('the whole table is read; other destinations are ignored', async () => {
+    const table = JSON.stringify([...JSON.parse(ROUTE_DEFAULT), ...JSON.parse(ROUTE_2), ...JSON.parse(ROUTE_HOST)]);
+    expect((await plan({ to: '192.168.2.0/24', via: '10.0.0.2' }, sectioned({ routes: table }))).p.changed).toBe(false);
+    const other = await plan({ to: '192.168.3.0/24', via: '10.0.0.3' }, sectioned({ routes: table }));
+    expect(stepsOf(other.p)).toEqual(['ip route replace 192.168.3.0/24 via 10.0.0.3']);
+  });
+
   it('probe command', async () => {
     const { probe } = await plan(peer, sectioned({ routes: ROUTE_2 }));
-    expect(probe.ran).toEqual(['echo @@routes; ip -j route show exact 192.168.2.0/24']);
+    expect(probe.ran).toEqual(['echo @@routes; ip -j route show']);
   });
 
   it.each([
@@ -90,7 +97,7 @@ describe('route', () => {
       );
       expect(p).toMatchObject({ changed: false });
       expect(probe.ran).toEqual([
-        `echo @@routes; ip -j route show exact 192.168.2.0/24; if [ -f ${RHEL} ]; then echo @@file; cat ${RHEL}; fi`,
+        `echo @@routes; ip -j route show; if [ -f ${RHEL} ]; then echo @@file; cat ${RHEL}; fi`,
       ]);
     });
 

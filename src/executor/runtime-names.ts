@@ -1,0 +1,19 @@
+// Which tasks depend on what only the run itself produces (registered results, set_fact, facts).
+import type { Play } from '../playbook/types.js';
+
+/** Names only known at run time: a task that mentions one cannot be checked or planned ahead. */
+export function runtimeNames(play: Play): Set<string> {
+  const names = new Set<string>(['play_hosts', 'ansible_play_hosts']);
+  for (const t of [...play.tasks, ...play.handlers]) {
+    if (t.register) names.add(t.register);
+    if (t.module === 'set_fact' && t.args && typeof t.args === 'object') for (const k of Object.keys(t.args)) names.add(k);
+  }
+  return names;
+}
+
+/** True when `text` names a runtime variable; gathered facts count unless they are already known. */
+export function mentionsRuntime(text: string, names: Set<string>, factsKnown = false): boolean {
+  if (!factsKnown && /\bansible_(?!host\b|port\b|user\b|check_mode\b)\w+/.test(text)) return true;
+  for (const n of names) if (new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(text)) return true;
+  return false;
+}

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ProbeBatcher, batchScript, parseBatch } from '../../../src/executor/probe-batch.js';
+import type { Connection } from '../../../src/remote/connection.js';
+import { connectLocal } from '../../../src/remote/local.js';
+
+const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+
+describe('probe batch script', () => {
+  it('keeps each command’s rc, stdout and stderr apart, binary and exit included', () => {
+    const cmds = ['echo out; echo err >&2; exit 3', "printf '\\000\\377x'", 'exit 0', 'cat /nonexistent/x', 'echo "a b  c"'];
+    const r = parseBatch(sh(batchScript(cmds)), cmds.length);
+    expect(r[0]).toEqual({ code: 3, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
+    expect(r[1].stdout).toEqual(Buffer.from([0, 255, 0x78]));
+    expect(r[2]).toEqual({ code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
+    expect(r[3].code).toBe(1);
+    expect(r[3].stderr.toString()).toContain('No such file');
+    expect(r[4].stdout.toString()).toBe('a b  c\n');
+  });
+  it('a missing frame is an error, not a silent empty result', () => {
+    expect(() => parseBatch('', 1)).toThrow(/no result for command 0/);
+  });
+});
+
+describe('ProbeBatcher', () => {
+  const counting = (inner: Connection) => {
+    let execs = 0;
+    const conn: Connection = {
+      ...inner,
+      exec: (c, o) => {
+        execs++;
+        return inner.exec(c, o);
+      },
+      readFile: (p, o) => {
+        execs++;
+        return inner.readFile(p, o);
+      },
+    };
+    return { conn, execs: () => execs };
+  };
+  it('probes issued in the same tick share one round trip; reads keep their null-for-absent meaning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-pb-'));
+    writeFileSync(join(dir, 'f'), 'content');
+    const { conn, execs } = counting(connectLocal());
+    const b = new ProbeBatcher(conn, { become: false });
+    const [a, c, f, missing] = await Promise.all([b.run('echo a'), b.run('echo c >&2; exit 2'), b.readFile(join(dir, 'f')), b.readFile(join(dir, 'nope'))]);
+    expect(a).toEqual({ code: 0, stdout: 'a\n', stderr: '' });
+    expect(c).toEqual({ code: 2, stdout: '', stderr: 'c\n' });
+    expect(f?.toString()).toBe('content');
+    expect(missing).toBeNull();
+    expect(execs()).toBe(1);
+    expect(b.roundTrips).toBe(1);
+    // identical probes in one batch run once on the host
+    const counted = await Promise.all([1, 2, 3].map(() => b.run(`echo x >> ${join(dir, 'count')}; wc -l < ${join(dir, 'count')}`)));
+    expect(counted.map((r) => r.stdout.trim())).toEqual(['1', '1', '1']);
+    expect(execs()).toBe(2);
+    // a lone probe goes straight through
+    expect((await b.readFile(join(dir, 'f')))?.toString()).toBe('content');
+    expect(execs()).toBe(3);
+  });
+});
