@@ -10,7 +10,7 @@ import type { HostRun } from './host.js';
 import { varsFor } from './host.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
-import { loopItems } from './task.js';
+import { loopItems } from './item.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
 import { loadVarsFiles } from './vars-files.js';
 

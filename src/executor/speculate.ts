@@ -6,7 +6,8 @@ import type { Play, Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { type TaskEnv, type TaskSpec, speculate, speculateItems } from './task.js';
+import { type TaskSpec, speculate, speculateItems } from './item.js';
+import type { TaskEnv } from './task.js';
 
 /** Tasks whose plan can be made before their turn: no retry, delegation or run-time inputs. */
 export function speculable(play: Play, tasks: Task[]): Task[] {

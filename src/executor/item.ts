@@ -1,0 +1,273 @@
+// One item of a task on one host: render → parse → plan (probe) → apply, with until/retries and the *_when
+// rules; plans can also be made ahead of their turn (see speculate.ts) and finished later.
+import { readFileSync } from 'node:fs';
+import { ConnectError, RunbookError } from '../errors.js';
+import { evalBool, evaluate } from '../expr/eval.js';
+import { lookup } from '../modules/registry.js';
+import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
+import type { Task } from '../playbook/types.js';
+import type { Connection } from '../remote/connection.js';
+import { renderFile, renderValue } from '../template/render.js';
+import type { TaskStatus } from './events.js';
+import { applyPlan } from './apply.js';
+import { errorText } from './error-text.js';
+import { resolveLocal } from './paths.js';
+import { ProbeBatcher } from './probe-batch.js';
+import type { TaskEnv } from './task.js';
+
+export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
+  if (t.loop === undefined) return undefined;
+  let items = renderValue(t.loop, vars, { at: t.at });
+  // A bare expression (`loop: packages`) is evaluated; what a {{ }} template rendered to is not re-read.
+  if (typeof items === 'string' && typeof t.loop === 'string' && !t.loop.includes('{{')) {
+    const e = evaluate(items, vars, t.at);
+    if (Array.isArray(e)) items = e;
+  }
+  if (!Array.isArray(items))
+    throw new RunbookError(`loop must be a list, got ${typeof items === 'string' ? `the string ${JSON.stringify(items.slice(0, 60))}` : typeof items}`, {
+      at: t.at,
+      hint: 'give loop a YAML list or a variable that holds one',
+    });
+  return items;
+}
+
+function probeOver(conn: Connection | undefined, become: boolean, timeout?: number): Probe {
+  const need = (): Connection => {
+    if (!conn) throw new RunbookError('internal: a local module tried to probe a host');
+    return conn;
+  };
+  return {
+    run: (cmd) => need().exec(cmd, { become, timeout }),
+    readFile: (path) => need().readFile(path, { become }),
+  };
+}
+
+function contextFor(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): TaskContext {
+  return {
+    host,
+    vars,
+    check: env.check,
+    diff: env.diff,
+    baseDir: env.baseDir,
+    at: t.at,
+    renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates'), vars, host),
+    readLocal: (p) => {
+      const path = resolveLocal(p, env.baseDir, 'files');
+      return readLocalFile(path, t);
+    },
+    test: (expr) => evalBool(expr, vars, t.at),
+  };
+}
+
+function readLocalFile(path: string, t: Task): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new RunbookError(`cannot read ${path}: ${(e as Error).message}`, {
+      at: t.at,
+      hint: 'put the file next to the playbook or in files/',
+    });
+  }
+}
+
+export interface ItemResult {
+  status: TaskStatus;
+  result: Record<string, unknown>;
+  facts?: Record<string, unknown>;
+  msg?: string;
+  diff?: Plan['diff'];
+  cmd?: string;
+  /** steps ran on the host: later items' speculative plans are stale */
+  applied?: boolean;
+}
+
+export interface Planned {
+  plan: Plan;
+  conn?: Connection;
+  check: boolean;
+  become: boolean;
+  timeout?: number;
+}
+
+/** Render, parse, connect and plan one item: read-only, so loop items can plan together. */
+async function planItem(
+  def: ModuleDef<unknown>,
+  t: Task,
+  host: string,
+  vars: Record<string, unknown>,
+  env: TaskEnv,
+  probe?: Probe,
+): Promise<Planned> {
+  const args = renderValue(t.args, vars, { at: t.at, host });
+  const parsed = def.parse(args, t.at);
+  const become = t.become ?? env.become;
+  const timeout = t.timeout ?? env.defaultTimeout;
+  const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
+  const check = t.checkMode ?? env.check;
+  const conn = def.local ? undefined : await env.connect(target);
+  const plan = await def.plan(parsed, probe ?? probeOver(conn, become, timeout), contextFor(t, host, vars, { ...env, check }));
+  return { plan, conn, check, become, timeout };
+}
+
+/** Turn a plan into a result, applying its steps unless in check mode. */
+async function finishItem({ plan, conn, check, become, timeout }: Planned): Promise<ItemResult> {
+  const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
+  if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
+  if (plan.skipped)
+    return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
+  if (!plan.changed || !plan.steps?.length) {
+    const status: TaskStatus = plan.changed ? 'changed' : 'ok';
+    const msg = (plan.result?.msg as string | undefined) ?? plan.note;
+    return { status, result: { ...base, changed: plan.changed, msg }, facts: plan.facts, msg, diff: plan.diff };
+  }
+  const captures = plan.steps.some((s) => s.kind === 'exec' && s.capture);
+  if (check) {
+    if (captures)
+      return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
+    return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
+  }
+  const applied = await applyPlan(plan, conn!, { become, timeout });
+  const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
+  if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
+  const failed = applied.captured ? applied.captured.code !== 0 : false;
+  if (failed) {
+    res.failed = true;
+    res.msg = `non-zero return code (rc=${applied.captured!.code})`;
+  }
+  return {
+    status: failed ? 'failed' : 'changed',
+    result: res,
+    facts: plan.facts,
+    msg: res.msg as string | undefined,
+    diff: plan.diff,
+    cmd: applied.cmd,
+    applied: true,
+  };
+}
+
+async function runOnce(def: ModuleDef<unknown>, t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): Promise<ItemResult> {
+  return finishItem(await planItem(def, t, host, vars, env));
+}
+
+/** A plan made ahead of its turn, or why it could not be made. */
+export type Spec = { planned: Planned } | { error: unknown };
+/** Plans made ahead for a whole task: one, or one per loop item (undefined where `when` is false). */
+export type TaskSpec = Promise<Spec> | Promise<(Spec | undefined)[]>;
+
+/** Plans a task ahead through `probe` (a batcher shared with the host's other tasks); never rejects. */
+export function speculate(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<Spec> {
+  return planItem(lookup(t.module, t.at), t, host, vars, env, probe).then(
+    (planned) => ({ planned }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** A thrown error as an item result; a lost connection stays an exception (the host is unreachable). */
+export function failedItem(e: unknown): ItemResult {
+  if (e instanceof ConnectError) throw e;
+  const msg = errorText(e);
+  return { status: 'failed', result: { changed: false, failed: true, msg }, msg };
+}
+
+function execFields(r: ExecResult, cmd?: string): Record<string, unknown> {
+  const stdout = r.stdout.replace(/\n$/, '');
+  const stderr = r.stderr.replace(/\n$/, '');
+  return {
+    rc: r.code,
+    stdout,
+    stderr,
+    stdout_lines: stdout === '' ? [] : stdout.split('\n'),
+    stderr_lines: stderr === '' ? [] : stderr.split('\n'),
+    cmd,
+  };
+}
+
+/** Applies changed_when / failed_when, which see the result under its register name. */
+function judge(t: Task, r: ItemResult, vars: Record<string, unknown>): ItemResult {
+  if (r.status === 'skipped' || (!t.changedWhen.length && !t.failedWhen.length)) return r;
+  const scope = { ...vars, ...(t.register ? { [t.register]: r.result } : {}), result: r.result };
+  let status = r.status;
+  if (t.changedWhen.length) {
+    const ch = evalBool(t.changedWhen, scope, t.at);
+    r.result.changed = ch;
+    if (status !== 'failed') status = ch ? 'changed' : 'ok';
+  }
+  if (t.failedWhen.length) {
+    const f = evalBool(t.failedWhen, scope, t.at);
+    r.result.failed = f;
+    if (f) status = 'failed';
+    else if (status === 'failed') status = r.result.changed ? 'changed' : 'ok';
+  }
+  return { ...r, status };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runItem(
+  def: ModuleDef<unknown>,
+  t: Task,
+  host: string,
+  vars: Record<string, unknown>,
+  env: TaskEnv,
+): Promise<ItemResult> {
+  const attempts = t.until.length ? (t.retries ?? 3) + 1 : 1;
+  let last: ItemResult | undefined;
+  for (let i = 1; i <= attempts; i++) {
+    try {
+      last = judge(t, await runOnce(def, t, host, vars, env), vars);
+    } catch (e) {
+      last = failedItem(e);
+    }
+    if (!t.until.length) break;
+    last.result.attempts = i;
+    const scope = { ...vars, ...(t.register ? { [t.register]: last.result } : {}), result: last.result };
+    let done = false;
+    try {
+      done = evalBool(t.until, scope, t.at);
+    } catch {
+      done = false;
+    }
+    if (done) break;
+    if (i < attempts) await sleep((t.delay ?? 5) * 1000);
+    else last = { ...last, status: 'failed', msg: `until condition never held after ${attempts} attempts` };
+  }
+  return last!;
+}
+
+export async function fromSpec(s: Spec, t: Task, vars: Record<string, unknown>): Promise<ItemResult> {
+  try {
+    return 'error' in s ? failedItem(s.error) : judge(t, await finishItem(s.planned), vars);
+  } catch (e) {
+    return failedItem(e);
+  }
+}
+
+/**
+ * Plans every wanted item at once, their probes coalesced into one round trip per wave. Used until an item
+ * applies something (later plans may then be stale and are made again); not for until/delegate_to/local tasks.
+ */
+/** Plans every item of a looped task through `probe`, for the play-level plan-ahead. */
+export function speculateItems(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<(Spec | undefined)[]> {
+  const items = loopItems(t, vars) ?? [];
+  return Promise.all(
+    items.map((item) => {
+      const v = { ...vars, [t.loopVar]: item };
+      return !t.when.length || evalBool(t.when, v, t.at) ? speculate(t, host, v, env, probe) : undefined;
+    }),
+  );
+}
+
+export async function planAllItems(
+  def: ModuleDef<unknown>,
+  t: Task,
+  host: string,
+  itemVars: Record<string, unknown>[],
+  wanted: boolean[],
+  env: TaskEnv,
+): Promise<(Spec | undefined)[] | undefined> {
+  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
+  const conn = await env.connect(host);
+  const batcher = new ProbeBatcher(conn, { become: t.become ?? env.become, timeout: t.timeout ?? env.defaultTimeout });
+  return Promise.all(itemVars.map((v, i) => (wanted[i] ? speculate(t, host, v, env, batcher) : undefined)));
+}
+

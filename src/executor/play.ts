@@ -1,0 +1,217 @@
+// One play: vars_files, facts, plans made ahead, batches (serial) × forks, linear or free strategy, handlers,
+// and the failure policy (any_errors_fatal, max_fail_percentage).
+import { ConnectError } from '../errors.js';
+import { evalBool } from '../expr/eval.js';
+import { groupsMap } from '../inventory/vars.js';
+import type { Play, Task } from '../playbook/types.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { batches, forEachLimit } from './batches.js';
+import { errorText } from './error-text.js';
+import type { Recap, TaskResultEvent, TaskStatus } from './events.js';
+import { FACTS_SCRIPT, parseFacts } from './facts.js';
+import { runHandlers } from './handlers.js';
+import { type HostRun, varsFor } from './host.js';
+import type { TaskSpec } from './item.js';
+import { delegateVars, hostvarsView } from './magic.js';
+import type { ConnectionPool } from './pool.js';
+import type { RunOptions } from './run.js';
+import { speculable, speculateHost } from './speculate.js';
+import { selectedByTags } from './tags.js';
+import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, runTask } from './task.js';
+import { loadVarsFiles } from './vars-files.js';
+
+export interface PlayState {
+  o: RunOptions;
+  runs: Map<string, HostRun>;
+  recap: Recap;
+  pool: ConnectionPool;
+  startAt: () => string | undefined;
+  started: () => void;
+}
+
+export async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | undefined> {
+  const { o, runs, recap } = st;
+  o.sink.emit({ type: 'play:start', play: play.name, hosts });
+  const live = hosts.filter((h) => !runs.get(h)!.failed && !runs.get(h)!.unreachable);
+  const groups = groupsMap(o.inventory);
+  const hostvars = hostvarsView(runs, o.inventory);
+  const magicFor = (h: string) => ({
+    groups,
+    hostvars,
+    play_hosts: live,
+    ansible_play_hosts: live,
+    ansible_play_hosts_all: hosts,
+    ansible_check_mode: o.check,
+    playbook_dir: o.playbook.baseDir,
+    inventory_hostname: h,
+  });
+  for (const h of live) {
+    const r = runs.get(h)!;
+    r.playVars = { ...play.vars };
+    r.notified.clear();
+    if (play.varsFiles.length)
+      Object.assign(r.playVars, loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magicFor(h), o.extraVars), h));
+  }
+  const tally = (host: string, status: TaskStatus, ignored = false, msg?: string) => {
+    const t = recap[host];
+    if (status === 'changed') t.changed++;
+    if (status === 'ok' || status === 'changed') t.ok++;
+    if (status === 'skipped') t.skipped++;
+    if (status === 'failed') {
+      if (ignored) t.ignored++;
+      else t.failed++;
+    }
+    if (status === 'unreachable') t.unreachable++;
+    if ((status === 'failed' && !ignored) || status === 'unreachable') t.firstError ??= msg?.split('\n')[0];
+    o.sink.emit({ type: 'host:tally', host, tally: { ...t } });
+  };
+  const env = (h: string): TaskEnv => ({
+    play: play.name,
+    baseDir: o.playbook.baseDir,
+    check: o.check,
+    diff: o.diff,
+    become: play.become,
+    defaultTimeout: o.taskTimeout,
+    connect: (target) => {
+      const vars = target === h ? varsFor(runs.get(h)!, magicFor(h), o.extraVars) : delegateVars(o.inventory, target);
+      return play.connection === 'local' && target === h ? o.localConnector() : st.pool.get(target, vars);
+    },
+    emit: (e: TaskResultEvent) => o.sink.emit(e),
+  });
+  const unreachable = (h: string, task: string, at: string, e: unknown) => {
+    const r = runs.get(h)!;
+    r.unreachable = true;
+    const msg = errorText(e);
+    o.sink.emit({ type: 'host:unreachable', host: h, msg });
+    o.sink.emit({ type: 'task:result', host: h, play: play.name, task, at, status: 'unreachable', msg, durationMs: 0, startedAt: Date.now() });
+    tally(h, 'unreachable', false, msg);
+  };
+
+  const gather = async (h: string) => {
+    const r = runs.get(h)!;
+    if (!play.gatherFacts || r.factsGathered || play.connection === 'local') return;
+    const t0 = Date.now();
+    try {
+      const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
+      const res = await conn.exec(FACTS_SCRIPT);
+      Object.assign(r.facts, parseFacts(res));
+      r.factsGathered = true;
+      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: 'Gathering Facts', at: '', status: 'ok', durationMs: Date.now() - t0, startedAt: t0 });
+      tally(h, 'ok');
+    } catch (e) {
+      unreachable(h, 'Gathering Facts', '', e);
+    }
+  };
+
+  const runOne = async (task: Task, h: string): Promise<TaskOutcome | undefined> => {
+    const r = runs.get(h)!;
+    const vars = varsFor(r, magicFor(h), o.extraVars, task.vars);
+    const at = task.at ? `${task.at.file}:${task.at.line ?? ''}` : '';
+    const name = task.name ?? task.module;
+    const t0 = Date.now();
+    o.sink.emit({ type: 'task:start', host: h, play: play.name, task: name, at, startedAt: t0 });
+    let out: TaskOutcome;
+    try {
+      if (task.when.length && task.loop === undefined && !evalBool(task.when, vars, task.at)) {
+        o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'skipped', msg: 'conditional result was False', durationMs: 0, startedAt: t0 });
+        tally(h, 'skipped');
+        if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+        return undefined;
+      }
+      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task));
+      // Something changed on the host: plans made ahead of their turn may be stale from here on.
+      if (out.applied) specs.delete(h);
+    } catch (e) {
+      if (e instanceof ConnectError) {
+        unreachable(h, name, at, e);
+        return undefined;
+      }
+      const msg = task.noLog ? NO_LOG_MSG : errorText(e);
+      out = { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
+      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', msg, durationMs: Date.now() - t0, startedAt: t0 });
+    }
+    tally(h, out.status, out.ignored, out.msg);
+    if (task.register) r.registered[task.register] = out.result;
+    // What a no_log task printed stays hidden when a later task shows the registered result.
+    if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);
+    if (out.facts) {
+      addSecretVars(out.facts, vars);
+      Object.assign(r.facts, out.facts);
+    }
+    if (out.status === 'failed' && !out.ignored) r.failed = true;
+    if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
+    return out;
+  };
+
+  const tasks = play.tasks.filter((t) => selectedByTags(t, o.tags, o.skipTags));
+  const ahead = speculable(play, tasks);
+  const specs = new Map<string, Map<Task, TaskSpec>>();
+  const planAhead = async (h: string) => {
+    const r = runs.get(h)!;
+    if (!ahead.length || r.failed || r.unreachable) return;
+    try {
+      const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
+      specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars), env(h)));
+    } catch {
+      // unreachable: its first task reports it
+    }
+  };
+  const ok = (h: string) => !runs.get(h)!.failed && !runs.get(h)!.unreachable;
+  const aborted = () => !!o.signal?.aborted;
+  let stopReason: string | undefined;
+  const bs = batches(live, play.serial);
+  for (const [bi, batch] of bs.entries()) {
+    if (aborted() || stopReason) break;
+    await forEachLimit(batch, o.forks, async (h) => {
+      await gather(h);
+      await planAhead(h);
+    });
+    let fatal = false;
+    if (play.strategy === 'free') {
+      await forEachLimit(batch, o.forks, async (h) => {
+        for (const t of tasks) {
+          if (aborted() || !ok(h) || skipUntilStart(t, st)) continue;
+          await runOne(t, h);
+        }
+      });
+    } else {
+      for (const t of tasks) {
+        if (aborted() || fatal) break;
+        if (skipUntilStart(t, st)) continue;
+        const active = batch.filter(ok);
+        if (!active.length) break;
+        if (t.runOnce) {
+          const out = await runOne(t, active[0]);
+          for (const h of active.slice(1)) {
+            if (out && t.register) runs.get(h)!.registered[t.register] = out.result;
+            if (out?.facts) Object.assign(runs.get(h)!.facts, out.facts);
+          }
+        } else await forEachLimit(active, o.forks, async (h) => void (await runOne(t, h)));
+        if (play.anyErrorsFatal && batch.some((h) => runs.get(h)!.failed)) fatal = true;
+      }
+    }
+    await runHandlers(play, batch, st, runOne, aborted);
+    const failedN = batch.filter((h) => runs.get(h)!.failed || runs.get(h)!.unreachable).length;
+    if (fatal) stopReason = 'any_errors_fatal: a host failed, the play stops for every host';
+    else if (play.maxFailPercentage !== undefined && (failedN / batch.length) * 100 > play.maxFailPercentage && bi < bs.length - 1)
+      stopReason = `max_fail_percentage ${play.maxFailPercentage}% exceeded in batch ${bi + 1} (${failedN}/${batch.length} hosts failed): later batches not started`;
+    else if (play.serial.length && failedN === batch.length && bi < bs.length - 1)
+      stopReason = `every host of batch ${bi + 1} failed: later batches not started`;
+  }
+  o.sink.emit({ type: 'play:end', play: play.name, stoppedReason: stopReason });
+  if (stopReason) {
+    for (const h of hosts) if (ok(h) && recap[h]) recap[h].firstError ??= stopReason;
+    return 'stop';
+  }
+}
+
+function skipUntilStart(t: Task, st: PlayState): boolean {
+  const want = st.startAt();
+  if (!want) return false;
+  if ((t.name ?? '') === want) {
+    st.started();
+    return false;
+  }
+  return true;
+}
+
