@@ -9,9 +9,9 @@ import type { Playbook, Task } from '../playbook/types.js';
 import { localConnector, makeConnector } from './connector.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import type { RunFlags } from './run.js';
-import { interruptController, makeSink } from './sink.js';
+import { interruptController, makeSink, withReport } from './sink.js';
 
-export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout'> {
+export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout' | 'report'> {
   module?: string;
   args?: string;
   become?: boolean;
@@ -83,7 +83,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
   };
   const inventory = loadInventory(inventorySources(f.inventory));
   const { runPlaybook } = await import('../executor/run.js');
-  const sink = await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose));
+  const sink = await withReport(await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose)), f);
   const connector = makeConnector(f);
   const ac = interruptController();
   try {
@@ -95,7 +95,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
       tags: [],
       skipTags: [],
       check: !!f.check,
-      diff: !!f.diff,
+      diff: !!f.diff || !!f.report,
       extraVars: parseExtraVars(f.extraVars),
       forks: f.forks,
       forceHandlers: false,

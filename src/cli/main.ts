@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The CLI is thin: commander parses, each command lives in its own lazily imported file.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { fail } from './exit.js';
 import { collect, increase, positiveInt } from './options.js';
@@ -47,6 +47,7 @@ connectionOptions(
   .option('--syntax-check', 'load and validate only; touch no host')
   .option('--start-at-task <name>', 'start at the task with this name')
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
+  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
   .action(async (file: string, opts) => {
     verbosity = opts.verbose;
     await (await import('./vault.js')).setupVault(opts);
@@ -64,11 +65,29 @@ connectionOptions(
   .option('-m, --module <name>', 'module to run instead of a shell command')
   .option('-a, --args <args>', 'module arguments: k=v … or a YAML map')
   .option('-b, --become', 'run through sudo')
+  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
   .action(async (pattern: string, command: string[], opts) => {
     verbosity = opts.verbose;
     await (await import('./vault.js')).setupVault(opts);
     const { execCommand } = await import('./exec.js');
     process.exitCode = await execCommand(pattern, command, opts);
+  });
+
+connectionOptions(
+  program
+    .command('check')
+    .description('check mode for CI and drift monitoring: exit 0 when nothing would change, 5 listing what would')
+    .argument('<playbook>', 'playbook YAML file'),
+)
+  .option('-t, --tags <tags>', 'only tasks with these tags (comma list, repeatable)', collect)
+  .option('--skip-tags <tags>', 'skip tasks with these tags', collect)
+  .option('--start-at-task <name>', 'start at the task with this name')
+  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
+  .action(async (file: string, opts) => {
+    verbosity = opts.verbose;
+    await (await import('./vault.js')).setupVault(opts);
+    const { checkCommand } = await import('./check.js');
+    process.exitCode = await checkCommand(file, opts);
   });
 
 program
@@ -129,6 +148,45 @@ program
     const n = positiveInt('lab size')(count);
     const { labCommand } = await import('../lab/command.js');
     process.stdout.write(`${await labCommand(action as 'up' | 'down' | 'status', { name: opts.name, count: n, ovs: !!opts.ovs })}\n`);
+  });
+
+program
+  .command('completion')
+  .description('print a shell completion script: source <(runbook completion bash)')
+  .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+  .action(async (shell: 'bash' | 'zsh') => {
+    const { completionScript, specOf } = await import('./completion.js');
+    process.stdout.write(completionScript(shell, specOf(program)));
+  });
+
+program
+  .command('__complete', { hidden: true })
+  .argument('<what>', 'hosts')
+  .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+  .action(async (what: string, opts) => {
+    const { completeWords } = await import('./completion.js');
+    process.stdout.write(completeWords(what, opts.inventory));
+  });
+
+program
+  .command('graph')
+  .description('draw the GRE mesh the inventory plans (hosts, addresses, subnets, tunnels); --live compares it with the hosts')
+  .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+  .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
+  .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
+  .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
+  .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
+  .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)')
+  .option('-u, --user <name>', 'remote user (overrides ansible_user)')
+  .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
+  .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
+  .addOption(new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them').choices(['accept-new', 'strict']).default('accept-new'))
+  .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10)
+  .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
+  .action(async (opts) => {
+    await (await import('./vault.js')).setupVault(opts);
+    const { graphCommand } = await import('./graph.js');
+    process.exitCode = await graphCommand(opts);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -6,7 +6,7 @@ import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
 import { localConnector, makeConnector } from './connector.js';
 import { inventorySources, parseExtraVars, splitList } from './options.js';
-import { type OutputMode, interruptController, makeSink } from './sink.js';
+import { type OutputMode, interruptController, makeSink, withReport } from './sink.js';
 
 export interface RunFlags {
   inventory?: string[];
@@ -31,6 +31,8 @@ export interface RunFlags {
   user?: string;
   privateKey?: string;
   connectTimeout?: number;
+  /** --report FILE: HTML report written at the end (implies collecting diffs, printed only with --diff). */
+  report?: string;
 }
 
 export async function runCommand(file: string, f: RunFlags): Promise<number> {
@@ -54,7 +56,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
     return 0;
   }
   if (f.limit) selectHosts(inventory, f.limit);
-  const sink = await makeSink(f.output, f.verbose);
+  const sink = await withReport(await makeSink(f.output, f.verbose), f);
   const connector = makeConnector(f);
   const ac = interruptController();
   try {
@@ -66,7 +68,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
       tags: splitList(f.tags),
       skipTags: splitList(f.skipTags),
       check: !!f.check,
-      diff: !!f.diff,
+      diff: !!f.diff || !!f.report,
       extraVars: parseExtraVars(f.extraVars),
       forks: f.forks,
       startAtTask: f.startAtTask,

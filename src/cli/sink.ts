@@ -19,6 +19,13 @@ async function pickSink(mode: OutputMode, verbosity: number): Promise<EventSink>
   return plainSink({ verbosity });
 }
 
+// --report FILE tees the events into an HTML report (src/report); loaded only when asked for.
+export async function withReport(sink: EventSink, f: { report?: string; diff?: boolean }): Promise<EventSink> {
+  if (!f.report) return sink;
+  const { reportingSink } = await import('../report/collect.js');
+  return reportingSink(sink, f.report, !!f.diff);
+}
+
 /** First Ctrl-C (or SIGTERM): start nothing new, finish what runs, print the recap; the second aborts at once. */
 export function interruptController(): AbortController {
   const ac = new AbortController();

@@ -3,7 +3,8 @@ import { didYouMean, InventoryError, type Location } from '../errors.js';
 import type { InventoryBuilder } from './builder.js';
 import { parseHostPattern } from './hostpattern.js';
 
-const GROUP_KEYS = ['hosts', 'vars', 'children'];
+/** The keys a YAML inventory group takes (also read by the inventory JSON Schema). */
+export const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
 
 // A parsed YAML file plus the way back from a node to file:line:col.
 export interface YamlSource {

@@ -24,8 +24,23 @@ export function keysOf(a: Raw, allowed: readonly string[], at: Location, module:
   }
 }
 
+/** What one module's parse accepts: its keys and their aliases (read by the JSON Schema generator). */
+export type ArgsListener = (module: string, allowed: readonly string[], aliases: Record<string, string>) => void;
+let argsListener: ArgsListener | undefined;
+
+// The schema generator listens while it calls each parse, so schemas/ lists exactly the keys parse accepts.
+export function listenToArgs<T>(listener: ArgsListener, fn: () => T): T {
+  argsListener = listener;
+  try {
+    return fn();
+  } finally {
+    argsListener = undefined;
+  }
+}
+
 // Entry point of every parse: a mapping, aliases folded into their canonical key, unknown keys rejected.
 export function argsOf(raw: unknown, at: Location, module: string, allowed: readonly string[], aliases: Record<string, string> = {}): Args {
+  argsListener?.(module, allowed, aliases);
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new PlaybookError(`module "${module}" expects a mapping of arguments`, { at });
   const v: Raw = {};

@@ -1,0 +1,160 @@
+// The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
+import { LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
+import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
+
+export type Schema = Record<string, unknown>;
+
+const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]*$';
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+const FQCN_PREFIXES = ['', 'ansible.builtin.', 'ansible.legacy.'];
+const YAML11_BOOLS = ['yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF'];
+
+// Shapes the loader's readers in src/playbook/schema.ts accept, one definition each.
+const DEFINITIONS: Record<string, Schema> = {
+  // yes/no/on/off are booleans to the loader (YAML 1.1, as Ansible) but strings to a YAML 1.2 editor.
+  bool: { anyOf: [{ type: 'boolean' }, { enum: YAML11_BOOLS }] },
+  text: {
+    description: 'a non-empty string (a bare number is taken as its text)',
+    anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'number' }],
+  },
+  textList: { description: 'a string or a list of strings', anyOf: [ref('text'), { type: 'array', items: ref('text') }, { type: 'null' }] },
+  condition: {
+    description: 'a Jinja-style expression (no {{ }}), true/false, or a list of those (all must hold)',
+    anyOf: [
+      { type: 'string', pattern: '\\S' },
+      { type: 'boolean' },
+      { type: 'array', items: { anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'boolean' }] } },
+    ],
+  },
+  vars: { description: 'variables: names are letters, digits and _', type: ['object', 'null'], propertyNames: { pattern: IDENTIFIER } },
+  loop: {
+    description: 'a list, or a string ("{{ var }}" or an expression) that gives a list',
+    anyOf: [{ type: 'array' }, { type: 'string', pattern: '\\S' }],
+  },
+  serialItem: {
+    anyOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', pattern: '^\\s*0*[1-9][0-9]*\\s*$' },
+      { type: 'string', pattern: '^\\s*(100(\\.0+)?|[1-9][0-9]?(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)\\s*%\\s*$' },
+    ],
+  },
+};
+
+// One entry per keyword in keywords.ts; a keyword without an entry here stops the generator.
+const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
+  name: { ...ref('text'), description: 'shown in the output' },
+  hosts: {
+    description: 'host pattern: all, a group, a host, web*, a:b, a:&b, a:!b (or a list)',
+    anyOf: [ref('text'), { type: 'array', items: ref('text'), minItems: 1 }],
+  },
+  vars: ref('vars'),
+  vars_files: { ...ref('textList'), description: 'YAML files of variables, relative to the playbook' },
+  gather_facts: { ...ref('bool'), description: 'default true' },
+  become: { ...ref('bool'), description: 'run through sudo' },
+  connection: { enum: ['ssh', 'local'] },
+  tasks: { type: ['array', 'null'], items: ref('task') },
+  pre_tasks: { type: ['array', 'null'], items: ref('task') },
+  post_tasks: { type: ['array', 'null'], items: ref('task') },
+  handlers: { type: ['array', 'null'], items: ref('handler'), description: 'run once per host at the end of the play when notified' },
+  serial: {
+    description: 'hosts per batch: a count, "30%", or a list of those',
+    anyOf: [ref('serialItem'), { type: 'array', minItems: 1, items: ref('serialItem') }],
+  },
+  max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
+  any_errors_fatal: ref('bool'),
+  strategy: { enum: ['linear', 'free'] },
+  tags: ref('textList'),
+};
+
+const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
+  name: ref('text'),
+  when: ref('condition'),
+  loop: ref('loop'),
+  with_items: ref('loop'),
+  loop_control: {
+    type: ['object', 'null'],
+    properties: Object.fromEntries(LOOP_CONTROL_KEYS.map((k) => [k, k === 'loop_var' ? { type: 'string', pattern: IDENTIFIER } : {}])),
+    additionalProperties: false,
+  },
+  register: { type: 'string', pattern: IDENTIFIER, description: 'variable that receives the result (rc, stdout, changed, …)' },
+  notify: { ...ref('textList'), description: 'handler names (or listen names) to run when this task changes something' },
+  tags: ref('textList'),
+  ignore_errors: ref('bool'),
+  changed_when: ref('condition'),
+  failed_when: ref('condition'),
+  no_log: ref('bool'),
+  become: ref('bool'),
+  retries: { type: 'integer', minimum: 0 },
+  delay: { type: 'integer', minimum: 0 },
+  until: ref('condition'),
+  run_once: ref('bool'),
+  delegate_to: ref('text'),
+  timeout: { type: 'integer', minimum: 1, description: 'seconds' },
+  check_mode: ref('bool'),
+  vars: ref('vars'),
+  args: { type: ['object', 'null'], description: "the module's arguments, merged under those written on the module key" },
+  listen: { ...ref('textList'), description: 'handlers only: extra names this handler answers to' },
+};
+
+function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const m of mods) {
+    out[`args.${m.name}`] = m.open
+      ? { type: 'object', propertyNames: { pattern: IDENTIFIER } }
+      : { type: 'object', properties: Object.fromEntries(m.keys.map((k) => [k, {}])), additionalProperties: false };
+    out[`module.${m.name}`] = {
+      description: `module ${m.name}`,
+      anyOf: [{ type: 'null' }, ref(`args.${m.name}`), ...(m.freeForm ? [{ type: 'string' }] : [])],
+    };
+  }
+  return out;
+}
+
+// A task: its keywords, exactly one module (also as ansible.builtin.x), loop xor with_items, and args: fitting the module.
+function taskSchema(mods: ModuleArgKeys[], handler: boolean): Schema {
+  const keys = TASK_KEYS.filter((k) => handler || k !== 'listen');
+  const properties: Record<string, Schema> = Object.fromEntries(keys.map((k) => [k, TASK_KEY_SCHEMAS[k]]));
+  const moduleKeys = mods.flatMap((m) => FQCN_PREFIXES.map((p) => [`${p}${m.name}`, m] as const));
+  for (const [key, m] of moduleKeys) properties[key] = ref(`module.${m.name}`);
+  return {
+    type: 'object',
+    description: handler ? 'a handler: a task that runs when notified' : 'a task: one module plus keywords',
+    properties,
+    additionalProperties: false,
+    oneOf: moduleKeys.map(([key]) => ({ required: [key] })),
+    not: { required: ['loop', 'with_items'] },
+    // JSON Schema's if/then, built as entries: a literal `then` key reads as a thenable to linters.
+    allOf: mods.map((m) =>
+      Object.fromEntries([
+        ['if', { anyOf: FQCN_PREFIXES.map((p) => ({ required: [`${p}${m.name}`] })) }],
+        ['then', { properties: { args: { anyOf: [{ type: 'null' }, ref(`args.${m.name}`)] } } }],
+      ]),
+    ),
+  };
+}
+
+export function playbookSchema(): Schema {
+  const mods = moduleArgKeys();
+  for (const k of PLAY_KEYS) if (!PLAY_KEY_SCHEMAS[k]) throw new Error(`play key "${k}" has no schema`);
+  for (const k of TASK_KEYS) if (!TASK_KEY_SCHEMAS[k]) throw new Error(`task key "${k}" has no schema`);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'runbook playbook',
+    description: 'A list of plays. Generated by `node dist/schema/generate.js` from src/playbook/keywords.ts and the modules; do not edit.',
+    type: 'array',
+    minItems: 1,
+    items: ref('play'),
+    definitions: {
+      ...DEFINITIONS,
+      play: {
+        type: 'object',
+        properties: Object.fromEntries(PLAY_KEYS.map((k) => [k, PLAY_KEY_SCHEMAS[k]])),
+        required: ['hosts'],
+        additionalProperties: false,
+      },
+      task: taskSchema(mods, false),
+      handler: taskSchema(mods, true),
+      ...moduleDefinitions(mods),
+    },
+  };
+}

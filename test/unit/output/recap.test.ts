@@ -1,0 +1,42 @@
+// The recap puts failed hosts first, then unreachable ones, then the rest in natural order, each failure with its first error line.
+import { describe, expect, test } from 'vitest';
+import type { HostTally } from '../../../src/executor/events.js';
+import { formatRecap } from '../../../src/output/recap.js';
+import { painter } from '../../../src/output/style.js';
+
+const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...t });
+
+describe('formatRecap', () => {
+  const recap = {
+    h1: tally(),
+    h10: tally({ changed: 1 }),
+    h2: tally({ unreachable: 1, firstError: 'connect ECONNREFUSED 10.0.0.2:22' }),
+    h3: tally({ failed: 1, firstError: 'module "route": RTNETLINK answers: Network is unreachable' }),
+    h9: tally(),
+  };
+  const lines = formatRecap(recap, 1500, painter(false)).split('\n');
+
+  test('failed first, unreachable next, the rest by natural name order', () => {
+    const hosts = lines
+      .slice(1)
+      .filter((l) => !l.startsWith(' '))
+      .map((l) => l.split(/\s+/)[0]);
+    expect(hosts).toEqual(['h3', 'h2', 'h1', 'h9', 'h10']);
+    expect(lines[0]).toBe('PLAY RECAP  5 hosts in 1.50s');
+  });
+
+  test('the first error line under each failed or unreachable host, nothing under the others', () => {
+    expect(lines[1]).toBe('h3    ok=3    changed=0   unreachable=0  failed=1  skipped=0  ignored=0');
+    expect(lines[2]).toBe('      ↳ module "route": RTNETLINK answers: Network is unreachable');
+    expect(lines[3]).toMatch(/^h2 /);
+    expect(lines[4]).toBe('      ↳ connect ECONNREFUSED 10.0.0.2:22');
+    expect(lines.slice(5).every((l) => !l.includes('↳'))).toBe(true);
+  });
+
+  test('columns line up with colours on (escape codes do not count)', () => {
+    const strip = (s: string) => s.replace(/\x1b\[\d+m/g, '');
+    const coloured = formatRecap(recap, 1500, painter(true)).split('\n');
+    expect(coloured.map(strip)).toEqual(lines);
+    expect(coloured[1]).toContain('\x1b[31m');
+  });
+});
