@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { type LabInfo, labDown, labUp } from '../../src/lab/lab.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = resolve(ROOT, 'dist/cli/main.js');
+// The shipped artifact (the bundle package.json's bin points at), so the tests run what users run.
+export const CLI = resolve(ROOT, 'dist/bundle/main.js');
 
 export interface Ran {
   code: number;
