@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what runbook and its lab need on a fresh Debian/Ubuntu machine (as root), then builds runbook.
-# Idempotent: a second run installs nothing and only rebuilds.
+# Idempotent: a second run installs nothing and only rebuilds. `--tests` adds what only the test suite uses
+# (Debian's chromium for the HTML report test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 for pair in sshd:openssh-server ssh:openssh-client ip:iproute2 brctl:bridge-utils ethtool:ethtool \
-            ovs-vsctl:openvswitch-switch ping:iputils-ping python3:python3 unshare:util-linux nc:netcat-openbsd chromium:chromium; do
+            ovs-vsctl:openvswitch-switch ping:iputils-ping python3:python3 unshare:util-linux nc:netcat-openbsd; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
+if [ "${1:-}" = --tests ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -3,7 +3,7 @@
 # tests (real sshd hosts in network namespaces, real Open vSwitch), then one closing "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 npm run -s lint
 report=$(mktemp)
 status=0

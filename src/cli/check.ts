@@ -2,15 +2,14 @@
 import type { EventSink, Recap, RunEvent } from '../executor/events.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
-import { parseShard } from '../executor/shard.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { redactDeep } from '../vault/secrets.js';
-import { localConnector, makeConnector } from './connector.js';
+import { execute } from './execute.js';
 import { EXIT } from './exit.js';
-import { inventorySources, parseExtraVars, splitList } from './options.js';
+import { inventorySources } from './options.js';
 import type { RunFlags } from './run.js';
-import { interruptController, makeSink, withReport } from './sink.js';
+import { makeSink, withReport } from './sink.js';
 
 /** One task (or loop item) that would change a host: what CI needs to name the drift. */
 export interface Drift {
@@ -97,40 +96,12 @@ export function checkExitCode(runExit: number, driftCount: number): number {
 export async function checkCommand(file: string, f: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
   const inventory = loadInventory(inventorySources(f.inventory));
-  const shard = f.shard === undefined ? undefined : parseShard(f.shard);
   if (f.limit) selectHosts(inventory, f.limit);
   const json = f.output === 'json';
   const quiet: EventSink = { emit() {}, close: async () => {} };
   const inner = await withReport(json ? quiet : await makeSink(f.output, f.verbose), f);
   const c = driftCollector(inner, handlerLocations(playbook));
-  const { runPlaybook } = await import('../executor/run.js');
-  const connector = makeConnector(f);
-  const ac = interruptController();
-  let runExit: number;
-  try {
-    ({ exitCode: runExit } = await runPlaybook({
-      inventory,
-      playbook,
-      limit: f.limit,
-      shard,
-      tags: splitList(f.tags),
-      skipTags: splitList(f.skipTags),
-      check: true,
-      diff: !!f.diff || !!f.report,
-      extraVars: parseExtraVars(f.extraVars),
-      forks: f.forks,
-      startAtTask: f.startAtTask,
-      forceHandlers: false,
-      taskTimeout: f.timeout,
-      connector,
-      checkTargets: connector.check,
-      localConnector,
-      sink: c.sink,
-      signal: ac.signal,
-    }));
-  } finally {
-    await c.sink.close();
-  }
+  const runExit = await execute(f, inventory, playbook, c.sink, { check: true, forceHandlers: false });
   const exit = checkExitCode(runExit, c.drift.length);
   if (json) {
     const recap = c.recap();

@@ -4,12 +4,11 @@ import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { lookup } from '../modules/registry.js';
-import { parseShard } from '../executor/shard.js';
 import type { Playbook, Task } from '../playbook/types.js';
-import { localConnector, makeConnector } from './connector.js';
+import { execute } from './execute.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import type { RunFlags } from './run.js';
-import { interruptController, makeSink, withReport } from './sink.js';
+import { makeSink, withReport } from './sink.js';
 
 export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout' | 'report'> {
   module?: string;
@@ -82,32 +81,6 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
     ],
   };
   const inventory = loadInventory(inventorySources(f.inventory));
-  const { runPlaybook } = await import('../executor/run.js');
   const sink = await withReport(await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose)), f);
-  const connector = makeConnector(f);
-  const ac = interruptController();
-  try {
-    const { exitCode } = await runPlaybook({
-      inventory,
-      playbook,
-      limit: f.limit,
-      shard: f.shard === undefined ? undefined : parseShard(f.shard),
-      tags: [],
-      skipTags: [],
-      check: !!f.check,
-      diff: !!f.diff || !!f.report,
-      extraVars: parseExtraVars(f.extraVars),
-      forks: f.forks,
-      forceHandlers: false,
-      taskTimeout: f.timeout,
-      connector,
-      checkTargets: connector.check,
-      localConnector,
-      sink,
-      signal: ac.signal,
-    });
-    return exitCode;
-  } finally {
-    await sink.close();
-  }
+  return execute(f, inventory, playbook, sink, { tags: [], skipTags: [], forceHandlers: false });
 }

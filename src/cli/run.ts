@@ -4,9 +4,9 @@ import { selectHosts } from '../inventory/select.js';
 import { inShard, parseShard } from '../executor/shard.js';
 import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
-import { localConnector, makeConnector } from './connector.js';
-import { inventorySources, parseExtraVars, splitList } from './options.js';
-import { type OutputMode, interruptController, makeSink, withReport } from './sink.js';
+import { execute } from './execute.js';
+import { inventorySources } from './options.js';
+import { type OutputMode, makeSink, withReport } from './sink.js';
 
 export interface RunFlags {
   inventory?: string[];
@@ -47,7 +47,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   }
   const inventory = loadInventory(inventorySources(f.inventory));
   const shard = f.shard === undefined ? undefined : parseShard(f.shard);
-  const { playHosts, runPlaybook } = await import('../executor/run.js');
+  const { playHosts } = await import('../executor/run.js');
   if (f.listHosts) {
     for (const p of playbook.plays) {
       const hs = inShard(playHosts(inventory, p, f.limit), shard);
@@ -56,32 +56,5 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
     return 0;
   }
   if (f.limit) selectHosts(inventory, f.limit);
-  const sink = await withReport(await makeSink(f.output, f.verbose), f);
-  const connector = makeConnector(f);
-  const ac = interruptController();
-  try {
-    const { exitCode } = await runPlaybook({
-      inventory,
-      playbook,
-      limit: f.limit,
-      shard,
-      tags: splitList(f.tags),
-      skipTags: splitList(f.skipTags),
-      check: !!f.check,
-      diff: !!f.diff || !!f.report,
-      extraVars: parseExtraVars(f.extraVars),
-      forks: f.forks,
-      startAtTask: f.startAtTask,
-      forceHandlers: !!f.forceHandlers,
-      taskTimeout: f.timeout,
-      connector,
-      checkTargets: connector.check,
-      localConnector,
-      sink,
-      signal: ac.signal,
-    });
-    return exitCode;
-  } finally {
-    await sink.close();
-  }
+  return execute(f, inventory, playbook, await withReport(await makeSink(f.output, f.verbose), f));
 }

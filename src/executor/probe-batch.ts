@@ -1,6 +1,8 @@
 // Probes issued in the same tick travel together: one exec, one round trip, however many loop items ask.
 import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
+import { randomBytes } from 'node:crypto';
+import { quote } from '../remote/quote.js';
 import { interpretRead, readScript } from '../remote/remote-scripts.js';
 
 interface Raw {
@@ -17,40 +19,39 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const MARK = '@@RUNBOOK-PROBE@@';
-
-/** Commands in flight at once on the host: probes mostly wait on IPC (ovsdb, dpkg), so a few overlap well. */
-export const BATCH_PARALLEL = 8;
-
 /**
- * The batch script: each command in its own background subshell (at most BATCH_PARALLEL at a time), then
- * every command's rc and base64'd stdout/stderr framed on one line, in order.
+ * The batch script: the commands one after the other, each in its own subshell (an `exit` ends only it), its
+ * stdout passed through and its stderr kept aside, framed by a marker no output can contain by chance.
+ * Sequential on purpose: probes are cheap and the host's CPU is the limit; a process per frame is not free.
  */
-export function batchScript(cmds: string[]): string {
-  const lines = ['d=$(mktemp -d) || exit 97', 'trap \'rm -rf "$d"\' EXIT'];
+export function batchScript(cmds: string[], mark: string): string {
+  const lines = ['e=$(mktemp) || exit 97', 'trap \'rm -f "$e"\' EXIT'];
   cmds.forEach((c, i) => {
-    lines.push(`( (\n${c}\n) >"$d/o${i}" 2>"$d/e${i}" </dev/null; echo $? >"$d/r${i}" ) &`);
-    if ((i + 1) % BATCH_PARALLEL === 0) lines.push('wait');
-  });
-  lines.push('wait');
-  cmds.forEach((_, i) => {
-    lines.push(`printf '%s %s %s %s %s\\n' ${MARK} ${i} "$(cat "$d/r${i}")" "$(base64 -w0 <"$d/o${i}")" "$(base64 -w0 <"$d/e${i}")"`);
+    lines.push(`printf '%s o ${i}\\n' ${mark}`);
+    lines.push(`(\n${c}\n) 2>"$e" </dev/null; rc=$?`);
+    lines.push(`printf '\\n%s e ${i} %s\\n' ${mark} "$rc"`);
+    lines.push('[ -s "$e" ] && cat "$e"');
+    lines.push(`printf '\\n%s x ${i}\\n' ${mark}`);
   });
   return lines.join('\n');
 }
 
 /** Splits the batch output back into one result per command. */
-export function parseBatch(stdout: string, n: number): { code: number; stdout: Buffer; stderr: Buffer }[] {
-  const out: ({ code: number; stdout: Buffer; stderr: Buffer } | undefined)[] = Array.from({ length: n }, () => undefined);
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith(MARK)) continue;
-    const [, i, rc, o = '', e = ''] = line.split(' ');
-    out[Number(i)] = { code: Number(rc), stdout: Buffer.from(o, 'base64'), stderr: Buffer.from(e, 'base64') };
+export function parseBatch(stdout: string, n: number, mark: string): Raw[] {
+  const out: Raw[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const open = `${mark} o ${i}\n`;
+    const o = stdout.indexOf(open, at);
+    const e = o < 0 ? -1 : stdout.indexOf(`\n${mark} e ${i} `, o);
+    const eEnd = e < 0 ? -1 : stdout.indexOf('\n', e + 1);
+    const x = eEnd < 0 ? -1 : stdout.indexOf(`\n${mark} x ${i}\n`, eEnd);
+    if (x < 0) throw new Error(`probe batch: no result for command ${i}`);
+    const code = Number(stdout.slice(e + 1, eEnd).split(' ')[3]);
+    out.push({ code, stdout: Buffer.from(stdout.slice(o + open.length, e)), stderr: Buffer.from(stdout.slice(eEnd + 1, x)) });
+    at = x;
   }
-  return out.map((r, i) => {
-    if (!r) throw new Error(`probe batch: no result for command ${i}`);
-    return r;
-  });
+  return out;
 }
 
 export class ProbeBatcher implements Probe {
@@ -100,11 +101,17 @@ export class ProbeBatcher implements Probe {
         }
         return;
       }
-      // Identical probes (the same table read for every loop item) run once and share the answer.
-      const unique = [...new Set(batch.map((p) => p.cmd))];
-      const r = await this.conn.exec(batchScript(unique), this.opts);
-      const results = parseBatch(r.stdout, unique.length);
-      for (const p of batch) p.resolve(results[unique.indexOf(p.cmd)]);
+      // Identical probes (the same table read for every loop item) run once and share the answer. Reads come
+      // back as base64, the one way to keep a file's bytes intact inside a text stream.
+      const wire = (p: Pending) => (p.path === undefined ? p.cmd : `LC_ALL=C base64 -w0 -- ${quote(p.path)}`);
+      const unique = [...new Set(batch.map(wire))];
+      const mark = `RB${randomBytes(12).toString('hex')}`;
+      const r = await this.conn.exec(batchScript(unique, mark), this.opts);
+      const results = parseBatch(r.stdout, unique.length, mark);
+      for (const p of batch) {
+        const res = results[unique.indexOf(wire(p))];
+        p.resolve(p.path === undefined ? res : { ...res, stdout: Buffer.from(res.stdout.toString('latin1'), 'base64') });
+      }
     } catch (e) {
       for (const p of batch) p.reject(e);
     }

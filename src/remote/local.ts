@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { TaskError } from '../errors.js';
-import type { ExecResult } from '../modules/types.js';
 import type { Connection, ExecOptions } from './connection.js';
-import { interpretRead, putError, putScript, readScript, wrapBecome } from './remote-scripts.js';
+import { ShellConnection } from './shell-connection.js';
+import { wrapBecome } from './remote-scripts.js';
 
 interface RawResult {
   code: number;
@@ -17,35 +17,22 @@ export function connectLocal(opts: { name?: string; becomePassword?: string } = 
   return new LocalConnection(opts.name ?? 'localhost', opts.becomePassword);
 }
 
-class LocalConnection implements Connection {
+class LocalConnection extends ShellConnection {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(
     readonly host: string,
     private readonly becomePassword?: string,
-  ) {}
-
-  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const r = await this.run(cmd, opts);
-    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
-  }
-
-  async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become });
-    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
-  }
-
-  async readFile(path: string, opts: { become?: boolean } = {}): Promise<Buffer | null> {
-    const r = await this.run(readScript(path), { become: opts.become });
-    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
+  ) {
+    super();
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
 
-  private run(cmd: string, opts: ExecOptions): Promise<RawResult> {
+  protected run(cmd: string, opts: ExecOptions): Promise<RawResult> {
     const p = this.tail.then(() => this.runNow(cmd, opts));
     this.tail = p.catch(() => undefined);
     return p;

@@ -2,12 +2,12 @@
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { ConnectError, TaskError } from '../errors.js';
-import type { ExecResult } from '../modules/types.js';
 import type { Connection, ExecOptions } from './connection.js';
+import { ShellConnection } from './shell-connection.js';
 import { loadPrivateKeys } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';
 import { type ChannelRun, type RawResult, runChannel } from './ssh-channel.js';
-import { interpretRead, putError, putScript, readScript, withWatchdog, wrapBecome } from './remote-scripts.js';
+import { withWatchdog, wrapBecome } from './remote-scripts.js';
 import { localUser, resolveSshConfig } from './ssh-config.js';
 import { type HandshakeParams, handshake, where } from './ssh-handshake.js';
 import { parseJumpSpec, type SshTarget } from './target.js';
@@ -78,7 +78,7 @@ export interface SshConnectionState {
   onClose(fn: (reason: string) => void): void;
 }
 
-class SshConnection implements Connection, SshConnectionState {
+class SshConnection extends ShellConnection implements SshConnectionState {
   readonly host: string;
   dead = false;
   private reason = 'connection closed';
@@ -94,6 +94,7 @@ class SshConnection implements Connection, SshConnectionState {
     private readonly label: string,
     private readonly jump?: Client,
   ) {
+    super();
     this.host = target.name;
     client.on('error', (e) => {
       this.lastError = e;
@@ -108,21 +109,6 @@ class SshConnection implements Connection, SshConnectionState {
   onClose(fn: (reason: string) => void): void {
     if (this.dead) fn(this.reason);
     else this.closeHandlers.push(fn);
-  }
-
-  async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const r = await this.run(cmd, opts);
-    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
-  }
-
-  async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become });
-    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
-  }
-
-  async readFile(path: string, opts: { become?: boolean } = {}): Promise<Buffer | null> {
-    const r = await this.run(readScript(path), { become: opts.become });
-    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
   }
 
   close(): Promise<void> {
@@ -156,7 +142,7 @@ class SshConnection implements Connection, SshConnectionState {
   }
 
   // Strictly one channel at a time per host: the next waits until the previous channel is really closed.
-  private run(cmd: string, opts: ExecOptions): Promise<RawResult> {
+  protected run(cmd: string, opts: ExecOptions): Promise<RawResult> {
     let release!: () => void;
     const released = new Promise<void>((r) => {
       release = r;

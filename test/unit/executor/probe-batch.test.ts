@@ -11,17 +11,18 @@ const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encodin
 
 describe('probe batch script', () => {
   it('keeps each command’s rc, stdout and stderr apart, binary and exit included', () => {
-    const cmds = ['echo out; echo err >&2; exit 3', "printf '\\000\\377x'", 'exit 0', 'cat /nonexistent/x', 'echo "a b  c"'];
-    const r = parseBatch(sh(batchScript(cmds)), cmds.length);
+    const cmds = ['echo out; echo err >&2; exit 3', "printf 'no newline'", 'exit 0', 'cat /nonexistent/x', 'echo "a b  c"', 'printf "\\n\\n"'];
+    const r = parseBatch(sh(batchScript(cmds, 'RBmark')), cmds.length, 'RBmark');
     expect(r[0]).toEqual({ code: 3, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
-    expect(r[1].stdout).toEqual(Buffer.from([0, 255, 0x78]));
+    expect(r[1].stdout.toString()).toBe('no newline');
+    expect(r[5].stdout.toString()).toBe('\n\n');
     expect(r[2]).toEqual({ code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
     expect(r[3].code).toBe(1);
     expect(r[3].stderr.toString()).toContain('No such file');
     expect(r[4].stdout.toString()).toBe('a b  c\n');
   });
   it('a missing frame is an error, not a silent empty result', () => {
-    expect(() => parseBatch('', 1)).toThrow(/no result for command 0/);
+    expect(() => parseBatch('', 1, 'RBmark')).toThrow(/no result for command 0/);
   });
 });
 
@@ -46,7 +47,15 @@ describe('ProbeBatcher', () => {
     writeFileSync(join(dir, 'f'), 'content');
     const { conn, execs } = counting(connectLocal());
     const b = new ProbeBatcher(conn, { become: false });
-    const [a, c, f, missing] = await Promise.all([b.run('echo a'), b.run('echo c >&2; exit 2'), b.readFile(join(dir, 'f')), b.readFile(join(dir, 'nope'))]);
+    writeFileSync(join(dir, 'bin'), Buffer.from([0, 255, 10, 0x78]));
+    const [a, c, f, missing, bin] = await Promise.all([
+      b.run('echo a'),
+      b.run('echo c >&2; exit 2'),
+      b.readFile(join(dir, 'f')),
+      b.readFile(join(dir, 'nope')),
+      b.readFile(join(dir, 'bin')),
+    ]);
+    expect(bin).toEqual(Buffer.from([0, 255, 10, 0x78]));
     expect(a).toEqual({ code: 0, stdout: 'a\n', stderr: '' });
     expect(c).toEqual({ code: 2, stdout: '', stderr: 'c\n' });
     expect(f?.toString()).toBe('content');
