@@ -12,7 +12,7 @@ const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const quick = flag('--quick');
 const reps = Number(opt('--reps', quick ? 1 : 3));
 const sizesA = (opt('--sizes', quick ? '10,20' : '20,100')).split(',').map(Number);
-const sizesB = (opt('--mesh-sizes', quick ? '3' : '10,20')).split(',').map(Number);
+const sizesB = (opt('--mesh-sizes', quick ? '3' : '10,20')).split(',').filter(Boolean).map(Number);
 const scale = Number(opt('--scale', quick ? 0 : 500));
 const out = opt('--out', join(ROOT, 'bench/results.json'));
 const work = join(ROOT, '.lab/bench');
@@ -94,8 +94,8 @@ if (scale > 0) {
     const parts = [];
     for (const [i, name] of names.entries()) {
       const count = Math.min(200, scale - i * 200);
-      log(`lab ${name}: ${count} hosts`);
-      parts.push(await up({ name, count }));
+      log(`lab ${name}: ${count} hosts, OpenSSH's default MaxStartups 10:30:100`);
+      parts.push(await up({ name, count, maxStartups: 'default' }));
     }
     const fleet = fleetOf(parts);
     const inv = fleetInventory(fleet, scale, join(work, `a-${scale}.yaml`));
