@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { lookup } from '../modules/registry.js';
-import type { Playbook, Task } from '../playbook/types.js';
+import { bareTask } from '../playbook/task.js';
+import type { Playbook } from '../playbook/types.js';
 import { execute } from './execute.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import type { RunFlags } from './run.js';
@@ -40,24 +41,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
   if (!f.module && !raw) throw new UsageError('nothing to run', { hint: 'runbook exec <pattern> -i <inventory> -- <command>  or  -m <module> -a <args>' });
   const args = moduleArgs(module, raw);
   lookup(module, at).parse(args, at);
-  const task: Task = {
-    name: f.module ? `${module} ${raw ?? ''}`.trim() : raw,
-    module,
-    args,
-    at,
-    when: [],
-    loopVar: 'item',
-    notify: [],
-    tags: [],
-    ignoreErrors: false,
-    changedWhen: [],
-    failedWhen: [],
-    noLog: false,
-    until: [],
-    runOnce: false,
-    vars: {},
-    listen: [],
-  };
+  const task = bareTask(module, args, at, f.module ? `${module} ${raw ?? ''}`.trim() : raw);
   const playbook: Playbook = {
     file: '<exec>',
     baseDir: resolve('.'),

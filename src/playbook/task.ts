@@ -219,3 +219,25 @@ function loopVar(src: Source, f: Field): string | undefined {
   }
   return name;
 }
+
+/** A task with every keyword at its default: what `runbook exec` runs. */
+export function bareTask(module: string, args: unknown, at: Location, name?: string): Task {
+  return {
+    name,
+    module,
+    args,
+    at,
+    when: [],
+    loopVar: 'item',
+    notify: [],
+    tags: [],
+    ignoreErrors: false,
+    changedWhen: [],
+    failedWhen: [],
+    noLog: false,
+    until: [],
+    runOnce: false,
+    vars: {},
+    listen: [],
+  };
+}
