@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { ConnectError, RunbookError } from '../errors.js';
 import { evalBool, evaluate } from '../expr/eval.js';
-import { lookup } from '../modules/registry.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
@@ -12,7 +11,6 @@ import type { TaskStatus } from './events.js';
 import { applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
 import { resolveLocal } from './paths.js';
-import { ProbeBatcher } from './probe-batch.js';
 import type { TaskEnv } from './task.js';
 
 export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
@@ -90,7 +88,7 @@ export interface Planned {
 }
 
 /** Render, parse, connect and plan one item: read-only, so loop items can plan together. */
-async function planItem(
+export async function planItem(
   def: ModuleDef<unknown>,
   t: Task,
   host: string,
@@ -110,7 +108,7 @@ async function planItem(
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
-async function finishItem({ plan, conn, check, become, timeout }: Planned): Promise<ItemResult> {
+export async function finishItem({ plan, conn, check, become, timeout }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -149,19 +147,6 @@ async function runOnce(def: ModuleDef<unknown>, t: Task, host: string, vars: Rec
   return finishItem(await planItem(def, t, host, vars, env));
 }
 
-/** A plan made ahead of its turn, or why it could not be made. */
-export type Spec = { planned: Planned } | { error: unknown };
-/** Plans made ahead for a whole task: one, or one per loop item (undefined where `when` is false). */
-export type TaskSpec = Promise<Spec> | Promise<(Spec | undefined)[]>;
-
-/** Plans a task ahead through `probe` (a batcher shared with the host's other tasks); never rejects. */
-export function speculate(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<Spec> {
-  return planItem(lookup(t.module, t.at), t, host, vars, env, probe).then(
-    (planned) => ({ planned }),
-    (error: unknown) => ({ error }),
-  );
-}
-
 /** A thrown error as an item result; a lost connection stays an exception (the host is unreachable). */
 export function failedItem(e: unknown): ItemResult {
   if (e instanceof ConnectError) throw e;
@@ -183,7 +168,7 @@ function execFields(r: ExecResult, cmd?: string): Record<string, unknown> {
 }
 
 /** Applies changed_when / failed_when, which see the result under its register name. */
-function judge(t: Task, r: ItemResult, vars: Record<string, unknown>): ItemResult {
+export function judge(t: Task, r: ItemResult, vars: Record<string, unknown>): ItemResult {
   if (r.status === 'skipped' || (!t.changedWhen.length && !t.failedWhen.length)) return r;
   const scope = { ...vars, ...(t.register ? { [t.register]: r.result } : {}), result: r.result };
   let status = r.status;
@@ -233,41 +218,3 @@ export async function runItem(
   }
   return last!;
 }
-
-export async function fromSpec(s: Spec, t: Task, vars: Record<string, unknown>): Promise<ItemResult> {
-  try {
-    return 'error' in s ? failedItem(s.error) : judge(t, await finishItem(s.planned), vars);
-  } catch (e) {
-    return failedItem(e);
-  }
-}
-
-/**
- * Plans every wanted item at once, their probes coalesced into one round trip per wave. Used until an item
- * applies something (later plans may then be stale and are made again); not for until/delegate_to/local tasks.
- */
-/** Plans every item of a looped task through `probe`, for the play-level plan-ahead. */
-export function speculateItems(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<(Spec | undefined)[]> {
-  const items = loopItems(t, vars) ?? [];
-  return Promise.all(
-    items.map((item) => {
-      const v = { ...vars, [t.loopVar]: item };
-      return !t.when.length || evalBool(t.when, v, t.at) ? speculate(t, host, v, env, probe) : undefined;
-    }),
-  );
-}
-
-export async function planAllItems(
-  def: ModuleDef<unknown>,
-  t: Task,
-  host: string,
-  itemVars: Record<string, unknown>[],
-  wanted: boolean[],
-  env: TaskEnv,
-): Promise<(Spec | undefined)[] | undefined> {
-  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
-  const conn = await env.connect(host);
-  const batcher = new ProbeBatcher(conn, { become: t.become ?? env.become, timeout: t.timeout ?? env.defaultTimeout });
-  return Promise.all(itemVars.map((v, i) => (wanted[i] ? speculate(t, host, v, env, batcher) : undefined)));
-}
-

@@ -11,7 +11,7 @@ import type { Recap, TaskResultEvent, TaskStatus } from './events.js';
 import { FACTS_SCRIPT, parseFacts } from './facts.js';
 import { runHandlers } from './handlers.js';
 import { type HostRun, varsFor } from './host.js';
-import type { TaskSpec } from './item.js';
+import type { TaskSpec } from './speculate.js';
 import { delegateVars, hostvarsView } from './magic.js';
 import type { ConnectionPool } from './pool.js';
 import type { RunOptions } from './run.js';

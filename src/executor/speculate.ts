@@ -2,11 +2,12 @@
 // on nothing the run produces is planned at once (probes coalesced), and used while nothing has been applied.
 import { evalBool } from '../expr/eval.js';
 import { lookup } from '../modules/registry.js';
+import type { ModuleDef, Probe } from '../modules/types.js';
 import type { Play, Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { type TaskSpec, speculate, speculateItems } from './item.js';
+import { type ItemResult, type Planned, failedItem, finishItem, judge, loopItems, planItem } from './item.js';
 import type { TaskEnv } from './task.js';
 
 /** Tasks whose plan can be made before their turn: no retry, delegation or run-time inputs. */
@@ -46,4 +47,54 @@ export function speculateHost(
     }
   }
   return out;
+}
+
+/** A plan made ahead of its turn, or why it could not be made. */
+export type Spec = { planned: Planned } | { error: unknown };
+/** Plans made ahead for a whole task: one, or one per loop item (undefined where `when` is false). */
+export type TaskSpec = Promise<Spec> | Promise<(Spec | undefined)[]>;
+
+/** Plans a task ahead through `probe` (a batcher shared with the host's other tasks); never rejects. */
+export function speculate(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<Spec> {
+  return planItem(lookup(t.module, t.at), t, host, vars, env, probe).then(
+    (planned) => ({ planned }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+export async function fromSpec(s: Spec, t: Task, vars: Record<string, unknown>): Promise<ItemResult> {
+  try {
+    return 'error' in s ? failedItem(s.error) : judge(t, await finishItem(s.planned), vars);
+  } catch (e) {
+    return failedItem(e);
+  }
+}
+
+/**
+ * Plans every wanted item at once, their probes coalesced into one round trip per wave. Used until an item
+ * applies something (later plans may then be stale and are made again); not for until/delegate_to/local tasks.
+ */
+/** Plans every item of a looped task through `probe`, for the play-level plan-ahead. */
+export function speculateItems(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<(Spec | undefined)[]> {
+  const items = loopItems(t, vars) ?? [];
+  return Promise.all(
+    items.map((item) => {
+      const v = { ...vars, [t.loopVar]: item };
+      return !t.when.length || evalBool(t.when, v, t.at) ? speculate(t, host, v, env, probe) : undefined;
+    }),
+  );
+}
+
+export async function planAllItems(
+  def: ModuleDef<unknown>,
+  t: Task,
+  host: string,
+  itemVars: Record<string, unknown>[],
+  wanted: boolean[],
+  env: TaskEnv,
+): Promise<(Spec | undefined)[] | undefined> {
+  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
+  const conn = await env.connect(host);
+  const batcher = new ProbeBatcher(conn, { become: t.become ?? env.become, timeout: t.timeout ?? env.defaultTimeout });
+  return Promise.all(itemVars.map((v, i) => (wanted[i] ? speculate(t, host, v, env, batcher) : undefined)));
 }

@@ -5,7 +5,8 @@ import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { type ItemResult, type TaskSpec, fromSpec, loopItems, planAllItems, runItem } from './item.js';
+import { type ItemResult, loopItems, runItem } from './item.js';
+import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
 
 export interface TaskEnv {
   play: string;
