@@ -41,7 +41,7 @@ const HOST_KEY_ALGOS = [
   'ssh-rsa',
 ];
 
-// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms;
+// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms (capped at 3 s);
 // at most PER_SSHD_HANDSHAKES attempts are unauthenticated at one sshd at a time.
 export async function handshake(p: HandshakeParams): Promise<Client> {
   const known = await p.knownHosts.knownKeyTypes(p.host, p.port);
@@ -49,7 +49,7 @@ export async function handshake(p: HandshakeParams): Promise<Client> {
   const algos = [...preferred, ...HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withSshdSlot(p.host, p.port, () => attemptOnce(p, algos));
+      return await withSshdSlot(p.host, p.port, () => attemptOnce(p, algos), (e) => e instanceof Retryable);
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
       if (attempt >= p.retries) {
@@ -58,7 +58,7 @@ export async function handshake(p: HandshakeParams): Promise<Client> {
           { hint: 'sshd may be throttling new connections (MaxStartups); lower --forks or raise MaxStartups' },
         );
       }
-      const delay = 200 * 2 ** attempt * (0.5 + Math.random());
+      const delay = Math.min(3000, 200 * 2 ** attempt) * (0.5 + Math.random());
       await new Promise((r) => setTimeout(r, delay));
     }
   }
