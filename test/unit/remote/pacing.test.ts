@@ -20,14 +20,14 @@ describe('Semaphore', () => {
     await tick();
     expect(inside).toBe(3);
     s.setLimit(1);
-    gates.splice(0).forEach((g) => g());
+    for (const g of gates.splice(0)) g();
     await tick();
     expect(inside).toBe(1);
     s.setLimit(4);
     await tick();
     expect(inside).toBe(3);
     while (gates.length) {
-      gates.splice(0).forEach((g) => g());
+      for (const g of gates.splice(0)) g();
       await tick();
     }
     await Promise.all(all);
