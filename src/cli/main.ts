@@ -34,23 +34,37 @@ function connectionOptions(c: Command): Command {
     .option('--ask-vault-pass', 'prompt for the vault password');
 }
 
-connectionOptions(
-  program
-    .command('run')
-    .description('run a playbook against the inventory')
-    .argument('<playbook>', 'playbook YAML file'),
+// The options that pick tasks of a playbook, shared by run and check.
+function taskSelection(c: Command): Command {
+  return c
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma list, repeatable)', collect)
+    .option('--skip-tags <tags>', 'skip tasks with these tags', collect)
+    .option('--start-at-task <name>', 'start at the task with this name');
+}
+
+const reportOption = ['--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file'] as const;
+
+// What every command that runs tasks does first: remember -v for error output, then unlock vault files.
+async function prepare(opts: { verbose: number; vaultPasswordFile?: string; askVaultPass?: boolean }): Promise<void> {
+  verbosity = opts.verbose;
+  await (await import('./vault.js')).setupVault(opts);
+}
+
+taskSelection(
+  connectionOptions(
+    program
+      .command('run')
+      .description('run a playbook against the inventory')
+      .argument('<playbook>', 'playbook YAML file'),
+  ),
 )
-  .option('-t, --tags <tags>', 'only tasks with these tags (comma list, repeatable)', collect)
-  .option('--skip-tags <tags>', 'skip tasks with these tags', collect)
   .option('--list-hosts', 'list the hosts each play targets, then stop')
   .option('--list-tasks', 'list the tasks, then stop')
   .option('--syntax-check', 'load and validate only; touch no host')
-  .option('--start-at-task <name>', 'start at the task with this name')
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
-  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
+  .option(...reportOption)
   .action(async (file: string, opts) => {
-    verbosity = opts.verbose;
-    await (await import('./vault.js')).setupVault(opts);
+    await prepare(opts);
     const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(file, opts);
   });
@@ -65,27 +79,24 @@ connectionOptions(
   .option('-m, --module <name>', 'module to run instead of a shell command')
   .option('-a, --args <args>', 'module arguments: k=v … or a YAML map')
   .option('-b, --become', 'run through sudo')
-  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
+  .option(...reportOption)
   .action(async (pattern: string, command: string[], opts) => {
-    verbosity = opts.verbose;
-    await (await import('./vault.js')).setupVault(opts);
+    await prepare(opts);
     const { execCommand } = await import('./exec.js');
     process.exitCode = await execCommand(pattern, command, opts);
   });
 
-connectionOptions(
-  program
-    .command('check')
-    .description('check mode for CI and drift monitoring: exit 0 when nothing would change, 5 listing what would')
-    .argument('<playbook>', 'playbook YAML file'),
+taskSelection(
+  connectionOptions(
+    program
+      .command('check')
+      .description('check mode for CI and drift monitoring: exit 0 when nothing would change, 5 listing what would')
+      .argument('<playbook>', 'playbook YAML file'),
+  ),
 )
-  .option('-t, --tags <tags>', 'only tasks with these tags (comma list, repeatable)', collect)
-  .option('--skip-tags <tags>', 'skip tasks with these tags', collect)
-  .option('--start-at-task <name>', 'start at the task with this name')
-  .option('--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file')
+  .option(...reportOption)
   .action(async (file: string, opts) => {
-    verbosity = opts.verbose;
-    await (await import('./vault.js')).setupVault(opts);
+    await prepare(opts);
     const { checkCommand } = await import('./check.js');
     process.exitCode = await checkCommand(file, opts);
   });

@@ -3,7 +3,7 @@ import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
 import { randomBytes } from 'node:crypto';
 import { quote } from '../remote/quote.js';
-import { interpretRead, readScript } from '../remote/remote-scripts.js';
+import { interpretRead } from '../remote/remote-scripts.js';
 
 interface Raw {
   code: number;
@@ -13,7 +13,7 @@ interface Raw {
 
 interface Pending {
   cmd: string;
-  /** set for readFile: a lone read goes through Connection.readFile (binary-safe, same errors) */
+  /** set for readFile: a lone read goes through Connection.readFile (binary-safe, same errors) instead of cmd */
   path?: string;
   resolve: (r: Raw | Buffer | null) => void;
   reject: (e: unknown) => void;
@@ -71,7 +71,8 @@ export class ProbeBatcher implements Probe {
   }
 
   async readFile(path: string): Promise<Buffer | null> {
-    const r = await this.enqueue(readScript(path), path);
+    // In a batch a read travels as base64, the one way to keep a file's bytes intact inside a text stream.
+    const r = await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path);
     if (r === null || Buffer.isBuffer(r)) return r;
     return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
   }
@@ -101,15 +102,13 @@ export class ProbeBatcher implements Probe {
         }
         return;
       }
-      // Identical probes (the same table read for every loop item) run once and share the answer. Reads come
-      // back as base64, the one way to keep a file's bytes intact inside a text stream.
-      const wire = (p: Pending) => (p.path === undefined ? p.cmd : `LC_ALL=C base64 -w0 -- ${quote(p.path)}`);
-      const unique = [...new Set(batch.map(wire))];
+      // Identical probes (the same table read for every loop item) run once and share the answer.
+      const unique = [...new Set(batch.map((p) => p.cmd))];
       const mark = `RB${randomBytes(12).toString('hex')}`;
       const r = await this.conn.exec(batchScript(unique, mark), this.opts);
       const results = parseBatch(r.stdout, unique.length, mark);
       for (const p of batch) {
-        const res = results[unique.indexOf(wire(p))];
+        const res = results[unique.indexOf(p.cmd)];
         p.resolve(p.path === undefined ? res : { ...res, stdout: Buffer.from(res.stdout.toString('latin1'), 'base64') });
       }
     } catch (e) {

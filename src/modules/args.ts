@@ -96,6 +96,11 @@ export function bool(a: Args, key: string, dflt: boolean): boolean {
   return wrongType(a, key, 'a boolean (true/false/yes/no)');
 }
 
+// A boolean the playbook may leave out: undefined means "leave the host's value alone".
+export function optBool(a: Args, key: string): boolean | undefined {
+  return a.v[key] === undefined || a.v[key] === null ? undefined : bool(a, key, false);
+}
+
 // Rendered numbers arrive as strings, so digit strings count as integers.
 export function int(a: Args, key: string): number | undefined {
   const v = a.v[key];

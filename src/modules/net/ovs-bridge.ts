@@ -1,5 +1,5 @@
 // An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, then checked for errors.
-import { argsOf, bool, enumOf, optStr } from '../args.js';
+import { argsOf, enumOf, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
@@ -17,9 +17,6 @@ export interface OvsBridgeArgs {
 const COLUMNS = 'name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode';
 
 export const ovsBridgeProbe = (name: string): string => vsctlRead('--format=json', `--columns=${COLUMNS}`, 'list', 'bridge', name);
-
-const optBool = (a: Parameters<typeof bool>[0], key: string): boolean | undefined =>
-  a.v[key] === undefined || a.v[key] === null ? undefined : bool(a, key, false);
 
 export const ovsBridge = defineModule<OvsBridgeArgs>({
   name: 'ovs_bridge',

@@ -1,5 +1,5 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
-import { argsOf, bool, enumOf, int, optStr } from '../args.js';
+import { argsOf, enumOf, int, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import { ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
@@ -49,7 +49,7 @@ export const ovsPort = defineModule<OvsPortArgs>({
       type: optStr(a, 'type'),
       options: strMap(a, 'options'),
       tag: int(a, 'tag'),
-      protected: a.v.protected === undefined ? undefined : bool(a, 'protected', false),
+      protected: optBool(a, 'protected'),
     };
   },
   async plan(p, probe): Promise<Plan> {
