@@ -19,7 +19,7 @@ const work = join(ROOT, '.lab/bench');
 const GRE = join(ROOT, 'playbooks/gre-mesh.yaml');
 
 if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (it starts lab hosts in network namespaces)');
-if (!existsSync(join(ROOT, 'dist/bundle/main.js'))) throw new Error('build first: npm run -s build');
+if (!existsSync(join(ROOT, 'dist/bundle/main.cjs'))) throw new Error('build first: npm run -s build');
 const { labUp, labDown } = await import('../dist/lab/lab.js');
 mkdirSync(work, { recursive: true });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

@@ -25,4 +25,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run -s build
-echo "setup: ready ($(node dist/bundle/main.js --version))"
+echo "setup: ready ($(node dist/bundle/main.cjs --version))"

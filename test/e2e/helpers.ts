@@ -6,7 +6,7 @@ import { type LabInfo, labDown, labUp } from '../../src/lab/lab.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 // The shipped artifact (the bundle package.json's bin points at), so the tests run what users run.
-export const CLI = resolve(ROOT, 'dist/bundle/main.js');
+export const CLI = resolve(ROOT, 'dist/bundle/main.cjs');
 
 export interface Ran {
   code: number;

@@ -119,6 +119,13 @@ describe('checkTemplateSyntax / hasTemplate', () => {
     expect(e.message).toContain('p.yaml:3');
   });
 
+  it('runs the compiler phase, not only the parser', () => {
+    // Parses fine; only Handlebars' compiler phase rejects a partial with two positional arguments.
+    const e = thrown(() => checkTemplateSyntax('{{> part a b }}', { file: 'p.yaml', line: 7 }));
+    expect(e.message).toContain('Unsupported number of partial arguments: 2');
+    expect(e.at).toEqual({ file: 'p.yaml', line: 7 });
+  });
+
   it('detects {{', () => {
     expect(hasTemplate('a {{ b }}')).toBe(true);
     expect(hasTemplate('plain')).toBe(false);

@@ -1,0 +1,87 @@
+// The shipped loader (dist/bundle/main.cjs) runs cli.cjs with a V8 code cache made at build time. These tests
+// check that the cache it ships is one V8 accepts, and that a missing, stale or damaged cache never breaks a run.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, ensureBuilt } from './helpers.js';
+
+const BUNDLE = join(ROOT, 'dist/bundle');
+let dir: string;
+
+function node(args: string[], cwd = ROOT) {
+  return spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+function cacheFiles(d: string): string[] {
+  return readdirSync(d).filter((f) => f.endsWith('.v8cache'));
+}
+
+// Asks V8 in a plain child process whether it takes the cache for cli.cjs.
+function rejected(d: string): boolean {
+  const probe = `
+    const fs = require('fs'), vm = require('vm'), M = require('module'), p = require('path');
+    const d = process.argv[1], file = p.join(d, 'cli.cjs');
+    const cache = fs.readdirSync(d).find((f) => f.endsWith('.v8cache'));
+    const s = new vm.Script(M.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData: fs.readFileSync(p.join(d, cache)) });
+    console.log(s.cachedDataRejected);`;
+  return node(['-e', probe, d]).stdout.trim() === 'true';
+}
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'rb-bundle-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function copy(name: string): string {
+  const d = join(dir, name);
+  cpSync(BUNDLE, d, { recursive: true });
+  return d;
+}
+
+describe('shipped bundle', () => {
+  it('ships one code cache, named after the bundle, that V8 accepts', () => {
+    expect(cacheFiles(BUNDLE)).toHaveLength(1);
+    expect(rejected(BUNDLE)).toBe(false);
+    const r = node([CLI, 'run', 'playbooks/gre-mesh.yaml', '-i', 'inventory', '--syntax-check']);
+    expect(r.stdout).toContain('syntax OK (1 play, 18 tasks)');
+    expect(r.status).toBe(0);
+  });
+
+  it('writes the cache when it is missing, and runs meanwhile', () => {
+    const d = copy('missing');
+    const [name] = cacheFiles(d);
+    rmSync(join(d, name as string));
+    const r = node([join(d, 'main.cjs'), '--version']);
+    expect(r.stdout.trim()).toBe('0.1.0');
+    expect(cacheFiles(d)).toEqual([name]);
+    expect(rejected(d)).toBe(false);
+    expect(readdirSync(d).filter((f) => f.includes('.v8cache.'))).toEqual([]); // no temp file left
+  });
+
+  it('replaces a cache V8 rejects (other V8 flags, as after a Node upgrade)', () => {
+    const d = copy('stale');
+    const [name] = cacheFiles(d);
+    const r = node(['--stack-size=2000', join(d, 'main.cjs'), '--version']);
+    expect(r.stdout.trim()).toBe('0.1.0');
+    // Made under other flags, the plain child now rejects it; one plain run mends it.
+    expect(rejected(d)).toBe(true);
+    node([join(d, 'main.cjs'), '--version']);
+    expect(rejected(d)).toBe(false);
+    expect(cacheFiles(d)).toEqual([name]);
+  });
+
+  it('runs correctly from a damaged cache', () => {
+    const d = copy('damaged');
+    const [name] = cacheFiles(d);
+    const file = join(d, name as string);
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    expect(statSync(file).size).toBeLessThan(bytes.length);
+    const r = node([join(d, 'main.cjs'), 'run', 'playbooks/docker-bridge.yaml', '-i', 'inventory', '--syntax-check'], ROOT);
+    expect(r.stdout).toContain('syntax OK');
+    expect(r.status).toBe(0);
+  });
+});
