@@ -73,6 +73,26 @@ describe('engine on a 3-host lab', () => {
     expect(onHost(lab, 'h2', 'cat /root/restarts').stdout).toBe('restarted\nrestarted\n');
   });
 
+  it('route persist: debian writes an ifupdown hook that really restores the route; rerun changes nothing', async () => {
+    const via = lab.hosts[1].ip;
+    const args = ['-i', inv, '-m', 'route', '-a', `to=10.77.0.0/24 via=${via} persist=debian`];
+    onHost(lab, 'h1', 'mkdir -p /etc/network/if-up.d'); // ifupdown ships it; the lab's private /etc does not
+    const first = await runbook(['exec', 'h1', ...args]);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(onHost(lab, 'h1', 'ip route show 10.77.0.0/24').stdout).toContain(`via ${via}`);
+    expect(onHost(lab, 'h1', 'stat -c %a /etc/network/if-up.d/runbook-routes').stdout.trim()).toBe('755');
+    const again = await runbook(['exec', 'h1', ...args]);
+    expect(recapOf(again.stdout).h1.changed).toBe(0);
+    // what ifupdown does when an interface comes up after a reboot: run the hook (twice is harmless)
+    onHost(lab, 'h1', 'ip route del 10.77.0.0/24');
+    const hook = onHost(lab, 'h1', 'IFACE=eth0 /etc/network/if-up.d/runbook-routes && /etc/network/if-up.d/runbook-routes; echo rc=$?');
+    expect(hook.stdout).toContain('rc=0');
+    expect(onHost(lab, 'h1', 'ip route show 10.77.0.0/24').stdout).toContain(`via ${via}`);
+    const gone = await runbook(['exec', 'h1', '-i', inv, '-m', 'route', '-a', 'to=10.77.0.0/24 state=absent persist=debian']);
+    expect(gone.code).toBe(0);
+    expect(onHost(lab, 'h1', 'ip route show 10.77.0.0/24; grep -c 10.77 /etc/network/if-up.d/runbook-routes').stdout.trim()).toBe('0');
+  });
+
   it('a bad playbook exits 4 with file:line and touches no host', async () => {
     const r = await runbook(['run', join(ROOT, 'test/fixtures/e2e/bad-module.yaml'), '-i', inv]);
     expect(r.code).toBe(4);

@@ -23,7 +23,14 @@ interface IpRoute {
   metric?: number;
 }
 
-export const DEBIAN_ROUTES = '/etc/network/interfaces.d/runbook-routes';
+// Debian/Ubuntu with ifupdown: a hook it runs each time an interface comes up. Not an interfaces.d file: there a
+// bare `up` line outside an `iface` stanza is a parse error that would stop networking at boot.
+export const DEBIAN_ROUTES = '/etc/network/if-up.d/runbook-routes';
+const DEBIAN_HEADER = [
+  '#!/bin/sh',
+  '# Managed by runbook (route persist: debian): ifupdown runs this each time an interface comes up.',
+  '# A route whose gateway is not reachable yet fails quietly here and is added at a later interface.',
+];
 
 /** ip prints a /32 as the bare address. */
 const shown = (to: string) => (to.endsWith('/32') ? to.slice(0, -3) : to);
@@ -45,8 +52,8 @@ const spec = (p: RouteArgs, metric = p.metric): string[] => [
 function persistLine(p: RouteArgs): { line: string; same: (l: string) => boolean } {
   const words = spec(p).join(' ');
   if (p.persist === 'rhel') return { line: words, same: (l) => l.trim().split(/\s+/)[0] === p.to };
-  const prefix = `up ip route replace ${p.to} `;
-  return { line: `up ip route replace ${words}`, same: (l) => `${l.trim()} `.startsWith(prefix) };
+  const prefix = `ip route replace ${p.to} `;
+  return { line: `ip route replace ${words} 2>/dev/null || true`, same: (l) => `${l.trim()} `.startsWith(prefix) };
 }
 
 async function planPersist(p: RouteArgs, old: string | undefined, probe: Probe, ctx: TaskContext): Promise<Plan | undefined> {
@@ -54,12 +61,15 @@ async function planPersist(p: RouteArgs, old: string | undefined, probe: Probe, 
   if (!path) return undefined;
   const { line, same } = persistLine(p);
   const lines = (old ?? '').split('\n').filter((l, i, all) => !(i === all.length - 1 && l === ''));
+  // The hook is a script: it starts with its header, whatever the file held before.
+  if (p.persist === 'debian' && !lines[0]?.startsWith('#!')) lines.unshift(...DEBIAN_HEADER);
   const kept = lines.filter((l) => !same(l));
   const at = lines.findIndex(same);
   if (p.state === 'present') kept.splice(at < 0 ? kept.length : at, 0, line);
   const next = kept.length ? `${kept.join('\n')}\n` : '';
   if (next === (old ?? '') || (old === undefined && p.state === 'absent')) return undefined;
-  return planFileUpdate(probe, ctx, { dest: path, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old) });
+  const mode = p.persist === 'debian' ? '0755' : undefined;
+  return planFileUpdate(probe, ctx, { dest: path, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old), mode });
 }
 
 export const route = defineModule<RouteArgs>({

@@ -110,25 +110,38 @@ describe('route', () => {
       expect(p.diff?.[1]).toMatchObject({ path: RHEL, before: old });
     });
 
-    it('debian: missing file → created with an up line', async () => {
+    const HOOK = '/etc/network/if-up.d/runbook-routes';
+    const HEADER =
+      '#!/bin/sh\n# Managed by runbook (route persist: debian): ifupdown runs this each time an interface comes up.\n' +
+      '# A route whose gateway is not reachable yet fails quietly here and is added at a later interface.\n';
+
+    it('debian: missing file → an executable ifupdown hook with the route', async () => {
       const { p } = await plan({ ...peer, persist: 'debian', metric: 50 }, sectioned({ routes: ROUTE_2 }), [stat('absent')]);
       const up = p.steps?.[0];
       expect(p.note).toMatch(/persisted/);
-      expect(up).toMatchObject({ kind: 'upload', dest: '/etc/network/interfaces.d/runbook-routes' });
-      expect(up?.kind === 'upload' && up.content.toString()).toBe('up ip route replace 192.168.2.0/24 via 10.0.0.2 dev v1 metric 50\n');
+      expect(up).toMatchObject({ kind: 'upload', dest: HOOK, mode: '0755' });
+      expect(up?.kind === 'upload' && up.content.toString()).toBe(
+        `${HEADER}ip route replace 192.168.2.0/24 via 10.0.0.2 dev v1 metric 50 2>/dev/null || true\n`,
+      );
     });
 
-    it('absent removes the line', async () => {
+    it('debian: the route already persisted → no change', async () => {
+      const file = `${HEADER}ip route replace 192.168.2.0/24 via 10.0.0.2 dev v1 metric 50 2>/dev/null || true\n`;
+      const { p } = await plan({ ...peer, persist: 'debian', metric: 50 }, sectioned({ routes: ROUTE_2, file }));
+      expect(p).toMatchObject({ changed: false });
+    });
+
+    it('absent removes the line, keeps the others and the header', async () => {
       const { p } = await plan(
         { to: '192.168.2.0/24', state: 'absent', persist: 'debian' },
         sectioned({
           routes: '[]',
-          file: 'up ip route replace 192.168.2.0/24 via 10.0.0.2\nup ip route replace 192.168.3.0/24 via 10.0.0.3\n',
+          file: `${HEADER}ip route replace 192.168.2.0/24 via 10.0.0.2 2>/dev/null || true\nip route replace 192.168.3.0/24 via 10.0.0.3 2>/dev/null || true\n`,
         }),
         [stat(statFile())],
       );
       const up = p.steps?.[0];
-      expect(up?.kind === 'upload' && up.content.toString()).toBe('up ip route replace 192.168.3.0/24 via 10.0.0.3\n');
+      expect(up?.kind === 'upload' && up.content.toString()).toBe(`${HEADER}ip route replace 192.168.3.0/24 via 10.0.0.3 2>/dev/null || true\n`);
     });
   });
 
