@@ -26,7 +26,7 @@ export interface CompletionSpec {
 }
 
 const FILE_OPTIONS = ['--inventory', '--private-key', '--known-hosts', '--vault-password-file', '--report', '--playbook'];
-const HOST_OPTIONS = ['--limit', '--host'];
+const HOST_OPTIONS = ['--limit', '--host', '--group'];
 // Positional kinds by argument name; plain-word arguments (vault and lab actions) list their words here.
 const ARGUMENT_KINDS: Record<string, CommandSpec['positionals'][number]> = {
   playbook: 'playbook',
@@ -52,9 +52,11 @@ export function specOf(program: Command): CompletionSpec {
           .map((o): OptionSpec => {
             const flags = [o.short, o.long].filter((x): x is string => !!x);
             const takes = o.required || o.optional;
+            // --output is a file on graph and a format with choices elsewhere.
+            const isFile = FILE_OPTIONS.includes(o.long ?? '') || (o.long === '--output' && !o.argChoices);
             const value = !takes
               ? undefined
-              : FILE_OPTIONS.includes(o.long ?? '')
+              : isFile
                 ? 'file'
                 : HOST_OPTIONS.includes(o.long ?? '')
                   ? 'hosts'

@@ -1,8 +1,10 @@
 // `runbook graph` on a 3-host OVS lab: after gre-mesh every tunnel is there; one GRE port deleted by hand is
 // exactly one red dashed (missing) edge in `--live --format dot`; an unreachable host is a red node.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { grePortName } from '../../src/graph/model.js';
@@ -69,6 +71,51 @@ describe('runbook graph', () => {
     const svg = readFileSync(svgFile, 'utf8');
     expect(svg.match(/<line class="edge missing" data-a="h1" data-b="h2"/g)).toHaveLength(1);
     expect(svg.match(/<line class="edge ok" data-a=/g)).toHaveLength(2);
+  });
+
+  it('the SVG renders in Chromium: three separate readable boxes, the missing edge red and dashed', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'rb-chromium-'));
+    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(join(dir, 'mesh.svg')).href);
+      const svgBox = await page.locator('svg').first().boundingBox();
+      const boxes = await page.locator('g.node rect').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+      expect(boxes).toHaveLength(3);
+      for (const [i, a] of boxes.entries()) {
+        expect(a.width).toBeGreaterThan(50);
+        expect(a.left >= (svgBox?.x ?? 0) && a.right <= (svgBox?.x ?? 0) + (svgBox?.width ?? 0)).toBe(true);
+        for (const b of boxes.slice(i + 1)) expect(a.right < b.left || b.right < a.left || a.bottom < b.top || b.bottom < a.top).toBe(true);
+      }
+      // every label line fits inside its node's box
+      const clipped = await page.locator('g.node').evaluateAll((gs) =>
+        gs.flatMap((g) => {
+          const r = (g.querySelector('rect') as SVGRectElement).getBoundingClientRect();
+          return [...g.querySelectorAll('text')].filter((t) => {
+            const b = t.getBoundingClientRect();
+            return b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom;
+          }).map((t) => t.textContent);
+        }),
+      );
+      expect(clipped).toEqual([]);
+      const missing = page.locator('g:not(.legend) > line.edge.missing');
+      expect(await missing.count()).toBe(1);
+      const style = await missing.evaluate((el) => ({ stroke: getComputedStyle(el).stroke, dash: getComputedStyle(el).strokeDasharray }));
+      expect(style).toEqual({ stroke: 'rgb(210, 48, 44)', dash: '8px, 6px' });
+      expect(await page.locator('g:not(.legend) > line.edge.ok').evaluateAll((els) => els.map((e) => getComputedStyle(e).stroke))).toEqual([
+        'rgb(58, 157, 74)',
+        'rgb(58, 157, 74)',
+      ]);
+      mkdirSync(join(ROOT, 'test/output'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test/output/mesh.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   it('an unreachable host is a red node', async () => {

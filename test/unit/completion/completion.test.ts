@@ -106,6 +106,12 @@ describe('bash with the completion loaded (from the repo root)', () => {
     expect(bashComplete(['runbook', 'check', '-o', ''])).toEqual(['auto', 'plain', 'json', 'tty']);
     expect(bashComplete(['runbook', 'completion', ''])).toEqual(['bash', 'zsh']);
   });
+  test('graph: --format words, -o a file, --group hosts and groups', () => {
+    expect(bashComplete(['runbook', 'graph', '--format', ''])).toEqual(['svg', 'mermaid', 'dot']);
+    expect(bashComplete(['runbook', 'graph', '-o', 'READ'])).toEqual(['README.md']);
+    expect(bashComplete(['runbook', 'graph', '--group', 'me'])).toEqual(['mesh']);
+    expect(bashComplete(['runbook', 'graph', '--pl'])).toEqual(['--playbook']);
+  });
   test('--limit and exec patterns complete host and group names from -i (or ./inventory)', () => {
     expect(bashComplete(['runbook', 'run', 'playbooks/gre-mesh.yaml', '-i', YAML_INV, '--limit', 'web'])).toEqual(
       expect.arrayContaining(['web', 'web1', 'web2']),
