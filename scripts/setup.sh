@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pair in sshd:openssh-server ssh:openssh-client ip:iproute2 brctl:bridge-utils ethtool:ethtool \
-            ovs-vsctl:openvswitch-switch ping:iputils-ping python3:python3 unshare:util-linux nc:netcat-openbsd; do
+            ovs-vsctl:openvswitch-switch ping:iputils-ping python3:python3 unshare:util-linux nc:netcat-openbsd \
+            sudo:sudo; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 if [ "${1:-}" = --tests ]; then

@@ -50,7 +50,7 @@ export function driftCollector(inner: EventSink, handlerAts: Set<string>) {
       if (e.type === 'task:result') {
         const d: Drift = { host: e.host, task: e.task, at: fileLine(e.at), ...(e.item !== undefined ? { item: e.item } : {}) };
         if (e.status === 'changed') (handlerAts.has(d.at) ? handlers : drift).push(d);
-        if (e.status === 'failed' && !e.ignored) failed.push({ ...d, msg: e.msg?.split('\n')[0] });
+        if (e.status === 'failed' && !e.ignored && !e.rescued) failed.push({ ...d, msg: e.msg?.split('\n')[0] });
       }
       if (e.type === 'host:unreachable') unreachable.push({ host: e.host, msg: e.msg.split('\n')[0] });
       if (e.type === 'run:end') recap = e.recap;

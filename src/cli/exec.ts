@@ -15,6 +15,7 @@ export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard
   module?: string;
   args?: string;
   become?: boolean;
+  becomeUser?: string;
 }
 
 const at = { file: '<command line>' };
@@ -54,6 +55,7 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
         varsFiles: [],
         gatherFacts: false,
         become: !!f.become,
+        ...(f.becomeUser ? { becomeUser: f.becomeUser } : {}),
         connection: 'ssh',
         tasks: [task],
         handlers: [],

@@ -5,6 +5,13 @@ import { UsageError } from '../errors.js';
 import { fail } from './exit.js';
 import { collect, increase, positiveInt } from './options.js';
 
+// `runbook … | head`: a reader that goes away must not crash a run half-way; the rest of the output is dropped and
+// the run finishes on its hosts (with its own exit code).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+
 const program = new Command('runbook')
   .description('Run Ansible-style playbooks over SSH on many hosts in parallel, and say honestly what changed.')
   .version('0.1.0')
@@ -79,6 +86,7 @@ connectionOptions(
   .option('-m, --module <name>', 'module to run instead of a shell command')
   .option('-a, --args <args>', 'module arguments: k=v … or a YAML map')
   .option('-b, --become', 'run through sudo')
+  .option('--become-user <user>', 'with -b: the user to become (default: ansible_become_user, else root)')
   .option(...reportOption)
   .action(async (pattern: string, command: string[], opts) => {
     await prepare(opts);

@@ -34,14 +34,14 @@ export function summaryFromText(text: string, file = '<input>'): RunSummary {
   });
 }
 
-const COUNTS = ['ok', 'changed', 'skipped', 'failed', 'unreachable', 'ignored'] as const;
+const COUNTS = ['ok', 'changed', 'skipped', 'failed', 'unreachable', 'ignored', 'rescued'] as const;
 
 // Hosts are summed (a host in two reports counts twice); elapsed is the longest shard's.
 export function mergeSummaries(all: RunSummary[]): RunSummary {
   const recap: Recap = {};
   for (const s of all) {
     for (const [host, t] of Object.entries(s.recap)) {
-      const into: HostTally = (recap[host] ??= { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 });
+      const into: HostTally = (recap[host] ??= { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 });
       for (const k of COUNTS) into[k] += Number(t[k] ?? 0);
       if (t.firstError && !into.firstError) into.firstError = t.firstError;
     }

@@ -13,12 +13,13 @@ export interface Applied {
 export async function applyPlan(
   plan: Plan,
   conn: Connection,
-  opts: { become: boolean; timeout?: number },
+  opts: { become: boolean; becomeUser?: string; timeout?: number },
 ): Promise<Applied> {
   const out: Applied = {};
+  const as = { become: opts.become, becomeUser: opts.becomeUser };
   for (const step of plan.steps ?? []) {
     if (step.kind === 'exec') {
-      const r = await conn.exec(step.cmd, { stdin: step.stdin, become: opts.become, timeout: opts.timeout });
+      const r = await conn.exec(step.cmd, { stdin: step.stdin, ...as, timeout: opts.timeout });
       if (step.capture) {
         out.captured = r;
         out.cmd = step.cmd;
@@ -30,14 +31,15 @@ export async function applyPlan(
     }
     if (step.backup) {
       const b = `[ ! -e ${quote(step.dest)} ] || cp -p ${quote(step.dest)} ${quote(step.dest)}.$(date +%Y%m%d%H%M%S)~`;
-      const r = await conn.exec(b, { become: opts.become, timeout: opts.timeout });
+      const r = await conn.exec(b, { ...as, timeout: opts.timeout });
       if (r.code !== 0) throw stepFailed(b, r);
     }
-    await conn.put(step.dest, step.content, { mode: step.mode, become: opts.become });
+    // Under become_user the file is written as that user, so a new one is theirs (as with Ansible).
+    await conn.put(step.dest, step.content, { mode: step.mode, ...as });
     if (step.owner || step.group) {
       const who = `${step.owner ?? ''}${step.group ? `:${step.group}` : ''}`;
       const c = shellCmd('chown', who, step.dest);
-      const r = await conn.exec(c, { become: opts.become, timeout: opts.timeout });
+      const r = await conn.exec(c, { ...as, timeout: opts.timeout });
       if (r.code !== 0) throw stepFailed(c, r);
     }
   }

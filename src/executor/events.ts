@@ -11,7 +11,10 @@ export interface TaskResultEvent {
   status: TaskStatus;
   /** loop item label when the task loops */
   item?: string;
+  /** failed, but ignore_errors: true */
   ignored?: boolean;
+  /** failed, and a block's rescue: part takes over */
+  rescued?: boolean;
   msg?: string;
   rc?: number;
   stdout?: string;
@@ -40,6 +43,8 @@ export interface HostTally {
   failed: number;
   unreachable: number;
   ignored: number;
+  /** failures a block's rescue: part caught */
+  rescued: number;
   /** First line of the first error seen on this host. */
   firstError?: string;
 }

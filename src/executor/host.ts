@@ -1,5 +1,6 @@
 // Per-host state for one run: the vars layers in precedence order, and what happened so far.
 import type { Connection } from '../remote/connection.js';
+import { type BlockState, newBlockState } from './blocks.js';
 
 export interface HostRun {
   name: string;
@@ -15,6 +16,8 @@ export interface HostRun {
   failed: boolean;
   unreachable: boolean;
   notified: Set<string>;
+  /** where this host stands in block/rescue/always */
+  blocks: BlockState;
 }
 
 export function newHostRun(name: string, inventoryVars: Record<string, unknown>): HostRun {
@@ -28,6 +31,7 @@ export function newHostRun(name: string, inventoryVars: Record<string, unknown>)
     failed: false,
     unreachable: false,
     notified: new Set(),
+    blocks: newBlockState(),
   };
 }
 

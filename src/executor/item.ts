@@ -29,14 +29,45 @@ export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | u
   return items;
 }
 
-function probeOver(conn: Connection | undefined, become: boolean, timeout?: number): Probe {
+/** Whether a task runs through sudo on this host, and as whom. */
+export interface BecomeAs {
+  become: boolean;
+  /** Absent: root. */
+  becomeUser?: string;
+}
+
+/**
+ * become: the task's, else the play's, else the host's ansible_become (true/yes/1). become_user: the task's, else the play's, else the host's
+ * ansible_become_user, else root; templates in it are rendered per host (and per loop item).
+ */
+export function becomeOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): BecomeAs {
+  const become = t.become ?? (env.become || varTrue(vars.ansible_become));
+  if (!become) return { become };
+  const raw = t.becomeUser ?? env.becomeUser ?? vars.ansible_become_user;
+  if (raw === undefined || raw === null || raw === '') return { become };
+  const user = String(renderValue(raw, vars, { at: t.at, host })).trim();
+  if (user === '' || /[\s:'"\\]/.test(user)) {
+    throw new RunbookError(`become_user must be a user name, got ${JSON.stringify(user)}`, {
+      at: t.at,
+      hint: 'set become_user (task or play) or ansible_become_user to the name of the user to become, e.g. postgres',
+    });
+  }
+  return { become, becomeUser: user };
+}
+
+// Inventory booleans arrive as YAML booleans, or as strings from INI files and -e.
+function varTrue(v: unknown): boolean {
+  return v === true || v === 1 || (typeof v === 'string' && /^(true|yes|on|1)$/i.test(v.trim()));
+}
+
+function probeOver(conn: Connection | undefined, as: BecomeAs, timeout?: number): Probe {
   const need = (): Connection => {
     if (!conn) throw new RunbookError('internal: a local module tried to probe a host');
     return conn;
   };
   return {
-    run: (cmd) => need().exec(cmd, { become, timeout }),
-    readFile: (path) => need().readFile(path, { become }),
+    run: (cmd) => need().exec(cmd, { ...as, timeout }),
+    readFile: (path) => need().readFile(path, as),
   };
 }
 
@@ -83,7 +114,7 @@ export interface Planned {
   plan: Plan;
   conn?: Connection;
   check: boolean;
-  become: boolean;
+  as: BecomeAs;
   timeout?: number;
 }
 
@@ -98,17 +129,17 @@ export async function planItem(
 ): Promise<Planned> {
   const args = renderValue(t.args, vars, { at: t.at, host });
   const parsed = def.parse(args, t.at);
-  const become = t.become ?? env.become;
+  const as = becomeOf(t, host, vars, env);
   const timeout = t.timeout ?? env.defaultTimeout;
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
-  const plan = await def.plan(parsed, probe ?? probeOver(conn, become, timeout), contextFor(t, host, vars, { ...env, check }));
-  return { plan, conn, check, become, timeout };
+  const plan = await def.plan(parsed, probe ?? probeOver(conn, as, timeout), contextFor(t, host, vars, { ...env, check }));
+  return { plan, conn, check, as, timeout };
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
-export async function finishItem({ plan, conn, check, become, timeout }: Planned): Promise<ItemResult> {
+export async function finishItem({ plan, conn, check, as, timeout }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -124,7 +155,7 @@ export async function finishItem({ plan, conn, check, become, timeout }: Planned
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = await applyPlan(plan, conn!, { become, timeout });
+  const applied = await applyPlan(plan, conn!, { ...as, timeout });
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;

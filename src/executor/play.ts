@@ -6,6 +6,7 @@ import { groupsMap } from '../inventory/vars.js';
 import type { Play, Task } from '../playbook/types.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { batches, forEachLimit } from './batches.js';
+import { blockAllows, blockFailure, rescuable } from './blocks.js';
 import { errorText } from './error-text.js';
 import type { Recap, TaskResultEvent, TaskStatus } from './events.js';
 import { FACTS_SCRIPT, parseFacts } from './facts.js';
@@ -52,17 +53,18 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     if (play.varsFiles.length)
       Object.assign(r.playVars, loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magicFor(h), o.extraVars), h));
   }
-  const tally = (host: string, status: TaskStatus, ignored = false, msg?: string) => {
+  // handled: a failure that ignore_errors or a block's rescue: part took care of (it does not fail the host)
+  const tally = (host: string, status: TaskStatus, handled?: 'ignored' | 'rescued', msg?: string) => {
     const t = recap[host];
     if (status === 'changed') t.changed++;
     if (status === 'ok' || status === 'changed') t.ok++;
     if (status === 'skipped') t.skipped++;
     if (status === 'failed') {
-      if (ignored) t.ignored++;
+      if (handled) t[handled]++;
       else t.failed++;
     }
     if (status === 'unreachable') t.unreachable++;
-    if ((status === 'failed' && !ignored) || status === 'unreachable') t.firstError ??= msg?.split('\n')[0];
+    if ((status === 'failed' && !handled) || status === 'unreachable') t.firstError ??= msg?.split('\n')[0];
     o.sink.emit({ type: 'host:tally', host, tally: { ...t } });
   };
   const env = (h: string): TaskEnv => ({
@@ -71,6 +73,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     check: o.check,
     diff: o.diff,
     become: play.become,
+    becomeUser: play.becomeUser,
     defaultTimeout: o.taskTimeout,
     connect: (target) => {
       const vars = target === h ? varsFor(runs.get(h)!, magicFor(h), o.extraVars) : delegateVars(o.inventory, target);
@@ -84,7 +87,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     const msg = errorText(e);
     o.sink.emit({ type: 'host:unreachable', host: h, msg });
     o.sink.emit({ type: 'task:result', host: h, play: play.name, task, at, status: 'unreachable', msg, durationMs: 0, startedAt: Date.now() });
-    tally(h, 'unreachable', false, msg);
+    tally(h, 'unreachable', undefined, msg);
   };
 
   const gather = async (h: string) => {
@@ -118,7 +121,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         return undefined;
       }
-      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task));
+      out = await runTask(task, h, vars, { ...env(h), rescuable: rescuable(task) }, specs.get(h)?.get(task));
       // Something changed on the host: plans made ahead of their turn may be stale from here on.
       if (out.applied) specs.delete(h);
     } catch (e) {
@@ -128,9 +131,19 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       }
       const msg = task.noLog ? NO_LOG_MSG : errorText(e);
       out = { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
-      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', msg, durationMs: Date.now() - t0, startedAt: t0 });
+      const handled = task.ignoreErrors ? { ignored: true } : rescuable(task) ? { rescued: true } : {};
+      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', ...handled, msg, durationMs: Date.now() - t0, startedAt: t0 });
     }
-    tally(h, out.status, out.ignored, out.msg);
+    // A failure a rescue: part catches leaves the host healthy; any other fails it (it still runs owed always: parts).
+    let rescued = false;
+    if (out.status === 'failed' && !out.ignored) {
+      rescued = blockFailure(task, r.blocks);
+      if (rescued) {
+        r.registered.ansible_failed_task = { name, action: task.module, at };
+        r.registered.ansible_failed_result = out.result;
+      } else r.failed = true;
+    }
+    tally(h, out.status, out.ignored ? 'ignored' : rescued ? 'rescued' : undefined, out.msg);
     if (task.register) r.registered[task.register] = out.result;
     // What a no_log task printed stays hidden when a later task shows the registered result.
     if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);
@@ -138,7 +151,6 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       addSecretVars(out.facts, vars);
       Object.assign(r.facts, out.facts);
     }
-    if (out.status === 'failed' && !out.ignored) r.failed = true;
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
     return out;
   };
@@ -157,6 +169,8 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     }
   };
   const ok = (h: string) => !runs.get(h)!.failed && !runs.get(h)!.unreachable;
+  // Whether task t runs on host h now: healthy hosts, and failed ones for the always: parts they are owed.
+  const runnable = (t: Task, h: string) => !runs.get(h)!.unreachable && blockAllows(t, runs.get(h)!.blocks, runs.get(h)!.failed);
   const aborted = () => !!o.signal?.aborted;
   let stopReason: string | undefined;
   const bs = batches(live, play.serial);
@@ -170,7 +184,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     if (play.strategy === 'free') {
       await forEachLimit(batch, o.forks, async (h) => {
         for (const t of tasks) {
-          if (aborted() || !ok(h) || skipUntilStart(t, st)) continue;
+          if (aborted() || !runnable(t, h) || skipUntilStart(t, st)) continue;
           await runOne(t, h);
         }
       });
@@ -178,8 +192,8 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       for (const t of tasks) {
         if (aborted() || fatal) break;
         if (skipUntilStart(t, st)) continue;
-        const active = batch.filter(ok);
-        if (!active.length) break;
+        const active = batch.filter((h) => runnable(t, h));
+        if (!active.length) continue;
         if (t.runOnce) {
           const out = await runOne(t, active[0]);
           for (const h of active.slice(1)) {

@@ -62,7 +62,7 @@ export class ProbeBatcher implements Probe {
 
   constructor(
     private readonly conn: Connection,
-    private readonly opts: { become: boolean; timeout?: number },
+    private readonly opts: { become: boolean; becomeUser?: string; timeout?: number },
   ) {}
 
   async run(cmd: string): Promise<ExecResult> {
@@ -74,7 +74,7 @@ export class ProbeBatcher implements Probe {
     // In a batch a read travels as base64, the one way to keep a file's bytes intact inside a text stream.
     const r = await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path);
     if (r === null || Buffer.isBuffer(r)) return r;
-    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
+    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'), this.opts.become);
   }
 
   private enqueue(cmd: string, path?: string): Promise<Raw | Buffer | null> {
@@ -95,7 +95,7 @@ export class ProbeBatcher implements Probe {
     try {
       if (batch.length === 1) {
         const [one] = batch;
-        if (one.path !== undefined) one.resolve(await this.conn.readFile(one.path, { become: this.opts.become }));
+        if (one.path !== undefined) one.resolve(await this.conn.readFile(one.path, { become: this.opts.become, becomeUser: this.opts.becomeUser }));
         else {
           const r = await this.conn.exec(one.cmd, this.opts);
           one.resolve({ code: r.code, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) });

@@ -59,7 +59,7 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   for (const h of all) {
     runs.set(h, newHostRun(h, hostVars(o.inventory, h)));
     addSecretVars({ ...runs.get(h)!.inventoryVars, ...playVars, ...o.extraVars });
-    recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 };
+    recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
   }
   // Everything that can be checked without a host is checked for every play before the first connects.
   for (const [i, p] of o.playbook.plays.entries()) preflight(p, perPlay[i], runs, o);

@@ -7,7 +7,7 @@ import type { Play, Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { type ItemResult, type Planned, failedItem, finishItem, judge, loopItems, planItem } from './item.js';
+import { type ItemResult, type Planned, becomeOf, failedItem, finishItem, judge, loopItems, planItem } from './item.js';
 import type { TaskEnv } from './task.js';
 
 /** Tasks whose plan can be made before their turn: no retry, delegation or run-time inputs. */
@@ -19,7 +19,7 @@ export function speculable(play: Play, tasks: Task[]): Task[] {
       !t.delegateTo &&
       !t.runOnce &&
       !lookup(t.module, t.at).local &&
-      !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null]), names, true),
+      !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null, t.becomeUser ?? play.becomeUser ?? null]), names, true),
   );
 }
 
@@ -33,13 +33,15 @@ export function speculateHost(
 ): Map<Task, TaskSpec> {
   const out = new Map<Task, TaskSpec>();
   if (tasks.length < 2) return out;
-  const batchers = new Map<boolean, ProbeBatcher>();
+  // One batcher per way of becoming: probes as root and as another user cannot share a round trip.
+  const batchers = new Map<string, ProbeBatcher>();
   for (const t of tasks) {
     const vars = varsOf(t);
-    const become = t.become ?? env.become;
-    let b = batchers.get(become);
-    if (!b) batchers.set(become, (b = new ProbeBatcher(conn, { become, timeout: env.defaultTimeout })));
     try {
+      const as = becomeOf(t, host, vars, env);
+      const key = as.become ? `+${as.becomeUser ?? ''}` : '-';
+      let b = batchers.get(key);
+      if (!b) batchers.set(key, (b = new ProbeBatcher(conn, { ...as, timeout: env.defaultTimeout })));
       if (t.loop !== undefined) out.set(t, speculateItems(t, host, vars, env, b));
       else if (!t.when.length || evalBool(t.when, vars, t.at)) out.set(t, speculate(t, host, vars, env, b));
     } catch {
@@ -94,7 +96,10 @@ export async function planAllItems(
   env: TaskEnv,
 ): Promise<(Spec | undefined)[] | undefined> {
   if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
+  // Items that become different users (a templated become_user) are planned one by one.
+  const ases = itemVars.flatMap((v, i) => (wanted[i] ? [becomeOf(t, host, v, env)] : []));
+  if (new Set(ases.map((a) => `${a.become}:${a.becomeUser ?? ''}`)).size > 1) return undefined;
   const conn = await env.connect(host);
-  const batcher = new ProbeBatcher(conn, { become: t.become ?? env.become, timeout: t.timeout ?? env.defaultTimeout });
+  const batcher = new ProbeBatcher(conn, { ...ases[0], timeout: t.timeout ?? env.defaultTimeout });
   return Promise.all(itemVars.map((v, i) => (wanted[i] ? speculate(t, host, v, env, batcher) : undefined)));
 }

@@ -14,7 +14,11 @@ export interface TaskEnv {
   check: boolean;
   diff: boolean;
   become: boolean;
+  /** The play's become_user (a template, rendered per host). */
+  becomeUser?: string;
   defaultTimeout?: number;
+  /** A failure of this task is caught by a block's rescue: part. */
+  rescuable?: boolean;
   /** Connection for the host the task runs on (after delegate_to). Rejects with ConnectError. */
   connect(host: string): Promise<Connection>;
   emit(e: TaskResultEvent): void;
@@ -56,6 +60,7 @@ export async function runTask(
       task: name,
       at,
       status: r.status,
+      ...(r.status === 'failed' && t.ignoreErrors ? { ignored: true } : r.status === 'failed' && env.rescuable ? { rescued: true } : {}),
       item: item === undefined ? undefined : t.noLog ? '(hidden)' : label(item),
       msg: t.noLog ? (r.status === 'failed' ? NO_LOG_MSG : undefined) : r.msg,
       rc: typeof exec.rc === 'number' ? exec.rc : undefined,

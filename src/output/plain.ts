@@ -12,7 +12,8 @@ export interface SinkOptions {
 export function resultLines(e: TaskResultEvent, verbosity: number, paint: Paint, hostWidth = 0): string[] {
   const where = e.status === 'failed' && e.at ? paint('dim', `  (${e.at})`) : '';
   const item = e.item !== undefined ? paint('dim', ` [${e.item}]`) : '';
-  const head = `${e.host.padEnd(hostWidth)}  ${paint(statusColor[e.status], e.status.padEnd(11))} ${e.task}${item}  ${paint('dim', seconds(e.durationMs))}${where}`;
+  const handled = e.ignored ? paint('dim', '  (ignored)') : e.rescued ? paint('dim', '  (rescued)') : '';
+  const head = `${e.host.padEnd(hostWidth)}  ${paint(statusColor[e.status], e.status.padEnd(11))} ${e.task}${item}  ${paint('dim', seconds(e.durationMs))}${where}${handled}`;
   const out = [head];
   const indent = '    ';
   const show = e.status === 'failed' || e.status === 'unreachable' || verbosity > 0;

@@ -22,6 +22,7 @@ export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint): stri
       col(`unreachable=${t.unreachable}`, 14, t.unreachable ? 'magenta' : undefined),
       col(`failed=${t.failed}`, 9, t.failed ? 'red' : undefined),
       col(`skipped=${t.skipped}`, 10),
+      col(`rescued=${t.rescued ?? 0}`, 10),
       `ignored=${t.ignored}`,
     ];
     lines.push(`${name}  ${cols.join(' ')}`);

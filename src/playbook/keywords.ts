@@ -8,6 +8,7 @@ export const PLAY_KEYS = [
   'vars_files',
   'gather_facts',
   'become',
+  'become_user',
   'connection',
   'tasks',
   'pre_tasks',
@@ -35,6 +36,7 @@ export const TASK_KEYS = [
   'failed_when',
   'no_log',
   'become',
+  'become_user',
   'retries',
   'delay',
   'until',
@@ -47,9 +49,35 @@ export const TASK_KEYS = [
   'listen',
 ] as const;
 
+/** Keys of a block entry (block:, with rescue: and always:), and the task keywords it hands down. */
+export const BLOCK_KEYS = [
+  'name',
+  'block',
+  'rescue',
+  'always',
+  'when',
+  'tags',
+  'vars',
+  'become',
+  'ignore_errors',
+  'no_log',
+  'check_mode',
+  'timeout',
+  'delegate_to',
+  'run_once',
+  'become_user',
+] as const;
+
+/** Keys of an import_tasks / include_tasks entry: the file, and the task keywords its tasks inherit. */
+export const IMPORT_KEYS = [
+  'import_tasks',
+  'include_tasks',
+  ...BLOCK_KEYS.filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always'),
+] as const;
+
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 
-const INLINE_TASKS = 'write the tasks out in this play instead';
+const INLINE_TASKS = 'an import is a task-list entry: put it under tasks:, e.g. tasks: [ { import_tasks: net.yml } ]';
 const LATER = 'remove it; runbook does not implement it yet';
 
 // Ansible users will write these; "not supported yet" with a way around beats "unknown key".
@@ -63,7 +91,6 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   import_tasks: INLINE_TASKS,
   vars_prompt: 'pass the values with -e name=value instead',
   remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
-  become_user: LATER,
   become_method: LATER,
   environment: 'set variables inline in the command: FOO=bar cmd',
   check_mode: 'use the --check command-line flag instead',
@@ -85,18 +112,12 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 };
 
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
-  block: 'write the tasks out one by one and repeat the shared when:/become: on each',
-  rescue: 'use ignore_errors: and a later task with when: on the registered result',
-  always: 'write the tasks out one by one after the others',
-  include_tasks: 'write the included tasks out in the play instead',
-  import_tasks: 'write the imported tasks out in the play instead',
-  include: 'write the included tasks out in the play instead',
+  include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
   include_role: "copy the role's tasks into the play",
   import_role: "copy the role's tasks into the play",
   import_playbook: 'import_playbook belongs at the top level, and runbook does not support it yet',
   action: 'write the module as the key: `- shell: echo hi`',
   local_action: 'write the module as the key and add `delegate_to: localhost`',
-  become_user: LATER,
   become_method: LATER,
   environment: 'set variables inline in the command: FOO=bar cmd',
   diff: 'use the --diff command-line flag instead',

@@ -8,7 +8,8 @@ import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { bool, expected, fail, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
-import { type ParsedTask, parseTask, type TaskScope } from './task.js';
+import { parseEntry } from './block.js';
+import type { ParsedTask, TaskScope } from './task.js';
 import type { Play } from './types.js';
 
 // A play is checked whole, tasks and handlers included, so a typo in the last task stops the run at load.
@@ -41,6 +42,11 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     strategy: opt(kw, 'strategy', (f) => oneOf(f, ['linear', 'free'] as const)) ?? 'linear',
     tags,
   };
+  const becomeUser = opt(kw, 'become_user', (f) => str(f, 'become_user: postgres'));
+  if (becomeUser !== undefined) {
+    if (hasTemplate(becomeUser)) checkTemplateSyntax(becomeUser, kw.get('become_user')!.at);
+    play.becomeUser = becomeUser;
+  }
   const maxFail = opt(kw, 'max_fail_percentage', (f) => number(f, 0, 100));
   if (maxFail !== undefined) play.maxFailPercentage = maxFail;
   const taskScope: TaskScope = { handler: false, playTags: tags };
@@ -66,7 +72,7 @@ function rejectPlayKey(f: Field): never {
 function taskList(src: Source, f: Field, scope: TaskScope): ParsedTask[] {
   if (f.node === null) return [];
   if (!isSeq(f.node)) expected(f, 'a list of tasks', `${f.key}: [ { name: hello, shell: echo hi } ]`);
-  return f.node.items.map((item) => parseTask(src, resolve(src, item), scope));
+  return f.node.items.flatMap((item) => parseEntry(src, item, scope));
 }
 
 // A notify that reaches no handler would silently do nothing; Ansible only notices at run time.

@@ -82,6 +82,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     loop: loopF ? loopOf(src, loopF) : withItems ? loopOf(src, withItems, true) : undefined,
     register: opt(kw, 'register', identifier),
     become: opt(kw, 'become', bool),
+    becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     retries: opt(kw, 'retries', (f) => int(f, 0)),
     delay: opt(kw, 'delay', (f) => int(f, 0)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),

@@ -19,6 +19,8 @@ export interface Task {
   failedWhen: string[];
   noLog: boolean;
   become?: boolean;
+  /** The user to become (a template, rendered per host); overrides the play's. */
+  becomeUser?: string;
   retries?: number;
   delay?: number;
   until: string[];
@@ -32,6 +34,18 @@ export interface Task {
   vars: Record<string, unknown>;
   /** Handlers only: extra names this handler answers to. */
   listen: string[];
+  /** The blocks this task sits in, outermost first, and in which part of each (absent outside any block). */
+  blocks?: BlockRef[];
+}
+
+/** One enclosing block of a task: which block, which of its parts, and whether it has rescue/always parts. */
+export interface BlockRef {
+  /** Unique within the playbook. */
+  id: number;
+  section: 'block' | 'rescue' | 'always';
+  hasRescue: boolean;
+  hasAlways: boolean;
+  name?: string;
 }
 
 export interface Play {
@@ -42,6 +56,8 @@ export interface Play {
   varsFiles: string[];
   gatherFacts: boolean;
   become: boolean;
+  /** The user to become (a template, rendered per host); absent: ansible_become_user, else root. */
+  becomeUser?: string;
   connection: 'ssh' | 'local';
   tasks: Task[];
   handlers: Task[];

@@ -1,8 +1,9 @@
 // `connection: local`: the same Connection contract, run on the controller through /bin/sh.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { constants, userInfo } from 'node:os';
 import { TaskError } from '../errors.js';
 import type { Connection, ExecOptions } from './connection.js';
+import { BecomeIo } from './become-io.js';
 import { ShellConnection } from './shell-connection.js';
 import { wrapBecome } from './remote-scripts.js';
 
@@ -40,27 +41,31 @@ class LocalConnection extends ShellConnection {
 
   private runNow(cmd: string, opts: ExecOptions): Promise<RawResult> {
     if (this.closed) return Promise.reject(new TaskError(`${this.host}: local connection was closed`));
-    const isRoot = process.getuid?.() === 0;
-    const wrapped = wrapBecome(cmd, opts.become, isRoot, this.becomePassword);
+    const wrapped = wrapBecome(cmd, { become: opts.become, becomeUser: opts.becomeUser, loginUser: localLogin(), password: this.becomePassword });
     return new Promise<RawResult>((resolve, reject) => {
       // Own process group, so a timeout kills the whole pipeline, not just the shell.
       const child = spawn('/bin/sh', ['-c', wrapped.cmd], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
+      const io = new BecomeIo(wrapped, { write: (b) => child.stdin.write(b), end: (b) => (b === undefined ? child.stdin.end() : child.stdin.end(b)) }, opts.stdin);
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stdout.on('data', (d: Buffer) => io.stdout(d));
+      child.stderr.on('data', (d: Buffer) => io.stderr(d));
       child.stdin.on('error', () => undefined); // EPIPE when the command ignores its stdin
       child.on('error', (e) => {
         clearTimeout(timer);
+        io.dispose();
         reject(new TaskError(`${this.host}: cannot run /bin/sh: ${e.message}`));
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        io.dispose();
         if (timedOut) return reject(new TaskError(`command timed out after ${opts.timeout}s`));
         const c = code ?? 128 + (signal ? constants.signals[signal] : 0);
-        resolve({ code: c, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+        try {
+          resolve(io.result(c));
+        } catch (e) {
+          reject(e);
+        }
       });
       if (opts.timeout !== undefined && opts.timeout > 0) {
         timer = setTimeout(() => {
@@ -72,9 +77,17 @@ class LocalConnection extends ShellConnection {
           }
         }, opts.timeout * 1000);
       }
-      if (wrapped.prefix) child.stdin.write(wrapped.prefix);
-      if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-      else child.stdin.end();
+      io.begin();
     });
+  }
+}
+
+// Who the controller runs as: root needs no sudo to become root, nor anyone to become themselves.
+function localLogin(): string {
+  if (process.getuid?.() === 0) return 'root';
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
   }
 }

@@ -1,24 +1,58 @@
 // The shell snippets behind become, put and readFile, shared by the ssh and local connections.
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { TaskError } from '../errors.js';
 import { quote } from './quote.js';
 
 export interface BecomeWrap {
   cmd: string;
-  /** Bytes to send on stdin before the caller's stdin (the sudo password line). */
-  prefix?: Buffer;
+  /** Present when the command runs through sudo (see become-io.ts, which drives the exchange). */
+  sudo?: SudoExchange;
 }
 
-// sudo -n when no password is known; with one, sudo -S reads it from stdin, never from argv.
-export function wrapBecome(cmd: string, become: boolean | undefined, isRoot: boolean, password?: string): BecomeWrap {
-  if (!become || isRoot) return { cmd };
-  const inner = `sh -c ${quote(cmd)}`;
-  if (password === undefined) return { cmd: `sudo -n -- ${inner}` };
-  // If sudo would not prompt (NOPASSWD, cached ticket) the password line must not reach the command:
-  // the outer shell reads it off first. `read` takes one byte at a time from a pipe, leaving the rest.
+/** What the controller needs to talk to the sudo in a wrapped command, and to explain its failures. */
+export interface SudoExchange {
+  /** The command prints this line on stdout first, as the become user: sudo let it start. Stripped. */
+  marker: string;
+  /** sudo -S's prompt on stderr (only when a password is sent): a second one means the password was wrong. */
+  prompt?: string;
+  /** The password line, sent before the command's stdin. */
+  password?: Buffer;
+  login: string;
+  target: string;
+}
+
+export interface BecomeRequest {
+  become?: boolean;
+  /** The user to become (become_user); root when absent. */
+  becomeUser?: string;
+  /** The user the connection runs as (ansible_user). */
+  loginUser: string;
+  password?: string;
+  /** Random per command; fixed by tests. */
+  nonce?: string;
+}
+
+/**
+ * The command as the become user. Nothing to do without become or when already that user; otherwise sudo:
+ * `sudo -n` when no password is known (or from root), else `sudo -k -S` with the password on stdin, never argv.
+ * -k ignores cached tickets, so whether sudo reads the password line depends on sudoers alone; when it would not
+ * read it (NOPASSWD), the outer shell reads it off first so it never reaches the command. `read` takes one byte at
+ * a time from a pipe, leaving the rest. -H sets HOME to the become user's, as Ansible does.
+ */
+export function wrapBecome(cmd: string, r: BecomeRequest): BecomeWrap {
+  const target = r.becomeUser || 'root';
+  if (!r.become || r.loginUser === target) return { cmd };
+  const nonce = r.nonce ?? randomBytes(8).toString('hex');
+  const marker = `RUNBOOK-BECOME-${nonce}`;
+  const user = target === 'root' ? ' -H' : ` -H -u ${quote(target)}`;
+  const inner = `sh -c ${quote(`echo ${marker}\n${cmd}`)}`;
+  const base = { marker, login: r.loginUser, target };
+  if (r.password === undefined || r.loginUser === 'root') return { cmd: `sudo -n${user} -- ${inner}`, sudo: base };
+  const prompt = `RUNBOOK-SUDO-PROMPT-${nonce}:`;
   return {
-    cmd: `if sudo -n true 2>/dev/null; then IFS= read -r _ ; exec sudo -n -- ${inner}; else exec sudo -S -p '' -- ${inner}; fi`,
-    prefix: Buffer.from(`${password}\n`),
+    cmd: `if sudo -k -n${user} true 2>/dev/null; then IFS= read -r _; exec sudo -n${user} -- ${inner}; else exec sudo -k -S -p ${prompt}${user} -- ${inner}; fi`,
+    sudo: { ...base, prompt, password: Buffer.from(`${r.password}\n`) },
   };
 }
 
@@ -74,17 +108,21 @@ export function readScript(path: string): string {
 }
 
 // null for absent (ENOENT/ENOTDIR); other failures such as EACCES are task errors.
-export function interpretRead(path: string, code: number, stdout: Buffer, stderr: string): Buffer | null {
+export function interpretRead(path: string, code: number, stdout: Buffer, stderr: string, become?: boolean): Buffer | null {
   if (code === 0) return stdout;
   if (/No such file or directory|Not a directory/.test(stderr)) return null;
   throw new TaskError(`cannot read ${path}: ${stderr.trim() || `cat exited with ${code}`}`, {
-    hint: /Permission denied/.test(stderr) ? 'use become: true to read it as root' : undefined,
+    hint: /Permission denied/.test(stderr) ? permissionHint('read', become) : undefined,
   });
 }
 
 // Failure text of an upload, from the script's stderr.
-export function putError(dest: string, code: number, stderr: string): TaskError {
+export function putError(dest: string, code: number, stderr: string, become?: boolean): TaskError {
   return new TaskError(`cannot write ${dest}: ${stderr.trim() || `upload exited with ${code}`}`, {
-    hint: /Permission denied/.test(stderr) ? 'use become: true to write it as root' : undefined,
+    hint: /Permission denied/.test(stderr) ? permissionHint('write', become) : undefined,
   });
+}
+
+function permissionHint(verb: string, become?: boolean): string {
+  return become ? `the become user may not ${verb} it: check become_user, or the path's owner and mode` : `use become: true to ${verb} it as root`;
 }

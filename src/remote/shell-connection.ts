@@ -1,6 +1,6 @@
 // What every connection builds on one primitive — run a shell command, get bytes back: exec, atomic put, read.
 import type { ExecResult } from '../modules/types.js';
-import type { Connection, ExecOptions } from './connection.js';
+import type { BecomeOptions, Connection, ExecOptions } from './connection.js';
 import { interpretRead, putError, putScript, readScript } from './remote-scripts.js';
 import type { RawResult } from './ssh-channel.js';
 
@@ -14,13 +14,13 @@ export abstract class ShellConnection implements Connection {
     return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   }
 
-  async put(dest: string, content: Buffer, opts: { mode?: string; become?: boolean } = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become });
-    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'));
+  async put(dest: string, content: Buffer, opts: { mode?: string } & BecomeOptions = {}): Promise<void> {
+    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become, becomeUser: opts.becomeUser });
+    if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'), opts.become);
   }
 
-  async readFile(path: string, opts: { become?: boolean } = {}): Promise<Buffer | null> {
-    const r = await this.run(readScript(path), { become: opts.become });
-    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'));
+  async readFile(path: string, opts: BecomeOptions = {}): Promise<Buffer | null> {
+    const r = await this.run(readScript(path), { become: opts.become, becomeUser: opts.becomeUser });
+    return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'), opts.become);
   }
 }

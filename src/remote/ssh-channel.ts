@@ -2,6 +2,8 @@
 import { constants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { TaskError } from '../errors.js';
+import { BecomeIo } from './become-io.js';
+import type { BecomeWrap } from './remote-scripts.js';
 
 // Raw bytes: readFile must not lose binary content to a utf8 round trip.
 export interface RawResult {
@@ -21,27 +23,33 @@ export interface ChannelRun {
  */
 export function runChannel(
   ch: ClientChannel,
-  io: { prefix?: Buffer; stdin?: string | Buffer; timeout?: number },
+  io: { wrap?: BecomeWrap; stdin?: string | Buffer; timeout?: number },
   release: () => void,
   done: (err: Error | 'closed' | undefined, r?: RawResult) => void,
 ): ChannelRun {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
+  const become = new BecomeIo(io.wrap ?? { cmd: '' }, { write: (b) => ch.write(b), end: (b) => (b === undefined ? ch.end() : ch.end(b)) }, io.stdin);
   let code: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   const timeoutError = () => new TaskError(`command timed out after ${io.timeout}s`);
-  ch.on('data', (d: Buffer) => out.push(d));
-  ch.stderr.on('data', (d: Buffer) => err.push(d));
+  ch.on('data', (d: Buffer) => become.stdout(d));
+  ch.stderr.on('data', (d: Buffer) => become.stderr(d));
   ch.on('exit', (c: number | null, signal?: string) => {
     code = c ?? 128 + ((signal && constants.signals[`SIG${signal}` as keyof typeof constants.signals]) || 0);
   });
   ch.on('close', () => {
     clearTimeout(timer);
+    become.dispose();
     release();
     if (timedOut) return done(timeoutError());
     if (code === undefined) return done('closed');
-    done(undefined, { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    let r: RawResult;
+    try {
+      r = become.result(code);
+    } catch (e) {
+      return done(e as Error);
+    }
+    done(undefined, r);
   });
   if (io.timeout !== undefined && io.timeout > 0) {
     timer = setTimeout(() => {
@@ -55,13 +63,16 @@ export function runChannel(
       setTimeout(release, 60_000).unref();
     }, io.timeout * 1000);
   }
-  if (io.prefix) ch.write(io.prefix);
-  if (io.stdin !== undefined) ch.end(io.stdin);
-  else ch.end();
-  return { destroy: () => ch.destroy() };
+  become.begin();
+  return {
+    destroy: () => {
+      become.dispose();
+      ch.destroy();
+    },
+  };
 }
 
-// ssh2's channel.signal() is a no-op once stdin is ended (state 'eof'), which it always is here.
+// ssh2's channel.signal() is a no-op once stdin is ended (state 'eof'), which it nearly always is here.
 function sendKill(ch: ClientChannel): void {
   const c = ch as unknown as {
     outgoing?: { id: number; state: string };

@@ -161,7 +161,12 @@ class SshConnection extends ShellConnection implements SshConnectionState {
       return Promise.reject(this.lost());
     }
     const timed = opts.timeout !== undefined && opts.timeout > 0 ? withWatchdog(cmd, opts.timeout) : cmd;
-    const wrapped = wrapBecome(timed, opts.become, this.target.user === 'root', this.target.becomePassword);
+    const wrapped = wrapBecome(timed, {
+      become: opts.become,
+      becomeUser: opts.becomeUser,
+      loginUser: this.target.user,
+      password: this.target.becomePassword,
+    });
     return new Promise<RawResult>((resolve, reject) => {
       let settled = false;
       let channel: ChannelRun | undefined;
@@ -189,7 +194,7 @@ class SshConnection extends ShellConnection implements SshConnectionState {
               release();
               return finish(this.dead ? this.lost() : new TaskError(`${this.label}: cannot open a channel: ${err.message}`));
             }
-            channel = runChannel(ch, { prefix: wrapped.prefix, stdin: opts.stdin, timeout: opts.timeout }, release, (e, r) =>
+            channel = runChannel(ch, { wrap: wrapped, stdin: opts.stdin, timeout: opts.timeout }, release, (e, r) =>
               finish(
                 e === 'closed' ? (this.dead ? this.lost() : new TaskError(`${this.label}: channel closed without an exit status`)) : e,
                 r,

@@ -10,7 +10,7 @@ const STYLE = `
 body{margin:1.5rem;max-width:1200px}h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
 .meta{color:#555}.meta b{color:#222}.exit-0{color:var(--ok)}.exit-2,.exit-130{color:var(--failed)}.exit-3{color:var(--unreachable)}
 .timeline{font-size:12px;display:block}.timeline .grid{stroke:#ddd}.timeline .axis text{fill:#777}.row-bg{fill:#fff}.row-bg.odd{fill:#f6f6f6}
-.host{font-weight:600}.bar{stroke:#0003;cursor:default}.bar:hover{stroke:#000;stroke-width:1.5}.bar.ignored{opacity:.55}
+.host{font-weight:600}.bar{stroke:#0003;cursor:default}.bar:hover{stroke:#000;stroke-width:1.5}.bar.ignored,.bar.rescued{opacity:.55}
 .s-ok{fill:var(--ok)}.s-changed{fill:var(--changed)}.s-failed{fill:var(--failed)}.s-skipped{fill:var(--skipped)}.s-unreachable{fill:var(--unreachable)}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;border-radius:2px}
 .legend .ok{background:var(--ok)}.legend .changed{background:var(--changed)}.legend .failed{background:var(--failed)}.legend .skipped{background:var(--skipped)}.legend .unreachable{background:var(--unreachable)}
@@ -45,13 +45,13 @@ function recapTable(r: RunReport): string {
     const cls = t.failed ? 'failed' : t.unreachable ? 'unreachable' : t.changed ? 'changed' : 'ok';
     const n = (v: number) => `<td class="n">${v}</td>`;
     const err = (t.failed || t.unreachable) && t.firstError ? esc(t.firstError) : '';
-    return `<tr class="${cls}" data-host="${esc(h)}"><td class="name">${esc(h)}</td>${n(t.ok)}${n(t.changed)}${n(t.unreachable)}${n(t.failed)}${n(t.skipped)}${n(t.ignored)}<td class="err">${err}</td></tr>`;
+    return `<tr class="${cls}" data-host="${esc(h)}"><td class="name">${esc(h)}</td>${n(t.ok)}${n(t.changed)}${n(t.unreachable)}${n(t.failed)}${n(t.skipped)}${n(t.rescued ?? 0)}${n(t.ignored)}<td class="err">${err}</td></tr>`;
   });
-  return `<table class="recap"><thead><tr><th>host</th><th>ok</th><th>changed</th><th>unreachable</th><th>failed</th><th>skipped</th><th>ignored</th><th>first error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table class="recap"><thead><tr><th>host</th><th>ok</th><th>changed</th><th>unreachable</th><th>failed</th><th>skipped</th><th>rescued</th><th>ignored</th><th>first error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 function failures(r: RunReport): string {
-  const failed = r.results.filter((e) => (e.status === 'failed' && !e.ignored) || e.status === 'unreachable');
+  const failed = r.results.filter((e) => (e.status === 'failed' && !e.ignored && !e.rescued) || e.status === 'unreachable');
   if (!failed.length) return '';
   const items = failed.map((e) => {
     const body = [e.msg, e.rc !== undefined ? `rc=${e.rc}` : '', e.cmd ? `cmd: ${e.cmd}` : '', e.stderr ? `stderr:\n${e.stderr}` : ''].filter(Boolean).join('\n');

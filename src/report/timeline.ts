@@ -30,7 +30,7 @@ const clip = (s: string) => (s.length > TIP_MAX ? `${s.slice(0, TIP_MAX)}… (${
 
 // What hovering a bar shows: task, item, status, duration, command, message and stderr.
 export function barTip(e: TaskResultEvent): string {
-  const lines = [`${e.host}: ${e.task}${e.item !== undefined ? ` [${e.item}]` : ''}`, `${e.status}${e.ignored ? ' (ignored)' : ''} · ${(e.durationMs / 1000).toFixed(2)}s`];
+  const lines = [`${e.host}: ${e.task}${e.item !== undefined ? ` [${e.item}]` : ''}`, `${e.status}${e.ignored ? ' (ignored)' : e.rescued ? ' (rescued)' : ''} · ${(e.durationMs / 1000).toFixed(2)}s`];
   if (e.at) lines.push(`at ${e.at}`);
   if (e.cmd) lines.push(`cmd: ${clip(e.cmd)}`);
   if (e.rc !== undefined) lines.push(`rc=${e.rc}`);
@@ -71,7 +71,7 @@ export function timelineSvg(r: RunReport): string {
       const w = Math.max(MIN_BAR_W, (e.durationMs / span) * PLOT_W);
       const item = e.item !== undefined ? ` data-item="${esc(e.item)}"` : '';
       out.push(
-        `<rect class="bar s-${e.status}${e.ignored ? ' ignored' : ''}" data-host="${esc(host)}" data-task="${esc(e.task)}" data-status="${e.status}"${item} data-ms="${e.durationMs}" x="${x(start).toFixed(1)}" y="${y + (ROW_H - BAR_H) / 2}" width="${w.toFixed(1)}" height="${BAR_H}" rx="2"><title>${esc(barTip(e))}</title></rect>`,
+        `<rect class="bar s-${e.status}${e.ignored ? ' ignored' : e.rescued ? ' rescued' : ''}" data-host="${esc(host)}" data-task="${esc(e.task)}" data-status="${e.status}"${item} data-ms="${e.durationMs}" x="${x(start).toFixed(1)}" y="${y + (ROW_H - BAR_H) / 2}" width="${w.toFixed(1)}" height="${BAR_H}" rx="2"><title>${esc(barTip(e))}</title></rect>`,
       );
     }
     out.push('</g>');

@@ -13,6 +13,7 @@ const CONNECTION_VARS: Record<string, Schema> = {
   ansible_password: { type: 'string', description: 'ssh password (prefer keys; vault-encrypt it)' },
   ansible_become: { description: 'run tasks through sudo' },
   ansible_become_password: { type: 'string', description: 'sudo password' },
+  ansible_become_user: { type: 'string', description: 'user to become when a play or task has no become_user (default root)' },
   ansible_connection: { description: '"local" runs on the controller without ssh' },
   runbook_known_hosts: { type: 'string', description: 'known_hosts file for this host' },
 };

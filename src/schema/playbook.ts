@@ -1,5 +1,5 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
-import { LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
+import { BLOCK_KEYS, IMPORT_KEYS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
 export type Schema = Record<string, unknown>;
@@ -51,10 +51,11 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   vars_files: { ...ref('textList'), description: 'YAML files of variables, relative to the playbook' },
   gather_facts: { ...ref('bool'), description: 'default true' },
   become: { ...ref('bool'), description: 'run through sudo' },
+  become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },
   connection: { enum: ['ssh', 'local'] },
-  tasks: { type: ['array', 'null'], items: ref('task') },
-  pre_tasks: { type: ['array', 'null'], items: ref('task') },
-  post_tasks: { type: ['array', 'null'], items: ref('task') },
+  tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
+  pre_tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
+  post_tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
   handlers: { type: ['array', 'null'], items: ref('handler'), description: 'run once per host at the end of the play when notified' },
   serial: {
     description: 'hosts per batch: a count, "30%", or a list of those',
@@ -84,6 +85,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   failed_when: ref('condition'),
   no_log: ref('bool'),
   become: ref('bool'),
+  become_user: { ...ref('text'), description: "with become: the user to become (overrides the play's)" },
   retries: { type: 'integer', minimum: 0 },
   delay: { type: 'integer', minimum: 0 },
   until: ref('condition'),
@@ -95,6 +97,38 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   args: { type: ['object', 'null'], description: "the module's arguments, merged under those written on the module key" },
   listen: { ...ref('textList'), description: 'handlers only: extra names this handler answers to' },
 };
+
+const TASK_LIST: Schema = { type: 'array', items: ref('taskOrBlock') };
+
+// A block: tasks (or nested blocks) under block:, rescue: and always:, plus keywords its tasks inherit.
+function blockSchema(): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const k of BLOCK_KEYS) {
+    if (k === 'block') properties[k] = { ...TASK_LIST, minItems: 1, description: 'the tasks; a failure skips the rest of them' };
+    else if (k === 'rescue') properties[k] = { ...TASK_LIST, description: 'runs on the hosts where a block task failed; success rescues them' };
+    else if (k === 'always') properties[k] = { ...TASK_LIST, description: 'runs on every host that entered the block, failed or not' };
+    else properties[k] = TASK_KEY_SCHEMAS[k];
+  }
+  return { type: 'object', description: 'a block of tasks with optional rescue: and always: parts', properties, required: ['block'], additionalProperties: false };
+}
+
+// import_tasks / include_tasks: a file of tasks read at load time, plus keywords its tasks inherit.
+function importSchema(): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const k of IMPORT_KEYS) {
+    properties[k] =
+      k === 'import_tasks' || k === 'include_tasks'
+        ? { ...ref('text'), description: 'a YAML file holding a list of tasks, relative to this file' }
+        : TASK_KEY_SCHEMAS[k as (typeof TASK_KEYS)[number]];
+  }
+  return {
+    type: 'object',
+    description: 'the tasks of another file, in place',
+    properties,
+    oneOf: [{ required: ['import_tasks'] }, { required: ['include_tasks'] }],
+    additionalProperties: false,
+  };
+}
 
 function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
   const out: Record<string, Schema> = {};
@@ -152,7 +186,10 @@ export function playbookSchema(): Schema {
         required: ['hosts'],
         additionalProperties: false,
       },
+      taskOrBlock: { anyOf: [ref('task'), ref('block'), ref('import')] },
       task: taskSchema(mods, false),
+      block: blockSchema(),
+      import: importSchema(),
       handler: taskSchema(mods, true),
       ...moduleDefinitions(mods),
     },

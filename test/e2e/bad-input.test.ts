@@ -33,6 +33,7 @@ const CASES: Case[] = [
   pb('play-unknown-key.yaml', /play-unknown-key\.yaml:2:3: unknown play key "gather_fact"/, /did you mean "gather_facts"/),
   pb('play-no-hosts.yaml', /play-no-hosts\.yaml:1:3: play has no "hosts"/, /add hosts:/),
   pb('unknown-module.yaml', /unknown-module\.yaml:6:7: unknown module "shel"/, /did you mean "shell"/),
+  pb('block-loop.yaml', /block-loop\.yaml:8:7: "loop" cannot go on a block/, /put the loop on the tasks inside/),
   pb('two-modules.yaml', /two-modules\.yaml:7:7: a task takes one module, but this one has both "shell" and "command"/, /split it/),
   pb('no-module.yaml', /no-module\.yaml:5:7: task "does nothing" has no module/, /add one module/),
   pb('task-unknown-key.yaml', /task-unknown-key\.yaml:7:7: unknown key "whenn" in task/, /did you mean "when"/),

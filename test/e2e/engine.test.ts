@@ -1,9 +1,10 @@
 // The engine on 3 real sshd hosts: ad-hoc exec, a playbook tour, idempotent rerun, check mode, failures.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { CLI, type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
 
 const SITE = join(ROOT, 'test/fixtures/e2e/site.yaml');
 let lab: LabInfo;
@@ -91,6 +92,15 @@ describe('engine on a 3-host lab', () => {
     const gone = await runbook(['exec', 'h1', '-i', inv, '-m', 'route', '-a', 'to=10.77.0.0/24 state=absent persist=debian']);
     expect(gone.code).toBe(0);
     expect(onHost(lab, 'h1', 'ip route show 10.77.0.0/24; grep -c 10.77 /etc/network/if-up.d/runbook-routes').stdout.trim()).toBe('0');
+  });
+
+  it('output piped into a reader that quits early (| head -1): no crash, the run finishes on every host', async () => {
+    onHost(lab, 'h3', 'rm -f /root/piped');
+    const sh = `"${process.execPath}" "${CLI}" exec all -i "${inv}" -o json -- 'sleep 0.5; touch /root/piped; echo done' | head -1; echo "rc=\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', sh], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stdout).toMatch(/^\{.*\}\nrc=0\n$/);
+    expect(r.stderr).toBe('');
+    expect(onHost(lab, 'h3', 'test -e /root/piped && echo yes').stdout.trim()).toBe('yes');
   });
 
   it('a bad playbook exits 4 with file:line and touches no host', async () => {

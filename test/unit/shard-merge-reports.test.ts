@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { mergeReportsCommand, mergeSummaries, summaryFromText } from '../../src/cli/merge-reports.js';
 
-const t = (o: Partial<Record<'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable' | 'ignored', number>> = {}) => ({
-  ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...o,
+const t = (o: Partial<Record<'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable' | 'ignored' | 'rescued', number>> = {}) => ({
+  ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...o,
 });
 const line = (recap: Record<string, ReturnType<typeof t>>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'summary', recap, elapsed_ms: 1000, exit_code: 0, interrupted: false, ...extra });
@@ -45,6 +45,13 @@ describe('mergeSummaries', () => {
   it('ignored failures do not fail the merge; an interrupted shard does', () => {
     expect(mergeSummaries([s({ a: t({ ok: 1, ignored: 1 }) })]).exitCode).toBe(0);
     expect(mergeSummaries([s({ a: t({ ok: 1 }) }), s({ b: t({ ok: 1 }) }, 10, true)]).exitCode).toBe(130);
+  });
+
+  it('rescued failures do not fail the merge; summaries from before the rescued count merge as 0', () => {
+    const old = { ok: 1, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 } as unknown as ReturnType<typeof t>;
+    const m = mergeSummaries([s({ a: t({ ok: 2, rescued: 1 }) }), s({ b: old })]);
+    expect(m.exitCode).toBe(0);
+    expect([m.recap.a.rescued, m.recap.b.rescued]).toEqual([1, 0]);
   });
 
   it('keeps the first error text of a host', () => {

@@ -26,7 +26,7 @@ describe('formatRecap', () => {
   });
 
   test('the first error line under each failed or unreachable host, nothing under the others', () => {
-    expect(lines[1]).toBe('h3    ok=3    changed=0   unreachable=0  failed=1  skipped=0  ignored=0');
+    expect(lines[1]).toBe('h3    ok=3    changed=0   unreachable=0  failed=1  skipped=0  rescued=0  ignored=0');
     expect(lines[2]).toBe('      ↳ module "route": RTNETLINK answers: Network is unreachable');
     expect(lines[3]).toMatch(/^h2 /);
     expect(lines[4]).toBe('      ↳ connect ECONNREFUSED 10.0.0.2:22');

@@ -91,14 +91,17 @@ describe('connectLocal', () => {
 });
 
 describe('wrapBecome', () => {
+  // The full table is in become.test.ts.
   it('sudo -n for no password; the password only ever goes to stdin', () => {
-    expect(wrapBecome("echo 'x'", true, false).cmd).toBe(`sudo -n -- sh -c 'echo '\\''x'\\'''`);
-    const w = wrapBecome('id', true, false, 'pw-secret');
+    expect(wrapBecome("echo 'x'", { become: true, loginUser: 'deploy', nonce: 'n' }).cmd).toBe(
+      `sudo -n -H -- sh -c 'echo RUNBOOK-BECOME-n\necho '\\''x'\\'''`,
+    );
+    const w = wrapBecome('id', { become: true, loginUser: 'deploy', password: 'pw-secret' });
     expect(w.cmd).not.toContain('pw-secret');
-    expect(w.cmd).toContain("sudo -S -p '' -- sh -c id");
-    expect(w.prefix?.toString()).toBe('pw-secret\n');
-    expect(wrapBecome('id', true, true, 'pw').cmd).toBe('id');
-    expect(wrapBecome('id', false, false, 'pw')).toEqual({ cmd: 'id' });
+    expect(w.cmd).toContain('sudo -k -S -p RUNBOOK-SUDO-PROMPT-');
+    expect(w.sudo?.password?.toString()).toBe('pw-secret\n');
+    expect(wrapBecome('id', { become: true, loginUser: 'root', password: 'pw' }).cmd).toBe('id');
+    expect(wrapBecome('id', { become: false, loginUser: 'deploy', password: 'pw' })).toEqual({ cmd: 'id' });
   });
 
   it('quotes the destination in the upload script', () => {

@@ -1,0 +1,193 @@
+// Task-list entries that hold other tasks, flattened at load time into plain tasks:
+// - `block:` / `rescue:` / `always:`: the tasks carry their enclosing blocks (Task.blocks);
+// - `import_tasks:` / `include_tasks:`: the tasks of another file, read now (a static import; see below).
+// Their keywords are inherited the way Ansible applies them: when: conditions are prepended to each task's,
+// tags and vars are merged, the rest apply where a task is silent.
+import { dirname, relative, resolve as resolvePath } from 'node:path';
+import { isMap, isSeq, type Node } from 'yaml';
+import { didYouMean, PlaybookError } from '../errors.js';
+import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
+import { BLOCK_KEYS, IMPORT_KEYS } from './keywords.js';
+import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
+import { readYamlSource } from './source.js';
+import { bool, conditions, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
+import { type ParsedTask, parseTask, type TaskScope } from './task.js';
+import type { BlockRef, Task } from './types.js';
+
+/** Block ids are unique per load; they only need to tell blocks apart within one run. */
+let nextId = 1;
+
+/** What a block hands down to the tasks inside it. */
+interface Inherited {
+  when: string[];
+  tags: string[];
+  vars: Record<string, unknown>;
+  become?: boolean;
+  becomeUser?: string;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+  checkMode?: boolean;
+  timeout?: number;
+  delegateTo?: string;
+  runOnce?: boolean;
+}
+
+type EntryKind = 'task' | 'block' | 'import';
+
+function kindOf(src: Source, node: Node | null): EntryKind {
+  if (!isMap(node)) return 'task';
+  const keys = fieldsOf(src, node).map((f) => f.key);
+  if (keys.some((k) => k === 'block' || k === 'rescue' || k === 'always')) return 'block';
+  if (keys.some((k) => k === 'import_tasks' || k === 'include_tasks')) return 'import';
+  return 'task';
+}
+
+/** One entry of a task list: a task, a block, or an import, flattened into tasks. `files`: the imports being read. */
+export function parseEntry(src: Source, item: unknown, scope: TaskScope, chain: BlockRef[] = [], files: string[] = []): ParsedTask[] {
+  const node = resolve(src, item);
+  const kind = kindOf(src, node);
+  if (kind === 'block') return parseBlock(src, node as Node, scope, chain, files);
+  if (kind === 'import') return parseImport(src, node as Node, scope, chain, files);
+  const parsed = parseTask(src, node, scope);
+  if (chain.length) parsed.task.blocks = chain;
+  return [parsed];
+}
+
+// The keywords a block or an import hands down.
+function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
+  return {
+    when: opt(kw, 'when', (f) => conditions(src, f)) ?? [],
+    tags: opt(kw, 'tags', (f) => tagList(src, f)) ?? [],
+    vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
+    become: opt(kw, 'become', bool),
+    becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
+    ignoreErrors: opt(kw, 'ignore_errors', bool),
+    noLog: opt(kw, 'no_log', bool),
+    checkMode: opt(kw, 'check_mode', bool),
+    timeout: opt(kw, 'timeout', (f) => int(f, 1)),
+    delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
+    runOnce: opt(kw, 'run_once', bool),
+  };
+}
+
+// import_tasks and include_tasks both read the file now, relative to the file that names it. include_tasks is
+// dynamic in Ansible (decided per host at run time); read statically it behaves the same unless the file name
+// is templated or the include loops, and those two are refused at load with what to do instead.
+function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
+  const kw = new Map<string, Field>();
+  for (const f of fieldsOf(src, node)) {
+    if ((IMPORT_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    else rejectImportKey(f);
+  }
+  const importF = (kw.get('import_tasks') ?? kw.get('include_tasks')) as Field;
+  if (kw.has('import_tasks') && kw.has('include_tasks')) fail(importF.keyAt, 'an entry takes import_tasks or include_tasks, not both', 'keep one of them');
+  if (scope.handler) fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'write the handlers out under handlers:');
+  const name = str(importF, `${importF.key}: tasks/network.yml`);
+  if (hasTemplate(name)) {
+    fail(importF.at, `${importF.key} reads its file when the playbook loads, so the file name cannot be a template`, 'name the file directly; choose between files with when: on two imports');
+  }
+  const file = resolvePath(dirname(src.file), name);
+  if (files.includes(file)) {
+    const cycle = [...files.slice(files.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f).join(' → ');
+    fail(importF.at, `task files import each other in a cycle: ${cycle}`, 'remove one of the imports');
+  }
+  let inner: Source;
+  try {
+    inner = readYamlSource(file, 'task file');
+  } catch (e) {
+    if (e instanceof PlaybookError && /^task file (not found|is a directory)/.test(e.message)) {
+      fail(importF.at, e.message, `${importF.key} paths are relative to the file that names them (${dirname(src.file)})`);
+    }
+    throw e;
+  }
+  const root = resolve(inner, inner.doc.contents);
+  if (isEmpty(root)) return [];
+  if (!isSeq(root)) fail(posOf(inner, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
+  const own = inheritedOf(src, kw);
+  const out: ParsedTask[] = [];
+  for (const item of root.items) {
+    for (const parsed of parseEntry(inner, item, scope, chain, [...files, file])) {
+      inherit(parsed.task, own);
+      out.push(parsed);
+    }
+  }
+  return out;
+}
+
+function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
+  const kw = new Map<string, Field>();
+  for (const f of fieldsOf(src, node)) {
+    if ((BLOCK_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    else rejectBlockKey(f);
+  }
+  const blockF = kw.get('block');
+  if (!blockF) {
+    const part = kw.get('rescue') ?? kw.get('always');
+    return fail((part as Field).keyAt, `"${part?.key}" without "block"`, `write ${part?.key}: in the same entry as the block: it belongs to`);
+  }
+  if (scope.handler) fail(blockF.keyAt, 'handlers cannot be blocks', 'write each handler as a single task; a handler may notify another');
+  const name = opt(kw, 'name', (f) => str(f, 'name: Configure the bridge'));
+  const own = inheritedOf(src, kw);
+  const hasRescue = kw.has('rescue');
+  const hasAlways = kw.has('always');
+  const id = nextId++;
+  const out: ParsedTask[] = [];
+  for (const section of ['block', 'rescue', 'always'] as const) {
+    const f = kw.get(section);
+    if (!f) continue;
+    if (!isSeq(f.node)) expected(f, 'a list of tasks', `${section}: [ { name: say hello, shell: echo hello } ]`);
+    if (section === 'block' && f.node.items.length === 0) fail(f.at, 'a block needs at least one task', 'add tasks under block:, or remove the block');
+    const ref: BlockRef = { id, section, hasRescue, hasAlways, ...(name ? { name } : {}) };
+    for (const item of f.node.items) {
+      for (const parsed of parseEntry(src, item, scope, [...chain, ref], files)) {
+        inherit(parsed.task, own);
+        out.push(parsed);
+      }
+    }
+  }
+  return out;
+}
+
+function templated(f: Field, s: string): string {
+  if (hasTemplate(s)) checkTemplateSyntax(s, f.at);
+  return s;
+}
+
+// Inner values win: a task's own keyword beats its block's, an inner block's beats an outer one's.
+function inherit(t: Task, b: Inherited): void {
+  t.when = [...b.when, ...t.when];
+  t.tags = [...new Set([...b.tags, ...t.tags])];
+  t.vars = { ...b.vars, ...t.vars };
+  if (t.become === undefined && b.become !== undefined) t.become = b.become;
+  if (t.becomeUser === undefined && b.becomeUser !== undefined) t.becomeUser = b.becomeUser;
+  if (b.ignoreErrors) t.ignoreErrors = true;
+  if (b.noLog) t.noLog = true;
+  if (t.checkMode === undefined && b.checkMode !== undefined) t.checkMode = b.checkMode;
+  if (t.timeout === undefined && b.timeout !== undefined) t.timeout = b.timeout;
+  if (t.delegateTo === undefined && b.delegateTo !== undefined) t.delegateTo = b.delegateTo;
+  if (b.runOnce) t.runOnce = true;
+}
+
+function rejectBlockKey(f: Field): never {
+  if (f.key === 'loop' || f.key === 'with_items') {
+    fail(f.keyAt, `"${f.key}" cannot go on a block`, 'Ansible does not loop blocks either: put the loop on the tasks inside');
+  }
+  if (f.key === 'register' || f.key === 'notify') {
+    fail(f.keyAt, `"${f.key}" cannot go on a block`, `put ${f.key}: on the tasks inside the block`);
+  }
+  const near = didYouMean(f.key, BLOCK_KEYS);
+  return fail(
+    f.keyAt,
+    `unknown key "${f.key}" in a block`,
+    near ?? `a block takes: ${BLOCK_KEYS.join(', ')}; a module belongs in a task inside block:`,
+  );
+}
+
+function rejectImportKey(f: Field): never {
+  if (f.key === 'loop' || f.key === 'with_items') {
+    fail(f.keyAt, `"${f.key}" on an import is not supported`, 'runbook reads task files at load time: put the loop on the tasks in the file');
+  }
+  if (f.key === 'apply') fail(f.keyAt, '"apply" is not supported', 'write the keywords directly on the import entry (when:, tags:, become:, ...)');
+  const near = didYouMean(f.key, IMPORT_KEYS);
+  return fail(f.keyAt, `unknown key "${f.key}" in an import`, near ?? `an import takes: ${IMPORT_KEYS.join(', ')}`);
+}

@@ -1,0 +1,84 @@
+// Reads one YAML file of the playbook (the playbook itself, or a task file it imports) into a located Source.
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { LineCounter, parseDocument, type ScalarTag, type YAMLError } from 'yaml';
+import { PlaybookError } from '../errors.js';
+import type { Source } from './positions.js';
+import { rejectUnquotedTemplates } from './schema.js';
+
+// Ansible reads YAML 1.1, where `gather_facts: no` is false; keep that, but nothing else of 1.1.
+const yaml11Bool: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  test: /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (s: string) => /^(?:yes|on)$/i.test(s),
+};
+
+/** Parses `file` (a "playbook" or a "task file", as messages call it); YAML errors point at file:line:col. */
+export function readYamlSource(file: string, kind: string): Source {
+  const text = readText(file, kind);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    merge: true,
+    prettyErrors: false,
+    customTags: (tags) => [...tags, yaml11Bool],
+  });
+  if (doc.errors.length > 0) throw yamlError(file, lc, doc.errors[0] as YAMLError);
+  const src: Source = { file, doc, lc };
+  rejectUnquotedTemplates(src);
+  return src;
+}
+
+function readText(file: string, kind: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new PlaybookError(`${kind} not found: ${file}`, {
+        at: { file },
+        hint: `check the path (looked in ${resolvePath(file)})`,
+        cause: e,
+      });
+    }
+    if (code === 'EISDIR') {
+      throw new PlaybookError(`${kind} is a directory: ${file}`, {
+        at: { file },
+        hint: 'give the path of a .yml file inside it',
+        cause: e,
+      });
+    }
+    throw new PlaybookError(`cannot read ${kind} ${file}: ${(e as Error).message}`, {
+      at: { file },
+      hint: 'check the file permissions',
+      cause: e,
+    });
+  }
+}
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'remove or rename one of the two keys',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  MULTIPLE_DOCS: 'keep one YAML document per file: remove the extra "---"',
+  BAD_ALIAS: 'define the &anchor before using *anchor',
+};
+
+// Parser wording that names parser APIs, said in the user's terms instead.
+const YAML_MESSAGES: Record<string, string> = {
+  MULTIPLE_DOCS: 'the file holds more than one YAML document',
+};
+
+// YAML's own message and position, plus the mistakes that usually cause it.
+function yamlError(file: string, lc: LineCounter, err: YAMLError): PlaybookError {
+  const pos = err.linePos?.[0] ?? lc.linePos(err.pos[0]);
+  const message = YAML_MESSAGES[err.code] ?? err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+  const hint =
+    YAML_HINTS[err.code] ??
+    'check the indentation on this line and the one before; quote values that contain ": ", " #" or start with "{{"';
+  return new PlaybookError(`YAML syntax error: ${message}`, {
+    at: { file, line: pos?.line, col: pos?.col },
+    hint,
+    cause: err,
+  });
+}

@@ -1,0 +1,117 @@
+// block / rescue / always on a 3-host lab: a validation that fails on one host rolls that host back and it
+// carries on; a failure with no rescue still runs always: and then stops that host only. And import_tasks.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+
+const LAB = 'blk';
+const PLAYBOOK = `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: deploy
+      block:
+        - name: write new config
+          copy: { dest: /root/app.conf, content: "v2\\n" }
+        - name: validate
+          shell: "test {{ inventory_hostname }} != h2 || { echo 'bad config on h2' >&2; exit 3; }"
+          check_mode: false
+        - name: after validation
+          shell: touch /root/after-validate
+      rescue:
+        - name: roll back
+          copy: { dest: /root/app.conf, content: "v1\\n" }
+        - name: note the failure
+          shell: "echo '{{ ansible_failed_task.name }}: {{ ansible_failed_result.rc }}' > /root/failed-task"
+      always:
+        - name: stamp
+          shell: touch /root/always
+    - name: after the block
+      shell: touch /root/after
+    - name: no rescue
+      block:
+        - name: fails on h3
+          shell: "test {{ inventory_hostname }} != h3"
+      always:
+        - name: cleanup
+          shell: touch /root/cleanup
+    - name: last
+      shell: touch /root/end
+`;
+
+let lab: LabInfo;
+let dir: string;
+let out = '';
+let code = -1;
+
+const files = (h: string) =>
+  onHost(lab, h, 'cat /root/app.conf; for f in after-validate failed-task always after cleanup end; do [ -e /root/$f ] && echo "$f"; done; cat /root/failed-task 2>/dev/null')
+    .stdout.trim()
+    .split('\n');
+
+beforeAll(async () => {
+  lab = await withLab(LAB, 3);
+  dir = mkdtempSync(join(tmpdir(), 'rb-blocks-'));
+  writeFileSync(join(dir, 'pb.yaml'), PLAYBOOK);
+  const r = await runbook(['run', join(dir, 'pb.yaml'), '-i', lab.inventoryPath]);
+  out = r.stdout;
+  code = r.code;
+});
+afterAll(async () => {
+  await labDown({ name: LAB });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('block / rescue / always on the lab', () => {
+  it('a host without failures runs block and always parts, never rescue', () => {
+    expect(files('h1')).toEqual(['v2', 'after-validate', 'always', 'after', 'cleanup', 'end']);
+    expect(recapOf(out).h1).toMatchObject({ failed: 0, rescued: 0 });
+  });
+
+  it('the failing host is rolled back by rescue (which sees the failed task and result), runs always, and carries on', () => {
+    expect(files('h2')).toEqual(['v1', 'failed-task', 'always', 'after', 'cleanup', 'end', 'validate: 3']);
+    expect(recapOf(out).h2).toMatchObject({ failed: 0, rescued: 1 });
+    expect(out).toMatch(/^h2\s+failed\s+validate .*\(rescued\)$/m);
+    expect(out).toMatch(/^h2\s+changed\s+roll back/m);
+    expect(out).not.toMatch(/^h[13]\s+\S+\s+roll back/m);
+  });
+
+  it('a failure with no rescue runs always on that host, then stops it; the others go on', () => {
+    expect(files('h3')).toEqual(['v2', 'after-validate', 'always', 'after', 'cleanup']);
+    expect(recapOf(out).h3).toMatchObject({ failed: 1, rescued: 0 });
+    expect(out).toMatch(/^h3\s+changed\s+cleanup/m);
+    expect(out).not.toMatch(/^h3\s+\S+\s+last/m);
+    expect(code).toBe(2);
+  });
+
+  it('--check: a read-only validation (check_mode: false) still fails on h2, rescue is planned, nothing is written', async () => {
+    onHost(lab, 'h2', 'rm -f /root/app.conf /root/always');
+    const r = await runbook(['run', join(dir, 'pb.yaml'), '-i', lab.inventoryPath, '--check']);
+    expect(r.code).toBe(0); // shell tasks do not run under --check, so "fails on h3" does not fail
+    expect(recapOf(r.stdout).h2).toMatchObject({ failed: 0, rescued: 1 });
+    expect(r.stdout).toMatch(/^h2\s+changed\s+roll back/m);
+    expect(onHost(lab, 'h2', 'ls /root/app.conf /root/always 2>&1 || true').stdout).toMatch(/No such file.*\n.*No such file/);
+  });
+
+  it('import_tasks runs a task file (and the block in it) where the import’s when: holds; rerun changes nothing', async () => {
+    mkdirSync(join(dir, 'tasks'), { recursive: true });
+    writeFileSync(
+      join(dir, 'tasks/motd.yml'),
+      '- name: motd\n  copy: { dest: /root/motd, content: "hello {{ inventory_hostname }}\\n" }\n' +
+        '- block:\n    - name: marker\n      file: { path: /root/imported, state: touch }\n',
+    );
+    writeFileSync(
+      join(dir, 'import.yaml'),
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - import_tasks: tasks/motd.yml\n      when: inventory_hostname != "h3"\n',
+    );
+    const r = await runbook(['run', join(dir, 'import.yaml'), '-i', lab.inventoryPath]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(onHost(lab, 'h1', 'cat /root/motd').stdout).toBe('hello h1\n');
+    expect(onHost(lab, 'h2', 'test -e /root/imported && echo yes').stdout.trim()).toBe('yes');
+    expect(onHost(lab, 'h3', 'ls /root/motd /root/imported 2>&1 || true').stdout).toMatch(/No such file.*\n.*No such file/);
+    expect(r.stdout).toMatch(/^h3\s+skipped\s+motd/m);
+    const again = await runbook(['run', join(dir, 'import.yaml'), '-i', lab.inventoryPath]);
+    for (const h of ['h1', 'h2', 'h3']) expect(recapOf(again.stdout)[h].changed, h).toBe(0);
+  });
+});

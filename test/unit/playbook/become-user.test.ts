@@ -1,0 +1,80 @@
+// become_user: read on plays and tasks at load time, and resolved per host (task > play > ansible_become_user > root).
+import { describe, expect, it } from 'vitest';
+import { RunbookError, TemplateError } from '../../../src/errors.js';
+import { becomeOf } from '../../../src/executor/item.js';
+import type { TaskEnv } from '../../../src/executor/task.js';
+import { expectRejected, loadText } from './helpers.js';
+
+const PB = `- hosts: all
+  become: true
+  become_user: postgres
+  tasks:
+    - shell: whoami
+    - shell: whoami
+      become_user: "{{ app_user }}"
+- hosts: all
+  tasks:
+    - shell: whoami
+`;
+
+describe('become_user at load time', () => {
+  it('is read on the play and on the task, and absent where not written', () => {
+    const [p1, p2] = loadText(PB).plays;
+    expect(p1.becomeUser).toBe('postgres');
+    expect(p1.tasks[0].becomeUser).toBeUndefined();
+    expect(p1.tasks[1].becomeUser).toBe('{{ app_user }}');
+    expect(p2.becomeUser).toBeUndefined();
+    expect('becomeUser' in p2.tasks[0]).toBe(false);
+  });
+
+  it('must be a non-empty string, with valid template syntax', () => {
+    expectRejected({
+      title: 'list',
+      yaml: '- hosts: all\n  tasks:\n    - shell: id\n      become_user: [a, b]\n',
+      message: '"become_user" must be a non-empty string, not a list',
+      at: '4:20',
+      hint: 'for example: become_user: postgres',
+    });
+    expectRejected({
+      title: 'play, empty',
+      yaml: '- hosts: all\n  become_user: ""\n  tasks: []\n',
+      message: /"become_user" must be a non-empty string/,
+      at: '2:16',
+    });
+    expectRejected({
+      title: 'template syntax',
+      yaml: '- hosts: all\n  tasks:\n    - shell: id\n      become_user: "{{ a b }"\n',
+      message: /inline template/,
+      at: '4:20',
+      type: TemplateError,
+    });
+  });
+});
+
+describe('becomeOf', () => {
+  const [play] = loadText(PB).plays;
+  const env = (over: Partial<TaskEnv> = {}) => ({ become: true, becomeUser: play.becomeUser, ...over }) as TaskEnv;
+  const [plain, templated] = play.tasks;
+
+  it('task over play over ansible_become_user over root', () => {
+    expect(becomeOf(templated, 'h1', { app_user: 'www-data', ansible_become_user: 'x' }, env())).toEqual({ become: true, becomeUser: 'www-data' });
+    expect(becomeOf(plain, 'h1', { ansible_become_user: 'x' }, env())).toEqual({ become: true, becomeUser: 'postgres' });
+    expect(becomeOf(plain, 'h1', { ansible_become_user: 'x' }, env({ becomeUser: undefined }))).toEqual({ become: true, becomeUser: 'x' });
+    expect(becomeOf(plain, 'h1', {}, env({ becomeUser: undefined }))).toEqual({ become: true });
+  });
+
+  it('without become there is no user to become', () => {
+    expect(becomeOf(templated, 'h1', { app_user: 'www-data' }, env({ become: false }))).toEqual({ become: false });
+  });
+
+  it('a rendered name that is not a user name fails the task, naming the value', () => {
+    let err: unknown;
+    try {
+      becomeOf(templated, 'h1', { app_user: 'a b' }, env());
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RunbookError);
+    expect((err as RunbookError).message).toBe('become_user must be a user name, got "a b"');
+  });
+});
