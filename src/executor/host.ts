@@ -35,14 +35,15 @@ export function newHostRun(name: string, inventoryVars: Record<string, unknown>)
   };
 }
 
-/** Precedence: inventory < play vars < vars_files < task vars < registered/facts < -e. */
+/** Precedence: role defaults < inventory < play vars < vars_files < task vars < registered/facts < -e. */
 export function varsFor(
   h: HostRun,
   magic: Record<string, unknown>,
   extra: Record<string, unknown>,
   taskVars: Record<string, unknown> = {},
+  roleDefaults: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return { ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.facts, ...h.registered, ...extra };
+  return { ...roleDefaults, ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.facts, ...h.registered, ...extra };
 }
 
 export interface LiveHost {

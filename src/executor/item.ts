@@ -79,9 +79,9 @@ function contextFor(t: Task, host: string, vars: Record<string, unknown>, env: T
     diff: env.diff,
     baseDir: env.baseDir,
     at: t.at,
-    renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates'), vars, host),
+    renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates', t.roleDir), vars, host),
     readLocal: (p) => {
-      const path = resolveLocal(p, env.baseDir, 'files');
+      const path = resolveLocal(p, env.baseDir, 'files', t.roleDir);
       return readLocalFile(path, t);
     },
     test: (expr) => evalBool(expr, vars, t.at),

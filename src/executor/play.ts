@@ -108,7 +108,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
 
   const runOne = async (task: Task, h: string): Promise<TaskOutcome | undefined> => {
     const r = runs.get(h)!;
-    const vars = varsFor(r, magicFor(h), o.extraVars, task.vars);
+    const vars = varsFor(r, magicFor(h), o.extraVars, task.vars, task.roleDefaults);
     const at = task.at ? `${task.at.file}:${task.at.line ?? ''}` : '';
     const name = task.name ?? task.module;
     const t0 = Date.now();
@@ -163,7 +163,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     if (!ahead.length || r.failed || r.unreachable) return;
     try {
       const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
-      specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars), env(h)));
+      specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars, t.roleDefaults), env(h)));
     } catch {
       // unreachable: its first task reports it
     }

@@ -39,7 +39,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
     const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magic, o.extraVars), h) : {}) };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
     for (const t of play.tasks) {
-      const vars = { ...base, ...t.vars, ...o.extraVars };
+      const vars = { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars };
       const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
       if (mentionsRuntime(text, names)) continue;
       // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
@@ -62,7 +62,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
         const args = renderValue(t.args, vars, { at: t.at, host: h });
         const parsed = def.parse(args, t.at) as Record<string, unknown>;
         if (t.module === 'template' || t.module === 'ansible.builtin.template') {
-          const path = resolveLocal(String(parsed.src), o.playbook.baseDir, 'templates');
+          const path = resolveLocal(String(parsed.src), o.playbook.baseDir, 'templates', t.roleDir);
           let src = '';
           try {
             src = readFileSync(path, 'utf8');
@@ -75,7 +75,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           if (!mentionsRuntime(src, names)) renderFile(path, vars, h);
         }
         if ((t.module === 'copy' || t.module === 'ansible.builtin.copy') && typeof parsed.src === 'string' && !parsed.remote_src) {
-          const path = resolveLocal(parsed.src, o.playbook.baseDir, 'files');
+          const path = resolveLocal(parsed.src, o.playbook.baseDir, 'files', t.roleDir);
           if (!existsSync(path))
             throw new InputError(`copy: source file not found: ${parsed.src} (looked for ${path})`, {
               at: t.at,

@@ -9,6 +9,7 @@ import { didYouMean, PlaybookError } from '../errors.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { BLOCK_KEYS, IMPORT_KEYS } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
+import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
 import { bool, conditions, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
 import { type ParsedTask, parseTask, type TaskScope } from './task.js';
@@ -17,8 +18,8 @@ import type { BlockRef, Task } from './types.js';
 /** Block ids are unique per load; they only need to tell blocks apart within one run. */
 let nextId = 1;
 
-/** What a block hands down to the tasks inside it. */
-interface Inherited {
+/** What a block, an import or a role hands down to the tasks inside it. */
+export interface Inherited {
   when: string[];
   tags: string[];
   vars: Record<string, unknown>;
@@ -32,13 +33,14 @@ interface Inherited {
   runOnce?: boolean;
 }
 
-type EntryKind = 'task' | 'block' | 'import';
+type EntryKind = 'task' | 'block' | 'import' | 'role';
 
 function kindOf(src: Source, node: Node | null): EntryKind {
   if (!isMap(node)) return 'task';
   const keys = fieldsOf(src, node).map((f) => f.key);
   if (keys.some((k) => k === 'block' || k === 'rescue' || k === 'always')) return 'block';
   if (keys.some((k) => k === 'import_tasks' || k === 'include_tasks')) return 'import';
+  if (keys.some((k) => k === 'import_role' || k === 'include_role')) return 'role';
   return 'task';
 }
 
@@ -48,13 +50,19 @@ export function parseEntry(src: Source, item: unknown, scope: TaskScope, chain: 
   const kind = kindOf(src, node);
   if (kind === 'block') return parseBlock(src, node as Node, scope, chain, files);
   if (kind === 'import') return parseImport(src, node as Node, scope, chain, files);
+  if (kind === 'role') {
+    const role = parseRoleTaskEntry(src, node as Node, scope.baseDir ?? dirname(src.file), scope);
+    scope.roleHandlers?.push(...role.handlers);
+    if (chain.length) for (const p of role.tasks) p.task.blocks = [...chain, ...(p.task.blocks ?? [])];
+    return role.tasks;
+  }
   const parsed = parseTask(src, node, scope);
   if (chain.length) parsed.task.blocks = chain;
   return [parsed];
 }
 
 // The keywords a block or an import hands down.
-function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
+export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
   return {
     when: opt(kw, 'when', (f) => conditions(src, f)) ?? [],
     tags: opt(kw, 'tags', (f) => tagList(src, f)) ?? [],
@@ -154,7 +162,7 @@ function templated(f: Field, s: string): string {
 }
 
 // Inner values win: a task's own keyword beats its block's, an inner block's beats an outer one's.
-function inherit(t: Task, b: Inherited): void {
+export function inherit(t: Task, b: Inherited): void {
   t.when = [...b.when, ...t.when];
   t.tags = [...new Set([...b.tags, ...t.tags])];
   t.vars = { ...b.vars, ...t.vars };

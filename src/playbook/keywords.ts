@@ -10,6 +10,7 @@ export const PLAY_KEYS = [
   'become',
   'become_user',
   'connection',
+  'roles',
   'tasks',
   'pre_tasks',
   'post_tasks',
@@ -84,9 +85,8 @@ const LATER = 'remove it; runbook does not implement it yet';
 export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   import_playbook: 'run that playbook on its own, or copy its plays into this file',
   include_playbook: 'run that playbook on its own, or copy its plays into this file',
-  roles: "copy the role's tasks into this play's tasks: and its handlers into handlers:",
-  include_role: "copy the role's tasks into this play's tasks:",
-  import_role: "copy the role's tasks into this play's tasks:",
+  include_role: 'an include_role is a task-list entry: put it under tasks:, or list the role under roles:',
+  import_role: 'an import_role is a task-list entry: put it under tasks:, or list the role under roles:',
   include_tasks: INLINE_TASKS,
   import_tasks: INLINE_TASKS,
   vars_prompt: 'pass the values with -e name=value instead',
@@ -113,8 +113,6 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
-  include_role: "copy the role's tasks into the play",
-  import_role: "copy the role's tasks into the play",
   import_playbook: 'import_playbook belongs at the top level, and runbook does not support it yet',
   action: 'write the module as the key: `- shell: echo hi`',
   local_action: 'write the module as the key and add `delegate_to: localhost`',

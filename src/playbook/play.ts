@@ -9,6 +9,7 @@ import { PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { bool, expected, fail, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { parseEntry } from './block.js';
+import { parseRolesField } from './role.js';
 import type { ParsedTask, TaskScope } from './task.js';
 import type { Play } from './types.js';
 
@@ -49,9 +50,16 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   }
   const maxFail = opt(kw, 'max_fail_percentage', (f) => number(f, 0, 100));
   if (maxFail !== undefined) play.maxFailPercentage = maxFail;
-  const taskScope: TaskScope = { handler: false, playTags: tags };
-  const tasks = ['pre_tasks', 'tasks', 'post_tasks'].flatMap((k) => opt(kw, k, (f) => taskList(src, f, taskScope)) ?? []);
-  const handlers = opt(kw, 'handlers', (f) => taskList(src, f, { handler: true, playTags: tags })) ?? [];
+  // Order of a play, as in Ansible: pre_tasks, roles, tasks, post_tasks; role handlers join the play's.
+  const roleHandlers: ParsedTask[] = [];
+  const taskScope: TaskScope = { handler: false, playTags: tags, baseDir, roleHandlers, rolesSeen: new Set() };
+  const pre = opt(kw, 'pre_tasks', (f) => taskList(src, f, taskScope)) ?? [];
+  const roles = opt(kw, 'roles', (f) => parseRolesField(src, f, baseDir, taskScope)) ?? { tasks: [], handlers: [] };
+  const main = opt(kw, 'tasks', (f) => taskList(src, f, taskScope)) ?? [];
+  const post = opt(kw, 'post_tasks', (f) => taskList(src, f, taskScope)) ?? [];
+  const tasks = [...pre, ...roles.tasks, ...main, ...post];
+  const own = opt(kw, 'handlers', (f) => taskList(src, f, { handler: true, playTags: tags, baseDir })) ?? [];
+  const handlers = [...roles.handlers, ...roleHandlers, ...own];
   checkNotify([...tasks, ...handlers], handlers);
   play.tasks = tasks.map((t) => t.task);
   play.handlers = handlers.map((t) => t.task);

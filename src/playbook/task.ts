@@ -14,6 +14,12 @@ import type { Task } from './types.js';
 export interface TaskScope {
   handler: boolean;
   playTags: string[];
+  /** The playbook's folder (roles are looked up from it). */
+  baseDir?: string;
+  /** Where import_role/include_role entries in a task list put the role's handlers. */
+  roleHandlers?: ParsedTask[];
+  /** Roles already read for this play (each runs once unless given other parameters). */
+  rolesSeen?: Set<string>;
 }
 
 /** The task plus where each notify name is written, so unknown handlers are reported there. */

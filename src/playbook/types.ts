@@ -34,6 +34,10 @@ export interface Task {
   vars: Record<string, unknown>;
   /** Handlers only: extra names this handler answers to. */
   listen: string[];
+  /** A role's task or handler: the role's folder (its templates/ and files/ are searched first)… */
+  roleDir?: string;
+  /** …and its defaults/main.yml, the lowest-precedence variables (below the inventory's). */
+  roleDefaults?: Record<string, unknown>;
   /** The blocks this task sits in, outermost first, and in which part of each (absent outside any block). */
   blocks?: BlockRef[];
 }

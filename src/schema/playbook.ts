@@ -53,6 +53,11 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   become: { ...ref('bool'), description: 'run through sudo' },
   become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },
   connection: { enum: ['ssh', 'local'] },
+  roles: {
+    type: ['array', 'null'],
+    description: 'roles run after pre_tasks and before tasks: a name, or a map with role: plus keywords and role parameters',
+    items: { anyOf: [ref('text'), { type: 'object', anyOf: [{ required: ['role'] }, { required: ['name'] }] }] },
+  },
   tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
   pre_tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
   post_tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
@@ -130,6 +135,25 @@ function importSchema(): Schema {
   };
 }
 
+// import_role / include_role: { name: x } as a task-list entry, with keywords beside it.
+function roleEntrySchema(): Schema {
+  const properties: Record<string, Schema> = {};
+  const role: Schema = { type: 'object', properties: { name: ref('text') }, required: ['name'], additionalProperties: false };
+  for (const k of IMPORT_KEYS) {
+    if (k === 'import_tasks' || k === 'include_tasks') continue;
+    properties[k] = TASK_KEY_SCHEMAS[k as (typeof TASK_KEYS)[number]];
+  }
+  properties.import_role = role;
+  properties.include_role = role;
+  return {
+    type: 'object',
+    description: "a role's tasks in place (its handlers join the play's)",
+    properties,
+    oneOf: [{ required: ['import_role'] }, { required: ['include_role'] }],
+    additionalProperties: false,
+  };
+}
+
 function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const m of mods) {
@@ -186,10 +210,11 @@ export function playbookSchema(): Schema {
         required: ['hosts'],
         additionalProperties: false,
       },
-      taskOrBlock: { anyOf: [ref('task'), ref('block'), ref('import')] },
+      taskOrBlock: { anyOf: [ref('task'), ref('block'), ref('import'), ref('roleEntry')] },
       task: taskSchema(mods, false),
       block: blockSchema(),
       import: importSchema(),
+      roleEntry: roleEntrySchema(),
       handler: taskSchema(mods, true),
       ...moduleDefinitions(mods),
     },

@@ -1,9 +1,10 @@
 // block / rescue / always on a 3-host lab: a validation that fails on one host rolls that host back and it
-// carries on; a failure with no rescue still runs always: and then stops that host only. And import_tasks.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// carries on; a failure with no rescue still runs always: and then stops that host only. And import_tasks, roles.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'blk';
@@ -113,5 +114,34 @@ describe('block / rescue / always on the lab', () => {
     expect(r.stdout).toMatch(/^h3\s+skipped\s+motd/m);
     const again = await runbook(['run', join(dir, 'import.yaml'), '-i', lab.inventoryPath]);
     for (const h of ['h1', 'h2', 'h3']) expect(recapOf(again.stdout)[h].changed, h).toBe(0);
+  });
+
+  it('a role: its template from its own templates/, defaults under the inventory, its handler, a dependency; rerun no-op', async () => {
+    const put = (rel: string, text: string) => {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    };
+    put('roles/base/tasks/main.yml', '- name: base dir\n  file: { path: /root/svc, state: directory }\n');
+    put('roles/svc/meta/main.yml', 'dependencies: [base]\n');
+    put('roles/svc/defaults/main.yml', 'greeting: hello\nport: 80\n');
+    put('roles/svc/templates/svc.conf.hbs', '{{ greeting }} from {{ inventory_hostname }} on {{ port }}\n');
+    put('roles/svc/tasks/main.yml', '- name: config\n  template: { src: svc.conf.hbs, dest: /root/svc/svc.conf }\n  notify: restart svc\n');
+    put('roles/svc/handlers/main.yml', '- name: restart svc\n  shell: echo restarted >> /root/svc/restarts\n');
+    put('roles.yaml', '- hosts: all\n  gather_facts: false\n  roles:\n    - { role: svc, port: 8080 }\n');
+    const inv = parse(readFileSync(lab.inventoryPath, 'utf8'));
+    const hosts = inv.all.children?.mesh?.hosts ?? inv.all.hosts;
+    hosts.h2.greeting = 'hi from the inventory';
+    writeFileSync(join(dir, 'roles-inv.yaml'), stringify(inv));
+
+    const r = await runbook(['run', join(dir, 'roles.yaml'), '-i', join(dir, 'roles-inv.yaml')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^h1\s+changed\s+base : base dir/m);
+    expect(r.stdout).toMatch(/^h1\s+changed\s+svc : config/m);
+    expect(onHost(lab, 'h1', 'cat /root/svc/svc.conf').stdout).toBe('hello from h1 on 8080\n');
+    expect(onHost(lab, 'h2', 'cat /root/svc/svc.conf').stdout).toBe('hi from the inventory from h2 on 8080\n');
+    expect(onHost(lab, 'h3', 'cat /root/svc/restarts').stdout).toBe('restarted\n');
+    const again = await runbook(['run', join(dir, 'roles.yaml'), '-i', join(dir, 'roles-inv.yaml')]);
+    for (const h of ['h1', 'h2', 'h3']) expect(recapOf(again.stdout)[h].changed, h).toBe(0);
+    expect(onHost(lab, 'h3', 'cat /root/svc/restarts').stdout).toBe('restarted\n');
   });
 });

@@ -16,11 +16,11 @@ const cases: BadCase[] = [
     hint: /run that playbook on its own/,
   },
   {
-    title: 'roles in a play',
+    title: 'a role that does not exist',
     yaml: '- hosts: all\n  roles:\n    - web\n',
-    message: '"roles" is not supported yet',
-    at: '2:3',
-    hint: /role's tasks/,
+    message: 'role "web" not found',
+    at: '3:7',
+    hint: /a role is a folder with tasks\/main.yml/,
   },
   {
     title: 'misspelt play key',

@@ -1,0 +1,179 @@
+// Roles, read at load time: `roles:` on a play, and `import_role:` / `include_role:` entries in a task list.
+// A role is a folder: tasks/main.yml, handlers/main.yml, defaults/main.yml (lowest-precedence vars), vars/main.yml,
+// templates/ and files/ (searched first by its tasks), meta/main.yml `dependencies:` (run before it, once).
+// Variable precedence follows Ansible: defaults < inventory < play vars < role vars < block/task vars < role params.
+import { existsSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { Location } from '../errors.js';
+import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
+import { inherit, inheritedOf, parseEntry } from './block.js';
+import { BLOCK_KEYS } from './keywords.js';
+import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
+import { expected, fail, str } from './schema.js';
+import { readYamlSource } from './source.js';
+import type { ParsedTask, TaskScope } from './task.js';
+
+/** Keywords a role entry hands down to the role's tasks; any other key of the entry is a role parameter. */
+const ROLE_KEYWORDS = new Set<string>(BLOCK_KEYS.filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always' && k !== 'name'));
+
+export interface RoleTasks {
+  tasks: ParsedTask[];
+  handlers: ParsedTask[];
+}
+
+/** Where roles are looked for: roles/ beside the playbook, roles/ beside its folder, then RUNBOOK_ROLES_PATH. */
+export function roleSearchPath(baseDir: string): string[] {
+  const extra = (process.env.RUNBOOK_ROLES_PATH ?? '').split(delimiter).filter(Boolean);
+  return [join(baseDir, 'roles'), join(dirname(baseDir), 'roles'), ...extra.map((p) => resolvePath(p))];
+}
+
+/** `roles:` of a play: each entry a name, or a map with role: (or name:) plus keywords and parameters. */
+export function parseRolesField(src: Source, f: Field, baseDir: string, scope: TaskScope): RoleTasks {
+  if (f.node === null) return { tasks: [], handlers: [] };
+  if (!isSeq(f.node)) expected(f, 'a list of roles', 'roles: [common, { role: mesh, vars: { mtu: 1400 } }]');
+  const out: RoleTasks = { tasks: [], handlers: [] };
+  const seen = scope.rolesSeen ?? new Set<string>();
+  for (const item of f.node.items) {
+    const one = parseRoleEntry(src, resolve(src, item), baseDir, scope, seen, []);
+    out.tasks.push(...one.tasks);
+    out.handlers.push(...one.handlers);
+  }
+  return out;
+}
+
+/** `import_role: { name: x }` / `include_role:` inside a task list (read at load time, like import_tasks). */
+export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, scope: TaskScope): RoleTasks {
+  const fields = fieldsOf(src, node);
+  const roleF = fields.find((f) => f.key === 'import_role' || f.key === 'include_role') as Field;
+  if (scope.handler) fail(roleF.keyAt, `handlers cannot use ${roleF.key}`, 'put the role under roles: of the play, or in tasks:');
+  if (!isMap(roleF.node)) expected(roleF, 'a map with the role name', `${roleF.key}: { name: mesh }`);
+  const inner = fieldsOf(src, roleF.node);
+  for (const f of inner) {
+    if (f.key !== 'name') fail(f.keyAt, `"${f.key}" is not supported in ${roleF.key}`, `${roleF.key} takes name:; put vars:, when:, tags: beside ${roleF.key}, on the entry`);
+  }
+  const nameF = inner.find((f) => f.key === 'name');
+  if (!nameF) fail(roleF.at, `${roleF.key} needs the role's name`, `${roleF.key}: { name: mesh }`);
+  // The entry itself carries the keywords (when:, tags:, vars:, become: …), as a roles: entry does.
+  const entry = { role: nameF, keywords: fields.filter((f) => f !== roleF), at: posOf(src, node) };
+  return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), []);
+}
+
+interface RoleEntry {
+  role: Field;
+  keywords: Field[];
+  at: Location;
+}
+
+function parseRoleEntry(src: Source, node: Node | null, baseDir: string, scope: TaskScope, seen: Set<string>, stack: string[]): RoleTasks {
+  const at = posOf(src, node);
+  if (isScalar(node)) {
+    const role: Field = { key: 'role', keyAt: at, node, at };
+    return loadRole(src, { role, keywords: [], at }, baseDir, scope, seen, stack);
+  }
+  if (!isMap(node)) return fail(at, 'a role entry is a role name or a map with role:', 'roles: [common, { role: mesh, when: mesh_enabled }]');
+  const fields = fieldsOf(src, node);
+  const role = fields.find((f) => f.key === 'role') ?? fields.find((f) => f.key === 'name');
+  if (!role) return fail(at, 'this role entry names no role', 'add role: <name>, e.g. { role: mesh, vars: { mtu: 1400 } }');
+  return loadRole(src, { role, keywords: fields.filter((f) => f !== role), at }, baseDir, scope, seen, stack);
+}
+
+function roleDirOf(f: Field, name: string, baseDir: string): string {
+  const candidates = name.includes('/') ? [resolvePath(baseDir, name)] : roleSearchPath(baseDir).map((d) => join(d, name));
+  const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory());
+  if (!dir) fail(f.at, `role "${name}" not found`, `looked in ${candidates.join(', ')}; a role is a folder with tasks/main.yml`);
+  return dir;
+}
+
+// The first of main.yml / main.yaml in a role's sub-folder, if any.
+function mainFile(dir: string, sub: string): string | undefined {
+  return ['main.yml', 'main.yaml'].map((f) => join(dir, sub, f)).find((p) => existsSync(p));
+}
+
+function varsFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  const src = readYamlSource(path, 'role vars file');
+  const root = resolve(src, src.doc.contents);
+  if (isEmpty(root)) return {};
+  if (!isMap(root)) fail(posOf(src, root), 'a role vars file must be a map of variables', 'write name: value lines, e.g. mtu: 1400');
+  return toValue(src, root) as Record<string, unknown>;
+}
+
+function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, seen: Set<string>, stack: string[]): RoleTasks {
+  const name = str(e.role, 'role: mesh');
+  if (hasTemplate(name)) fail(e.role.at, 'a role name cannot be a template: roles are read when the playbook loads', 'name the role directly; use when: to choose between roles');
+  const dir = roleDirOf(e.role, name, baseDir);
+  if (stack.includes(dir)) fail(e.role.at, `roles depend on each other in a cycle: ${[...stack, dir].map((d) => d.split('/').at(-1)).join(' → ')}`, 'remove one of the dependencies');
+
+  // Keywords of the entry are handed down; everything else is a role parameter (a variable of the role).
+  const kw = new Map<string, Field>();
+  const params: Record<string, unknown> = {};
+  for (const f of e.keywords) {
+    if (ROLE_KEYWORDS.has(f.key)) kw.set(f.key, f);
+    else {
+      if (f.node) checkValueTemplates(src, f);
+      params[f.key] = toValue(src, f.node);
+    }
+  }
+  const out: RoleTasks = { tasks: [], handlers: [] };
+  // Like Ansible, a role runs once per play unless it is given other parameters or keywords.
+  const once = `${dir}\0${JSON.stringify(params)}\0${JSON.stringify(e.keywords.filter((f) => ROLE_KEYWORDS.has(f.key)).map((f) => [f.key, toValue(src, f.node)]))}`;
+  if (seen.has(once)) return out;
+  seen.add(once);
+  const own = inheritedOf(src, kw);
+  const defaults = varsFile(mainFile(dir, 'defaults'));
+  const roleVars = varsFile(mainFile(dir, 'vars'));
+
+  // meta/main.yml dependencies run first.
+  const meta = mainFile(dir, 'meta');
+  if (meta) {
+    const msrc = readYamlSource(meta, 'role meta file');
+    const root = resolve(msrc, msrc.doc.contents);
+    const deps = isMap(root) ? fieldsOf(msrc, root).find((f) => f.key === 'dependencies') : undefined;
+    if (deps?.node && isSeq(deps.node)) {
+      for (const item of deps.node.items) {
+        const dep = parseRoleEntry(msrc, resolve(msrc, item), dirname(dir), scope, seen, [...stack, dir]);
+        for (const t of [...dep.tasks, ...dep.handlers]) inherit(t.task, own);
+        out.tasks.push(...dep.tasks);
+        out.handlers.push(...dep.handlers);
+      }
+    }
+  }
+  const adopt = (parsed: ParsedTask): ParsedTask => {
+    const t = parsed.task;
+    inherit(t, own);
+    t.vars = { ...roleVars, ...t.vars, ...params };
+    t.roleDir = dir;
+    if (Object.keys(defaults).length) t.roleDefaults = defaults;
+    if (t.name !== undefined) t.name = `${name} : ${t.name}`;
+    return parsed;
+  };
+  const tasksFile = mainFile(dir, 'tasks');
+  if (tasksFile) out.tasks.push(...taskFile(tasksFile, { ...scope, handler: false }).map(adopt));
+  const handlersFile = mainFile(dir, 'handlers');
+  if (handlersFile) {
+    // Handlers keep their own names (notify: names them without the role prefix, as in Ansible).
+    for (const p of taskFile(handlersFile, { ...scope, handler: true })) {
+      const name0 = p.task.name;
+      adopt(p);
+      if (name0 !== undefined) {
+        p.task.listen = [...new Set([...p.task.listen, name0])];
+      }
+      out.handlers.push(p);
+    }
+  }
+  return out;
+}
+
+function taskFile(file: string, scope: TaskScope): ParsedTask[] {
+  const src = readYamlSource(file, 'task file');
+  const root = resolve(src, src.doc.contents);
+  if (isEmpty(root)) return [];
+  if (!isSeq(root)) fail(posOf(src, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
+  return root.items.flatMap((item) => parseEntry(src, item, scope, [], [file]));
+}
+
+function checkValueTemplates(src: Source, f: Field): void {
+  const v = toValue(src, f.node);
+  if (typeof v === 'string' && hasTemplate(v)) checkTemplateSyntax(v, f.at);
+}

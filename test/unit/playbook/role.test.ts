@@ -1,0 +1,74 @@
+// Roles at load time: roles: and import_role entries become tasks and handlers that know their role.
+import { describe, expect, it } from 'vitest';
+import { errorOf, loadText } from './helpers.js';
+
+const ROLE = {
+  'roles/web/tasks/main.yml': '- name: config\n  template: { src: web.conf.hbs, dest: /etc/web.conf }\n  notify: reload web\n',
+  'roles/web/handlers/main.yml': '- name: reload web\n  shell: echo reload\n',
+  'roles/web/defaults/main.yml': 'port: 80\nworkers: 2\n',
+  'roles/web/vars/main.yml': 'conf_dir: /etc/web\n',
+  'roles/web/templates/web.conf.hbs': 'port={{ port }}\n',
+  'roles/web/meta/main.yml': 'dependencies:\n  - common\n',
+  'roles/common/tasks/main.yml': '- name: base\n  shell: echo base\n',
+};
+
+describe('roles at load time', () => {
+  it('pre_tasks, then dependencies, then the role, then tasks; names prefixed with the role', () => {
+    const play = loadText(
+      '- hosts: all\n  pre_tasks:\n    - name: first\n      shell: echo 1\n  roles:\n    - web\n  tasks:\n    - name: mine\n      shell: echo 2\n',
+      ROLE,
+    ).plays[0];
+    expect(play.tasks.map((t) => t.name)).toEqual(['first', 'common : base', 'web : config', 'mine']);
+    const config = play.tasks[2];
+    expect(config.roleDir).toMatch(/roles\/web$/);
+    expect(config.roleDefaults).toEqual({ port: 80, workers: 2 });
+    expect(config.vars).toEqual({ conf_dir: '/etc/web' });
+    expect(config.at.file).toMatch(/roles\/web\/tasks\/main\.yml$/);
+    // the handler keeps answering to its own name
+    expect(play.handlers.map((h) => [h.name, h.listen])).toEqual([['web : reload web', ['reload web']]]);
+  });
+
+  it('a role entry’s keywords go to every task; other keys are role parameters, above task vars', () => {
+    const play = loadText('- hosts: all\n  roles:\n    - { role: web, when: web_enabled, tags: [web], become: true, port: 8080 }\n', ROLE).plays[0];
+    const config = play.tasks.find((t) => t.name === 'web : config');
+    expect(config?.when).toEqual(['web_enabled']);
+    expect(config?.tags).toEqual(['web']);
+    expect(config?.become).toBe(true);
+    expect(config?.vars).toEqual({ conf_dir: '/etc/web', port: 8080 });
+    // the dependency inherits the keywords of the role that pulled it in
+    expect(play.tasks[0]).toMatchObject({ name: 'common : base', when: ['web_enabled'] });
+  });
+
+  it('a role listed twice runs once; import_role in tasks puts the role there', () => {
+    const twice = loadText('- hosts: all\n  roles: [common, common]\n', ROLE).plays[0];
+    expect(twice.tasks.map((t) => t.name)).toEqual(['common : base']);
+    const inline = loadText(
+      '- hosts: all\n  tasks:\n    - name: before\n      shell: echo 0\n    - import_role: { name: common }\n      tags: [c]\n',
+      ROLE,
+    ).plays[0];
+    expect(inline.tasks.map((t) => [t.name, t.tags])).toEqual([
+      ['before', []],
+      ['common : base', ['c']],
+    ]);
+  });
+
+  it('errors: an unknown role names where it looked; a bad task in a role names its file', () => {
+    const e = errorOf('- hosts: all\n  roles:\n    - nosuch\n', ROLE);
+    expect(e.message).toBe('role "nosuch" not found');
+    expect(e.hint).toMatch(/roles\/nosuch/);
+    expect(e.at?.line).toBe(3);
+    const bad = errorOf('- hosts: all\n  roles: [common]\n', { 'roles/common/tasks/main.yml': '- name: base\n  shel: echo\n' });
+    expect(bad.at?.file).toMatch(/roles\/common\/tasks\/main\.yml$/);
+    expect(bad.message).toBe('unknown module "shel"');
+  });
+
+  it('a dependency cycle is refused', () => {
+    const e = errorOf('- hosts: all\n  roles: [a]\n', {
+      'roles/a/meta/main.yml': 'dependencies: [b]\n',
+      'roles/b/meta/main.yml': 'dependencies: [a]\n',
+      'roles/a/tasks/main.yml': '- shell: echo a\n',
+      'roles/b/tasks/main.yml': '- shell: echo b\n',
+    });
+    expect(e.message).toMatch(/roles depend on each other in a cycle: a → b → a/);
+  });
+});
