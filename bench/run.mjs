@@ -40,7 +40,10 @@ for (const f of readdirSync(join(ROOT, 'playbooks')).filter((f) => /\.ya?ml$/.te
 // Workload A at each size: all contenders interleaved per repetition, so drift hits them alike.
 const playA = writePlaybookA(work);
 const hasAnsible = ansibleAvailable() && !flag('--no-ansible');
-if (!hasAnsible) results.notes.push('ansible-playbook not installed (apt-get install -y ansible-core): Ansible columns skipped');
+if (!hasAnsible)
+  results.notes.push(
+    flag('--no-ansible') ? 'Ansible skipped (--no-ansible)' : 'ansible-playbook not installed (apt-get install -y ansible-core): Ansible columns skipped',
+  );
 try {
   const maxA = Math.max(...sizesA);
   log(`lab bna: ${maxA} hosts`);

@@ -6,6 +6,7 @@ import { evalBool, evaluate } from '../expr/eval.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
+import { quote } from '../remote/quote.js';
 import { renderFile, renderValue } from '../template/render.js';
 import type { TaskStatus } from './events.js';
 import { applyPlan } from './apply.js';
@@ -116,6 +117,32 @@ export interface Planned {
   check: boolean;
   as: BecomeAs;
   timeout?: number;
+  /** `export NAME='value'; ` for the task's environment:, put before every command it runs. */
+  envPrefix?: string;
+}
+
+/** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
+export function envPrefixOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): string | undefined {
+  const all = { ...env.environment, ...t.environment };
+  const names = Object.keys(all);
+  if (!names.length) return undefined;
+  const rendered = renderValue(all, vars, { at: t.at, host }) as Record<string, unknown>;
+  const parts = names.map((k) => {
+    const v = rendered[k];
+    if (v !== null && typeof v === 'object') {
+      throw new RunbookError(`environment variable ${k} rendered to a ${Array.isArray(v) ? 'list' : 'map'}, not a value`, {
+        at: t.at,
+        hint: 'give it a string, or join the list into one: {{join xs ","}}',
+      });
+    }
+    return `export ${k}=${quote(v === null || v === undefined ? '' : String(v))}; `;
+  });
+  return parts.join('');
+}
+
+// Every command of the task, its probes included, runs with the environment (each in its own shell).
+function withEnv(p: Probe, prefix: string | undefined): Probe {
+  return prefix ? { run: (cmd) => p.run(prefix + cmd), readFile: (path) => p.readFile(path) } : p;
 }
 
 /** Render, parse, connect and plan one item: read-only, so loop items can plan together. */
@@ -134,12 +161,13 @@ export async function planItem(
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
-  const plan = await def.plan(parsed, probe ?? probeOver(conn, as, timeout), contextFor(t, host, vars, { ...env, check }));
-  return { plan, conn, check, as, timeout };
+  const envPrefix = envPrefixOf(t, host, vars, env);
+  const plan = await def.plan(parsed, withEnv(probe ?? probeOver(conn, as, timeout), envPrefix), contextFor(t, host, vars, { ...env, check }));
+  return { plan, conn, check, as, timeout, envPrefix };
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
-export async function finishItem({ plan, conn, check, as, timeout }: Planned): Promise<ItemResult> {
+export async function finishItem({ plan, conn, check, as, timeout, envPrefix }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -155,7 +183,7 @@ export async function finishItem({ plan, conn, check, as, timeout }: Planned): P
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = await applyPlan(plan, conn!, { ...as, timeout });
+  const applied = await applyPlan(plan, conn!, { ...as, timeout, envPrefix });
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;

@@ -73,6 +73,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     check: o.check,
     diff: o.diff,
     become: play.become,
+    environment: play.environment,
     becomeUser: play.becomeUser,
     defaultTimeout: o.taskTimeout,
     connect: (target) => {

@@ -19,7 +19,7 @@ export function speculable(play: Play, tasks: Task[]): Task[] {
       !t.delegateTo &&
       !t.runOnce &&
       !lookup(t.module, t.at).local &&
-      !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null, t.becomeUser ?? play.becomeUser ?? null]), names, true),
+      !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null, t.becomeUser ?? play.becomeUser ?? null, t.environment ?? null, play.environment ?? null]), names, true),
   );
 }
 

@@ -17,6 +17,8 @@ export interface TaskEnv {
   /** The play's become_user (a template, rendered per host). */
   becomeUser?: string;
   defaultTimeout?: number;
+  /** The play's environment: (the task's own is merged over it). */
+  environment?: Record<string, unknown>;
   /** A failure of this task is caught by a block's rescue: part. */
   rescuable?: boolean;
   /** Connection for the host the task runs on (after delegate_to). Rejects with ConnectError. */

@@ -34,7 +34,8 @@ const FMT = quote('%a %U %G %u %g %s');
 export function statScript(path: string, o: StatOpts = {}): string {
   const p = quote(path);
   const attrs = `"$(stat -L -c ${FMT} -- ${p})"`;
-  const sha = o.hash ? ` "$(sha256sum < ${p} | cut -c1-64)"` : '';
+  // sha256sum prints "<digest>  -"; parseStat keeps the digest (one process fewer than piping it through cut).
+  const sha = o.hash ? ` "$(sha256sum < ${p})"` : '';
   const tests = [
     ...(o.follow ? [] : [`[ -L ${p} ]; then printf 'link %s\\n' "$(readlink -- ${p})"`]),
     `[ -f ${p} ]; then printf 'file %s${o.hash ? ' %s' : ''}\\n' ${attrs}${sha}`,

@@ -11,7 +11,7 @@ import { BLOCK_KEYS, IMPORT_KEYS } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
-import { bool, conditions, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
+import { bool, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
 import { type ParsedTask, parseTask, type TaskScope } from './task.js';
 import type { BlockRef, Task } from './types.js';
 
@@ -25,6 +25,7 @@ export interface Inherited {
   vars: Record<string, unknown>;
   become?: boolean;
   becomeUser?: string;
+  environment?: Record<string, unknown>;
   ignoreErrors?: boolean;
   noLog?: boolean;
   checkMode?: boolean;
@@ -69,6 +70,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
     become: opt(kw, 'become', bool),
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
+    environment: opt(kw, 'environment', (f) => envMap(src, f)),
     ignoreErrors: opt(kw, 'ignore_errors', bool),
     noLog: opt(kw, 'no_log', bool),
     checkMode: opt(kw, 'check_mode', bool),
@@ -168,6 +170,7 @@ export function inherit(t: Task, b: Inherited): void {
   t.vars = { ...b.vars, ...t.vars };
   if (t.become === undefined && b.become !== undefined) t.become = b.become;
   if (t.becomeUser === undefined && b.becomeUser !== undefined) t.becomeUser = b.becomeUser;
+  if (b.environment) t.environment = { ...b.environment, ...t.environment };
   if (b.ignoreErrors) t.ignoreErrors = true;
   if (b.noLog) t.noLog = true;
   if (t.checkMode === undefined && b.checkMode !== undefined) t.checkMode = b.checkMode;

@@ -9,6 +9,7 @@ export const PLAY_KEYS = [
   'gather_facts',
   'become',
   'become_user',
+  'environment',
   'connection',
   'roles',
   'tasks',
@@ -38,6 +39,7 @@ export const TASK_KEYS = [
   'no_log',
   'become',
   'become_user',
+  'environment',
   'retries',
   'delay',
   'until',
@@ -67,6 +69,7 @@ export const BLOCK_KEYS = [
   'delegate_to',
   'run_once',
   'become_user',
+  'environment',
 ] as const;
 
 /** Keys of an import_tasks / include_tasks entry: the file, and the task keywords its tasks inherit. */
@@ -92,7 +95,6 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   vars_prompt: 'pass the values with -e name=value instead',
   remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
   become_method: LATER,
-  environment: 'set variables inline in the command: FOO=bar cmd',
   check_mode: 'use the --check command-line flag instead',
   diff: 'use the --diff command-line flag instead',
   order: LATER,
@@ -117,7 +119,6 @@ export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   action: 'write the module as the key: `- shell: echo hi`',
   local_action: 'write the module as the key and add `delegate_to: localhost`',
   become_method: LATER,
-  environment: 'set variables inline in the command: FOO=bar cmd',
   diff: 'use the --diff command-line flag instead',
   async: LATER,
   poll: LATER,

@@ -7,7 +7,7 @@ import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
-import { bool, expected, fail, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, envMap, expected, fail, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
 import type { ParsedTask, TaskScope } from './task.js';
@@ -48,6 +48,8 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     if (hasTemplate(becomeUser)) checkTemplateSyntax(becomeUser, kw.get('become_user')!.at);
     play.becomeUser = becomeUser;
   }
+  const environment = opt(kw, 'environment', (f) => envMap(src, f));
+  if (environment) play.environment = environment;
   const maxFail = opt(kw, 'max_fail_percentage', (f) => number(f, 0, 100));
   if (maxFail !== undefined) play.maxFailPercentage = maxFail;
   // Order of a play, as in Ansible: pre_tasks, roles, tasks, post_tasks; role handlers join the play's.

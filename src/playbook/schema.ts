@@ -152,6 +152,25 @@ export function varsMap(src: Source, f: Field): Record<string, unknown> {
   return out;
 }
 
+// environment: a map of environment variable names to scalar values (templates allowed, rendered per host).
+export function envMap(src: Source, f: Field): Record<string, unknown> {
+  if (f.node === null) return {};
+  if (!isMap(f.node)) expected(f, 'a map of environment variables to values', `${f.key}: { http_proxy: "http://proxy:3128" }`);
+  const out: Record<string, unknown> = {};
+  for (const v of fieldsOf(src, f.node)) {
+    if (!IDENTIFIER.test(v.key)) {
+      fail(v.keyAt, `"${v.key}" is not a valid environment variable name`, 'use letters, digits and underscores, not starting with a digit');
+    }
+    const value = toValue(src, v.node);
+    if (value !== null && typeof value === 'object') {
+      fail(v.at, `environment variable "${v.key}" must be a string, number or boolean, not ${describe(v.node)}`, `for example: ${v.key}: "value"`);
+    }
+    checkTemplates(src, v.node);
+    out[v.key] = value;
+  }
+  return out;
+}
+
 // Every string that holds {{ }} anywhere under a node is syntax-checked where it is written.
 export function checkTemplates(src: Source, node: Node | null): void {
   if (node === null) return;

@@ -7,7 +7,7 @@ import { isModule, lookup } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { LOOP_CONTROL_KEYS, TASK_KEYS, UNSUPPORTED_LOOP_CONTROL_KEYS, UNSUPPORTED_TASK_KEYS, WITH_LOOKUP_HINT } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, type Source, toValue } from './positions.js';
-import { bool, checkTemplates, conditions, expected, fail, identifier, int, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, checkTemplates, conditions, envMap, expected, fail, identifier, int, opt, str, strList, tagList, varsMap } from './schema.js';
 import type { Task } from './types.js';
 
 /** What a task inherits from where it is written. */
@@ -94,6 +94,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     checkMode: opt(kw, 'check_mode', bool),
+    environment: opt(kw, 'environment', (f) => envMap(src, f)),
   };
   // Absent optional fields stay absent rather than present-but-undefined.
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(task, { [k]: v });

@@ -34,6 +34,8 @@ export interface Task {
   vars: Record<string, unknown>;
   /** Handlers only: extra names this handler answers to. */
   listen: string[];
+  /** Environment variables for the task's commands (values are templates); merged over the play's. */
+  environment?: Record<string, unknown>;
   /** A role's task or handler: the role's folder (its templates/ and files/ are searched first)… */
   roleDir?: string;
   /** …and its defaults/main.yml, the lowest-precedence variables (below the inventory's). */
@@ -63,6 +65,8 @@ export interface Play {
   /** The user to become (a template, rendered per host); absent: ansible_become_user, else root. */
   becomeUser?: string;
   connection: 'ssh' | 'local';
+  /** Environment variables for every task's commands (values are templates). */
+  environment?: Record<string, unknown>;
   tasks: Task[];
   handlers: Task[];
   /** Batch sizes: numbers or percentages ("30%"), cycled like Ansible. */

@@ -52,6 +52,12 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   gather_facts: { ...ref('bool'), description: 'default true' },
   become: { ...ref('bool'), description: 'run through sudo' },
   become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },
+  environment: {
+    type: ['object', 'null'],
+    description: 'environment variables for the commands (values are templates, rendered per host)',
+    propertyNames: { pattern: IDENTIFIER },
+    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+  },
   connection: { enum: ['ssh', 'local'] },
   roles: {
     type: ['array', 'null'],
@@ -91,6 +97,12 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   no_log: ref('bool'),
   become: ref('bool'),
   become_user: { ...ref('text'), description: "with become: the user to become (overrides the play's)" },
+  environment: {
+    type: ['object', 'null'],
+    description: 'environment variables for the commands (values are templates, rendered per host)',
+    propertyNames: { pattern: IDENTIFIER },
+    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+  },
   retries: { type: 'integer', minimum: 0 },
   delay: { type: 'integer', minimum: 0 },
   until: ref('condition'),

@@ -1,5 +1,6 @@
 // block / rescue / always on a 3-host lab: a validation that fails on one host rolls that host back and it
-// carries on; a failure with no rescue still runs always: and then stops that host only. And import_tasks, roles.
+// carries on; a failure with no rescue still runs always: and then stops that host only. And import_tasks, roles,
+// environment.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +144,44 @@ describe('block / rescue / always on the lab', () => {
     const again = await runbook(['run', join(dir, 'roles.yaml'), '-i', join(dir, 'roles-inv.yaml')]);
     for (const h of ['h1', 'h2', 'h3']) expect(recapOf(again.stdout)[h].changed, h).toBe(0);
     expect(onHost(lab, 'h3', 'cat /root/svc/restarts').stdout).toBe('restarted\n');
+  });
+
+  it('environment: play, block and task values merged (the inner wins), templated per host, in probes too', async () => {
+    writeFileSync(
+      join(dir, 'env.yaml'),
+      `- hosts: all
+  gather_facts: false
+  environment: { GREETING: play, WHO: "{{ inventory_hostname }}" }
+  tasks:
+    - name: play env
+      shell: echo "$GREETING $WHO"
+    - block:
+        - name: block env
+          shell: echo "$GREETING $WHO $EXTRA"
+        - name: task env wins
+          shell: echo "$GREETING"
+          environment: { GREETING: task }
+        - name: a probe sees it too
+          shell: touch /root/env-probe
+          args: { unless: 'test "$EXTRA" = "from block"' }
+      environment: { GREETING: block, EXTRA: from block }
+`,
+    );
+    const r = await runbook(['run', join(dir, 'env.yaml'), '-i', lab.inventoryPath, '-o', 'json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = (task: string, host: string) =>
+      r.stdout
+        .split('\n')
+        .filter((l) => l.includes('"type":"task:result"'))
+        .map((l) => JSON.parse(l))
+        .find((e) => e.task === task && e.host === host);
+    expect(out('play env', 'h2').stdout).toBe('play h2');
+    expect(out('block env', 'h3').stdout).toBe('block h3 from block');
+    expect(out('task env wins', 'h1').stdout).toBe('task');
+    // the unless probe ran with EXTRA set (its test succeeded), so the touch was not needed
+    expect(out('a probe sees it too', 'h1').status).toBe('skipped');
+    expect(onHost(lab, 'h1', 'test -e /root/env-probe || echo absent').stdout.trim()).toBe('absent');
+    // the command shown is the task's own, without the exports
+    expect(out('block env', 'h1').cmd ?? '').not.toContain('export');
   });
 });

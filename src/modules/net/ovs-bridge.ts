@@ -2,7 +2,7 @@
 import { argsOf, enumOf, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { noRow, ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
+import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
 
 export interface OvsBridgeArgs {
   name: string;
@@ -13,10 +13,6 @@ export interface OvsBridgeArgs {
   otherConfig?: Record<string, string>;
   failMode?: 'standalone' | 'secure';
 }
-
-const COLUMNS = 'name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode';
-
-export const ovsBridgeProbe = (name: string): string => vsctlRead('--format=json', `--columns=${COLUMNS}`, 'list', 'bridge', name);
 
 export const ovsBridge = defineModule<OvsBridgeArgs>({
   name: 'ovs_bridge',
@@ -33,9 +29,10 @@ export const ovsBridge = defineModule<OvsBridgeArgs>({
     };
   },
   async plan(p, probe): Promise<Plan> {
-    const r = await probe.run(ovsBridgeProbe(p.name));
-    if (r.code !== 0 && !noRow(r.stderr)) return { changed: false, failed: ovsProbeFailure(r.stderr) };
-    const have = r.code === 0 ? ovsRows(r.stdout)[0] : undefined;
+    // The same read as ovs_port's, so a bridge and its ports cost one ovs-vsctl on the host.
+    const r = await probe.run(OVS_SNAPSHOT);
+    if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
+    const have = snapshotTables(r.stdout).bridges.find((b) => b.name === p.name);
 
     if (p.state === 'absent') {
       if (!have) return { changed: false, note: `no OVS bridge ${p.name}` };

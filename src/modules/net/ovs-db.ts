@@ -7,6 +7,26 @@ import { firstError } from './probe-text.js';
 export const vsctlRead = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=10', ...args);
 export const vsctlWrite = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=30', ...args);
 
+/**
+ * One read of every interface, port and bridge: ovs_port and ovs_bridge both plan from it, and the executor runs
+ * an identical probe of a batch once, so a mesh playbook (a bridge plus a port per peer) costs one ovs-vsctl.
+ */
+export const OVS_SNAPSHOT = vsctlRead(
+  '--format=json',
+  '--',
+  '--columns=name,type,options,error',
+  'list',
+  'interface',
+  '--',
+  '--columns=_uuid,name,tag,protected',
+  'list',
+  'port',
+  '--',
+  '--columns=name,ports,datapath_type,stp_enable,rstp_enable,other_config,fail_mode',
+  'list',
+  'bridge',
+);
+
 export type OvsValue = string | number | boolean | string[] | Record<string, string> | undefined;
 
 // ["map", [[k, v]…]] → object, ["set", []] → undefined, ["set", [a, b]] → [a, b], ["uuid", u] → u.
@@ -53,4 +73,16 @@ export function ovsProbeFailure(stderr: string): string {
 }
 
 /** `ovs-vsctl list` of a missing record fails with 'no row "x" in table T': that means absent, not an error. */
-export const noRow = (stderr: string): boolean => /no row .* in table/.test(stderr);
+
+/** The snapshot's three tables, one JSON document per line. */
+export function snapshotTables(stdout: string): {
+  ifaces: Array<Record<string, OvsValue>>;
+  ports: Array<Record<string, OvsValue>>;
+  bridges: Array<Record<string, OvsValue>>;
+} {
+  const [ifaces = [], ports = [], bridges = []] = stdout
+    .trim()
+    .split('\n')
+    .map((l) => ovsRows(l));
+  return { ifaces, ports, bridges };
+}

@@ -2,7 +2,7 @@
 import { argsOf, enumOf, int, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { ovsAtom, ovsProbeFailure, ovsRows, verifyInterface, vsctlRead, vsctlWrite } from './ovs-db.js';
+import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -15,26 +15,6 @@ export interface OvsPortArgs {
   /** Split horizon: OVS never forwards between two protected ports (a loop-free full mesh). */
   protected?: boolean;
 }
-
-/**
- * One read of every interface, port and bridge, the same command for every port: a loop over peers costs one
- * ovs-vsctl on the host (the executor runs identical probes of a batch once).
- */
-export const OVS_PORT_PROBE = vsctlRead(
-  '--format=json',
-  '--',
-  '--columns=name,type,options,error',
-  'list',
-  'interface',
-  '--',
-  '--columns=_uuid,name,tag,protected',
-  'list',
-  'port',
-  '--',
-  '--columns=name,ports',
-  'list',
-  'bridge',
-);
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
@@ -53,12 +33,9 @@ export const ovsPort = defineModule<OvsPortArgs>({
     };
   },
   async plan(p, probe): Promise<Plan> {
-    const r = await probe.run(OVS_PORT_PROBE);
+    const r = await probe.run(OVS_SNAPSHOT);
     if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
-    const [ifaces, ports, bridges] = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => ovsRows(l));
+    const { ifaces, ports, bridges } = snapshotTables(r.stdout);
     const iface = ifaces?.find((x) => x.name === p.port);
     const portRow = ports?.find((x) => x.name === p.port);
     const owner = portRow ? (bridges ?? []).find((b) => asList(b.ports).includes(String(portRow._uuid))) : undefined;

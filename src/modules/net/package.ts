@@ -22,7 +22,9 @@ export interface PackageArgs {
 export function queryScript(m: Manager, names: string[], latest: boolean): string {
   const q =
     m === 'apt'
-      ? `for p in ${names.map((n) => quote(base(n))).join(' ')}; do s=$(dpkg-query -W -f='\${Status}' "$p" 2>/dev/null); case "$s" in *' installed') echo "$p yes";; *) echo "$p no";; esac; done`
+      ? // One dpkg-query for all names (it lists only the ones it knows, in its own order); awk answers for each name asked.
+        `dpkg-query -W -f='\${binary:Package} \${Status}\\n' -- ${names.map((n) => quote(base(n))).join(' ')} 2>/dev/null | ` +
+        `awk -v want=${quote(names.map(base).join(' '))} 'BEGIN { n = split(want, w, " ") } / installed$/ { ok[$1] = 1; sub(/:.*/, "", $1); ok[$1] = 1 } END { for (i = 1; i <= n; i++) print w[i], (w[i] in ok ? "yes" : "no") }'`
       : `for p in ${names.map((n) => quote(base(n))).join(' ')}; do rpm -q --quiet "$p" && echo "$p yes" || echo "$p no"; done`;
   const up =
     m === 'apt'

@@ -12,12 +12,14 @@ const PB = `- hosts: all
       when: ansible_os_family == "Debian"
       become: true
       become_user: app
+      environment: { LANG: C, PROXY: outer }
       tags: [net]
       vars: { a: 1, b: 1 }
       block:
         - name: step one
           shell: echo one
           vars: { b: 2 }
+          environment: { PROXY: inner }
         - name: inner
           when: x is defined
           ignore_errors: true
@@ -66,6 +68,9 @@ describe('blocks at load time', () => {
     expect(byName['step one'].become).toBe(true);
     expect(byName.deep.become).toBe(false);
     expect(byName.undo.becomeUser).toBe('app');
+    expect(byName['step one'].environment).toEqual({ LANG: 'C', PROXY: 'inner' });
+    expect(byName.tidy.environment).toEqual({ LANG: 'C', PROXY: 'outer' });
+    expect(byName.before.environment).toBeUndefined();
     expect(byName.deep.ignoreErrors).toBe(true);
     expect(byName['step one'].ignoreErrors).toBe(false);
     expect(byName.before.when).toEqual([]);

@@ -49,6 +49,20 @@ const cases: BadCase[] = [
     hint: /exactly one module/,
   },
   {
+    title: 'environment with a bad variable name',
+    yaml: play('    - shell: env\n      environment: { 1X: a }\n'),
+    message: '"1X" is not a valid environment variable name',
+    at: '4:22',
+    hint: /letters, digits and underscores/,
+  },
+  {
+    title: 'environment value that is a map',
+    yaml: play('    - shell: env\n      environment:\n        A: { b: 1 }\n'),
+    message: /environment variable "A" must be a string, number or boolean/,
+    at: '5:12',
+    hint: /A: "value"/,
+  },
+  {
     title: 'rescue without its block',
     yaml: play('    - rescue:\n        - shell: echo hi\n'),
     message: '"rescue" without "block"',

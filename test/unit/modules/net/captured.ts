@@ -35,7 +35,6 @@ export const OBR0_FRESH =
 /** The same after `set bridge obr0 stp_enable=true datapath_type=netdev other_config:forward-bpdu=true fail_mode=secure`. */
 export const OBR0_TUNED =
   '{"data":[["obr0","netdev",true,false,["map",[["forward-bpdu","true"]]],"secure"]],"headings":["name","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}';
-export const NO_BRIDGE_ROW = (name: string) => `ovs-vsctl: no row "${name}" in table Bridge\n`;
 export const DB_DOWN = 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (No such file or directory)\n';
 
 /** `ovs-vsctl --format=json --columns=name,type,options,error list interface gre0` after the seed's `set interface gre0 type=gre options:remote_ip=…`. */

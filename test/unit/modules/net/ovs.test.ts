@@ -10,7 +10,6 @@ import {
   GRE0_PORT_TAG10,
   GRE0_PORT_PROTECTED,
   GRE0_PORT_UNTAGGED,
-  NO_BRIDGE_ROW,
   OBR0_FRESH,
   OBR0_TUNED,
 } from './captured.js';
@@ -20,14 +19,18 @@ const verify = (name: string) =>
   `err=$(ovs-vsctl --timeout=10 get interface ${name} error 2>&1) || { echo "$err" >&2; exit 1; }; ` +
   `[ "$err" = '[]' ] || { echo 'ovs-vsctl: interface ${name}: '"$err" >&2; exit 1; }`;
 
+/** The snapshot probe both ovs_bridge and ovs_port plan from (one ovs-vsctl for a bridge and all its ports). */
+const SNAPSHOT =
+  'ovs-vsctl --timeout=10 --format=json -- --columns=name,type,options,error list interface -- --columns=_uuid,name,tag,protected list port -- --columns=name,ports,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge';
+/** A snapshot reply with no interfaces or ports and this bridge table. */
+const withBridges = (table: string): Reply =>
+  `{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n${table}\n`;
+const NO_BRIDGES = withBridges('{"data":[],"headings":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}');
+
 describe('ovs_bridge', () => {
   const plan = async (args: object, reply: Reply) => {
-    const probe = fakeProbe([
-      [
-        /^ovs-vsctl --timeout=10 --format=json --columns=name,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge obr0$/,
-        reply,
-      ],
-    ]);
+    const snap = typeof reply === 'string' && !reply.includes('\n') ? withBridges(reply) : reply;
+    const probe = fakeProbe([[new RegExp(`^${SNAPSHOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), snap]]);
     const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
     expect(probe.ran).toHaveLength(1);
     return p;
@@ -47,7 +50,7 @@ describe('ovs_bridge', () => {
   });
 
   it('missing → one add-br transaction, then the error-column check', async () => {
-    const p = await plan({ name: 'obr0', datapath_type: 'netdev', stp: true }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') });
+    const p = await plan({ name: 'obr0', datapath_type: 'netdev', stp: true }, NO_BRIDGES);
     expect(stepsOf(p)).toEqual([
       'ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true',
       verify('obr0'),
@@ -56,7 +59,7 @@ describe('ovs_bridge', () => {
   });
 
   it('missing, no settings → plain add-br', async () => {
-    const p = await plan({ name: 'obr0' }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') });
+    const p = await plan({ name: 'obr0' }, NO_BRIDGES);
     expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 --may-exist add-br obr0', verify('obr0')]);
   });
 
@@ -78,7 +81,16 @@ describe('ovs_bridge', () => {
 
   it('absent → del-br; already absent → nothing', async () => {
     expect(stepsOf(await plan({ name: 'obr0', state: 'absent' }, OBR0_FRESH))).toEqual(['ovs-vsctl --timeout=30 --if-exists del-br obr0']);
-    expect(await plan({ name: 'obr0', state: 'absent' }, { code: 1, stderr: NO_BRIDGE_ROW('obr0') })).toMatchObject({ changed: false });
+    expect(await plan({ name: 'obr0', state: 'absent' }, NO_BRIDGES)).toMatchObject({ changed: false });
+  });
+
+  it('reads the same snapshot as ovs_port, so a bridge and its ports cost one ovs-vsctl on the host', async () => {
+    const b = fakeProbe([[/./, NO_BRIDGES]]);
+    await ovsBridge.plan(ovsBridge.parse({ name: 'obr0' }, at), b, ctx());
+    const p = fakeProbe([[/./, NO_BRIDGES]]);
+    await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', type: 'gre', options: { remote_ip: '10.0.0.2' } }, at), p, ctx());
+    expect(b.ran).toEqual([SNAPSHOT]);
+    expect(p.ran).toEqual([SNAPSHOT]);
   });
 
   it('ovsdb-server down → failed, pointing at ovs_service', async () => {
@@ -95,8 +107,7 @@ describe('ovs_bridge', () => {
 });
 
 describe('ovs_port', () => {
-  const PROBE =
-    'ovs-vsctl --timeout=10 --format=json -- --columns=name,type,options,error list interface -- --columns=_uuid,name,tag,protected list port -- --columns=name,ports list bridge';
+  const PROBE = SNAPSHOT;
   /** The one-read reply: every interface, every port (with a _uuid), every bridge with its port uuids. */
   const on = (br: string, iface = GRE0_IFACE, port = GRE0_PORT_UNTAGGED) => {
     const portDoc = JSON.parse(port) as { data: unknown[][]; headings: string[] };

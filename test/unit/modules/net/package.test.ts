@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packageProbe, pkg } from '../../../../src/modules/net/package.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { packageProbe, pkg, queryScript } from '../../../../src/modules/net/package.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
 
 const OVS = { apt: ['openvswitch-switch', 'bridge-utils'], dnf: ['openvswitch'], yum: ['openvswitch', 'bridge-utils'] };
@@ -16,7 +17,7 @@ describe('package', () => {
     const { p, probe } = await plan({ name: OVS }, apt('openvswitch-switch yes\nbridge-utils yes\n'));
     expect(p).toEqual({ changed: false, note: 'openvswitch-switch bridge-utils present (apt)' });
     expect(probe.ran[0]).toMatch(
-      /^echo @@mgr; echo apt; echo @@installed; for p in openvswitch-switch bridge-utils; do s=\$\(dpkg-query -W -f='\$\{Status\}' "\$p"/,
+      /^echo @@mgr; echo apt; echo @@installed; dpkg-query -W -f='\$\{binary:Package\} \$\{Status\}\\n' -- openvswitch-switch bridge-utils 2>\/dev\/null \| awk -v want='openvswitch-switch bridge-utils' /,
     );
   });
 
@@ -65,7 +66,7 @@ describe('package', () => {
 
   it('version pins are queried by bare name', () => {
     const script = packageProbe(pkg.parse({ name: ['curl=7.88.1-10', 'libc6:amd64'] }, at), 'apt');
-    expect(script).toContain('for p in curl libc6;');
+    expect(script).toContain("-- curl libc6 2>/dev/null | awk -v want='curl libc6'");
   });
 
   it('parse', () => {
@@ -73,5 +74,10 @@ describe('package', () => {
     expect(() => pkg.parse({ name: 'x', use: 'pacman' }, at)).toThrow(/"use" must be one of auto, apt, dnf, yum/);
     expect(() => pkg.parse({ nam: 'x' }, at)).toThrow(/unknown argument "nam"/);
     expect(pkg.parse({ names_by_manager: { apt: 'a' } }, at).names).toEqual({ apt: ['a'], dnf: [], yum: [] });
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)('the apt query, run by a real shell and dpkg-query: one answer per name, in order', () => {
+    const out = execFileSync('sh', ['-c', queryScript('apt', ['no-such-package-xyz', 'dpkg', 'dpkg:amd64=1.0'], false)], { encoding: 'utf8' });
+    expect(out).toBe('@@mgr\napt\n@@installed\nno-such-package-xyz no\ndpkg yes\ndpkg yes\n');
   });
 });
