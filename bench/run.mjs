@@ -32,7 +32,8 @@ process.on('SIGINT', async () => {
   process.exit(130);
 });
 
-// Startup: --help and --syntax-check on every shipped playbook, 10 starts each.
+// Startup: --help and --syntax-check on every shipped playbook, 10 starts each; Node's own start for scale.
+results.startup['node -e 0 (Node alone)'] = await startupMs(['-e', '0'], 10, { node: true });
 results.startup.help = await startupMs(['--help']);
 for (const f of readdirSync(join(ROOT, 'playbooks')).filter((f) => /\.ya?ml$/.test(f)))
   results.startup[`syntax-check ${f}`] = await startupMs(['run', join('playbooks', f), '--syntax-check']);
@@ -70,12 +71,15 @@ try {
   await labDown({ name: 'bna' });
 }
 
-// Workload B: gre-mesh first run on fresh hosts, then the no-op rerun.
+// Workload B: gre-mesh first run on fresh hosts, then the no-op rerun, then workload A on the same hosts: the
+// rerun/A ratio compares two runs on the same lab (the OVS labs carry their underlay through userspace OVS, which
+// makes every packet dearer than on workload A's plain lab) a few seconds apart, so drift hits both alike.
 if (!existsSync(GRE)) results.notes.push('workload B skipped: playbooks/gre-mesh.yaml not found');
 else
   for (const n of sizesB) {
     const first = [];
     const rerun = [];
+    const aSame = [];
     for (let r = 0; r < reps; r++) {
       log(`B ${n} hosts, run ${r + 1}/${reps} (fresh ovs lab bnb)`);
       try {
@@ -83,11 +87,13 @@ else
         const inv = sliceInventory(lab, n, join(work, `b-${n}.yaml`));
         first.push(await runbookRun(GRE, inv, n));
         rerun.push(await runbookRun(GRE, inv, n));
+        aSame.push(await runbookRun(playA, inv, n));
       } finally {
         await labDown({ name: 'bnb' });
       }
     }
-    results.B.push({ hosts: n, first: pick(first), rerun: pick(rerun) });
+    const ratios = rerun.map((x, i) => x.ms / aSame[i].ms);
+    results.B.push({ hosts: n, first: pick(first), rerun: pick(rerun), aSameLab: pick(aSame), rerunOverASameLab: median(ratios) });
   }
 
 // Scale: one run of workload A on many hosts (labs of ≤ 200 hosts each: bnc, bnd, bne…), runbook and the floor.

@@ -88,9 +88,9 @@ export async function ansibleRun(projectDir, playbook) {
   return { ms: r.ms, failures, err: failures ? r.stdout.slice(-600) : undefined };
 }
 
-// Mean of `n` back-to-back starts of the CLI with these arguments.
-export async function startupMs(args, n = 10) {
+// Mean of `n` back-to-back starts of the CLI with these arguments (`node: true`: of Node alone, running args).
+export async function startupMs(args, n = 10, o = {}) {
   const times = [];
-  for (let i = 0; i < n; i++) times.push((await timed(process.execPath, [CLI, ...args], { rss: false })).ms);
+  for (let i = 0; i < n; i++) times.push((await timed(process.execPath, o.node ? args : [CLI, ...args], { rss: false })).ms);
   return { mean: times.reduce((a, b) => a + b, 0) / n, max: Math.max(...times) };
 }

@@ -42,8 +42,17 @@ export function printTable(r) {
     const a20 = r.A.find((a) => a.hosts === 20)?.ms.runbook;
     process.stdout.write('\nWorkload B: playbooks/gre-mesh.yaml, fresh ovs lab per run\n');
     table(
-      ['hosts', 'first run', 'no-op rerun', 'rerun/A@20 (≤2)', 'rb RSS', 'changed on rerun'],
-      r.B.map((b) => [b.hosts, f(b.first.ms), f(b.rerun.ms), b.hosts === 20 ? x(b.rerun.ms, a20) : '—', mb(b.rerun.rssKB), b.rerun.runs.map((x) => x.changed).join(',')]),
+      ['hosts', 'first run', 'no-op rerun', 'A, same lab', 'rerun/A same lab (≤2)', 'rerun/A@20 plain lab', 'rb RSS', 'changed on rerun'],
+      r.B.map((b) => [
+        b.hosts,
+        f(b.first.ms),
+        f(b.rerun.ms),
+        b.aSameLab ? f(b.aSameLab.ms) : '—',
+        b.rerunOverASameLab ? `${b.rerunOverASameLab.toFixed(2)}×` : '—',
+        b.hosts === 20 ? x(b.rerun.ms, a20) : '—',
+        mb(b.rerun.rssKB),
+        b.rerun.runs.map((x) => x.changed).join(','),
+      ]),
     );
   }
   process.stdout.write('\nStartup, mean of 10 starts (target ≤ 150 ms)\n');

@@ -20,6 +20,12 @@ const program = new Command('runbook')
 
 let verbosity = 0;
 
+// run, exec and check have printed everything (stdout and stderr are synchronous for files, pipes and TTYs): exit
+// now rather than wait for every host's sshd to close its end of the connection.
+function exitAfterRun(code: number): never {
+  process.exit(code);
+}
+
 function connectionOptions(c: Command): Command {
   return c
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
@@ -73,7 +79,7 @@ taskSelection(
   .action(async (file: string, opts) => {
     await prepare(opts);
     const { runCommand } = await import('./run.js');
-    process.exitCode = await runCommand(file, opts);
+    exitAfterRun(await runCommand(file, opts));
   });
 
 connectionOptions(
@@ -91,7 +97,7 @@ connectionOptions(
   .action(async (pattern: string, command: string[], opts) => {
     await prepare(opts);
     const { execCommand } = await import('./exec.js');
-    process.exitCode = await execCommand(pattern, command, opts);
+    exitAfterRun(await execCommand(pattern, command, opts));
   });
 
 taskSelection(
@@ -106,7 +112,7 @@ taskSelection(
   .action(async (file: string, opts) => {
     await prepare(opts);
     const { checkCommand } = await import('./check.js');
-    process.exitCode = await checkCommand(file, opts);
+    exitAfterRun(await checkCommand(file, opts));
   });
 
 program

@@ -28,9 +28,13 @@ export class ConnectionPool {
     return c;
   }
 
+  /**
+   * Says goodbye on every connection without waiting for the hosts to answer: the run's work is done, and 20
+   * sshds each tearing down a session took ~150 ms of a 1.7 s no-op rerun. The CLI exits right after its output.
+   */
   async closeAll(): Promise<void> {
     const all = [...this.conns.values()];
     this.conns.clear();
-    await Promise.all(all.map((p) => p.then((c) => c.close()).catch(() => undefined)));
+    await Promise.all(all.map((p) => p.then((c) => void c.close().catch(() => undefined)).catch(() => undefined)));
   }
 }

@@ -40,6 +40,13 @@ const DEFINITIONS: Record<string, Schema> = {
   },
 };
 
+const ENVIRONMENT: Schema = {
+  type: ['object', 'null'],
+  description: 'environment variables for the commands (values are templates, rendered per host)',
+  propertyNames: { pattern: IDENTIFIER },
+  additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+};
+
 // One entry per keyword in keywords.ts; a keyword without an entry here stops the generator.
 const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   name: { ...ref('text'), description: 'shown in the output' },
@@ -52,12 +59,7 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   gather_facts: { ...ref('bool'), description: 'default true' },
   become: { ...ref('bool'), description: 'run through sudo' },
   become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },
-  environment: {
-    type: ['object', 'null'],
-    description: 'environment variables for the commands (values are templates, rendered per host)',
-    propertyNames: { pattern: IDENTIFIER },
-    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
-  },
+  environment: ENVIRONMENT,
   connection: { enum: ['ssh', 'local'] },
   roles: {
     type: ['array', 'null'],
@@ -97,12 +99,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   no_log: ref('bool'),
   become: ref('bool'),
   become_user: { ...ref('text'), description: "with become: the user to become (overrides the play's)" },
-  environment: {
-    type: ['object', 'null'],
-    description: 'environment variables for the commands (values are templates, rendered per host)',
-    propertyNames: { pattern: IDENTIFIER },
-    additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
-  },
+  environment: ENVIRONMENT,
   retries: { type: 'integer', minimum: 0 },
   delay: { type: 'integer', minimum: 0 },
   until: ref('condition'),
