@@ -5,7 +5,8 @@
 //
 // The cache file is named after a hash of the bundle's text, because V8 checks only the source's length before
 // trusting a cache. It is made here by one warm-up run, so it holds the functions a syntax check compiles; a
-// Node upgrade makes V8 reject it, and the loader then writes a fresh one at exit (best effort, temp + rename).
+// Node upgrade makes V8 reject it, and the loader then writes a fresh one at exit (best effort, temp + rename) —
+// unless that run has V8 flags of its own, whose cache plain runs would reject.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
@@ -42,7 +43,9 @@ const cacheFile = path.join(__dirname, 'cli-${id}.v8cache');
 let cachedData;
 try { cachedData = fs.readFileSync(cacheFile); } catch {}
 const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
-if (!cachedData || script.cachedDataRejected) {
+// Only a plain \`node\` remakes it: a run under other V8 flags (--cpu-prof, NODE_OPTIONS) would leave a cache
+// that every plain run rejects.
+if ((!cachedData || script.cachedDataRejected) && process.execArgv.length === 0 && !process.env.NODE_OPTIONS) {
   process.once('exit', () => {
     const tmp = cacheFile + '.' + process.pid;
     try { fs.writeFileSync(tmp, script.createCachedData()); fs.renameSync(tmp, cacheFile); } catch { try { fs.unlinkSync(tmp); } catch {} }
