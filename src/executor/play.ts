@@ -43,7 +43,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     ansible_play_hosts: live,
     ansible_play_hosts_all: hosts,
     ansible_check_mode: o.check,
-    playbook_dir: o.playbook.baseDir,
+    playbook_dir: (play.baseDir ?? o.playbook.baseDir),
     inventory_hostname: h,
   });
   for (const h of live) {
@@ -51,7 +51,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     r.playVars = { ...play.vars };
     r.notified.clear();
     if (play.varsFiles.length)
-      Object.assign(r.playVars, loadVarsFiles(play, o.playbook.baseDir, varsFor(r, magicFor(h), o.extraVars), h));
+      Object.assign(r.playVars, loadVarsFiles(play, (play.baseDir ?? o.playbook.baseDir), varsFor(r, magicFor(h), o.extraVars), h));
   }
   // handled: a failure that ignore_errors or a block's rescue: part took care of (it does not fail the host)
   const tally = (host: string, status: TaskStatus, handled?: 'ignored' | 'rescued', msg?: string) => {
@@ -69,7 +69,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
   };
   const env = (h: string): TaskEnv => ({
     play: play.name,
-    baseDir: o.playbook.baseDir,
+    baseDir: (play.baseDir ?? o.playbook.baseDir),
     check: o.check,
     diff: o.diff,
     become: play.become,

@@ -86,7 +86,6 @@ const LATER = 'remove it; runbook does not implement it yet';
 
 // Ansible users will write these; "not supported yet" with a way around beats "unknown key".
 export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
-  import_playbook: 'run that playbook on its own, or copy its plays into this file',
   include_playbook: 'run that playbook on its own, or copy its plays into this file',
   include_role: 'an include_role is a task-list entry: put it under tasks:, or list the role under roles:',
   import_role: 'an import_role is a task-list entry: put it under tasks:, or list the role under roles:',
@@ -115,7 +114,7 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
-  import_playbook: 'import_playbook belongs at the top level, and runbook does not support it yet',
+  import_playbook: 'import_playbook is an item of the playbook itself: "- import_playbook: other.yml" beside the plays',
   action: 'write the module as the key: `- shell: echo hi`',
   local_action: 'write the module as the key and add `delegate_to: localhost`',
   become_method: LATER,

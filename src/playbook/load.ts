@@ -1,11 +1,13 @@
 // Reads a playbook file into validated plays; nothing reaches a host until the whole file is sound.
-import { dirname, resolve as resolvePath } from 'node:path';
-import { isMap, isSeq } from 'yaml';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { isMap, isSeq, type Node } from 'yaml';
+import { PlaybookError } from '../errors.js';
+import { hasTemplate } from '../template/render.js';
 import { parsePlay } from './play.js';
-import { fieldsOf, isEmpty, resolve } from './positions.js';
-import { fail } from './schema.js';
+import { fieldsOf, isEmpty, resolve, type Source } from './positions.js';
+import { fail, str } from './schema.js';
 import { readYamlSource } from './source.js';
-import type { Playbook } from './types.js';
+import type { Play, Playbook } from './types.js';
 
 export { formatPlaybookOutline } from './outline.js';
 
@@ -27,5 +29,35 @@ export function loadPlaybook(file: string): Playbook {
   }
   if (root.items.length === 0) fail({ file, line: 1, col: 1 }, 'playbook has no plays', START_HINT);
   const baseDir = dirname(resolvePath(file));
-  return { file, baseDir, plays: root.items.map((item) => parsePlay(src, resolve(src, item), baseDir)) };
+  return { file, baseDir, plays: root.items.flatMap((item) => playsOf(src, resolve(src, item), baseDir, [resolvePath(file)])) };
+}
+
+// A play, or `- import_playbook: other.yml`: that file's plays in place (relative to this file; cycles refused).
+function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[]): Play[] {
+  const fields = isMap(node) ? fieldsOf(src, node) : [];
+  const imp = fields.find((f) => f.key === 'import_playbook');
+  if (!imp) return [parsePlay(src, node, baseDir)];
+  for (const f of fields) {
+    if (f.key !== 'import_playbook' && f.key !== 'name') {
+      fail(f.keyAt, `"${f.key}" is not supported on import_playbook`, 'put it on the plays in the imported file');
+    }
+  }
+  const name = str(imp, 'import_playbook: network.yml');
+  if (hasTemplate(name)) fail(imp.at, 'import_playbook reads its file when the playbook loads, so the name cannot be a template', 'name the file directly');
+  const file = resolvePath(baseDir, name);
+  if (stack.includes(file)) fail(imp.at, `playbooks import each other in a cycle: ${[...stack, file].map((f) => basename(f)).join(' → ')}`, 'remove one of the imports');
+  let inner: Source;
+  try {
+    inner = readYamlSource(file, 'playbook');
+  } catch (e) {
+    if (e instanceof PlaybookError && /^playbook (not found|is a directory)/.test(e.message)) {
+      fail(imp.at, e.message, `import_playbook paths are relative to the importing playbook (${baseDir})`);
+    }
+    throw e;
+  }
+  const root = resolve(inner, inner.doc.contents);
+  if (isEmpty(root)) return [];
+  if (!isSeq(root)) fail({ file, line: 1, col: 1 }, 'a playbook must be a list of plays', START_HINT);
+  const dir = dirname(file);
+  return root.items.flatMap((item) => playsOf(inner, resolve(inner, item), dir, [...stack, file]));
 }

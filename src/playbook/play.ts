@@ -31,6 +31,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     name: opt(kw, 'name', (f) => str(f, 'name: Configure web servers')) ?? hosts,
     hosts,
     at,
+    baseDir,
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
     varsFiles: opt(kw, 'vars_files', (f) => varsFiles(src, f, baseDir)) ?? [],
     gatherFacts: opt(kw, 'gather_facts', bool) ?? true,

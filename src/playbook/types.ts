@@ -58,6 +58,8 @@ export interface Play {
   name: string;
   hosts: string;
   at: Location;
+  /** Folder of the file the play is written in (an imported playbook's own), for templates, files and vars_files. */
+  baseDir?: string;
   vars: Record<string, unknown>;
   varsFiles: string[];
   gatherFacts: boolean;

@@ -184,4 +184,22 @@ describe('block / rescue / always on the lab', () => {
     // the command shown is the task's own, without the exports
     expect(out('block env', 'h1').cmd ?? '').not.toContain('export');
   });
+
+  it('import_playbook: the imported plays run in order, their templates found beside their own file', async () => {
+    mkdirSync(join(dir, 'sub/templates'), { recursive: true });
+    writeFileSync(join(dir, 'sub/templates/banner.hbs'), 'banner for {{ inventory_hostname }}\n');
+    writeFileSync(
+      join(dir, 'sub/banner.yml'),
+      '- hosts: h1:h2\n  gather_facts: false\n  tasks:\n    - name: banner\n      template: { src: banner.hbs, dest: /root/banner }\n',
+    );
+    writeFileSync(
+      join(dir, 'site.yaml'),
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      shell: rm -f /root/banner\n      changed_when: false\n- import_playbook: sub/banner.yml\n',
+    );
+    const r = await runbook(['run', join(dir, 'site.yaml'), '-i', lab.inventoryPath]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(onHost(lab, 'h2', 'cat /root/banner').stdout).toBe('banner for h2\n');
+    expect(onHost(lab, 'h3', 'test -e /root/banner || echo absent').stdout.trim()).toBe('absent');
+    expect(r.stdout.indexOf('PLAY [all]')).toBeLessThan(r.stdout.indexOf('PLAY [h1:h2]'));
+  });
 });

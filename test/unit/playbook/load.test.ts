@@ -35,6 +35,7 @@ describe('loadPlaybook', () => {
         name: 'web',
         hosts: 'web',
         at: { file: pb.file, line: 1, col: 3 },
+        baseDir: pb.baseDir,
         vars: {},
         varsFiles: [],
         gatherFacts: true,

@@ -9,11 +9,11 @@ const play = (tasks: string) => `- hosts: all\n  tasks:\n${tasks}`;
 
 const cases: BadCase[] = [
   {
-    title: 'import_playbook at the top level',
+    title: 'import_playbook of a missing file',
     yaml: '- hosts: all\n  tasks: []\n- import_playbook: other.yml\n',
-    message: '"import_playbook" is not supported yet',
-    at: '3:3',
-    hint: /run that playbook on its own/,
+    message: /^playbook not found: .*other\.yml$/,
+    at: '3:20',
+    hint: /relative to the importing playbook/,
   },
   {
     title: 'a role that does not exist',
