@@ -47,6 +47,12 @@ let dir: string;
 let out = '';
 let code = -1;
 
+/** Writes a file of the test's playbook tree (folders made as needed). */
+const put = (rel: string, text: string) => {
+  mkdirSync(join(dir, rel, '..'), { recursive: true });
+  writeFileSync(join(dir, rel), text);
+};
+
 const files = (h: string) =>
   onHost(lab, h, 'cat /root/app.conf; for f in after-validate failed-task always after cleanup end; do [ -e /root/$f ] && echo "$f"; done; cat /root/failed-task 2>/dev/null')
     .stdout.trim()
@@ -97,14 +103,13 @@ describe('block / rescue / always on the lab', () => {
   });
 
   it('import_tasks runs a task file (and the block in it) where the import’s when: holds; rerun changes nothing', async () => {
-    mkdirSync(join(dir, 'tasks'), { recursive: true });
-    writeFileSync(
-      join(dir, 'tasks/motd.yml'),
+    put(
+      'tasks/motd.yml',
       '- name: motd\n  copy: { dest: /root/motd, content: "hello {{ inventory_hostname }}\\n" }\n' +
         '- block:\n    - name: marker\n      file: { path: /root/imported, state: touch }\n',
     );
-    writeFileSync(
-      join(dir, 'import.yaml'),
+    put(
+      'import.yaml',
       '- hosts: all\n  gather_facts: false\n  tasks:\n    - import_tasks: tasks/motd.yml\n      when: inventory_hostname != "h3"\n',
     );
     const r = await runbook(['run', join(dir, 'import.yaml'), '-i', lab.inventoryPath]);
@@ -118,10 +123,6 @@ describe('block / rescue / always on the lab', () => {
   });
 
   it('a role: its template from its own templates/, defaults under the inventory, its handler, a dependency; rerun no-op', async () => {
-    const put = (rel: string, text: string) => {
-      mkdirSync(join(dir, rel, '..'), { recursive: true });
-      writeFileSync(join(dir, rel), text);
-    };
     put('roles/base/tasks/main.yml', '- name: base dir\n  file: { path: /root/svc, state: directory }\n');
     put('roles/svc/meta/main.yml', 'dependencies: [base]\n');
     put('roles/svc/defaults/main.yml', 'greeting: hello\nport: 80\n');
@@ -186,14 +187,13 @@ describe('block / rescue / always on the lab', () => {
   });
 
   it('import_playbook: the imported plays run in order, their templates found beside their own file', async () => {
-    mkdirSync(join(dir, 'sub/templates'), { recursive: true });
-    writeFileSync(join(dir, 'sub/templates/banner.hbs'), 'banner for {{ inventory_hostname }}\n');
-    writeFileSync(
-      join(dir, 'sub/banner.yml'),
+    put('sub/templates/banner.hbs', 'banner for {{ inventory_hostname }}\n');
+    put(
+      'sub/banner.yml',
       '- hosts: h1:h2\n  gather_facts: false\n  tasks:\n    - name: banner\n      template: { src: banner.hbs, dest: /root/banner }\n',
     );
-    writeFileSync(
-      join(dir, 'site.yaml'),
+    put(
+      'site.yaml',
       '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      shell: rm -f /root/banner\n      changed_when: false\n- import_playbook: sub/banner.yml\n',
     );
     const r = await runbook(['run', join(dir, 'site.yaml'), '-i', lab.inventoryPath]);
