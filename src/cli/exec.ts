@@ -43,14 +43,16 @@ export async function execCommand(pattern: string, command: string[], f: ExecFla
   const args = moduleArgs(module, raw);
   lookup(module, at).parse(args, at);
   const task = bareTask(module, args, at, f.module ? `${module} ${raw ?? ''}`.trim() : raw);
+  const baseDir = resolve('.');
   const playbook: Playbook = {
     file: '<exec>',
-    baseDir: resolve('.'),
+    baseDir,
     plays: [
       {
         name: `exec ${pattern}`,
         hosts: pattern,
         at,
+        baseDir,
         vars: {},
         varsFiles: [],
         gatherFacts: false,

@@ -26,19 +26,26 @@ function exitAfterRun(code: number): never {
   process.exit(code);
 }
 
-function connectionOptions(c: Command): Command {
+// How to reach the hosts over SSH: every command that connects takes these.
+function sshOptions(c: Command): Command {
   return c
-    .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
-    .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
-    .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
-    .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
-    .option('-C, --check', 'change nothing; report what would change')
-    .option('-D, --diff', 'show unified diffs of changed files')
     .option('-u, --user <name>', 'remote user (overrides ansible_user)')
     .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
     .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
     .addOption(new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them').choices(['accept-new', 'strict']).default('accept-new'))
-    .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10)
+    .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10);
+}
+
+function connectionOptions(c: Command): Command {
+  return sshOptions(
+    c
+      .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
+      .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
+      .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
+      .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
+      .option('-C, --check', 'change nothing; report what would change')
+      .option('-D, --diff', 'show unified diffs of changed files'),
+  )
     .option('--timeout <s>', 'per-task timeout in seconds', positiveInt('--timeout'))
     .addOption(new Option('-o, --output <mode>', 'output format').choices(['auto', 'plain', 'json', 'tty']).default('auto'))
     .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0)
@@ -193,20 +200,17 @@ program
     process.stdout.write(completeWords(what, opts.inventory));
   });
 
-program
-  .command('graph')
-  .description('draw the GRE mesh the inventory plans (hosts, addresses, subnets, tunnels); --live compares it with the hosts')
-  .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
-  .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
-  .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
-  .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
-  .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
-  .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)')
-  .option('-u, --user <name>', 'remote user (overrides ansible_user)')
-  .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
-  .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
-  .addOption(new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them').choices(['accept-new', 'strict']).default('accept-new'))
-  .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10)
+sshOptions(
+  program
+    .command('graph')
+    .description('draw the GRE mesh the inventory plans (hosts, addresses, subnets, tunnels); --live compares it with the hosts')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+    .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
+    .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
+    .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
+    .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
+    .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)'),
+)
   .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
   .action(async (opts) => {
     await (await import('./vault.js')).setupVault(opts);

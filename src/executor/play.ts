@@ -6,7 +6,7 @@ import { groupsMap } from '../inventory/vars.js';
 import type { Play, Task } from '../playbook/types.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { batches, forEachLimit } from './batches.js';
-import { blockAllows, blockFailure, rescuable } from './blocks.js';
+import { blockAllows, blockFailure } from './blocks.js';
 import { errorText } from './error-text.js';
 import type { Recap, TaskResultEvent, TaskStatus } from './events.js';
 import { FACTS_SCRIPT, parseFacts } from './facts.js';
@@ -18,7 +18,7 @@ import type { ConnectionPool } from './pool.js';
 import type { RunOptions } from './run.js';
 import { speculable, speculateHost } from './speculate.js';
 import { selectedByTags } from './tags.js';
-import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, runTask } from './task.js';
+import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
 
 export interface PlayState {
@@ -43,7 +43,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     ansible_play_hosts: live,
     ansible_play_hosts_all: hosts,
     ansible_check_mode: o.check,
-    playbook_dir: (play.baseDir ?? o.playbook.baseDir),
+    playbook_dir: play.baseDir,
     inventory_hostname: h,
   });
   for (const h of live) {
@@ -51,7 +51,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     r.playVars = { ...play.vars };
     r.notified.clear();
     if (play.varsFiles.length)
-      Object.assign(r.playVars, loadVarsFiles(play, (play.baseDir ?? o.playbook.baseDir), varsFor(r, magicFor(h), o.extraVars), h));
+      Object.assign(r.playVars, loadVarsFiles(play, play.baseDir, varsFor(r, magicFor(h), o.extraVars), h));
   }
   // handled: a failure that ignore_errors or a block's rescue: part took care of (it does not fail the host)
   const tally = (host: string, status: TaskStatus, handled?: 'ignored' | 'rescued', msg?: string) => {
@@ -69,7 +69,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
   };
   const env = (h: string): TaskEnv => ({
     play: play.name,
-    baseDir: (play.baseDir ?? o.playbook.baseDir),
+    baseDir: play.baseDir,
     check: o.check,
     diff: o.diff,
     become: play.become,
@@ -122,7 +122,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         return undefined;
       }
-      out = await runTask(task, h, vars, { ...env(h), rescuable: rescuable(task) }, specs.get(h)?.get(task));
+      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task));
       // Something changed on the host: plans made ahead of their turn may be stale from here on.
       if (out.applied) specs.delete(h);
     } catch (e) {
@@ -132,8 +132,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       }
       const msg = task.noLog ? NO_LOG_MSG : errorText(e);
       out = { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
-      const handled = task.ignoreErrors ? { ignored: true } : rescuable(task) ? { rescued: true } : {};
-      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', ...handled, msg, durationMs: Date.now() - t0, startedAt: t0 });
+      o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'failed', ...failureHandled(task), msg, durationMs: Date.now() - t0, startedAt: t0 });
     }
     // A failure a rescue: part catches leaves the host healthy; any other fails it (it still runs owed always: parts).
     let rescued = false;

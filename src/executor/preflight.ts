@@ -35,8 +35,8 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   const hostvars = staticHostvars(o);
   for (const h of hosts) {
     const r = runs.get(h)!;
-    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: (play.baseDir ?? o.playbook.baseDir), groups, hostvars };
-    const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, (play.baseDir ?? o.playbook.baseDir), varsFor(r, magic, o.extraVars), h) : {}) };
+    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
+    const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}) };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
     for (const t of play.tasks) {
       const vars = { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars };
@@ -62,7 +62,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
         const args = renderValue(t.args, vars, { at: t.at, host: h });
         const parsed = def.parse(args, t.at) as Record<string, unknown>;
         if (t.module === 'template' || t.module === 'ansible.builtin.template') {
-          const path = resolveLocal(String(parsed.src), (play.baseDir ?? o.playbook.baseDir), 'templates', t.roleDir);
+          const path = resolveLocal(String(parsed.src), play.baseDir, 'templates', t.roleDir);
           let src = '';
           try {
             src = readFileSync(path, 'utf8');
@@ -75,7 +75,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           if (!mentionsRuntime(src, names)) renderFile(path, vars, h);
         }
         if ((t.module === 'copy' || t.module === 'ansible.builtin.copy') && typeof parsed.src === 'string' && !parsed.remote_src) {
-          const path = resolveLocal(parsed.src, (play.baseDir ?? o.playbook.baseDir), 'files', t.roleDir);
+          const path = resolveLocal(parsed.src, play.baseDir, 'files', t.roleDir);
           if (!existsSync(path))
             throw new InputError(`copy: source file not found: ${parsed.src} (looked for ${path})`, {
               at: t.at,

@@ -4,6 +4,7 @@ import { evalBool } from '../expr/eval.js';
 import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
+import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
 import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
@@ -19,8 +20,6 @@ export interface TaskEnv {
   defaultTimeout?: number;
   /** The play's environment: (the task's own is merged over it). */
   environment?: Record<string, unknown>;
-  /** A failure of this task is caught by a block's rescue: part. */
-  rescuable?: boolean;
   /** Connection for the host the task runs on (after delegate_to). Rejects with ConnectError. */
   connect(host: string): Promise<Connection>;
   emit(e: TaskResultEvent): void;
@@ -38,6 +37,11 @@ export interface TaskOutcome {
 }
 
 export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/** How a failure of this task is taken care of, as the result event says it: ignore_errors, or a block's rescue:. */
+export function failureHandled(t: Task): { ignored?: true; rescued?: true } {
+  return t.ignoreErrors ? { ignored: true } : rescuable(t) ? { rescued: true } : {};
+}
 
 function label(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
@@ -62,7 +66,7 @@ export async function runTask(
       task: name,
       at,
       status: r.status,
-      ...(r.status === 'failed' && t.ignoreErrors ? { ignored: true } : r.status === 'failed' && env.rescuable ? { rescued: true } : {}),
+      ...(r.status === 'failed' ? failureHandled(t) : {}),
       item: item === undefined ? undefined : t.noLog ? '(hidden)' : label(item),
       msg: t.noLog ? (r.status === 'failed' ? NO_LOG_MSG : undefined) : r.msg,
       rc: typeof exec.rc === 'number' ? exec.rc : undefined,

@@ -5,7 +5,7 @@
 // tags and vars are merged, the rest apply where a task is silent.
 import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
-import { didYouMean, PlaybookError } from '../errors.js';
+import { didYouMean } from '../errors.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { BLOCK_KEYS, IMPORT_KEYS } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
@@ -101,27 +101,23 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
     const cycle = [...files.slice(files.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f).join(' → ');
     fail(importF.at, `task files import each other in a cycle: ${cycle}`, 'remove one of the imports');
   }
-  let inner: Source;
-  try {
-    inner = readYamlSource(file, 'task file');
-  } catch (e) {
-    if (e instanceof PlaybookError && /^task file (not found|is a directory)/.test(e.message)) {
-      fail(importF.at, e.message, `${importF.key} paths are relative to the file that names them (${dirname(src.file)})`);
-    }
-    throw e;
-  }
-  const root = resolve(inner, inner.doc.contents);
-  if (isEmpty(root)) return [];
-  if (!isSeq(root)) fail(posOf(inner, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
+  const inner = readYamlSource(file, 'task file', {
+    at: importF.at,
+    hint: `${importF.key} paths are relative to the file that names them (${dirname(src.file)})`,
+  });
   const own = inheritedOf(src, kw);
-  const out: ParsedTask[] = [];
-  for (const item of root.items) {
-    for (const parsed of parseEntry(inner, item, scope, chain, [...files, file])) {
-      inherit(parsed.task, own);
-      out.push(parsed);
-    }
-  }
-  return out;
+  return taskFileEntries(inner, scope, chain, [...files, file]).map((parsed) => {
+    inherit(parsed.task, own);
+    return parsed;
+  });
+}
+
+/** A task file's list, each entry parsed in place (an empty file holds no tasks). */
+export function taskFileEntries(src: Source, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
+  const root = resolve(src, src.doc.contents);
+  if (isEmpty(root)) return [];
+  if (!isSeq(root)) fail(posOf(src, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
+  return root.items.flatMap((item) => parseEntry(src, item, scope, chain, files));
 }
 
 function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {

@@ -72,12 +72,13 @@ export const BLOCK_KEYS = [
   'environment',
 ] as const;
 
+/** The task keywords a block, an import or a role entry hands down to its tasks (`name` names the entry). */
+export const INHERITED_KEYS = BLOCK_KEYS.filter(
+  (k): k is Exclude<(typeof BLOCK_KEYS)[number], 'block' | 'rescue' | 'always'> => k !== 'block' && k !== 'rescue' && k !== 'always',
+);
+
 /** Keys of an import_tasks / include_tasks entry: the file, and the task keywords its tasks inherit. */
-export const IMPORT_KEYS = [
-  'import_tasks',
-  'include_tasks',
-  ...BLOCK_KEYS.filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always'),
-] as const;
+export const IMPORT_KEYS = ['import_tasks', 'include_tasks', ...INHERITED_KEYS] as const;
 
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
 

@@ -1,7 +1,6 @@
 // Reads a playbook file into validated plays; nothing reaches a host until the whole file is sound.
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
-import { PlaybookError } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
 import { parsePlay } from './play.js';
 import { fieldsOf, isEmpty, resolve, type Source } from './positions.js';
@@ -46,15 +45,7 @@ function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[
   if (hasTemplate(name)) fail(imp.at, 'import_playbook reads its file when the playbook loads, so the name cannot be a template', 'name the file directly');
   const file = resolvePath(baseDir, name);
   if (stack.includes(file)) fail(imp.at, `playbooks import each other in a cycle: ${[...stack, file].map((f) => basename(f)).join(' → ')}`, 'remove one of the imports');
-  let inner: Source;
-  try {
-    inner = readYamlSource(file, 'playbook');
-  } catch (e) {
-    if (e instanceof PlaybookError && /^playbook (not found|is a directory)/.test(e.message)) {
-      fail(imp.at, e.message, `import_playbook paths are relative to the importing playbook (${baseDir})`);
-    }
-    throw e;
-  }
+  const inner = readYamlSource(file, 'playbook', { at: imp.at, hint: `import_playbook paths are relative to the importing playbook (${baseDir})` });
   const root = resolve(inner, inner.doc.contents);
   if (isEmpty(root)) return [];
   if (!isSeq(root)) fail({ file, line: 1, col: 1 }, 'a playbook must be a list of plays', START_HINT);

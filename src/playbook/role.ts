@@ -6,16 +6,16 @@ import { existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
-import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
-import { inherit, inheritedOf, parseEntry } from './block.js';
-import { BLOCK_KEYS } from './keywords.js';
+import { hasTemplate } from '../template/render.js';
+import { inherit, inheritedOf, taskFileEntries } from './block.js';
+import { INHERITED_KEYS } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
-import { expected, fail, str } from './schema.js';
+import { checkTemplates, expected, fail, str } from './schema.js';
 import { readYamlSource } from './source.js';
 import type { ParsedTask, TaskScope } from './task.js';
 
 /** Keywords a role entry hands down to the role's tasks; any other key of the entry is a role parameter. */
-const ROLE_KEYWORDS = new Set<string>(BLOCK_KEYS.filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always' && k !== 'name'));
+const ROLE_KEYWORDS = new Set<string>(INHERITED_KEYS.filter((k) => k !== 'name'));
 
 export interface RoleTasks {
   tasks: ParsedTask[];
@@ -111,7 +111,7 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   for (const f of e.keywords) {
     if (ROLE_KEYWORDS.has(f.key)) kw.set(f.key, f);
     else {
-      if (f.node) checkValueTemplates(src, f);
+      checkTemplates(src, f.node);
       params[f.key] = toValue(src, f.node);
     }
   }
@@ -166,14 +166,5 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
 }
 
 function taskFile(file: string, scope: TaskScope): ParsedTask[] {
-  const src = readYamlSource(file, 'task file');
-  const root = resolve(src, src.doc.contents);
-  if (isEmpty(root)) return [];
-  if (!isSeq(root)) fail(posOf(src, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
-  return root.items.flatMap((item) => parseEntry(src, item, scope, [], [file]));
-}
-
-function checkValueTemplates(src: Source, f: Field): void {
-  const v = toValue(src, f.node);
-  if (typeof v === 'string' && hasTemplate(v)) checkTemplateSyntax(v, f.at);
+  return taskFileEntries(readYamlSource(file, 'task file'), scope, [], [file]);
 }

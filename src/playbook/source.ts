@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, type ScalarTag, type YAMLError } from 'yaml';
-import { PlaybookError } from '../errors.js';
+import { type Location, PlaybookError } from '../errors.js';
 import type { Source } from './positions.js';
 import { rejectUnquotedTemplates } from './schema.js';
 
@@ -14,9 +14,18 @@ const yaml11Bool: ScalarTag = {
   resolve: (s: string) => /^(?:yes|on)$/i.test(s),
 };
 
-/** Parses `file` (a "playbook" or a "task file", as messages call it); YAML errors point at file:line:col. */
-export function readYamlSource(file: string, kind: string): Source {
-  const text = readText(file, kind);
+/** Where a file was named (an import), so a missing file is reported there, with what the path is relative to. */
+export interface NamedAt {
+  at: Location;
+  hint: string;
+}
+
+/**
+ * Parses `file` (a "playbook" or a "task file", as messages call it); YAML errors point at file:line:col. A file
+ * another one names (`from`) that is missing or a directory is reported where it is named.
+ */
+export function readYamlSource(file: string, kind: string, from?: NamedAt): Source {
+  const text = readText(file, kind, from);
   const lc = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lc,
@@ -30,22 +39,22 @@ export function readYamlSource(file: string, kind: string): Source {
   return src;
 }
 
-function readText(file: string, kind: string): string {
+function readText(file: string, kind: string, from?: NamedAt): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new PlaybookError(`${kind} not found: ${file}`, {
-        at: { file },
-        hint: `check the path (looked in ${resolvePath(file)})`,
+        at: from?.at ?? { file },
+        hint: from?.hint ?? `check the path (looked in ${resolvePath(file)})`,
         cause: e,
       });
     }
     if (code === 'EISDIR') {
       throw new PlaybookError(`${kind} is a directory: ${file}`, {
-        at: { file },
-        hint: 'give the path of a .yml file inside it',
+        at: from?.at ?? { file },
+        hint: from?.hint ?? 'give the path of a .yml file inside it',
         cause: e,
       });
     }

@@ -59,7 +59,7 @@ export interface Play {
   hosts: string;
   at: Location;
   /** Folder of the file the play is written in (an imported playbook's own), for templates, files and vars_files. */
-  baseDir?: string;
+  baseDir: string;
   vars: Record<string, unknown>;
   varsFiles: string[];
   gatherFacts: boolean;

@@ -1,5 +1,5 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
-import { BLOCK_KEYS, IMPORT_KEYS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
+import { INHERITED_KEYS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
 export type Schema = Record<string, unknown>;
@@ -117,50 +117,19 @@ const TASK_LIST: Schema = { type: 'array', items: ref('taskOrBlock') };
 // A block: tasks (or nested blocks) under block:, rescue: and always:, plus keywords its tasks inherit.
 function blockSchema(): Schema {
   const properties: Record<string, Schema> = {};
-  for (const k of BLOCK_KEYS) {
-    if (k === 'block') properties[k] = { ...TASK_LIST, minItems: 1, description: 'the tasks; a failure skips the rest of them' };
-    else if (k === 'rescue') properties[k] = { ...TASK_LIST, description: 'runs on the hosts where a block task failed; success rescues them' };
-    else if (k === 'always') properties[k] = { ...TASK_LIST, description: 'runs on every host that entered the block, failed or not' };
-    else properties[k] = TASK_KEY_SCHEMAS[k];
-  }
+  for (const k of INHERITED_KEYS) properties[k] = TASK_KEY_SCHEMAS[k];
+  properties.block = { ...TASK_LIST, minItems: 1, description: 'the tasks; a failure skips the rest of them' };
+  properties.rescue = { ...TASK_LIST, description: 'runs on the hosts where a block task failed; success rescues them' };
+  properties.always = { ...TASK_LIST, description: 'runs on every host that entered the block, failed or not' };
   return { type: 'object', description: 'a block of tasks with optional rescue: and always: parts', properties, required: ['block'], additionalProperties: false };
 }
 
-// import_tasks / include_tasks: a file of tasks read at load time, plus keywords its tasks inherit.
-function importSchema(): Schema {
-  const properties: Record<string, Schema> = {};
-  for (const k of IMPORT_KEYS) {
-    properties[k] =
-      k === 'import_tasks' || k === 'include_tasks'
-        ? { ...ref('text'), description: 'a YAML file holding a list of tasks, relative to this file' }
-        : TASK_KEY_SCHEMAS[k as (typeof TASK_KEYS)[number]];
-  }
-  return {
-    type: 'object',
-    description: 'the tasks of another file, in place',
-    properties,
-    oneOf: [{ required: ['import_tasks'] }, { required: ['include_tasks'] }],
-    additionalProperties: false,
-  };
-}
-
-// import_role / include_role: { name: x } as a task-list entry, with keywords beside it.
-function roleEntrySchema(): Schema {
-  const properties: Record<string, Schema> = {};
-  const role: Schema = { type: 'object', properties: { name: ref('text') }, required: ['name'], additionalProperties: false };
-  for (const k of IMPORT_KEYS) {
-    if (k === 'import_tasks' || k === 'include_tasks') continue;
-    properties[k] = TASK_KEY_SCHEMAS[k as (typeof TASK_KEYS)[number]];
-  }
-  properties.import_role = role;
-  properties.include_role = role;
-  return {
-    type: 'object',
-    description: "a role's tasks in place (its handlers join the play's)",
-    properties,
-    oneOf: [{ required: ['import_role'] }, { required: ['include_role'] }],
-    additionalProperties: false,
-  };
+// An entry that names other tasks (import_tasks/include_tasks, import_role/include_role): exactly one of its two
+// keys, plus the keywords its tasks inherit.
+function entrySchema(description: string, keys: [string, string], value: Schema): Schema {
+  const properties: Record<string, Schema> = Object.fromEntries(INHERITED_KEYS.map((k) => [k, TASK_KEY_SCHEMAS[k]]));
+  for (const k of keys) properties[k] = value;
+  return { type: 'object', description, properties, oneOf: keys.map((k) => ({ required: [k] })), additionalProperties: false };
 }
 
 function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
@@ -229,8 +198,16 @@ export function playbookSchema(): Schema {
       taskOrBlock: { anyOf: [ref('task'), ref('block'), ref('import'), ref('roleEntry')] },
       task: taskSchema(mods, false),
       block: blockSchema(),
-      import: importSchema(),
-      roleEntry: roleEntrySchema(),
+      import: entrySchema('the tasks of another file, in place', ['import_tasks', 'include_tasks'], {
+        ...ref('text'),
+        description: 'a YAML file holding a list of tasks, relative to this file',
+      }),
+      roleEntry: entrySchema("a role's tasks in place (its handlers join the play's)", ['import_role', 'include_role'], {
+        type: 'object',
+        properties: { name: ref('text') },
+        required: ['name'],
+        additionalProperties: false,
+      }),
       handler: taskSchema(mods, true),
       ...moduleDefinitions(mods),
     },
