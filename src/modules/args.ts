@@ -83,16 +83,18 @@ export function str(a: Args, key: string): string {
   return s;
 }
 
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0'];
+// Ansible's module_utils boolean(): these strings (any case), and the numbers 1 and 0.
+const TRUE = ['true', 'yes', 'on', '1', 'y', 't'];
+const FALSE = ['false', 'no', 'off', '0', 'n', 'f'];
 
-// Rendered args arrive as strings ("yes", "True"), so strings count as booleans too.
+// Rendered args and `k=v` free-form args arrive as strings ("yes", "True"), so strings count as booleans too.
 export function bool(a: Args, key: string, dflt: boolean): boolean {
   const v = a.v[key];
   if (!given(a, key) || isTemplated(v)) return dflt;
   if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && TRUE.includes(v.toLowerCase())) return true;
-  if (typeof v === 'string' && FALSE.includes(v.toLowerCase())) return false;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string' && TRUE.includes(v.trim().toLowerCase())) return true;
+  if (typeof v === 'string' && FALSE.includes(v.trim().toLowerCase())) return false;
   return wrongType(a, key, 'a boolean (true/false/yes/no)');
 }
 

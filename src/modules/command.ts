@@ -17,11 +17,14 @@ export interface Guards {
   stdin?: string;
 }
 
-// command and shell accept the same guard keys, so one list keeps them in step.
-export const GUARD_KEYS = ['chdir', 'creates', 'removes', 'stdin', 'stdin_add_newline'] as const;
+// command and shell accept the same guard keys, so one list keeps them in step. `warn` (dropped by Ansible 2.14)
+// only ever silenced warnings, runbook prints none; `strip_empty_ends` is what runbook does (false is refused).
+export const GUARD_KEYS = ['chdir', 'creates', 'removes', 'stdin', 'stdin_add_newline', 'warn', 'strip_empty_ends'] as const;
 
 // Ansible feeds stdin with a trailing newline unless stdin_add_newline is false.
 export function guardsOf(a: Args): Guards {
+  bool(a, 'warn', true);
+  if (!bool(a, 'strip_empty_ends', true)) fail(a, 'strip_empty_ends: false is not supported', 'remove it: runbook strips the trailing newlines of stdout and stderr');
   const g: Guards = { chdir: optStr(a, 'chdir'), creates: optStr(a, 'creates'), removes: optStr(a, 'removes') };
   const stdin = optStr(a, 'stdin');
   const newline = bool(a, 'stdin_add_newline', true);
@@ -74,7 +77,8 @@ export const command = defineModule<CommandArgs>({
   name: 'command',
   freeForm: true,
   parse(raw, at) {
-    const a = argsOf(raw, at, 'command', ['_raw', 'cmd', 'argv', ...GUARD_KEYS]);
+    // `executable` is accepted and, as Ansible has since 2.4, not used: command runs no shell.
+    const a = argsOf(raw, at, 'command', ['_raw', 'cmd', 'argv', 'executable', ...GUARD_KEYS]);
     const which = exactlyOne(a, ['_raw', 'cmd', 'argv']);
     let argv: string[];
     if (which === 'argv') argv = list(a, 'argv') ?? [];

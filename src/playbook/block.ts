@@ -7,12 +7,12 @@ import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
 import { didYouMean } from '../errors.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
-import { BLOCK_KEYS, IMPORT_KEYS } from './keywords.js';
+import { BLOCK_KEYS, IMPORT_KEYS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
 import { bool, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
-import { type ParsedTask, parseTask, type TaskScope } from './task.js';
+import { collectionsOf, mergeDefaults, moduleDefaultsOf, type ParsedTask, parseTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
 import type { BlockRef, Task } from './types.js';
 
 /** Block ids are unique per load; they only need to tell blocks apart within one run. */
@@ -32,13 +32,17 @@ export interface Inherited {
   timeout?: number;
   delegateTo?: string;
   runOnce?: boolean;
+  remoteUser?: string;
+  throttle?: number;
+  ignoreUnreachable?: boolean;
+  diff?: boolean;
 }
 
 type EntryKind = 'task' | 'block' | 'import' | 'role';
 
 function kindOf(src: Source, node: Node | null): EntryKind {
   if (!isMap(node)) return 'task';
-  const keys = fieldsOf(src, node).map((f) => f.key);
+  const keys = fieldsOf(src, node).map((f) => shortName(f.key));
   if (keys.some((k) => k === 'block' || k === 'rescue' || k === 'always')) return 'block';
   if (keys.some((k) => k === 'import_tasks' || k === 'include_tasks')) return 'import';
   if (keys.some((k) => k === 'import_role' || k === 'include_role')) return 'role';
@@ -77,7 +81,18 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     runOnce: opt(kw, 'run_once', bool),
+    remoteUser: opt(kw, 'remote_user', remoteUserOf),
+    throttle: opt(kw, 'throttle', throttleOf),
+    ignoreUnreachable: opt(kw, 'ignore_unreachable', bool),
+    diff: opt(kw, 'diff', bool),
   };
+}
+
+/** The scope for the tasks inside a block, import or role entry: its module_defaults merged over the outer ones. */
+export function innerScope(src: Source, kw: Map<string, Field>, scope: TaskScope): TaskScope {
+  opt(kw, 'collections', (f) => collectionsOf(src, f));
+  const own = opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f));
+  return own ? { ...scope, moduleDefaults: mergeDefaults(scope.moduleDefaults, own) } : scope;
 }
 
 // import_tasks and include_tasks both read the file now, relative to the file that names it. include_tasks is
@@ -86,7 +101,8 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
 function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
   const kw = new Map<string, Field>();
   for (const f of fieldsOf(src, node)) {
-    if ((IMPORT_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    const key = shortName(f.key);
+    if ((IMPORT_KEYS as readonly string[]).includes(key)) kw.set(key, key === f.key ? f : { ...f, key });
     else rejectImportKey(f);
   }
   const importF = (kw.get('import_tasks') ?? kw.get('include_tasks')) as Field;
@@ -106,7 +122,7 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
     hint: `${importF.key} paths are relative to the file that names them (${dirname(src.file)})`,
   });
   const own = inheritedOf(src, kw);
-  return taskFileEntries(inner, scope, chain, [...files, file]).map((parsed) => {
+  return taskFileEntries(inner, innerScope(src, kw, scope), chain, [...files, file]).map((parsed) => {
     inherit(parsed.task, own);
     return parsed;
   });
@@ -144,8 +160,9 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
     if (!isSeq(f.node)) expected(f, 'a list of tasks', `${section}: [ { name: say hello, shell: echo hello } ]`);
     if (section === 'block' && f.node.items.length === 0) fail(f.at, 'a block needs at least one task', 'add tasks under block:, or remove the block');
     const ref: BlockRef = { id, section, hasRescue, hasAlways, ...(name ? { name } : {}) };
+    const inner = innerScope(src, kw, scope);
     for (const item of f.node.items) {
-      for (const parsed of parseEntry(src, item, scope, [...chain, ref], files)) {
+      for (const parsed of parseEntry(src, item, inner, [...chain, ref], files)) {
         inherit(parsed.task, own);
         out.push(parsed);
       }
@@ -173,10 +190,14 @@ export function inherit(t: Task, b: Inherited): void {
   if (t.timeout === undefined && b.timeout !== undefined) t.timeout = b.timeout;
   if (t.delegateTo === undefined && b.delegateTo !== undefined) t.delegateTo = b.delegateTo;
   if (b.runOnce) t.runOnce = true;
+  if (t.remoteUser === undefined && b.remoteUser !== undefined) t.remoteUser = b.remoteUser;
+  if (t.throttle === undefined && b.throttle !== undefined) t.throttle = b.throttle;
+  if (t.ignoreUnreachable === undefined && b.ignoreUnreachable !== undefined) t.ignoreUnreachable = b.ignoreUnreachable;
+  if (t.diff === undefined && b.diff !== undefined) t.diff = b.diff;
 }
 
 function rejectBlockKey(f: Field): never {
-  if (f.key === 'loop' || f.key === 'with_items') {
+  if (f.key === 'loop' || f.key.startsWith('with_')) {
     fail(f.keyAt, `"${f.key}" cannot go on a block`, 'Ansible does not loop blocks either: put the loop on the tasks inside');
   }
   if (f.key === 'register' || f.key === 'notify') {
@@ -191,7 +212,7 @@ function rejectBlockKey(f: Field): never {
 }
 
 function rejectImportKey(f: Field): never {
-  if (f.key === 'loop' || f.key === 'with_items') {
+  if (f.key === 'loop' || f.key.startsWith('with_') || f.key === 'loop_control') {
     fail(f.keyAt, `"${f.key}" on an import is not supported`, 'runbook reads task files at load time: put the loop on the tasks in the file');
   }
   if (f.key === 'apply') fail(f.keyAt, '"apply" is not supported', 'write the keywords directly on the import entry (when:, tags:, become:, ...)');

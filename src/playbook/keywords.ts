@@ -21,6 +21,14 @@ export const PLAY_KEYS = [
   'any_errors_fatal',
   'strategy',
   'tags',
+  'remote_user',
+  'collections',
+  'module_defaults',
+  'diff',
+  'vars_prompt',
+  'order',
+  'throttle',
+  'ignore_unreachable',
 ] as const;
 
 /** Task keys runbook implements (the module key comes on top). */
@@ -50,7 +58,44 @@ export const TASK_KEYS = [
   'vars',
   'args',
   'listen',
+  'action',
+  'local_action',
+  'remote_user',
+  'collections',
+  'throttle',
+  'ignore_unreachable',
+  'module_defaults',
+  'diff',
+  'with_list',
+  'with_dict',
+  'with_together',
+  'with_nested',
+  'with_cartesian',
+  'with_subelements',
+  'with_sequence',
+  'with_fileglob',
+  'with_first_found',
+  'with_indexed_items',
 ] as const;
+
+/** The `with_<lookup>` loops runbook expands (src/executor/loops.ts), by lookup name. */
+export const WITH_LOOKUPS = ['items', 'list', 'dict', 'together', 'nested', 'cartesian', 'subelements', 'sequence', 'fileglob', 'first_found', 'indexed_items'] as const;
+export type WithLookup = (typeof WITH_LOOKUPS)[number];
+
+const FQCN_PREFIX = /^ansible\.(?:builtin|legacy)\./;
+
+/**
+ * The one place `ansible.builtin.x` / `ansible.legacy.x` become `x`: module names and the keyword-like actions
+ * (import_tasks, include_tasks, import_role, include_role, import_playbook, include_vars, set_fact, meta, …).
+ */
+export function shortName(key: string): string {
+  return key.replace(FQCN_PREFIX, '');
+}
+
+/** A module of another collection (community.general.ufw): three dotted parts, not ansible.builtin/legacy. */
+export function isCollectionName(key: string): boolean {
+  return /^[a-z_][\w]*\.[a-z_][\w]*\.[a-z_][\w]*$/i.test(key) && !FQCN_PREFIX.test(key);
+}
 
 /** Keys of a block entry (block:, with rescue: and always:), and the task keywords it hands down. */
 export const BLOCK_KEYS = [
@@ -70,6 +115,12 @@ export const BLOCK_KEYS = [
   'run_once',
   'become_user',
   'environment',
+  'remote_user',
+  'collections',
+  'throttle',
+  'ignore_unreachable',
+  'module_defaults',
+  'diff',
 ] as const;
 
 /** The task keywords a block, an import or a role entry hands down to its tasks (`name` names the entry). */
@@ -80,7 +131,7 @@ export const INHERITED_KEYS = BLOCK_KEYS.filter(
 /** Keys of an import_tasks / include_tasks entry: the file, and the task keywords its tasks inherit. */
 export const IMPORT_KEYS = ['import_tasks', 'include_tasks', ...INHERITED_KEYS] as const;
 
-export const LOOP_CONTROL_KEYS = ['loop_var', 'label'] as const;
+export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'pause', 'extended', 'extended_allitems'] as const;
 
 const INLINE_TASKS = 'an import is a task-list entry: put it under tasks:, e.g. tasks: [ { import_tasks: net.yml } ]';
 const LATER = 'remove it; runbook does not implement it yet';
@@ -92,21 +143,13 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   import_role: 'an import_role is a task-list entry: put it under tasks:, or list the role under roles:',
   include_tasks: INLINE_TASKS,
   import_tasks: INLINE_TASKS,
-  vars_prompt: 'pass the values with -e name=value instead',
-  remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
   become_method: LATER,
   check_mode: 'use the --check command-line flag instead',
-  diff: 'use the --diff command-line flag instead',
-  order: LATER,
   force_handlers: LATER,
-  module_defaults: LATER,
-  collections: 'use the builtin module names (shell, copy, ...)',
   ignore_errors: 'set ignore_errors: on the tasks that may fail',
-  ignore_unreachable: LATER,
   gather_subset: LATER,
   gather_timeout: LATER,
   fact_path: LATER,
-  throttle: 'use serial: to limit how many hosts run at once',
   port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
   run_once: 'set run_once: on the task instead',
   no_log: 'set no_log: on the tasks instead',
@@ -116,30 +159,43 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
   import_playbook: 'import_playbook is an item of the playbook itself: "- import_playbook: other.yml" beside the plays',
-  action: 'write the module as the key: `- shell: echo hi`',
-  local_action: 'write the module as the key and add `delegate_to: localhost`',
+  include_vars: 'list the file under the play\'s vars_files:, or put the variables in vars:',
+  meta: 'runbook has no meta actions: handlers run at the end of the play; remove the task or split the play in two',
   become_method: LATER,
-  diff: 'use the --diff command-line flag instead',
+  become_flags: LATER,
+  become_exe: LATER,
   async: LATER,
   poll: LATER,
-  throttle: "use the play's serial: instead",
-  module_defaults: LATER,
-  collections: 'use the builtin module names (shell, copy, ...)',
+  delegate_facts: LATER,
   any_errors_fatal: 'set any_errors_fatal: on the play instead',
-  ignore_unreachable: LATER,
-  remote_user: 'set the user in the inventory (ansible_user) or in ~/.ssh/config',
   connection: 'set connection: on the play instead',
+  port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
   debugger: LATER,
   vars_files: 'set vars_files: on the play instead',
 };
 
 export const UNSUPPORTED_LOOP_CONTROL_KEYS: Record<string, string> = {
-  index_var: 'loop over a list of maps that carry their own index',
-  pause: 'add a separate task with pause between runs',
-  extended: LATER,
-  extended_allitems: LATER,
-  break_when: LATER,
+  break_when: 'put the condition in when: (the remaining items are then skipped one by one)',
 };
 
-// with_dict, with_fileglob... all have a loop: equivalent; only with_items is taken as written.
-export const WITH_LOOKUP_HINT = 'use loop: with a list (or with_items:), e.g. loop: "{{ my_list }}"';
+// Lookups runbook does not expand; each has a loop: equivalent.
+export const WITH_LOOKUP_HINT =
+  'runbook expands with_items, with_list, with_dict, with_together, with_nested, with_cartesian, with_subelements, with_sequence, with_fileglob, with_first_found and with_indexed_items; write this one as loop: with a list, e.g. loop: "{{ my_list | flatten }}"';
+
+/** Keys of one vars_prompt entry. */
+export const VARS_PROMPT_KEYS = ['name', 'prompt', 'default', 'private', 'confirm', 'unsafe', 'encrypt', 'salt', 'salt_size'] as const;
+
+/** Play `order:` values, as in Ansible. */
+export const HOST_ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
+
+/** Ansible's role keywords runbook does not implement: refused, since taken as parameters they would do nothing. */
+export const REFUSED_ROLE_KEYWORDS: Record<string, string> = {
+  any_errors_fatal: 'set any_errors_fatal: on the play instead',
+  become_method: 'remove it; runbook becomes with sudo',
+  become_flags: 'remove it; runbook becomes with sudo -n',
+  become_exe: 'remove it; runbook becomes with sudo',
+  connection: 'set connection: on the play instead',
+  port: 'Ansible takes port: on a role entry as the SSH port, not a role parameter: set ansible_port in the inventory, or pass the parameter under vars:',
+  debugger: 'remove it; runbook has no task debugger',
+  delegate_facts: 'remove it; runbook does not implement delegate_facts',
+};

@@ -3,6 +3,7 @@ import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
 import { hasTemplate } from '../template/render.js';
 import { parsePlay } from './play.js';
+import { shortName } from './keywords.js';
 import { fieldsOf, isEmpty, resolve, type Source } from './positions.js';
 import { fail, str } from './schema.js';
 import { readYamlSource } from './source.js';
@@ -34,10 +35,10 @@ export function loadPlaybook(file: string): Playbook {
 // A play, or `- import_playbook: other.yml`: that file's plays in place (relative to this file; cycles refused).
 function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[]): Play[] {
   const fields = isMap(node) ? fieldsOf(src, node) : [];
-  const imp = fields.find((f) => f.key === 'import_playbook');
+  const imp = fields.find((f) => shortName(f.key) === 'import_playbook');
   if (!imp) return [parsePlay(src, node, baseDir)];
   for (const f of fields) {
-    if (f.key !== 'import_playbook' && f.key !== 'name') {
+    if (f !== imp && f.key !== 'name') {
       fail(f.keyAt, `"${f.key}" is not supported on import_playbook`, 'put it on the plays in the imported file');
     }
   }

@@ -5,13 +5,13 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { didYouMean } from '../errors.js';
 import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
-import { PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
+import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
-import { bool, envMap, expected, fail, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
-import type { ParsedTask, TaskScope } from './task.js';
-import type { Play } from './types.js';
+import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
+import type { Play, VarsPrompt } from './types.js';
 
 // A play is checked whole, tasks and handlers included, so a typo in the last task stops the run at load.
 export function parsePlay(src: Source, node: Node | null, baseDir: string): Play {
@@ -53,20 +53,70 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   if (environment) play.environment = environment;
   const maxFail = opt(kw, 'max_fail_percentage', (f) => number(f, 0, 100));
   if (maxFail !== undefined) play.maxFailPercentage = maxFail;
+  const optional: Partial<Play> = {
+    remoteUser: opt(kw, 'remote_user', remoteUserOf),
+    throttle: opt(kw, 'throttle', throttleOf),
+    ignoreUnreachable: opt(kw, 'ignore_unreachable', bool),
+    diff: opt(kw, 'diff', bool),
+    order: opt(kw, 'order', (f) => oneOf(f, HOST_ORDERS)),
+    varsPrompt: opt(kw, 'vars_prompt', (f) => varsPromptOf(src, f)),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(play, { [k]: v });
+  opt(kw, 'collections', (f) => collectionsOf(src, f));
+  const moduleDefaults = opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f));
   // Order of a play, as in Ansible: pre_tasks, roles, tasks, post_tasks; role handlers join the play's.
   const roleHandlers: ParsedTask[] = [];
-  const taskScope: TaskScope = { handler: false, playTags: tags, baseDir, roleHandlers, rolesSeen: new Set() };
+  const taskScope: TaskScope = { handler: false, playTags: tags, baseDir, roleHandlers, rolesSeen: new Set(), moduleDefaults };
   const pre = opt(kw, 'pre_tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const roles = opt(kw, 'roles', (f) => parseRolesField(src, f, baseDir, taskScope)) ?? { tasks: [], handlers: [] };
   const main = opt(kw, 'tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const post = opt(kw, 'post_tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const tasks = [...pre, ...roles.tasks, ...main, ...post];
-  const own = opt(kw, 'handlers', (f) => taskList(src, f, { handler: true, playTags: tags, baseDir })) ?? [];
+  const own = opt(kw, 'handlers', (f) => taskList(src, f, { handler: true, playTags: tags, baseDir, moduleDefaults })) ?? [];
   const handlers = [...roles.handlers, ...roleHandlers, ...own];
   checkNotify([...tasks, ...handlers], handlers);
   play.tasks = tasks.map((t) => t.task);
   play.handlers = handlers.map((t) => t.task);
   return play;
+}
+
+// vars_prompt: [{ name, prompt, default, private, confirm }]; asked before the run (src/playbook/prompt.ts).
+function varsPromptOf(src: Source, f: Field): VarsPrompt[] {
+  if (f.node === null) return [];
+  if (!isSeq(f.node)) expected(f, 'a list of prompts', 'vars_prompt: [ { name: release, prompt: "Release?", default: "1.0" } ]');
+  return f.node.items.map((item) => {
+    const node = resolve(src, item);
+    const at = posOf(src, item);
+    if (!isMap(node)) fail(at, `each vars_prompt entry must be a map, not ${describe(node)}`, 'for example: - { name: release, prompt: "Release?" }');
+    const kw = new Map<string, Field>();
+    for (const c of fieldsOf(src, node)) {
+      if (!(VARS_PROMPT_KEYS as readonly string[]).includes(c.key)) fail(c.keyAt, `unknown key "${c.key}" in vars_prompt`, didYouMean(c.key, VARS_PROMPT_KEYS) ?? `vars_prompt takes ${VARS_PROMPT_KEYS.join(', ')}`);
+      kw.set(c.key, c);
+    }
+    for (const k of ['encrypt', 'salt', 'salt_size'] as const) {
+      const c = kw.get(k);
+      if (c) fail(c.keyAt, `vars_prompt "${k}" is not supported`, 'runbook does not hash prompted values: remove it, and hash the value in the task that needs it');
+    }
+    const unsafe = opt(kw, 'unsafe', bool);
+    if (unsafe) fail(kw.get('unsafe')!.keyAt, 'vars_prompt "unsafe: true" is not supported', 'remove it; do not type {{ }} in the answer');
+    const nameF = kw.get('name');
+    if (!nameF) fail(at, 'this vars_prompt entry has no name', 'add name: the variable that receives the answer');
+    const name = identifier(nameF);
+    const p: VarsPrompt = {
+      name,
+      prompt: opt(kw, 'prompt', (c) => str(c, 'prompt: "Release?"')) ?? name,
+      private: opt(kw, 'private', bool) ?? true,
+      confirm: opt(kw, 'confirm', bool) ?? false,
+      at,
+    };
+    const d = kw.get('default');
+    if (d && !isEmptyValue(d)) p.default = isScalar(d.node) ? d.node.value : str(d, 'default: "1.0"');
+    return p;
+  });
+}
+
+function isEmptyValue(f: Field): boolean {
+  return f.node === null || (isScalar(f.node) && f.node.value === null);
 }
 
 function rejectPlayKey(f: Field): never {

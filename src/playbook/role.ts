@@ -7,8 +7,8 @@ import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
-import { inherit, inheritedOf, taskFileEntries } from './block.js';
-import { INHERITED_KEYS } from './keywords.js';
+import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
+import { INHERITED_KEYS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
 import { checkTemplates, expected, fail, str } from './schema.js';
 import { readYamlSource } from './source.js';
@@ -16,6 +16,8 @@ import type { ParsedTask, TaskScope } from './task.js';
 
 /** Keywords a role entry hands down to the role's tasks; any other key of the entry is a role parameter. */
 const ROLE_KEYWORDS = new Set<string>(INHERITED_KEYS.filter((k) => k !== 'name'));
+
+
 
 export interface RoleTasks {
   tasks: ParsedTask[];
@@ -45,7 +47,8 @@ export function parseRolesField(src: Source, f: Field, baseDir: string, scope: T
 /** `import_role: { name: x }` / `include_role:` inside a task list (read at load time, like import_tasks). */
 export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, scope: TaskScope): RoleTasks {
   const fields = fieldsOf(src, node);
-  const roleF = fields.find((f) => f.key === 'import_role' || f.key === 'include_role') as Field;
+  const found = fields.find((f) => shortName(f.key) === 'import_role' || shortName(f.key) === 'include_role') as Field;
+  const roleF: Field = { ...found, key: shortName(found.key) };
   if (scope.handler) fail(roleF.keyAt, `handlers cannot use ${roleF.key}`, 'put the role under roles: of the play, or in tasks:');
   if (!isMap(roleF.node)) expected(roleF, 'a map with the role name', `${roleF.key}: { name: mesh }`);
   const inner = fieldsOf(src, roleF.node);
@@ -55,7 +58,7 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   const nameF = inner.find((f) => f.key === 'name');
   if (!nameF) fail(roleF.at, `${roleF.key} needs the role's name`, `${roleF.key}: { name: mesh }`);
   // The entry itself carries the keywords (when:, tags:, vars:, become: …), as a roles: entry does.
-  const entry = { role: nameF, keywords: fields.filter((f) => f !== roleF), at: posOf(src, node) };
+  const entry = { role: nameF, keywords: fields.filter((f) => f !== found), at: posOf(src, node) };
   return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), []);
 }
 
@@ -110,7 +113,10 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   const params: Record<string, unknown> = {};
   for (const f of e.keywords) {
     if (ROLE_KEYWORDS.has(f.key)) kw.set(f.key, f);
-    else {
+    else if (ROLE_ONLY_KEYWORDS[f.key] || f.key === 'loop' || f.key.startsWith('with_') || f.key === 'register' || f.key === 'notify') {
+      // An Ansible keyword taken for a role parameter would be silently ignored: refuse it instead.
+      fail(f.keyAt, `"${f.key}" is not supported on a role entry`, ROLE_ONLY_KEYWORDS[f.key] ?? `put ${f.key}: on the tasks inside the role`);
+    } else {
       checkTemplates(src, f.node);
       params[f.key] = toValue(src, f.node);
     }
@@ -121,6 +127,7 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   if (seen.has(once)) return out;
   seen.add(once);
   const own = inheritedOf(src, kw);
+  const roleScope = innerScope(src, kw, scope);
   const defaults = varsFile(mainFile(dir, 'defaults'));
   const roleVars = varsFile(mainFile(dir, 'vars'));
 
@@ -149,11 +156,11 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
     return parsed;
   };
   const tasksFile = mainFile(dir, 'tasks');
-  if (tasksFile) out.tasks.push(...taskFile(tasksFile, { ...scope, handler: false }).map(adopt));
+  if (tasksFile) out.tasks.push(...taskFile(tasksFile, { ...roleScope, handler: false }).map(adopt));
   const handlersFile = mainFile(dir, 'handlers');
   if (handlersFile) {
     // Handlers keep their own names (notify: names them without the role prefix, as in Ansible).
-    for (const p of taskFile(handlersFile, { ...scope, handler: true })) {
+    for (const p of taskFile(handlersFile, { ...roleScope, handler: true })) {
       const name0 = p.task.name;
       adopt(p);
       if (name0 !== undefined) {

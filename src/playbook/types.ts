@@ -1,4 +1,30 @@
 import type { Location } from '../errors.js';
+import type { WithLookup } from './keywords.js';
+
+export interface LoopControl {
+  /** A template shown instead of the item. */
+  label?: string;
+  /** Variable holding the item's index (from 0). */
+  indexVar?: string;
+  /** Seconds between items. */
+  pause?: number;
+  /** ansible_loop with index, first, last, … */
+  extended?: boolean;
+  /** extended_allitems: false leaves ansible_loop.allitems out. */
+  extendedAllitems?: boolean;
+}
+
+/** One vars_prompt entry of a play. */
+export interface VarsPrompt {
+  name: string;
+  prompt: string;
+  default?: unknown;
+  private: boolean;
+  confirm: boolean;
+  at: Location;
+}
+
+export type HostOrder = 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
 
 export interface Task {
   name?: string;
@@ -8,9 +34,13 @@ export interface Task {
   args: unknown;
   at: Location;
   when: string[];
-  /** A list, or a string expression/template that must render to a list. */
+  /** A list, or a string expression/template that must render to a list; with loopLookup: the lookup's terms. */
   loop?: unknown;
+  /** `with_<lookup>:` — the lookup that turns `loop` (its terms, rendered per host) into items (executor/loops.ts). */
+  loopLookup?: WithLookup;
   loopVar: string;
+  /** loop_control beyond loop_var. */
+  loopControl?: LoopControl;
   register?: string;
   notify: string[];
   tags: string[];
@@ -34,6 +64,14 @@ export interface Task {
   vars: Record<string, unknown>;
   /** Handlers only: extra names this handler answers to. */
   listen: string[];
+  /** remote_user keyword (a template): the SSH user unless a variable (ansible_user) names one. */
+  remoteUser?: string;
+  /** At most this many hosts run the task at once. */
+  throttle?: number;
+  /** An unreachable host is reported and the play goes on with it. */
+  ignoreUnreachable?: boolean;
+  /** diff: keyword, over --diff. */
+  diff?: boolean;
   /** Environment variables for the task's commands (values are templates); merged over the play's. */
   environment?: Record<string, unknown>;
   /** A role's task or handler: the role's folder (its templates/ and files/ are searched first)… */
@@ -77,6 +115,15 @@ export interface Play {
   anyErrorsFatal: boolean;
   strategy: 'linear' | 'free';
   tags: string[];
+  /** remote_user keyword (a template); tasks and blocks may override it. */
+  remoteUser?: string;
+  throttle?: number;
+  ignoreUnreachable?: boolean;
+  diff?: boolean;
+  /** Absent: inventory order. */
+  order?: HostOrder;
+  /** Asked before the run (or taken from -e / the default), then set as play vars. */
+  varsPrompt?: VarsPrompt[];
 }
 
 export interface Playbook {

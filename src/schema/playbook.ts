@@ -1,5 +1,5 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
-import { INHERITED_KEYS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS } from '../playbook/keywords.js';
+import { HOST_ORDERS, INHERITED_KEYS, REFUSED_ROLE_KEYWORDS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS, VARS_PROMPT_KEYS } from '../playbook/keywords.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
 export type Schema = Record<string, unknown>;
@@ -31,6 +31,14 @@ const DEFINITIONS: Record<string, Schema> = {
     description: 'a list, or a string ("{{ var }}" or an expression) that gives a list',
     anyOf: [{ type: 'array' }, { type: 'string', pattern: '\\S' }],
   },
+  remoteUser: { description: 'the SSH user, unless a variable (ansible_user) names one', anyOf: [{ type: 'string', pattern: '\\S' }] },
+  throttle: { type: 'integer', minimum: 0, description: 'at most this many hosts run the task at once (0: no limit)' },
+  collections: { description: 'collections (namespace.name); modules resolve by short name', type: ['array', 'null'], items: { type: 'string', pattern: '^[A-Za-z_]\\w*\\.[A-Za-z_]\\w*$' } },
+  moduleDefaults: {
+    description: "default arguments by module name (short or ansible.builtin.*), merged under each task's",
+    anyOf: [{ type: ['object', 'null'], additionalProperties: { type: ['object', 'null'] } }, { type: 'array', items: { type: 'object', additionalProperties: { type: ['object', 'null'] } } }],
+  },
+  withTerms: { description: 'the terms of the with_ lookup (templates rendered per host)', not: { type: 'null' } },
   serialItem: {
     anyOf: [
       { type: 'integer', minimum: 1 },
@@ -64,7 +72,17 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   roles: {
     type: ['array', 'null'],
     description: 'roles run after pre_tasks and before tasks: a name, or a map with role: plus keywords and role parameters',
-    items: { anyOf: [ref('text'), { type: 'object', anyOf: [{ required: ['role'] }, { required: ['name'] }] }] },
+    items: {
+      anyOf: [
+        ref('text'),
+        {
+          type: 'object',
+          anyOf: [{ required: ['role'] }, { required: ['name'] }],
+          // Ansible keywords runbook does not do would be taken for role parameters: refused.
+          not: { anyOf: [...Object.keys(REFUSED_ROLE_KEYWORDS), 'loop', 'register', 'notify'].map((k) => ({ required: [k] })) },
+        },
+      ],
+    },
   },
   tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
   pre_tasks: { type: ['array', 'null'], items: ref('taskOrBlock') },
@@ -78,6 +96,23 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   any_errors_fatal: ref('bool'),
   strategy: { enum: ['linear', 'free'] },
   tags: ref('textList'),
+  remote_user: ref('remoteUser'),
+  collections: ref('collections'),
+  module_defaults: ref('moduleDefaults'),
+  diff: { ...ref('bool'), description: 'show diffs (overrides --diff)' },
+  vars_prompt: {
+    type: ['array', 'null'],
+    description: 'asked on a TTY before the run; without one the default is taken (or pass -e name=value)',
+    items: {
+      type: 'object',
+      properties: Object.fromEntries(VARS_PROMPT_KEYS.map((k) => [k, k === 'name' ? { type: 'string', pattern: IDENTIFIER } : k === 'private' || k === 'confirm' || k === 'unsafe' ? ref('bool') : {}])),
+      required: ['name'],
+      additionalProperties: false,
+    },
+  },
+  order: { enum: [...HOST_ORDERS] },
+  throttle: ref('throttle'),
+  ignore_unreachable: ref('bool'),
 };
 
 const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
@@ -87,7 +122,12 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   with_items: ref('loop'),
   loop_control: {
     type: ['object', 'null'],
-    properties: Object.fromEntries(LOOP_CONTROL_KEYS.map((k) => [k, k === 'loop_var' ? { type: 'string', pattern: IDENTIFIER } : {}])),
+    properties: Object.fromEntries(
+      LOOP_CONTROL_KEYS.map((k) => [
+        k,
+        k === 'loop_var' || k === 'index_var' ? { type: 'string', pattern: IDENTIFIER } : k === 'pause' ? { type: 'number', minimum: 0 } : k.startsWith('extended') ? ref('bool') : {},
+      ]),
+    ),
     additionalProperties: false,
   },
   register: { type: 'string', pattern: IDENTIFIER, description: 'variable that receives the result (rc, stdout, changed, …)' },
@@ -110,7 +150,27 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   vars: ref('vars'),
   args: { type: ['object', 'null'], description: "the module's arguments, merged under those written on the module key" },
   listen: { ...ref('textList'), description: 'handlers only: extra names this handler answers to' },
+  action: { description: 'the module and its arguments: "copy src=a dest=b", or { module: copy, src: a, dest: b }', anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'object', required: ['module'] }] },
+  local_action: { description: 'as action:, run on the controller (delegate_to: localhost)', anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'object', required: ['module'] }] },
+  remote_user: ref('remoteUser'),
+  collections: ref('collections'),
+  throttle: ref('throttle'),
+  ignore_unreachable: ref('bool'),
+  module_defaults: ref('moduleDefaults'),
+  diff: { ...ref('bool'), description: 'show diffs (overrides --diff)' },
+  with_list: ref('withTerms'),
+  with_dict: ref('withTerms'),
+  with_together: ref('withTerms'),
+  with_nested: ref('withTerms'),
+  with_cartesian: ref('withTerms'),
+  with_subelements: ref('withTerms'),
+  with_sequence: ref('withTerms'),
+  with_fileglob: ref('withTerms'),
+  with_first_found: ref('withTerms'),
+  with_indexed_items: ref('withTerms'),
 };
+
+const LOOP_KEYS = TASK_KEYS.filter((k) => k === 'loop' || k.startsWith('with_'));
 
 const TASK_LIST: Schema = { type: 'array', items: ref('taskOrBlock') };
 
@@ -128,8 +188,9 @@ function blockSchema(): Schema {
 // keys, plus the keywords its tasks inherit.
 function entrySchema(description: string, keys: [string, string], value: Schema): Schema {
   const properties: Record<string, Schema> = Object.fromEntries(INHERITED_KEYS.map((k) => [k, TASK_KEY_SCHEMAS[k]]));
-  for (const k of keys) properties[k] = value;
-  return { type: 'object', description, properties, oneOf: keys.map((k) => ({ required: [k] })), additionalProperties: false };
+  const all = keys.flatMap((k) => FQCN_PREFIXES.map((p) => `${p}${k}`));
+  for (const k of all) properties[k] = value;
+  return { type: 'object', description, properties, oneOf: all.map((k) => ({ required: [k] })), additionalProperties: false };
 }
 
 function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
@@ -140,13 +201,15 @@ function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
       : { type: 'object', properties: Object.fromEntries(m.keys.map((k) => [k, {}])), additionalProperties: false };
     out[`module.${m.name}`] = {
       description: `module ${m.name}`,
-      anyOf: [{ type: 'null' }, ref(`args.${m.name}`), ...(m.freeForm ? [{ type: 'string' }] : [])],
+      // A string: the command (command, shell), or key=value arguments (any module).
+      anyOf: [{ type: 'null' }, ref(`args.${m.name}`), { type: 'string' }],
     };
   }
   return out;
 }
 
-// A task: its keywords, exactly one module (also as ansible.builtin.x), loop xor with_items, and args: fitting the module.
+// A task: its keywords, exactly one module (also as ansible.builtin.x, or in action:/local_action:), one loop at most,
+// and args: fitting the module.
 function taskSchema(mods: ModuleArgKeys[], handler: boolean): Schema {
   const keys = TASK_KEYS.filter((k) => handler || k !== 'listen');
   const properties: Record<string, Schema> = Object.fromEntries(keys.map((k) => [k, TASK_KEY_SCHEMAS[k]]));
@@ -157,8 +220,8 @@ function taskSchema(mods: ModuleArgKeys[], handler: boolean): Schema {
     description: handler ? 'a handler: a task that runs when notified' : 'a task: one module plus keywords',
     properties,
     additionalProperties: false,
-    oneOf: moduleKeys.map(([key]) => ({ required: [key] })),
-    not: { required: ['loop', 'with_items'] },
+    oneOf: [...moduleKeys.map(([key]) => ({ required: [key] })), { required: ['action'] }, { required: ['local_action'] }],
+    not: { anyOf: LOOP_KEYS.flatMap((a, i) => LOOP_KEYS.slice(i + 1).map((b) => ({ required: [a, b] }))) },
     // JSON Schema's if/then, built as entries: a literal `then` key reads as a thenable to linters.
     allOf: mods.map((m) =>
       Object.fromEntries([
@@ -191,8 +254,8 @@ export function playbookSchema(): Schema {
       importPlaybook: {
         type: 'object',
         description: "another playbook's plays in place (relative to this file)",
-        properties: { import_playbook: ref('text'), name: ref('text') },
-        required: ['import_playbook'],
+        properties: { ...Object.fromEntries(FQCN_PREFIXES.map((p) => [`${p}import_playbook`, ref('text')])), name: ref('text') },
+        oneOf: FQCN_PREFIXES.map((p) => ({ required: [`${p}import_playbook`] })),
         additionalProperties: false,
       },
       taskOrBlock: { anyOf: [ref('task'), ref('block'), ref('import'), ref('roleEntry')] },

@@ -83,6 +83,7 @@ describe('loadPlaybook', () => {
       when: ['ansible_os_family == "Debian"', 'true'],
       loop: '{{ packages }}',
       loopVar: 'pkg',
+      loopControl: { label: '{{ pkg }}' },
       register: 'installed',
       notify: ['restart nginx'],
       tags: ['web', 'packages', 'slow'],
@@ -133,7 +134,7 @@ describe('loadPlaybook', () => {
     ]);
   });
 
-  it('treats with_items as loop, flattening one level like Ansible', () => {
+  it('keeps with_items terms for the items lookup (flattened one level per host, in executor/loops.ts)', () => {
     const pb = loadText(
       '- hosts: all\n  tasks:\n' +
         '    - shell: echo {{ item }}\n      with_items: [[a, b], c]\n' +
@@ -141,7 +142,8 @@ describe('loadPlaybook', () => {
         '    - shell: echo {{ item }}\n      loop: [[a, b], c]\n' +
         '    - shell: echo {{ item }}\n      loop: groups.web\n',
     );
-    expect(pb.plays[0].tasks.map((t) => t.loop)).toEqual([['a', 'b', 'c'], '{{ names }}', [['a', 'b'], 'c'], 'groups.web']);
+    expect(pb.plays[0].tasks.map((t) => t.loop)).toEqual([[['a', 'b'], 'c'], '{{ names }}', [['a', 'b'], 'c'], 'groups.web']);
+    expect(pb.plays[0].tasks.map((t) => t.loopLookup)).toEqual(['items', 'items', undefined, undefined]);
   });
 
   it.each([
