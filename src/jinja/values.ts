@@ -4,6 +4,9 @@
 
 /** Raised while evaluating; the engine adds the file, line, column and host. */
 export class JinjaError extends Error {
+  /** Where in which template source it happened: set by the innermost node that saw it. */
+  pos?: number;
+  source?: TemplateSource;
   constructor(
     message: string,
     /** What the user should do, when it is known. */
@@ -13,6 +16,12 @@ export class JinjaError extends Error {
   }
 }
 
+/** A template's text and name, so an error can say file:line:col even inside an included template. */
+export interface TemplateSource {
+  name?: string;
+  text: string;
+}
+
 /** Ansible's AnsibleUndefined: chainable (x.y.z of an undefined x is the same Undefined), fails when used. */
 export class Undefined {
   constructor(
@@ -20,9 +29,15 @@ export class Undefined {
     readonly message: string,
     /** The variable path as written (foo, foo.bar), for hints. */
     readonly name: string,
+    /** Where the name is written. */
+    readonly pos?: number,
+    readonly source?: TemplateSource,
   ) {}
   fail(): never {
-    throw new UndefinedError(this);
+    const e = new UndefinedError(this);
+    e.pos = this.pos;
+    e.source = this.source;
+    throw e;
   }
 }
 
@@ -37,8 +52,11 @@ export const isUndefined = (v: unknown): v is Undefined => v instanceof Undefine
 /** Keyword arguments of a call (`f(a, key=1)`), kept apart from positional ones. */
 export type Kwargs = Record<string, unknown>;
 
+/** A dict: a plain object (not a list, not one of the engine's own objects such as Undefined or a macro). */
 export function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Undefined) && typeof v !== 'function';
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Fails on Undefined: every operation but `is defined`/`default`/`is undefined` goes through this. */

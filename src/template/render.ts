@@ -1,7 +1,23 @@
-// Handlebars rendering with strict variables and errors that say which file, line, host and variable.
+// Rendering for playbooks: Jinja for strings and template files (as Ansible), Handlebars for `.hbs` files; errors
+// say which file, line, host and variable.
 import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import Handlebars, { type RuntimeOptions } from 'handlebars';
 import { didYouMean, formatLocation, type Location, TemplateError } from '../errors.js';
+import {
+  compileTemplate,
+  errorPosition,
+  type Globals,
+  isTemplate,
+  JinjaError,
+  JinjaSyntaxError,
+  OMIT,
+  renderFileText,
+  renderString as jinjaRender,
+  UndefinedError,
+} from '../jinja/index.js';
+import { pyStr } from '../jinja/values.js';
 import { HELPERS, HelperFailure } from './helpers.js';
 import { MissingVariable, makeStrict } from './strict.js';
 
@@ -13,6 +29,10 @@ export interface RenderOptions {
   file?: string;
   host?: string;
   at?: Location;
+  /** Functions bound to the run, beside lookup()/query(). */
+  globals?: Globals;
+  /** Folders lookup('file'/'template') searches: the role's, then the playbook's. */
+  dirs?: string[];
 }
 
 const env = Handlebars.create();
@@ -21,61 +41,112 @@ const helperNames: ReadonlySet<string> = new Set(Object.keys(env.helpers));
 
 /** Own properties only, silently (Handlebars' default denies too, but logs to the console). */
 const NO_PROTOTYPES: RuntimeOptions = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
-const MAX_CACHED = 5000;
-const bySource = new Map<string, Compiled>();
 const byFile = new Map<string, Compiled>();
 
 const missingHint = (v: string) =>
+  `define it in the inventory (host_vars/group_vars), the play's vars, or with -e; or guard it: {{ ${v} | default('…') }}, {% if ${v} is defined %}`;
+const hbsMissingHint = (v: string) =>
   `define it in the inventory (host_vars/group_vars), the play's vars, or with -e; or guard it with {{#if ${v}}} / {{default ${v} "…"}}`;
-const SYNTAX_HINT = 'check that every {{ has its }} and every {{#block}} its {{/block}}';
+const HBS_SYNTAX_HINT = 'check that every {{ has its }} and every {{#block}} its {{/block}}';
+const SYNTAX_HINT = 'check that every {{ has its }}, every {% if %} its {% endif %} and every {% for %} its {% endfor %}';
 
-/** Callers decide whether a value needs rendering at all. */
-export function hasTemplate(s: unknown): boolean {
-  return typeof s === 'string' && s.includes('{{');
+/** Callers decide whether a value needs rendering at all: Ansible templates any string with {{, {% or {#. */
+export function hasTemplate(s: unknown): s is string {
+  return isTemplate(s);
 }
 
 /** Load-time validation: a playbook with a broken template fails before any host is touched. */
 export function checkTemplateSyntax(src: string, at: Location): void {
-  compile(src, { at });
-}
-
-/** Renders one template string; compiled templates are cached by their text. */
-export function renderString(src: string, vars: Record<string, unknown>, opts: RenderOptions = {}): string {
-  let fn = bySource.get(src);
-  if (!fn) {
-    fn = compile(src, opts);
-    if (bySource.size >= MAX_CACHED) bySource.clear();
-    bySource.set(src, fn);
+  try {
+    compileTemplate(src);
+  } catch (e) {
+    throw jinjaError(e, src, { at });
   }
-  return run(fn, vars, opts);
 }
 
-/** Renders task args deeply; a lone `{{ path }}` keeps its native type (lists stay lists), like Ansible. */
+/** Renders one string from a playbook to text. */
+export function renderString(src: string, vars: Record<string, unknown>, opts: RenderOptions = {}): string {
+  const v = renderValue(src, vars, opts);
+  return typeof v === 'string' ? v : pyStr(v);
+}
+
+/** Renders task args deeply; a lone `{{ expr }}` keeps its native type (lists stay lists), like Ansible; `omit` drops a key. */
 export function renderValue(value: unknown, vars: Record<string, unknown>, opts: RenderOptions = {}): unknown {
   if (typeof value === 'string') {
-    if (!value.includes('{{')) return value;
-    const path = lonePath(value);
-    if (path) return resolvePath(path, vars, opts);
-    const out = renderString(value, vars, opts);
-    // A lone helper call such as {{default mtu 1400}} keeps a number or boolean a number or boolean.
-    return isLoneMustache(value) && /^(-?\d+(\.\d+)?|true|false)$/.test(out) ? JSON.parse(out) : out;
+    if (!isTemplate(value)) return value;
+    try {
+      return jinjaRender(value, vars, { globals: opts.globals, dirs: opts.dirs });
+    } catch (e) {
+      throw jinjaError(e, value, opts, vars);
+    }
   }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, opts));
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, opts)).filter((v) => v !== OMIT);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, vars, opts);
+    for (const [k, v] of Object.entries(value)) {
+      const r = renderValue(v, vars, opts);
+      if (r !== OMIT) out[isTemplate(k) ? String(renderValue(k, vars, opts)) : k] = r;
+    }
     return out;
   }
   return value;
 }
 
-function isLoneMustache(s: string): boolean {
-  const t = s.trim();
-  return t.startsWith('{{') && t.endsWith('}}') && t.indexOf('{{', 2) === -1;
+/** Renders a template file (the `template` module): `.hbs` with Handlebars, anything else as Jinja, like Ansible. */
+export function renderFile(path: string, vars: Record<string, unknown>, host?: string, opts: { globals?: Globals; dirs?: string[] } = {}): string {
+  if (path.endsWith('.hbs')) return renderHandlebarsFile(path, vars, host);
+  const extra = {
+    template_path: path,
+    template_fullpath: resolve(path),
+    template_host: hostname(),
+    template_uid: userInfo().username,
+  };
+  const all = { ansible_managed: 'Ansible managed', ...extra, ...vars };
+  try {
+    return renderFileText(path, all, [dirname(path), ...(opts.dirs ?? []).map((d) => `${d}/templates`)], opts.globals, opts.dirs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) {
+      throw new TemplateError(`template ${path}: ${code === 'ENOENT' ? 'file not found' : (e as Error).message}`, {
+        at: { file: path },
+        hint: 'template paths are relative to the playbook directory or its templates/ folder',
+        cause: e,
+      });
+    }
+    throw jinjaError(e, undefined, { file: path, host }, vars);
+  }
 }
 
-/** Renders a template file (the `template` module); the compiled form is cached per path. */
-export function renderFile(path: string, vars: Record<string, unknown>, host?: string): string {
+/** A JinjaError as a TemplateError naming the file (or the playbook location), line:col, host and variable. */
+function jinjaError(e: unknown, text: string | undefined, opts: RenderOptions, vars?: Record<string, unknown>): unknown {
+  if (!(e instanceof JinjaError)) return e;
+  const pos = errorPosition(e);
+  const forHost = opts.host ? ` for host ${opts.host}` : '';
+  const file = e.source?.name ?? opts.file;
+  const where: Location | undefined = file ? { file, line: pos?.line, col: pos?.col } : opts.at;
+  const inText = file ? `template ${file}${pos ? ` line ${pos.line}` : ''}` : `"${text ?? ''}"${pos && text?.includes('\n') ? ` (line ${pos.line})` : ''}`;
+  if (e instanceof UndefinedError) {
+    const name = e.undef.name;
+    const head = name.split(/[.[]/)[0];
+    const guess = vars && head.length >= 3 && !Object.hasOwn(vars, head) ? didYouMean(head, Object.keys(vars)) : undefined;
+    const hint = guess ? `${guess} Otherwise ${missingHint(name)}` : missingHint(name);
+    return new TemplateError(`${inText}: ${e.message}${forHost}`, { at: where, hint, cause: e });
+  }
+  const syntax = e instanceof JinjaSyntaxError;
+  return new TemplateError(`${inText}: ${syntax ? 'syntax error: ' : ''}${e.message}${forHost}`, {
+    at: where,
+    hint: e.hint ?? (syntax ? SYNTAX_HINT : undefined),
+    cause: e,
+  });
+}
+
+/** Renders Handlebars text (a `.hbs` file's content); `opts.file` names it in errors. */
+export function renderHandlebars(src: string, vars: Record<string, unknown>, opts: RenderOptions = {}): string {
+  return run(compile(src, opts), vars, opts);
+}
+
+/** Renders a Handlebars (.hbs) template file; the compiled form is cached per path. */
+function renderHandlebarsFile(path: string, vars: Record<string, unknown>, host?: string): string {
   let fn = byFile.get(path);
   if (!fn) {
     let src: string;
@@ -125,7 +196,7 @@ function compile(src: string, opts: RenderOptions): Compiled {
     const detail = msg.replace(/^Parse error on line \d+:\n/, '').replace(/ - \d+:\d+$/, '');
     throw new TemplateError(`${label(opts)}: syntax error${at ? ` at line ${at}` : ''}: ${detail}`, {
       at: where(opts, at),
-      hint: SYNTAX_HINT,
+      hint: HBS_SYNTAX_HINT,
       cause: e,
     });
   }
@@ -162,29 +233,6 @@ function missing(variable: string, line: number | undefined, vars: Record<string
   const guess = head.length < 3 || Object.hasOwn(vars, head) ? undefined : didYouMean(head, Object.keys(vars));
   return new TemplateError(`${label(opts)}${line ? ` line ${line}` : ''}: variable "${variable}" is undefined${forHost}`, {
     at: where(opts, line),
-    hint: guess ? `${guess} Otherwise ${missingHint(variable)}` : missingHint(variable),
+    hint: guess ? `${guess} Otherwise ${hbsMissingHint(variable)}` : hbsMissingHint(variable),
   });
-}
-
-const LONE_PATH = /^\{\{\s*([A-Za-z_$][\w$-]*(?:\.[\w$-]+)*)\s*\}\}$/;
-const NOT_VARIABLES = new Set(['this', 'true', 'false', 'null', 'undefined']);
-
-function lonePath(s: string): string[] | undefined {
-  const m = LONE_PATH.exec(s);
-  if (!m) return undefined;
-  const parts = m[1].split('.');
-  if (NOT_VARIABLES.has(parts[0]) || helperNames.has(parts[0])) return undefined;
-  return parts;
-}
-
-function resolvePath(parts: string[], vars: Record<string, unknown>, opts: RenderOptions): unknown {
-  let cur: unknown = vars;
-  for (const p of parts) {
-    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, p)) {
-      throw missing(parts.join('.'), 1, vars, opts);
-    }
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  if (cur === undefined) throw missing(parts.join('.'), 1, vars, opts);
-  return cur;
 }

@@ -53,7 +53,6 @@ const table: [string, unknown][] = [
   ['true and True', true],
   ['none', null],
   ['None', null],
-  ['null', null],
   ['z == None', true],
   ['x is defined', false],
   ['a is defined', true],
@@ -106,7 +105,11 @@ const table: [string, unknown][] = [
   ['not blank', true],
   ['not zero', true],
   ['[1, 2] == [1, 2]', true],
-  ["{k: 'v'} == {k: 'v'}", true],
+  ["{'k': 'v'} == {'k': 'v'}", true],
+  ["s.startswith('Hello') and s.split()[1] == 'World'", true],
+  ['list[-1] + list[0]', 4],
+  ["m.get('nope', 'd')", 'd'],
+  ["'ubuntu' if os == 'debian' else 'rhel'", 'ubuntu'],
   ['ok.rc == 0 and ok is not failed', true],
   ["s == 'x is defined and not in'", false],
   ["'not in' in 'is not in here'", true],
@@ -156,7 +159,7 @@ describe('errors', () => {
 
   it('names an undefined variable, with a suggestion and the location', () => {
     const e = thrown(() => evaluate('oss == "debian"', vars, at));
-    expect(e.message).toContain('undefined variable "oss"');
+    expect(e.message).toContain("'oss' is undefined");
     expect(e.message).toContain('oss == "debian"');
     expect(e.at).toEqual(at);
     expect(e.hint).toContain('did you mean "os"?');
@@ -164,25 +167,25 @@ describe('errors', () => {
   });
 
   it('names an undefined attribute', () => {
-    expect(() => evaluate('m.nope == 1', vars)).toThrow(/"m\.nope" is undefined/);
-    expect(() => evaluate('m.nothing.x', vars)).toThrow(/m\.nothing\.x/);
-    expect(() => evaluate('list[7]', vars)).toThrow(/out of range/);
+    expect(() => evaluate('m.nope == 1', vars)).toThrow("'dict object' has no attribute 'nope'");
+    expect(() => evaluate('m.nothing.x', vars)).toThrow("'NoneType' has no attribute 'x'");
+    expect(() => evaluate('list[7]', vars)).toThrow('list object has no element 7');
   });
 
   it('evaluates lazily: the right side of a decided and/or is never read', () => {
     expect(evaluate('a == 2 and x', vars)).toBe(false);
     expect(evaluate('a == 1 or x', vars)).toBe(true);
-    expect(() => evaluate('a == 1 and x', vars)).toThrow(/"x"/);
+    expect(() => evaluate('a == 1 and x', vars)).toThrow("'x' is undefined");
   });
 
   it.each([
-    ['a ==', /ends too early/],
+    ['a ==', /unexpected end of template/],
     ['a = = 1', /invalid expression/],
     ["'open", /unterminated string/],
     ['a is', /test name/],
-    ['a is frobbed', /unknown test/],
-    ['a | lenght', /unknown filter "lenght"/],
-    ['foo(1)', /not supported/],
+    ['a is frobbed', /no test named 'frobbed'/],
+    ['a | lenght', /no filter named 'lenght'/],
+    ['a b', /expected the end of the expression/],
     ['   ', /empty/],
   ])('checkExpression rejects %j', (expr, re) => {
     const e = thrown(() => checkExpression(expr, at));
@@ -202,8 +205,7 @@ describe('errors', () => {
 
   it('reports a type error as an ExpressionError', () => {
     expect(() => evaluate('a | length', vars)).toThrow(ExpressionError);
-    expect(() => evaluate('1 in a', vars)).toThrow(/"in" needs/);
-    expect(() => evaluate('a is changed', vars)).toThrow(/registered task result/);
+    expect(() => evaluate('1 in a', vars)).toThrow("argument of type 'int' is not iterable");
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TemplateError } from '../../../src/errors.js';
-import { renderString } from '../../../src/template/render.js';
+import { renderHandlebars } from '../../../src/template/render.js';
 
 const vars = {
   list: ['a', 'b', 'c'],
@@ -52,7 +52,7 @@ describe('helpers', () => {
     ['{{broadcast cidr}}', '192.168.1.255'],
     ['{{network "10.1.2.3/32"}}', '10.1.2.3'],
   ])('%s → %s', (src, out) => {
-    expect(renderString(src, vars, {})).toBe(out);
+    expect(renderHandlebars(src, vars, {})).toBe(out);
   });
 
   it.each([
@@ -64,7 +64,7 @@ describe('helpers', () => {
   ])('%s is a TemplateError naming the helper and the value', (src, helper, value) => {
     let err: unknown;
     try {
-      renderString(`ok\n${src}`, vars, { file: 'net.hbs', host: 'r1' });
+      renderHandlebars(`ok\n${src}`, vars, { file: 'net.hbs', host: 'r1' });
     } catch (e) {
       err = e;
     }
@@ -77,31 +77,31 @@ describe('helpers', () => {
   });
 
   it('join refuses a non-list', () => {
-    expect(() => renderString('{{join s ","}}', vars, {})).toThrow(/join: expected a list, got string/);
+    expect(() => renderHandlebars('{{join s ","}}', vars, {})).toThrow(/join: expected a list, got string/);
   });
 });
 
 describe('mesh helpers', () => {
   const vars = { hostvars: { h2: { ansible_host: '192.168.42.131' } }, peer: 'h2' };
   it('hostvar reads another host and ip_hex names its port', () => {
-    expect(renderString('gre-{{ip_hex (hostvar peer "ansible_host")}} {{hostvar peer "ansible_host"}}', vars, {})).toBe('gre-c0a82a83 192.168.42.131');
+    expect(renderHandlebars('gre-{{ip_hex (hostvar peer "ansible_host")}} {{hostvar peer "ansible_host"}}', vars, {})).toBe('gre-c0a82a83 192.168.42.131');
   });
   it('hostvar names the missing host or variable', () => {
-    expect(() => renderString('{{hostvar "h9" "ansible_host"}}', vars, {})).toThrow(/no host "h9"/);
-    expect(() => renderString('{{hostvar peer "bridge_cidr"}}', vars, {})).toThrow(/host "h2" has no variable "bridge_cidr"/);
+    expect(() => renderHandlebars('{{hostvar "h9" "ansible_host"}}', vars, {})).toThrow(/no host "h9"/);
+    expect(() => renderHandlebars('{{hostvar peer "bridge_cidr"}}', vars, {})).toThrow(/host "h2" has no variable "bridge_cidr"/);
   });
   it('ip_hex refuses a non-address', () => {
-    expect(() => renderString('{{ip_hex "300.1.1.1"}}', {}, {})).toThrow(/expected an IPv4 address/);
+    expect(() => renderHandlebars('{{ip_hex "300.1.1.1"}}', {}, {})).toThrow(/expected an IPv4 address/);
   });
 });
 
 describe('merge and object build JSON configs', () => {
   it('later maps win; a missing optional map is guarded by default', () => {
     const src = '{{json (merge (default opts (object)) (object bridge="br0" mtu=1400))}}';
-    expect(JSON.parse(renderString(src, { opts: { 'log-level': 'warn', bridge: 'docker0' } }, {}))).toEqual({ 'log-level': 'warn', bridge: 'br0', mtu: 1400 });
-    expect(JSON.parse(renderString(src, {}, {}))).toEqual({ bridge: 'br0', mtu: 1400 });
+    expect(JSON.parse(renderHandlebars(src, { opts: { 'log-level': 'warn', bridge: 'docker0' } }, {}))).toEqual({ 'log-level': 'warn', bridge: 'br0', mtu: 1400 });
+    expect(JSON.parse(renderHandlebars(src, {}, {}))).toEqual({ bridge: 'br0', mtu: 1400 });
   });
   it('refuses a list', () => {
-    expect(() => renderString('{{json (merge xs)}}', { xs: [1] }, {})).toThrow(/merge: expected maps, got list/);
+    expect(() => renderHandlebars('{{json (merge xs)}}', { xs: [1] }, {})).toThrow(/merge: expected maps, got list/);
   });
 });

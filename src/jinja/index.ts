@@ -1,0 +1,181 @@
+// The one expression and template language of playbooks: Jinja2 as Ansible configures it (trim_blocks, strict
+// chainable undefined, Ansible's filters, tests and lookups). Callers get values or a JinjaError with a position.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { didYouMean } from '../errors.js';
+import { FILTERS } from './filters.js';
+import { JinjaSyntaxError, lineCol } from './lexer.js';
+import { type Expr, type Node, Parser } from './parser.js';
+import { lookupGlobals } from './lookups.js';
+import { builtinGlobals, type Compiled, type Env, PyCallable, Runtime, shortName } from './runtime.js';
+import { TESTS } from './tests.js';
+import { JinjaError, type TemplateSource, Undefined, UndefinedError } from './values.js';
+
+export { JinjaError, JinjaSyntaxError, Undefined, UndefinedError };
+export type { TemplateSource };
+
+/** Ansible's placeholder for `{{ omit }}`: an argument whose value is this is left out. */
+export const OMIT = '__omit_place_holder__runbook';
+
+export interface JinjaOptions {
+  trimBlocks: boolean;
+  lstripBlocks: boolean;
+}
+
+/** Ansible's defaults for both task arguments and the template module. */
+export const ANSIBLE_OPTIONS: JinjaOptions = { trimBlocks: true, lstripBlocks: false };
+
+/** Functions a template may call that need the run: lookup()/query() and friends. */
+export type Globals = Record<string, unknown>;
+
+const BASE_GLOBALS = builtinGlobals();
+const MAX_CACHED = 5000;
+const templates = new Map<string, Compiled>();
+const expressions = new Map<string, Expr>();
+
+function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
+  const dirs = call.dirs ?? [process.cwd()];
+  const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
+  return { filters: FILTERS, tests: TESTS, globals: { ...BASE_GLOBALS, ...lookups, ...call.globals }, load: call.load };
+}
+
+/** Parses a template (cached by options and text); syntax errors and unknown filters/tests are JinjaSyntaxErrors. */
+export function compileTemplate(text: string, name?: string, opts: JinjaOptions = ANSIBLE_OPTIONS): Compiled {
+  const key = `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${name ?? ''}\0${text}`;
+  const hit = templates.get(key);
+  if (hit) return hit;
+  const source: TemplateSource = { name, text };
+  let body: Node[];
+  try {
+    body = Parser.template(text, opts);
+    checkNames(body);
+  } catch (e) {
+    if (e instanceof JinjaError && e.source === undefined) e.source = source;
+    throw e;
+  }
+  const t = { body, source };
+  if (templates.size >= MAX_CACHED) templates.clear();
+  templates.set(key, t);
+  return t;
+}
+
+/** Parses a bare expression (a `when:`, a `loop:` name); cached. */
+export function compileExpression(text: string): Expr {
+  const hit = expressions.get(text);
+  if (hit) return hit;
+  let e: Expr;
+  try {
+    e = Parser.expression(text);
+    checkNames(e);
+  } catch (err) {
+    if (err instanceof JinjaError && err.source === undefined) err.source = { text };
+    throw err;
+  }
+  if (expressions.size >= MAX_CACHED) expressions.clear();
+  expressions.set(text, e);
+  return e;
+}
+
+export interface RenderCall {
+  globals?: Globals;
+  /** {% include %} and {% import %}: a template's text by name, relative to the including file. */
+  load?: (name: string, from: TemplateSource) => Compiled | undefined;
+  /** Folders lookup('file'/'template'/…) searches (the role's, then the playbook's); default: the working directory. */
+  dirs?: string[];
+}
+
+export function render(t: Compiled, vars: Record<string, unknown>, call: RenderCall = {}): string {
+  return new Runtime(baseEnv(vars, call), t.source).render(t.body, vars);
+}
+
+/** Evaluates a bare expression to a value; an undefined result fails, naming the variable. */
+export function evaluate(text: string, vars: Record<string, unknown>, call: RenderCall = {}): unknown {
+  const e = compileExpression(text);
+  const v = new Runtime(baseEnv(vars, call), { text }).evaluate(e, vars);
+  if (v instanceof Undefined) v.fail();
+  return v;
+}
+
+/** Whether a string holds Jinja (Ansible templates any string with {{ or {%). */
+export function isTemplate(s: unknown): s is string {
+  return typeof s === 'string' && (s.includes('{{') || s.includes('{%') || s.includes('{#'));
+}
+
+/**
+ * Renders a string from a playbook. A string that is one `{{ expr }}` and nothing else keeps the expression's type
+ * (a list stays a list), as in Ansible; anything else renders to a string.
+ */
+export function renderString(text: string, vars: Record<string, unknown>, call: RenderCall = {}): unknown {
+  if (!isTemplate(text)) return text;
+  const t = compileTemplate(text);
+  if (t.body.length === 1 && t.body[0].k === 'output') {
+    const v = new Runtime(baseEnv(vars, call), t.source).evaluate(t.body[0].expr, vars);
+    if (v instanceof Undefined) v.fail();
+    if (v instanceof PyCallable) throw new JinjaError(`"${v.name}" is a function: call it`);
+    return v;
+  }
+  return render(t, vars, call);
+}
+
+/** Reads `#jinja2:trim_blocks: False, lstrip_blocks: True` on a template's first line, as Ansible's template does. */
+export function templateHeader(text: string): { text: string; opts: JinjaOptions } {
+  const m = /^#jinja2:(.*)\r?\n/.exec(text);
+  if (!m) return { text, opts: ANSIBLE_OPTIONS };
+  const opts = { ...ANSIBLE_OPTIONS };
+  for (const part of m[1].split(',')) {
+    const [k, v] = part.split(':').map((x) => x.trim());
+    const on = /^true$/i.test(v ?? '');
+    if (k === 'trim_blocks') opts.trimBlocks = on;
+    else if (k === 'lstrip_blocks') opts.lstripBlocks = on;
+  }
+  return { text: text.slice(m[0].length), opts };
+}
+
+/** A template file with includes/imports resolved beside it, then in the given folders. */
+export function renderFileText(path: string, vars: Record<string, unknown>, searchDirs: string[], globals?: Globals, dirs?: string[]): string {
+  const t = compileFile(path);
+  const load = (name: string, from: TemplateSource): Compiled | undefined => {
+    const dirs = [from.name ? dirname(from.name) : undefined, ...searchDirs].filter((d): d is string => d !== undefined);
+    for (const d of isAbsolute(name) ? [''] : dirs) {
+      const p = isAbsolute(name) ? name : join(d, name);
+      if (existsSync(p)) return compileFile(p);
+    }
+    return undefined;
+  };
+  return render(t, vars, { globals, load, dirs: dirs ?? searchDirs });
+}
+
+function compileFile(path: string): Compiled {
+  const { text, opts } = templateHeader(readFileSync(path, 'utf8'));
+  return compileTemplate(text, path, opts);
+}
+
+/** Line and column of an error inside its template source. */
+export function errorPosition(e: JinjaError): { line: number; col: number } | undefined {
+  if (e.pos === undefined || !e.source) return undefined;
+  return lineCol(e.source.text, e.pos);
+}
+
+/** Load-time checks Jinja2 makes at compile time: every filter and test named must exist. */
+function checkNames(root: Node[] | Expr): void {
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    if (x === null || typeof x !== 'object') return;
+    const o = x as Record<string, unknown>;
+    if (o.k === 'filter' && !shortName(o.name as string, FILTERS)) {
+      throw new JinjaSyntaxError(`no filter named '${o.name}'`, o.pos as number, didYouMeanOf(o.name as string, FILTERS));
+    }
+    if (o.k === 'test' && !shortName(o.name as string, TESTS)) {
+      throw new JinjaSyntaxError(`no test named '${o.name}'`, o.pos as number, didYouMeanOf(o.name as string, TESTS));
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'k' && typeof v === 'object') visit(v);
+  };
+  visit(root);
+}
+
+function didYouMeanOf(name: string, table: Record<string, unknown>): string | undefined {
+  return didYouMean(name.slice(name.lastIndexOf('.') + 1), Object.keys(table));
+}
