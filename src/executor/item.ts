@@ -1,6 +1,7 @@
 // One item of a task on one host: render → parse → plan (probe) → apply, with until/retries and the *_when
 // rules; plans can also be made ahead of their turn (see speculate.ts) and finished later.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConnectError, RunbookError } from '../errors.js';
 import { evalBool, evaluate } from '../expr/eval.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
@@ -11,12 +12,15 @@ import { renderFile, renderValue } from '../template/render.js';
 import type { TaskStatus } from './events.js';
 import { applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
+import { expandLookup } from './loops.js';
 import { resolveLocal } from './paths.js';
 import type { TaskEnv } from './task.js';
 
 export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
   if (t.loop === undefined) return undefined;
   let items = renderValue(t.loop, vars, { at: t.at });
+  // with_<lookup>: the rendered terms go through the lookup (a plain string is a literal term, as in Ansible).
+  if (t.loopLookup) return expandLookup(t.loopLookup, items, { at: t.at, baseDir: t.loopBaseDir ?? process.cwd(), roleDir: t.roleDir });
   // A bare expression (`loop: packages`) is evaluated; what a {{ }} template rendered to is not re-read.
   if (typeof items === 'string' && typeof t.loop === 'string' && !t.loop.includes('{{')) {
     const e = evaluate(items, vars, t.at);
@@ -80,13 +84,18 @@ function contextFor(t: Task, host: string, vars: Record<string, unknown>, env: T
     diff: env.diff,
     baseDir: env.baseDir,
     at: t.at,
-    renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates', t.roleDir), vars, host),
+    renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates', t.roleDir), vars, host, { dirs: lookupDirs(t, env) }),
     readLocal: (p) => {
       const path = resolveLocal(p, env.baseDir, 'files', t.roleDir);
       return readLocalFile(path, t);
     },
-    test: (expr) => evalBool(expr, vars, t.at),
+    test: (expr) => evalBool(expr, vars, t.at, host, { dirs: lookupDirs(t, env) }),
   };
+}
+
+/** Where lookup('file'/'template') and relative template includes look: the role's folder, then the playbook's. */
+export function lookupDirs(t: Task, env: { baseDir: string }): string[] {
+  return t.roleDir ? [t.roleDir, env.baseDir, dirname(env.baseDir)] : [env.baseDir, dirname(env.baseDir)];
 }
 
 function readLocalFile(path: string, t: Task): Buffer {
@@ -154,7 +163,7 @@ export async function planItem(
   env: TaskEnv,
   probe?: Probe,
 ): Promise<Planned> {
-  const args = renderValue(t.args, vars, { at: t.at, host });
+  const args = renderValue(t.args, vars, { at: t.at, host, dirs: lookupDirs(t, env) });
   const parsed = def.parse(args, t.at);
   const as = becomeOf(t, host, vars, env);
   const timeout = t.timeout ?? env.defaultTimeout;

@@ -20,6 +20,9 @@ import { speculable, speculateHost } from './speculate.js';
 import { selectedByTags } from './tags.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
+import { withRemoteUser } from './remote-user.js';
+import { Semaphore } from './pool.js';
+import { renderValue } from '../template/render.js';
 
 export interface PlayState {
   o: RunOptions;
@@ -71,14 +74,14 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     play: play.name,
     baseDir: play.baseDir,
     check: o.check,
-    diff: o.diff,
+    diff: play.diff ?? o.diff,
     become: play.become,
     environment: play.environment,
     becomeUser: play.becomeUser,
     defaultTimeout: o.taskTimeout,
-    connect: (target) => {
+    connect: (target, user) => {
       const vars = target === h ? varsFor(runs.get(h)!, magicFor(h), o.extraVars) : delegateVars(o.inventory, target);
-      return play.connection === 'local' && target === h ? o.localConnector() : st.pool.get(target, vars);
+      return play.connection === 'local' && target === h ? o.localConnector() : st.pool.get(target, withRemoteUser(vars, user));
     },
     emit: (e: TaskResultEvent) => o.sink.emit(e),
   });
@@ -91,12 +94,19 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     tally(h, 'unreachable', undefined, msg);
   };
 
+  // The host's connection variables with the play's remote_user (a template) where no variable names the user.
+  const hostConnVars = (h: string) => {
+    const vars = varsFor(runs.get(h)!, magicFor(h), o.extraVars);
+    const user = play.remoteUser === undefined ? undefined : String(renderValue(play.remoteUser, vars, { at: play.at, host: h })).trim();
+    return withRemoteUser(vars, user || undefined);
+  };
+
   const gather = async (h: string) => {
     const r = runs.get(h)!;
     if (!play.gatherFacts || r.factsGathered || play.connection === 'local') return;
     const t0 = Date.now();
     try {
-      const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
+      const conn = await st.pool.get(h, hostConnVars(h));
       const res = await conn.exec(FACTS_SCRIPT);
       Object.assign(r.facts, parseFacts(res));
       r.factsGathered = true;
@@ -122,11 +132,20 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         return undefined;
       }
-      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task));
+      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task), play.remoteUser);
       // Something changed on the host: plans made ahead of their turn may be stale from here on.
       if (out.applied) specs.delete(h);
     } catch (e) {
       if (e instanceof ConnectError) {
+        if (task.ignoreUnreachable ?? play.ignoreUnreachable) {
+          // ignore_unreachable: reported, counted as ignored, and the host stays in the play (the next task reconnects).
+          const msg = errorText(e);
+          o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status: 'unreachable', ignored: true, msg, durationMs: Date.now() - t0, startedAt: t0 });
+          tally(h, 'failed', 'ignored', msg);
+          st.pool.forget(h);
+          if (task.register) r.registered[task.register] = { unreachable: true, changed: false, msg };
+          return undefined;
+        }
         unreachable(h, name, at, e);
         return undefined;
       }
@@ -162,7 +181,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     const r = runs.get(h)!;
     if (!ahead.length || r.failed || r.unreachable) return;
     try {
-      const conn = await st.pool.get(h, varsFor(r, magicFor(h), o.extraVars));
+      const conn = await st.pool.get(h, hostConnVars(h));
       specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars, t.roleDefaults), env(h)));
     } catch {
       // unreachable: its first task reports it
@@ -172,6 +191,16 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
   // Whether task t runs on host h now: healthy hosts, and failed ones for the always: parts they are owed.
   const runnable = (t: Task, h: string) => !runs.get(h)!.unreachable && blockAllows(t, runs.get(h)!.blocks, runs.get(h)!.failed);
   const aborted = () => !!o.signal?.aborted;
+  // throttle: at most this many hosts in the task at once (task, block or play keyword).
+  const throttleOf = (t: Task) => t.throttle ?? play.throttle;
+  const throttles = new Map<Task, Semaphore>();
+  const throttled = (t: Task, h: string) => {
+    const n = throttleOf(t);
+    if (!n) return runOne(t, h);
+    let sem = throttles.get(t);
+    if (!sem) throttles.set(t, (sem = new Semaphore(n)));
+    return sem.use(() => runOne(t, h));
+  };
   let stopReason: string | undefined;
   const bs = batches(live, play.serial);
   for (const [bi, batch] of bs.entries()) {
@@ -185,7 +214,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       await forEachLimit(batch, o.forks, async (h) => {
         for (const t of tasks) {
           if (aborted() || !runnable(t, h) || skipUntilStart(t, st)) continue;
-          await runOne(t, h);
+          await throttled(t, h);
         }
       });
     } else {
@@ -200,7 +229,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
             if (out && t.register) runs.get(h)!.registered[t.register] = out.result;
             if (out?.facts) Object.assign(runs.get(h)!.facts, out.facts);
           }
-        } else await forEachLimit(active, o.forks, async (h) => void (await runOne(t, h)));
+        } else await forEachLimit(active, Math.min(o.forks, throttleOf(t) ?? o.forks), async (h) => void (await runOne(t, h)));
         if (play.anyErrorsFatal && batch.some((h) => runs.get(h)!.failed)) fatal = true;
       }
     }

@@ -18,14 +18,25 @@ export class ConnectionPool {
     this.handshakes = new Semaphore(maxHandshakes);
   }
 
+  // One connection per host and user (a remote_user keyword may name another user for some tasks).
+  private key(host: string, vars: Record<string, unknown>): string {
+    return typeof vars.ansible_user === 'string' ? `${host}\0${vars.ansible_user}` : host;
+  }
+
   get(host: string, vars: Record<string, unknown>): Promise<Connection> {
-    let c = this.conns.get(host);
+    const key = this.key(host, vars);
+    let c = this.conns.get(key);
     if (!c) {
       c = this.handshakes.use(() => this.connector(host, vars));
       // A failed connect is remembered: the host is unreachable for the rest of the run.
-      this.conns.set(host, c);
+      this.conns.set(key, c);
     }
     return c;
+  }
+
+  /** Forgets a failed connect (ignore_unreachable: the next task tries again, as Ansible does). */
+  forget(host: string): void {
+    for (const k of [...this.conns.keys()]) if (k === host || k.startsWith(`${host}\0`)) this.conns.delete(k);
   }
 
   /**

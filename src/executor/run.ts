@@ -10,7 +10,9 @@ import { type Connector, ConnectionPool } from './pool.js';
 import { type Shard, inShard } from './shard.js';
 import { preflight } from './preflight.js';
 import { runPlay } from './play.js';
-import { addSecretVars } from '../vault/secrets.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { resolveVarsPrompts } from '../playbook/prompt.js';
+import { orderHosts } from './remote-user.js';
 
 export interface RunOptions {
   inventory: Inventory;
@@ -42,7 +44,7 @@ export interface RunResult {
 
 /** Hosts a play targets after --limit, in inventory order. */
 export function playHosts(inv: Inventory, play: Play, limit?: string): string[] {
-  const hosts = selectHosts(inv, play.hosts);
+  const hosts = orderHosts(selectHosts(inv, play.hosts), play.order);
   if (!limit) return hosts;
   const allowed = new Set(selectHosts(inv, limit));
   return hosts.filter((h) => allowed.has(h));
@@ -50,6 +52,9 @@ export function playHosts(inv: Inventory, play: Play, limit?: string): string[] 
 
 export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   const started = Date.now();
+  // vars_prompt answers first: asked (or refused without a terminal) before any host is touched.
+  const prompted = await resolveVarsPrompts(o.playbook, o.extraVars);
+  for (const v of o.playbook.plays.flatMap((p) => p.varsPrompt ?? [])) if (v.private && Object.hasOwn(prompted, v.name)) addSecret(prompted[v.name]);
   const runs = new Map<string, HostRun>();
   const recap: Recap = {};
   const all = new Set<string>();

@@ -6,7 +6,9 @@ import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
+import { renderValue } from '../template/render.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
+import { loopInfo } from './loops.js';
 import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
 
 export interface TaskEnv {
@@ -20,8 +22,11 @@ export interface TaskEnv {
   defaultTimeout?: number;
   /** The play's environment: (the task's own is merged over it). */
   environment?: Record<string, unknown>;
-  /** Connection for the host the task runs on (after delegate_to). Rejects with ConnectError. */
-  connect(host: string): Promise<Connection>;
+  /**
+   * Connection for the host the task runs on (after delegate_to). Rejects with ConnectError. `user`: the task's
+   * remote_user keyword (rendered), used when no variable (ansible_user) names the user.
+   */
+  connect(host: string, user?: string): Promise<Connection>;
   emit(e: TaskResultEvent): void;
 }
 
@@ -47,14 +52,36 @@ function label(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The variables one loop item adds: loop_var, ansible_loop_var, index_var, ansible_loop (loop_control.extended). */
+export function loopVarsOf(t: Task, items: unknown[], i: number): Record<string, unknown> {
+  const lc = t.loopControl;
+  const out: Record<string, unknown> = { [t.loopVar]: items[i], ansible_loop_var: t.loopVar };
+  if (lc?.indexVar) Object.assign(out, { [lc.indexVar]: i, ansible_index_var: lc.indexVar });
+  if (lc?.extended) out.ansible_loop = loopInfo(items, i, lc.extendedAllitems !== false);
+  return out;
+}
+
+/** The task's env with its own keywords applied: diff:, and remote_user for the connection. */
+export function taskEnv(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, remoteUser?: string): TaskEnv {
+  const out = t.diff === undefined ? env : { ...env, diff: t.diff };
+  const raw = t.remoteUser ?? remoteUser;
+  if (raw === undefined) return out;
+  const user = String(renderValue(raw, vars, { at: t.at, host })).trim();
+  return { ...out, connect: (target) => env.connect(target, user || undefined) };
+}
+
 export async function runTask(
   t: Task,
   host: string,
   vars: Record<string, unknown>,
   env: TaskEnv,
   ahead?: TaskSpec,
+  playRemoteUser?: string,
 ): Promise<TaskOutcome> {
   const def = lookup(t.module, t.at);
+  env = taskEnv(t, host, vars, env, playRemoteUser);
   const at = formatLocation(t.at);
   const name = t.name ?? t.module;
   const emit = (r: ItemResult, startedAt: number, item?: unknown) => {
@@ -67,7 +94,7 @@ export async function runTask(
       at,
       status: r.status,
       ...(r.status === 'failed' ? failureHandled(t) : {}),
-      item: item === undefined ? undefined : t.noLog ? '(hidden)' : label(item),
+      item: item === undefined ? undefined : t.noLog ? '(hidden)' : itemLabel(item),
       msg: t.noLog ? (r.status === 'failed' ? NO_LOG_MSG : undefined) : r.msg,
       rc: typeof exec.rc === 'number' ? exec.rc : undefined,
       stdout: t.noLog ? undefined : (exec.stdout as string | undefined),
@@ -90,13 +117,22 @@ export async function runTask(
   let changed = false;
   let failed = false;
   let facts: Record<string, unknown> | undefined;
-  const itemVars = items.map((item) => ({ ...vars, [t.loopVar]: item }));
+  const itemVars = items.map((_, i) => ({ ...vars, ...loopVarsOf(t, items, i) }));
+  // loop_control.label: shown instead of the item (rendered with the item's variables).
+  const labels = new Map<unknown, string>();
+  if (t.loopControl?.label !== undefined) {
+    items.forEach((item, i) => labels.set(item, String(renderValue(t.loopControl!.label, itemVars[i], { at: t.at, host }))));
+  }
+  const itemLabel = (item: unknown) => labels.get(item) ?? label(item);
   // Like Ansible, `when` on a looped task is evaluated per item.
   const wanted = itemVars.map((v) => !t.when.length || evalBool(t.when, v, t.at));
-  const early = ahead ? await ahead : undefined;
-  const speculative = Array.isArray(early) && early.length === items.length ? early : await planAllItems(def, t, host, itemVars, wanted, env);
+  // Plans made ahead saw only the loop variable; index_var/extended items, and paused loops, plan in their turn.
+  const lc = t.loopControl;
+  const early = ahead && !lc?.indexVar && !lc?.extended && !lc?.pause ? await ahead : undefined;
+  const speculative = lc?.pause ? undefined : Array.isArray(early) && early.length === items.length ? early : await planAllItems(def, t, host, itemVars, wanted, env);
   let stale = false;
   for (const [i, item] of items.entries()) {
+    if (i > 0 && lc?.pause) await sleep(lc.pause * 1000);
     const started = Date.now();
     let r: ItemResult;
     if (!wanted[i]) r = { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
@@ -105,7 +141,7 @@ export async function runTask(
     } else r = await runItem(def, t, host, itemVars[i], env);
     stale ||= !!r.applied;
     emit(r, started, item);
-    results.push({ ...r.result, item, [t.loopVar]: item });
+    results.push({ ...r.result, item, ...loopVarsOf(t, items, i) });
     changed ||= r.status === 'changed';
     failed ||= r.status === 'failed';
     if (r.facts) facts = { ...facts, ...r.facts };

@@ -1,4 +1,5 @@
 // One task map → a validated Task: one module, known keywords, args checked by the module itself.
+import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { type Location, PlaybookError, didYouMean } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
@@ -112,6 +113,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     name: opt(kw, 'name', (f) => templated(f, str(f, 'name: Install nginx'))),
     loop: loopF ? (lookupName ? termsOf(src, loopF) : loopOf(src, loopF)) : undefined,
     loopLookup: lookupName,
+    loopBaseDir: lookupName === 'fileglob' || lookupName === 'first_found' ? (scope.baseDir ?? dirname(src.file)) : undefined,
     loopControl: control?.rest,
     register: opt(kw, 'register', identifier),
     become: opt(kw, 'become', bool),

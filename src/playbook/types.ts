@@ -38,6 +38,8 @@ export interface Task {
   loop?: unknown;
   /** `with_<lookup>:` — the lookup that turns `loop` (its terms, rendered per host) into items (executor/loops.ts). */
   loopLookup?: WithLookup;
+  /** The playbook's folder, where with_fileglob / with_first_found look (files/ in it, after the role's). */
+  loopBaseDir?: string;
   loopVar: string;
   /** loop_control beyond loop_var. */
   loopControl?: LoopControl;
