@@ -56,6 +56,7 @@ CASES = [
 ]
 
 env = jinja2.Environment(trim_blocks=True, lstrip_blocks=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+                         finalize=lambda v: "" if v is None else v,  # Ansible: None writes nothing
                          extensions=["jinja2.ext.do"])
 out = []
 for src in CASES:

@@ -28,6 +28,7 @@ import {
   toNumber,
   truthy,
   Undefined,
+  tuple,
 } from './values.js';
 
 /** markupsafe.escape, including its &#34; and &#39; spellings. */
@@ -171,7 +172,11 @@ export const BUILTIN_FILTERS: FilterTable = {
     if (typeof v === 'number' || typeof v === 'boolean') return Math.abs(Number(v));
     throw new JinjaError(`bad operand type for abs(): '${pyType(v)}'`);
   },
-  attr: (env, v, args, kw) => env.attr(v, str(bind('attr', args, kw, { name: REQUIRED }).name)),
+  // Jinja2's attr() reads Python attributes only: a dict's keys are not attributes.
+  attr: (env, v, args, kw) => {
+    const name = str(bind('attr', args, kw, { name: REQUIRED }).name);
+    return isMapping(v) ? new Undefined(`'dict object' has no attribute '${name}'`, name) : env.attr(v, name);
+  },
   batch: (_e, v, args, kw) => {
     const p = bind('batch', args, kw, { linecount: REQUIRED, fill_with: null });
     const n = num(p.linecount, 'batch');
@@ -205,7 +210,7 @@ export const BUILTIN_FILTERS: FilterTable = {
     if (p.by !== 'key' && p.by !== 'value') throw new JinjaError('You can only sort by either "key" or "value"');
     const pos = p.by === 'key' ? 0 : 1;
     const key = (pair: unknown[]) => (truthy(p.case_sensitive) ? pair[pos] : fold(pair[pos]));
-    return sortBy(Object.entries(v), key, truthy(p.reverse));
+    return sortBy(Object.entries(v), key, truthy(p.reverse)).map((kv) => tuple(kv));
   },
   escape: (_e, v) => htmlEscape(v),
   first: (_e, v) => {

@@ -1,7 +1,7 @@
 // Ansible's data filters: JSON and YAML, dict merging and reshaping, list flattening, set operations, combinatorics.
 import YAML from 'yaml';
 import { bind, type FilterTable, pyJson, REQUIRED, seededRandom, str, toList } from './filters-util.js';
-import { isMapping, isUndefined, JinjaError, type Kwargs, pyEq, pyRepr, pyType, truthy, Undefined } from './values.js';
+import { isMapping, isUndefined, JinjaError, type Kwargs, pyEq, pyRepr, pyType, truthy, Undefined, tuple } from './values.js';
 
 function jsonOpts(fn: string, kw: Kwargs, defaults: { indent: unknown; sort_keys: unknown }) {
   const p = bind(fn, [], kw, { ...defaults, ensure_ascii: true, separators: null, skipkeys: false, default: null });
@@ -224,13 +224,14 @@ export const DATA_FILTERS: FilterTable = {
   },
   zip: (_e, v, args, kw) => {
     bind('zip', [], kw, {});
-    return zipLists([v, ...args], false, null);
+    return zipLists([v, ...args], false, null).map((t) => tuple(t));
   },
-  zip_longest: (_e, v, args, kw) => zipLists([v, ...args], true, bind('zip_longest', [], kw, { fillvalue: null }).fillvalue),
+  zip_longest: (_e, v, args, kw) =>
+    zipLists([v, ...args], true, bind('zip_longest', [], kw, { fillvalue: null }).fillvalue).map((t) => tuple(t)),
   product: (_e, v, args, kw) => {
     const repeat = Number(bind('product', [], kw, { repeat: 1 }).repeat);
     const lists = [v, ...args].map(toList);
-    return product(Array.from({ length: repeat }, () => lists).flat());
+    return product(Array.from({ length: repeat }, () => lists).flat()).map((t) => tuple(t));
   },
   permutations: (_e, v, args, kw) => {
     const items = toList(v);

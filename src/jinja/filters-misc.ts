@@ -2,7 +2,7 @@
 import { createHash, getHashes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { bind, type FilterTable, REQUIRED, str } from './filters-util.js';
-import { JinjaError, pyRepr, toNumber, truthy } from './values.js';
+import { JinjaError, pyRepr, toNumber, truthy, tuple } from './values.js';
 
 const SIZE_RANGES: [string, number][] = [
   ['Y', 2 ** 80],
@@ -217,9 +217,9 @@ export const MISC_FILTERS: FilterTable = {
     const s = str(v);
     const base = s.slice(s.lastIndexOf('/') + 1);
     const dot = base.lastIndexOf('.');
-    if (dot <= 0 || /^\.+$/.test(base.slice(0, dot + 1))) return [s, ''];
+    if (dot <= 0 || /^\.+$/.test(base.slice(0, dot + 1))) return tuple([s, '']);
     const cut = s.length - base.length + dot;
-    return [s.slice(0, cut), s.slice(cut)];
+    return tuple([s.slice(0, cut), s.slice(cut)]);
   },
   path_join: (_e, v) => {
     const parts = Array.isArray(v) ? v.map(str) : [str(v)];
@@ -245,6 +245,8 @@ export const MISC_FILTERS: FilterTable = {
     return createHash(type).update(str(v), 'utf8').digest('hex');
   },
   checksum: (_e, v) => createHash('sha1').update(str(v), 'utf8').digest('hex'),
+  sha1: (_e, v) => createHash('sha1').update(str(v), 'utf8').digest('hex'),
+  md5: (_e, v) => createHash('md5').update(str(v), 'utf8').digest('hex'),
   to_uuid: (_e, v, args, kw) =>
     uuid5(str(bind('to_uuid', args, kw, { namespace: '361E6D51-FAEC-444A-9079-341386DA8E2E' }).namespace), str(v)),
   human_readable: (_e, v, args, kw) => {

@@ -20,10 +20,13 @@ export const OMIT = '__omit_place_holder__runbook';
 export interface JinjaOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  rawStrings?: boolean;
 }
 
-/** Ansible's defaults for both task arguments and the template module. */
+/** Ansible's template module defaults. */
 export const ANSIBLE_OPTIONS: JinjaOptions = { trimBlocks: true, lstripBlocks: false };
+/** Strings in a playbook: as templates, plus Ansible's backslash doubling in {{ }} string literals. */
+export const PLAYBOOK_OPTIONS: JinjaOptions = { trimBlocks: true, lstripBlocks: false, rawStrings: true };
 
 /** Functions a template may call that need the run: lookup()/query() and friends. */
 export type Globals = Record<string, unknown>;
@@ -41,7 +44,7 @@ function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
 
 /** Parses a template (cached by options and text); syntax errors and unknown filters/tests are JinjaSyntaxErrors. */
 export function compileTemplate(text: string, name?: string, opts: JinjaOptions = ANSIBLE_OPTIONS): Compiled {
-  const key = `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${name ?? ''}\0${text}`;
+  const key = `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${opts.rawStrings ? 1 : 0}${name ?? ''}\0${text}`;
   const hit = templates.get(key);
   if (hit) return hit;
   const source: TemplateSource = { name, text };
@@ -107,7 +110,7 @@ export function isTemplate(s: unknown): s is string {
  */
 export function renderString(text: string, vars: Record<string, unknown>, call: RenderCall = {}): unknown {
   if (!isTemplate(text)) return text;
-  const t = compileTemplate(text);
+  const t = compileTemplate(text, undefined, PLAYBOOK_OPTIONS);
   if (t.body.length === 1 && t.body[0].k === 'output') {
     const v = new Runtime(baseEnv(vars, call), t.source).evaluate(t.body[0].expr, vars);
     if (v instanceof Undefined) v.fail();
@@ -132,7 +135,13 @@ export function templateHeader(text: string): { text: string; opts: JinjaOptions
 }
 
 /** A template file with includes/imports resolved beside it, then in the given folders. */
-export function renderFileText(path: string, vars: Record<string, unknown>, searchDirs: string[], globals?: Globals, dirs?: string[]): string {
+export function renderFileText(
+  path: string,
+  vars: Record<string, unknown>,
+  searchDirs: string[],
+  globals?: Globals,
+  dirs?: string[],
+): string {
   const t = compileFile(path);
   const load = (name: string, from: TemplateSource): Compiled | undefined => {
     const dirs = [from.name ? dirname(from.name) : undefined, ...searchDirs].filter((d): d is string => d !== undefined);

@@ -2,17 +2,7 @@
 // lstrip_blocks and raw blocks. Written here rather than taken from a library: see README "Expressions".
 import { JinjaError } from './values.js';
 
-export type TokType =
-  | 'data'
-  | 'var_begin'
-  | 'var_end'
-  | 'block_begin'
-  | 'block_end'
-  | 'name'
-  | 'string'
-  | 'number'
-  | 'op'
-  | 'eof';
+export type TokType = 'data' | 'var_begin' | 'var_end' | 'block_begin' | 'block_end' | 'name' | 'string' | 'number' | 'op' | 'eof';
 
 export interface Token {
   type: TokType;
@@ -26,6 +16,12 @@ export interface Token {
 export interface LexOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  /**
+   * Backslashes in the string literals of {{ }} are plain characters: Ansible doubles them in a playbook's strings
+   * before Jinja reads them ('\\1' stays a regex backreference, '\\n' stays backslash-n); template files, {% %} tags
+   * and bare conditions keep Jinja's escapes.
+   */
+  rawStrings?: boolean;
 }
 
 /** A syntax error at an offset of the source; the caller turns the offset into line:col. */
@@ -36,8 +32,46 @@ export class JinjaSyntaxError extends JinjaError {
   }
 }
 
-const OPS = ['**', '//', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '<', '>', '='];
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const OPS = [
+  '**',
+  '//',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '~',
+  '|',
+  '.',
+  ',',
+  ':',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '<',
+  '>',
+  '=',
+];
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
 
 /** Tokenizes a whole template (or a bare expression when `exprOnly`). */
 export function tokenize(src: string, opts: LexOptions, exprOnly = false): Token[] {
@@ -63,7 +97,7 @@ export function tokenize(src: string, opts: LexOptions, exprOnly = false): Token
   };
 
   if (exprOnly) {
-    i = lexExpr(src, 0, out, null);
+    i = lexExpr(src, 0, out, null, false);
     out.push({ type: 'eof', value: '', pos: n });
     return out;
   }
@@ -113,7 +147,7 @@ export function tokenize(src: string, opts: LexOptions, exprOnly = false): Token
         continue;
       }
     }
-    p = lexExpr(src, p, out, isVar ? '}}' : '%}');
+    p = lexExpr(src, p, out, isVar ? '}}' : '%}', isVar && opts.rawStrings === true);
     // lexExpr stops at the end delimiter, optionally preceded by - or +.
     let mark = '';
     if (src[p] === '-' || src[p] === '+') mark = src[p++];
@@ -135,7 +169,7 @@ function findTag(src: string, from: number): number {
 }
 
 /** Tokens of one expression until `end` (at bracket depth 0); returns the offset of the end delimiter. */
-function lexExpr(src: string, i: number, out: Token[], end: string | null): number {
+function lexExpr(src: string, i: number, out: Token[], end: string | null, rawStrings: boolean): number {
   const n = src.length;
   const stack: string[] = [];
   while (true) {
@@ -169,7 +203,7 @@ function lexExpr(src: string, i: number, out: Token[], end: string | null): numb
       let s = '';
       i++;
       while (i < n && src[i] !== c) {
-        if (src[i] === '\\' && i + 1 < n) {
+        if (src[i] === '\\' && i + 1 < n && !rawStrings) {
           const e = src[i + 1];
           if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(src.slice(i + 2, i + 4))) {
             s += String.fromCharCode(Number.parseInt(src.slice(i + 2, i + 4), 16));

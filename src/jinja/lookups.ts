@@ -32,7 +32,8 @@ const LOOKUPS: Record<string, Lookup> = {
   file: (ctx, terms, kw) =>
     flat(terms).map((t) => {
       const p = find(ctx, 'files', String(t));
-      if (!p) throw new JinjaError(`lookup('file'): could not find "${pyStr(t)}"`, `looked in files/ and the folders of ${ctx.dirs.join(', ')}`);
+      if (!p)
+        throw new JinjaError(`lookup('file'): could not find "${pyStr(t)}"`, `looked in files/ and the folders of ${ctx.dirs.join(', ')}`);
       let s = readFileSync(p, 'utf8');
       if (kw.rstrip !== false) s = s.replace(/\s+$/, '');
       if (kw.lstrip === true) s = s.replace(/^\s+/, '');
@@ -67,7 +68,12 @@ const LOOKUPS: Record<string, Lookup> = {
         const full = isAbsolute(pattern) ? pattern : join(d, pattern);
         const dir = dirname(full);
         if (!existsSync(dir)) continue;
-        const re = new RegExp(`^${basename(full).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+        const re = new RegExp(
+          `^${basename(full)
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        );
         const hits = readdirSync(dir)
           .filter((f) => re.test(f) && statSync(join(dir, f)).isFile())
           .sort()
@@ -139,10 +145,12 @@ export function sequence(spec: string): string[] {
   if (end === undefined || Number.isNaN(end)) throw new JinjaError(`sequence: "${spec}" needs end= or count=`);
   const out: string[] = [];
   for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) {
-    out.push(format.replace(/%(0?\d*)([dxXo])/, (_, w: string, c: string) => {
-      const s = c === 'd' ? String(i) : c === 'o' ? i.toString(8) : c === 'X' ? i.toString(16).toUpperCase() : i.toString(16);
-      return w.startsWith('0') ? s.padStart(Number(w), '0') : s.padStart(Number(w || 0), ' ');
-    }));
+    out.push(
+      format.replace(/%(0?\d*)([dxXo])/, (_, w: string, c: string) => {
+        const s = c === 'd' ? String(i) : c === 'o' ? i.toString(8) : c === 'X' ? i.toString(16).toUpperCase() : i.toString(16);
+        return w.startsWith('0') ? s.padStart(Number(w), '0') : s.padStart(Number(w || 0), ' ');
+      }),
+    );
     if (out.length > 100_000) throw new JinjaError('sequence: more than 100000 items');
   }
   return out;
@@ -152,7 +160,11 @@ function run(ctx: LookupContext, args: unknown[], kw: Kwargs): unknown[] {
   const [name, ...terms] = args;
   const short = String(name).replace(/^ansible\.(builtin|legacy)\./, '');
   const fn = Object.hasOwn(LOOKUPS, short) ? LOOKUPS[short] : undefined;
-  if (!fn) throw new JinjaError(`lookup plugin '${pyStr(name)}' is not supported`, `runbook has these lookups: ${Object.keys(LOOKUPS).join(', ')}`);
+  if (!fn)
+    throw new JinjaError(
+      `lookup plugin '${pyStr(name)}' is not supported`,
+      `runbook has these lookups: ${Object.keys(LOOKUPS).join(', ')}`,
+    );
   const { wantlist: _w, errors, ...rest } = kw;
   try {
     return fn(ctx, terms, rest);

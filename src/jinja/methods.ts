@@ -1,5 +1,5 @@
 // The Python methods Ansible users call on strings, lists and dicts (x.startswith('a'), d.get('k', 1), d.items()).
-import { isMapping, JinjaError, type Kwargs, pyEq, pyStr, pyType, toNumber } from './values.js';
+import { isMapping, JinjaError, type Kwargs, pyEq, pyStr, pyType, toNumber, tuple } from './values.js';
 
 type Method = (self: never, args: unknown[], kw: Kwargs) => unknown;
 
@@ -162,7 +162,7 @@ const LIST: Record<string, (l: unknown[], a: unknown[], kw: Kwargs) => unknown> 
 const DICT: Record<string, (d: Record<string, unknown>, a: unknown[], kw: Kwargs) => unknown> = {
   keys: (d) => Object.keys(d),
   values: (d) => Object.values(d),
-  items: (d) => Object.entries(d),
+  items: (d) => Object.entries(d).map((kv) => tuple(kv)),
   get: (d, [k, dflt]) => (Object.hasOwn(d, String(k)) ? d[String(k)] : (dflt ?? null)),
   copy: (d) => ({ ...d }),
   update: (d, [other], kw) => {

@@ -128,7 +128,8 @@ export class Parser {
     while (true) {
       const t = this.peek();
       if (t.type === 'eof') {
-        if (ends.length) this.fail(`unexpected end of template: the block is not closed (expected ${ends.map((e) => `{% ${e} %}`).join(' or ')})`, t);
+        if (ends.length)
+          this.fail(`unexpected end of template: the block is not closed (expected ${ends.map((e) => `{% ${e} %}`).join(' or ')})`, t);
         return body;
       }
       if (t.type === 'data') {
@@ -184,7 +185,11 @@ export class Parser {
       default: {
         const known = ['endif', 'endfor', 'endmacro', 'endset', 'endcall', 'endfilter', 'endwith', 'else', 'elif'];
         if (known.includes(t.value)) this.fail(`unexpected {% ${t.value} %}: no open block it can close`, t);
-        return this.fail(`unknown statement "${t.value}"`, t, 'Jinja statements: if, for, set, macro, call, filter, with, include, import, from, raw');
+        return this.fail(
+          `unknown statement "${t.value}"`,
+          t,
+          'Jinja statements: if, for, set, macro, call, filter, with, include, import, from, raw',
+        );
       }
     }
   }
@@ -546,7 +551,11 @@ export class Parser {
       this.expectOp('}');
       return { k: 'dict', items, pos: t.pos };
     }
-    return this.fail(`unexpected ${this.describe(t)}`, t, t.type === 'var_end' || t.type === 'block_end' ? 'an expression is missing here' : undefined);
+    return this.fail(
+      `unexpected ${this.describe(t)}`,
+      t,
+      t.type === 'var_end' || t.type === 'block_end' ? 'an expression is missing here' : undefined,
+    );
   }
 
   private postfix(node: Expr): Expr {
@@ -556,7 +565,8 @@ export class Parser {
         this.next();
         const a = this.next();
         if (a.type === 'name') node = { k: 'getattr', obj: node, attr: a.value, pos: a.pos };
-        else if (a.type === 'number' && Number.isInteger(a.num)) node = { k: 'getitem', obj: node, index: { k: 'const', v: a.num, pos: a.pos }, pos: a.pos };
+        else if (a.type === 'number' && Number.isInteger(a.num))
+          node = { k: 'getitem', obj: node, index: { k: 'const', v: a.num, pos: a.pos }, pos: a.pos };
         else this.fail(`expected an attribute name after '.', got ${this.describe(a)}`, a);
       } else if (this.isOp('[')) {
         this.next();

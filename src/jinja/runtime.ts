@@ -15,6 +15,7 @@ import {
   pyType,
   type TemplateSource,
   truthy,
+  tuple,
   Undefined,
 } from './values.js';
 
@@ -99,7 +100,8 @@ export class Runtime implements CallEnv {
 
   attr(value: unknown, name: string): unknown {
     let v = value;
-    for (const part of name.split('.')) v = /^\d+$/.test(part) && Array.isArray(v) ? this.getitem(v, Number(part), part) : this.getattr(v, part, part);
+    for (const part of name.split('.'))
+      v = /^\d+$/.test(part) && Array.isArray(v) ? this.getitem(v, Number(part), part) : this.getattr(v, part, part);
     return v;
   }
 
@@ -153,9 +155,12 @@ export class Runtime implements CallEnv {
 
   private renderNode(n: Exclude<Node, { k: 'data' }>, frame: Frame, out: string[]): void {
     switch (n.k) {
-      case 'output':
-        out.push(pyStr(this.eval(n.expr, frame)));
+      case 'output': {
+        // Ansible's finalize: None writes nothing.
+        const v = this.eval(n.expr, frame);
+        out.push(v === null ? '' : pyStr(v));
         return;
+      }
       case 'if':
         for (const b of n.branches) {
           if (truthy(this.eval(b.test, frame))) {
@@ -233,7 +238,10 @@ export class Runtime implements CallEnv {
       if (t) return t;
     }
     if (ignoreMissing) return undefined;
-    throw new JinjaError(`template not found: ${names.map((x) => pyStr(x)).join(', ')}`, 'the path is relative to the including template, then to templates/');
+    throw new JinjaError(
+      `template not found: ${names.map((x) => pyStr(x)).join(', ')}`,
+      'the path is relative to the including template, then to templates/',
+    );
   }
 
   private renderFor(n: Extract<Node, { k: 'for' }>, frame: Frame, out: string[], iterable: unknown, depth: number): void {
@@ -350,7 +358,7 @@ export class Runtime implements CallEnv {
       case 'list':
         return e.items.map((x) => this.eval(x, frame));
       case 'tuple':
-        return e.items.map((x) => this.eval(x, frame));
+        return tuple(e.items.map((x) => this.eval(x, frame)));
       case 'dict': {
         const d: Record<string, unknown> = {};
         for (const [k, v] of e.items) d[keyOf(defined(this.eval(k, frame)))] = this.eval(v, frame);
@@ -403,8 +411,10 @@ export class Runtime implements CallEnv {
       }
       case 'cond':
         if (truthy(this.eval(e.test, frame))) return this.eval(e.yes, frame);
-        // Jinja2 gives a lenient undefined here: it renders as ''.
-        return e.else ? this.eval(e.else, frame) : '';
+        // Jinja2 gives its plain, lenient Undefined here: it renders as '' and is not defined.
+        return e.else
+          ? this.eval(e.else, frame)
+          : new Undefined('the inline if expression evaluated to false and no else section was defined', 'if', e.pos, this.source, true);
     }
   }
 
@@ -536,7 +546,20 @@ export class Runtime implements CallEnv {
 }
 
 /** Tests that answer false for an undefined value instead of failing (x is string, x is none…). */
-const TYPE_TESTS = new Set(['none', 'string', 'number', 'integer', 'float', 'mapping', 'sequence', 'iterable', 'boolean', 'callable', 'true', 'false']);
+const TYPE_TESTS = new Set([
+  'none',
+  'string',
+  'number',
+  'integer',
+  'float',
+  'mapping',
+  'sequence',
+  'iterable',
+  'boolean',
+  'callable',
+  'true',
+  'false',
+]);
 /** Globals that take undefined arguments without failing. */
 const LENIENT_CALLS = new Set<string>();
 
@@ -636,7 +659,10 @@ export function builtinGlobals(): Record<string, unknown> {
       }
       return out;
     }),
-    dict: new PyCallable('dict', (args, kw) => ({ ...(isMapping(args[0]) ? args[0] : Array.isArray(args[0]) ? Object.fromEntries(args[0] as [string, unknown][]) : {}), ...kw })),
+    dict: new PyCallable('dict', (args, kw) => ({
+      ...(isMapping(args[0]) ? args[0] : Array.isArray(args[0]) ? Object.fromEntries(args[0] as [string, unknown][]) : {}),
+      ...kw,
+    })),
     namespace: new PyCallable('namespace', (args, kw) => new Namespace({ ...(isMapping(args[0]) ? args[0] : {}), ...kw })),
     cycler: new PyCallable('cycler', (args) => {
       let i = 0;

@@ -32,6 +32,8 @@ export class Undefined {
     /** Where the name is written. */
     readonly pos?: number,
     readonly source?: TemplateSource,
+    /** Jinja2's plain Undefined (an inline if without else): renders as '' and is false, where Ansible's fails. */
+    readonly lenient = false,
   ) {}
   fail(): never {
     const e = new UndefinedError(this);
@@ -67,7 +69,7 @@ export function defined<T>(v: T | Undefined): T {
 
 /** Python truthiness: empty string, list and mapping are false, as are 0, None and False. */
 export function truthy(v: unknown): boolean {
-  if (v instanceof Undefined) v.fail();
+  if (v instanceof Undefined) return v.lenient ? false : v.fail();
   if (Array.isArray(v)) return v.length > 0;
   if (isMapping(v)) return Object.keys(v).length > 0;
   return Boolean(v);
@@ -139,17 +141,32 @@ function strRepr(s: string): string {
   return q + out + q;
 }
 
+const TUPLE = Symbol('tuple');
+
+/** Marks a list as a Python tuple (it prints as (a, b)); still a JS array everywhere else. */
+export function tuple<T extends unknown[]>(items: T): T {
+  Object.defineProperty(items, TUPLE, { value: true });
+  return items;
+}
+
+export const isTuple = (v: unknown): boolean => Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
+
 /** Python repr(): what a list or dict shows its items as ({'a': 1, 'b': [True, None]}). */
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return strRepr(v);
+  if (isTuple(v))
+    return (v as unknown[]).length === 1 ? `(${pyRepr((v as unknown[])[0])},)` : `(${(v as unknown[]).map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isMapping(v)) return `{${Object.entries(v).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (isMapping(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   return pyStr(v);
 }
 
 /** Python str(): what `{{ x }}` writes into a template (True, None, ['a', 'b']). */
 export function pyStr(v: unknown): string {
-  if (v instanceof Undefined) v.fail();
+  if (v instanceof Undefined) return v.lenient ? '' : v.fail();
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';

@@ -13,6 +13,7 @@ import {
   JinjaError,
   JinjaSyntaxError,
   OMIT,
+  PLAYBOOK_OPTIONS,
   renderFileText,
   renderString as jinjaRender,
   UndefinedError,
@@ -58,7 +59,7 @@ export function hasTemplate(s: unknown): s is string {
 /** Load-time validation: a playbook with a broken template fails before any host is touched. */
 export function checkTemplateSyntax(src: string, at: Location): void {
   try {
-    compileTemplate(src);
+    compileTemplate(src, undefined, PLAYBOOK_OPTIONS);
   } catch (e) {
     throw jinjaError(e, src, { at });
   }

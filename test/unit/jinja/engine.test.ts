@@ -73,7 +73,7 @@ describe('Ansible rules', () => {
     expect(evaluate("'a b  c'.split()", vars)).toEqual(['a', 'b', 'c']);
     expect(evaluate("'  x '.strip() ~ 'abc'.upper()", vars)).toBe('xABC');
     expect(evaluate("d.get('k') + d.get('no', 5)", vars)).toBe(6);
-    expect(evaluate("d.items() | list", vars)).toEqual([['k', 1]]);
+    expect(evaluate('d.items() | list', vars)).toEqual([['k', 1]]);
     expect(evaluate("'{}-{}'.format(1, 'a')", vars)).toBe('1-a');
     expect(evaluate("pkgs.index('b')", vars)).toBe(1);
   });
