@@ -121,7 +121,7 @@ export async function runTask(
   // loop_control.label: shown instead of the item (rendered with the item's variables).
   const labels = new Map<unknown, string>();
   if (t.loopControl?.label !== undefined) {
-    items.forEach((item, i) => labels.set(item, String(renderValue(t.loopControl!.label, itemVars[i], { at: t.at, host }))));
+    for (const [i, item] of items.entries()) labels.set(item, String(renderValue(t.loopControl.label, itemVars[i], { at: t.at, host })));
   }
   const itemLabel = (item: unknown) => labels.get(item) ?? label(item);
   // Like Ansible, `when` on a looped task is evaluated per item.

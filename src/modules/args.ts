@@ -59,10 +59,10 @@ export function fail(a: Args, msg: string, hint?: string): never {
   throw new PlaybookError(`module "${a.module}": ${msg}`, { at: a.at, hint });
 }
 
-function wrongType(a: Args, key: string, expected: string): never {
+function wrongType(a: Args, key: string, expected: string, hint?: string): never {
   const got = a.v[key];
   const shown = typeof got === 'string' ? JSON.stringify(got) : Array.isArray(got) ? 'a list' : typeof got;
-  return fail(a, `argument "${key}" must be ${expected}, got ${shown}`);
+  return fail(a, `argument "${key}" must be ${expected}, got ${shown}`, hint);
 }
 
 const given = (a: Args, key: string) => a.v[key] !== undefined && a.v[key] !== null;
@@ -95,7 +95,7 @@ export function bool(a: Args, key: string, dflt: boolean): boolean {
   if (v === 1 || v === 0) return v === 1;
   if (typeof v === 'string' && TRUE.includes(v.trim().toLowerCase())) return true;
   if (typeof v === 'string' && FALSE.includes(v.trim().toLowerCase())) return false;
-  return wrongType(a, key, 'a boolean (true/false/yes/no)');
+  return wrongType(a, key, 'a boolean (true/false/yes/no)', `write ${key}: true or ${key}: false (yes/no, on/off and 1/0 also work)`);
 }
 
 // A boolean the playbook may leave out: undefined means "leave the host's value alone".
