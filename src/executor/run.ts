@@ -50,11 +50,19 @@ export function playHosts(inv: Inventory, play: Play, limit?: string): string[] 
   return hosts.filter((h) => allowed.has(h));
 }
 
-export async function runPlaybook(o: RunOptions): Promise<RunResult> {
-  const started = Date.now();
-  // vars_prompt answers first: asked (or refused without a terminal) before any host is touched.
-  const prompted = await resolveVarsPrompts(o.playbook, o.extraVars);
-  for (const v of o.playbook.plays.flatMap((p) => p.varsPrompt ?? [])) if (v.private && Object.hasOwn(prompted, v.name)) addSecret(prompted[v.name]);
+/** What a run knows of its hosts before it connects. */
+export interface Prepared {
+  runs: Map<string, HostRun>;
+  recap: Recap;
+  perPlay: string[][];
+  all: Set<string>;
+}
+
+/**
+ * Everything that can be checked without a host, for every play, before the first connects: inventory variables,
+ * vars_files, templates (rendered per host), expressions, static asserts. `--syntax-check` runs exactly this.
+ */
+export function checkBeforeConnect(o: Pick<RunOptions, 'inventory' | 'playbook' | 'limit' | 'shard' | 'extraVars' | 'check'>): Prepared {
   const runs = new Map<string, HostRun>();
   const recap: Recap = {};
   const all = new Set<string>();
@@ -66,8 +74,16 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
     addSecretVars({ ...runs.get(h)!.inventoryVars, ...playVars, ...o.extraVars });
     recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
   }
-  // Everything that can be checked without a host is checked for every play before the first connects.
-  for (const [i, p] of o.playbook.plays.entries()) preflight(p, perPlay[i], runs, o);
+  for (const [i, p] of o.playbook.plays.entries()) preflight(p, perPlay[i], runs, o as RunOptions);
+  return { runs, recap, perPlay, all };
+}
+
+export async function runPlaybook(o: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  // vars_prompt answers first: asked (or refused without a terminal) before any host is touched.
+  const prompted = await resolveVarsPrompts(o.playbook, o.extraVars);
+  for (const v of o.playbook.plays.flatMap((p) => p.varsPrompt ?? [])) if (v.private && Object.hasOwn(prompted, v.name)) addSecret(prompted[v.name]);
+  const { runs, recap, perPlay, all } = checkBeforeConnect(o);
   if (o.checkTargets) {
     const viaSsh = new Set(o.playbook.plays.flatMap((p, i) => (p.connection === 'local' ? [] : perPlay[i])));
     const targets = [...viaSsh].map((h) => ({ host: h, vars: varsFor(runs.get(h)!, { inventory_hostname: h }, o.extraVars) }));
