@@ -20,7 +20,12 @@ interface Case {
   hint?: RegExp;
 }
 
-const pb = (file: string, says: RegExp, hint?: RegExp, extra: string[] = []): Case => ({ name: file, args: ['run', join(D, file), '-i', '$INV', ...extra], says, hint });
+const pb = (file: string, says: RegExp, hint?: RegExp, extra: string[] = []): Case => ({
+  name: [file, ...extra.filter((a) => a.startsWith('--'))].join(' '),
+  args: ['run', join(D, file), '-i', '$INV', ...extra],
+  says,
+  hint,
+});
 const inv = (file: string, says: RegExp, hint?: RegExp): Case => ({ name: `inventory/${file}`, args: ['run', '$PB', '-i', join(D, 'inventory', file)], says, hint });
 const cli = (name: string, args: string[], says: RegExp, hint?: RegExp): Case => ({ name, args, says, hint });
 
@@ -47,7 +52,12 @@ const CASES: Case[] = [
   pb('handler-missing.yaml', /handler-missing\.yaml:6:15: notify "restart nothing" matches no handler/, /did you mean "restart something"/),
   pb('loop-not-list.yaml', /loop-not-list\.yaml:7:7: loop must be a list, got the string "just-one-string" \(host h\d\)/, /YAML list/),
   pb('loop-number.yaml', /loop-number\.yaml:6:13: "loop" must be a list/, /loop: \[a, b\]/),
-  pb('undefined-var.yaml', /undefined-var\.yaml:5:7 line 1: variable "no_such_var" is undefined for host h\d/, /define it in the inventory/),
+  pb('undefined-var.yaml', /undefined-var\.yaml:5:7: "echo \{\{ no_such_var \}\}": 'no_such_var' is undefined for host h\d/, /define it in the inventory/),
+  pb('j2-undefined.yaml', /templates\/undefined-var\.j2:5:9: template .*undefined-var\.j2 line 5: 'not_defined_anywhere' is undefined for host h\d/, /define it/),
+  pb('j2-syntax.yaml', /templates\/syntax-error\.j2:\d+:\d+: template .*syntax-error\.j2.*syntax error: unexpected end of template/, /\{% endif %\}/),
+  pb('undefined-template-var.yaml', /templates\/undefined-var\.hbs:1: .*variable "not_defined_anywhere" is undefined for host h\d/, /define it/, ['--syntax-check']),
+  pb('j2-undefined.yaml', /templates\/undefined-var\.j2:5:9: .*'not_defined_anywhere' is undefined for host h\d/, /define it/, ['--syntax-check']),
+  pb('subnet-overlap.yaml', /docker subnets must not overlap failed before any host was touched/, /fix the inventory/, ['-i', join(D, 'inventory/overlap.yaml'), '--syntax-check']),
   pb('undefined-template-var.yaml', /templates\/undefined-var\.hbs:1: .*variable "not_defined_anywhere" is undefined for host h\d/, /define it/),
   pb('template-syntax.yaml', /templates\/syntax-error\.hbs:2: .*syntax error at line 2/, /every \{\{#block\}\} its \{\{\/block\}\}/),
   pb('template-missing.yaml', /template-missing\.yaml:5:7: template not found: no-such-template\.hbs/, /templates\//),
@@ -55,8 +65,8 @@ const CASES: Case[] = [
   pb('vars-files-missing.yaml', /vars-files-missing\.yaml:2:16: vars file not found: .*no-such-vars\.yaml/, /relative to the playbook/),
   pb('vars-files-not-map.yaml', /list-vars\.yaml:1: vars_files: .* must hold a map of variables/),
   pb('unquoted-template.yaml', /unquoted-template\.yaml:5:14: this looks like a \{\{ \}\} template without quotes/, /quote the whole value/),
-  pb('when-syntax.yaml', /when-syntax\.yaml:6:13: invalid expression "inventory_hostname ==": it ends too early/, /Jinja-style/),
-  pb('bad-filter.yaml', /bad-filter\.yaml:5:14: syntax error/, /every \{\{/),
+  pb('when-syntax.yaml', /when-syntax\.yaml:6:13: invalid expression "inventory_hostname ==": unexpected end of template/, /Jinja expressions/),
+  pb('bad-filter.yaml', /bad-filter\.yaml:5:14: .*no filter named 'no_such_filter'/),
   pb('serial-bad.yaml', /serial-bad\.yaml:2:11: "serial" takes a host count/, /serial: 2/),
   pb('timeout-bad.yaml', /timeout-bad\.yaml:6:16: "timeout" must be at least 1, not -1/, /timeout: 3/),
   pb('unknown-host-pattern.yaml', /unknown host or group "no_such_group"/, /groups are: all, ungrouped, mesh/),
