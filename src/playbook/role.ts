@@ -136,7 +136,12 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   if (meta) {
     const msrc = readYamlSource(meta, 'role meta file');
     const root = resolve(msrc, msrc.doc.contents);
-    const deps = isMap(root) ? fieldsOf(msrc, root).find((f) => f.key === 'dependencies') : undefined;
+    const metaFields = isMap(root) ? fieldsOf(msrc, root) : [];
+    const dup = metaFields.find((f) => f.key === 'allow_duplicates');
+    if (dup && isScalar(dup.node) && dup.node.value === true) {
+      fail(dup.keyAt, 'allow_duplicates: true is not supported', 'runbook runs a role once per play unless its parameters differ: give each entry its own parameters');
+    }
+    const deps = metaFields.find((f) => f.key === 'dependencies');
     if (deps?.node && isSeq(deps.node)) {
       for (const item of deps.node.items) {
         const dep = parseRoleEntry(msrc, resolve(msrc, item), dirname(dir), scope, seen, [...stack, dir]);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../src/errors.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { resolveVarsPrompts } from '../../../src/playbook/prompt.js';
-import { type BadCase, expectRejected, loadText, writeTree } from './helpers.js';
+import { type BadCase, errorOf, expectRejected, loadText, writeTree } from './helpers.js';
 
 const tasks = (body: string, playExtra = '') => `- hosts: all\n  gather_facts: false\n${playExtra}  tasks:\n${body}`;
 const first = (body: string, playExtra = '', files: Record<string, string> = {}) => loadText(tasks(body, playExtra), files).plays[0].tasks[0];
@@ -309,4 +309,13 @@ const bad: BadCase[] = [
 
 describe('refused, with file:line:col and what to do', () => {
   it.each(bad.map((c) => [c.title, c] as const))('%s', (_, c) => expectRejected(c));
+});
+
+describe('role meta', () => {
+  it('allow_duplicates: true in meta/main.yml is refused (runbook runs a role once per play)', () => {
+    const e = errorOf('- hosts: all\n  roles: [web]\n', { 'roles/web/tasks/main.yml': '- ping:\n', 'roles/web/meta/main.yml': 'allow_duplicates: true\n' });
+    expect(e.message).toBe('allow_duplicates: true is not supported');
+    expect(e.at?.file).toMatch(/roles\/web\/meta\/main\.yml$/);
+    expect(`${e.at?.line}:${e.at?.col}`).toBe('1:1');
+  });
 });
