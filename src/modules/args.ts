@@ -24,23 +24,8 @@ export function keysOf(a: Raw, allowed: readonly string[], at: Location, module:
   }
 }
 
-/** What one module's parse accepts: its keys and their aliases (read by the JSON Schema generator). */
-export type ArgsListener = (module: string, allowed: readonly string[], aliases: Record<string, string>) => void;
-let argsListener: ArgsListener | undefined;
-
-// The schema generator listens while it calls each parse, so schemas/ lists exactly the keys parse accepts.
-export function listenToArgs<T>(listener: ArgsListener, fn: () => T): T {
-  argsListener = listener;
-  try {
-    return fn();
-  } finally {
-    argsListener = undefined;
-  }
-}
-
-// Entry point of every parse: a mapping, aliases folded into their canonical key, unknown keys rejected.
+// A mapping, aliases folded into their canonical key, unknown keys rejected (parseArgs in spec.ts does this and more).
 export function argsOf(raw: unknown, at: Location, module: string, allowed: readonly string[], aliases: Record<string, string> = {}): Args {
-  argsListener?.(module, allowed, aliases);
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new PlaybookError(`module "${module}" expects a mapping of arguments`, { at });
   const v: Raw = {};
@@ -59,7 +44,7 @@ export function fail(a: Args, msg: string, hint?: string): never {
   throw new PlaybookError(`module "${a.module}": ${msg}`, { at: a.at, hint });
 }
 
-function wrongType(a: Args, key: string, expected: string, hint?: string): never {
+export function wrongType(a: Args, key: string, expected: string, hint?: string): never {
   const got = a.v[key];
   const shown = typeof got === 'string' ? JSON.stringify(got) : Array.isArray(got) ? 'a list' : typeof got;
   return fail(a, `argument "${key}" must be ${expected}, got ${shown}`, hint);
@@ -84,17 +69,24 @@ export function str(a: Args, key: string): string {
 }
 
 // Ansible's module_utils boolean(): these strings (any case), and the numbers 1 and 0.
-const TRUE = ['true', 'yes', 'on', '1', 'y', 't'];
-const FALSE = ['false', 'no', 'off', '0', 'n', 'f'];
+export const TRUE_STRINGS = ['true', 'yes', 'on', '1', 'y', 't'];
+export const FALSE_STRINGS = ['false', 'no', 'off', '0', 'n', 'f'];
+
+/** check_type_bool: a boolean, one of Ansible's boolean strings (any case), or the numbers 1 and 0. */
+export function toBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string' && TRUE_STRINGS.includes(v.trim().toLowerCase())) return true;
+  if (typeof v === 'string' && FALSE_STRINGS.includes(v.trim().toLowerCase())) return false;
+  return undefined;
+}
 
 // Rendered args and `k=v` free-form args arrive as strings ("yes", "True"), so strings count as booleans too.
 export function bool(a: Args, key: string, dflt: boolean): boolean {
   const v = a.v[key];
   if (!given(a, key) || isTemplated(v)) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (v === 1 || v === 0) return v === 1;
-  if (typeof v === 'string' && TRUE.includes(v.trim().toLowerCase())) return true;
-  if (typeof v === 'string' && FALSE.includes(v.trim().toLowerCase())) return false;
+  const b = toBool(v);
+  if (b !== undefined) return b;
   return wrongType(a, key, 'a boolean (true/false/yes/no)', `write ${key}: true or ${key}: false (yes/no, on/off and 1/0 also work)`);
 }
 

@@ -1,5 +1,5 @@
 // Checks expressions against the host's vars and fails on the first false one.
-import { argsOf, bool, fail, list, optStr } from './args.js';
+import { fail } from './args.js';
 import { defineModule } from './types.js';
 
 /** Normalised assert args: `that` is always a list, `msg` folded into failMsg. */
@@ -11,14 +11,24 @@ export interface AssertArgs {
 }
 
 /** Ansible's assert; the failure names the first false expression in result.assertion. */
-export const assert = defineModule<AssertArgs>({
+export const assert = defineModule({
   name: 'assert',
+  doc: 'Checks expressions against the host\'s vars and fails on the first false one; runs on the controller.',
+  example: 'assert: {that: "bridge_cidr is defined", fail_msg: "set bridge_cidr in the inventory"}',
   local: true,
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'assert', ['that', 'fail_msg', 'success_msg', 'quiet'], { msg: 'fail_msg' });
-    const that = list(a, 'that');
-    if (!that?.length) fail(a, 'missing required argument "that"');
-    return { that, failMsg: optStr(a, 'fail_msg'), successMsg: optStr(a, 'success_msg'), quiet: bool(a, 'quiet', false) };
+  args: {
+    that: { type: 'list', split: false, required: true, description: 'expressions (like when:) that must all be true' },
+    fail_msg: { aliases: ['msg'], description: 'the failure message' },
+    success_msg: { description: 'the message when all pass (default "All assertions passed")' },
+    quiet: { type: 'bool', default: false, description: 'print nothing on success' },
+  },
+  build(v, a): AssertArgs {
+    if (!v.that.length) fail(a, 'missing required argument "that"');
+    return { that: v.that, failMsg: v.fail_msg, successMsg: v.success_msg, quiet: v.quiet };
+  },
+  // Asserts that need no runtime value fail the whole run before any host is touched, listing the hosts.
+  preflight(p, ctx) {
+    return p.that.every((e) => ctx.test(e)) ? undefined : { failed: p.failMsg ?? 'assertion failed' };
   },
   async plan(p, _probe, ctx) {
     for (const expr of p.that) {

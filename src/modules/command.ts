@@ -1,7 +1,8 @@
 // Runs a program with arguments and no shell: what you write is exactly what runs.
 import { posix } from 'node:path';
 import { quote } from '../remote/quote.js';
-import { type Args, argsOf, bool, exactlyOne, fail, isTemplated, list, optStr } from './args.js';
+import { type Args, fail, isTemplated } from './args.js';
+import type { ArgSpecs } from './spec.js';
 import { shlexSplit } from './shlex.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
@@ -17,18 +18,33 @@ export interface Guards {
   stdin?: string;
 }
 
-// command and shell accept the same guard keys, so one list keeps them in step. `warn` (dropped by Ansible 2.14)
-// only ever silenced warnings, runbook prints none; `strip_empty_ends` is what runbook does (false is refused).
-export const GUARD_KEYS = ['chdir', 'creates', 'removes', 'stdin', 'stdin_add_newline', 'warn', 'strip_empty_ends'] as const;
+// command and shell accept the same guard keys, so one declaration keeps them in step. `warn` (dropped by Ansible
+// 2.14) only ever silenced warnings, runbook prints none; `strip_empty_ends` is what runbook does (false is refused).
+export const GUARD_ARGS = {
+  chdir: { type: 'path', description: 'directory to run in' },
+  creates: { type: 'path', description: 'skip the run when this path exists (relative to chdir)' },
+  removes: { type: 'path', description: 'run only when this path exists (relative to chdir)' },
+  stdin: { description: 'text fed to the command on stdin' },
+  stdin_add_newline: { type: 'bool', default: true, description: 'end stdin with a newline' },
+  warn: { type: 'bool', default: true, description: 'accepted and ignored (Ansible dropped it in 2.14)' },
+  strip_empty_ends: { type: 'bool', default: true, description: 'trailing newlines of stdout/stderr are stripped; false is refused' },
+} as const satisfies ArgSpecs;
+
+/** The guard part of command's and shell's parsed values. */
+export interface GuardValues {
+  chdir?: string;
+  creates?: string;
+  removes?: string;
+  stdin?: string;
+  stdin_add_newline: boolean;
+  strip_empty_ends: boolean;
+}
 
 // Ansible feeds stdin with a trailing newline unless stdin_add_newline is false.
-export function guardsOf(a: Args): Guards {
-  bool(a, 'warn', true);
-  if (!bool(a, 'strip_empty_ends', true)) fail(a, 'strip_empty_ends: false is not supported', 'remove it: runbook strips the trailing newlines of stdout and stderr');
-  const g: Guards = { chdir: optStr(a, 'chdir'), creates: optStr(a, 'creates'), removes: optStr(a, 'removes') };
-  const stdin = optStr(a, 'stdin');
-  const newline = bool(a, 'stdin_add_newline', true);
-  if (stdin !== undefined) g.stdin = newline && !stdin.endsWith('\n') ? `${stdin}\n` : stdin;
+export function guardsOf(v: GuardValues, a: Args): Guards {
+  if (!v.strip_empty_ends) fail(a, 'strip_empty_ends: false is not supported', 'remove it: runbook strips the trailing newlines of stdout and stderr');
+  const g: Guards = { chdir: v.chdir, creates: v.creates, removes: v.removes };
+  if (v.stdin !== undefined) g.stdin = v.stdin_add_newline && !v.stdin.endsWith('\n') ? `${v.stdin}\n` : v.stdin;
   return g;
 }
 
@@ -73,17 +89,26 @@ export function commandLine(argv: string[]): string {
 }
 
 /** Ansible's command: free form split by shlex, each word re-quoted; stdout/rc come from the captured step. */
-export const command = defineModule<CommandArgs>({
+export const command = defineModule({
   name: 'command',
+  doc: 'Runs a program with arguments and no shell: what you write is exactly what runs.',
+  example: 'command: hostname',
   freeForm: true,
-  parse(raw, at) {
-    // `executable` is accepted and, as Ansible has since 2.4, not used: command runs no shell.
-    const a = argsOf(raw, at, 'command', ['_raw', 'cmd', 'argv', 'executable', ...GUARD_KEYS]);
-    const which = exactlyOne(a, ['_raw', 'cmd', 'argv']);
+  args: {
+    _raw: { description: 'the command line, split like a shell would (no pipes, redirections or variables)' },
+    cmd: { description: 'the command line, as an argument instead of free form' },
+    argv: { type: 'list', elements: 'str', description: 'the program and its arguments, one item each (no splitting)' },
+    // Accepted and, as Ansible has since 2.4, not used: command runs no shell.
+    executable: { type: 'path', description: 'accepted and ignored: command runs no shell' },
+    ...GUARD_ARGS,
+  },
+  mutually_exclusive: [['_raw', 'cmd', 'argv']],
+  required_one_of: [['_raw', 'cmd', 'argv']],
+  build(v, a): CommandArgs {
     let argv: string[];
-    if (which === 'argv') argv = list(a, 'argv') ?? [];
+    if (v.argv !== undefined) argv = v.argv;
     else {
-      const s = optStr(a, which) ?? '';
+      const s = v._raw ?? v.cmd ?? '';
       try {
         argv = isTemplated(s) ? [s] : shlexSplit(s);
       } catch (e) {
@@ -91,7 +116,7 @@ export const command = defineModule<CommandArgs>({
       }
     }
     if (!argv.length || argv[0] === '') fail(a, 'the command is empty');
-    return { argv, ...guardsOf(a) };
+    return { argv, ...guardsOf(v, a) };
   },
   plan: (p, probe) => planRun(commandLine(p.argv), p, probe),
 });

@@ -1,8 +1,10 @@
 // Puts a file on the host from inline content or a controller file; unchanged content is never re-sent.
+import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { Location } from '../errors.js';
-import { argsOf, bool, exactlyOne, fail, isTemplated, mode, optStr, str } from './args.js';
+import { InputError } from '../errors.js';
+import { fail, isTemplated, mode } from './args.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from './fs.js';
+import type { ArgSpecs } from './spec.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Where and how a file lands; shared with template. */
@@ -18,18 +20,19 @@ export interface CopyArgs extends CopyTarget {
   src?: string;
 }
 
-// Args common to copy and template.
-export function targetOf(raw: unknown, at: Location, name: string, extra: string[]) {
-  const a = argsOf(raw, at, name, ['dest', 'mode', 'owner', 'group', 'backup', 'force', ...extra]);
-  const t: CopyTarget = {
-    dest: str(a, 'dest'),
-    backup: bool(a, 'backup', false),
-    force: bool(a, 'force', true),
-    mode: mode(a, 'mode'),
-    owner: optStr(a, 'owner'),
-    group: optStr(a, 'group'),
-  };
-  return { a, t };
+/** Args common to copy and template: where the file lands and with which attributes. */
+export const TARGET_ARGS = {
+  dest: { type: 'path', required: true, description: 'path on the host; ending in / (or an existing directory) puts the file inside it' },
+  mode: { type: 'raw', check: mode, description: 'octal mode such as "0644" (quote it in YAML)' },
+  owner: { description: 'user that owns the file' },
+  group: { description: 'group that owns the file' },
+  backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
+  force: { type: 'bool', default: true, description: 'replace a file whose content differs (false: only create it when absent)' },
+} as const satisfies ArgSpecs;
+
+/** The target part of copy's and template's parsed values. */
+export function targetOf(v: { dest: string; mode?: string; owner?: string; group?: string; backup: boolean; force: boolean }): CopyTarget {
+  return { dest: v.dest, backup: v.backup, force: v.force, mode: v.mode, owner: v.owner, group: v.group };
 }
 
 /**
@@ -53,15 +56,23 @@ export async function planCopy(t: CopyTarget, content: Buffer, srcName: string |
 }
 
 /** Ansible's copy for single files; result carries dest and the sha256 checksum. */
-export const copy = defineModule<CopyArgs>({
+export const copy = defineModule({
   name: 'copy',
-  parse(raw, at) {
-    const { a, t } = targetOf(raw, at, 'copy', ['content', 'src']);
-    const which = exactlyOne(a, ['content', 'src']);
+  doc: 'Puts a file on the host from inline content or a controller file; unchanged content is never re-sent.',
+  example: 'copy: {dest: /etc/motd, content: "hi\\n", mode: "0644"}',
+  args: {
+    ...TARGET_ARGS,
+    content: { type: 'raw', description: 'the file\'s text (a mapping or list is written as JSON)' },
+    src: { type: 'path', description: 'controller file, relative to the playbook or its files/ folder' },
+  },
+  mutually_exclusive: [['content', 'src']],
+  required_one_of: [['content', 'src']],
+  build(v, a): CopyArgs {
+    const t = targetOf(v);
     const p: CopyArgs = { ...t };
-    if (which === 'src') p.src = str(a, 'src');
+    if (v.src !== undefined) p.src = v.src;
     else {
-      const c = a.v.content;
+      const c = v.content;
       if (typeof c === 'string') p.content = c;
       else if (typeof c === 'number' || typeof c === 'boolean') p.content = String(c);
       else p.content = `${JSON.stringify(c, null, 2)}\n`;
@@ -73,5 +84,15 @@ export const copy = defineModule<CopyArgs>({
   plan(p, probe, ctx) {
     if (p.src !== undefined) return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
     return planCopy(p, Buffer.from(p.content ?? '', 'utf8'), undefined, probe, ctx);
+  },
+  preflight(p, ctx) {
+    if (p.src === undefined) return undefined;
+    const path = ctx.resolveLocal(p.src, 'files');
+    if (!existsSync(path))
+      throw new InputError(`copy: source file not found: ${p.src} (looked for ${path})`, {
+        at: ctx.at,
+        hint: 'put it in files/ beside the playbooks/ folder, or give a path relative to the playbook',
+      });
+    return undefined;
   },
 });

@@ -1,5 +1,4 @@
 // Shows a message or a variable's value; never touches the host.
-import { argsOf, fail, int, optStr } from './args.js';
 import { defineModule } from './types.js';
 
 /** Normalised debug args: msg (any value) or var (a dotted path). */
@@ -19,16 +18,18 @@ export function lookupVar(vars: Record<string, unknown>, path: string): unknown 
 }
 
 /** Ansible's debug; `var` shows the value under its own name and as JSON in msg. */
-export const debug = defineModule<DebugArgs>({
+export const debug = defineModule({
   name: 'debug',
+  doc: 'Shows a message or a variable\'s value; never touches the host.',
+  example: 'debug: {var: ansible_default_ipv4.address}',
   local: true,
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'debug', ['msg', 'var', 'verbosity']);
-    int(a, 'verbosity');
-    if (a.v.msg !== undefined && a.v.var !== undefined) fail(a, 'give only one of msg, var');
-    if (a.v.var !== undefined) return { var: optStr(a, 'var') };
-    return { msg: a.v.msg ?? 'Hello world!' };
+  args: {
+    msg: { type: 'raw', description: 'the message, any value (default "Hello world!")' },
+    var: { description: 'a variable name or dotted path to show with its value' },
+    verbosity: { type: 'int', default: 0, description: 'accepted; runbook always shows the message' },
   },
+  mutually_exclusive: [['msg', 'var']],
+  build: (v): DebugArgs => (v.var !== undefined ? { var: v.var } : { msg: v.msg ?? 'Hello world!' }),
   async plan(p, _probe, ctx) {
     if (p.var === undefined) {
       const note = typeof p.msg === 'string' ? p.msg : JSON.stringify(p.msg);

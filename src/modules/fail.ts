@@ -1,15 +1,14 @@
 // Stops the host on purpose with the playbook author's message.
-import { argsOf, optStr } from './args.js';
 import { defineModule } from './types.js';
 
 /** Ansible's fail. */
-export const fail = defineModule<{ msg: string }>({
+export const fail = defineModule({
   name: 'fail',
+  doc: 'Stops the host on purpose with the playbook author\'s message.',
+  example: 'fail: {msg: "unsupported OS {{ ansible_distribution }}"}',
   local: true,
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'fail', ['msg']);
-    return { msg: optStr(a, 'msg') ?? 'Failed as requested from task' };
-  },
+  args: { msg: { default: 'Failed as requested from task', description: 'the failure message' } },
+  build: (v) => ({ msg: v.msg }),
   async plan(p) {
     return { changed: false, failed: p.msg };
   },

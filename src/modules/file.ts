@@ -1,6 +1,6 @@
 // Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.
 import { quote } from '../remote/quote.js';
-import { argsOf, bool, enumOf, fail, isTemplated, mode, optStr, str } from './args.js';
+import { fail, isTemplated, mode } from './args.js';
 import { type Attrs, attrFix, type FileStat, parentOf, statPaths } from './fs.js';
 import { defineModule, type Plan, type Step } from './types.js';
 
@@ -45,22 +45,28 @@ function planLink(p: FileArgs, have: FileStat, parent: FileStat): Plan {
 }
 
 /** Ansible's file without recurse; touch is only a change when it creates or fixes attributes. */
-export const file = defineModule<FileArgs>({
+export const file = defineModule({
   name: 'file',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'file', ['path', 'state', 'src', 'mode', 'owner', 'group', 'force'], { dest: 'path', name: 'path' });
-    const p: FileArgs = {
-      path: str(a, 'path'),
-      state: enumOf(a, 'state', STATES, 'file'),
-      src: optStr(a, 'src'),
-      force: bool(a, 'force', false),
-      mode: mode(a, 'mode'),
-      owner: optStr(a, 'owner'),
-      group: optStr(a, 'group'),
-    };
-    if (p.state === 'link' && p.src === undefined) fail(a, 'state=link needs src (the link target)');
+  doc: 'Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.',
+  example: 'file: {path: /etc/docker, state: directory, mode: "0755"}',
+  args: {
+    path: { type: 'path', required: true, aliases: ['dest', 'name'], description: 'the path on the host' },
+    state: {
+      choices: STATES,
+      default: 'file',
+      description: 'file: must exist; directory: created with parents; link: a symlink to src; touch: created if absent; absent: removed',
+    },
+    src: { type: 'path', description: 'the link target (state=link only)' },
+    mode: { type: 'raw', check: mode, description: 'octal mode such as "0755" (quote it in YAML)' },
+    owner: { description: 'user that owns the path' },
+    group: { description: 'group that owns the path' },
+    force: { type: 'bool', default: false, description: 'state=link: replace a file or empty directory at path' },
+  },
+  required_if: [['state', 'link', ['src'], true]],
+  build(v, a): FileArgs {
+    const p: FileArgs = { path: v.path, state: v.state as FileArgs['state'], src: v.src, force: v.force, mode: v.mode, owner: v.owner, group: v.group };
     if (p.state === 'link' && p.mode !== undefined) fail(a, 'mode is not supported with state=link', 'set the mode on the target');
-    if (p.src !== undefined && p.state !== 'link' && !isTemplated(a.v.state)) fail(a, 'src is only used with state=link');
+    if (p.src !== undefined && p.state !== 'link' && !isTemplated(p.state)) fail(a, 'src is only used with state=link');
     return p;
   },
   async plan(p, probe) {

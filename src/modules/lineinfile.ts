@@ -1,7 +1,7 @@
 // Keeps one line of a file right (Ansible semantics), computing the new content on the controller.
 
 import { quote } from '../remote/quote.js';
-import { type Args, argsOf, bool, enumOf, fail, isTemplated, mode, optStr, str } from './args.js';
+import { type Args, fail, isTemplated, mode } from './args.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
 import { defineModule, type Plan } from './types.js';
 
@@ -121,44 +121,33 @@ export function absent(lines: string[], p: LineArgs): Edit | undefined {
 export const splitLines = (s: string): string[] => s.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 
 /** Ansible's lineinfile; the new content is computed here and uploaded whole, keeping mode and owner. */
-export const lineinfile = defineModule<LineArgs>({
+export const lineinfile = defineModule({
   name: 'lineinfile',
-  parse(raw, at) {
-    const keys = [
-      'path',
-      'line',
-      'regexp',
-      'state',
-      'insertafter',
-      'insertbefore',
-      'create',
-      'mode',
-      'owner',
-      'group',
-      'backup',
-      'backrefs',
-      'firstmatch',
-    ];
-    const a = argsOf(raw, at, 'lineinfile', keys, { dest: 'path', name: 'path', regex: 'regexp', value: 'line' });
-    const p: LineArgs = {
-      path: str(a, 'path'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      line: optStr(a, 'line'),
-      regexp: optStr(a, 'regexp'),
-      insertafter: optStr(a, 'insertafter'),
-      insertbefore: optStr(a, 'insertbefore'),
-      create: bool(a, 'create', false),
-      backup: bool(a, 'backup', false),
-      backrefs: bool(a, 'backrefs', false),
-      firstmatch: bool(a, 'firstmatch', false),
-      mode: mode(a, 'mode'),
-      owner: optStr(a, 'owner'),
-      group: optStr(a, 'group'),
-    };
-    if (p.state === 'present' && p.line === undefined) fail(a, 'missing required argument "line" (state=present)');
-    if (p.state === 'absent' && p.line === undefined && p.regexp === undefined) fail(a, 'state=absent needs regexp or line');
-    if (p.insertafter !== undefined && p.insertbefore !== undefined) fail(a, 'give only one of insertafter, insertbefore');
-    if (p.backrefs && p.regexp === undefined) fail(a, 'backrefs needs regexp');
+  doc: 'Keeps one line of a file right (Ansible semantics), computing the new content on the controller.',
+  example: 'lineinfile: {path: /etc/rc.local, line: /root/autorun.sh, insertbefore: "^exit 0"}',
+  args: {
+    path: { type: 'path', required: true, aliases: ['dest', 'name'], description: 'the file on the host' },
+    line: { aliases: ['value'], description: 'the line to have (state=present), or to remove (state=absent)' },
+    regexp: { aliases: ['regex'], description: 'Python regex of the line to replace or remove; the last match counts' },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'present: the line is in the file; absent: no line matches' },
+    insertafter: { description: 'regex of the line to insert after when nothing matches, or EOF' },
+    insertbefore: { description: 'regex of the line to insert before when nothing matches, or BOF' },
+    create: { type: 'bool', default: false, description: 'create the file when it is absent' },
+    mode: { type: 'raw', check: mode, description: 'octal mode such as "0644" (quote it in YAML)' },
+    owner: { description: 'user that owns the file' },
+    group: { description: 'group that owns the file' },
+    backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
+    backrefs: { type: 'bool', default: false, description: 'expand \\1 and \\g<name> of regexp in line; no match leaves the file alone' },
+    firstmatch: { type: 'bool', default: false, description: 'use the first match of regexp/insertafter/insertbefore instead of the last' },
+  },
+  mutually_exclusive: [['insertafter', 'insertbefore']],
+  required_if: [
+    ['state', 'present', ['line']],
+    ['state', 'absent', ['regexp', 'line'], true],
+    ['backrefs', true, ['regexp'], true],
+  ],
+  build(v, a): LineArgs {
+    const p: LineArgs = { ...v, state: v.state as LineArgs['state'] };
     checkRegex(a, 'regexp', p.regexp);
     checkRegex(a, 'insertafter', p.insertafter, 'EOF');
     checkRegex(a, 'insertbefore', p.insertbefore, 'BOF');

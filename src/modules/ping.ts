@@ -1,14 +1,13 @@
 // Proves the host answers a command, which is all Ansible's ping proves.
-import { argsOf, optStr } from './args.js';
 import { defineModule } from './types.js';
 
 /** Ansible's ping: result.ping is `data` (default "pong"). */
-export const ping = defineModule<{ data: string }>({
+export const ping = defineModule({
   name: 'ping',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'ping', ['data']);
-    return { data: optStr(a, 'data') ?? 'pong' };
-  },
+  doc: 'Proves the host answers a command, which is all Ansible\'s ping proves.',
+  example: 'ping:',
+  args: { data: { default: 'pong', description: 'the value returned as result.ping' } },
+  build: (v) => ({ data: v.data }),
   async plan(p, probe) {
     const r = await probe.run('echo pong');
     if (r.code !== 0 || r.stdout.trim() !== 'pong')

@@ -1,22 +1,24 @@
 // Sets host variables for the rest of the run from already-rendered values.
 import { PlaybookError } from '../errors.js';
-import { argsOf } from './args.js';
 import { defineModule } from './types.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Ansible's set_fact (mapping form); `cacheable` is accepted and ignored. */
-export const set_fact = defineModule<Record<string, unknown>>({
+export const set_fact = defineModule({
   name: 'set_fact',
+  doc: 'Sets host variables for the rest of the run from already-rendered values; runs on the controller.',
+  example: 'set_fact: {bridge_ip: "{{ bridge_cidr | ipaddr(\'address\') }}"}',
   local: true,
-  parse(raw, at) {
-    const { v } = argsOf(raw, at, 'set_fact', Object.keys((raw ?? {}) as object));
-    const facts = { ...v };
+  open: true,
+  args: { cacheable: { type: 'bool', default: false, description: 'accepted and ignored; every other key is a variable to set' } },
+  build(v, a): Record<string, unknown> {
+    const facts: Record<string, unknown> = { ...v };
     delete facts.cacheable;
     for (const k of Object.keys(facts))
       if (!IDENT.test(k))
-        throw new PlaybookError(`set_fact: "${k}" is not a valid variable name`, { at, hint: 'use letters, digits and _' });
-    if (!Object.keys(facts).length) throw new PlaybookError('set_fact: no facts given', { at });
+        throw new PlaybookError(`set_fact: "${k}" is not a valid variable name`, { at: a.at, hint: 'use letters, digits and _' });
+    if (!Object.keys(facts).length) throw new PlaybookError('set_fact: no facts given', { at: a.at });
     return facts;
   },
   async plan(facts) {

@@ -1,5 +1,7 @@
 // A module decides before it acts: it reads the host through a Probe and returns a Plan.
 import type { Location } from '../errors.js';
+import type { Args } from './args.js';
+import { type ArgRules, type ArgSpec, type ArgSpecs, type ModuleSpec, parseArgs } from './spec.js';
 
 export interface ExecResult {
   code: number;
@@ -73,21 +75,73 @@ export interface TaskContext {
   test(expr: string): boolean;
 }
 
+/** What the pre-run check (src/executor/preflight.ts) offers a module's preflight hook, for one host. */
+export interface PreflightContext {
+  host: string;
+  vars: Record<string, unknown>;
+  at: Location;
+  /** A controller-side path as the run will resolve it: beside the playbook, or in its `templates/` or `files/` folder. */
+  resolveLocal(path: string, folder: 'templates' | 'files'): string;
+  /** Renders template text with the host's vars (skipped when it reads values only the run produces). */
+  renderFile(path: string, text: string): void;
+  /** Evaluates a `when:`-style expression against the host's vars. */
+  test(expr: string): boolean;
+}
+
 export interface ModuleDef<P = unknown> {
   name: string;
+  /** One line: what the module does (`runbook doc --list`, the README table). */
+  doc: string;
+  /** A task using it, in YAML (`runbook doc`, the README table). */
+  example: string;
+  /** The arguments, declared once: parse, the JSON Schema, `runbook doc` and the README read them. */
+  spec: ModuleSpec;
   /** Accepts a free-form string (`shell: echo hi`); parse gets `{ _raw: string, ...extra }`. */
   freeForm?: boolean;
   /** Runs on the controller only: no connection needed (debug, set_fact, fail, assert). */
   local?: boolean;
   /**
    * Validate and normalise args. Called at load time with unrendered args (strings may still hold
-   * `{{ }}`: helpers skip format checks on those) and again per host after rendering.
+   * `{{ }}`: type checks skip those) and again per host after rendering.
    * Bad args → PlaybookError naming `at`.
    */
   parse(args: unknown, at: Location): P;
   plan(p: P, host: Probe, ctx: TaskContext): Promise<Plan>;
+  /**
+   * Before any host is touched, with args rendered for one host: look for what would fail later (a missing
+   * template, a false assert). Throw an InputError, or return `{ failed }` to have the host listed as failing.
+   */
+  preflight?(p: P, ctx: PreflightContext): { failed: string } | undefined;
 }
 
-export function defineModule<P>(def: ModuleDef<P>): ModuleDef<P> {
-  return def;
+type Scalar<T extends string | undefined> = T extends 'bool' ? boolean : T extends 'int' | 'float' ? number : T extends 'dict' ? Record<string, unknown> : T extends 'raw' ? any : string;
+type ValueOf<S extends ArgSpec> = S['type'] extends 'list' ? Scalar<S['elements']>[] : Scalar<S['type']>;
+/** The parsed values of a spec: typed, required or defaulted ones never undefined (a `check` may change them: `any`). */
+export type ArgValues<S extends ArgSpecs> = {
+  [K in keyof S]: S[K]['check'] extends (...x: any[]) => any
+    ? any
+    : S[K] extends { required: true } | { default: {} }
+      ? ValueOf<S[K]>
+      : ValueOf<S[K]> | undefined;
+};
+
+/** A module as written: its spec, and `build` turning the checked values into what plan needs. */
+export interface ModuleDecl<S extends ArgSpecs, P> extends ArgRules, Omit<ModuleDef<P>, 'parse' | 'spec'> {
+  args: S;
+  open?: boolean;
+  /** Module-specific checks and shaping after parseArgs; fail(a, …) reports with the usual prefix. */
+  build(v: ArgValues<S>, a: Args): P;
+}
+
+export function defineModule<const S extends ArgSpecs, P>(decl: ModuleDecl<S, P>): ModuleDef<P> {
+  const { args, open, mutually_exclusive, required_together, required_one_of, required_if, build, ...def } = decl;
+  const spec: ModuleSpec = { args, open, mutually_exclusive, required_together, required_one_of, required_if };
+  return {
+    ...def,
+    spec,
+    parse(raw, at) {
+      const a = parseArgs(spec, raw, at, def.name);
+      return build(a.v as ArgValues<S>, a);
+    },
+  };
 }

@@ -1,7 +1,7 @@
-// Each module's accepted argument keys, read from its own parse() so the schema and the loader cannot disagree.
-import { listenToArgs } from '../modules/args.js';
+// Each module's arguments as its spec declares them, so the schema and the loader cannot disagree.
 import { networkModules } from '../modules/net/index.js';
 import { builtinModules } from '../modules/registry.js';
+import { type ArgSpec, aliasesOf, argNames, FREE_FORM } from '../modules/spec.js';
 import type { ModuleDef } from '../modules/types.js';
 
 /** What the schema needs to know about one module's arguments. */
@@ -13,29 +13,18 @@ export interface ModuleArgKeys {
   open: boolean;
   /** Also takes a free-form string (`shell: echo hi`). */
   freeForm: boolean;
+  /** The declaration of each key (an alias maps to its argument's). */
+  args: Record<string, ArgSpec & { aliasOf?: string }>;
+  doc: string;
 }
 
-const PROBE = '__runbook_schema_probe__';
-
-// Calls parse with one unknown key: argsOf reports its allowed list first, then rejects the probe (or, if open, keeps it).
-function argKeysOf(name: string, def: ModuleDef<unknown>): ModuleArgKeys {
-  let seen: { allowed: readonly string[]; aliases: Record<string, string> } | undefined;
-  listenToArgs(
-    (_m, allowed, aliases) => {
-      seen ??= { allowed, aliases };
-    },
-    () => {
-      try {
-        def.parse({ [PROBE]: null }, { file: '<schema>' });
-      } catch {
-        // the probe key is unknown, or required args are missing: the keys were seen before either
-      }
-    },
-  );
-  if (!seen) throw new Error(`module "${name}": parse() never called argsOf(), so its argument keys are unknown to the schema`);
-  const open = seen.allowed.includes(PROBE);
-  const keys = [...seen.allowed, ...Object.keys(seen.aliases)].filter((k) => k !== PROBE && k !== '_raw');
-  return { name, keys: [...new Set(keys)].sort(), open, freeForm: !!def.freeForm };
+function argKeysOf(def: ModuleDef<unknown>): ModuleArgKeys {
+  const { spec } = def;
+  const aliases = aliasesOf(spec);
+  const args: ModuleArgKeys['args'] = {};
+  for (const k of argNames(spec)) args[k] = aliases[k] ? { ...spec.args[aliases[k]], aliasOf: aliases[k] } : spec.args[k];
+  delete args[FREE_FORM];
+  return { name: def.name, keys: argNames(spec), open: !!spec.open, freeForm: !!def.freeForm, args, doc: def.doc };
 }
 
 /** Every registered module, by name. */
@@ -43,5 +32,5 @@ export function moduleArgKeys(): ModuleArgKeys[] {
   const all: Record<string, ModuleDef<unknown>> = { ...builtinModules, ...networkModules };
   return Object.keys(all)
     .sort()
-    .map((name) => argKeysOf(name, all[name]));
+    .map((name) => argKeysOf(all[name]));
 }

@@ -1,7 +1,6 @@
 // A Linux bridge (docker's br0) with exactly its addresses, MTU, state and ports, read back in one probe.
 
 import { cmd, quote } from '../../remote/quote.js';
-import { argsOf, bool, enumOf, fail, int, list } from '../args.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { cidrList, ifname } from './net-args.js';
 import { firstError, jsonOf, section, sections } from './probe-text.js';
@@ -51,22 +50,32 @@ export const bridgeProbe = (name: string, brctl: boolean): string =>
     ...(brctl ? [section('brctl', 'command -v brctl')] : []),
   ].join('; ');
 
-export const bridge = defineModule<BridgeArgs>({
+export const bridge = defineModule({
   name: 'bridge',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'bridge', ['name', 'state', 'addresses', 'address', 'mtu', 'up', 'ports', 'exclusive_ports', 'use_brctl']);
-    if (a.v.address !== undefined && a.v.addresses !== undefined) fail(a, 'give only one of address, addresses');
-    return {
-      name: ifname(a, 'name'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      addresses: cidrList(a, a.v.address !== undefined ? 'address' : 'addresses'),
-      mtu: int(a, 'mtu'),
-      up: bool(a, 'up', true),
-      ports: list(a, 'ports'),
-      exclusivePorts: bool(a, 'exclusive_ports', false),
-      useBrctl: bool(a, 'use_brctl', false),
-    };
+  doc: 'A Linux bridge (docker\'s br0) with exactly its addresses, MTU, state and ports, read back in one probe.',
+  example: 'bridge: {name: br0, addresses: [192.168.1.1/24], mtu: 1400, ports: [obr0]}',
+  args: {
+    name: { required: true, check: ifname, description: 'the bridge device' },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'absent deletes the bridge' },
+    addresses: { type: 'list', check: cidrList, description: 'exactly these IPv4 addresses in CIDR form (others are removed)' },
+    address: { type: 'list', check: cidrList, description: 'one address, the same as addresses' },
+    mtu: { type: 'int', description: 'the MTU' },
+    up: { type: 'bool', default: true, description: 'link up (false: down)' },
+    ports: { type: 'list', description: 'interfaces attached to the bridge' },
+    exclusive_ports: { type: 'bool', default: false, description: 'detach interfaces not listed in ports' },
+    use_brctl: { type: 'bool', default: false, description: 'use brctl (bridge-utils) instead of iproute2' },
   },
+  mutually_exclusive: [['address', 'addresses']],
+  build: (v): BridgeArgs => ({
+    name: v.name,
+    state: v.state as BridgeArgs['state'],
+    addresses: v.address ?? v.addresses,
+    mtu: v.mtu,
+    up: v.up,
+    ports: v.ports,
+    exclusivePorts: v.exclusive_ports,
+    useBrctl: v.use_brctl,
+  }),
   async plan(p, probe) {
     const r = await probe.run(bridgeProbe(p.name, p.useBrctl));
     const s = sections(r.stdout);

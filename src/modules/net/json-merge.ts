@@ -1,6 +1,6 @@
 // Merges keys into a JSON file (docker's daemon.json {"bridge": "br0"}) keeping what the host already has.
 import { isDeepStrictEqual } from 'node:util';
-import { argsOf, bool, fail, int, mode, str } from '../args.js';
+import { type Args, fail, mode } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 
@@ -23,16 +23,25 @@ export function deepMerge(base: Obj, patch: Obj): Obj {
   return out;
 }
 
-export const jsonMerge = defineModule<JsonMergeArgs>({
+function indentOf(a: Args, key: string): number {
+  const indent = a.v[key] as number;
+  if (indent < 0 || indent > 10) fail(a, `argument "indent" must be 0-10, got ${indent}`);
+  return indent;
+}
+
+export const jsonMerge = defineModule({
   name: 'json_merge',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'json_merge', ['path', 'set', 'create', 'mode', 'indent', 'backup'], { dest: 'path' });
-    const set = a.v.set;
-    if (!isObj(set)) fail(a, 'argument "set" must be a mapping of keys to values');
-    const indent = int(a, 'indent') ?? 2;
-    if (indent < 0 || indent > 10) fail(a, `argument "indent" must be 0-10, got ${indent}`);
-    return { path: str(a, 'path'), set, create: bool(a, 'create', true), mode: mode(a, 'mode'), indent, backup: bool(a, 'backup', false) };
+  doc: 'Merges keys into a JSON file (docker\'s daemon.json) keeping what the host already has.',
+  example: 'json_merge: {path: /etc/docker/daemon.json, set: {bridge: br0}}',
+  args: {
+    path: { type: 'path', required: true, aliases: ['dest'], description: 'the JSON file on the host' },
+    set: { type: 'dict', required: true, description: 'keys to set; objects merge key by key, other values replace' },
+    create: { type: 'bool', default: true, description: 'create the file when it is absent' },
+    mode: { type: 'raw', check: mode, description: 'octal mode such as "0644" (quote it in YAML)' },
+    indent: { type: 'int', default: 2, check: indentOf, description: 'spaces of indentation when the file is rewritten (0-10)' },
+    backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
   },
+  build: (v): JsonMergeArgs => ({ path: v.path, set: v.set, create: v.create, mode: v.mode, indent: v.indent, backup: v.backup }),
   async plan(p, probe, ctx): Promise<Plan> {
     const old = await probe.readFile(p.path);
     if (old === null && !p.create) return { changed: false, failed: `${p.path} does not exist (create: false)` };

@@ -1,5 +1,4 @@
 // An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, then checked for errors.
-import { argsOf, enumOf, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
@@ -14,20 +13,28 @@ export interface OvsBridgeArgs {
   failMode?: 'standalone' | 'secure';
 }
 
-export const ovsBridge = defineModule<OvsBridgeArgs>({
+export const ovsBridge = defineModule({
   name: 'ovs_bridge',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'ovs_bridge', ['name', 'state', 'datapath_type', 'stp', 'rstp', 'other_config', 'fail_mode']);
-    return {
-      name: ifname(a, 'name'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      datapathType: optStr(a, 'datapath_type'),
-      stp: optBool(a, 'stp'),
-      rstp: optBool(a, 'rstp'),
-      otherConfig: strMap(a, 'other_config'),
-      failMode: a.v.fail_mode === undefined ? undefined : enumOf(a, 'fail_mode', ['standalone', 'secure'] as const, 'standalone'),
-    };
+  doc: 'An Open vSwitch bridge created or tuned in one ovs-vsctl transaction, then checked for errors.',
+  example: 'ovs_bridge: {name: obr0, datapath_type: netdev}',
+  args: {
+    name: { required: true, check: ifname, description: 'the bridge' },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'absent deletes the bridge and its ports' },
+    datapath_type: { description: 'OVS datapath (netdev for the userspace datapath)' },
+    stp: { type: 'bool', description: 'spanning tree on or off (unset: left alone)' },
+    rstp: { type: 'bool', description: 'rapid spanning tree on or off (unset: left alone)' },
+    other_config: { type: 'dict', check: strMap, description: 'other_config keys to set (values become strings)' },
+    fail_mode: { choices: ['standalone', 'secure'], description: 'what the bridge does without a controller' },
   },
+  build: (v): OvsBridgeArgs => ({
+    name: v.name,
+    state: v.state as OvsBridgeArgs['state'],
+    datapathType: v.datapath_type,
+    stp: v.stp,
+    rstp: v.rstp,
+    otherConfig: v.other_config,
+    failMode: v.fail_mode as OvsBridgeArgs['failMode'],
+  }),
   async plan(p, probe): Promise<Plan> {
     // The same read as ovs_port's, so a bridge and its ports cost one ovs-vsctl on the host.
     const r = await probe.run(OVS_SNAPSHOT);

@@ -1,5 +1,4 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
-import { argsOf, enumOf, int, optBool, optStr } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
@@ -18,20 +17,20 @@ export interface OvsPortArgs {
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-export const ovsPort = defineModule<OvsPortArgs>({
+export const ovsPort = defineModule({
   name: 'ovs_port',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'ovs_port', ['bridge', 'port', 'state', 'type', 'options', 'tag', 'protected']);
-    return {
-      bridge: ifname(a, 'bridge'),
-      port: ifname(a, 'port'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      type: optStr(a, 'type'),
-      options: strMap(a, 'options'),
-      tag: int(a, 'tag'),
-      protected: optBool(a, 'protected'),
-    };
+  doc: 'A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.',
+  example: 'ovs_port: {bridge: obr0, port: gre0, type: gre, options: {remote_ip: 192.168.42.131}, protected: true}',
+  args: {
+    bridge: { required: true, check: ifname, description: 'the bridge the port belongs to' },
+    port: { required: true, check: ifname, description: 'the port (and interface) name' },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'absent removes the port' },
+    type: { description: 'interface type: gre, vxlan, internal, … (unset: a system interface)' },
+    options: { type: 'dict', check: strMap, description: 'exactly these interface options (others are removed)' },
+    tag: { type: 'int', description: 'access VLAN tag' },
+    protected: { type: 'bool', description: 'split horizon: never forward between two protected ports' },
   },
+  build: (v): OvsPortArgs => ({ ...v, state: v.state as OvsPortArgs['state'] }),
   async plan(p, probe): Promise<Plan> {
     const r = await probe.run(OVS_SNAPSHOT);
     if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };

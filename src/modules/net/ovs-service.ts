@@ -1,7 +1,6 @@
 // Starts ovsdb-server and ovs-vswitchd by hand where no init script does: the seed's "database connection failed" fix.
 import { posix } from 'node:path';
 import { cmd, quote } from '../../remote/quote.js';
-import { argsOf, enumOf, optStr } from '../args.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { section, sections } from './probe-text.js';
 
@@ -43,18 +42,18 @@ export function ovsServiceProbe(p: OvsServiceArgs): string {
 
 const kill = (pidfile: string) => `kill "$(cat ${quote(pidfile)})"`;
 
-export const ovsService = defineModule<OvsServiceArgs>({
+export const ovsService = defineModule({
   name: 'ovs_service',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'ovs_service', ['state', 'db', 'schema', 'rundir', 'logdir']);
-    return {
-      state: enumOf(a, 'state', ['running', 'stopped'] as const, 'running'),
-      db: optStr(a, 'db') ?? '/etc/openvswitch/conf.db',
-      schema: optStr(a, 'schema') ?? '/usr/share/openvswitch/vswitch.ovsschema',
-      rundir: optStr(a, 'rundir') ?? RUNDIR,
-      logdir: optStr(a, 'logdir') ?? '/var/log/openvswitch',
-    };
+  doc: 'Starts ovsdb-server and ovs-vswitchd by hand where no init script does (creating conf.db first).',
+  example: 'ovs_service: {}',
+  args: {
+    state: { choices: ['running', 'stopped'], default: 'running', description: 'running starts what is not running; stopped stops both daemons' },
+    db: { type: 'path', default: '/etc/openvswitch/conf.db', description: 'the OVS database file' },
+    schema: { type: 'path', default: '/usr/share/openvswitch/vswitch.ovsschema', description: 'schema used to create the database' },
+    rundir: { type: 'path', default: RUNDIR, description: 'directory of the socket and pid files' },
+    logdir: { type: 'path', default: '/var/log/openvswitch', description: 'directory of the daemons\' logs' },
   },
+  build: (v): OvsServiceArgs => ({ ...v, state: v.state as OvsServiceArgs['state'] }),
   async plan(p, probe): Promise<Plan> {
     const r = await probe.run(ovsServiceProbe(p));
     const s = sections(r.stdout);

@@ -1,7 +1,7 @@
 // Packages by name, installed only when missing; one playbook line can name them per manager (apt vs dnf/yum).
 
 import { cmd, quote } from '../../remote/quote.js';
-import { argsOf, bool, enumOf, fail, list } from '../args.js';
+import { type Args, fail, list } from '../args.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { firstError, section, sections } from './probe-text.js';
 
@@ -41,33 +41,45 @@ export function packageProbe(p: PackageArgs, known: Manager | undefined): string
   return `if ${branch('apt', 'apt-get')}; elif ${branch('dnf', 'dnf')}; elif ${branch('yum', 'yum')}; else echo @@mgr; echo unknown; fi`;
 }
 
-function namesOf(a: Parameters<typeof list>[0]): Record<Manager, string[]> {
-  const v = a.v.name;
+// A string is split on commas (Ansible's list type), unless it is still a template.
+const names = (a: Args, key: string) => {
+  const v = a.v[key];
+  return typeof v === 'string' && !v.includes('{{') ? list({ ...a, v: { [key]: v.split(',') } }, key) : list(a, key);
+};
+
+function namesOf(a: Args, key: string): Record<Manager, string[]> {
+  const v = a.v[key];
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const per = v as Record<string, unknown>;
     const out = {} as Record<Manager, string[]>;
     for (const k of Object.keys(per))
       if (!(MANAGERS as readonly string[]).includes(k))
-        fail(a, `"name" maps package managers (${MANAGERS.join(', ')}) to names, got key "${k}"`);
-    for (const m of MANAGERS) out[m] = list({ ...a, v: per }, m) ?? [];
+        fail(a, `"${key}" maps package managers (${MANAGERS.join(', ')}) to names, got key "${k}"`);
+    for (const m of MANAGERS) out[m] = names({ ...a, v: per }, m) ?? [];
     return out;
   }
-  const names = list(a, 'name');
-  if (!names?.length) fail(a, 'missing required argument "name"');
-  return { apt: names, dnf: names, yum: names };
+  const all = names(a, key);
+  if (!all?.length) fail(a, `missing required argument "${key}"`);
+  return { apt: all, dnf: all, yum: all };
 }
 
-export const pkg = defineModule<PackageArgs>({
+export const pkg = defineModule({
   name: 'package',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'package', ['name', 'state', 'use', 'update_cache'], { names_by_manager: 'name', pkg: 'name' });
-    return {
-      names: namesOf(a),
-      state: enumOf(a, 'state', ['present', 'absent', 'latest'] as const, 'present'),
-      use: enumOf(a, 'use', ['auto', ...MANAGERS] as const, 'auto'),
-      updateCache: bool(a, 'update_cache', false),
-    };
+  doc: 'Packages by name, installed only when missing; one task can name them per manager (apt vs dnf/yum).',
+  example: 'package: {name: {apt: [openvswitch-switch], dnf: [openvswitch]}}',
+  args: {
+    name: {
+      type: 'raw',
+      required: true,
+      aliases: ['names_by_manager', 'pkg'],
+      check: namesOf,
+      description: 'package names (a list, or "a,b"), or a mapping of apt/dnf/yum to their names',
+    },
+    state: { choices: ['present', 'absent', 'latest'], default: 'present', description: 'latest also upgrades' },
+    use: { choices: ['auto', ...MANAGERS], default: 'auto', description: 'the manager (auto: the ansible_pkg_mgr fact, else the first found)' },
+    update_cache: { type: 'bool', default: false, description: 'refresh the package lists first' },
   },
+  build: (v): PackageArgs => ({ names: v.name, state: v.state as PackageArgs['state'], use: v.use as PackageArgs['use'], updateCache: v.update_cache }),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_pkg_mgr;
     const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;

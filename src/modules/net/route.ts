@@ -1,7 +1,6 @@
 // A static route (to a peer's container subnet), changed in place with `ip route replace` and optionally persisted.
 
 import { cmd } from '../../remote/quote.js';
-import { argsOf, enumOf, fail, int, optStr } from '../args.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 import { ifname, isCidr, optIpv4, routeDest } from './net-args.js';
@@ -72,22 +71,34 @@ async function planPersist(p: RouteArgs, old: string | undefined, probe: Probe, 
   return planFileUpdate(probe, ctx, { dest: path, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old), mode });
 }
 
-export const route = defineModule<RouteArgs>({
+export const route = defineModule({
   name: 'route',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'route', ['to', 'via', 'dev', 'metric', 'state', 'persist']);
-    const p: RouteArgs = {
-      to: routeDest(a, 'to'),
-      via: optIpv4(a, 'via'),
-      dev: a.v.dev === undefined ? undefined : ifname(a, 'dev'),
-      metric: int(a, 'metric'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      persist: enumOf(a, 'persist', ['none', 'rhel', 'debian'] as const, 'none'),
-    };
-    if (p.state === 'present' && !p.via && !p.dev) fail(a, 'give "via" or "dev" (or both)');
-    if (p.persist === 'rhel' && !optStr(a, 'dev')) fail(a, 'persist: rhel writes route-<dev>, so "dev" is required');
-    return p;
+  doc: 'A static route, changed in place with `ip route replace` and optionally persisted.',
+  example: 'route: {to: 192.168.2.0/24, via: 192.168.42.131}',
+  args: {
+    to: { required: true, check: routeDest, description: 'destination: a network such as 192.168.2.0/24, an address, or default' },
+    via: { check: optIpv4, description: 'gateway address' },
+    dev: { check: ifname, description: 'outgoing interface (persist=rhel writes route-<dev>)' },
+    metric: { type: 'int', description: 'route metric' },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'absent deletes the route (with metric: only that one)' },
+    persist: {
+      choices: ['none', 'rhel', 'debian'],
+      default: 'none',
+      description: 'rhel: a line in network-scripts/route-<dev>; debian: the ifupdown hook /etc/network/if-up.d/runbook-routes',
+    },
   },
+  required_if: [
+    ['state', 'present', ['via', 'dev'], true],
+    ['persist', 'rhel', ['dev']],
+  ],
+  build: (v): RouteArgs => ({
+    to: v.to,
+    via: v.via,
+    dev: v.dev,
+    metric: v.metric,
+    state: v.state as RouteArgs['state'],
+    persist: v.persist as RouteArgs['persist'],
+  }),
   async plan(p, probe, ctx): Promise<Plan> {
     const file = persistPath(p);
     // The whole main table, the same command for every route: a loop over peers reads it once.

@@ -1,7 +1,6 @@
 // A systemd unit started/stopped/enabled; hosts without systemd get a clear failure instead of a cryptic bus error.
 
 import { cmd, quote } from '../../remote/quote.js';
-import { argsOf, bool, enumOf, fail, str } from '../args.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { section, sections } from './probe-text.js';
 
@@ -22,18 +21,17 @@ export const serviceProbe = (name: string): string =>
 /** Unit-file states that count as enabled, or that `systemctl enable` cannot change (static, generated…). */
 const ENABLED = ['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'generated', 'transient'];
 
-export const service = defineModule<ServiceArgs>({
+export const service = defineModule({
   name: 'service',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'service', ['name', 'state', 'enabled']);
-    const p: ServiceArgs = {
-      name: str(a, 'name'),
-      state: a.v.state === undefined ? undefined : enumOf(a, 'state', ['started', 'stopped', 'restarted', 'reloaded'] as const, 'started'),
-      enabled: a.v.enabled === undefined ? undefined : bool(a, 'enabled', false),
-    };
-    if (p.state === undefined && p.enabled === undefined) fail(a, 'give "state", "enabled" or both');
-    return p;
+  doc: 'A systemd unit started, stopped or enabled; a host without systemd fails clearly.',
+  example: 'service: {name: docker, state: restarted, enabled: true}',
+  args: {
+    name: { required: true, description: 'the unit (docker or docker.service)' },
+    state: { choices: ['started', 'stopped', 'restarted', 'reloaded'], description: 'restarted and reloaded always act' },
+    enabled: { type: 'bool', description: 'start at boot' },
   },
+  required_one_of: [['state', 'enabled']],
+  build: (v): ServiceArgs => ({ name: v.name, state: v.state as ServiceArgs['state'], enabled: v.enabled }),
   async plan(p, probe): Promise<Plan> {
     const s = sections((await probe.run(serviceProbe(p.name))).stdout);
     const val = (k: string) => s[k]?.trim() ?? '';

@@ -1,7 +1,7 @@
 // A kernel parameter (net.ipv4.ip_forward for routed container subnets) set now and kept in a sysctl.d file.
 
 import { cmd } from '../../remote/quote.js';
-import { argsOf, bool, enumOf, fail, optStr, str } from '../args.js';
+import { optStr } from '../args.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 import { fileSection, firstError, section, sections } from './probe-text.js';
@@ -38,21 +38,31 @@ export function withLine(text: string, name: string, value: string | undefined):
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-export const sysctl = defineModule<SysctlArgs>({
+export const sysctl = defineModule({
   name: 'sysctl',
-  parse(raw, at) {
-    const a = argsOf(raw, at, 'sysctl', ['name', 'value', 'state', 'sysctl_file', 'reload'], { key: 'name', val: 'value' });
-    const v = a.v.value;
-    const p: SysctlArgs = {
-      name: str(a, 'name').replace(/\//g, '.'),
-      value: typeof v === 'boolean' ? (v ? '1' : '0') : optStr(a, 'value'),
-      state: enumOf(a, 'state', ['present', 'absent'] as const, 'present'),
-      file: optStr(a, 'sysctl_file') ?? '/etc/sysctl.d/99-runbook.conf',
-      reload: bool(a, 'reload', true),
-    };
-    if (p.state === 'present' && p.value === undefined) fail(a, 'missing required argument "value"');
-    return p;
+  doc: 'Sets a kernel parameter now and in /etc/sysctl.d, only when it differs.',
+  example: 'sysctl: name=net.ipv4.ip_forward value=1',
+  args: {
+    name: { required: true, aliases: ['key'], description: 'the parameter (net.ipv4.ip_forward or net/ipv4/ip_forward)' },
+    value: {
+      type: 'raw',
+      aliases: ['val'],
+      // YAML reads `value: yes` as a boolean; the kernel wants 1 or 0.
+      check: (a, k) => (typeof a.v[k] === 'boolean' ? (a.v[k] ? '1' : '0') : optStr(a, k)),
+      description: 'the value (a boolean becomes 1 or 0)',
+    },
+    state: { choices: ['present', 'absent'], default: 'present', description: 'absent removes the line from sysctl_file (the running value stays)' },
+    sysctl_file: { type: 'path', default: '/etc/sysctl.d/99-runbook.conf', description: 'file the setting is kept in' },
+    reload: { type: 'bool', default: true, description: 'also set the running value (sysctl -w)' },
   },
+  required_if: [['state', 'present', ['value']]],
+  build: (v): SysctlArgs => ({
+    name: v.name.replace(/\//g, '.'),
+    value: v.value,
+    state: v.state as SysctlArgs['state'],
+    file: v.sysctl_file,
+    reload: v.reload,
+  }),
   async plan(p, probe, ctx): Promise<Plan> {
     const r = await probe.run(sysctlProbe(p));
     const s = sections(r.stdout);

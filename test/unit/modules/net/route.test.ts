@@ -149,8 +149,8 @@ describe('route', () => {
     [{ to: '192.168.2.0/33', via: '10.0.0.2' }, /argument "to": "192.168.2.0\/33" is not a network/],
     [{ to: '192.168.2.1/24', via: '10.0.0.2' }, /has host bits set/],
     [{ to: '192.168.2.0/24', via: '10.0.0.256' }, /argument "via": "10.0.0.256" is not an IPv4 address/],
-    [{ to: '192.168.2.0/24' }, /give "via" or "dev"/],
-    [{ to: '192.168.2.0/24', via: '10.0.0.2', persist: 'rhel' }, /"dev" is required/],
+    [{ to: '192.168.2.0/24' }, /state=present needs via or dev/],
+    [{ to: '192.168.2.0/24', via: '10.0.0.2', persist: 'rhel' }, /missing required argument "dev" \(persist=rhel\)/],
     [{ to: '192.168.2.0/24', via: '10.0.0.2', persist: 'suse' }, /"persist" must be one of none, rhel, debian/],
     [{ to: '192.168.2.0/24', gw: '10.0.0.2' }, /unknown argument "gw"/],
   ])('parse rejects %j', (args, msg) => {

@@ -49,7 +49,7 @@ describe('service', () => {
   });
 
   it('parse', () => {
-    expect(() => service.parse({ name: 'docker' }, at)).toThrow(/give "state", "enabled" or both/);
+    expect(() => service.parse({ name: 'docker' }, at)).toThrow(/give one of state, enabled or both/);
     expect(() => service.parse({ name: 'docker', state: 'start' }, at)).toThrow(/must be one of started, stopped, restarted, reloaded/);
   });
 });
