@@ -2,10 +2,12 @@
 import { didYouMean, ExpressionError, type Location } from '../errors.js';
 import {
   compileExpression,
+  compileTemplate,
   errorPosition,
   isTemplate,
   JinjaError,
   JinjaSyntaxError,
+  PLAYBOOK_OPTIONS,
   type RenderCall,
   evaluate as jinjaEvaluate,
   renderString,
@@ -25,7 +27,12 @@ function bare(expr: string): string {
 export function checkExpression(expr: string, at: Location): void {
   const body = bare(expr);
   try {
-    if (isTemplate(body)) return;
+    if (isTemplate(body)) {
+      // Rendered first, then read as an expression: check both parts, with a name standing in for each {{ }}.
+      compileTemplate(body, undefined, PLAYBOOK_OPTIONS);
+      compileExpression(body.replace(/\{\{[\s\S]*?\}\}/g, '_rendered_'));
+      return;
+    }
     compileExpression(body);
   } catch (e) {
     throw located(e, expr, at, undefined);

@@ -44,7 +44,7 @@ describe('become_user at load time', () => {
     expectRejected({
       title: 'template syntax',
       yaml: '- hosts: all\n  tasks:\n    - shell: id\n      become_user: "{{ a b }"\n',
-      message: /inline template/,
+      message: /"\{\{ a b \}": syntax error/,
       at: '4:20',
       type: TemplateError,
     });

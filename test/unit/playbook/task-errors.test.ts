@@ -253,7 +253,7 @@ const cases: BadCase[] = [
   {
     title: 'unknown filter in a loop expression',
     yaml: play('    - debug: { msg: hi }\n      loop: "groups.web | selectt"\n'),
-    message: /unknown filter "selectt"/,
+    message: /no filter named 'selectt'/,
     at: '4:13',
     type: ExpressionError,
   },
