@@ -1,5 +1,4 @@
 // Before any host is touched: render every task's args and templates, and run static asserts, for every host.
-import { existsSync, readFileSync } from 'node:fs';
 import { InputError, RunbookError, formatLocation } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
 import { groupsMap, hostVars } from '../inventory/vars.js';
@@ -30,7 +29,7 @@ function staticHostvars(o: RunOptions): Record<string, Record<string, unknown>> 
 export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun>, o: RunOptions): void {
   const names = runtimeNames(play);
   const failedAsserts: string[] = [];
-  let assertTask: Task | undefined;
+  let failedTask: { task: Task; why: string } | undefined;
   const groups = groupsMap(o.inventory);
   const hostvars = staticHostvars(o);
   for (const h of hosts) {
@@ -60,31 +59,21 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
       try {
         const def = lookup(t.module, t.at);
         const args = renderValue(t.args, vars, { at: t.at, host: h });
-        const parsed = def.parse(args, t.at) as Record<string, unknown>;
-        if (t.module === 'template' || t.module === 'ansible.builtin.template') {
-          const path = resolveLocal(String(parsed.src), play.baseDir, 'templates', t.roleDir);
-          let src = '';
-          try {
-            src = readFileSync(path, 'utf8');
-          } catch {
-            throw new InputError(`template not found: ${String(parsed.src)} (looked for ${path})`, {
-              at: t.at,
-              hint: 'put it in templates/ beside the playbooks/ folder, or give a path relative to the playbook',
-            });
-          }
-          if (!mentionsRuntime(src, names)) renderFile(path, vars, h);
-        }
-        if ((t.module === 'copy' || t.module === 'ansible.builtin.copy') && typeof parsed.src === 'string' && !parsed.remote_src) {
-          const path = resolveLocal(parsed.src, play.baseDir, 'files', t.roleDir);
-          if (!existsSync(path))
-            throw new InputError(`copy: source file not found: ${parsed.src} (looked for ${path})`, {
-              at: t.at,
-              hint: 'put it in files/ beside the playbooks/ folder, or give a path relative to the playbook',
-            });
-        }
-        if (t.module === 'assert' && !evalAssert(parsed, vars, t)) {
+        const parsed = def.parse(args, t.at);
+        // What only a module knows to look for (a template that must exist and render, a false assert) is its hook's.
+        const verdict = def.preflight?.(parsed, {
+          host: h,
+          vars,
+          at: t.at,
+          resolveLocal: (path, folder) => resolveLocal(path, play.baseDir, folder, t.roleDir),
+          renderFile: (path, text) => {
+            if (!mentionsRuntime(text, names)) renderFile(path, vars, h);
+          },
+          test: (expr) => evalBool(expr, vars, t.at),
+        });
+        if (verdict) {
           failedAsserts.push(h);
-          assertTask = t;
+          failedTask = { task: t, why: verdict.failed };
         }
       } catch (e) {
         if (soft) continue;
@@ -92,17 +81,11 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
       }
     }
   }
-  if (failedAsserts.length && assertTask) {
-    const a = assertTask.args as Record<string, unknown>;
-    const why = typeof a.fail_msg === 'string' ? a.fail_msg : typeof a.msg === 'string' ? a.msg : 'assertion failed';
-    throw new InputError(`${assertTask.name ?? 'assert'} failed before any host was touched, on ${failedAsserts.join(', ')}: ${why}`, {
-      at: assertTask.at,
-      hint: `fix the inventory or vars; checked at ${formatLocation(assertTask.at)}`,
+  if (failedAsserts.length && failedTask) {
+    const { task, why } = failedTask;
+    throw new InputError(`${task.name ?? task.module} failed before any host was touched, on ${failedAsserts.join(', ')}: ${why}`, {
+      at: task.at,
+      hint: `fix the inventory or vars; checked at ${formatLocation(task.at)}`,
     });
   }
-}
-
-function evalAssert(p: Record<string, unknown>, vars: Record<string, unknown>, t: Task): boolean {
-  const that = Array.isArray(p.that) ? (p.that as string[]) : [String(p.that)];
-  return that.every((e) => evalBool(e, vars, t.at));
 }

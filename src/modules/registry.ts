@@ -11,6 +11,7 @@ import { ping } from './ping.js';
 import { set_fact } from './set_fact.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
+import { shortName } from '../playbook/keywords.js';
 import { networkModules } from './net/index.js';
 import type { ModuleDef } from './types.js';
 
@@ -31,8 +32,8 @@ export const builtinModules: Record<string, ModuleDef<any>> = {
 
 const modules: Record<string, ModuleDef<any>> = { ...builtinModules, ...networkModules };
 
-const FQCN = 'ansible.builtin.';
-const bare = (name: string) => (name.startsWith(FQCN) ? name.slice(FQCN.length) : name);
+// ansible.builtin.x and ansible.legacy.x are x: the loader's one rule for that prefix.
+const bare = shortName;
 
 // Lets the network modules (or any other set) join the built-ins; a clash is a programming error.
 export function registerModules(extra: Record<string, ModuleDef<any>>): void {
@@ -42,7 +43,7 @@ export function registerModules(extra: Record<string, ModuleDef<any>>): void {
   }
 }
 
-// Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> is accepted.
+// Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> and ansible.legacy.<name> are accepted.
 export function lookup(name: string, at: Location): ModuleDef<any> {
   const m = Object.hasOwn(modules, bare(name)) ? modules[bare(name)] : undefined;
   if (!m) throw new PlaybookError(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), Object.keys(modules)) });
@@ -52,4 +53,11 @@ export function lookup(name: string, at: Location): ModuleDef<any> {
 // The loader asks this to tell a module key from a task keyword.
 export function isModule(name: string): boolean {
   return Object.hasOwn(modules, bare(name));
+}
+
+/** Every registered module, sorted by name. */
+export function allModules(): ModuleDef<any>[] {
+  return Object.keys(modules)
+    .sort()
+    .map((k) => modules[k]);
 }
