@@ -13,6 +13,7 @@ for pair in sshd:openssh-server ssh:openssh-client ip:iproute2 brctl:bridge-util
 done
 if [ "${1:-}" = --tests ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
