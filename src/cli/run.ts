@@ -49,7 +49,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   const { playHosts } = await import('../executor/run.js');
   if (f.listHosts) {
     for (const p of playbook.plays) {
-      const hs = inShard(playHosts(inventory, p, f.limit), shard);
+      const hs = inShard(playHosts(inventory, p, f.limit, parseExtraVars(f.extraVars)), shard);
       process.stdout.write(`play "${p.name}" (${p.hosts}): ${hs.length} host${hs.length === 1 ? '' : 's'}\n${hs.map((h) => `  ${h}`).join('\n')}\n`);
     }
     return 0;

@@ -1,5 +1,6 @@
 // Plays × hosts: the whole run — preflight of every play, one connection pool, the recap and the exit code.
 import { hostVars } from '../inventory/vars.js';
+import { hasTemplate, renderValue } from '../template/render.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Play, Playbook } from '../playbook/types.js';
@@ -42,9 +43,10 @@ export interface RunResult {
   exitCode: number;
 }
 
-/** Hosts a play targets after --limit, in inventory order. */
-export function playHosts(inv: Inventory, play: Play, limit?: string): string[] {
-  const hosts = orderHosts(selectHosts(inv, play.hosts), play.order);
+/** Hosts a play targets after --limit, in inventory order; `hosts: "{{ target | default('web') }}"` sees -e and the play's vars. */
+export function playHosts(inv: Inventory, play: Play, limit?: string, extraVars: Record<string, unknown> = {}): string[] {
+  const pattern = hasTemplate(play.hosts) ? String(renderValue(play.hosts, { ...play.vars, ...extraVars }, { at: play.at })) : play.hosts;
+  const hosts = orderHosts(selectHosts(inv, pattern), play.order);
   if (!limit) return hosts;
   const allowed = new Set(selectHosts(inv, limit));
   return hosts.filter((h) => allowed.has(h));
@@ -66,7 +68,7 @@ export function checkBeforeConnect(o: Pick<RunOptions, 'inventory' | 'playbook' 
   const runs = new Map<string, HostRun>();
   const recap: Recap = {};
   const all = new Set<string>();
-  const perPlay = o.playbook.plays.map((p) => inShard(playHosts(o.inventory, p, o.limit), o.shard));
+  const perPlay = o.playbook.plays.map((p) => inShard(playHosts(o.inventory, p, o.limit, o.extraVars), o.shard));
   for (const hs of perPlay) for (const h of hs) all.add(h);
   const playVars = Object.assign({}, ...o.playbook.plays.map((p) => p.vars));
   for (const h of all) {

@@ -26,6 +26,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   if (!hostsF) fail(at, 'play has no "hosts"', 'add hosts: all, or the inventory group to run on');
   const hosts = strList(src, hostsF, 'hosts: webservers').values.join(',');
   if (hosts === '') expected(hostsF, 'a host pattern or a list of them', 'hosts: webservers');
+  if (hasTemplate(hosts)) checkTemplateSyntax(hosts, hostsF.at);
   const tags = opt(kw, 'tags', (f) => tagList(src, f)) ?? [];
   const play: Play = {
     name: opt(kw, 'name', (f) => str(f, 'name: Configure web servers')) ?? hosts,
