@@ -1,5 +1,6 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
 import { HOST_ORDERS, INHERITED_KEYS, REFUSED_ROLE_KEYWORDS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS, VARS_PROMPT_KEYS } from '../playbook/keywords.js';
+import { FALSE_STRINGS, TRUE_STRINGS } from '../modules/args.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
 export type Schema = Record<string, unknown>;
@@ -193,14 +194,44 @@ function entrySchema(description: string, keys: [string, string], value: Schema)
   return { type: 'object', description, properties, oneOf: all.map((k) => ({ required: [k] })), additionalProperties: false };
 }
 
+// Any case of a word, for patterns without the i flag: "yes" → [Yy][Ee][Ss].
+const anyCase = (w: string) => [...w].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join('');
+const BOOL_STRINGS = `^\\s*(${[...TRUE_STRINGS, ...FALSE_STRINGS].map(anyCase).join('|')})\\s*$`;
+const TEMPLATED: Schema = { type: 'string', pattern: '\\{\\{' };
+
+// What parseArgs accepts for one argument: its type as YAML or as a free-form string, a template, or null (unset).
+function argSchema(s: ModuleArgKeys['args'][string]): Schema {
+  const description = `${s.aliasOf ? `alias of ${s.aliasOf}: ` : ''}${s.description}`;
+  const doc: Schema = { description, ...(s.default !== undefined ? { default: s.default } : {}) };
+  const or = (...shapes: Schema[]): Schema => ({ ...doc, anyOf: [...shapes, { type: 'null' }] });
+  if (s.choices) return or({ enum: [...s.choices] }, TEMPLATED);
+  switch (s.type ?? 'str') {
+    case 'str':
+    case 'path':
+      return or({ type: ['string', 'number'] });
+    case 'int':
+      return or({ type: 'integer' }, { type: 'string', pattern: '^\\s*[+-]?\\d+(_\\d+)*\\s*$' }, TEMPLATED);
+    case 'float':
+      return or({ type: ['number', 'string'] });
+    case 'bool':
+      return or({ type: 'boolean' }, { enum: [0, 1] }, { type: 'string', pattern: BOOL_STRINGS }, TEMPLATED);
+    case 'list':
+      return or({ type: 'array' }, { type: ['string', 'number'] });
+    case 'dict':
+      return or({ type: 'object' }, { type: 'string' });
+    default:
+      return doc;
+  }
+}
+
 function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const m of mods) {
     out[`args.${m.name}`] = m.open
       ? { type: 'object', propertyNames: { pattern: IDENTIFIER } }
-      : { type: 'object', properties: Object.fromEntries(m.keys.map((k) => [k, {}])), additionalProperties: false };
+      : { type: 'object', properties: Object.fromEntries(m.keys.map((k) => [k, argSchema(m.args[k])])), additionalProperties: false };
     out[`module.${m.name}`] = {
-      description: `module ${m.name}`,
+      description: `${m.name}: ${m.doc}`,
       // A string: the command (command, shell), or key=value arguments (any module).
       anyOf: [{ type: 'null' }, ref(`args.${m.name}`), { type: 'string' }],
     };

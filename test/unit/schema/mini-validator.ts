@@ -2,7 +2,7 @@
 // so the schema cannot grow a rule this checker silently ignores. (No validator dependency in package.json.)
 type Schema = Record<string, unknown> | boolean;
 
-const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'definitions']);
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'definitions', 'default']);
 const KEYWORDS = new Set([
   '$ref',
   'type',
