@@ -125,11 +125,11 @@ describe('block / rescue / always on the lab', () => {
   it('a role: its template from its own templates/, defaults under the inventory, its handler, a dependency; rerun no-op', async () => {
     put('roles/base/tasks/main.yml', '- name: base dir\n  file: { path: /root/svc, state: directory }\n');
     put('roles/svc/meta/main.yml', 'dependencies: [base]\n');
-    put('roles/svc/defaults/main.yml', 'greeting: hello\nport: 80\n');
-    put('roles/svc/templates/svc.conf.hbs', '{{ greeting }} from {{ inventory_hostname }} on {{ port }}\n');
-    put('roles/svc/tasks/main.yml', '- name: config\n  template: { src: svc.conf.hbs, dest: /root/svc/svc.conf }\n  notify: restart svc\n');
+    put('roles/svc/defaults/main.yml', 'greeting: hello\nsvc_port: 80\n');
+    put('roles/svc/templates/svc.conf.j2', '{{ greeting }} from {{ inventory_hostname }} on {{ svc_port }}\n');
+    put('roles/svc/tasks/main.yml', '- name: config\n  template: src=svc.conf.j2 dest=/root/svc/svc.conf\n  notify: restart svc\n');
     put('roles/svc/handlers/main.yml', '- name: restart svc\n  shell: echo restarted >> /root/svc/restarts\n');
-    put('roles.yaml', '- hosts: all\n  gather_facts: false\n  roles:\n    - { role: svc, port: 8080 }\n');
+    put('roles.yaml', '- hosts: all\n  gather_facts: false\n  roles:\n    - { role: svc, svc_port: 8080 }\n');
     const inv = parse(readFileSync(lab.inventoryPath, 'utf8'));
     const hosts = inv.all.children?.mesh?.hosts ?? inv.all.hosts;
     hosts.h2.greeting = 'hi from the inventory';
