@@ -1,6 +1,7 @@
 // `runbook completion bash|zsh`: a script generated from the commander definitions, so it cannot miss an option.
 import type { Command } from 'commander';
 import { loadInventory } from '../inventory/load.js';
+import { allModules } from '../modules/registry.js';
 import { zshScript } from './completion-zsh.js';
 import { inventorySources } from './options.js';
 
@@ -38,6 +39,8 @@ const ARGUMENT_KINDS: Record<string, CommandSpec['positionals'][number]> = {
   what: 'none',
 };
 const ACTIONS: Record<string, string[]> = { vault: ['encrypt', 'decrypt', 'view', 'edit'], lab: ['up', 'down', 'status'] };
+// Arguments that complete to words known only at run time (read when the script is generated).
+const WORDS: Record<string, () => string[]> = { module: () => allModules().map((m) => m.name) };
 
 // Reads the live commander tree (hidden commands and options left out).
 export function specOf(program: Command): CompletionSpec {
@@ -72,7 +75,9 @@ export function specOf(program: Command): CompletionSpec {
           ? [...a.argChoices]
           : ACTIONS[c.name()] && a.name() === 'action'
             ? ACTIONS[c.name()]
-            : (ARGUMENT_KINDS[a.name()] ?? 'file'),
+            : WORDS[a.name()]
+              ? WORDS[a.name()]()
+              : (ARGUMENT_KINDS[a.name()] ?? 'file'),
       ),
     }));
   return { commands };

@@ -183,6 +183,16 @@ program
   });
 
 program
+  .command('doc')
+  .description("show a module's arguments, defaults, choices and an example (like ansible-doc)")
+  .argument('[module]', 'module name (ansible.builtin.x works too)')
+  .option('-l, --list', 'list the modules with what each does')
+  .action(async (module: string | undefined, opts: { list?: boolean }) => {
+    const { docCommand } = await import('./doc.js');
+    process.stdout.write(docCommand(module, opts));
+  });
+
+program
   .command('completion')
   .description('print a shell completion script: source <(runbook completion bash)')
   .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))

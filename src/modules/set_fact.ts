@@ -8,7 +8,7 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const set_fact = defineModule({
   name: 'set_fact',
   doc: 'Sets host variables for the rest of the run from already-rendered values; runs on the controller.',
-  example: 'set_fact: {bridge_ip: "{{ bridge_cidr | ipaddr(\'address\') }}"}',
+  example: 'set_fact: {bridge_ip: "{{ bridge_cidr.split(\'/\')[0] }}"}',
   local: true,
   open: true,
   args: { cacheable: { type: 'bool', default: false, description: 'accepted and ignored; every other key is a variable to set' } },

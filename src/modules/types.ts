@@ -120,7 +120,7 @@ type ValueOf<S extends ArgSpec> = S['type'] extends 'list' ? Scalar<S['elements'
 export type ArgValues<S extends ArgSpecs> = {
   [K in keyof S]: S[K]['check'] extends (...x: any[]) => any
     ? any
-    : S[K] extends { required: true } | { default: {} }
+    : S[K] extends { required: true } | { default: string | number | boolean | object }
       ? ValueOf<S[K]>
       : ValueOf<S[K]> | undefined;
 };

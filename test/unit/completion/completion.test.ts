@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { completeWords, completionScript, specOf } from '../../../src/cli/completion.js';
 import { CLI, ROOT, ensureBuilt } from '../../e2e/helpers.js';
 
-const COMMANDS = ['run', 'check', 'exec', 'merge-reports', 'inventory', 'vault', 'lab', 'completion'];
+const COMMANDS = ['run', 'check', 'exec', 'merge-reports', 'inventory', 'vault', 'lab', 'completion', 'doc'];
 const YAML_INV = 'test/fixtures/inventory/yaml/hosts.yaml';
 let bin: string;
 
@@ -105,6 +105,11 @@ describe('bash with the completion loaded (from the repo root)', () => {
     expect(bashComplete(['runbook', 'run', '--sk'])).toEqual(['--skip-tags']);
     expect(bashComplete(['runbook', 'check', '-o', ''])).toEqual(['auto', 'plain', 'json', 'tty']);
     expect(bashComplete(['runbook', 'completion', ''])).toEqual(['bash', 'zsh']);
+  });
+  test('doc: module names and --list', () => {
+    expect(bashComplete(['runbook', 'doc', 'line'])).toEqual(['lineinfile']);
+    expect(bashComplete(['runbook', 'doc', 'ovs_'])).toEqual(['ovs_bridge', 'ovs_port', 'ovs_service']);
+    expect(bashComplete(['runbook', 'doc', '--l'])).toEqual(['--list']);
   });
   test('graph: --format words, -o a file, --group hosts and groups', () => {
     expect(bashComplete(['runbook', 'graph', '--format', ''])).toEqual(['svg', 'mermaid', 'dot']);
