@@ -95,7 +95,7 @@ export function checkExitCode(runExit: number, driftCount: number): number {
 
 export async function checkCommand(file: string, f: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
-  const inventory = loadInventory(inventorySources(f.inventory));
+  const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
   if (f.limit) selectHosts(inventory, f.limit);
   const json = f.output === 'json';
   const quiet: EventSink = { emit() {}, close: async () => {} };

@@ -44,7 +44,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
     process.stdout.write(`${formatPlaybookOutline(playbook, 'tasks')}\n`);
     return 0;
   }
-  const inventory = loadInventory(inventorySources(f.inventory));
+  const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
   const shard = f.shard === undefined ? undefined : parseShard(f.shard);
   const { playHosts } = await import('../executor/run.js');
   if (f.listHosts) {
@@ -69,7 +69,7 @@ async function syntaxCheck(file: string, playbook: Playbook, f: RunFlags): Promi
     process.stdout.write(`playbook: ${file}: syntax OK (${plays}; no inventory given: templates and vars were not checked per host, pass -i)\n`);
     return 0;
   }
-  const inventory = loadInventory(sources);
+  const inventory = loadInventory(sources, playbook.baseDir);
   if (f.limit) selectHosts(inventory, f.limit);
   const { checkBeforeConnect } = await import('../executor/run.js');
   const { all } = checkBeforeConnect({

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConnectError, RunbookError } from '../errors.js';
 import { evalBool, evaluate } from '../expr/eval.js';
+import { markUnsafe } from '../jinja/runtime.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
@@ -238,7 +239,7 @@ function execFields(r: ExecResult, cmd?: string): Record<string, unknown> {
 /** Applies changed_when / failed_when, which see the result under its register name. */
 export function judge(t: Task, r: ItemResult, vars: Record<string, unknown>): ItemResult {
   if (r.status === 'skipped' || (!t.changedWhen.length && !t.failedWhen.length)) return r;
-  const scope = { ...vars, ...(t.register ? { [t.register]: r.result } : {}), result: r.result };
+  const scope = { ...vars, ...(t.register ? { [t.register]: markUnsafe(r.result) } : {}), result: r.result };
   let status = r.status;
   if (t.changedWhen.length) {
     const ch = evalBool(t.changedWhen, scope, t.at);
@@ -273,7 +274,7 @@ export async function runItem(
     }
     if (!t.until.length) break;
     last.result.attempts = i;
-    const scope = { ...vars, ...(t.register ? { [t.register]: last.result } : {}), result: last.result };
+    const scope = { ...vars, ...(t.register ? { [t.register]: markUnsafe(last.result) } : {}), result: last.result };
     let done = false;
     try {
       done = evalBool(t.until, scope, t.at);

@@ -2,6 +2,7 @@
 // and the failure policy (any_errors_fatal, max_fail_percentage).
 import { ConnectError } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
+import { markUnsafe } from '../jinja/runtime.js';
 import { groupsMap } from '../inventory/vars.js';
 import type { Play, Task } from '../playbook/types.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
@@ -163,7 +164,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       } else r.failed = true;
     }
     tally(h, out.status, out.ignored ? 'ignored' : rescued ? 'rescued' : undefined, out.msg);
-    if (task.register) r.registered[task.register] = out.result;
+    if (task.register) r.registered[task.register] = markUnsafe(out.result);
     // What a no_log task printed stays hidden when a later task shows the registered result.
     if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);
     if (out.facts) {
@@ -226,7 +227,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
         if (t.runOnce) {
           const out = await runOne(t, active[0]);
           for (const h of active.slice(1)) {
-            if (out && t.register) runs.get(h)!.registered[t.register] = out.result;
+            if (out && t.register) runs.get(h)!.registered[t.register] = markUnsafe(out.result);
             if (out?.facts) Object.assign(runs.get(h)!.facts, out.facts);
           }
         } else await forEachLimit(active, Math.min(o.forks, throttleOf(t) ?? o.forks), async (h) => void (await runOne(t, h)));

@@ -7,6 +7,7 @@ import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { yaml11Bool } from '../yaml11.js';
 
 const cache = new Map<string, Record<string, unknown>>();
 
@@ -29,7 +30,7 @@ export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, 
       const opened = readVarsText(path, text);
       let v: unknown;
       try {
-        v = parse(opened.text) ?? {};
+        v = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool] }) ?? {};
       } catch (e) {
         const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
         throw new InputError(`vars_files: ${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`, {

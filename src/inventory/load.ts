@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { InventoryError } from '../errors.js';
 import { InventoryBuilder } from './builder.js';
@@ -36,7 +36,8 @@ function loadFile(file: string, b: InventoryBuilder): void {
 }
 
 // Each source is a YAML/INI file or a directory of them; later sources add to and override earlier ones.
-export function loadInventory(sources: string[]): Inventory {
+// With a playbook's folder, its group_vars/ and host_vars/ apply too, over the inventory's (as ansible-playbook does).
+export function loadInventory(sources: string[], playbookDir?: string): Inventory {
   const b = new InventoryBuilder(sources);
   const varDirs: string[] = [];
   for (const src of sources) {
@@ -63,5 +64,6 @@ export function loadInventory(sources: string[]): Inventory {
     }
   }
   for (const d of new Set(varDirs)) applyVarDirs(d, b);
+  if (playbookDir && !varDirs.some((d) => resolve(d) === resolve(playbookDir))) applyVarDirs(playbookDir, b);
   return b.finish();
 }

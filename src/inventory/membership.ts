@@ -24,7 +24,7 @@ export function hostGroupSet(inv: Inventory, host: string, parents = parentsOf(i
 
 // Hosts of a group including those of its descendants, in inventory definition order.
 export function hostsOfGroup(inv: Inventory, group: string): string[] {
-  if (group === 'all') return [...inv.hosts.keys()];
+  if (group === 'all') return [...inv.hosts.values()].filter((h) => !h.implicit).map((h) => h.name);
   const found = new Set<string>();
   const seen = new Set<string>();
   const walk = (name: string): void => {

@@ -63,15 +63,27 @@ function matcher(term: string): (name: string) => boolean {
 }
 
 /** Hosts of one term, in definition order; a term that names nothing at all is an error. */
+const LOCALHOST = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** Hosts a pattern can reach by group, glob or regex: every host but an implicit localhost (as in Ansible). */
+function listed(inv: Inventory): string[] {
+  return [...inv.hosts.values()].filter((h) => !h.implicit).map((h) => h.name);
+}
+
 function matchTerm(inv: Inventory, term: string): string[] {
-  if (term === 'all' || term === '*') return [...inv.hosts.keys()];
+  if (term === 'all' || term === '*') return listed(inv);
+  // `hosts: localhost` runs on the controller even when the inventory does not list it (Ansible's implicit localhost).
+  if (LOCALHOST.has(term) && !inv.hosts.has(term)) {
+    inv.hosts.set(term, { name: term, implicit: true, vars: { ansible_connection: 'local' } });
+    return [term];
+  }
   const matches = matcher(term);
   const found = new Set<string>();
   const groups = [...inv.groups.keys()].filter(matches);
   for (const g of groups) for (const h of hostsOfGroup(inv, g)) found.add(h);
   let hostHit = false;
   if (groups.length === 0 || term.startsWith('~') || /[.?*[]/.test(term)) {
-    for (const h of inv.hosts.keys()) {
+    for (const h of listed(inv)) {
       if (matches(h)) {
         found.add(h);
         hostHit = true;

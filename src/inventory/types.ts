@@ -12,6 +12,8 @@ export interface Group {
 
 export interface HostEntry {
   name: string;
+  /** Ansible's implicit localhost: added when a pattern names it and the inventory does not; never in "all". */
+  implicit?: boolean;
   /** Host vars as written (host_vars/ and inline), before group vars are merged in. */
   vars: Record<string, unknown>;
   at?: Location;

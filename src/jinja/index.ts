@@ -31,7 +31,7 @@ export const PLAYBOOK_OPTIONS: JinjaOptions = { trimBlocks: true, lstripBlocks: 
 /** Functions a template may call that need the run: lookup()/query() and friends. */
 export type Globals = Record<string, unknown>;
 
-const BASE_GLOBALS = builtinGlobals();
+const BASE_GLOBALS = { ...builtinGlobals(), omit: OMIT };
 const MAX_CACHED = 5000;
 const templates = new Map<string, Compiled>();
 const expressions = new Map<string, Expr>();
@@ -39,7 +39,28 @@ const expressions = new Map<string, Expr>();
 function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
   const dirs = call.dirs ?? [process.cwd()];
   const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
-  return { filters: FILTERS, tests: TESTS, globals: { ...BASE_GLOBALS, ...lookups, ...call.globals }, load: call.load };
+  return { filters: FILTERS, tests: TESTS, globals: { ...BASE_GLOBALS, ...lookups, ...call.globals }, load: call.load, renderVar };
+}
+
+/** A variable's templated value, rendered with the same variables (deeply, keeping types), as Ansible does on use. */
+let varDepth = 0;
+function renderVar(value: unknown, vars: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    if (varDepth > 20) throw new JinjaError(`recursive loop detected in template: "${value}" keeps naming itself`, 'a variable cannot be defined in terms of itself');
+    varDepth++;
+    try {
+      return renderString(value, vars);
+    } finally {
+      varDepth--;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => renderVar(v, vars));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderVar(v, vars);
+    return out;
+  }
+  return value;
 }
 
 /** Parses a template (cached by options and text); syntax errors and unknown filters/tests are JinjaSyntaxErrors. */

@@ -44,6 +44,8 @@ export interface Env {
   globals: Record<string, unknown>;
   /** {% include %}/{% import %}: a template by name, relative to the including one; undefined when missing. */
   load?(name: string, from: TemplateSource): Compiled | undefined;
+  /** Renders a variable's own templated value (`b: "{{ a }}/conf"`) against the same variables, as Ansible does lazily. */
+  renderVar?(value: unknown, root: Record<string, unknown>): unknown;
 }
 
 /** Resolves `ansible.builtin.default`, `community.general.x` to the short name when the short name is known. */
@@ -62,6 +64,11 @@ class Frame {
   lookup(name: string): unknown {
     for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
     return Object.hasOwn(this.root, name) ? this.root[name] : NOT_FOUND;
+  }
+  /** Whether a name resolves to a run variable rather than one the template set itself. */
+  isRoot(name: string): boolean {
+    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return false;
+    return true;
   }
 }
 
@@ -351,7 +358,8 @@ export class Runtime implements CallEnv {
         return e.v;
       case 'name': {
         const v = frame.lookup(e.name);
-        if (v !== NOT_FOUND) return v === undefined ? new Undefined(`'${e.name}' is undefined`, e.name, e.pos, this.source) : v;
+        if (v === undefined) return new Undefined(`'${e.name}' is undefined`, e.name, e.pos, this.source);
+        if (v !== NOT_FOUND) return frame.isRoot(e.name) ? this.lazyVar(e.name, v, frame.root) : v;
         if (Object.hasOwn(this.env.globals, e.name)) return this.env.globals[e.name];
         return new Undefined(`'${e.name}' is undefined`, e.name, e.pos, this.source);
       }
@@ -415,6 +423,20 @@ export class Runtime implements CallEnv {
         return e.else
           ? this.eval(e.else, frame)
           : new Undefined('the inline if expression evaluated to false and no else section was defined', 'if', e.pos, this.source, true);
+    }
+  }
+
+  /** Names being rendered right now, so `a: "{{ a }}"` is an error instead of a hang. */
+  private readonly rendering = new Set<string>();
+
+  private lazyVar(name: string, v: unknown, root: Record<string, unknown>): unknown {
+    if (!this.env.renderVar || NEVER_RENDERED.has(name) || name.startsWith('ansible_') || !holdsTemplate(v)) return v;
+    if (this.rendering.has(name)) throw new JinjaError(`recursive loop detected in template: the value of '${name}' uses '${name}'`);
+    this.rendering.add(name);
+    try {
+      return this.env.renderVar(v, root);
+    } finally {
+      this.rendering.delete(name);
     }
   }
 
@@ -543,6 +565,30 @@ export class Runtime implements CallEnv {
     }
     throw new JinjaError(`unsupported operand type(s) for ${op}: '${pyType(a)}' and '${pyType(b)}'`);
   }
+}
+
+/** Run-wide views whose values belong to other hosts (rendered with their own variables, not these). */
+const NEVER_RENDERED = new Set(['hostvars', 'groups', 'group_names', 'vars', 'environment', 'omit']);
+const UNSAFE = Symbol('unsafe');
+const TEMPLATED = /\{\{|\{%/;
+const scanned = new WeakMap<object, boolean>();
+
+/** Marks a value that came from a host (a registered result, facts) so its text is never read as a template. */
+export function markUnsafe<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) Object.defineProperty(v, UNSAFE, { value: true });
+  return v;
+}
+
+/** Whether a variable's value holds a template anywhere inside (cached per object: values are not changed in place). */
+function holdsTemplate(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return TEMPLATED.test(v);
+  if (v === null || typeof v !== 'object' || depth > 32) return false;
+  if ((v as Record<symbol, unknown>)[UNSAFE]) return false;
+  const hit = scanned.get(v);
+  if (hit !== undefined) return hit;
+  const found = Array.isArray(v) ? v.some((x) => holdsTemplate(x, depth + 1)) : isMapping(v) && Object.values(v).some((x) => holdsTemplate(x, depth + 1));
+  scanned.set(v, found);
+  return found;
 }
 
 /** Tests that answer false for an undefined value instead of failing (x is string, x is none…). */

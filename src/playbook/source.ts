@@ -1,18 +1,13 @@
 // Reads one YAML file of the playbook (the playbook itself, or a task file it imports) into a located Source.
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { LineCounter, parseDocument, type ScalarTag, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { type Location, PlaybookError } from '../errors.js';
+import { yaml11Bool } from '../yaml11.js';
 import type { Source } from './positions.js';
 import { rejectUnquotedTemplates } from './schema.js';
 
 // Ansible reads YAML 1.1, where `gather_facts: no` is false; keep that, but nothing else of 1.1.
-const yaml11Bool: ScalarTag = {
-  tag: 'tag:yaml.org,2002:bool',
-  default: true,
-  test: /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
-  resolve: (s: string) => /^(?:yes|on)$/i.test(s),
-};
 
 /** Where a file was named (an import), so a missing file is reported there, with what the path is relative to. */
 export interface NamedAt {

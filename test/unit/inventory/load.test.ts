@@ -24,10 +24,12 @@ describe('loadInventory', () => {
     expect(rendered(e)).toContain(`${FIX}/nope.ini: `);
   });
 
-  test('localhost is not added implicitly', () => {
+  test('localhost is not in the loaded inventory; a pattern naming it gets the implicit one, as in Ansible', () => {
     const inv = loadInventory([`${FIX}/yaml/hosts.yaml`]);
     expect(inv.hosts.has('localhost')).toBe(false);
-    expect(inventoryError(() => selectHosts(inv, 'localhost')).message).toBe('unknown host or group "localhost"');
+    expect(selectHosts(inv, 'localhost')).toEqual(['localhost']);
+    expect(inv.hosts.get('localhost')?.implicit).toBe(true);
+    expect(selectHosts(inv, 'all')).not.toContain('localhost');
   });
 
   test('hostVars on an unknown host suggests the closest name', () => {
@@ -47,5 +49,27 @@ describe('loadInventory', () => {
   test('INI sections may refer to groups defined further down', () => {
     const inv = loadInventory([`${FIX}/ini/forward.ini`]);
     expect(hostVars(inv, 'w1')).toMatchObject({ env: 'prod', group_names: ['prod', 'web'] });
+  });
+});
+
+describe("a playbook's own group_vars/ and host_vars/", () => {
+  test('apply over the inventory’s, as ansible-playbook reads them', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const inv = mkdtempSync(join(tmpdir(), 'rb-inv-'));
+    const pb = mkdtempSync(join(tmpdir(), 'rb-pb-'));
+    writeFileSync(join(inv, 'hosts.yaml'), 'all:\n  children:\n    web: {hosts: {w1: {}, w2: {}}}\n');
+    mkdirSync(join(inv, 'group_vars'));
+    writeFileSync(join(inv, 'group_vars', 'web.yaml'), 'port: 80\nkeep: inventory\n');
+    mkdirSync(join(pb, 'group_vars'));
+    mkdirSync(join(pb, 'host_vars'));
+    writeFileSync(join(pb, 'group_vars', 'web.yml'), 'port: 8080\n');
+    writeFileSync(join(pb, 'group_vars', 'all.yml'), 'everyone: true\n');
+    writeFileSync(join(pb, 'host_vars', 'w2.yml'), 'port: 9090\n');
+    const loaded = loadInventory([inv], pb);
+    expect(hostVars(loaded, 'w1')).toMatchObject({ port: 8080, keep: 'inventory', everyone: true });
+    expect(hostVars(loaded, 'w2')).toMatchObject({ port: 9090 });
+    expect(hostVars(loadInventory([inv]), 'w1')).toMatchObject({ port: 80 });
   });
 });

@@ -54,3 +54,20 @@ describe('selectHosts', () => {
     expect(inventoryError(() => selectHosts(inv, '  ')).hint).toContain('use "all"');
   });
 });
+
+describe('implicit localhost', () => {
+  it('hosts: localhost runs on the controller when the inventory does not list it, and stays out of all', async () => {
+    const { loadInventory } = await import('../../../src/inventory/load.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'rb-lh-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  hosts: {h1: {}}\n');
+    const inv = loadInventory([join(dir, 'inv.yaml')]);
+    expect(selectHosts(inv, 'localhost')).toEqual(['localhost']);
+    expect(inv.hosts.get('localhost')?.vars).toEqual({ ansible_connection: 'local' });
+    expect(selectHosts(inv, 'all')).toEqual(['h1']);
+    expect(selectHosts(inv, '*')).toEqual(['h1']);
+    expect(() => selectHosts(inv, 'localhots')).toThrow(/unknown host or group/);
+  });
+});

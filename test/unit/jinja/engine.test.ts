@@ -95,4 +95,24 @@ describe('Ansible rules', () => {
     expect(() => evaluate("'a' + 1", vars)).toThrow("unsupported operand type(s) for +: 'str' and 'int'");
     expect(() => evaluate("'a' < 1", vars)).toThrow("'<' not supported");
   });
+
+  it('a variable whose value is a template is rendered on use, deeply and keeping types, as in Ansible', () => {
+    const v = { base: '/srv', conf: '{{ base }}/conf', port: '{{ 8000 + 80 }}', cfg: { path: '{{ conf }}/app', list: ['{{ base }}'] } };
+    expect(renderString('{{ conf }}', v)).toBe('/srv/conf');
+    expect(renderString('{{ port }}', v)).toBe(8080);
+    expect(renderString('{{ cfg.path }}', v)).toBe('/srv/conf/app');
+    expect(renderString('{{ cfg.list }}', v)).toEqual(['/srv']);
+    expect(() => renderString('{{ a }}', { a: '{{ a }}' })).toThrow(/recursive loop/);
+  });
+
+  it('a registered result or a fact is never read as a template', async () => {
+    const { markUnsafe } = await import('../../../src/jinja/runtime.js');
+    const r = markUnsafe({ stdout: 'literal {{ braces }}' });
+    expect(renderString('{{ r.stdout }}', { r })).toBe('literal {{ braces }}');
+    expect(renderString('{{ ansible_motd }}', { ansible_motd: '{{ x }}' })).toBe('{{ x }}');
+  });
+
+  it('omit is defined', () => {
+    expect(renderString('{{ nope | default(omit) }}', {})).toBe(OMIT);
+  });
 });
