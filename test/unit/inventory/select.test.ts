@@ -56,7 +56,7 @@ describe('selectHosts', () => {
 });
 
 describe('implicit localhost', () => {
-  it('hosts: localhost runs on the controller when the inventory does not list it, and stays out of all', async () => {
+  test('hosts: localhost runs on the controller when the inventory does not list it, and stays out of all', async () => {
     const { loadInventory } = await import('../../../src/inventory/load.js');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
