@@ -43,7 +43,7 @@ describe('selectHosts', () => {
     ['db:!nosuch', 'nosuch', 'groups are: all, ungrouped, web, db, mesh, edge, prod'],
     ['zz*', 'zz*', 'groups are:'],
     ['mesh:&h9', 'h9', 'did you mean "h1"?'],
-    ['localhost', 'localhost', 'groups are:'],
+    ['localhots', 'localhots', 'groups are:'],
   ])('%s → unknown host or group', (pattern, term, hint) => {
     const e = inventoryError(() => selectHosts(inv, pattern));
     expect(e.message).toBe(`unknown host or group "${term}"`);
