@@ -12,7 +12,13 @@ import { set_fact } from './set_fact.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
 import { shortName } from '../playbook/keywords.js';
+import { controlModules } from './control/index.js';
+import { fileModules } from './files/index.js';
+import { hostModules } from './hostmods/index.js';
 import { networkModules } from './net/index.js';
+import { packageModules } from './pkg/index.js';
+import { systemModules } from './system/index.js';
+import { webModules } from './web/index.js';
 import type { ModuleDef } from './types.js';
 
 /** The modules shipped with runbook; registerModules adds others beside them without changing this map. */
@@ -30,7 +36,16 @@ export const builtinModules: Record<string, ModuleDef<any>> = {
   set_fact,
 };
 
-const modules: Record<string, ModuleDef<any>> = { ...builtinModules, ...networkModules };
+const modules: Record<string, ModuleDef<any>> = {
+  ...builtinModules,
+  ...networkModules,
+  ...packageModules,
+  ...fileModules,
+  ...systemModules,
+  ...webModules,
+  ...controlModules,
+  ...hostModules,
+};
 
 // ansible.builtin.x and ansible.legacy.x are x: the loader's one rule for that prefix.
 const bare = shortName;
