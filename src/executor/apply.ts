@@ -1,4 +1,6 @@
 // Applies a module's plan through the host's connection; files land by temp name + rename (Connection.put).
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { TaskError } from '../errors.js';
 import type { ExecResult, Plan } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
@@ -29,6 +31,10 @@ export async function applyPlan(
       if (r.code !== 0) throw stepFailed(step.cmd, r);
       continue;
     }
+    if (step.kind === 'local-write') {
+      await writeLocal(step.path, step.content);
+      continue;
+    }
     if (step.backup) {
       const b = `[ ! -e ${quote(step.dest)} ] || cp -p ${quote(step.dest)} ${quote(step.dest)}.$(date +%Y%m%d%H%M%S)~`;
       const r = await conn.exec(b, { ...as, timeout: opts.timeout });
@@ -49,4 +55,12 @@ export async function applyPlan(
 function stepFailed(c: string, r: ExecResult): TaskError {
   const err = r.stderr.trim() || r.stdout.trim() || '(no output)';
   return new TaskError(`command failed (rc=${r.code}): ${c}\n${err}`);
+}
+
+// fetch's controller-side write: parents created, temp name beside the file, then rename.
+async function writeLocal(path: string, content: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.runbook-tmp-${process.pid}`;
+  await writeFile(tmp, content);
+  await rename(tmp, path);
 }

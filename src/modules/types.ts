@@ -34,6 +34,12 @@ export type Step =
       group?: string;
       /** keep a timestamped copy of the old file beside it */
       backup?: boolean;
+    }
+  | {
+      /** fetch: a file written on the controller (parent directories created, temp name + rename). */
+      kind: 'local-write';
+      path: string;
+      content: Buffer;
     };
 
 export interface FileDiff {
