@@ -19,6 +19,7 @@ export function speculable(play: Play, tasks: Task[]): Task[] {
       !t.delegateTo &&
       !t.runOnce &&
       !lookup(t.module, t.at).local &&
+      !lookup(t.module, t.at).atTurn &&
       !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null, t.becomeUser ?? play.becomeUser ?? null, t.environment ?? null, play.environment ?? null]), names, true),
   );
 }
@@ -95,7 +96,7 @@ export async function planAllItems(
   wanted: boolean[],
   env: TaskEnv,
 ): Promise<(Spec | undefined)[] | undefined> {
-  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local) return undefined;
+  if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local || def.atTurn) return undefined;
   // Items that become different users (a templated become_user) are planned one by one.
   const ases = itemVars.flatMap((v, i) => (wanted[i] ? [becomeOf(t, host, v, env)] : []));
   if (new Set(ases.map((a) => `${a.become}:${a.becomeUser ?? ''}`)).size > 1) return undefined;

@@ -106,6 +106,8 @@ export interface ModuleDef<P = unknown> {
   freeForm?: boolean;
   /** Runs on the controller only: no connection needed (debug, set_fact, fail, assert). */
   local?: boolean;
+  /** Its plan talks to the network or waits (uri, get_url, wait_for, git): planned at its turn only, never ahead. */
+  atTurn?: boolean;
   /**
    * Validate and normalise args. Called at load time with unrendered args (strings may still hold
    * `{{ }}`: type checks skip those) and again per host after rendering.
