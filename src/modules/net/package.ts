@@ -2,6 +2,9 @@
 
 import { cmd, quote } from '../../remote/quote.js';
 import { type Args, fail, list } from '../args.js';
+import { aptCommand } from '../pkg/apt-core.js';
+import { updateCommand } from '../pkg/apt.js';
+import { makecacheCommand, rpmCommands, rpmPending, rpmQueryScript, rpmUpgradableScript } from '../pkg/rpm-core.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { firstError, section, sections } from './probe-text.js';
 
@@ -25,11 +28,11 @@ export function queryScript(m: Manager, names: string[], latest: boolean): strin
       ? // One dpkg-query for all names (it lists only the ones it knows, in its own order); awk answers for each name asked.
         `dpkg-query -W -f='\${binary:Package} \${Status}\\n' -- ${names.map((n) => quote(base(n))).join(' ')} 2>/dev/null | ` +
         `awk -v want=${quote(names.map(base).join(' '))} 'BEGIN { n = split(want, w, " ") } / installed$/ { ok[$1] = 1; sub(/:.*/, "", $1); ok[$1] = 1 } END { for (i = 1; i <= n; i++) print w[i], (w[i] in ok ? "yes" : "no") }'`
-      : `for p in ${names.map((n) => quote(base(n))).join(' ')}; do rpm -q --quiet "$p" && echo "$p yes" || echo "$p no"; done`;
+      : rpmQueryScript(names.map(base));
   const up =
     m === 'apt'
       ? `${cmd('apt-get', '-s', '-q', 'install', ...names)} 2>/dev/null | sed -n 's/^Inst \\([^ ]*\\) \\[.*/\\1/p'`
-      : `${cmd(m, '-q', 'check-update', ...names)} 2>/dev/null | awk 'NF==3 {sub(/\\.[^.]*$/, "", $1); print $1}'`;
+      : rpmUpgradableScript(m, names, {});
   return [section('mgr', `echo ${m}`), section('installed', q), ...(latest ? [section('upgradable', up)] : [])].join('; ');
 }
 
@@ -115,12 +118,14 @@ export const pkg = defineModule({
         changed: false,
         note: `${names.join(' ')} ${p.state === 'absent' ? 'absent' : p.state === 'latest' ? 'latest' : 'present'} (${m})`,
       };
+    // The commands come from the apt and dnf/yum modules' builders: one code path for how packages are acted on.
     const steps: Step[] = [];
-    const apt = (...args: string[]) => cmd('env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args);
-    if (p.updateCache && p.state !== 'absent')
-      steps.push({ kind: 'exec', cmd: m === 'apt' ? apt('update', '-q') : cmd(m, '-q', 'makecache') });
-    const action = p.state === 'absent' ? 'remove' : 'install';
-    steps.push({ kind: 'exec', cmd: m === 'apt' ? apt(action, '-y', '-q', ...todo) : cmd(m, action, '-y', ...todo) });
+    if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, {}) });
+    if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', todo, {}) });
+    else {
+      const work = rpmPending(p.state, todo, new Set(todo.filter(has)), upgradable);
+      for (const c of rpmCommands(m, work, {})) steps.push({ kind: 'exec', cmd: c });
+    }
     const line = (n: string, on: boolean) => `${n} ${on ? 'installed' : 'absent'}\n`;
     return {
       changed: true,
