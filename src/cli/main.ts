@@ -37,20 +37,29 @@ function sshOptions(c: Command): Command {
 }
 
 function connectionOptions(c: Command): Command {
-  return sshOptions(
-    c
-      .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
-      .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
-      .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
-      .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
-      .option('-C, --check', 'change nothing; report what would change')
-      .option('-D, --diff', 'show unified diffs of changed files'),
-  )
-    .option('--timeout <s>', 'per-task timeout in seconds', positiveInt('--timeout'))
-    .addOption(new Option('-o, --output <mode>', 'output format').choices(['auto', 'plain', 'json', 'tty']).default('auto'))
-    .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0)
-    .option('--shard <i/n>', 'run only shard i of n (split by a hash of the host name; merge with merge-reports)')
-    .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
+  return vaultOptions(
+    sshOptions(
+      c
+        .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
+        .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
+        .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
+        .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
+        .option('-C, --check', 'change nothing; report what would change')
+        .option('-D, --diff', 'show unified diffs of changed files'),
+    )
+      .option('--timeout <s>', 'per-task timeout in seconds', positiveInt('--timeout'))
+      .addOption(new Option('-o, --output <mode>', 'output format').choices(['auto', 'plain', 'json', 'tty']).default('auto'))
+      .option('-v, --verbose', 'show command output (-vvv: stack traces)', increase, 0)
+      .option('--shard <i/n>', 'run only shard i of n (split by a hash of the host name; merge with merge-reports)'),
+  );
+}
+
+// Ansible's vault password options (read before anything is loaded); ANSIBLE_VAULT_PASSWORD_FILE and
+// RUNBOOK_VAULT_PASSWORD add to them.
+function vaultOptions(c: Command): Command {
+  return c
+    .option('--vault-id <[label@]source>', 'a vault password: a file, an executable printing it, or prompt (repeatable)', collect)
+    .option('--vault-password-file <file>', 'file holding the vault password, or an executable printing it (repeatable)', collect)
     .option('--ask-vault-pass', 'prompt for the vault password');
 }
 
@@ -65,7 +74,7 @@ function taskSelection(c: Command): Command {
 const reportOption = ['--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file'] as const;
 
 // What every command that runs tasks does first: remember -v for error output, then unlock vault files.
-async function prepare(opts: { verbose: number; vaultPasswordFile?: string; askVaultPass?: boolean }): Promise<void> {
+async function prepare(opts: { verbose: number; vaultId?: string[]; vaultPasswordFile?: string[]; askVaultPass?: boolean }): Promise<void> {
   verbosity = opts.verbose;
   await (await import('./vault.js')).setupVault(opts);
 }
@@ -132,40 +141,47 @@ program
     process.exitCode = await mergeReportsCommand(files, opts);
   });
 
-program
-  .command('inventory')
-  .description('show hosts, groups and resolved variables')
-  .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
-  .option('--list', 'all hosts and groups with their vars, as JSON')
-  .option('--graph', 'the group tree')
-  .option('--host <name>', 'one host’s resolved vars, as JSON')
-  .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
-  .option('--ask-vault-pass', 'prompt for the vault password')
-  .action(async (opts) => {
-    await (await import('./vault.js')).setupVault(opts);
-    const [{ loadInventory }, { describeInventory }, { inventorySources }] = await Promise.all([
-      import('../inventory/load.js'),
-      import('../inventory/show.js'),
-      import('./options.js'),
-    ]);
-    const inv = loadInventory(inventorySources(opts.inventory));
-    const mode = opts.graph ? 'graph' : 'list';
-    const [{ redact, addSecretVars }, { hostVars }] = await Promise.all([import('../vault/secrets.js'), import('../inventory/vars.js')]);
-    for (const h of inv.hosts.keys()) addSecretVars(hostVars(inv, h));
-    process.stdout.write(`${redact(describeInventory(inv, mode, opts.host))}\n`);
-  });
+vaultOptions(
+  program
+    .command('inventory')
+    .description('show hosts, groups and resolved variables')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+    .option('--list', 'all hosts and groups with their vars, as JSON')
+    .option('--graph', 'the group tree')
+    .option('--host <name>', 'one host’s resolved vars, as JSON'),
+).action(async (opts) => {
+  await (await import('./vault.js')).setupVault(opts);
+  const [{ loadInventory }, { describeInventory }, { inventorySources }] = await Promise.all([
+    import('../inventory/load.js'),
+    import('../inventory/show.js'),
+    import('./options.js'),
+  ]);
+  const inv = loadInventory(inventorySources(opts.inventory));
+  const mode = opts.graph ? 'graph' : 'list';
+  const [{ redact, addSecretVars }, { hostVars }] = await Promise.all([import('../vault/secrets.js'), import('../inventory/vars.js')]);
+  for (const h of inv.hosts.keys()) addSecretVars(hostVars(inv, h));
+  process.stdout.write(`${redact(describeInventory(inv, mode, opts.host))}\n`);
+});
 
-program
-  .command('vault')
-  .description('encrypt, decrypt, view or edit a vars file (AES-256-GCM, key from the password via scrypt)')
-  .argument('<action>', 'encrypt, decrypt, view or edit')
-  .argument('<file>', 'the vars file')
-  .option('--vault-password-file <file>', 'file whose first line is the password (else RUNBOOK_VAULT_PASSWORD, else a prompt)')
+vaultOptions(
+  program
+    .command('vault')
+    .description(
+      "encrypt, decrypt, view or edit a vars file in Ansible Vault's format (ansible-vault reads it); encrypt-string prints a !vault value",
+    )
+    .argument('<action>', 'encrypt, decrypt, view, edit or encrypt-string')
+    .argument('<file>', 'the vars file (encrypt-string: the value)'),
+)
+  .option('--encrypt-vault-id <label>', 'the --vault-id label to encrypt with (default: the first given)')
+  .option('--name <var>', 'encrypt-string: the variable name to print')
   .action(async (action: string, file: string, opts) => {
-    if (!['encrypt', 'decrypt', 'view', 'edit'].includes(action))
-      throw new UsageError(`unknown vault action "${action}"`, { hint: 'use: runbook vault encrypt|decrypt|view|edit FILE' });
+    const act = action === 'encrypt_string' ? 'encrypt-string' : action;
+    if (!['encrypt', 'decrypt', 'view', 'edit', 'encrypt-string'].includes(act))
+      throw new UsageError(`unknown vault action "${action}"`, {
+        hint: 'use: runbook vault encrypt|decrypt|view|edit FILE, or runbook vault encrypt-string VALUE --name VAR',
+      });
     const { vaultCommand } = await import('./vault.js');
-    process.exitCode = await vaultCommand(action as 'encrypt', file, opts);
+    process.exitCode = await vaultCommand(act as 'encrypt', file, opts);
   });
 
 program
@@ -210,23 +226,23 @@ program
     process.stdout.write(completeWords(what, opts.inventory));
   });
 
-sshOptions(
-  program
-    .command('graph')
-    .description('draw the GRE mesh the inventory plans (hosts, addresses, subnets, tunnels); --live compares it with the hosts')
-    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
-    .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
-    .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
-    .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
-    .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
-    .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)'),
-)
-  .option('--vault-password-file <file>', 'file whose first line is the vault password (else RUNBOOK_VAULT_PASSWORD)')
-  .action(async (opts) => {
-    await (await import('./vault.js')).setupVault(opts);
-    const { graphCommand } = await import('./graph.js');
-    process.exitCode = await graphCommand(opts);
-  });
+vaultOptions(
+  sshOptions(
+    program
+      .command('graph')
+      .description('draw the GRE mesh the inventory plans (hosts, addresses, subnets, tunnels); --live compares it with the hosts')
+      .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
+      .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
+      .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
+      .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
+      .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
+      .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)'),
+  ),
+).action(async (opts) => {
+  await (await import('./vault.js')).setupVault(opts);
+  const { graphCommand } = await import('./graph.js');
+  process.exitCode = await graphCommand(opts);
+});
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

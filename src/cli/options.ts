@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import { readVarsText } from '../vault/password.js';
+import { addSecret } from '../vault/secrets.js';
+import { vaultTag } from '../vault/tag.js';
+import { yaml11Bool } from '../yaml11.js';
 
 export function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
@@ -20,7 +24,10 @@ export function parseExtraVars(values: string[] = []): Record<string, unknown> {
       const file = v.slice(1);
       let data: unknown;
       try {
-        data = parse(readFileSync(file, 'utf8'));
+        // An @file may be vault-encrypted, whole or by !vault values, as in Ansible.
+        const opened = readVarsText(file, readFileSync(file, 'utf8'));
+        data = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool, vaultTag] });
+        if (opened.secret) addSecret(data);
       } catch (e) {
         throw new UsageError(`-e ${v}: cannot read ${file}: ${(e as Error).message}`, { hint: 'give an existing YAML or JSON file after @' });
       }

@@ -1,32 +1,47 @@
-// `runbook vault encrypt|decrypt|view|edit FILE`, and the vault password options of run/exec/inventory.
+// `runbook vault encrypt|decrypt|view|edit|encrypt-string`, and the vault password options of run/exec/inventory.
+// runbook writes Ansible's vault format (so files move both ways with ansible-vault) and still reads its own older one.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { decryptVault, encryptVault, isVault } from '../vault/format.js';
-import { configureVault, promptPassword, readPasswordFile } from '../vault/password.js';
+import { encryptAnsible, isAnsibleVault, parseEnvelope } from '../vault/ansible.js';
+import { isVault } from '../vault/format.js';
+import { isAnyVault, promptPassword, readVarsText, resolveVaultSecrets, setVaultSecrets, type VaultSecret } from '../vault/password.js';
 
 export interface VaultFlags {
-  vaultPasswordFile?: string;
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
   askVaultPass?: boolean;
+  encryptVaultId?: string;
+  name?: string;
 }
 
-export type VaultAction = 'encrypt' | 'decrypt' | 'view' | 'edit';
+export type VaultAction = 'encrypt' | 'decrypt' | 'view' | 'edit' | 'encrypt-string';
 
-// run/exec/inventory: decide the password before anything is loaded (a prompt cannot happen mid-load).
+const sources = (f: VaultFlags) => ({ vaultIds: f.vaultId, passwordFiles: f.vaultPasswordFile, askVaultPass: f.askVaultPass });
+
+// run/exec/inventory: read every password before anything is loaded (a prompt cannot happen mid-load).
 export async function setupVault(f: VaultFlags): Promise<void> {
-  if (f.askVaultPass) configureVault({ password: await promptPassword('Vault password: ') });
-  else configureVault({ passwordFile: f.vaultPasswordFile });
+  setVaultSecrets(await resolveVaultSecrets(sources(f)));
 }
 
-async function password(f: VaultFlags, confirm: boolean): Promise<string> {
-  if (f.vaultPasswordFile) return readPasswordFile(f.vaultPasswordFile);
-  if (process.env.RUNBOOK_VAULT_PASSWORD) return process.env.RUNBOOK_VAULT_PASSWORD;
+// The passwords given, else one typed at a prompt (twice when it will encrypt something new).
+async function secretsFor(f: VaultFlags, confirm: boolean): Promise<VaultSecret[]> {
+  const given = await resolveVaultSecrets(sources(f));
+  if (given.length) return given;
   const pw = await promptPassword(confirm ? 'New vault password: ' : 'Vault password: ');
   if (confirm && (await promptPassword('Confirm new vault password: ')) !== pw) throw new InputError('the two passwords differ', { hint: 'run the command again' });
   if (!pw) throw new InputError('the vault password is empty', { hint: 'type a non-empty password' });
-  return pw;
+  return [{ id: 'default', password: pw }];
+}
+
+// Like ansible-vault: --encrypt-vault-id picks the password to encrypt with, else the first one given.
+function encryptingSecret(list: VaultSecret[], f: VaultFlags): VaultSecret {
+  if (!f.encryptVaultId) return list[0];
+  const s = list.find((x) => x.id === f.encryptVaultId);
+  if (!s) throw new UsageError(`--encrypt-vault-id ${f.encryptVaultId}: no --vault-id with that label was given`, { hint: `add --vault-id ${f.encryptVaultId}@FILE` });
+  return s;
 }
 
 function readText(file: string): string {
@@ -47,16 +62,26 @@ function writeAtomic(file: string, text: string): void {
 }
 
 export async function vaultCommand(action: VaultAction, file: string, f: VaultFlags): Promise<number> {
+  if (action === 'encrypt-string') {
+    const s = encryptingSecret(await secretsFor(f, true), f);
+    const body = encryptAnsible(file, s.password, s.id).trimEnd().replace(/\n/g, '\n  ');
+    process.stdout.write(`${f.name ?? 'value'}: !vault |\n  ${body}\n`);
+    return 0;
+  }
   if (action === 'encrypt') {
     const text = readText(file);
-    if (isVault(text)) throw new UsageError(`${file} is already encrypted`, { hint: `use: runbook vault edit ${file}` });
-    writeAtomic(file, encryptVault(text, await password(f, !f.vaultPasswordFile && !process.env.RUNBOOK_VAULT_PASSWORD)));
+    if (isAnyVault(text)) throw new UsageError(`${file} is already encrypted`, { hint: `use: runbook vault edit ${file}` });
+    const creating = !f.vaultId?.length && !f.vaultPasswordFile?.length && !process.env.RUNBOOK_VAULT_PASSWORD && !process.env.ANSIBLE_VAULT_PASSWORD_FILE;
+    const s = encryptingSecret(await secretsFor(f, creating), f);
+    writeAtomic(file, encryptAnsible(text, s.password, s.id));
     process.stderr.write(`encrypted ${file}\n`);
     return 0;
   }
   if (action === 'decrypt' || action === 'view') {
     const text = readText(file);
-    const plain = decryptVault(text, await password(f, false), file);
+    if (!isAnyVault(text)) throw new UsageError(`${file} is not vault-encrypted`, { at: { file }, hint: 'nothing to decrypt' });
+    setVaultSecrets(await secretsFor(f, false));
+    const plain = readVarsText(file, text).text;
     if (action === 'view') process.stdout.write(plain);
     else {
       writeAtomic(file, plain);
@@ -67,11 +92,17 @@ export async function vaultCommand(action: VaultAction, file: string, f: VaultFl
   return edit(file, f);
 }
 
-// $EDITOR on a 0600 file in a 0700 temp dir; re-encrypted (fresh salt and nonce) only if it changed.
+// $EDITOR on a 0600 file in a 0700 temp dir; re-encrypted (Ansible's format, fresh salt) only if it changed.
 async function edit(file: string, f: VaultFlags): Promise<number> {
   const exists = existsSync(file);
-  const pw = await password(f, !exists && !f.vaultPasswordFile && !process.env.RUNBOOK_VAULT_PASSWORD);
-  const before = exists ? decryptVault(readText(file), pw, file) : '';
+  const text = exists ? readText(file) : '';
+  if (exists && !isAnyVault(text)) throw new UsageError(`${file} is not vault-encrypted`, { at: { file }, hint: `encrypt it first: runbook vault encrypt ${file}` });
+  const list = await secretsFor(f, !exists && !f.vaultId?.length && !f.vaultPasswordFile?.length && !process.env.RUNBOOK_VAULT_PASSWORD);
+  setVaultSecrets(list);
+  const before = exists ? readVarsText(file, text).text : '';
+  // Keep the file's vault id when one of the passwords is labelled with it (as ansible-vault edit does).
+  const id = exists && isAnsibleVault(text) ? parseEnvelope(text, file).vaultId : undefined;
+  const s = (!f.encryptVaultId && list.find((x) => x.id === id)) || encryptingSecret(list, f);
   const dir = mkdtempSync(join(tmpdir(), 'runbook-vault-'));
   const tmp = join(dir, basename(file).replace(/(\.vault)?$/, '') || 'vars.yaml');
   try {
@@ -80,11 +111,11 @@ async function edit(file: string, f: VaultFlags): Promise<number> {
     const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', tmp], { stdio: 'inherit' });
     if (r.status !== 0) throw new InputError(`the editor (${editor}) exited with ${r.status ?? r.signal}; ${file} is unchanged`, { hint: 'set EDITOR to a working editor' });
     const after = readFileSync(tmp, 'utf8');
-    if (exists && after === before) {
+    if (exists && after === before && !isVault(text)) {
       process.stderr.write(`${file} unchanged\n`);
       return 0;
     }
-    writeAtomic(file, encryptVault(after, pw));
+    writeAtomic(file, encryptAnsible(after, s.password, s.id));
     process.stderr.write(`saved ${file} (encrypted)\n`);
     return 0;
   } finally {

@@ -1,12 +1,13 @@
 // vars_files load per host (the path may be templated) before the play touches any host.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { vaultFailure, vaultTag } from '../vault/tag.js';
 import { yaml11Bool } from '../yaml11.js';
 
 const cache = new Map<string, Record<string, unknown>>();
@@ -28,16 +29,19 @@ export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, 
         });
       }
       const opened = readVarsText(path, text);
-      let v: unknown;
-      try {
-        v = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool] }) ?? {};
-      } catch (e) {
-        const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-        throw new InputError(`vars_files: ${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`, {
-          at: { file: path, line: pos?.line ?? 1, col: pos?.col },
+      const lc = new LineCounter();
+      const doc = parseDocument(opened.text, { lineCounter: lc, customTags: (tags) => [...tags, yaml11Bool, vaultTag] });
+      const vault = vaultFailure(doc, path, lc);
+      if (vault) throw vault;
+      const e = doc.errors[0];
+      if (e) {
+        const pos = lc.linePos(e.pos[0]);
+        throw new InputError(`vars_files: ${path}: invalid YAML: ${e.message.split('\n')[0]}`, {
+          at: { file: path, line: pos.line, col: pos.col },
           hint: 'fix the YAML syntax near that position',
         });
       }
+      const v: unknown = doc.toJS() ?? {};
       if (typeof v !== 'object' || Array.isArray(v))
         throw new InputError(`vars_files: ${path} must hold a map of variables`, { at: { file: path, line: 1 } });
       data = v as Record<string, unknown>;

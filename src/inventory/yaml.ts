@@ -1,5 +1,6 @@
 import { type Document, isAlias, isMap, isNode, isScalar, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { didYouMean, InventoryError, type Location } from '../errors.js';
+import { vaultFailure, vaultTag } from '../vault/tag.js';
 import { yaml11Bool } from '../yaml11.js';
 import type { InventoryBuilder } from './builder.js';
 import { parseHostPattern } from './hostpattern.js';
@@ -19,7 +20,9 @@ const fail = (at: Location, message: string, hint: string): InventoryError => ne
 // One reader for every YAML/JSON file so syntax errors always carry file:line:col.
 export function readYaml(text: string, file: string): YamlSource {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, customTags: (tags) => [...tags, yaml11Bool] });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, customTags: (tags) => [...tags, yaml11Bool, vaultTag] });
+  const vault = vaultFailure(doc, file, lc);
+  if (vault) throw vault;
   const locate = (offset: number): Location => ({ file, ...lc.linePos(offset) });
   const err = doc.errors[0];
   if (err) {

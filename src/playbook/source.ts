@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { type Location, PlaybookError } from '../errors.js';
+import { readVarsText } from '../vault/password.js';
+import { addSecret } from '../vault/secrets.js';
+import { vaultFailure, vaultTag } from '../vault/tag.js';
 import { yaml11Bool } from '../yaml11.js';
 import type { Source } from './positions.js';
 import { rejectUnquotedTemplates } from './schema.js';
@@ -20,14 +23,19 @@ export interface NamedAt {
  * another one names (`from`) that is missing or a directory is reported where it is named.
  */
 export function readYamlSource(file: string, kind: string, from?: NamedAt): Source {
-  const text = readText(file, kind, from);
+  // A whole file may be vault-encrypted (a role's vars/main.yml often is); the values of a vaulted vars file are secrets.
+  const opened = readVarsText(file, readText(file, kind, from));
+  const text = opened.text;
   const lc = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lc,
     merge: true,
     prettyErrors: false,
-    customTags: (tags) => [...tags, yaml11Bool],
+    customTags: (tags) => [...tags, yaml11Bool, vaultTag],
   });
+  const vault = vaultFailure(doc, file, lc);
+  if (vault) throw vault;
+  if (opened.secret && kind.includes('vars')) addSecret(doc.toJS());
   if (doc.errors.length > 0) throw yamlError(file, lc, doc.errors[0] as YAMLError);
   const src: Source = { file, doc, lc };
   rejectUnquotedTemplates(src);

@@ -78,7 +78,7 @@ afterAll(async () => {
 describe('secrets never reach any output', () => {
   it('the vault file on disk holds no plaintext', () => {
     const text = readFileSync(join(invDir, 'group_vars', 'mesh.yaml'), 'utf8');
-    expect(text.startsWith('$RUNBOOK_VAULT;1;AES256GCM\n')).toBe(true);
+    expect(text.startsWith('$ANSIBLE_VAULT;1.1;AES256\n')).toBe(true);
     expect(text).not.toContain(S.vault);
   });
 
