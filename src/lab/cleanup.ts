@@ -5,7 +5,7 @@ import { RunbookError } from '../errors.js';
 import { ipBatch, ipJson } from './exec.js';
 import { HOST_LAB_DIR } from './host-init.js';
 import { labNaming } from './names.js';
-import { cmdlineOf, isSshd, killAndWait, listProcesses, netnsInode } from './processes.js';
+import { cmdlineOf, holdingMountsUnder, isSshd, killAndWait, listProcesses, netnsInode } from './processes.js';
 
 // What a cleanup removed, for callers that want to say so.
 export interface CleanupReport {
@@ -62,6 +62,8 @@ export async function labObjects(name: string): Promise<{ namespaces: string[]; 
 }
 
 // Kill (verified) processes, delete namespaces, veths and the bridge of lab `name`; throws if any survive.
+// The hosts' mounts live only in their own mount namespaces (private propagation): they go with the last
+// process of each, so nothing is left to unmount on the machine once those processes are gone.
 export async function cleanLab(name: string, dir: string): Promise<CleanupReport> {
   const n = labNaming(name);
   const isOurs = ownedBy(name, dir);
@@ -74,7 +76,10 @@ export async function cleanLab(name: string, dir: string): Promise<CleanupReport
   const fromFiles = await pidFileTargets(dir, isOurs);
   const procs = await listProcesses();
   const fromProc = procs.filter((p) => (p.netns !== undefined && inodes.has(p.netns)) || isOurs(p.argv)).map((p) => p.pid);
-  const targets = [...new Set([...fromFiles, ...fromProc])];
+  // a process that joined a host's mounts from outside (`nsenter -t <sshd pid> -m …` on the machine) is in
+  // neither the host's network nor PID namespace, yet keeps the host's overlays mounted
+  const fromMounts = await holdingMountsUnder(procs, join(dir, 'hosts'));
+  const targets = [...new Set([...fromFiles, ...fromProc, ...fromMounts])];
   const survivors = targets.length > 0 ? await killAndWait(targets) : [];
 
   const lines = [

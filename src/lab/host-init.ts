@@ -56,13 +56,50 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 `;
 }
 
+/**
+ * Directories every host sees copy-on-write over the machine's own (overlayfs, lower = the machine's
+ * directory): the host starts with the machine's contents (dpkg's database in /var, users in /etc) and
+ * its writes land in hosts/hN/<name>.upper, so `apt install`, `pip install` or `useradd -m` in a
+ * host change neither the machine nor the other hosts. /bin, /sbin and /lib are symlinks into /usr here.
+ */
+export const HOST_OVERLAY_DIRS = ['/etc', '/var', '/usr', '/opt', '/srv', '/home'] as const;
+
+// One fstab field: libmount reads \ooo octal escapes, so a space in the state dir survives.
+function fstabField(s: string): string {
+  return s.replace(/[\\\s#]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+const covers = (target: string, path: string) => path === target || path.startsWith(`${target}/`);
+
+/**
+ * The host's mounts, for one `mount -a -T` (one spawn instead of one per mount: spawns are what a host's
+ * start costs). Mount paths are resolved when each is mounted, so the mount whose target holds the
+ * state dir (/tmp, /home or /srv for a state dir there) comes last: earlier ones still find hosts/hN.
+ */
+export function renderFstab(hostDir: string, labDir: string): string {
+  const overlays = HOST_OVERLAY_DIRS.map((d) => {
+    const base = d.slice(1);
+    const opts = `lowerdir=${d},upperdir=${hostDir}/${base}.upper,workdir=${hostDir}/${base}.work`;
+    return { target: d, line: `lab-${base} ${d} overlay ${fstabField(opts)} 0 0` };
+  });
+  const entries = [
+    ...overlays,
+    // root's home, with .ssh/authorized_keys for the lab key
+    { target: '/root', line: `${fstabField(`${hostDir}/root`)} /root none bind 0 0` },
+    { target: '/run', line: 'lab-run /run tmpfs mode=0755 0 0' },
+    { target: '/tmp', line: 'lab-tmp /tmp tmpfs mode=1777 0 0' },
+  ];
+  const ordered = [...entries.filter((e) => !covers(e.target, labDir)), ...entries.filter((e) => covers(e.target, labDir))];
+  return `# runbook lab: this host's private mounts (generated; mounted in order by init.sh)\n${ordered.map((e) => e.line).join('\n')}\n`;
+}
+
 // The host's PID 1 until it execs sshd: only mounts and `ip`, since each extra spawn costs ~20 hosts × ms.
-// Files the host needs were put into its /etc upper dir and /root beforehand (see host-start.ts).
+// Files the host needs were put into its /etc upper dir, /root and fstab beforehand (see host-start.ts).
 export function renderInitScript(labDir: string): string {
   return `#!/bin/sh
 # runbook lab host init (generated). Runs as PID 1 of one lab host's PID namespace, inside the
-# host's network namespace: builds the host's private /etc, /var, /root, /run, /tmp, then becomes
-# the host's sshd. Usage: init.sh hN
+# host's network namespace: builds the host's private ${HOST_OVERLAY_DIRS.join(', ')}, /root, /run, /tmp,
+# then becomes the host's sshd. Usage: init.sh hN
 set -eu
 H="$1"
 LAB_DIR=${quote(labDir)}
@@ -76,13 +113,10 @@ addr add $HOST_IP/24 dev eth0
 link set eth0 up
 END_OF_IP
 
-# /etc and /var: copy-on-write over the machine's; writes land in $HD/*.upper. The lab's own files
-# (${HOST_LAB_DIR}, hostname, hosts, profile.d) were written into etc.upper before we started.
-mount -t overlay lab-etc -o "lowerdir=/etc,upperdir=$HD/etc.upper,workdir=$HD/etc.work" /etc
-mount -t overlay lab-var -o "lowerdir=/var,upperdir=$HD/var.upper,workdir=$HD/var.work" /var
-# root's home (with .ssh/authorized_keys for the lab key), then /run
-mount --bind "$HD/root" /root
-mount -t tmpfs -o mode=0755 lab-run /run
+# ${HOST_OVERLAY_DIRS.join(', ')}: copy-on-write over the machine's; writes land in $HD/*.upper. The lab's own
+# files (${HOST_LAB_DIR}, hostname, hosts, profile.d) were written into etc.upper before we started. Then
+# root's home, a fresh /run and /tmp. One mount(8) for all of them, in $HD/fstab's order.
+mount -a -T "$HD/fstab"
 # /run/systemd/system tells tools (runbook's service module too) that systemctl manages units here: the stand-in does.
 mkdir -p /run/sshd /run/lock /run/lab-systemd /run/systemd/system
 echo "$H" > /proc/sys/kernel/hostname
@@ -90,8 +124,6 @@ echo "$H" > /proc/sys/kernel/hostname
 ${OVS_INIT_FUNCTION}
 if [ "$OVS" = 1 ]; then lab_ovs; fi
 
-# last: the state dir may live under /tmp
-mount -t tmpfs -o mode=1777 lab-tmp /tmp
 echo "lab init: $H exec sshd"
 exec /usr/sbin/sshd -D -e -f "$SSHD_CONF"
 `;

@@ -4,7 +4,15 @@ import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RunbookError } from '../errors.js';
-import { HOST_BIN_DIR, HOST_LAB_DIR, hostSshdConfigPath, renderHostEnv, renderSshdConfig } from './host-init.js';
+import {
+  HOST_BIN_DIR,
+  HOST_LAB_DIR,
+  HOST_OVERLAY_DIRS,
+  hostSshdConfigPath,
+  renderFstab,
+  renderHostEnv,
+  renderSshdConfig,
+} from './host-init.js';
 import type { LabLayout } from './layout.js';
 import { childrenOf, cmdlineOf, isSshd } from './processes.js';
 import { SYSTEMCTL_STANDIN } from './systemctl-standin.js';
@@ -26,16 +34,18 @@ async function put(path: string, content: string | Buffer, mode = 0o644): Promis
   await chmod(path, mode);
 }
 
-// Everything the host needs is written from here, straight into its /etc upper dir and its /root:
-// init.sh then only mounts (each spawn there costs milliseconds × hosts).
+// Everything the host needs is written from here, straight into its /etc upper dir, its /root and its
+// fstab: init.sh then only mounts (each spawn there costs milliseconds × hosts).
 export async function prepareHostDir(layout: LabLayout, h: HostSpec, machineHosts: string): Promise<void> {
   const hd = layout.hostDir(h.name);
   // a path as the host sees it under /etc → the same path in this host's /etc upper dir
   const etc = (p: string) => `${hd}/etc.upper${p.replace(/^\/etc/, '')}`;
-  await Promise.all(['etc.work', 'var.upper', 'var.work'].map((d) => mkdir(`${hd}/${d}`, { recursive: true })));
+  const overlayDirs = HOST_OVERLAY_DIRS.flatMap((d) => [`${hd}${d}.upper`, `${hd}${d}.work`]);
+  await Promise.all(overlayDirs.map((d) => mkdir(d, { recursive: true })));
   const pub = (await readFile(`${layout.keyPath}.pub`, 'utf8')).trim();
   await Promise.all([
     put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs })),
+    put(`${hd}/fstab`, renderFstab(hd, layout.dir)),
     put(etc(`${HOST_BIN_DIR}/systemctl`), SYSTEMCTL_STANDIN, 0o755),
     put(etc(hostSshdConfigPath(h.lab, h.name)), renderSshdConfig({ lab: h.lab, host: h.name, ip: h.ip, maxStartups: h.maxStartups })),
     put(etc(`${HOST_LAB_DIR}/ssh_host_ed25519_key`), await readFile(layout.hostKey(h.name)), 0o600),

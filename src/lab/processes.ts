@@ -52,6 +52,19 @@ export interface ProcEntry {
   argv: string[];
   /** inode of the process's network namespace */
   netns?: number;
+  /** inode of the process's mount namespace */
+  mntns?: number;
+}
+
+// The inode of one of a process's namespaces (`/proc/<pid>/ns/<kind>` reads "net:[4026532178]").
+async function nsInode(pid: number | 'self', kind: 'net' | 'mnt'): Promise<number | undefined> {
+  try {
+    const m = /\[(\d+)\]/.exec(await readlink(`/proc/${pid}/ns/${kind}`));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    // kernel threads and vanished processes have no readable ns link
+    return undefined;
+  }
 }
 
 // One pass over /proc: the same data `ip netns pids` reads, for all our namespaces at once.
@@ -62,18 +75,43 @@ export async function listProcesses(): Promise<ProcEntry[]> {
     pids.map(async (pid): Promise<ProcEntry | undefined> => {
       const argv = await cmdlineOf(pid);
       if (!argv) return undefined;
-      let netns: number | undefined;
-      try {
-        const link = await readlink(`/proc/${pid}/ns/net`);
-        const m = /\[(\d+)\]/.exec(link);
-        if (m) netns = Number(m[1]);
-      } catch {
-        // kernel threads and vanished processes have no readable ns link
-      }
-      return { pid, argv, netns };
+      const [netns, mntns] = await Promise.all([nsInode(pid, 'net'), nsInode(pid, 'mnt')]);
+      return { pid, argv, netns, mntns };
     }),
   );
   return out.filter((e): e is ProcEntry => e !== undefined && e.pid !== process.pid);
+}
+
+// mountinfo writes space, tab, newline and backslash in paths as \ooo.
+const mangle = (path: string) => path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+
+/**
+ * Processes whose mount namespace mounts something from under `dir` (a lab's hosts/: overlay upper
+ * dirs, the /root bind): such a process holds a host's mounts even when it is in none of the host's other
+ * namespaces (entered with `nsenter -m` from the machine).
+ * One mountinfo read per mount namespace other than ours.
+ */
+export async function holdingMountsUnder(procs: ProcEntry[], dir: string): Promise<number[]> {
+  const own = await nsInode('self', 'mnt');
+  const byNs = new Map<number, number[]>();
+  for (const p of procs) {
+    if (p.mntns === undefined || p.mntns === own) continue;
+    byNs.set(p.mntns, [...(byNs.get(p.mntns) ?? []), p.pid]);
+  }
+  const needle = mangle(dir.endsWith('/') ? dir : `${dir}/`);
+  const hits = await Promise.all(
+    [...byNs.values()].map(async (pids) => {
+      for (const pid of pids) {
+        try {
+          return (await readFile(`/proc/${pid}/mountinfo`, 'utf8')).includes(needle) ? pids : [];
+        } catch {
+          // gone; ask the next process of the same namespace
+        }
+      }
+      return [];
+    }),
+  );
+  return hits.flat();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

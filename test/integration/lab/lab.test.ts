@@ -55,6 +55,14 @@ function leftovers(name: string, dir: string): string[] {
       continue;
     }
     if (cmd.includes(`${dir}/init.sh`) || cmd.includes(`/etc/runbook-lab/${name}-h`)) out.push(`pid ${pid}: ${cmd}`);
+    // a host's overlays and binds name its dir under hosts/, in whichever mount namespace holds them
+    let mounts = '';
+    try {
+      mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (mounts.includes(`${dir}/hosts/`)) out.push(`mounts of pid ${pid}`);
   }
   return out;
 }
@@ -105,13 +113,15 @@ describe.skipIf(!isRoot)('lab (core)', () => {
     }
   });
 
-  it('keeps /etc, /root and /tmp private to each host', async () => {
+  it('keeps /etc, /var, /usr, /opt, /srv, /home, /root and /tmp private to each host', async () => {
     const tag = `runbook-lab-test-${process.pid}`;
-    const w = await ssh(lab, lab.hosts[0].ip, `echo x > /etc/${tag} && echo x > /root/${tag} && echo x > /tmp/${tag} && cat /etc/${tag}`);
-    expect(w).toMatchObject({ code: 0, stdout: 'x\n' });
-    const r = await ssh(lab, lab.hosts[1].ip, `ls /etc/${tag} /root/${tag} /tmp/${tag} 2>/dev/null; echo done`);
+    const dirs = ['/etc', '/var/lib', '/usr/local', '/opt', '/srv', '/home', '/root', '/tmp'];
+    const paths = dirs.map((d) => join(d, tag));
+    const w = await ssh(lab, lab.hosts[0].ip, `${paths.map((p) => `echo x > ${p}`).join(' && ')} && cat ${paths.join(' ')}`);
+    expect(w).toMatchObject({ code: 0, stdout: 'x\n'.repeat(paths.length) });
+    const r = await ssh(lab, lab.hosts[1].ip, `ls ${paths.join(' ')} 2>/dev/null; echo done`);
     expect(r.stdout).toBe('done\n');
-    for (const d of ['/etc', '/root', '/tmp']) expect(existsSync(join(d, tag))).toBe(false);
+    for (const p of paths) expect(existsSync(p)).toBe(false);
   });
 
   it('puts the stand-in systemctl first on PATH, honest about what it is', async () => {
