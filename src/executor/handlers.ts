@@ -1,4 +1,5 @@
-// Handlers run once per host at the end of a play, in definition order, only where a changed task notified them.
+// Handlers run once per host at the end of a play (and at each meta: flush_handlers), in definition order, only where a
+// changed task notified them.
 import type { Play, Task } from '../playbook/types.js';
 import { forEachLimit } from './batches.js';
 import type { PlayState } from './play.js';
@@ -16,6 +17,7 @@ export async function runHandlers(
     return !r.unreachable && (!r.failed || st.o.forceHandlers) && r.notified.size > 0;
   };
   const done = new Map<string, Set<string>>();
+  const flushed = batch.filter(eligible);
   for (let round = 0; round < 5; round++) {
     let ran = false;
     for (const hd of play.handlers) {
@@ -31,6 +33,8 @@ export async function runHandlers(
     }
     if (!ran) break;
   }
+  // Notifications are used up (a later flush, or the end of the play, runs only what is notified after this one).
+  for (const h of flushed) st.runs.get(h)!.notified.clear();
 }
 
 

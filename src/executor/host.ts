@@ -8,6 +8,8 @@ export interface HostRun {
   inventoryVars: Record<string, unknown>;
   /** play vars + vars_files, set per play */
   playVars: Record<string, unknown>;
+  /** include_vars: for the rest of the run, above task vars and below facts */
+  includeVars: Record<string, unknown>;
   /** gathered facts and set_fact */
   facts: Record<string, unknown>;
   /** register: results */
@@ -25,6 +27,7 @@ export function newHostRun(name: string, inventoryVars: Record<string, unknown>)
     name,
     inventoryVars,
     playVars: {},
+    includeVars: {},
     facts: {},
     registered: {},
     factsGathered: false,
@@ -35,7 +38,7 @@ export function newHostRun(name: string, inventoryVars: Record<string, unknown>)
   };
 }
 
-/** Precedence: role defaults < inventory < play vars < vars_files < task vars < registered/facts < -e. */
+/** Precedence: role defaults < inventory < play vars < vars_files < task vars < include_vars < registered/facts < -e. */
 export function varsFor(
   h: HostRun,
   magic: Record<string, unknown>,
@@ -43,7 +46,7 @@ export function varsFor(
   taskVars: Record<string, unknown> = {},
   roleDefaults: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return { ...roleDefaults, ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.facts, ...h.registered, ...extra };
+  return { ...roleDefaults, ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.includeVars, ...h.facts, ...h.registered, ...extra };
 }
 
 export interface LiveHost {

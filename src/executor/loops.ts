@@ -247,11 +247,18 @@ function firstFound(terms: unknown, ctx: LookupContext): unknown[] {
   };
   addTerm(terms);
   for (const c of candidates) {
-    const found = isAbsolute(c) ? (existsSync(c) ? c : undefined) : filesDirs(ctx).map((d) => join(d, c)).find((p) => existsSync(p));
+    const found = isAbsolute(c) ? (existsSync(c) ? c : undefined) : foundDirs(ctx).map((d) => join(d, c)).find((p) => existsSync(p));
     if (found) return [found];
   }
   if (skip) return [];
-  return fail(ctx, 'first_found', `no file was found among ${candidates.join(', ') || '(no candidates)'}`, `looked in ${filesDirs(ctx).join(', ')}; add skip: true to skip the task instead`);
+  return fail(ctx, 'first_found', `no file was found among ${candidates.join(', ') || '(no candidates)'}`, `looked in ${foundDirs(ctx).join(', ')}; add skip: true to skip the task instead`);
+}
+
+// first_found serves copy and template (files/, templates/), include_vars (vars/) and include_tasks (tasks/), like
+// lookup('first_found'): each of those folders of the role and of the playbook, then the folder itself.
+function foundDirs(ctx: LookupContext): string[] {
+  const under = (d: string) => [...['files', 'templates', 'vars', 'tasks'].map((s) => join(d, s)), d];
+  return [...(ctx.roleDir ? under(ctx.roleDir) : []), ...under(ctx.baseDir)];
 }
 
 /** ansible_loop for loop_control.extended. */

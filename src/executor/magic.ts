@@ -12,7 +12,7 @@ export function hostvarsView(runs: Map<string, HostRun>, inv: Inventory): Record
       enumerable: true,
       get: () => {
         const r = runs.get(name);
-        return r ? { ...r.inventoryVars, ...r.playVars, ...r.facts, ...r.registered } : hostVars(inv, name);
+        return r ? { ...r.inventoryVars, ...r.playVars, ...r.includeVars, ...r.facts, ...r.registered } : hostVars(inv, name);
       },
     });
   return view;

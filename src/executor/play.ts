@@ -1,6 +1,7 @@
 // One play: vars_files, facts, plans made ahead, batches (serial) × forks, linear or free strategy, handlers,
 // and the failure policy (any_errors_fatal, max_fail_percentage).
 import { ConnectError } from '../errors.js';
+import { lookup } from '../modules/registry.js';
 import { evalBool } from '../expr/eval.js';
 import { markUnsafe } from '../jinja/runtime.js';
 import { groupsMap } from '../inventory/vars.js';
@@ -24,6 +25,11 @@ import { loadVarsFiles } from './vars-files.js';
 import { withRemoteUser } from './remote-user.js';
 import { Semaphore } from './pool.js';
 import { renderValue } from '../template/render.js';
+import { loadInventory } from '../inventory/load.js';
+import { BYPASS_HOST_LOOP, applyControl, replaceInventory } from './control.js';
+import { type HostInclusion, type IncludeCache, hostInclusion } from './include.js';
+import { newBlockState } from './blocks.js';
+import type { MetaAction } from '../modules/control/meta.js';
 
 export interface PlayState {
   o: RunOptions;
@@ -32,14 +38,24 @@ export interface PlayState {
   pool: ConnectionPool;
   startAt: () => string | undefined;
   started: () => void;
+  /** Set when group_by, add_host or refresh_inventory changed the inventory: later plays select their hosts again. */
+  inventoryChanged?: boolean;
 }
 
 export async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | undefined> {
   const { o, runs, recap } = st;
   o.sink.emit({ type: 'play:start', play: play.name, hosts });
   const live = hosts.filter((h) => !runs.get(h)!.failed && !runs.get(h)!.unreachable);
-  const groups = groupsMap(o.inventory);
-  const hostvars = hostvarsView(runs, o.inventory);
+  let groups = groupsMap(o.inventory);
+  let hostvars = hostvarsView(runs, o.inventory);
+  const inventoryChanged = () => {
+    st.inventoryChanged = true;
+    groups = groupsMap(o.inventory);
+    hostvars = hostvarsView(runs, o.inventory);
+  };
+  // Handlers of roles included at run time join the play's (a copy: the loaded play stays as written).
+  const handlers = [...play.handlers];
+  const playNow: Play = { ...play, handlers };
   const magicFor = (h: string) => ({
     groups,
     hostvars,
@@ -133,7 +149,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
         if (task.register) r.registered[task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         return undefined;
       }
-      out = await runTask(task, h, vars, env(h), specs.get(h)?.get(task), play.remoteUser);
+      out = task.include ? includeOutcome(task, h, vars, name, at, t0) : await runTask(task, h, vars, env(h), specs.get(h)?.get(task), play.remoteUser);
       // Something changed on the host: plans made ahead of their turn may be stale from here on.
       if (out.applied) specs.delete(h);
     } catch (e) {
@@ -172,7 +188,33 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       Object.assign(r.facts, out.facts);
     }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
+    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, o.inventory, vars)) inventoryChanged();
     return out;
+  };
+
+  // A dynamic include on one host: what it brings is kept for the play loop, the result says what was included.
+  const inclusions = new Map<Task, Map<string, HostInclusion>>();
+  const includeCaches = new Map<Task, IncludeCache>();
+  const includeOutcome = (task: Task, h: string, vars: Record<string, unknown>, name: string, at: string, t0: number): TaskOutcome => {
+    if (!includeCaches.has(task)) includeCaches.set(task, new Map());
+    const inc = hostInclusion(task, h, vars, includeCaches.get(task)!, handlers);
+    (inclusions.get(task) ?? inclusions.set(task, new Map()).get(task)!).set(h, inc);
+    const status: TaskStatus = inc.sources.length ? 'ok' : 'skipped';
+    const msg = inc.sources.length ? `included: ${[...new Set(inc.sources)].join(', ')}` : 'no item was included';
+    o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status, msg, durationMs: Date.now() - t0, startedAt: t0 });
+    return { status, result: { changed: false, include: [...new Set(inc.sources)] }, ignored: false };
+  };
+  // Hosts that included the same tasks run them together (in the order the hosts came), each group after the other.
+  const includeGroups = (task: Task, hosts: string[]): [string[], Task[]][] => {
+    const byKey = new Map<string, [string[], Task[]]>();
+    for (const h of hosts) {
+      const inc = inclusions.get(task)?.get(h);
+      if (!inc?.tasks.length || !ok(h)) continue;
+      const g = byKey.get(inc.key) ?? byKey.set(inc.key, [[], inc.tasks.filter((t) => selectedByTags(t, o.tags, o.skipTags))]).get(inc.key)!;
+      g[0].push(h);
+    }
+    inclusions.delete(task);
+    return [...byKey.values()];
   };
 
   const tasks = play.tasks.filter((t) => selectedByTags(t, o.tags, o.skipTags));
@@ -189,8 +231,13 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     }
   };
   const ok = (h: string) => !runs.get(h)!.failed && !runs.get(h)!.unreachable;
+  // meta: end_host takes a host out of the rest of the play; end_batch and end_play stop more.
+  const ended = new Set<string>();
+  let batchOver = false;
+  let playOver = false;
   // Whether task t runs on host h now: healthy hosts, and failed ones for the always: parts they are owed.
-  const runnable = (t: Task, h: string) => !runs.get(h)!.unreachable && blockAllows(t, runs.get(h)!.blocks, runs.get(h)!.failed);
+  const runnable = (t: Task, h: string) => !ended.has(h) && !runs.get(h)!.unreachable && blockAllows(t, runs.get(h)!.blocks, runs.get(h)!.failed);
+  const flush = (batch: string[]) => runHandlers(playNow, batch.filter((h) => !ended.has(h)), st, runOne, aborted);
   const aborted = () => !!o.signal?.aborted;
   // throttle: at most this many hosts in the task at once (task, block or play keyword).
   const throttleOf = (t: Task) => t.throttle ?? play.throttle;
@@ -202,39 +249,94 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     if (!sem) throttles.set(t, (sem = new Semaphore(n)));
     return sem.use(() => runOne(t, h));
   };
+  // meta: the play acts on it for the hosts that reach it (end_play, end_batch, refresh_inventory: once for all).
+  const runMeta = async (t: Task, hosts: string[], batch: string[]) => {
+    const action = lookup(t.module, t.at).parse(t.args, t.at) as MetaAction;
+    const when = (h: string) => !t.when.length || evalBool(t.when, varsFor(runs.get(h)!, magicFor(h), o.extraVars, t.vars, t.roleDefaults), t.at);
+    const chosen = action === 'end_play' || action === 'end_batch' || action === 'refresh_inventory' ? (when(hosts[0]!) ? hosts.slice(0, 1) : []) : hosts.filter(when);
+    if (!chosen.length) return;
+    if (action === 'flush_handlers') await flush(batch);
+    else if (action === 'end_play') playOver = true;
+    else if (action === 'end_batch') batchOver = true;
+    else if (action === 'end_host') for (const h of chosen) ended.add(h);
+    else if (action === 'refresh_inventory') {
+      replaceInventory(o.inventory, loadInventory(o.inventory.sources, o.playbook.baseDir));
+      inventoryChanged();
+    } else
+      for (const h of chosen) {
+        const r = runs.get(h)!;
+        if (action === 'clear_facts') {
+          for (const k of Object.keys(r.facts)) delete r.facts[k];
+          r.factsGathered = false;
+        } else if (action === 'clear_host_errors') {
+          for (const b of batch) {
+            const rb = runs.get(b)!;
+            if (rb.unreachable) st.pool.forget(b);
+            Object.assign(rb, { failed: false, unreachable: false, blocks: newBlockState() });
+          }
+        } else if (action === 'reset_connection') {
+          const conn = await st.pool.get(h, hostConnVars(h)).catch(() => undefined);
+          st.pool.forget(h);
+          await conn?.close().catch(() => undefined);
+        }
+      }
+  };
+  let fatal = false;
+  let currentBatch: string[] = [];
+  const stopped = () => aborted() || fatal || batchOver || playOver;
+  const runLinear = async (list: Task[], batch: string[]): Promise<void> => {
+    for (const t of list) {
+      if (stopped()) return;
+      if (skipUntilStart(t, st)) continue;
+      const active = batch.filter((h) => runnable(t, h));
+      if (!active.length) continue;
+      if (t.module === 'meta') {
+        await runMeta(t, active, currentBatch);
+        continue;
+      }
+      if (t.runOnce || BYPASS_HOST_LOOP.has(t.module)) {
+        const out = await runOne(t, active[0]);
+        for (const h of active.slice(1)) {
+          if (out && t.register) runs.get(h)!.registered[t.register] = markUnsafe(out.result);
+          if (out?.facts) Object.assign(runs.get(h)!.facts, out.facts);
+        }
+      } else await forEachLimit(active, Math.min(o.forks, throttleOf(t) ?? o.forks), async (h) => void (await runOne(t, h)));
+      if (play.anyErrorsFatal && currentBatch.some((h) => runs.get(h)!.failed)) fatal = true;
+      if (t.include) for (const [hosts, tasks] of includeGroups(t, active)) await runLinear(tasks, hosts);
+    }
+  };
+  // The free strategy: each host on its own through the list (includes in place, add_host once).
+  const onceDone = new Set<Task>();
+  const runFree = async (list: Task[], h: string, batch: string[]): Promise<void> => {
+    for (const t of list) {
+      if (aborted() || batchOver || playOver || !runnable(t, h) || skipUntilStart(t, st)) continue;
+      if (t.module === 'meta') await runMeta(t, [h], batch);
+      else if (BYPASS_HOST_LOOP.has(t.module)) {
+        if (!onceDone.has(t)) {
+          onceDone.add(t);
+          await throttled(t, h);
+        }
+      } else {
+        await throttled(t, h);
+        if (t.include) for (const [, tasks] of includeGroups(t, [h])) await runFree(tasks, h, batch);
+      }
+    }
+  };
   let stopReason: string | undefined;
   const bs = batches(live, play.serial);
   for (const [bi, batch] of bs.entries()) {
-    if (aborted() || stopReason) break;
+    if (aborted() || stopReason || playOver) break;
+    batchOver = false;
     await forEachLimit(batch, o.forks, async (h) => {
       await gather(h);
       await planAhead(h);
     });
-    let fatal = false;
-    if (play.strategy === 'free') {
-      await forEachLimit(batch, o.forks, async (h) => {
-        for (const t of tasks) {
-          if (aborted() || !runnable(t, h) || skipUntilStart(t, st)) continue;
-          await throttled(t, h);
-        }
-      });
-    } else {
-      for (const t of tasks) {
-        if (aborted() || fatal) break;
-        if (skipUntilStart(t, st)) continue;
-        const active = batch.filter((h) => runnable(t, h));
-        if (!active.length) continue;
-        if (t.runOnce) {
-          const out = await runOne(t, active[0]);
-          for (const h of active.slice(1)) {
-            if (out && t.register) runs.get(h)!.registered[t.register] = markUnsafe(out.result);
-            if (out?.facts) Object.assign(runs.get(h)!.facts, out.facts);
-          }
-        } else await forEachLimit(active, Math.min(o.forks, throttleOf(t) ?? o.forks), async (h) => void (await runOne(t, h)));
-        if (play.anyErrorsFatal && batch.some((h) => runs.get(h)!.failed)) fatal = true;
-      }
-    }
-    await runHandlers(play, batch, st, runOne, aborted);
+    fatal = false;
+    currentBatch = batch;
+    if (play.strategy === 'free') await forEachLimit(batch, o.forks, (h) => runFree(tasks, h, batch));
+    else await runLinear(tasks, batch);
+    // end_play and end_batch end without the handlers, as Ansible's do.
+    if (!playOver && !batchOver) await flush(batch);
     const failedN = batch.filter((h) => runs.get(h)!.failed || runs.get(h)!.unreachable).length;
     if (fatal) stopReason = 'any_errors_fatal: a host failed, the play stops for every host';
     else if (play.maxFailPercentage !== undefined && (failedN / batch.length) * 100 > play.maxFailPercentage && bi < bs.length - 1)

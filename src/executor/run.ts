@@ -1,4 +1,5 @@
 // Plays × hosts: the whole run — preflight of every play, one connection pool, the recap and the exit code.
+import { InventoryError } from '../errors.js';
 import { hostVars } from '../inventory/vars.js';
 import { hasTemplate, renderValue } from '../template/render.js';
 import { selectHosts } from '../inventory/select.js';
@@ -10,7 +11,7 @@ import { type HostRun, newHostRun, varsFor } from './host.js';
 import { type Connector, ConnectionPool } from './pool.js';
 import { type Shard, inShard } from './shard.js';
 import { preflight } from './preflight.js';
-import { runPlay } from './play.js';
+import { type PlayState, runPlay } from './play.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
@@ -44,9 +45,17 @@ export interface RunResult {
 }
 
 /** Hosts a play targets after --limit, in inventory order; `hosts: "{{ target | default('web') }}"` sees -e and the play's vars. */
-export function playHosts(inv: Inventory, play: Play, limit?: string, extraVars: Record<string, unknown> = {}): string[] {
+export function playHosts(inv: Inventory, play: Play, limit?: string, extraVars: Record<string, unknown> = {}, runtimeGroups = false): string[] {
   const pattern = hasTemplate(play.hosts) ? String(renderValue(play.hosts, { ...play.vars, ...extraVars }, { at: play.at })) : play.hosts;
-  const hosts = orderHosts(selectHosts(inv, pattern), play.order);
+  let selected: string[];
+  try {
+    selected = selectHosts(inv, pattern);
+  } catch (e) {
+    // A group that group_by or add_host makes at run time is not in the inventory yet: the play is worked out when it starts.
+    if (runtimeGroups && e instanceof InventoryError) return [];
+    throw e;
+  }
+  const hosts = orderHosts(selected, play.order);
   if (!limit) return hosts;
   const allowed = new Set(selectHosts(inv, limit));
   return hosts.filter((h) => allowed.has(h));
@@ -68,7 +77,8 @@ export function checkBeforeConnect(o: Pick<RunOptions, 'inventory' | 'playbook' 
   const runs = new Map<string, HostRun>();
   const recap: Recap = {};
   const all = new Set<string>();
-  const perPlay = o.playbook.plays.map((p) => inShard(playHosts(o.inventory, p, o.limit, o.extraVars), o.shard));
+  const runtime = makesGroups(o.playbook);
+  const perPlay = o.playbook.plays.map((p) => inShard(playHosts(o.inventory, p, o.limit, o.extraVars, runtime), o.shard));
   for (const hs of perPlay) for (const h of hs) all.add(h);
   const playVars = Object.assign({}, ...o.playbook.plays.map((p) => p.vars));
   for (const h of all) {
@@ -98,10 +108,11 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   });
   o.sink.emit({ type: 'run:start', playbook: o.playbook.file, hosts: [...all], check: o.check });
   let startAt = o.startAtTask;
+  const st: PlayState = { o, runs, recap, pool, startAt: () => startAt, started: () => (startAt = undefined) };
   try {
     for (const [i, play] of o.playbook.plays.entries()) {
       if (o.signal?.aborted) break;
-      const res = await runPlay(play, perPlay[i], { o, runs, recap, pool, startAt: () => startAt, started: () => (startAt = undefined) });
+      const res = await runPlay(play, st.inventoryChanged ? hostsNow(play, st) : perPlay[i], st);
       if (res === 'stop') break;
     }
   } finally {
@@ -120,3 +131,23 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   return { recap, exitCode };
 }
 
+
+/** Whether the playbook may make hosts or groups at run time (group_by, add_host, refresh_inventory). */
+function makesGroups(pb: Playbook): boolean {
+  return pb.plays.some((p) => p.tasks.some((t) => t.module === 'group_by' || t.module === 'add_host' || t.module === 'meta' || t.include !== undefined));
+}
+
+// A play after group_by/add_host: its hosts from the inventory as it is now; a host new to the run gets its state and recap line.
+function hostsNow(play: Play, st: PlayState): string[] {
+  const { o, runs, recap } = st;
+  const hosts = inShard(playHosts(o.inventory, play, o.limit, o.extraVars, true), o.shard);
+  for (const h of hosts) {
+    const r = runs.get(h);
+    if (!r) {
+      runs.set(h, newHostRun(h, hostVars(o.inventory, h)));
+      addSecretVars(runs.get(h)!.inventoryVars);
+      recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
+    } else r.inventoryVars = hostVars(o.inventory, h);
+  }
+  return hosts;
+}

@@ -7,7 +7,8 @@ import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
 import { didYouMean } from '../errors.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
-import { BLOCK_KEYS, IMPORT_KEYS, shortName } from './keywords.js';
+import { dynamicInclude } from './dynamic.js';
+import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
@@ -54,6 +55,8 @@ export function parseEntry(src: Source, item: unknown, scope: TaskScope, chain: 
   const node = resolve(src, item);
   const kind = kindOf(src, node);
   if (kind === 'block') return parseBlock(src, node as Node, scope, chain, files);
+  const dyn = kind === 'import' || kind === 'role' ? dynamicInclude(src, node as Node, scope, chain, files) : undefined;
+  if (dyn) return [dyn];
   if (kind === 'import') return parseImport(src, node as Node, scope, chain, files);
   if (kind === 'role') {
     const role = parseRoleTaskEntry(src, node as Node, scope.baseDir ?? dirname(src.file), scope);
@@ -95,9 +98,8 @@ export function innerScope(src: Source, kw: Map<string, Field>, scope: TaskScope
   return own ? { ...scope, moduleDefaults: mergeDefaults(scope.moduleDefaults, own) } : scope;
 }
 
-// import_tasks and include_tasks both read the file now, relative to the file that names it. include_tasks is
-// dynamic in Ansible (decided per host at run time); read statically it behaves the same unless the file name
-// is templated or the include loops, and those two are refused at load with what to do instead.
+// import_tasks reads the file now, relative to the file that names it; so does a plain include_tasks (read statically
+// it behaves the same). An include_tasks with a templated name, a loop, when: or apply: is dynamic (src/playbook/dynamic.ts).
 function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
   const kw = new Map<string, Field>();
   for (const f of fieldsOf(src, node)) {
@@ -110,7 +112,7 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
   if (scope.handler) fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'write the handlers out under handlers:');
   const name = str(importF, `${importF.key}: tasks/network.yml`);
   if (hasTemplate(name)) {
-    fail(importF.at, `${importF.key} reads its file when the playbook loads, so the file name cannot be a template`, 'name the file directly; choose between files with when: on two imports');
+    fail(importF.at, `${importF.key} reads its file when the playbook loads, so the file name cannot be a template`, 'use include_tasks: to choose the file per host at run time');
   }
   const file = resolvePath(dirname(src.file), name);
   if (files.includes(file)) {
@@ -178,6 +180,8 @@ function templated(f: Field, s: string): string {
 
 // Inner values win: a task's own keyword beats its block's, an inner block's beats an outer one's.
 export function inherit(t: Task, b: Inherited): void {
+  // A dynamic include hands these down to the tasks it includes at run time.
+  t.include?.outer.push(b);
   t.when = [...b.when, ...t.when];
   t.tags = [...new Set([...b.tags, ...t.tags])];
   t.vars = { ...b.vars, ...t.vars };
@@ -212,10 +216,9 @@ function rejectBlockKey(f: Field): never {
 }
 
 function rejectImportKey(f: Field): never {
-  if (f.key === 'loop' || f.key.startsWith('with_') || f.key === 'loop_control') {
-    fail(f.keyAt, `"${f.key}" on an import is not supported`, 'runbook reads task files at load time: put the loop on the tasks in the file');
+  if (isDynamicKey(f.key)) {
+    fail(f.keyAt, `"${f.key}" on import_tasks is not supported`, 'import_tasks reads its file at load time: use include_tasks to loop or decide at run time');
   }
-  if (f.key === 'apply') fail(f.keyAt, '"apply" is not supported', 'write the keywords directly on the import entry (when:, tags:, become:, ...)');
   const near = didYouMean(f.key, IMPORT_KEYS);
   return fail(f.keyAt, `unknown key "${f.key}" in an import`, near ?? `an import takes: ${IMPORT_KEYS.join(', ')}`);
 }

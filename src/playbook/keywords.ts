@@ -131,6 +131,11 @@ export const INHERITED_KEYS = BLOCK_KEYS.filter(
 /** Keys of an import_tasks / include_tasks entry: the file, and the task keywords its tasks inherit. */
 export const IMPORT_KEYS = ['import_tasks', 'include_tasks', ...INHERITED_KEYS] as const;
 
+/** What makes an include_tasks / include_role dynamic (decided per host at run time) besides a templated name. */
+export function isDynamicKey(key: string): boolean {
+  return key === 'loop' || key === 'loop_control' || key.startsWith('with_') || key === 'when' || key === 'apply';
+}
+
 export const LOOP_CONTROL_KEYS = ['loop_var', 'label', 'index_var', 'pause', 'extended', 'extended_allitems'] as const;
 
 const INLINE_TASKS = 'an import is a task-list entry: put it under tasks:, e.g. tasks: [ { import_tasks: net.yml } ]';
@@ -159,8 +164,6 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
   import_playbook: 'import_playbook is an item of the playbook itself: "- import_playbook: other.yml" beside the plays',
-  include_vars: 'list the file under the play\'s vars_files:, or put the variables in vars:',
-  meta: 'runbook has no meta actions: handlers run at the end of the play; remove the task or split the play in two',
   become_method: LATER,
   become_flags: LATER,
   become_exe: LATER,

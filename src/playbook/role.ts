@@ -102,9 +102,15 @@ function varsFile(path: string | undefined): Record<string, unknown> {
   return toValue(src, root) as Record<string, unknown>;
 }
 
-function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, seen: Set<string>, stack: string[]): RoleTasks {
-  const name = str(e.role, 'role: mesh');
-  if (hasTemplate(name)) fail(e.role.at, 'a role name cannot be a template: roles are read when the playbook loads', 'name the role directly; use when: to choose between roles');
+/** A role named at run time (a dynamic include_role): read now, each time it is included. */
+export function includedRole(src: Source, name: string, at: Location, baseDir: string, scope: TaskScope): RoleTasks {
+  const role: Field = { key: 'name', keyAt: at, at, node: null };
+  return loadRole(src, { role, keywords: [], at }, baseDir, scope, new Set(), [], name);
+}
+
+function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, seen: Set<string>, stack: string[], rendered?: string): RoleTasks {
+  const name = rendered ?? str(e.role, 'role: mesh');
+  if (hasTemplate(name)) fail(e.role.at, 'a role name cannot be a template: roles are read when the playbook loads', 'use include_role: to choose the role per host at run time');
   const dir = roleDirOf(e.role, name, baseDir);
   if (stack.includes(dir)) fail(e.role.at, `roles depend on each other in a cycle: ${[...stack, dir].map((d) => d.split('/').at(-1)).join(' → ')}`, 'remove one of the dependencies');
 

@@ -1,5 +1,26 @@
 import type { Location } from '../errors.js';
+import type { Inherited } from './block.js';
+import type { ModuleDefaults } from './task.js';
 import type { WithLookup } from './keywords.js';
+
+/** include_tasks / include_role decided per host at run time (src/playbook/dynamic.ts reads, src/executor/include.ts runs). */
+export interface DynamicInclude {
+  kind: 'tasks' | 'role';
+  /** The task file or role name as written: a template, rendered per host (and per loop item). */
+  name: string;
+  /** The file that names it: a task file is found from its folder. */
+  from: string;
+  /** The playbook's folder (roles are looked up from it). */
+  baseDir: string;
+  playTags: string[];
+  moduleDefaults?: ModuleDefaults;
+  /** The task files being read around it (a cycle is refused). */
+  files: string[];
+  /** `apply:` keywords, given to every included task. */
+  apply?: Inherited;
+  /** Keywords of the enclosing blocks, imports and roles (innermost first): the included tasks inherit them too. */
+  outer: Inherited[];
+}
 
 export interface LoopControl {
   /** A template shown instead of the item. */
@@ -82,6 +103,8 @@ export interface Task {
   roleDefaults?: Record<string, unknown>;
   /** The blocks this task sits in, outermost first, and in which part of each (absent outside any block). */
   blocks?: BlockRef[];
+  /** A dynamic include: the task stands for the tasks it includes on each host at run time. */
+  include?: DynamicInclude;
 }
 
 /** One enclosing block of a task: which block, which of its parts, and whether it has rescue/always parts. */

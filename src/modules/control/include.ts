@@ -1,0 +1,34 @@
+// include_tasks / include_role decided per host at run time (src/executor/include.ts runs them; nothing is planned).
+import { TaskError } from '../../errors.js';
+import { defineModule } from '../types.js';
+
+const apply = { type: 'dict', description: 'task keywords (tags, become, when, …) given to every included task' } as const;
+
+/** A dynamic include_tasks: the file is rendered and read per host when its turn comes. */
+export const include_tasks = defineModule({
+  name: 'include_tasks',
+  doc: 'Runs the tasks of a file chosen per host at run time (templated name, loop); import_tasks reads it at load.',
+  example: 'include_tasks: "{{ item }}.yml"',
+  local: true,
+  freeForm: true,
+  args: { _raw: { description: 'the task file (same as file)' }, file: { type: 'path', description: 'the task file, relative to the file that names it' }, apply },
+  mutually_exclusive: [['_raw', 'file']],
+  required_one_of: [['_raw', 'file']],
+  build: (v) => ({ file: (v.file ?? v._raw) as string }),
+  async plan() {
+    throw new TaskError('include_tasks runs in the play, not as a module');
+  },
+});
+
+/** A dynamic include_role: the role is found and read per host when its turn comes. */
+export const include_role = defineModule({
+  name: 'include_role',
+  doc: 'Runs a role chosen per host at run time (templated name, loop); import_role reads it at load.',
+  example: 'include_role: {name: "{{ role_name }}"}',
+  local: true,
+  args: { name: { required: true, description: 'the role' }, apply },
+  build: (v) => ({ name: v.name }),
+  async plan() {
+    throw new TaskError('include_role runs in the play, not as a module');
+  },
+});
