@@ -137,7 +137,7 @@ export const aptRepository = defineModule({
     if (p.state === 'present' && !plans.length) {
       const old = files.get(dest) ?? null;
       const text = `${old === null || old === '' ? '' : old.endsWith('\n') ? old : `${old}\n`}${want}\n`;
-      plans.push(await planText(probe, ctx, dest, text, old, old === null ? (p.mode ?? '0644') : p.mode));
+      plans.push(await planText(probe, ctx, dest, text, old, { mode: old === null ? (p.mode ?? '0644') : p.mode }));
       result.sources_added.push(dest);
     }
     if (!plans.length) return { changed: false, note: `${want} absent`, result };

@@ -1,7 +1,6 @@
 // Ansible's deb822_repository: /etc/apt/sources.list.d/<slug>.sources written field for field as Ansible writes it.
 import { mode as modeArg, fail } from '../args.js';
 import { statPaths } from '../fs.js';
-import { fileSection, sections } from '../net/probe-text.js';
 import type { ArgSpecs } from '../spec.js';
 import { defineModule, type Plan } from '../types.js';
 import { planText, removeStep } from './repo-files.js';
@@ -100,8 +99,7 @@ export const deb822Repository = defineModule({
       return { changed: true, steps: [removeStep(...gone)], note: `removed ${gone.join(', ')}`, result };
     }
     const text = renderSources(p.fields);
-    const s = sections((await probe.run(fileSection('old', dest))).stdout);
-    const plan = await planText(probe, ctx, dest, text, s.old ?? null, p.mode);
+    const plan = await planText(probe, ctx, dest, text, undefined, { mode: p.mode });
     return { ...plan, result: { ...plan.result, ...result, repo: text } };
   },
 });

@@ -102,7 +102,7 @@ export function pipProbe(p: PipArgs): string {
   return parts.join('; ');
 }
 
-const installTargets = (p: PipArgs) => [...(p.requirements ? ['-r', p.requirements] : []), ...specs(p).flatMap((s) => (p.editable ? ['-e', s] : [s]))];
+const installTargets = (p: PipArgs, names = specs(p)) => [...(p.requirements ? ['-r', p.requirements] : []), ...names.flatMap((s) => (p.editable ? ['-e', s] : [s]))];
 const specs = (p: PipArgs) => p.names.map((n) => (p.version ? `${n}==${p.version}` : n));
 
 export async function planPip(p: PipArgs, probe: { run(c: string): Promise<{ code: number; stdout: string; stderr: string }> }, ctx: TaskContext): Promise<Plan> {
@@ -155,7 +155,8 @@ export async function planPip(p: PipArgs, probe: { run(c: string): Promise<{ cod
     const latestWork = p.state === 'latest' && (venvMissing || wouldInstall);
     if (todo.length || reqWork || latestWork) {
       const extra = [...(p.state === 'latest' ? ['-U'] : []), ...(p.state === 'forcereinstall' ? ['--force-reinstall'] : [])];
-      steps.push({ kind: 'exec', cmd: pipCmd('install', ...extra, ...p.extraArgs, ...installTargets(p)) });
+      // Only the names that need it (all of them for latest, forcereinstall or a new virtualenv), in one pip call.
+      steps.push({ kind: 'exec', cmd: pipCmd('install', ...extra, ...p.extraArgs, ...installTargets(p, p.state === 'latest' ? all : todo)) });
       note = wouldInstall ? (/^Would install (.*)$/m.exec(dry)?.[1] ?? '').trim() : `installed ${todo.join(' ') || p.requirements}`;
       if (wouldInstall) note = `installed ${note}`;
     } else note = `${[...p.names, ...(p.requirements ? [`-r ${p.requirements}`] : [])].join(' ')} ${p.state}`;

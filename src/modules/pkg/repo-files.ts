@@ -1,6 +1,6 @@
 // Repository and key files: read a set of files in one round trip, write one through copy's atomic upload, remove one.
 import { quote } from '../../remote/quote.js';
-import { planFileUpdate } from '../net/file-update.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from '../fs.js';
 import type { Plan, Probe, Step, TaskContext } from '../types.js';
 
 const MARK = '@@@file ';
@@ -14,18 +14,23 @@ export function readFilesScript(globs: string[]): string {
 export function parseFiles(stdout: string): Map<string, string> {
   const out = new Map<string, string>();
   const parts = stdout.split(new RegExp(`(?:^|\\n)${MARK}`));
-  for (const part of parts.slice(1)) {
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
     const nl = part.indexOf('\n');
     const path = nl < 0 ? part : part.slice(0, nl);
     const body = nl < 0 ? '' : part.slice(nl + 1);
-    out.set(path, body.endsWith('\n') ? body.slice(0, -1) : body);
+    // the split took the newline `echo` added after each file but the last
+    out.set(path, i === parts.length - 1 && body.endsWith('\n') ? body.slice(0, -1) : body);
   }
   return out;
 }
 
-/** Write `content` to `dest` (already read: `old`, null when absent) with copy's decisions: no upload when equal. */
-export function planText(probe: Probe, ctx: TaskContext, dest: string, content: string, old: string | null, mode?: string): Promise<Plan> {
-  return planFileUpdate(probe, ctx, { dest, content: Buffer.from(content), old: old === null ? null : Buffer.from(old), mode });
+/** Write `content` to `dest` with copy's decisions (no upload when equal); `old` when already read (null: absent), else read for the diff. */
+export async function planText(probe: Probe, ctx: TaskContext, dest: string, content: string, old?: string | null, attrs: Attrs = {}): Promise<Plan> {
+  const [have, parent] = await statPaths(probe, [dest, parentOf(dest)], { follow: true, hash: true });
+  const body = Buffer.from(content);
+  if (have.type === 'absent' && parent.type !== 'dir') return missingDirPlan(dest, body, ctx, `directory ${parentOf(dest)} does not exist (for ${dest})`);
+  return planWrite({ dest, content: body, old: old === undefined ? undefined : old === null ? null : Buffer.from(old), ...attrs }, have, probe, ctx);
 }
 
 export const removeStep = (...paths: string[]): Step => ({ kind: 'exec', cmd: `rm -f -- ${paths.map(quote).join(' ')}` });

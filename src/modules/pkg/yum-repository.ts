@@ -2,8 +2,6 @@
 // configparser writes (keys sorted, booleans 1/0, list continuation lines indented by a tab).
 import { fail, mode as modeArg } from '../args.js';
 import { planWrite, statPaths } from '../fs.js';
-import { quote } from '../../remote/quote.js';
-import { fileSection, sections } from '../net/probe-text.js';
 import type { ArgSpecs } from '../spec.js';
 import { defineModule, type Plan } from '../types.js';
 import { removeStep } from './repo-files.js';
@@ -119,9 +117,10 @@ export const yumRepository = defineModule({
     };
   },
   async plan(p, probe, ctx): Promise<Plan> {
-    const s = sections((await probe.run(`${fileSection('old', p.dest)}; [ -d ${quote(p.reposdir)} ] && echo @@dir`)).stdout);
-    if (s.dir === undefined) return { changed: false, failed: `Repo directory '${p.reposdir}' does not exist.` };
-    const old = s.old ?? null;
+    const [have, dir] = await statPaths(probe, [p.dest, p.reposdir], { follow: true, hash: true });
+    if (dir.type !== 'dir') return { changed: false, failed: `Repo directory '${p.reposdir}' does not exist.` };
+    const buf = have.type === 'file' ? await probe.readFile(p.dest) : null;
+    const old = buf === null ? null : buf.toString('utf8');
     const ini = parseIni(old ?? '');
     const result = { repo: p.id, state: p.state };
     const sameKeys = (m?: Map<string, string>) => m !== undefined && [...m].sort().join('\n') === [...p.keys].sort().join('\n');
@@ -138,7 +137,6 @@ export const yumRepository = defineModule({
       text = writeIni(ini);
     }
     // An unchanged section leaves the file's bytes alone, as Ansible compares before writing; mode/owner/group still apply.
-    const [have] = await statPaths(probe, [p.dest], { follow: true, hash: true });
     const plan = await planWrite({ dest: p.dest, content: Buffer.from(text), old: old === null ? null : Buffer.from(old), mode: p.mode, owner: p.owner, group: p.group }, have, probe, ctx);
     return { ...plan, result: { ...plan.result, ...result } };
   },
