@@ -22,20 +22,23 @@ export function hostGroupSet(inv: Inventory, host: string, parents = parentsOf(i
   return out.add('all');
 }
 
-// Hosts of a group including those of its descendants, in inventory definition order.
+// Hosts of a group in Ansible's order (Group.get_hosts): its own hosts, then its children's level by level (breadth
+// first, children in the order they were added), each host once; `all` leaves out an implicit localhost.
 export function hostsOfGroup(inv: Inventory, group: string): string[] {
-  if (group === 'all') return [...inv.hosts.values()].filter((h) => !h.implicit).map((h) => h.name);
   const found = new Set<string>();
-  const seen = new Set<string>();
-  const walk = (name: string): void => {
-    const g = inv.groups.get(name);
-    if (!g || seen.has(name)) return;
-    seen.add(name);
-    for (const h of g.hosts) found.add(h);
-    for (const c of g.children) walk(c);
-  };
-  walk(group);
-  return [...inv.hosts.keys()].filter((h) => found.has(h));
+  const seen = new Set<string>([group]);
+  const queue = [group];
+  while (queue.length) {
+    const g = inv.groups.get(queue.shift() as string);
+    if (!g) continue;
+    for (const h of g.hosts) if (!(group === 'all' && inv.hosts.get(h)?.implicit)) found.add(h);
+    for (const c of g.children) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      queue.push(c);
+    }
+  }
+  return [...found].filter((h) => inv.hosts.has(h));
 }
 
 // Ansible's group depth: the longest path from `all`, so a group nested deeper wins when vars merge.

@@ -71,7 +71,7 @@ function listed(inv: Inventory): string[] {
 }
 
 function matchTerm(inv: Inventory, term: string): string[] {
-  if (term === 'all' || term === '*') return listed(inv);
+  if (term === 'all' || term === '*') return hostsOfGroup(inv, 'all');
   // `hosts: localhost` runs on the controller even when the inventory does not list it (Ansible's implicit localhost).
   if (LOCALHOST.has(term) && !inv.hosts.has(term)) {
     inv.hosts.set(term, { name: term, implicit: true, vars: { ansible_connection: 'local' } });
@@ -97,7 +97,7 @@ function matchTerm(inv: Inventory, term: string): string[] {
       hint: guess ?? `no host or group in ${inv.sources.join(', ') || 'the inventory'} matches it; groups are: ${groupList}`,
     });
   }
-  return [...inv.hosts.keys()].filter((h) => found.has(h));
+  return [...found];
 }
 
 function withSubscript(inv: Inventory, text: string): string[] {
@@ -114,7 +114,8 @@ function withSubscript(inv: Inventory, text: string): string[] {
 }
 
 // Ansible host patterns: names, groups, globs, ~regex, a:b / a,b unions, &intersections, !exclusions, [i] / [i:j] subscripts.
-// Unions are applied first, then intersections, then exclusions; the result keeps inventory order.
+// Unions are applied first, then intersections, then exclusions. The order is Ansible's: each union term's hosts in turn,
+// a group's own hosts before its children's (so `web[0]` and `all[0:2]` pick what Ansible picks).
 export function selectHosts(inv: Inventory, pattern: string): string[] {
   const terms: Term[] = splitPattern(inv, pattern.trim())
     .map((t) => t.trim())
@@ -132,5 +133,5 @@ export function selectHosts(inv: Inventory, pattern: string): string[] {
     for (const h of selected) if (!keep.has(h)) selected.delete(h);
   }
   for (const t of terms.filter((x) => x.op === '!')) for (const h of withSubscript(inv, t.text)) selected.delete(h);
-  return [...inv.hosts.keys()].filter((h) => selected.has(h));
+  return [...selected];
 }

@@ -11,7 +11,7 @@ describe('loadInventory', () => {
     expect([...inv.hosts.keys()]).toEqual(['bastion.example.com', 'web1', 'web2', 'web03', 'web04', 'db1', 'new1']);
     expect(hostVars(inv, 'web1')).toMatchObject({ ansible_host: '10.9.9.9', ansible_port: 2222 });
     const groups = groupsMap(inv);
-    expect(groups.canary).toEqual(['bastion.example.com', 'web1', 'new1']);
+    expect(groups.canary).toEqual(['web1', 'bastion.example.com', 'new1']);
     expect(groups.ungrouped).toEqual([]);
     expect([...(inv.groups.get('all')?.children ?? [])]).toEqual(['ungrouped', 'web', 'db', 'prod', 'canary']);
   });

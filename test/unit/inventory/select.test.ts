@@ -5,7 +5,8 @@ import { FIX, inventoryError } from './helpers.js';
 
 describe('selectHosts', () => {
   const inv = loadInventory([`${FIX}/patterns/hosts.ini`]);
-  const ALL = ['h1', 'h2', 'h3', 'h4', 'h5', 'edge.example.com', 'gw.example.com'];
+  // Ansible's order (checked with `ansible <pattern> --list-hosts`): a group's own hosts, then its children's.
+  const ALL = ['h1', 'h3', 'h4', 'h5', 'edge.example.com', 'gw.example.com', 'h2'];
 
   test.each([
     ['all', ALL],
@@ -14,8 +15,8 @@ describe('selectHosts', () => {
     ['prod', ['h1', 'h2', 'h3', 'h4', 'h5']],
     ['h2', ['h2']],
     ['web:db', ['h1', 'h2', 'h3', 'h4', 'h5']],
-    ['db,web', ['h1', 'h2', 'h3', 'h4', 'h5']],
-    ['edge:h2', ['h2', 'edge.example.com', 'gw.example.com']],
+    ['db,web', ['h4', 'h5', 'h1', 'h2', 'h3']],
+    ['edge:h2', ['edge.example.com', 'gw.example.com', 'h2']],
     ['web:web:h1', ['h1', 'h2', 'h3']],
     ['web:!h2', ['h1', 'h3']],
     ['mesh:&web', ['h1', 'h3']],
@@ -52,6 +53,40 @@ describe('selectHosts', () => {
 
   test('an empty pattern is refused rather than read as "all"', () => {
     expect(inventoryError(() => selectHosts(inv, '  ')).hint).toContain('use "all"');
+  });
+});
+
+// Expected lists are what `ansible -i <file> '<pattern>' --list-hosts` prints (ansible-core 2.14): a group's own hosts
+// come before its children's, level by level, and a union keeps the order of its terms.
+describe.each([
+  [
+    'children.ini',
+    [
+      ['web', ['w1', 'w2', 'a1', 'a2', 'd1', 'd2']],
+      ['web[0]', ['w1']],
+      ['web[2]', ['a1']],
+      ['web[1:3]', ['w2', 'a1', 'a2']],
+      ['web[-1]', ['d2']],
+      ['all', ['w1', 'w2', 'l1', 'a1', 'a2', 'd1', 'd2']],
+      ['all[0:2]', ['w1', 'w2', 'l1']],
+      ['lb:web', ['l1', 'w1', 'w2', 'a1', 'a2', 'd1', 'd2']],
+      ['db:web[0]', ['d1', 'd2', 'w1']],
+    ],
+  ],
+  [
+    'children.yml',
+    [
+      ['web', ['w1', 'w2', 'd1', 'd2', 'a1', 'a2']],
+      ['web[2]', ['d1']],
+      ['web[-1]', ['a2']],
+      ['all[0:2]', ['top1', 'w1', 'w2']],
+      ['all', ['top1', 'w1', 'w2', 'd1', 'd2', 'a1', 'a2']],
+    ],
+  ],
+] as const)('subscripts on a group with children, in Ansible’s order (%s)', (file, cases) => {
+  const inv = loadInventory([`${FIX}/patterns/${file}`]);
+  test.each(cases)('%s', (pattern, hosts) => {
+    expect(selectHosts(inv, pattern)).toEqual(hosts);
   });
 });
 

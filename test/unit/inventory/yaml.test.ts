@@ -15,7 +15,7 @@ describe('YAML inventory', () => {
       all: ['bastion.example.com', 'web1', 'web2', 'web03', 'web04', 'db1'],
       ungrouped: ['bastion.example.com'],
       web: ['web1', 'web2', 'web03', 'web04'],
-      db: ['web1', 'db1'],
+      db: ['db1', 'web1'],
       prod: ['web1', 'web2', 'web03', 'web04', 'db1'],
     });
     expect([...(inv.groups.get('prod')?.children ?? [])]).toEqual(['web', 'db']);
