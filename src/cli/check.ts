@@ -2,6 +2,7 @@
 import type { EventSink, Recap, RunEvent } from '../executor/events.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
+import { limitPattern } from './rerun.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { redactDeep } from '../vault/secrets.js';
@@ -93,8 +94,9 @@ export function checkExitCode(runExit: number, driftCount: number): number {
   return driftCount > 0 ? EXIT.drift : EXIT.ok;
 }
 
-export async function checkCommand(file: string, f: RunFlags): Promise<number> {
+export async function checkCommand(file: string, given: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
+  const f: RunFlags = { ...given, limit: limitPattern(given.limit) };
   const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
   if (f.limit) selectHosts(inventory, f.limit);
   const json = f.output === 'json';

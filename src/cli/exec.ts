@@ -1,6 +1,7 @@
 // `runbook exec`: one ad-hoc task on a host pattern, through the same loader checks and executor as playbooks.
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { limitPattern } from './rerun.js';
 import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { lookup } from '../modules/registry.js';
@@ -35,7 +36,8 @@ function moduleArgs(module: string, raw: string | undefined): unknown {
   return parseExtraVars([raw]);
 }
 
-export async function execCommand(pattern: string, command: string[], f: ExecFlags): Promise<number> {
+export async function execCommand(pattern: string, command: string[], given: ExecFlags): Promise<number> {
+  const f: ExecFlags = { ...given, limit: limitPattern(given.limit) };
   if (f.module && command.length) throw new UsageError('give either -m/-a or a command after --, not both');
   const module = f.module ?? 'shell';
   const raw = f.module ? f.args : command.join(' ');

@@ -1,6 +1,6 @@
 // The one way run, exec and check hand a loaded playbook to the executor: connector, Ctrl-C, sink closing.
 import type { EventSink } from '../executor/events.js';
-import type { RunOptions } from '../executor/run.js';
+import type { RunOptions, RunResult } from '../executor/run.js';
 import { parseShard } from '../executor/shard.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Playbook } from '../playbook/types.js';
@@ -18,12 +18,13 @@ export async function execute(
   playbook: Playbook,
   sink: EventSink,
   over: Partial<RunOptions> = {},
+  after?: (r: RunResult) => void,
 ): Promise<number> {
   const { runPlaybook } = await import('../executor/run.js');
   const connector = makeConnector(f);
   const ac = interruptController();
   try {
-    const { exitCode } = await runPlaybook({
+    const result = await runPlaybook({
       inventory,
       playbook,
       limit: f.limit,
@@ -44,7 +45,8 @@ export async function execute(
       signal: ac.signal,
       ...over,
     });
-    return exitCode;
+    after?.(result);
+    return result.exitCode;
   } finally {
     await sink.close();
   }

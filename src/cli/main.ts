@@ -41,7 +41,7 @@ function connectionOptions(c: Command): Command {
     sshOptions(
       c
         .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
-        .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*)')
+        .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*), or @file: one host per line')
         .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
         .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
         .option('-C, --check', 'change nothing; report what would change')
@@ -91,6 +91,7 @@ taskSelection(
   .option('--list-tasks', 'list the tasks, then stop')
   .option('--syntax-check', 'load and validate only; touch no host')
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
+  .addOption(new Option('--rerun <which>', "only the hosts the last run of this playbook left failed or unreachable").choices(['failed']))
   .option(...reportOption)
   .action(async (file: string, opts) => {
     await prepare(opts);
@@ -158,9 +159,9 @@ vaultOptions(
   ]);
   const inv = loadInventory(inventorySources(opts.inventory));
   const mode = opts.graph ? 'graph' : 'list';
-  const [{ redact, addSecretVars }, { hostVars }] = await Promise.all([import('../vault/secrets.js'), import('../inventory/vars.js')]);
+  const [{ addSecretVars }, { hostVars }] = await Promise.all([import('../vault/secrets.js'), import('../inventory/vars.js')]);
   for (const h of inv.hosts.keys()) addSecretVars(hostVars(inv, h));
-  process.stdout.write(`${redact(describeInventory(inv, mode, opts.host))}\n`);
+  process.stdout.write(`${describeInventory(inv, mode, opts.host)}\n`);
 });
 
 vaultOptions(

@@ -7,6 +7,7 @@ import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
 import { execute } from './execute.js';
+import { limitPattern, recordRun, rerunHosts } from './rerun.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import { type OutputMode, makeSink, withReport } from './sink.js';
 
@@ -35,16 +36,28 @@ export interface RunFlags {
   connectTimeout?: number;
   /** --report FILE: HTML report written at the end (implies collecting diffs, printed only with --diff). */
   report?: string;
+  /** --rerun failed: only the hosts the last run of this playbook left failed or unreachable. */
+  rerun?: 'failed';
 }
 
-export async function runCommand(file: string, f: RunFlags): Promise<number> {
+export async function runCommand(file: string, given: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
+  let f: RunFlags = { ...given, limit: limitPattern(given.limit) };
   if (f.syntaxCheck) return syntaxCheck(file, playbook, f);
   if (f.listTasks) {
     process.stdout.write(`${formatPlaybookOutline(playbook, 'tasks')}\n`);
     return 0;
   }
   const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
+  if (f.rerun) {
+    const limited = f.limit ? new Set(selectHosts(inventory, f.limit)) : undefined;
+    const hosts = rerunHosts(file).filter((h) => inventory.hosts.has(h) && (!limited || limited.has(h)));
+    if (!hosts.length) {
+      process.stdout.write(`nothing to rerun: the last run of ${file} left no failed or unreachable host${f.limit ? ` in ${f.limit}` : ''}\n`);
+      return 0;
+    }
+    f = { ...f, limit: hosts.join(',') };
+  }
   const shard = f.shard === undefined ? undefined : parseShard(f.shard);
   const { playHosts } = await import('../executor/run.js');
   if (f.listHosts) {
@@ -55,7 +68,9 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
     return 0;
   }
   if (f.limit) selectHosts(inventory, f.limit);
-  return execute(f, inventory, playbook, await withReport(await makeSink(f.output, f.verbose), f));
+  return execute(f, inventory, playbook, await withReport(await makeSink(f.output, f.verbose), f), {}, (r) =>
+    recordRun(file, r.recap, r.exitCode),
+  );
 }
 
 /**
@@ -63,6 +78,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
  * vars_files, templates rendered per host, static asserts), so "syntax OK" means the run will not stop at load.
  */
 async function syntaxCheck(file: string, playbook: Playbook, f: RunFlags): Promise<number> {
+  if (f.rerun) rerunHosts(file);
   const plays = `${playbook.plays.length} play${playbook.plays.length === 1 ? '' : 's'}, ${playbook.plays.reduce((n, p) => n + p.tasks.length, 0)} tasks`;
   const sources = f.inventory?.length ? f.inventory : existsSync('inventory') ? ['inventory'] : undefined;
   if (!sources) {

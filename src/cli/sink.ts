@@ -13,8 +13,8 @@ export async function makeSink(mode: OutputMode, verbosity: number): Promise<Eve
 async function pickSink(mode: OutputMode, verbosity: number): Promise<EventSink> {
   if (mode === 'json') return jsonSink();
   if (mode === 'tty' || (mode === 'auto' && process.stdout.isTTY && !process.env.CI)) {
-    const { progressSink } = await import('../output/progress.js');
-    return progressSink({ verbosity });
+    const { liveSink } = await import('../output/live.js');
+    return liveSink({ verbosity });
   }
   return plainSink({ verbosity });
 }

@@ -15,13 +15,13 @@ export interface Applied {
 export async function applyPlan(
   plan: Plan,
   conn: Connection,
-  opts: { become: boolean; becomeUser?: string; timeout?: number; envPrefix?: string },
+  opts: { become: boolean; becomeUser?: string; timeout?: number; envPrefix?: string; onOutput?: (chunk: string) => void },
 ): Promise<Applied> {
   const out: Applied = {};
   const as = { become: opts.become, becomeUser: opts.becomeUser };
   for (const step of plan.steps ?? []) {
     if (step.kind === 'exec') {
-      const r = await conn.exec((opts.envPrefix ?? '') + step.cmd, { stdin: step.stdin, ...as, timeout: opts.timeout });
+      const r = await conn.exec((opts.envPrefix ?? '') + step.cmd, { stdin: step.stdin, ...as, timeout: opts.timeout, onOutput: opts.onOutput });
       if (step.capture) {
         out.captured = r;
         out.cmd = step.cmd;

@@ -27,8 +27,10 @@ export interface TaskResultEvent {
 
 export type RunEvent =
   | { type: 'run:start'; playbook?: string; hosts: string[]; check: boolean }
-  | { type: 'play:start'; play: string; hosts: string[] }
+  | { type: 'play:start'; play: string; hosts: string[]; /** tasks in the play (handlers and dynamic includes not counted) */ tasks?: number }
   | { type: 'task:start'; host: string; play: string; task: string; at: string; startedAt: number }
+  /** Output of a running command as it arrives (for the live view; not recorded in reports). */
+  | { type: 'task:output'; host: string; chunk: string }
   | TaskResultEvent
   | { type: 'host:unreachable'; host: string; msg: string }
   /** The host's recap counts after each task (a looped task counts once, like the recap). */
@@ -53,6 +55,8 @@ export type Recap = Record<string, HostTally>;
 
 export interface EventSink {
   emit(e: RunEvent): void;
+  /** Whether task:output events are wanted (they cost a callback per chunk of every command). */
+  wantsOutput?: boolean;
   /** Flush and stop live rendering. */
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
 import { expandLookup } from './loops.js';
 import { resolveLocal } from './paths.js';
+import { runSession } from './session.js';
 import type { TaskEnv } from './task.js';
 
 export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
@@ -86,6 +87,7 @@ function contextFor(t: Task, host: string, vars: Record<string, unknown>, env: T
     baseDir: env.baseDir,
     at: t.at,
     renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates', t.roleDir), vars, host, { dirs: lookupDirs(t, env) }),
+    localPath: (p) => resolveLocal(p, env.baseDir, 'files', t.roleDir),
     readLocal: (p) => {
       const path = resolveLocal(p, env.baseDir, 'files', t.roleDir);
       return readLocalFile(path, t);
@@ -129,6 +131,8 @@ export interface Planned {
   timeout?: number;
   /** `export NAME='value'; ` for the task's environment:, put before every command it runs. */
   envPrefix?: string;
+  /** Output lines of the task's commands as they run (the live view at -v). */
+  onOutput?: (chunk: string) => void;
 }
 
 /** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
@@ -173,15 +177,29 @@ export async function planItem(
   const conn = def.local ? undefined : await env.connect(target);
   const envPrefix = envPrefixOf(t, host, vars, env);
   const plan = await def.plan(parsed, withEnv(probe ?? probeOver(conn, as, timeout), envPrefix), contextFor(t, host, vars, { ...env, check }));
-  return { plan, conn, check, as, timeout, envPrefix };
+  const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
+  return { plan, conn, check, as, timeout, envPrefix, onOutput };
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
-export async function finishItem({ plan, conn, check, as, timeout, envPrefix }: Planned): Promise<ItemResult> {
+/** Whole lines only: a secret split across two chunks would escape the masking of each. */
+function lineSink(emit: (line: string) => void): (chunk: string) => void {
+  let partial = '';
+  return (chunk) => {
+    const parts = (partial + chunk).split(/\r?\n|\r/);
+    partial = parts.pop() ?? '';
+    if (partial.length > 4096) partial = partial.slice(-4096);
+    for (const l of parts) if (l.trim()) emit(l);
+  };
+}
+
+export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
     return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
+  if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix });
+  if (plan.session && !check) return runSession(plan, conn!, { ...as, timeout, envPrefix }, base);
   if (!plan.changed || !plan.steps?.length) {
     const status: TaskStatus = plan.changed ? 'changed' : 'ok';
     const msg = (plan.result?.msg as string | undefined) ?? plan.note;
@@ -193,7 +211,7 @@ export async function finishItem({ plan, conn, check, as, timeout, envPrefix }: 
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = await applyPlan(plan, conn!, { ...as, timeout, envPrefix });
+  const applied = await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput });
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;

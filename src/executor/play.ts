@@ -44,7 +44,7 @@ export interface PlayState {
 
 export async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | undefined> {
   const { o, runs, recap } = st;
-  o.sink.emit({ type: 'play:start', play: play.name, hosts });
+  o.sink.emit({ type: 'play:start', play: play.name, hosts, tasks: play.tasks.length });
   const live = hosts.filter((h) => !runs.get(h)!.failed && !runs.get(h)!.unreachable);
   let groups = groupsMap(o.inventory);
   let hostvars = hostvarsView(runs, o.inventory);
@@ -101,6 +101,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
       return play.connection === 'local' && target === h ? o.localConnector() : st.pool.get(target, withRemoteUser(vars, user));
     },
     emit: (e: TaskResultEvent) => o.sink.emit(e),
+    output: o.sink.wantsOutput ? (host: string, line: string) => o.sink.emit({ type: 'task:output', host, chunk: line }) : undefined,
   });
   const unreachable = (h: string, task: string, at: string, e: unknown) => {
     const r = runs.get(h)!;

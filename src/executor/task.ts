@@ -28,6 +28,8 @@ export interface TaskEnv {
    */
   connect(host: string, user?: string): Promise<Connection>;
   emit(e: TaskResultEvent): void;
+  /** Whole lines of a running command's output, when the output wants them (the live view at -v). */
+  output?(host: string, line: string): void;
 }
 
 export interface TaskOutcome {

@@ -1,7 +1,7 @@
 // Not a TTY (CI, pipes): one line per task result per host, stderr and rc always shown for failures.
 import type { EventSink, RunEvent, TaskResultEvent } from '../executor/events.js';
 import { formatDiff } from './diff.js';
-import { formatRecap } from './recap.js';
+import { formatSummary } from './recap.js';
 import { type Paint, painter, seconds, statusColor, useColor } from './style.js';
 
 export interface SinkOptions {
@@ -49,7 +49,7 @@ export function plainSink(o: SinkOptions): EventSink {
         case 'run:end':
           write('');
           if (e.interrupted) write(paint('red', 'INTERRUPTED: no new tasks were started'));
-          write(formatRecap(e.recap, e.elapsedMs, paint));
+          write(formatSummary(e.recap, e.elapsedMs, paint));
           break;
         default:
           break;

@@ -1,8 +1,60 @@
-// The recap: failed and unreachable hosts first, each with the first line of its first error.
+// The recap: counts first, failed and unreachable hosts grouped by identical error, then every host (failed first).
 import type { HostTally, Recap } from '../executor/events.js';
 import { type Paint, seconds } from './style.js';
 
 const bad = (t: HostTally) => (t.failed ? 2 : t.unreachable ? 1 : 0);
+
+/** Hosts that failed or were unreachable with the same first error line, largest group first. */
+export interface ErrorGroup {
+  error: string;
+  status: 'failed' | 'unreachable';
+  hosts: string[];
+}
+
+export function errorGroups(recap: Recap): ErrorGroup[] {
+  const groups = new Map<string, ErrorGroup>();
+  for (const [h, t] of Object.entries(recap)) {
+    if (!t.failed && !t.unreachable) continue;
+    const status = t.failed ? 'failed' : 'unreachable';
+    const error = t.firstError ?? '(no message)';
+    const key = `${status}\0${error}`;
+    const g = groups.get(key) ?? { error, status, hosts: [] };
+    g.hosts.push(h);
+    groups.set(key, g);
+  }
+  const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  for (const g of groups.values()) g.hosts.sort(byName);
+  return [...groups.values()].sort((a, b) => b.hosts.length - a.hosts.length || a.error.localeCompare(b.error));
+}
+
+/** How many hosts ended ok, changed, failed, unreachable: the first line a fleet's user reads. */
+export function recapCounts(recap: Recap): { hosts: number; ok: number; changed: number; failed: number; unreachable: number } {
+  const ts = Object.values(recap);
+  const failed = ts.filter((t) => t.failed).length;
+  const unreachable = ts.filter((t) => !t.failed && t.unreachable).length;
+  const changed = ts.filter((t) => !t.failed && !t.unreachable && t.changed).length;
+  return { hosts: ts.length, ok: ts.length - failed - unreachable - changed, changed, failed, unreachable };
+}
+
+const MAX_LISTED = 8;
+
+/** Counts, then failures grouped by identical error ("37 hosts unreachable: connection refused"), then the recap. */
+export function formatSummary(recap: Recap, elapsedMs: number, paint: Paint): string {
+  const c = recapCounts(recap);
+  const parts = [
+    paint('green', `${c.ok} ok`),
+    paint(c.changed ? 'yellow' : 'dim', `${c.changed} changed`),
+    paint(c.failed ? 'red' : 'dim', `${c.failed} failed`),
+    paint(c.unreachable ? 'magenta' : 'dim', `${c.unreachable} unreachable`),
+  ];
+  const lines = [paint('bold', `${c.hosts} host${c.hosts === 1 ? '' : 's'} in ${seconds(elapsedMs)}: `) + parts.join(', ')];
+  for (const g of errorGroups(recap)) {
+    const n = g.hosts.length;
+    const names = g.hosts.slice(0, MAX_LISTED).join(', ') + (n > MAX_LISTED ? `, … (+${n - MAX_LISTED})` : '');
+    lines.push(`  ${paint(g.status === 'failed' ? 'red' : 'magenta', `${n} host${n === 1 ? '' : 's'} ${g.status}: ${g.error}`)}  ${paint('dim', names)}`);
+  }
+  return `${lines.join('\n')}\n\n${formatRecap(recap, elapsedMs, paint)}`;
+}
 
 export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint): string {
   const hosts = Object.keys(recap).sort((a, b) => bad(recap[b]) - bad(recap[a]) || a.localeCompare(b, 'en', { numeric: true }));

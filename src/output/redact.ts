@@ -5,6 +5,7 @@ import { redactDeep } from '../vault/secrets.js';
 // Wraps any sink (plain, tty, json), so a new output format cannot forget to mask.
 export function redactingSink(inner: EventSink): EventSink {
   return {
+    wantsOutput: inner.wantsOutput,
     emit: (e) => inner.emit(redactDeep(e)),
     close: () => inner.close(),
   };

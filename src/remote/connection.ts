@@ -8,6 +8,8 @@ export interface ExecOptions {
   become?: boolean;
   /** With become: the user to become (become_user); root when absent. */
   becomeUser?: string;
+  /** Output as it arrives (stdout and stderr), for the live view; the result still carries all of it. */
+  onOutput?: (chunk: string) => void;
 }
 
 /** become / becomeUser, as put and readFile take them. */
@@ -16,10 +18,14 @@ export type BecomeOptions = Pick<ExecOptions, 'become' | 'becomeUser'>;
 /** One live session to a host: exec channels are used one at a time. */
 export interface Connection {
   readonly host: string;
+  /** The controller itself (connection: local): reboot refuses it. */
+  readonly local?: boolean;
   exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Atomic write: temp name in the same directory, then rename. */
   /** Under become_user a new file belongs to that user; an existing one keeps its owner when root writes it. */
   put(dest: string, content: Buffer, opts?: { mode?: string } & BecomeOptions): Promise<void>;
   readFile(path: string, opts?: BecomeOptions): Promise<Buffer | null>;
   close(): Promise<void>;
+  /** Closes this session and opens a new one to the same host (reboot, wait_for_connection); absent for local. */
+  reconnect?(opts?: { connectTimeout?: number }): Promise<void>;
 }

@@ -19,6 +19,7 @@ export function connectLocal(opts: { name?: string; becomePassword?: string } = 
 }
 
 class LocalConnection extends ShellConnection {
+  readonly local = true;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -48,8 +49,14 @@ class LocalConnection extends ShellConnection {
       const io = new BecomeIo(wrapped, { write: (b) => child.stdin.write(b), end: (b) => (b === undefined ? child.stdin.end() : child.stdin.end(b)) }, opts.stdin);
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
-      child.stdout.on('data', (d: Buffer) => io.stdout(d));
-      child.stderr.on('data', (d: Buffer) => io.stderr(d));
+      child.stdout.on('data', (d: Buffer) => {
+        io.stdout(d);
+        opts.onOutput?.(d.toString('utf8'));
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        io.stderr(d);
+        opts.onOutput?.(d.toString('utf8'));
+      });
       child.stdin.on('error', () => undefined); // EPIPE when the command ignores its stdin
       child.on('error', (e) => {
         clearTimeout(timer);

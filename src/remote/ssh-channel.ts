@@ -23,7 +23,7 @@ export interface ChannelRun {
  */
 export function runChannel(
   ch: ClientChannel,
-  io: { wrap?: BecomeWrap; stdin?: string | Buffer; timeout?: number },
+  io: { wrap?: BecomeWrap; stdin?: string | Buffer; timeout?: number; onOutput?: (chunk: string) => void },
   release: () => void,
   done: (err: Error | 'closed' | undefined, r?: RawResult) => void,
 ): ChannelRun {
@@ -32,8 +32,14 @@ export function runChannel(
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   const timeoutError = () => new TaskError(`command timed out after ${io.timeout}s`);
-  ch.on('data', (d: Buffer) => become.stdout(d));
-  ch.stderr.on('data', (d: Buffer) => become.stderr(d));
+  ch.on('data', (d: Buffer) => {
+    become.stdout(d);
+    io.onOutput?.(d.toString('utf8'));
+  });
+  ch.stderr.on('data', (d: Buffer) => {
+    become.stderr(d);
+    io.onOutput?.(d.toString('utf8'));
+  });
   ch.on('exit', (c: number | null, signal?: string) => {
     code = c ?? 128 + ((signal && constants.signals[`SIG${signal}` as keyof typeof constants.signals]) || 0);
   });

@@ -194,7 +194,7 @@ class SshConnection extends ShellConnection implements SshConnectionState {
               release();
               return finish(this.dead ? this.lost() : new TaskError(`${this.label}: cannot open a channel: ${err.message}`));
             }
-            channel = runChannel(ch, { wrap: wrapped, stdin: opts.stdin, timeout: opts.timeout }, release, (e, r) =>
+            channel = runChannel(ch, { wrap: wrapped, stdin: opts.stdin, timeout: opts.timeout, onOutput: opts.onOutput }, release, (e, r) =>
               finish(
                 e === 'closed' ? (this.dead ? this.lost() : new TaskError(`${this.label}: channel closed without an exit status`)) : e,
                 r,

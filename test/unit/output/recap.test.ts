@@ -1,7 +1,7 @@
 // The recap puts failed hosts first, then unreachable ones, then the rest in natural order, each failure with its first error line.
 import { describe, expect, test } from 'vitest';
 import type { HostTally } from '../../../src/executor/events.js';
-import { formatRecap } from '../../../src/output/recap.js';
+import { errorGroups, formatRecap, formatSummary, recapCounts } from '../../../src/output/recap.js';
 import { painter } from '../../../src/output/style.js';
 
 const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...t });
@@ -38,5 +38,30 @@ describe('formatRecap', () => {
     const coloured = formatRecap(recap, 1500, painter(true)).split('\n');
     expect(coloured.map(strip)).toEqual(lines);
     expect(coloured[1]).toContain('\x1b[31m');
+  });
+});
+
+describe('formatSummary: one screen for a fleet', () => {
+  const recap: Record<string, HostTally> = {};
+  for (let i = 1; i <= 40; i++) recap[`h${i}`] = tally();
+  for (let i = 1; i <= 37; i++) recap[`h${i}`] = tally({ unreachable: 1, firstError: 'connection refused (port 22)' });
+  recap.h38 = tally({ failed: 1, firstError: 'E: Unable to locate package nginx' });
+  recap.h39 = tally({ changed: 2 });
+  const text = formatSummary(recap, 2000, painter(false));
+
+  test('counts first, then failures grouped by identical error (largest group first, names capped), then the recap', () => {
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('40 hosts in 2.00s: 1 ok, 1 changed, 1 failed, 37 unreachable');
+    expect(lines[1]).toBe('  37 hosts unreachable: connection refused (port 22)  h1, h2, h3, h4, h5, h6, h7, h8, … (+29)');
+    expect(lines[2]).toBe('  1 host failed: E: Unable to locate package nginx  h38');
+    expect(lines[4]).toMatch(/^PLAY RECAP {2}40 hosts/);
+  });
+
+  test('errorGroups and recapCounts are what JSON output carries', () => {
+    expect(recapCounts(recap)).toEqual({ hosts: 40, ok: 1, changed: 1, failed: 1, unreachable: 37 });
+    expect(errorGroups(recap).map((g) => [g.status, g.hosts.length])).toEqual([
+      ['unreachable', 37],
+      ['failed', 1],
+    ]);
   });
 });
