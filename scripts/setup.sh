@@ -14,6 +14,7 @@ done
 if [ "${1:-}" = --tests ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible-core)
+  command -v crontab >/dev/null 2>&1 || need+=(cron)   # the cron module's e2e test runs crontab on lab hosts
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

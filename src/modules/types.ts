@@ -63,6 +63,8 @@ export interface Plan {
   failed?: string;
   /** The task is skipped (e.g. `creates` already exists); the text says why. */
   skipped?: string;
+  /** Applied even when nothing changes (systemctl daemon-reload), never in check mode; the task stays ok. */
+  always?: Step[];
 }
 
 export interface TaskContext {

@@ -7,7 +7,6 @@ import { ovsPort } from './ovs-port.js';
 import { ovsService } from './ovs-service.js';
 import { pkg } from './package.js';
 import { route } from './route.js';
-import { service } from './service.js';
 import { sysctl } from './sysctl.js';
 
 export const networkModules: Record<string, ModuleDef<any>> = {
@@ -17,7 +16,6 @@ export const networkModules: Record<string, ModuleDef<any>> = {
   ovs_service: ovsService,
   route,
   sysctl,
-  service,
   package: pkg,
   json_merge: jsonMerge,
 };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { service } from '../../../../src/modules/net/service.js';
-import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+import { service } from '../../../../src/modules/system/service.js';
+import { at, ctx, fakeProbe, sectioned, stepsOf } from '../net/fake-probe.js';
 
-const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') => sectioned({ systemctl, booted, active, enabled });
+const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') => sectioned({ init: 'systemd', systemctl, booted, active, enabled });
 const plan = async (args: object, reply: string) => {
-  const probe = fakeProbe([[/^echo @@systemctl; command -v systemctl/, reply]]);
+  const probe = fakeProbe([[/^echo @@init; i=\$\(if \[ -d \/run\/systemd\/system \]/, reply]]);
   const p = await service.plan(service.parse({ name: 'docker', ...args }, at), probe, ctx());
   expect(probe.ran).toHaveLength(1);
   return p;
@@ -22,7 +22,7 @@ describe('service', () => {
   });
 
   it.each([
-    [{ state: 'started', enabled: true }, host('inactive', 'disabled'), ['systemctl start docker', 'systemctl enable docker']],
+    [{ state: 'started', enabled: true }, host('inactive', 'disabled'), ['systemctl enable docker', 'systemctl start docker']],
     [{ state: 'stopped' }, host('active', 'enabled'), ['systemctl stop docker']],
     [{ state: 'restarted' }, host('active', 'enabled'), ['systemctl restart docker']],
     [{ state: 'reloaded' }, host('active', 'enabled'), ['systemctl reload docker']],
