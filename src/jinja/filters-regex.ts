@@ -56,7 +56,7 @@ export function pyRegex(
 }
 
 /** Expands a Python re.sub template (\1, \g<1>, \g<name>, \n) for one match; unmatched groups give ''. */
-function expandTemplate(tpl: string, m: RegExpExecArray): string {
+export function expandTemplate(tpl: string, m: RegExpExecArray): string {
   return tpl.replace(/\\(g<([^>]*)>|\d{1,2}|.)/gs, (_all, esc: string, name: string | undefined) => {
     let g: string | undefined;
     if (name !== undefined) g = /^\d+$/.test(name) ? m[Number(name)] : m.groups?.[name];

@@ -1,8 +1,10 @@
 // Puts a file on the host from inline content or a controller file; unchanged content is never re-sent.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import { fail, isTemplated, mode } from './args.js';
+import { planCopyTree, planRemoteCopy } from './copy-tree.js';
+import { VALIDATE_ARG, withValidate } from './files/validate.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from './fs.js';
 import type { ArgSpecs } from './spec.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
@@ -12,12 +14,16 @@ export interface CopyTarget extends Attrs {
   dest: string;
   backup: boolean;
   force: boolean;
+  /** Run on the new file (at a temporary name) before it replaces dest; %s is its path. */
+  validate?: string;
 }
 
 /** Normalised copy args: exactly one of content/src is set. */
 export interface CopyArgs extends CopyTarget {
   content?: string;
   src?: string;
+  remote_src: boolean;
+  directory_mode?: string;
 }
 
 /** Args common to copy and template: where the file lands and with which attributes. */
@@ -28,11 +34,20 @@ export const TARGET_ARGS = {
   group: { description: 'group that owns the file' },
   backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
   force: { type: 'bool', default: true, description: 'replace a file whose content differs (false: only create it when absent)' },
+  validate: VALIDATE_ARG,
 } as const satisfies ArgSpecs;
 
 /** The target part of copy's and template's parsed values. */
-export function targetOf(v: { dest: string; mode?: string; owner?: string; group?: string; backup: boolean; force: boolean }): CopyTarget {
-  return { dest: v.dest, backup: v.backup, force: v.force, mode: v.mode, owner: v.owner, group: v.group };
+export function targetOf(v: {
+  dest: string;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  backup: boolean;
+  force: boolean;
+  validate?: string;
+}): CopyTarget {
+  return { dest: v.dest, backup: v.backup, force: v.force, mode: v.mode, owner: v.owner, group: v.group, validate: v.validate };
 }
 
 /**
@@ -49,27 +64,34 @@ export async function planCopy(t: CopyTarget, content: Buffer, srcName: string |
   const paths = [dest, parentOf(dest), ...(child ? [child] : [])];
   const [have, parent, inner] = await statPaths(probe, paths, { follow: true, hash: true });
   if (have.type === 'dir' && inner) {
-    return planWrite({ ...t, dest: child!, content }, inner, probe, ctx);
+    return withValidate(await planWrite({ ...t, dest: child!, content }, inner, probe, ctx), t.validate);
   }
   if (have.type === 'absent' && parent.type !== 'dir') return missingDirPlan(dest, content, ctx);
-  return planWrite({ ...t, dest, content }, have, probe, ctx);
+  return withValidate(await planWrite({ ...t, dest, content }, have, probe, ctx), t.validate);
 }
 
-/** Ansible's copy for single files; result carries dest and the sha256 checksum. */
+/** Ansible's copy: a file, a controller directory (dir/ copies its contents), or a copy made on the host (remote_src). */
 export const copy = defineModule({
   name: 'copy',
   doc: 'Puts a file on the host from inline content or a controller file; unchanged content is never re-sent.',
   example: 'copy: {dest: /etc/motd, content: "hi\\n", mode: "0644"}',
   args: {
     ...TARGET_ARGS,
-    content: { type: 'raw', description: 'the file\'s text (a mapping or list is written as JSON)' },
-    src: { type: 'path', description: 'controller file, relative to the playbook or its files/ folder' },
+    content: { type: 'raw', description: "the file's text (a mapping or list is written as JSON)" },
+    src: {
+      type: 'path',
+      description:
+        'controller file or directory (dir/: its contents), relative to the playbook or its files/ folder; a host path with remote_src',
+    },
+    remote_src: { type: 'bool', default: false, description: 'src is a file or directory on the host' },
+    directory_mode: { type: 'raw', check: mode, description: 'mode of directories a recursive copy creates' },
   },
   mutually_exclusive: [['content', 'src']],
   required_one_of: [['content', 'src']],
   build(v, a): CopyArgs {
     const t = targetOf(v);
-    const p: CopyArgs = { ...t };
+    const p: CopyArgs = { ...t, remote_src: v.remote_src, directory_mode: v.directory_mode };
+    if (v.remote_src && v.src === undefined) fail(a, 'remote_src needs src');
     if (v.src !== undefined) p.src = v.src;
     else {
       const c = v.content;
@@ -82,11 +104,16 @@ export const copy = defineModule({
     return p;
   },
   plan(p, probe, ctx) {
-    if (p.src !== undefined) return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
+    if (p.src !== undefined && p.remote_src) return planRemoteCopy(p, p.src, probe);
+    if (p.src !== undefined) {
+      const local = ctx.localPath?.(p.src);
+      if (local && isDir(local)) return planCopyTree(p, p.src, local, probe, ctx);
+      return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
+    }
     return planCopy(p, Buffer.from(p.content ?? '', 'utf8'), undefined, probe, ctx);
   },
   preflight(p, ctx) {
-    if (p.src === undefined) return undefined;
+    if (p.src === undefined || p.remote_src) return undefined;
     const path = ctx.resolveLocal(p.src, 'files');
     if (!existsSync(path))
       throw new InputError(`copy: source file not found: ${p.src} (looked for ${path})`, {
@@ -96,3 +123,11 @@ export const copy = defineModule({
     return undefined;
   },
 });
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -65,6 +65,23 @@ export interface Plan {
   skipped?: string;
   /** Applied even when nothing changes (systemctl daemon-reload), never in check mode; the task stays ok. */
   always?: Step[];
+  /**
+   * Work on the host's connection itself (reboot, wait_for_connection): run at apply time, never in check mode.
+   * Its keys join the registered result; `failed: true` (with msg) fails the task.
+   */
+  session?: (s: HostSession) => Promise<Record<string, unknown>>;
+}
+
+/** The host's connection as reboot and wait_for_connection drive it (src/executor/session.ts). */
+export interface HostSession {
+  /** false for a local connection: there is nothing to reopen. */
+  readonly remote: boolean;
+  /** A command on the host, with the task's become and environment; timeout in seconds. */
+  run(cmd: string, opts?: { timeout?: number }): Promise<ExecResult>;
+  /** Closes the connection and opens a new one (connectTimeout: seconds for the handshake); rejects with a ConnectError while the host is away. */
+  reconnect(connectTimeout?: number): Promise<void>;
+  /** Closes the connection: the host is going away. */
+  close(): Promise<void>;
 }
 
 export interface TaskContext {
@@ -79,6 +96,8 @@ export interface TaskContext {
   renderFile(path: string): string;
   /** Read a controller-side file (same resolution as renderFile). */
   readLocal(path: string): Buffer;
+  /** Where a controller-side path resolves (same search as readLocal); copy uses it to find a directory src. */
+  localPath?(path: string): string;
   /** Evaluate a `when:`-style expression against the host's vars (assert uses it). */
   test(expr: string): boolean;
 }

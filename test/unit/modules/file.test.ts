@@ -76,7 +76,7 @@ describe('file: parse', () => {
     [{ path: '/f', state: 'link', src: '/t', mode: '0644' }, 'mode is not supported with state=link'],
     [{ path: '/f', state: 'touch', src: '/t' }, 'src is only used with state=link'],
     [{ path: '/f', mode: 'rwx' }, 'must be an octal mode'],
-    [{ path: '/f', recurse: true }, 'unknown argument "recurse" for module "file"'],
+    [{ path: '/f', recurse: true }, "recurse option requires state to be 'directory'"],
     [{ path: '/f', dest: '/g' }, '"dest" is an alias of "path"'],
   ])('%j', (args, msg) => expect(() => file.parse(args, at)).toThrow(msg));
   it('name is an alias of path', () => expect(file.parse({ name: '/x', state: 'absent' }, at).path).toBe('/x'));
