@@ -7,12 +7,15 @@ export function runtimeNames(play: Play): Set<string> {
   for (const t of [...play.tasks, ...play.handlers]) {
     if (t.register) names.add(t.register);
     if (t.module === 'set_fact' && t.args && typeof t.args === 'object') for (const k of Object.keys(t.args)) names.add(k);
+    // include_vars and dynamic includes bring variables (and tasks) only known once they run: nothing after is checked ahead.
+    if (t.module === 'include_vars' || t.include) names.add('*');
   }
   return names;
 }
 
 /** True when `text` names a runtime variable; gathered facts count unless they are already known. */
 export function mentionsRuntime(text: string, names: Set<string>, factsKnown = false): boolean {
+  if (names.has('*')) return true;
   if (!factsKnown && /\bansible_(?!host\b|port\b|user\b|check_mode\b)\w+/.test(text)) return true;
   for (const n of names) if (new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(text)) return true;
   return false;

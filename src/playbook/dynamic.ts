@@ -105,7 +105,7 @@ function settle(task: Task, t: Task, itemVars: Record<string, unknown>): void {
   const none: Inherited = { when: [], tags: [], vars: {} };
   if (inc.apply) inherit(task, inc.apply);
   inherit(task, { ...none, vars: { ...t.vars, ...itemVars } });
-  for (const b of inc.outer) inherit(task, { ...b, tags: [], vars: {} });
+  for (const b of inc.outer) inherit(task, { ...b, vars: {} });
   task.roleDir ??= t.roleDir;
   if (t.roleDefaults) task.roleDefaults = { ...t.roleDefaults, ...task.roleDefaults };
 }
