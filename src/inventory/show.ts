@@ -1,3 +1,4 @@
+import { redact, redactDeep } from '../vault/secrets.js';
 import { hostVars, inventoryVars, unknownHost } from './vars.js';
 import type { Group, Inventory } from './types.js';
 
@@ -48,14 +49,15 @@ function graph(inv: Inventory, g: Group, depth: number, lines: string[]): void {
 
 // Backs `runbook inventory`: --list (ansible-inventory --list JSON), --graph (its tree), --host (one host's resolved vars).
 // --list shows inventory vars only, like Ansible; --host adds the magic vars a play sees (inventory_hostname, group_names).
+// Secrets are masked value by value before JSON is written, so a secret number becomes "********" and the JSON stays valid.
 export function describeInventory(inv: Inventory, mode: 'list' | 'graph', host?: string): string {
   if (host !== undefined) {
     if (!inv.hosts.has(host)) throw unknownHost(inv, host);
-    return JSON.stringify(sortKeys(hostVars(inv, host)), null, 2);
+    return JSON.stringify(redactDeep(sortKeys(hostVars(inv, host))), null, 2);
   }
-  if (mode === 'list') return JSON.stringify(sortKeys(list(inv)), null, 2);
+  if (mode === 'list') return JSON.stringify(redactDeep(sortKeys(list(inv))), null, 2);
   const lines: string[] = [];
   const all = inv.groups.get('all');
   if (all) graph(inv, all, 0, lines);
-  return lines.join('\n');
+  return redact(lines.join('\n'));
 }

@@ -46,10 +46,12 @@ export function redact(s: string): string {
   return out;
 }
 
-// Deep copy with every string redacted; used on events before any sink sees them.
+// Deep copy with every string redacted, and a number that is a secret replaced by the mask (a string, so JSON output
+// stays valid); used on events before any sink sees them.
 export function redactDeep<T>(v: T): T {
   if (!values.size) return v;
   if (typeof v === 'string') return redact(v) as T;
+  if (typeof v === 'number' && values.has(String(v))) return MASK as T;
   if (Array.isArray(v)) return v.map(redactDeep) as T;
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)])) as T;
   return v;

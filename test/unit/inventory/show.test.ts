@@ -76,3 +76,19 @@ describe('describeInventory', () => {
     expect(e.hint).toMatch(/did you mean "db-[ab]"\?/);
   });
 });
+
+describe('masked secrets in --list / --host', () => {
+  test('a secret number is printed as a quoted mask, so the JSON stays valid', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { addSecret } = await import('../../../src/vault/secrets.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rb-show-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  hosts: {h1: {mongo_admin_pass: 27182818, port: 271828180, note: "pw 27182818"}}\n');
+    addSecret(27182818);
+    const inv = loadInventory([join(dir, 'inv.yaml')]);
+    const list = JSON.parse(describeInventory(inv, 'list'));
+    expect(list._meta.hostvars.h1).toEqual({ mongo_admin_pass: '********', port: 271828180, note: 'pw ********' });
+    expect(JSON.parse(describeInventory(inv, 'list', 'h1'))).toMatchObject({ mongo_admin_pass: '********' });
+  });
+});
