@@ -11,12 +11,19 @@ export interface ErrorGroup {
   hosts: string[];
 }
 
+/** The part of an error that is the same on every host: "h4 (root@10.0.0.4:22): connection refused" → "connection refused (port 22)". */
+export function commonError(host: string, error: string): string {
+  const m = /^(?:\S+ \()?[^@\s]+@[^\s]+:(\d+)\)?: (.*)$/.exec(error);
+  if (m) return `${m[2]} (port ${m[1]})`;
+  return error.startsWith(`${host}: `) ? error.slice(host.length + 2) : error;
+}
+
 export function errorGroups(recap: Recap): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const [h, t] of Object.entries(recap)) {
     if (!t.failed && !t.unreachable) continue;
     const status = t.failed ? 'failed' : 'unreachable';
-    const error = t.firstError ?? '(no message)';
+    const error = commonError(h, t.firstError ?? '(no message)');
     const key = `${status}\0${error}`;
     const g = groups.get(key) ?? { error, status, hosts: [] };
     g.hosts.push(h);

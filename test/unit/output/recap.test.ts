@@ -1,7 +1,7 @@
 // The recap puts failed hosts first, then unreachable ones, then the rest in natural order, each failure with its first error line.
 import { describe, expect, test } from 'vitest';
 import type { HostTally } from '../../../src/executor/events.js';
-import { errorGroups, formatRecap, formatSummary, recapCounts } from '../../../src/output/recap.js';
+import { commonError, errorGroups, formatRecap, formatSummary, recapCounts } from '../../../src/output/recap.js';
 import { painter } from '../../../src/output/style.js';
 
 const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...t });
@@ -63,5 +63,14 @@ describe('formatSummary: one screen for a fleet', () => {
       ['unreachable', 37],
       ['failed', 1],
     ]);
+  });
+});
+
+describe('commonError', () => {
+  test('takes the host and address off, keeps the port', () => {
+    expect(commonError('h4', 'h4 (root@10.0.0.4:22): connection refused')).toBe('connection refused (port 22)');
+    expect(commonError('10.0.0.4', 'root@10.0.0.4:2222: handshake timed out')).toBe('handshake timed out (port 2222)');
+    expect(commonError('h1', 'h1: sudo: a password is required')).toBe('sudo: a password is required');
+    expect(commonError('h1', 'E: Unable to locate package nginx')).toBe('E: Unable to locate package nginx');
   });
 });
