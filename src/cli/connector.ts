@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectError, InputError, RunbookError } from '../errors.js';
-import type { Connector } from '../executor/pool.js';
+import { CONNECT_TIMEOUT_VAR, type Connector } from '../executor/pool.js';
 import type { Connection } from '../remote/connection.js';
 import { type HostKeyPolicy, KnownHosts } from '../remote/known-hosts.js';
 
@@ -40,7 +40,7 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
     const [{ connectSsh }, { resolveTarget }] = await Promise.all([import('../remote/ssh.js'), import('../remote/target.js')]);
     return connectSsh(resolveTarget(host, withFlags(vars)), {
       knownHosts: knownHostsFor(vars),
-      connectTimeoutMs: (o.connectTimeout ?? 10) * 1000,
+      connectTimeoutMs: (Number(vars[CONNECT_TIMEOUT_VAR]) || o.connectTimeout || 10) * 1000,
       // A silent host (link cut, host frozen) is declared lost 9-12 s after its last packet.
       keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,

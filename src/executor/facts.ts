@@ -1,72 +1,120 @@
-// Facts come from ONE round trip: a single script prints every section the modules need.
+// Facts come from ONE round trip: a single script prints every section Ansible's collectors read, and the
+// controller turns it into Ansible's fact names (src/executor/facts-parse.ts). setup refreshes them mid-play.
 import type { ExecResult } from '../modules/types.js';
+import { distributionFacts, hardwareFacts, networkFacts, platformFacts, sections, userFacts } from './facts-parse.js';
 
-export const FACTS_SCRIPT = [
-  'echo "@@uname"; uname -snrm',
-  'echo "@@os"; cat /etc/os-release 2>/dev/null',
-  'echo "@@bins"; for b in apt-get dnf yum systemctl brctl ovs-vsctl docker; do command -v "$b" >/dev/null 2>&1 && echo "$b"; done',
-  'echo "@@systemd"; [ -d /run/systemd/system ] && echo yes',
-  'echo "@@addr"; ip -o -4 addr show 2>/dev/null',
-  'echo "@@user"; id -un',
-].join('; ');
+/** Ansible's gather_subset names that select a part of the script; `min` is always gathered unless `!min`. */
+export const FACT_SUBSETS = ['all', 'min', 'hardware', 'network', 'virtual', 'ohai', 'facter'] as const;
+type Part = 'min' | 'hardware' | 'network';
 
-function sections(out: string): Record<string, string[]> {
-  const res: Record<string, string[]> = {};
-  let cur = '';
-  for (const line of out.split('\n')) {
-    if (line.startsWith('@@')) {
-      cur = line.slice(2).trim();
-      res[cur] = [];
-    } else if (cur && line.trim() !== '') res[cur].push(line);
+/** Which parts a gather_subset list asks for, as Ansible reads it: `all`, names, `!name`; `!all` leaves min. */
+export function subsetParts(subset: readonly string[]): Set<Part> {
+  const want = new Set<string>();
+  const drop = new Set<string>();
+  for (const raw of subset.length ? subset : ['all']) {
+    const s = raw.trim();
+    if (s.startsWith('!')) drop.add(s.slice(1));
+    else want.add(s);
   }
-  return res;
+  const parts = new Set<Part>(['min']);
+  const every: Part[] = ['hardware', 'network'];
+  if (want.has('all') || (!want.size && !drop.has('all'))) for (const p of every) parts.add(p);
+  for (const p of every) if (want.has(p)) parts.add(p);
+  if (drop.has('all')) for (const p of every) if (!want.has(p)) parts.delete(p);
+  for (const p of every) if (drop.has(p)) parts.delete(p);
+  if (drop.has('min') && !want.has('min')) parts.delete('min');
+  return parts;
 }
 
-const unquote = (v: string) => v.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+const MIN = [
+  'echo @@uname; uname -snrvm',
+  'echo @@osrel; cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
+  'echo @@lsbrel; cat /etc/lsb-release 2>/dev/null',
+  'echo @@debver; cat /etc/debian_version 2>/dev/null',
+  'echo @@bins; for b in apt-get dnf yum zypper apk pacman systemctl initctl lsb_release brctl ovs-vsctl docker; do command -v "$b" 2>/dev/null; done',
+  'echo @@init; cat /proc/1/comm 2>/dev/null; [ -L /sbin/init ] && echo "link $(readlink /sbin/init)"',
+  'echo @@paths; for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ /sys/fs/selinux/enforce; do [ -e "$p" ] && echo "$p"; done',
+  'echo @@selinux; if [ -e /sys/fs/selinux/enforce ]; then echo "enforce $(cat /sys/fs/selinux/enforce)"; echo "policyvers $(cat /sys/fs/selinux/policyvers 2>/dev/null)"; grep -E "^SELINUX(TYPE)?=" /etc/selinux/config 2>/dev/null; fi',
+  'echo @@id; id',
+  'echo @@passwd; getent passwd "$(id -u)" 2>/dev/null',
+  'echo @@fqdn; N=$(cat /proc/sys/kernel/hostname 2>/dev/null || uname -n); getent hosts "$N" 2>/dev/null | head -n 1',
+  'echo @@dns; cat /etc/resolv.conf 2>/dev/null',
+  `echo @@date; date '+%Y %m %d %H %M %S %s %N %z %Z %A %w %W'; for d in 01-15 07-15; do date -d "2001-$d" '+dst %Z %z' 2>/dev/null; done`,
+  'echo @@python; for p in python3 python; do P=$(command -v "$p" 2>/dev/null) && { echo "$P"; "$P" -V 2>&1; break; }; done',
+  'echo @@env; env',
+];
 
-/** Ansible-named facts (ansible_os_family, ansible_pkg_mgr, …) from the facts script's output. */
-export function parseFacts(r: ExecResult): Record<string, unknown> {
+const HARDWARE = (timeout: number) => [
+  "echo @@meminfo; grep -E '^(MemTotal|MemFree|Buffers|Cached|SwapTotal|SwapFree|SwapCached):' /proc/meminfo 2>/dev/null",
+  "echo @@cpuinfo; grep -E '^(processor|vendor_id|model name|Processor|cpu|Vendor|physical id|core id|cpu cores|siblings|# processors|ncpus active)[[:space:]]*:' /proc/cpuinfo 2>/dev/null",
+  'echo @@nproc; nproc 2>/dev/null',
+  'echo @@mounts; cat /proc/mounts 2>/dev/null',
+  // gather_timeout bounds the one collector that can hang (df on a dead network mount), as in Ansible
+  `echo @@df; if command -v timeout >/dev/null 2>&1; then timeout ${timeout} df -P -k 2>/dev/null; else df -P -k 2>/dev/null; fi`,
+];
+
+const NETWORK = [
+  'echo @@sysnet; grep -s -H . /sys/class/net/*/address /sys/class/net/*/mtu /sys/class/net/*/operstate /sys/class/net/*/type /sys/class/net/*/flags /sys/class/net/*/speed /sys/class/net/*/bridge/bridge_id /sys/class/net/*/bridge/stp_state /sys/class/net/*/bonding/slaves /sys/class/net/*/bonding/mode 2>/dev/null; for f in /sys/class/net/*/brif/*; do [ -e "$f" ] && echo "$f:brif"; done',
+  'echo @@addr; ip -o addr show 2>/dev/null',
+  'echo @@route4; ip -4 route get 8.8.8.8 2>/dev/null',
+  'echo @@route6; ip -6 route get 2404:6800:400a:800::1012 2>/dev/null',
+];
+
+/** The probe script for some parts of the facts (gather_timeout in seconds for the mounts' sizes). */
+export function factsScript(parts: Set<Part> = subsetParts(['all']), timeout = 10): string {
+  // The platform and OS sections are read even without min: the other parts need the architecture and family.
+  const lines = parts.has('min') ? [...MIN] : MIN.slice(0, 2);
+  if (parts.has('hardware')) lines.push(...HARDWARE(timeout));
+  if (parts.has('network')) lines.push(...NETWORK);
+  return lines.join('; ');
+}
+
+/** The implicit "Gathering Facts" of a play: everything. */
+export const FACTS_SCRIPT = factsScript();
+
+/**
+ * Ansible-named facts from the script's output: every fact as `ansible_<name>`, and all of them under
+ * `ansible_facts` without the prefix (`ansible_facts.os_family`), plus runbook_bins for runbook's own modules.
+ */
+export function parseFacts(r: ExecResult, opts: { parts?: Set<Part>; subset?: string[] } = {}): Record<string, unknown> {
+  const parts = opts.parts ?? subsetParts(['all']);
   const s = sections(r.stdout);
-  const [kernelName = '', hostname = '', kernel = '', machine = ''] = (s.uname?.[0] ?? '').split(/\s+/);
-  const os: Record<string, string> = {};
-  for (const l of s.os ?? []) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(l);
-    if (m) os[m[1]] = unquote(m[2]);
+  const facts: Record<string, unknown> = {};
+  const platform = platformFacts(s);
+  const dist = distributionFacts(s, platform);
+  if (parts.has('min')) Object.assign(facts, platform, dist, userFacts(s, platform, dist));
+  if (parts.has('hardware')) Object.assign(facts, hardwareFacts(s, String(platform.architecture ?? '')));
+  if (parts.has('network')) Object.assign(facts, networkFacts(s));
+  facts.gather_subset = opts.subset ?? ['all'];
+  facts.module_setup = true;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(facts)) out[`ansible_${k}`] = v;
+  const bins = (s.bins ?? []).map((p) => p.split('/').pop()!);
+  return { ...out, ansible_facts: facts, runbook_bins: bins };
+}
+
+/** Glob (fnmatch: `*`, `?`, `[…]`) over the prefixed fact names, as setup's filter is. */
+export function factFilter(patterns: readonly string[]): (name: string) => boolean {
+  if (!patterns.length) return () => true;
+  const res = patterns.map((p) => new RegExp(`^${globToRegex(p)}$`));
+  return (name) => res.some((re) => re.test(name));
+}
+
+function globToRegex(p: string): string {
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = p.indexOf(']', i + 2);
+      if (end < 0) out += '\\[';
+      else {
+        const body = p.slice(i + 1, end);
+        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = end;
+      }
+    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  const like = `${os.ID ?? ''} ${os.ID_LIKE ?? ''}`;
-  const family = /debian|ubuntu/.test(like)
-    ? 'Debian'
-    : /rhel|fedora|centos|rocky|alma/.test(like)
-      ? 'RedHat'
-      : /suse/.test(like)
-        ? 'Suse'
-        : os.ID
-          ? os.ID
-          : 'unknown';
-  const bins = new Set(s.bins ?? []);
-  const pkgMgr = bins.has('apt-get') ? 'apt' : bins.has('dnf') ? 'dnf' : bins.has('yum') ? 'yum' : 'unknown';
-  const interfaces: Record<string, string[]> = {};
-  for (const l of s.addr ?? []) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+(\S+)/.exec(l);
-    if (m) (interfaces[m[1]] ??= []).push(m[2]);
-  }
-  const facts: Record<string, unknown> = {
-    ansible_system: kernelName,
-    ansible_hostname: hostname.split('.')[0],
-    ansible_nodename: hostname,
-    ansible_kernel: kernel,
-    ansible_architecture: machine,
-    ansible_distribution: os.NAME ? (os.ID ?? '').replace(/^./, (c) => c.toUpperCase()) : 'unknown',
-    ansible_distribution_version: os.VERSION_ID ?? '',
-    ansible_os_family: family,
-    ansible_pkg_mgr: pkgMgr,
-    ansible_service_mgr: s.systemd?.[0] === 'yes' ? 'systemd' : 'unknown',
-    ansible_user_id: s.user?.[0] ?? '',
-    ansible_ipv4_addresses: Object.entries(interfaces)
-      .filter(([i]) => i !== 'lo')
-      .flatMap(([, a]) => a.map((x) => x.split('/')[0])),
-    ansible_interfaces_ipv4: interfaces,
-    runbook_bins: [...bins],
-  };
-  return { ...facts, ansible_facts: { ...facts } };
+  return out;
 }

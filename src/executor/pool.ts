@@ -1,5 +1,5 @@
 // One connection per host for the whole run; new handshakes are capped globally here and per sshd in remote/pacing.ts.
-import type { Connection } from '../remote/connection.js';
+import type { BecomeOptions, Connection, ExecOptions } from '../remote/connection.js';
 import { Semaphore } from '../remote/pacing.js';
 
 export type Connector = (host: string, vars: Record<string, unknown>) => Promise<Connection>;
@@ -27,7 +27,10 @@ export class ConnectionPool {
     const key = this.key(host, vars);
     let c = this.conns.get(key);
     if (!c) {
-      c = this.handshakes.use(() => this.connector(host, vars));
+      // reboot and wait_for_connection reopen it in place: whoever holds the connection sees the new session
+      const open = (connectTimeout?: number) =>
+        this.handshakes.use(() => this.connector(host, connectTimeout ? { ...vars, [CONNECT_TIMEOUT_VAR]: connectTimeout } : vars));
+      c = open().then((inner) => new PooledConnection(inner, open));
       // A failed connect is remembered: the host is unreachable for the rest of the run.
       this.conns.set(key, c);
     }
@@ -47,5 +50,39 @@ export class ConnectionPool {
     const all = [...this.conns.values()];
     this.conns.clear();
     await Promise.all(all.map((p) => p.then((c) => void c.close().catch(() => undefined)).catch(() => undefined)));
+  }
+}
+
+/** Set by a reconnect (reboot's connect_timeout): seconds the connector gives the handshake. */
+export const CONNECT_TIMEOUT_VAR = 'runbook_connect_timeout';
+
+// The pool's connection: the session underneath can be replaced (reconnect) without its holders noticing.
+class PooledConnection implements Connection {
+  constructor(
+    private inner: Connection,
+    private readonly open: (connectTimeout?: number) => Promise<Connection>,
+  ) {}
+
+  get host(): string {
+    return this.inner.host;
+  }
+  get local(): boolean | undefined {
+    return this.inner.local;
+  }
+  exec(cmd: string, opts?: ExecOptions) {
+    return this.inner.exec(cmd, opts);
+  }
+  put(dest: string, content: Buffer, opts?: { mode?: string } & BecomeOptions) {
+    return this.inner.put(dest, content, opts);
+  }
+  readFile(path: string, opts?: BecomeOptions) {
+    return this.inner.readFile(path, opts);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  async reconnect(opts: { connectTimeout?: number } = {}): Promise<void> {
+    await this.inner.close().catch(() => undefined);
+    this.inner = await this.open(opts.connectTimeout);
   }
 }

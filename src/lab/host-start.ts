@@ -15,6 +15,7 @@ import {
 } from './host-init.js';
 import type { LabLayout } from './layout.js';
 import { childrenOf, cmdlineOf, isSshd } from './processes.js';
+import { REBOOT_STANDIN } from './reboot-standin.js';
 import { SYSTEMCTL_STANDIN } from './systemctl-standin.js';
 
 // One host to build: its names, address and whether it runs OVS.
@@ -47,6 +48,8 @@ export async function prepareHostDir(layout: LabLayout, h: HostSpec, machineHost
     put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs })),
     put(`${hd}/fstab`, renderFstab(hd, layout.dir)),
     put(etc(`${HOST_BIN_DIR}/systemctl`), SYSTEMCTL_STANDIN, 0o755),
+    put(etc(`${HOST_BIN_DIR}/reboot`), REBOOT_STANDIN, 0o755),
+    put(etc(`${HOST_BIN_DIR}/shutdown`), REBOOT_STANDIN, 0o755),
     put(etc(hostSshdConfigPath(h.lab, h.name)), renderSshdConfig({ lab: h.lab, host: h.name, ip: h.ip, maxStartups: h.maxStartups })),
     put(etc(`${HOST_LAB_DIR}/ssh_host_ed25519_key`), await readFile(layout.hostKey(h.name)), 0o600),
     put(etc('/etc/hostname'), `${h.name}\n`),
