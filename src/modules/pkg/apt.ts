@@ -97,14 +97,15 @@ const simFailed = (s: Simulation, what: string): string | undefined =>
   s.errors.length || s.rc !== 0 ? `${what}: ${s.errors[0] ?? `apt-get -s exited ${s.rc}`}` : undefined;
 
 /** The main action, from the first probe (and, for packages to install, a second read-only simulation). */
-async function decide(p: AptArgs, s: Record<string, string | undefined>, updateDue: boolean, probe: Probe): Promise<Decision> {
+async function decide(p: AptArgs, s: Record<string, string | undefined>, updateDue: boolean, probe: Probe, check: boolean): Promise<Decision> {
   const exec = (c: string): Step => ({ kind: 'exec', cmd: c });
   const simOf = () => parseSimulation(s.sim ?? '');
   const bySim = (action: AptAction, names: string[], what: string, flags = p.flags): Decision => {
     const sim = simOf();
-    const bad = updateDue ? undefined : simFailed(sim, what);
+    const unlisted = check && sim.errors.length > 0 && sim.errors.every((e) => /^Unable to locate package /.test(e));
+    const bad = updateDue || unlisted ? undefined : simFailed(sim, what);
     if (bad) return { steps: [], note: bad, failed: bad };
-    const work = updateDue || sim.inst.length > 0 || sim.remv.length > 0;
+    const work = updateDue || unlisted || sim.inst.length > 0 || sim.remv.length > 0;
     const text = simulationText(sim);
     return work
       ? { steps: [exec(aptCommand(action, names, flags))], before: '', after: updateDue ? `${what} after the cache refresh\n` : text, note: `${what}: ${text.trim().split('\n').join(', ') || 'after the cache refresh'}` }
@@ -166,6 +167,9 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
   // Read-only dry run of exactly the install that would run: unknown names fail now, and the diff lists dependencies too.
   const sim = parseSimulation((await probe.run(aptSimulation('install', todo, p.flags))).stdout);
   const bad = simFailed(sim, `cannot install ${todo.join(' ')}`);
+  // Under --check the task that adds the package's repository did not run: predict instead of failing.
+  if (bad && check && sim.errors.every((e) => /^Unable to locate package /.test(e)))
+    return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')} (not in the package lists yet)` };
   if (bad) return { steps: [], note: bad, failed: bad };
   return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: simulationText(sim) || todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
 }
@@ -182,7 +186,7 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
   const fresh = stamp !== undefined && p.cacheValidTime > 0 && stamp + p.cacheValidTime >= now;
   const updateDue = wantsUpdate && !fresh;
 
-  const d = await decide(p, s, updateDue, probe);
+  const d = await decide(p, s, updateDue, probe, ctx.check);
   const result: Record<string, unknown> = { cache_updated: false, cache_update_time: stamp ?? 0 };
   if (d.failed) return { changed: false, failed: d.failed, result };
 

@@ -76,9 +76,20 @@ describe('apt', () => {
     );
   });
 
-  test('an unknown package fails at plan time with apt-get\'s words (check mode too)', async () => {
-    const { p } = await plan({ name: 'no-such-pkg' }, { stamp: '', status: '' }, [[/apt-get install -s/, "Reading package lists...\nE: Unable to locate package no-such-pkg\nrc=100\n"]], true);
+  test('an unknown package fails at plan time with apt-get\'s words', async () => {
+    const { p } = await plan({ name: 'no-such-pkg' }, { stamp: '', status: '' }, [[/apt-get install -s/, "Reading package lists...\nE: Unable to locate package no-such-pkg\nrc=100\n"]]);
     expect(p.failed).toBe('cannot install no-such-pkg: Unable to locate package no-such-pkg');
+  });
+
+  test('under --check a package not in the lists yet (its repository is added by an earlier task) is predicted, not failed', async () => {
+    const miss: Array<[RegExp, Reply]> = [[/apt-get install -s/, 'E: Unable to locate package mpkg-hello\nrc=100\n']];
+    const { p } = await plan({ name: 'mpkg-hello' }, { stamp: '', status: '' }, miss, true);
+    expect(p.failed).toBeUndefined();
+    expect(p.changed).toBe(true);
+    const latest = await plan({ name: 'mpkg-hello', state: 'latest' }, { stamp: '', status: '', sim: 'E: Unable to locate package mpkg-hello\nrc=100\n' }, [], true);
+    expect(latest.p.changed).toBe(true);
+    const real = await plan({ name: 'mpkg-hello', state: 'latest' }, { stamp: '', status: '', sim: 'E: Unable to locate package mpkg-hello\nrc=100\n' });
+    expect(real.p.failed).toBe('latest: Unable to locate package mpkg-hello');
   });
 
   test('result keys; the last step is captured for stdout/stderr, not in check mode', async () => {
