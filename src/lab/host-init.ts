@@ -75,11 +75,14 @@ const covers = (target: string, path: string) => path === target || path.startsW
  * The host's mounts, for one `mount -a -T` (one spawn instead of one per mount: spawns are what a host's
  * start costs). Mount paths are resolved when each is mounted, so the mount whose target holds the
  * state dir (/tmp, /home or /srv for a state dir there) comes last: earlier ones still find hosts/hN.
+ * The overlays are `volatile` (Linux ≥ 5.10): no fsync or sync reaches the upper dirs, which are scratch
+ * that the next up or down deletes (a volatile work dir cannot be mounted twice; every up makes fresh
+ * ones). dpkg and apt fsync every file they touch, and unmounting skips a sync of the upper filesystem.
  */
 export function renderFstab(hostDir: string, labDir: string): string {
   const overlays = HOST_OVERLAY_DIRS.map((d) => {
     const base = d.slice(1);
-    const opts = `lowerdir=${d},upperdir=${hostDir}/${base}.upper,workdir=${hostDir}/${base}.work`;
+    const opts = `lowerdir=${d},upperdir=${hostDir}/${base}.upper,workdir=${hostDir}/${base}.work,volatile`;
     return { target: d, line: `lab-${base} ${d} overlay ${fstabField(opts)} 0 0` };
   });
   const entries = [

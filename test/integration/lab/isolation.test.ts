@@ -77,7 +77,7 @@ describe('lab host mounts (fstab)', () => {
     expect(HOST_OVERLAY_DIRS).toEqual(['/etc', '/var', '/usr', '/opt', '/srv', '/home']);
     const l = lines('/work/.lab/x/hosts/h1', '/work/.lab/x');
     expect(l[2]).toBe(
-      'lab-usr /usr overlay lowerdir=/usr,upperdir=/work/.lab/x/hosts/h1/usr.upper,workdir=/work/.lab/x/hosts/h1/usr.work 0 0',
+      'lab-usr /usr overlay lowerdir=/usr,upperdir=/work/.lab/x/hosts/h1/usr.upper,workdir=/work/.lab/x/hosts/h1/usr.work,volatile 0 0',
     );
     expect(targets('/work/.lab/x/hosts/h1', '/work/.lab/x')).toEqual(['/etc', '/var', '/usr', '/opt', '/srv', '/home', '/root', '/run', '/tmp']);
   });
