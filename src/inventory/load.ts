@@ -1,10 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { InventoryError } from '../errors.js';
+import { readVarsText } from '../vault/password.js';
+import { addSecret } from '../vault/secrets.js';
 import { InventoryBuilder } from './builder.js';
 import { inventoryDir } from './dir.js';
 import { parseIni } from './ini.js';
+import { loadInventoryScript } from './script.js';
+import { parseTomlInventory, parseTomlText } from './toml.js';
 import type { Inventory } from './types.js';
 import { applyVarDirs } from './var-files.js';
 import { parseYamlInventory } from './yaml.js';
@@ -19,10 +23,32 @@ function looksLikeYaml(file: string, text: string): boolean {
   return doc.errors.length === 0 && isMap(doc.contents);
 }
 
-function loadFile(file: string, b: InventoryBuilder): void {
-  let text: string;
+const isExecutable = (file: string): boolean => {
   try {
-    text = readFileSync(file, 'utf8');
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// Ansible's script plugin takes an executable file; here it must also not be text in an inventory format (a #! line
+// or binary), so a hosts.ini that happens to be chmod +x is still read as INI.
+function isScript(file: string, head: Buffer): boolean {
+  if (!isExecutable(file)) return false;
+  return head.subarray(0, 2).toString('latin1') === '#!' || head.subarray(0, 512).includes(0);
+}
+
+function parseText(text: string, file: string, b: InventoryBuilder): void {
+  if (extname(file).toLowerCase() === '.toml') parseTomlInventory(parseTomlText(text, file), file, b);
+  else if (looksLikeYaml(file, text)) parseYamlInventory(text, file, b);
+  else parseIni(text, file, b);
+}
+
+function loadFile(file: string, b: InventoryBuilder): void {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
   } catch (cause) {
     throw new InventoryError(`cannot read inventory file: ${(cause as Error).message}`, {
       at: { file },
@@ -31,8 +57,16 @@ function loadFile(file: string, b: InventoryBuilder): void {
     });
   }
   b.beginFile();
-  if (looksLikeYaml(file, text)) parseYamlInventory(text, file, b);
-  else parseIni(text, file, b);
+  if (isScript(file, raw)) return loadInventoryScript(file, b);
+  const { text, secret } = readVarsText(file, raw.toString('utf8'));
+  // A vault-encrypted inventory: every variable in it is a secret (host and group names are not).
+  if (secret) {
+    const scratch = new InventoryBuilder([file]);
+    parseText(text, file, scratch);
+    for (const g of scratch.inv.groups.values()) addSecret(g.vars);
+    for (const h of scratch.inv.hosts.values()) addSecret(h.vars);
+  }
+  parseText(text, file, b);
 }
 
 // Each source is a YAML/INI file or a directory of them; later sources add to and override earlier ones.

@@ -16,7 +16,9 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
-const childGroups = (inv: Inventory, g: Group): Group[] => [...g.children].sort(byCodePoint).flatMap((c) => inv.groups.get(c) ?? []);
+// --graph sorts children by name; --list keeps the order they were added in (both as ansible-inventory does).
+const childGroups = (inv: Inventory, g: Group, sorted = true): Group[] =>
+  (sorted ? [...g.children].sort(byCodePoint) : [...g.children]).flatMap((c) => inv.groups.get(c) ?? []);
 
 function list(inv: Inventory): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -25,7 +27,7 @@ function list(inv: Inventory): Record<string, unknown> {
     seen.add(g.name);
     const entry: { hosts?: string[]; children?: string[] } = {};
     if (g.name !== 'all' && g.hosts.size) entry.hosts = [...g.hosts];
-    const kids = childGroups(inv, g);
+    const kids = childGroups(inv, g, false);
     if (kids.length) entry.children = kids.map((k) => k.name);
     if (entry.hosts || entry.children) out[g.name] = entry;
     for (const k of kids) if (!seen.has(k.name)) visit(k);

@@ -60,10 +60,22 @@ export function mapOrEmpty(y: YamlSource, node: unknown, what: string, example: 
 // Var values leave the YAML AST as plain JSON-like data, aliases resolved.
 export const toValue = (y: YamlSource, node: unknown): unknown => (isNode(node) ? (node as Node).toJS(y.doc) : node);
 
+// An inventory plugin's config (`plugin: aws_ec2`) is refused, naming two ways to keep using it.
+export function pluginRefused(file: string, plugin: unknown, at: Location): InventoryError {
+  return new InventoryError(`${file} configures the inventory plugin "${String(plugin)}"; inventory plugins are not supported`, {
+    at,
+    hint:
+      `export it with Ansible (ansible-inventory -i ${file} --list --yaml > hosts.yml) and pass -i hosts.yml, ` +
+      `or keep it dynamic with an executable inventory script: printf '#!/bin/sh\\nexec ansible-inventory -i ${file} --list\\n' > inv.sh; chmod +x inv.sh; -i inv.sh`,
+  });
+}
+
 // Ansible YAML inventory: top-level groups (usually `all:`), each with hosts / vars / children, nested freely.
 export function parseYamlInventory(text: string, file: string, b: InventoryBuilder): void {
   const y = readYaml(text, file);
   const root = mapOrEmpty(y, y.doc.contents, `the top level of ${file}`, '"all: { hosts: { web1: } }"', { file, line: 1, col: 1 });
+  const plugin = root?.items.find((p) => keyName(p.key) === 'plugin');
+  if (plugin) throw pluginRefused(file, toValue(y, plugin.value), y.at(plugin.key));
   for (const pair of root?.items ?? []) groupDef(y, b, keyName(pair.key), pair.value, y.at(pair.key));
 }
 

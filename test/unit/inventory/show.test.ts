@@ -31,8 +31,8 @@ describe('describeInventory', () => {
   test('list, like ansible-inventory --list', () => {
     const out = JSON.parse(describeInventory(inv, 'list'));
     expect(Object.keys(out)).toEqual(['_meta', 'all', 'db', 'prod', 'ungrouped', 'web']);
-    expect(out.all).toEqual({ children: ['prod', 'ungrouped'] });
-    expect(out.prod).toEqual({ children: ['db', 'web'] });
+    expect(out.all).toEqual({ children: ['ungrouped', 'prod'] });
+    expect(out.prod).toEqual({ children: ['web', 'db'] });
     expect(out.web).toEqual({ hosts: ['web1', 'web2', 'node01', 'node02', 'node03'] });
     expect(out.ungrouped).toEqual({ hosts: ['jump.example.com'] });
     expect(out._meta.hostvars['jump.example.com']).toEqual({ ansible_user: 'admin' });
