@@ -262,7 +262,8 @@ export function liveSink(o: LiveOptions): EventSink {
       for (const e of ends) {
         write('');
         if (e.interrupted) write(paint('red', 'INTERRUPTED: no new tasks were started'));
-        write(formatSummary(e.recap, e.elapsedMs, paint));
+        // The final screen holds the summary: counts, grouped failures, then as much of the recap as fits.
+        write(formatSummary(e.recap, e.elapsedMs, paint, size().lines - 2));
       }
     },
   };

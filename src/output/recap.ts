@@ -11,10 +11,10 @@ export interface ErrorGroup {
   hosts: string[];
 }
 
-/** The part of an error that is the same on every host: "h4 (root@10.0.0.4:22): connection refused" → "connection refused (port 22)". */
+/** The part of an error that is the same on every host: "h4 (root@10.0.0.4:22): connection refused" → "port 22: connection refused". */
 export function commonError(host: string, error: string): string {
   const m = /^(?:\S+ \()?[^@\s]+@[^\s]+:(\d+)\)?: (.*)$/.exec(error);
-  if (m) return `${m[2]} (port ${m[1]})`;
+  if (m) return `port ${m[1]}: ${m[2]}`;
   return error.startsWith(`${host}: `) ? error.slice(host.length + 2) : error;
 }
 
@@ -46,7 +46,7 @@ export function recapCounts(recap: Recap): { hosts: number; ok: number; changed:
 const MAX_LISTED = 8;
 
 /** Counts, then failures grouped by identical error ("37 hosts unreachable: connection refused"), then the recap. */
-export function formatSummary(recap: Recap, elapsedMs: number, paint: Paint): string {
+export function formatSummary(recap: Recap, elapsedMs: number, paint: Paint, maxLines?: number): string {
   const c = recapCounts(recap);
   const parts = [
     paint('green', `${c.ok} ok`),
@@ -60,15 +60,23 @@ export function formatSummary(recap: Recap, elapsedMs: number, paint: Paint): st
     const names = g.hosts.slice(0, MAX_LISTED).join(', ') + (n > MAX_LISTED ? `, … (+${n - MAX_LISTED})` : '');
     lines.push(`  ${paint(g.status === 'failed' ? 'red' : 'magenta', `${n} host${n === 1 ? '' : 's'} ${g.status}: ${g.error}`)}  ${paint('dim', names)}`);
   }
-  return `${lines.join('\n')}\n\n${formatRecap(recap, elapsedMs, paint)}`;
+  const room = maxLines === undefined ? undefined : Math.max(3, maxLines - lines.length - 1);
+  return `${lines.join('\n')}\n\n${formatRecap(recap, elapsedMs, paint, room)}`;
 }
 
-export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint): string {
+/** With maxLines (a terminal's height), the hosts that fit, failed first, then "+ N more". */
+export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint, maxLines?: number): string {
   const hosts = Object.keys(recap).sort((a, b) => bad(recap[b]) - bad(recap[a]) || a.localeCompare(b, 'en', { numeric: true }));
   const w = Math.max(4, ...hosts.map((h) => h.length));
   const lines = [paint('bold', `PLAY RECAP  ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${seconds(elapsedMs)}`)];
-  for (const h of hosts) {
+  for (const [i, h] of hosts.entries()) {
     const t = recap[h];
+    const need = (t.failed || t.unreachable) && t.firstError ? 2 : 1;
+    if (maxLines !== undefined && lines.length + need > maxLines - 1 && i < hosts.length) {
+      const rest = hosts.length - i;
+      lines.push(paint('dim', `+ ${rest} more host${rest === 1 ? '' : 's'} (every host: -o plain or -o json)`));
+      break;
+    }
     const name = t.failed ? paint('red', h.padEnd(w)) : t.unreachable ? paint('magenta', h.padEnd(w)) : t.changed ? paint('yellow', h.padEnd(w)) : paint('green', h.padEnd(w));
     // Pad the plain text first: escape codes must not count towards column widths.
     const col = (text: string, width: number, color?: Parameters<Paint>[0]) => {

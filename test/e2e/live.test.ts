@@ -72,6 +72,7 @@ describe('live view on a 30-row pseudo-terminal, 60 hosts', () => {
     expect(Math.max(...ups)).toBeLessThan(ROWS);
     const final = screenOf(term).join('\n');
     expect(final).toMatch(/60 hosts in [\d.]+s: 0 ok, 59 changed, 1 failed, 0 unreachable/);
+    expect(final).toMatch(/^\+ \d+ more hosts \(every host: -o plain or -o json\)$/m);
     expect(final).toMatch(/1 host failed: h2 is out of disk {2}h2/);
     expect(final).toMatch(/PLAY RECAP {2}60 hosts/);
     expect(final).not.toMatch(/PLAY \[all\]/);
@@ -92,7 +93,7 @@ describe('--rerun failed', () => {
     const env = { XDG_STATE_HOME: dir };
     const first = await runbook(['run', pb, '-i', invPath], { env });
     expect(first.code, first.stdout + first.stderr).toBe(3);
-    expect(first.stdout).toMatch(/3 hosts unreachable: connection refused \(port 1\) {2}h4, h11, h17/);
+    expect(first.stdout).toMatch(/3 hosts unreachable: port 1: connection refused \(is sshd running, and is the port right\?\) {2}h4, h11, h17/);
     const listed = await runbook(['run', pb, '-i', invPath, '--rerun', 'failed', '--list-hosts'], { env });
     expect(listed.stdout).toBe('play "all" (all): 3 hosts\n  h4\n  h11\n  h17\n');
     const retry = join(dir, 'ping.retry');

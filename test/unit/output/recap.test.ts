@@ -68,9 +68,24 @@ describe('formatSummary: one screen for a fleet', () => {
 
 describe('commonError', () => {
   test('takes the host and address off, keeps the port', () => {
-    expect(commonError('h4', 'h4 (root@10.0.0.4:22): connection refused')).toBe('connection refused (port 22)');
-    expect(commonError('10.0.0.4', 'root@10.0.0.4:2222: handshake timed out')).toBe('handshake timed out (port 2222)');
+    expect(commonError('h4', 'h4 (root@10.0.0.4:22): connection refused')).toBe('port 22: connection refused');
+    expect(commonError('10.0.0.4', 'root@10.0.0.4:2222: handshake timed out')).toBe('port 2222: handshake timed out');
     expect(commonError('h1', 'h1: sudo: a password is required')).toBe('sudo: a password is required');
     expect(commonError('h1', 'E: Unable to locate package nginx')).toBe('E: Unable to locate package nginx');
+  });
+});
+
+describe('a recap that must fit a terminal', () => {
+  test('failed hosts first, then as many as fit, then "+ N more"', () => {
+    const recap: Record<string, HostTally> = {};
+    for (let i = 1; i <= 60; i++) recap[`h${i}`] = tally();
+    recap.h2 = tally({ failed: 1, firstError: 'boom' });
+    const text = formatSummary(recap, 1000, painter(false), 28);
+    const lines = text.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(28);
+    expect(lines[0]).toBe('60 hosts in 1.00s: 59 ok, 0 changed, 1 failed, 0 unreachable');
+    expect(lines[4]).toMatch(/^h2 /);
+    expect(lines[lines.length - 1]).toMatch(/^\+ \d+ more hosts \(every host: -o plain or -o json\)$/);
+    expect(formatSummary(recap, 1000, painter(false)).split('\n').length).toBe(4 + 60 + 1);
   });
 });
