@@ -6,6 +6,7 @@ import { TaskError } from '../../errors.js';
 import { parseKv } from '../../playbook/kv.js';
 import { readVarsText } from '../../vault/password.js';
 import { addSecret } from '../../vault/secrets.js';
+import { vaultTag } from '../../vault/tag.js';
 import { yaml11Bool } from '../../yaml11.js';
 import { fail } from '../args.js';
 import { defineModule } from '../types.js';
@@ -47,7 +48,7 @@ export function readVarsFile(path: string): Record<string, unknown> {
   const opened = readVarsText(path, readFileSync(path, 'utf8'));
   let v: unknown;
   try {
-    v = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool] }) ?? {};
+    v = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool, vaultTag] }) ?? {};
   } catch (e) {
     throw new TaskError(`include_vars: ${path}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
