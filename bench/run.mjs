@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookRun, startupMs } from './runners.mjs';
+import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookOutputRun, runbookRun, startupMs } from './runners.mjs';
 import { printTable } from './table.mjs';
 import { TASKS_A, fleetInventory, fleetOf, sliceInventory, writeAnsibleProject, writePlaybookA } from './workloads.mjs';
 
@@ -54,12 +54,15 @@ try {
     const ans = hasAnsible
       ? { def: writeAnsibleProject(join(work, `ans-def-${n}`), fleet, n, { forks: 5, pipelining: false }), best: writeAnsibleProject(join(work, `ans-best-${n}`), fleet, n, { forks: n, pipelining: true }) }
       : undefined;
-    const runs = { floor: [], runbook: [], openssh: [], ansibleDefault: [], ansibleBest: [] };
+    const runs = { floor: [], runbook: [], openssh: [], ansibleDefault: [], ansibleBest: [], plain: [], tty: [] };
     for (let r = 0; r < reps; r++) {
       log(`A ${n} hosts, run ${r + 1}/${reps}`);
       runs.floor.push(await floorRun(fleet, n, work));
       runs.runbook.push(await runbookRun(playA, inv, n));
       runs.openssh.push(await opensshRun(fleet, n, join(work, 'cm')));
+      // The live view against plain output, back to back, as a user at a terminal would see it.
+      runs.plain.push(await runbookOutputRun(playA, inv, n, 'plain'));
+      runs.tty.push(await runbookOutputRun(playA, inv, n, 'tty'));
       if (ans) {
         runs.ansibleBest.push(await ansibleRun(ans.best, playA));
         if (r === 0 || n <= 20) runs.ansibleDefault.push(await ansibleRun(ans.def, playA));
@@ -110,7 +113,9 @@ if (scale > 0) {
     const inv = fleetInventory(fleet, scale, join(work, `a-${scale}.yaml`));
     const floor = await floorRun(fleet, scale, work);
     const rb = await runbookRun(playA, inv, scale);
-    results.scale = { hosts: scale, tasks: TASKS_A, floor, runbook: rb };
+    const plain = await runbookOutputRun(playA, inv, scale, 'plain');
+    const tty = await runbookOutputRun(playA, inv, scale, 'tty');
+    results.scale = { hosts: scale, tasks: TASKS_A, floor, runbook: rb, plain, tty };
   } finally {
     for (const name of names) await labDown({ name });
   }
@@ -130,7 +135,7 @@ function summarize(hosts, tasks, runs) {
   return {
     hosts,
     tasks,
-    ms: { floor: m('floor'), runbook: m('runbook'), openssh: m('openssh'), ansibleDefault: m('ansibleDefault'), ansibleBest: m('ansibleBest') },
+    ms: { floor: m('floor'), runbook: m('runbook'), openssh: m('openssh'), ansibleDefault: m('ansibleDefault'), ansibleBest: m('ansibleBest'), plain: m('plain'), tty: m('tty') },
     rssKB: { floor: median(runs.floor.map((r) => r.rssKB ?? 0)), runbook: median(runs.runbook.map((r) => r.rssKB ?? 0)) },
     failures: Object.fromEntries(Object.keys(runs).map((k) => [k, fails(k)])),
     runs: Object.fromEntries(Object.keys(runs).map((k) => [k, runs[k].length])),

@@ -45,6 +45,22 @@ export async function runbookRun(playbook, inventory, forks, extra = []) {
   return { ms: r.ms, rssKB: r.rssKB, ...summaryOf(r.stdout), err: r.code !== 0 ? r.stderr.slice(-400) : undefined };
 }
 
+/**
+ * runbook as people watch it: `-o plain`, or `-o tty` on a 100 × 30 pseudo-terminal (util-linux `script`) whose
+ * output the benchmark reads, as a terminal would.
+ */
+export async function runbookOutputRun(playbook, inventory, forks, mode) {
+  const args = [CLI, 'run', playbook, '-i', inventory, '-f', String(forks), '-o', mode];
+  if (mode === 'plain') {
+    const r = await timed(process.execPath, args, { rss: false });
+    return { ms: r.ms, exitCode: r.code };
+  }
+  const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+  const inner = `stty rows 30 cols 100; exec ${[process.execPath, ...args].map(q).join(' ')}`;
+  const r = await timed('script', ['-qfec', inner, '/dev/null'], { rss: false });
+  return { ms: r.ms, exitCode: r.code };
+}
+
 export async function floorRun(fleet, n, workDir) {
   const targets = join(workDir, `floor-${n}.json`);
   writeFileSync(targets, JSON.stringify(fleet.slice(0, n)));

@@ -30,6 +30,12 @@ export function printTable(r) {
       Object.values(a.failures).reduce((n, v) => n + v, 0),
     ]),
   );
+  if (r.A.some((a) => a.ms.tty !== undefined)) {
+    process.stdout.write('\nOutput: workload A with -o plain and with the live view on a 100 × 30 pseudo-terminal\n');
+    const rows = r.A.map((a) => [a.hosts, f(a.ms.plain), f(a.ms.tty), x(a.ms.tty, a.ms.plain)]);
+    if (r.scale?.tty) rows.push([r.scale.hosts, f(r.scale.plain.ms), f(r.scale.tty.ms), x(r.scale.tty.ms, r.scale.plain.ms)]);
+    table(['hosts', '-o plain', 'live view (pty)', 'live/plain (≤1.05)'], rows);
+  }
   if (r.scale) {
     const s = r.scale;
     process.stdout.write(`\nScale: workload A on ${s.hosts} hosts, 1 run\n`);
