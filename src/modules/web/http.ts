@@ -57,10 +57,9 @@ function curlPart(r: HttpRequest, body: string, out: string): string {
   if (r.followRedirects) flags.push('-L', '--max-redirs', '50');
   if (!r.validateCerts) flags.push('-k');
   if (r.user !== undefined && !r.forceBasicAuth) flags.push('--anyauth');
-  if (r.body !== undefined) flags.push('--data-binary', `@${body}`);
   const h = heredoc(conf.join('\n'));
   return [
-    `curl ${flags.map(quote).join(' ')} -o ${out} -D "$t/head" -w '%{http_code} %{num_redirects} %{url_effective}' -K - ${h.open} >"$t/meta" 2>"$t/err"`,
+    `curl ${flags.map(quote).join(' ')}${r.body !== undefined ? ` --data-binary @${body}` : ''} -o ${out} -D "$t/head" -w '%{http_code} %{num_redirects} %{url_effective}' -K - ${h.open} >"$t/meta" 2>"$t/err"`,
     h.body,
     'rc=$?; c=curl',
   ].join('\n');
