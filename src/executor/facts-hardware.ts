@@ -4,7 +4,7 @@ import type { Sections } from './facts-parse.js';
 type Facts = Record<string, unknown>;
 
 export function hardwareFacts(s: Sections, architecture: string): Facts {
-  return { ...memory(s.meminfo ?? []), ...cpu(s.cpuinfo ?? [], s.nproc ?? [], architecture), mounts: mounts(s.mounts ?? [], s.df ?? []) };
+  return { ...memory(s.meminfo ?? []), ...cpu(s.cpuinfo ?? [], s.nproc ?? [], architecture), mounts: mounts(s.mounts ?? [], s.df ?? [], s.binds ?? []) };
 }
 
 function memory(lines: string[]): Facts {
@@ -84,19 +84,21 @@ function cpu(lines: string[], nproc: string[], architecture: string): Facts {
 }
 
 // /proc/mounts entries backed by a device (as Ansible keeps them), with sizes from df where it answered in time.
-function mounts(lines: string[], df: string[]): Facts[] {
+function mounts(lines: string[], df: string[], binds: string[]): Facts[] {
   const sizes = new Map<string, { total: number; avail: number }>();
   for (const l of df.slice(1)) {
     const w = l.trim().split(/\s+/);
     if (w.length >= 6) sizes.set(w.slice(5).join(' '), { total: Number(w[1]) * 1024, avail: Number(w[3]) * 1024 });
   }
   const octal = (x: string) => x.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(Number.parseInt(o, 8)));
+  const bound = new Set(binds.map(octal));
   const out: Facts[] = [];
   for (const l of lines) {
     const [device, mount, fstype, options] = l.split(' ').map(octal);
     if (!device || !mount) continue;
     if (!device.startsWith('/') && !device.startsWith('\\') && !device.includes(':/') && fstype !== 'none') continue;
-    const m: Facts = { device, mount, fstype, options };
+    const opts = bound.has(mount) && !options.split(',').includes('bind') ? `${options},bind` : options;
+    const m: Facts = { device, mount, fstype, options: opts };
     const sz = sizes.get(mount);
     if (sz) Object.assign(m, { size_total: sz.total, size_available: sz.avail });
     out.push(m);

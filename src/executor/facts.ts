@@ -49,6 +49,8 @@ const HARDWARE = (timeout: number) => [
   "echo @@cpuinfo; grep -E '^(processor|vendor_id|model name|Processor|cpu|Vendor|physical id|core id|cpu cores|siblings|# processors|ncpus active)[[:space:]]*:' /proc/cpuinfo 2>/dev/null",
   'echo @@nproc; nproc 2>/dev/null',
   'echo @@mounts; cat /proc/mounts 2>/dev/null',
+  // bind mounts (a root other than / in mountinfo): Ansible adds "bind" to their options, as findmnt shows them
+  "echo @@binds; awk '$4 != \"/\" {print $5}' /proc/self/mountinfo 2>/dev/null",
   // gather_timeout bounds the one collector that can hang (df on a dead network mount), as in Ansible
   `echo @@df; if command -v timeout >/dev/null 2>&1; then timeout ${timeout} df -P -k 2>/dev/null; else df -P -k 2>/dev/null; fi`,
 ];
