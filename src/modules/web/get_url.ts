@@ -92,7 +92,7 @@ const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, '').replace('T', '
 export const get_url = defineModule({
   name: 'get_url',
   doc: 'Downloads a URL to a file on the host (the host fetches it); the file is replaced only when the content differs.',
-  example: 'get_url: {url: "https://example.com/app.tar.gz", dest: /opt/app.tar.gz, checksum: "sha256:…", mode: "0644"}',
+  example: 'get_url: {url: "https://example.com/app.tar.gz", dest: /opt/app.tar.gz, checksum: "sha256:{{ app_sha256 }}", mode: "0644"}',
   args: {
     url: { required: true, description: 'http, https, ftp or file URL, fetched by the host (curl, else wget, else python3)' },
     dest: { type: 'path', required: true, description: 'file to write; an existing directory takes the name from Content-Disposition or the URL' },
