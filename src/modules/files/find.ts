@@ -176,7 +176,7 @@ async function checksums(probe: Probe, files: Entry[]): Promise<void> {
 export const find = defineModule({
   name: 'find',
   doc: 'Lists files under directories on the host by name pattern, type, age, size or content; never a change.',
-  example: 'find: {paths: /var/log, patterns: "*.log", age: 2d, recurse: true}\nregister: old_logs',
+  example: 'find: {paths: /var/log, patterns: "*.log", age: 2d, recurse: true}',
   args: {
     paths: { type: 'list', elements: 'path', required: true, aliases: ['name', 'path'], description: 'directories to search' },
     patterns: { type: 'list', default: [], aliases: ['pattern'], description: 'globs (or Python regexes with use_regex) on the base name' },

@@ -4,7 +4,7 @@ import { defineModule, type Plan } from '../types.js';
 export const slurp = defineModule({
   name: 'slurp',
   doc: 'Reads a file from the host into the result, base64-encoded (decode with b64decode); never a change.',
-  example: 'slurp: {src: /etc/hostname}\nregister: hn',
+  example: 'slurp: {src: /etc/hostname}',
   args: {
     src: { type: 'path', required: true, aliases: ['path'], description: 'the file on the host' },
   },

@@ -129,7 +129,7 @@ const ATTR_NAMES: [string, string][] = [
 export const stat = defineModule({
   name: 'stat',
   doc: 'Reports facts about a path on the host (exists, mode, owner, size, times, checksum…); never changes anything.',
-  example: 'stat: {path: /etc/motd}\nregister: motd',
+  example: 'stat: {path: /etc/motd}',
   args: {
     path: { type: 'path', required: true, aliases: ['dest', 'name'], description: 'the path on the host' },
     follow: { type: 'bool', default: false, description: 'report what a symlink points to instead of the link' },

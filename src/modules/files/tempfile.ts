@@ -12,7 +12,7 @@ export const randomName = (): string => [...randomBytes(8)].map((b) => LETTERS[b
 export const tempfile = defineModule({
   name: 'tempfile',
   doc: 'Creates a uniquely named temporary file (mode 0600) or directory (0700); the result path names it. Always a change.',
-  example: 'tempfile: {state: directory, suffix: build}\nregister: tmp',
+  example: 'tempfile: {state: directory, suffix: build}',
   args: {
     state: { choices: ['file', 'directory'], default: 'file', description: 'what to create' },
     path: { type: 'path', description: 'directory to create it in (default /tmp)' },
