@@ -57,7 +57,10 @@ function loadFile(file: string, b: InventoryBuilder): void {
     });
   }
   b.beginFile();
-  if (isScript(file, raw)) return loadInventoryScript(file, b);
+  if (isScript(file, raw)) {
+    loadInventoryScript(file, b);
+    return;
+  }
   const { text, secret } = readVarsText(file, raw.toString('utf8'));
   // A vault-encrypted inventory: every variable in it is a secret (host and group names are not).
   if (secret) {
