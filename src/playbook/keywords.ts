@@ -29,6 +29,10 @@ export const PLAY_KEYS = [
   'order',
   'throttle',
   'ignore_unreachable',
+  'run_once',
+  'ignore_errors',
+  'no_log',
+  'check_mode',
 ] as const;
 
 /** Task keys runbook implements (the module key comes on top). */
@@ -76,6 +80,7 @@ export const TASK_KEYS = [
   'with_fileglob',
   'with_first_found',
   'with_indexed_items',
+  'connection',
 ] as const;
 
 /** The `with_<lookup>` loops runbook expands (src/executor/loops.ts), by lookup name. */
@@ -149,15 +154,11 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   include_tasks: INLINE_TASKS,
   import_tasks: INLINE_TASKS,
   become_method: LATER,
-  check_mode: 'use the --check command-line flag instead',
   force_handlers: LATER,
-  ignore_errors: 'set ignore_errors: on the tasks that may fail',
   gather_subset: LATER,
   gather_timeout: LATER,
   fact_path: LATER,
   port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
-  run_once: 'set run_once: on the task instead',
-  no_log: 'set no_log: on the tasks instead',
   debugger: LATER,
 };
 
@@ -171,7 +172,6 @@ export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   poll: LATER,
   delegate_facts: LATER,
   any_errors_fatal: 'set any_errors_fatal: on the play instead',
-  connection: 'set connection: on the play instead',
   port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
   debugger: LATER,
   vars_files: 'set vars_files: on the play instead',

@@ -8,7 +8,7 @@ import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { bool, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
-import { parseEntry } from './block.js';
+import { inherit, parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
 import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
 import type { Play, VarsPrompt } from './types.js';
@@ -73,6 +73,18 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   const main = opt(kw, 'tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const post = opt(kw, 'post_tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const tasks = [...pre, ...roles.tasks, ...main, ...post];
+  // run_once, ignore_errors, no_log and check_mode on the play go to every one of its tasks (a task's own wins).
+  const down = {
+    when: [],
+    tags: [],
+    vars: {},
+    runOnce: opt(kw, 'run_once', bool),
+    ignoreErrors: opt(kw, 'ignore_errors', bool),
+    noLog: opt(kw, 'no_log', bool),
+    checkMode: opt(kw, 'check_mode', bool),
+  };
+  if (down.runOnce !== undefined || down.ignoreErrors !== undefined || down.noLog !== undefined || down.checkMode !== undefined)
+    for (const t of tasks) inherit(t.task, down);
   const own = opt(kw, 'handlers', (f) => taskList(src, f, { handler: true, playTags: tags, baseDir, moduleDefaults })) ?? [];
   const handlers = [...roles.handlers, ...roleHandlers, ...own];
   checkNotify([...tasks, ...handlers], handlers);

@@ -20,7 +20,7 @@ import {
 } from './keywords.js';
 import { KvError, parseKv, splitArgs } from './kv.js';
 import { describe, type Field, fieldsOf, isEmpty, posOf, type Source, toValue } from './positions.js';
-import { bool, checkTemplates, conditions, envMap, expected, fail, identifier, int, number, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, checkTemplates, conditions, envMap, expected, fail, identifier, int, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import type { LoopControl, Task } from './types.js';
 
 /** What a task inherits from where it is written. */
@@ -120,7 +120,8 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     retries: opt(kw, 'retries', (f) => int(f, 0)),
     delay: opt(kw, 'delay', (f) => int(f, 0)),
-    delegateTo: local ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
+    // connection: local on a task runs it on the controller, as delegate_to: localhost does.
+    delegateTo: local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     checkMode: opt(kw, 'check_mode', bool),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
@@ -203,6 +204,10 @@ export function mergeDefaults(outer: ModuleDefaults | undefined, inner: ModuleDe
   const out: ModuleDefaults = { ...outer };
   for (const [m, a] of Object.entries(inner)) out[m] = { ...out[m], ...a };
   return out;
+}
+
+function connectionOf(kw: Map<string, Field>): string | undefined {
+  return opt(kw, 'connection', (f) => oneOf(f, ['local', 'ssh', 'smart', 'paramiko'] as const));
 }
 
 function nameOf(kw: Map<string, Field>): string {

@@ -96,6 +96,10 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
   any_errors_fatal: ref('bool'),
   strategy: { enum: ['linear', 'free'] },
+  run_once: { ...ref('bool'), description: "every task of the play runs on the play's first host only" },
+  ignore_errors: { ...ref('bool'), description: 'every task of the play carries on past a failure' },
+  no_log: { ...ref('bool'), description: 'every task of the play hides its output' },
+  check_mode: { ...ref('bool'), description: 'every task of the play checks only (false: runs for real even under --check)' },
   tags: ref('textList'),
   remote_user: ref('remoteUser'),
   collections: ref('collections'),
@@ -118,6 +122,7 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
 
 const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   name: ref('text'),
+  connection: { enum: ['local', 'ssh', 'smart', 'paramiko'], description: 'local: run on the controller (as delegate_to: localhost)' },
   when: ref('condition'),
   loop: ref('loop'),
   with_items: ref('loop'),

@@ -318,3 +318,24 @@ describe('role meta', () => {
     expect(`${e.at?.line}:${e.at?.col}`).toBe('1:1');
   });
 });
+
+describe('play-level run_once, ignore_errors, no_log, check_mode and task-level connection', () => {
+  it('the play hands them to every task; a task keeps its own', () => {
+    const pb = loadText(
+      '- hosts: all\n  run_once: true\n  ignore_errors: yes\n  no_log: true\n  check_mode: false\n  tasks:\n' +
+        '    - shell: a\n    - shell: b\n      check_mode: true\n',
+    );
+    const [a, b] = pb.plays[0].tasks;
+    expect(a).toMatchObject({ runOnce: true, ignoreErrors: true, noLog: true, checkMode: false });
+    expect(b.checkMode).toBe(true);
+  });
+  it('connection: local on a task runs it on the controller (delegate_to: localhost)', () => {
+    const pb = loadText('- hosts: all\n  tasks:\n    - shell: a\n      connection: local\n    - shell: b\n      connection: ssh\n');
+    expect(pb.plays[0].tasks[0].delegateTo).toBe('localhost');
+    expect(pb.plays[0].tasks[1].delegateTo).toBeUndefined();
+  });
+  it('another connection plugin is refused where it is written', () => {
+    const e = errorOf('- hosts: all\n  tasks:\n    - shell: a\n      connection: winrm\n');
+    expect(e.message).toMatch(/"connection" must be "local" or "ssh" or "smart" or "paramiko", not the string "winrm"/);
+  });
+});
