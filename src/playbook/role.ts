@@ -130,7 +130,14 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   const out: RoleTasks = { tasks: [], handlers: [] };
   // Like Ansible, a role runs once per play unless it is given other parameters or keywords.
   const once = `${dir}\0${JSON.stringify(params)}\0${JSON.stringify(e.keywords.filter((f) => ROLE_KEYWORDS.has(f.key)).map((f) => [f.key, toValue(src, f.node)]))}`;
-  if (seen.has(once)) return out;
+  // meta/main.yml: allow_duplicates: true runs the role each time it is listed (its dependencies, too).
+  const meta = mainFile(dir, 'meta');
+  const msrc = meta ? readYamlSource(meta, 'role meta file') : undefined;
+  const mroot = msrc ? resolve(msrc, msrc.doc.contents) : undefined;
+  const metaFields = msrc && isMap(mroot) ? fieldsOf(msrc, mroot) : [];
+  const dup = metaFields.find((f) => f.key === 'allow_duplicates');
+  const allowDuplicates = !!dup && isScalar(dup.node) && dup.node.value === true;
+  if (seen.has(once) && !allowDuplicates) return out;
   seen.add(once);
   const own = inheritedOf(src, kw);
   const roleScope = innerScope(src, kw, scope);
@@ -138,15 +145,7 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
   const roleVars = varsFile(mainFile(dir, 'vars'));
 
   // meta/main.yml dependencies run first.
-  const meta = mainFile(dir, 'meta');
-  if (meta) {
-    const msrc = readYamlSource(meta, 'role meta file');
-    const root = resolve(msrc, msrc.doc.contents);
-    const metaFields = isMap(root) ? fieldsOf(msrc, root) : [];
-    const dup = metaFields.find((f) => f.key === 'allow_duplicates');
-    if (dup && isScalar(dup.node) && dup.node.value === true) {
-      fail(dup.keyAt, 'allow_duplicates: true is not supported', 'runbook runs a role once per play unless its parameters differ: give each entry its own parameters');
-    }
+  if (msrc) {
     const deps = metaFields.find((f) => f.key === 'dependencies');
     if (deps?.node && isSeq(deps.node)) {
       for (const item of deps.node.items) {

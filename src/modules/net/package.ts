@@ -19,6 +19,9 @@ export interface PackageArgs {
   state: 'present' | 'absent' | 'latest';
   use: 'auto' | Manager;
   updateCache: boolean;
+  /** dnf/yum only, passed on to them as Ansible's package passes its other arguments to the backend. */
+  enablerepo?: string[];
+  disablerepo?: string[];
 }
 
 // Prints one line per package: "<name> yes|no" (installed?), then, for latest, the names with a newer version.
@@ -81,8 +84,17 @@ export const pkg = defineModule({
     state: { choices: ['present', 'absent', 'latest'], default: 'present', description: 'latest also upgrades' },
     use: { choices: ['auto', ...MANAGERS], default: 'auto', description: 'the manager (auto: the ansible_pkg_mgr fact, else the first found)' },
     update_cache: { type: 'bool', default: false, description: 'refresh the package lists first' },
+    enablerepo: { type: 'list', description: 'dnf/yum: repositories to enable for this task (apt hosts fail the task, as Ansible\'s apt refuses it)' },
+    disablerepo: { type: 'list', description: 'dnf/yum: repositories to disable for this task' },
   },
-  build: (v): PackageArgs => ({ names: v.name, state: v.state as PackageArgs['state'], use: v.use as PackageArgs['use'], updateCache: v.update_cache }),
+  build: (v): PackageArgs => ({
+    names: v.name,
+    state: v.state as PackageArgs['state'],
+    use: v.use as PackageArgs['use'],
+    updateCache: v.update_cache,
+    enablerepo: v.enablerepo,
+    disablerepo: v.disablerepo,
+  }),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_pkg_mgr;
     const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;
@@ -96,6 +108,9 @@ export const pkg = defineModule({
       };
     const names = p.names[m];
     if (!names.length) return { changed: false, note: `no packages named for ${m}` };
+    const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo };
+    if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length))
+      return { changed: false, failed: 'enablerepo/disablerepo are dnf/yum arguments: apt has no such option (Ansible\'s apt refuses them too)' };
     const installed = new Set(
       (s.installed ?? '')
         .split('\n')
@@ -120,11 +135,11 @@ export const pkg = defineModule({
       };
     // The commands come from the apt and dnf/yum modules' builders: one code path for how packages are acted on.
     const steps: Step[] = [];
-    if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, {}) });
+    if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
     if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', todo, {}) });
     else {
       const work = rpmPending(p.state, todo, new Set(todo.filter(has)), upgradable);
-      for (const c of rpmCommands(m, work, {})) steps.push({ kind: 'exec', cmd: c });
+      for (const c of rpmCommands(m, work, repos)) steps.push({ kind: 'exec', cmd: c });
     }
     const line = (n: string, on: boolean) => `${n} ${on ? 'installed' : 'absent'}\n`;
     return {

@@ -35,6 +35,22 @@ export interface AptArgs {
   autoclean: boolean;
   clean: boolean;
   flags: AptFlags;
+  /** Exit code for /usr/sbin/policy-rc.d while apt runs (101: packages start no services), as Ansible's policy_rc_d. */
+  policyRcD?: number;
+}
+
+const POLICY = '/usr/sbin/policy-rc.d';
+
+/** Runs an apt command with a policy-rc.d answering `code`, then puts back what was there (or nothing). */
+export function withPolicyRcD(command: string, code: number): string {
+  const script = `#!/bin/sh\nexit ${Math.trunc(code)}\n`;
+  return [
+    `rb_saved=''; if [ -e ${POLICY} ]; then rb_saved=$(mktemp) && cp -p ${POLICY} "$rb_saved"; fi`,
+    `printf '%b' ${quote(script)} > ${POLICY} && chmod 0755 ${POLICY}`,
+    `${command}; rb_rc=$?`,
+    `if [ -n "$rb_saved" ]; then mv -f "$rb_saved" ${POLICY}; else rm -f ${POLICY}; fi`,
+    'exit $rb_rc',
+  ].join('; ');
 }
 
 const STAMP = '/var/lib/apt/periodic/update-success-stamp';
@@ -197,7 +213,7 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
   const steps: Step[] = [
     ...(cleanDue ? [{ kind: 'exec' as const, cmd: aptCommand('clean', [], {}) }] : []),
     ...(refresh ? [{ kind: 'exec' as const, cmd: updateCommand(p.updateRetries) }] : []),
-    ...d.steps,
+    ...(p.policyRcD === undefined ? d.steps : d.steps.map((st) => (st.kind === 'exec' ? { ...st, cmd: withPolicyRcD(st.cmd, p.policyRcD as number) } : st))),
   ];
   if (refresh) Object.assign(result, { cache_updated: true, cache_update_time: now });
   if (!steps.length) {
@@ -243,13 +259,11 @@ export const apt = defineModule({
     dpkg_options: { default: 'force-confdef,force-confold', description: 'comma-separated dpkg options (without the leading --)' },
     lock_timeout: { type: 'int', default: 60, description: 'seconds to wait for the dpkg lock' },
     force_apt_get: { type: 'bool', default: false, description: 'accepted: apt-get is always used (never aptitude)' },
-    policy_rc_d: { type: 'int', description: 'not supported (refused): services started by packages follow the host policy' },
+    policy_rc_d: { type: 'int', description: 'exit code of /usr/sbin/policy-rc.d while apt runs (101: installed packages start no services); the old file is put back after' },
   },
   mutually_exclusive: [['deb', 'name', 'upgrade']],
   required_one_of: [['name', 'deb', 'upgrade', 'update_cache', 'autoremove', 'autoclean', 'clean', 'cache_valid_time']],
   build(v, a): AptArgs {
-    if (v.policy_rc_d !== undefined)
-      fail(a, 'policy_rc_d is not supported', 'write /usr/sbin/policy-rc.d with copy before the task and remove it after');
     const names = (v.name ?? []).map((n: string) => n.trim()).filter((n: string) => n !== '');
     const state = v.state as AptState;
     let upgrade = v.upgrade as Upgrade;
@@ -283,6 +297,7 @@ export const apt = defineModule({
       autoremove: v.autoremove,
       autoclean: v.autoclean,
       clean: v.clean,
+      policyRcD: v.policy_rc_d,
       flags: {
         dpkgOptions,
         lockTimeout: v.lock_timeout,

@@ -311,11 +311,11 @@ describe('refused, with file:line:col and what to do', () => {
 });
 
 describe('role meta', () => {
-  it('allow_duplicates: true in meta/main.yml is refused (runbook runs a role once per play)', () => {
-    const e = errorOf('- hosts: all\n  roles: [web]\n', { 'roles/web/tasks/main.yml': '- ping:\n', 'roles/web/meta/main.yml': 'allow_duplicates: true\n' });
-    expect(e.message).toBe('allow_duplicates: true is not supported');
-    expect(e.at?.file).toMatch(/roles\/web\/meta\/main\.yml$/);
-    expect(`${e.at?.line}:${e.at?.col}`).toBe('1:1');
+  it('a role runs once per play; with allow_duplicates: true in meta/main.yml, each time it is listed', () => {
+    const once = loadText('- hosts: all\n  roles: [web, web]\n', { 'roles/web/tasks/main.yml': '- ping:\n' });
+    expect(once.plays[0].tasks).toHaveLength(1);
+    const twice = loadText('- hosts: all\n  roles: [web, web]\n', { 'roles/web/tasks/main.yml': '- ping:\n', 'roles/web/meta/main.yml': 'allow_duplicates: true\n' });
+    expect(twice.plays[0].tasks).toHaveLength(2);
   });
 });
 

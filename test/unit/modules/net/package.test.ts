@@ -27,6 +27,13 @@ describe('package', () => {
     expect(p.diff).toEqual([{ before: 'openvswitch-switch absent\n', after: 'openvswitch-switch installed\n' }]);
   });
 
+  it('enablerepo/disablerepo go to dnf/yum (free-form too); an apt host fails the task as apt in Ansible would', async () => {
+    const { p } = await plan({ name: 'git', enablerepo: 'epel,powertools' }, sectioned({ mgr: 'dnf', installed: 'git no\n' }), { ansible_pkg_mgr: 'dnf' });
+    expect(stepsOf(p)).toEqual(['dnf install -y --enablerepo=epel --enablerepo=powertools git']);
+    const onApt = await plan({ name: 'git', disablerepo: ['x'] }, apt('git no\n'));
+    expect(onApt.p.failed).toMatch(/enablerepo\/disablerepo are dnf\/yum arguments/);
+  });
+
   it('the map form picks the names for the host manager (dnf)', async () => {
     const { p, probe } = await plan({ name: OVS }, sectioned({ mgr: 'dnf', installed: 'openvswitch no\n' }), { ansible_pkg_mgr: 'dnf' });
     expect(probe.ran[0]).toContain('for p in openvswitch; do rpm -q --quiet "$p"');

@@ -103,6 +103,16 @@ describe('apt', () => {
     expect(up.p.result).toEqual({ cache_updated: true, cache_update_time: NOW });
   });
 
+  test('policy_rc_d: apt runs with a policy-rc.d answering that code, and the old file (or none) comes back', async () => {
+    const { p } = await plan({ name: 'nginx', policy_rc_d: 101 }, { stamp: '5', status: '' }, [[/apt-get install -s/, sim('Inst nginx (1.22 Debian [amd64])')]]);
+    const step = p.steps?.[p.steps.length - 1];
+    expect(step?.kind).toBe('exec');
+    const c = (step as { cmd: string }).cmd;
+    expect(c).toMatch(/^rb_saved=''; if \[ -e \/usr\/sbin\/policy-rc\.d \]; then rb_saved=\$\(mktemp\) && cp -p \/usr\/sbin\/policy-rc\.d "\$rb_saved"; fi; /);
+    expect(c).toContain("printf '%b' '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d; ");
+    expect(c).toMatch(/apt-get .*install.* nginx; rb_rc=\$\?; if \[ -n "\$rb_saved" \]; then mv -f "\$rb_saved" \/usr\/sbin\/policy-rc\.d; else rm -f \/usr\/sbin\/policy-rc\.d; fi; exit \$rb_rc$/);
+  });
+
   test('deb file missing on the host', async () => {
     const { p } = await plan({ deb: '/tmp/x.deb' }, { stamp: '' });
     expect(p.failed).toBe('deb file not found on the host: /tmp/x.deb');
@@ -116,7 +126,6 @@ describe('apt', () => {
     [{ deb: 'https://example.com/x.deb' }, /is a URL: downloading is not supported/],
     [{ name: 'x', deb: '/tmp/x.deb' }, /give only one of/],
     [{ name: '-oFoo=1' }, /looks like an option/],
-    [{ name: 'x', policy_rc_d: 101 }, /policy_rc_d is not supported/],
     [{ state: 'present' }, /give one of name, deb, upgrade/],
     [{ name: 'x', dpkg_options: 'force-confold;rm -rf /' }, /not a plain dpkg option/],
   ])('refused: %j', (args, msg) => {
