@@ -158,6 +158,7 @@ export const unarchive = defineModule({
     },
     dest: { type: 'path', required: true, description: 'existing directory on the host to unpack into' },
     remote_src: { type: 'bool', default: false, description: 'src is already on the host' },
+    copy: { type: 'bool', description: "Ansible's older spelling: copy: no is remote_src: yes" },
     creates: { type: 'path', description: 'skip when this path exists on the host' },
     extra_opts: { type: 'list', default: [], description: 'more options for tar / unzip, one per item' },
     exclude: { type: 'list', default: [], description: 'member paths not to unpack (and not to compare)' },
@@ -168,7 +169,9 @@ export const unarchive = defineModule({
   build(v, a): UnarchiveArgs {
     if (!isTemplated(v.src) && /^[a-z][a-z0-9+.-]*:\/\//i.test(v.src))
       fail(a, 'downloading src from a URL is not supported', 'fetch it with get_url first, then unarchive with remote_src: true');
-    return { ...v };
+    if (v.copy !== undefined && v.remote_src && v.copy) fail(a, 'copy: yes and remote_src: yes say opposite things', 'keep remote_src only');
+    const { copy, ...rest } = v;
+    return { ...rest, remote_src: v.remote_src || copy === false };
   },
   async plan(p, probe, ctx): Promise<Plan> {
     const q = quote(p.dest);

@@ -6,6 +6,7 @@ import { group } from './group.js';
 import { hostname } from './hostname.js';
 import { mount } from './mount.js';
 import { service } from './service.js';
+import { service_facts } from './service_facts.js';
 import { systemd, systemdService } from './systemd.js';
 import { user } from './user.js';
 
@@ -14,6 +15,7 @@ export const systemModules: Record<string, ModuleDef<any>> = {
   group,
   authorized_key: authorizedKey,
   service,
+  service_facts,
   systemd,
   systemd_service: systemdService,
   cron,
