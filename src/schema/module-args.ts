@@ -1,6 +1,5 @@
 // Each module's arguments as its spec declares them, so the schema and the loader cannot disagree.
-import { networkModules } from '../modules/net/index.js';
-import { builtinModules } from '../modules/registry.js';
+import { allModules } from '../modules/registry.js';
 import { type ArgSpec, aliasesOf, argNames, FREE_FORM } from '../modules/spec.js';
 import type { ModuleDef } from '../modules/types.js';
 
@@ -29,8 +28,5 @@ function argKeysOf(def: ModuleDef<unknown>): ModuleArgKeys {
 
 /** Every registered module, by name. */
 export function moduleArgKeys(): ModuleArgKeys[] {
-  const all: Record<string, ModuleDef<unknown>> = { ...builtinModules, ...networkModules };
-  return Object.keys(all)
-    .sort()
-    .map((name) => argKeysOf(all[name]));
+  return allModules().map((m) => argKeysOf(m as ModuleDef<unknown>));
 }

@@ -26,7 +26,7 @@ describe('runbook doc (built CLI)', () => {
     const r = cli(['doc', 'ansible.builtin.file']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('    aliases: dest, name');
-    expect(r.stdout).toContain('    choices: file, directory, absent, touch, link\n    default: file');
+    expect(r.stdout).toContain('    choices: file, directory, absent, touch, link, hard\n    default: file');
     expect(cli(['doc', 'ansible.legacy.shell']).stdout).toContain('- free_form\n');
   });
 
@@ -35,7 +35,8 @@ describe('runbook doc (built CLI)', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(allModules().length);
-    expect(lines).toContain(`sysctl       ${allModules().find((m) => m.name === 'sysctl')!.doc}`);
+    const width = Math.max(...allModules().map((m) => m.name.length));
+    expect(lines).toContain(`${'sysctl'.padEnd(width)}  ${allModules().find((m) => m.name === 'sysctl')!.doc}`);
   });
 
   test('an unknown module is bad input (exit 4) with a did-you-mean', () => {
