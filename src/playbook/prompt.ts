@@ -1,6 +1,7 @@
 // vars_prompt: each play's questions, asked once before anything runs. An -e value answers without asking; with no
 // terminal the default is taken, and a prompt without one stops the run at load (exit 4) naming where it is written.
 import { PlaybookError } from '../errors.js';
+import { askLine } from '../output/ask.js';
 import type { Playbook, VarsPrompt } from './types.js';
 
 /** Reads one answer; `hidden`: do not echo it (private: true). */
@@ -48,32 +49,9 @@ async function answer(p: VarsPrompt, ask: Ask | undefined): Promise<unknown> {
   }
 }
 
-// One line from the terminal; hidden answers are read with echo off (raw mode), as getpass does.
-async function ttyAsk(question: string, hidden: boolean): Promise<string> {
-  process.stderr.write(question);
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const wasRaw = stdin.isRaw;
-    if (hidden) stdin.setRawMode(true);
-    stdin.setEncoding('utf8');
-    stdin.resume();
-    const done = (err?: Error) => {
-      stdin.off('data', onData);
-      if (hidden) stdin.setRawMode(wasRaw);
-      stdin.pause();
-      if (hidden) process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(buf);
-    };
-    const onData = (chunk: string) => {
-      for (const c of chunk) {
-        if (c === '\u0003') return done(new PlaybookError('vars_prompt interrupted', { hint: 'run again and answer, or pass -e name=value' }));
-        if (c === '\r' || c === '\n') return done();
-        if (c === '\u007f' || c === '\b') buf = buf.slice(0, -1);
-        else buf += c;
-      }
-    };
-    stdin.on('data', onData);
+function ttyAsk(question: string, hidden: boolean): Promise<string> {
+  return askLine(question, {
+    hidden,
+    interrupted: () => new PlaybookError('vars_prompt interrupted', { hint: 'run again and answer, or pass -e name=value' }),
   });
 }

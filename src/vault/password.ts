@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
+import { askLine } from '../output/ask.js';
 import { decryptBody, isAnsibleVault, parseEnvelope } from './ansible.js';
 import { decryptVault, isVault } from './format.js';
 import { addSecret } from './secrets.js';
@@ -24,7 +25,8 @@ export interface VaultSources {
 
 let secrets: VaultSecret[] = [];
 
-export const VAULT_HINT = 'give --vault-id [label@]FILE, --vault-password-file FILE, --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE or RUNBOOK_VAULT_PASSWORD';
+export const VAULT_HINT =
+  'give --vault-id [label@]FILE, --vault-password-file FILE, --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE or RUNBOOK_VAULT_PASSWORD';
 
 const ASCII_SPACE = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g;
 
@@ -43,10 +45,22 @@ export function readPasswordFile(file: string, id = 'default'): string {
   if (isExecutable(file)) {
     const client = basename(file, extname(file)).endsWith('-client');
     const r = spawnSync(file, client ? ['--vault-id', id] : [], { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-    if (r.error) throw new InputError(`cannot run vault password script ${file}: ${r.error.message}`, { at: { file }, hint: 'if it is not a script, remove its executable bit' });
-    if (r.status !== 0) throw new InputError(`vault password script ${file} exited with ${r.status ?? r.signal}`, { at: { file }, hint: 'run it by hand to see why' });
+    if (r.error)
+      throw new InputError(`cannot run vault password script ${file}: ${r.error.message}`, {
+        at: { file },
+        hint: 'if it is not a script, remove its executable bit',
+      });
+    if (r.status !== 0)
+      throw new InputError(`vault password script ${file} exited with ${r.status ?? r.signal}`, {
+        at: { file },
+        hint: 'run it by hand to see why',
+      });
     const pw = r.stdout.toString('utf8').replace(/^[\r\n]+|[\r\n]+$/g, '');
-    if (!pw) throw new InputError(`vault password script ${file} printed no password`, { at: { file }, hint: 'it must print the password on stdout' });
+    if (!pw)
+      throw new InputError(`vault password script ${file} printed no password`, {
+        at: { file },
+        hint: 'it must print the password on stdout',
+      });
     return pw;
   }
   let text: string;
@@ -71,7 +85,10 @@ export function splitVaultId(slug: string): [string, string] {
 
 // Ansible's order: --vault-id in order, then --vault-password-file and ANSIBLE_VAULT_PASSWORD_FILE, then the prompt;
 // RUNBOOK_VAULT_PASSWORD comes last. All are read now, so a missing file is reported before anything else happens.
-export async function resolveVaultSecrets(o: VaultSources, ask: (prompt: string) => Promise<string> = promptPassword): Promise<VaultSecret[]> {
+export async function resolveVaultSecrets(
+  o: VaultSources,
+  ask: (prompt: string) => Promise<string> = promptPassword,
+): Promise<VaultSecret[]> {
   const out: VaultSecret[] = [];
   const slugs = [...(o.vaultIds ?? [])];
   for (const f of o.passwordFiles ?? []) slugs.push(`default@${f}`);
@@ -85,7 +102,8 @@ export async function resolveVaultSecrets(o: VaultSources, ask: (prompt: string)
       if (!pw) throw new InputError(`empty vault password for vault id "${id}"`, { hint: 'type a non-empty password' });
       out.push({ id, password: pw });
     } else {
-      if (!source) throw new InputError(`--vault-id ${slug}: no password source after "@"`, { hint: 'use --vault-id label@FILE or label@prompt' });
+      if (!source)
+        throw new InputError(`--vault-id ${slug}: no password source after "@"`, { hint: 'use --vault-id label@FILE or label@prompt' });
       out.push({ id, password: readPasswordFile(source, id) });
     }
   }
@@ -153,30 +171,7 @@ export function readVarsText(file: string, text: string): { text: string; secret
 
 // A line from the terminal without echo (vault commands and --ask-vault-pass).
 export async function promptPassword(question: string): Promise<string> {
-  const input = process.stdin;
-  if (!input.isTTY) throw new InputError('no terminal to ask for the vault password', { hint: VAULT_HINT.replace('--ask-vault-pass, ', '') });
-  process.stderr.write(question);
-  input.setRawMode(true);
-  input.resume();
-  input.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const done = (err?: Error) => {
-      input.setRawMode(false);
-      input.pause();
-      input.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(buf);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
-        if (ch === '\u0003') return done(new InputError('vault password prompt cancelled'));
-        if (ch === '\u007f' || ch === '\b') buf = buf.slice(0, -1);
-        else buf += ch;
-      }
-    };
-    input.on('data', onData);
-  });
+  if (!process.stdin.isTTY)
+    throw new InputError('no terminal to ask for the vault password', { hint: VAULT_HINT.replace('--ask-vault-pass, ', '') });
+  return askLine(question, { hidden: true, interrupted: () => new InputError('vault password prompt cancelled') });
 }

@@ -1,6 +1,7 @@
 // Ansible's pause: waits some seconds, or for Enter on a terminal; runs on the controller, once for all the hosts
 // that reach it together (as Ansible's pause runs once per task, not per host).
 import type { Location } from '../../errors.js';
+import { askLine } from '../../output/ask.js';
 import { fail } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 
@@ -60,7 +61,10 @@ async function pauseOnce(p: PauseArgs): Promise<Plan> {
           'pause: this prompt waits for Enter, and runbook has no terminal to read it from; give the task seconds: or minutes:, or run runbook on a terminal',
       };
     }
-    input = await ttyLine(`[pause]\n${p.prompt ?? 'Press enter to continue, Ctrl+C to interrupt'}:\n`, !p.echo);
+    input = await askLine(`[pause]\n${p.prompt ?? 'Press enter to continue, Ctrl+C to interrupt'}:\n`, {
+      hidden: !p.echo,
+      interrupted: () => new Error('pause interrupted (Ctrl+C)'),
+    });
   }
   const stop = new Date();
   const delta = Math.round((stop.getTime() - start.getTime()) / 1000);
@@ -73,32 +77,3 @@ async function pauseOnce(p: PauseArgs): Promise<Plan> {
 }
 
 const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
-
-// One line from the terminal; with hidden, raw mode so nothing is echoed.
-function ttyLine(question: string, hidden: boolean): Promise<string> {
-  process.stderr.write(question);
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const wasRaw = stdin.isRaw;
-    if (hidden) stdin.setRawMode(true);
-    stdin.setEncoding('utf8');
-    stdin.resume();
-    const done = (err?: Error) => {
-      stdin.off('data', onData);
-      if (hidden) stdin.setRawMode(wasRaw);
-      stdin.pause();
-      if (err) reject(err);
-      else resolve(buf);
-    };
-    const onData = (chunk: string) => {
-      for (const c of chunk) {
-        if (c === '\u0003') return done(new Error('pause interrupted (Ctrl+C)'));
-        if (c === '\r' || c === '\n') return done();
-        if (c === '\u007f' || c === '\b') buf = buf.slice(0, -1);
-        else buf += c;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
