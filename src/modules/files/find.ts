@@ -1,10 +1,12 @@
 // Ansible's find: `find -printf` lists the trees on the host in one round trip; the filters run here.
+
 import { posix } from 'node:path';
 import { pyRegex } from '../../jinja/filters-regex.js';
 import { cmd, quote } from '../../remote/quote.js';
 import { fail, isTemplated } from '../args.js';
 import { section, sections } from '../net/probe-text.js';
 import { defineModule, type Plan, type Probe } from '../types.js';
+import { permissionBits } from './stat.js';
 
 export interface FindArgs {
   paths: string[];
@@ -109,17 +111,7 @@ export function parseEntries(out: string): Entry[] {
       ctime: Number(ctime),
       gr_name: group === String(gid) ? '' : group,
       pw_name: user === String(uid) ? '' : user,
-      wusr: !!(perm & 0o200),
-      rusr: !!(perm & 0o400),
-      xusr: !!(perm & 0o100),
-      wgrp: !!(perm & 0o020),
-      rgrp: !!(perm & 0o040),
-      xgrp: !!(perm & 0o010),
-      woth: !!(perm & 0o002),
-      roth: !!(perm & 0o004),
-      xoth: !!(perm & 0o001),
-      isuid: !!(perm & 0o4000),
-      isgid: !!(perm & 0o2000),
+      ...permissionBits(perm),
     });
     entries.push(e);
   }

@@ -67,17 +67,7 @@ export function parseStatProbe(p: StatArgs, stdout: string): Record<string, unkn
     ctime: Number(ctime),
     blocks: Number(blocks),
     block_size: Number(blockSize),
-    wusr: !!(perm & 0o200),
-    rusr: !!(perm & 0o400),
-    xusr: !!(perm & 0o100),
-    wgrp: !!(perm & 0o020),
-    rgrp: !!(perm & 0o040),
-    xgrp: !!(perm & 0o010),
-    woth: !!(perm & 0o002),
-    roth: !!(perm & 0o004),
-    xoth: !!(perm & 0o001),
-    isuid: !!(perm & 0o4000),
-    isgid: !!(perm & 0o2000),
+    ...permissionBits(perm),
   });
   const access = s.access?.trim() ?? '';
   out.readable = access.includes('r');
@@ -151,3 +141,21 @@ export const stat = defineModule({
     return { changed: false, note: st.exists ? `${p.path} exists` : `${p.path} is absent`, result: { stat: st } };
   },
 });
+
+/** The permission flags Ansible's stat and find return (wusr, rgrp, xoth, isuid…), from a mode's bits. */
+export function permissionBits(perm: number): Record<string, boolean> {
+  const bit = (b: number) => (perm & b) !== 0;
+  return {
+    wusr: bit(0o200),
+    rusr: bit(0o400),
+    xusr: bit(0o100),
+    wgrp: bit(0o020),
+    rgrp: bit(0o040),
+    xgrp: bit(0o010),
+    woth: bit(0o002),
+    roth: bit(0o004),
+    xoth: bit(0o001),
+    isuid: bit(0o4000),
+    isgid: bit(0o2000),
+  };
+}
