@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { cmd, quote } from '../../remote/quote.js';
-import { fail, isTemplated } from '../args.js';
+import { fail, isTemplated, mode } from '../args.js';
 import { section, sections } from '../net/probe-text.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 
@@ -20,6 +20,8 @@ export interface UnarchiveArgs {
   list_files: boolean;
   owner?: string;
   group?: string;
+  /** Octal ("0755"), applied to every unpacked member as Ansible does. */
+  mode?: string;
 }
 
 export type Kind = 'tar' | 'zip';
@@ -96,7 +98,7 @@ export function destProbe(dest: string, members: Member[]): string {
   const tops = [...new Set(members.map((m) => m.name.split('/')[0]))];
   if (!tops.length) return 'true';
   const paths = tops.map((t) => `./${t}`);
-  return `cd ${quote(dest)} && { find ${paths.map(quote).join(' ')} -printf ${quote('%y\\t%s\\t%T@\\t%u\\t%g\\t%U\\t%G\\t%p\\0')} 2>/dev/null; true; }`;
+  return `cd ${quote(dest)} && { find ${paths.map(quote).join(' ')} -printf ${quote('%y\\t%s\\t%T@\\t%u\\t%g\\t%U\\t%G\\t%m\\t%p\\0')} 2>/dev/null; true; }`;
 }
 
 interface Have {
@@ -107,15 +109,17 @@ interface Have {
   group: string;
   uid: string;
   gid: string;
+  /** Permission bits in octal, as find's %m prints them ("644"). */
+  mode: string;
 }
 
 export function parseDest(out: string): Map<string, Have> {
   const map = new Map<string, Have>();
   for (const rec of out.split('\0')) {
     const f = rec.split('\t');
-    if (f.length < 8) continue;
-    const [y, size, mtime, user, group, uid, gid] = f;
-    map.set(clean(f.slice(7).join('\t')), { type: y, size: Number(size), mtime: Number(mtime), user, group, uid, gid });
+    if (f.length < 9) continue;
+    const [y, size, mtime, user, group, uid, gid, m] = f;
+    map.set(clean(f.slice(8).join('\t')), { type: y, size: Number(size), mtime: Number(mtime), user, group, uid, gid, mode: m });
   }
   return map;
 }
@@ -126,7 +130,7 @@ const FIND_TYPE: Record<Member['type'], string> = { file: 'f', dir: 'd', link: '
 export function firstDifference(
   members: Member[],
   have: Map<string, Have>,
-  p: Pick<UnarchiveArgs, 'owner' | 'group' | 'exclude'>,
+  p: Pick<UnarchiveArgs, 'owner' | 'group' | 'exclude' | 'mode'>,
 ): string | undefined {
   for (const m of members) {
     if (p.exclude.some((x) => m.name === clean(x) || m.name.startsWith(`${clean(x)}/`))) continue;
@@ -137,6 +141,7 @@ export function firstDifference(
     if (m.type === 'file' && m.mtime !== undefined && Math.floor(h.mtime) !== Math.floor(m.mtime)) return `${m.name}: mod time differs`;
     if (p.owner !== undefined && p.owner !== h.user && p.owner !== h.uid) return `${m.name}: owner differs`;
     if (p.group !== undefined && p.group !== h.group && p.group !== h.gid) return `${m.name}: group differs`;
+    if (p.mode !== undefined && m.type !== 'link' && Number.parseInt(h.mode, 8) !== Number.parseInt(p.mode, 8)) return `${m.name}: mode differs`;
   }
   return undefined;
 }
@@ -165,6 +170,7 @@ export const unarchive = defineModule({
     list_files: { type: 'bool', default: false, description: 'return the member names in files' },
     owner: { description: 'user that owns the unpacked members' },
     group: { description: 'group that owns the unpacked members' },
+    mode: { type: 'raw', check: mode, description: 'octal mode such as "0755" for every unpacked member (as Ansible applies it)' },
   },
   build(v, a): UnarchiveArgs {
     if (!isTemplated(v.src) && /^[a-z][a-z0-9+.-]*:\/\//i.test(v.src))
@@ -223,6 +229,7 @@ export const unarchive = defineModule({
     const tops = [...new Set(members.map((m) => m.name.split('/')[0]))].map((t) => posix.join(p.dest, t));
     if ((p.owner !== undefined || p.group !== undefined) && tops.length)
       run += ` && ${cmd('chown', '-R', `${p.owner ?? ''}${p.group !== undefined ? `:${p.group}` : ''}`, '--', ...tops)}`;
+    if (p.mode !== undefined && tops.length) run += ` && ${cmd('chmod', '-R', p.mode, '--', ...tops)}`;
     steps.push({ kind: 'exec', cmd: local ? `{ ${run}; }; r=$?; rm -f -- ${quote(archive)}; exit $r` : run });
     return { changed: true, steps, note: `unpacked (${why})`, result };
   },

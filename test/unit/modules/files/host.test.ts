@@ -240,7 +240,7 @@ describe('unarchive', () => {
   });
   const have = (extra = '') =>
     parseDest(
-      `d\t4096\t1\troot\troot\t0\t0\t./bundle\0f\t4\t1704164645.0\troot\troot\t0\t0\t./bundle/a b.txt\0l\t7\t5\troot\troot\t0\t0\t./bundle/l\0${extra}`,
+      `d\t4096\t1\troot\troot\t0\t0\t755\t./bundle\0f\t4\t1704164645.0\troot\troot\t0\t0\t644\t./bundle/a b.txt\0l\t7\t5\troot\troot\t0\t0\t777\t./bundle/l\0${extra}`,
     );
   const none = { exclude: [] as string[] };
   test('all members in place → no difference', () => expect(firstDifference(members, have(), none)).toBeUndefined());
@@ -255,6 +255,18 @@ describe('unarchive', () => {
   ])('%s differs', (_n, ms, why) => expect(firstDifference(ms, have(), none)).toBe(why));
   test('owner is compared when given', () =>
     expect(firstDifference(members, have(), { ...none, owner: 'www' })).toBe('bundle: owner differs'));
+  test('mode is compared when given (links aside), and applied with chmod -R after unpacking', async () => {
+    expect(firstDifference(members, have(), { ...none, mode: '0755' })).toBe('bundle/a b.txt: mode differs');
+    expect(firstDifference(members.filter((m) => m.type === 'dir'), have(), { ...none, mode: '0755' })).toBeUndefined();
+    const p = unarchive.parse({ src: '/tmp/a.tgz', dest: '/opt/x', remote_src: true, mode: '0755' }, at);
+    const probe = fakeProbe([
+      [/@@dest/, '@@dest\n\n@@magic\n 1f 8b 08 00\n'],
+      [/^TZ=UTC tar -tv/, TAR],
+      [/^cd \/opt\/x && \{ find/, ''],
+    ]);
+    const plan = await unarchive.plan(p, probe, fakeCtx());
+    expect(plan.steps).toEqual([{ kind: 'exec', cmd: 'tar -x -f /tmp/a.tgz -C /opt/x && chmod -R 0755 -- /opt/x/bundle' }]);
+  });
   test('excluded members are not compared', () =>
     expect(firstDifference([...members, { name: 'bundle/x', type: 'file', size: 1 }], have(), { exclude: ['bundle/x'] })).toBeUndefined());
   test('creates exists → skipped; dest missing → failed', async () => {
