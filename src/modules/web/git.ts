@@ -145,7 +145,8 @@ export const git = defineModule({
     const sshCmd = ssh.length > 1 || v.ssh_opts ? `${ssh.map(quote).join(' ')}${v.ssh_opts ? ` ${v.ssh_opts}` : ''}` : '';
     const env = `GIT_TERMINAL_PROMPT=0 ${sshCmd ? `GIT_SSH_COMMAND=${quote(sshCmd)} ` : ''}`;
     return {
-      repo: v.repo,
+      // Ansible's git turns an absolute path into a file:// URL (so that depth works): the remote URL it records
+      repo: v.repo.startsWith('/') ? `file://${v.repo}` : v.repo,
       dest: v.dest,
       version: v.version,
       remote: v.remote,

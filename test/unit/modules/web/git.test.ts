@@ -89,6 +89,16 @@ describe('git', () => {
     expect((await plan({}, out)).p.failed).toMatch(msg);
   });
 
+  it('an absolute path is cloned as a file:// URL (the remote URL Ansible records)', async () => {
+    const { p, probe } = await plan({ repo: '/srv/git/app.git' }, state('absent'));
+    expect(cmdOf(p)).toBe('GIT_TERMINAL_PROMPT=0 git clone --recursive -- file:///srv/git/app.git /srv/app');
+    expect(probe.commands[0]).toContain('git ls-remote --symref file:///srv/git/app.git HEAD');
+    // a checkout whose remote is the plain path gets Ansible's URL (once)
+    const again = await plan({ repo: '/srv/git/app.git' }, state('repo', { head: B, url: '/srv/git/app.git' }));
+    expect(again.p).toMatchObject({ changed: true, result: { remote_url_changed: true } });
+    expect((await plan({ repo: '/srv/git/app.git' }, state('repo', { head: B, url: 'file:///srv/git/app.git' }))).p.changed).toBe(false);
+  });
+
   it('ssh options: accept_newhostkey and key_file go into GIT_SSH_COMMAND', () => {
     const a = git.parse({ repo: 'git@h:app.git', dest: '/srv/app', accept_newhostkey: true, key_file: '/root/.ssh/deploy' }, at);
     expect(a.env).toBe("GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o StrictHostKeyChecking=accept-new -i /root/.ssh/deploy -o IdentitiesOnly=yes' ");
