@@ -203,6 +203,8 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     const status: TaskStatus = inc.sources.length ? 'ok' : 'skipped';
     const msg = inc.sources.length ? `included: ${[...new Set(inc.sources)].join(', ')}` : 'no item was included';
     o.sink.emit({ type: 'task:result', host: h, play: play.name, task: name, at, status, msg, durationMs: Date.now() - t0, startedAt: t0 });
+    // As Ansible's recap: one ok per file included (a loop of 3 includes 3 times); the caller counts the first.
+    for (let i = 1; i < inc.sources.length; i++) tally(h, 'ok');
     return { status, result: { changed: false, include: [...new Set(inc.sources)] }, ignored: false };
   };
   // Hosts that included the same tasks run them together (in the order the hosts came), each group after the other.
