@@ -77,7 +77,8 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
   const tally = (host: string, status: TaskStatus, handled?: 'ignored' | 'rescued', msg?: string) => {
     const t = recap[host];
     if (status === 'changed') t.changed++;
-    if (status === 'ok' || status === 'changed') t.ok++;
+    // As Ansible's recap: a failure ignore_errors let pass counts as ok too (ok=1 ignored=1); a rescued one does not.
+    if (status === 'ok' || status === 'changed' || (status === 'failed' && handled === 'ignored')) t.ok++;
     if (status === 'skipped') t.skipped++;
     if (status === 'failed') {
       if (handled) t[handled]++;
