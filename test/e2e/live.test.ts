@@ -56,7 +56,7 @@ describe('live view on a 30-row pseudo-terminal, 60 hosts', () => {
         '    - name: slow work\n      shell: sleep 3\n',
     );
     let midRun: string[] | undefined;
-    const { raw, term, code } = await inPty(['run', pb, '-i', lab.inventoryPath, '-f', '60'], (t, sofar) => {
+    const { raw, term, code } = await inPty(['run', pb, '-i', lab.inventoryPath, '-f', '60'], (t) => {
       if (!midRun && /slow work \(\ds\)/.test(screenOf(t).join('\n'))) midRun = screenOf(t);
     });
     expect(code).toBe(2);

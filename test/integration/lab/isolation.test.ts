@@ -10,6 +10,7 @@ import { type LabInfo, labDown, labUp } from '../../../src/lab/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+// Needs root (namespaces, mounts) and Debian's dpkg/apt and useradd; skipped elsewhere, as the other lab tests are.
 const canRun = isRoot && ['dpkg-deb', 'dpkg', 'apt-get', 'useradd', 'nsenter'].every(has);
 
 interface Ran {

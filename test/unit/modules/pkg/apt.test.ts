@@ -166,6 +166,7 @@ describe('apt-core', () => {
     expect(badName('foo=')).toMatch(/empty version/);
   });
 
+  // Skipped only on a machine without dpkg (not Debian); CI installs on Debian, where it runs.
   test.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)('the dpkg-query line, run for real: one row per known package', () => {
     const out = execFileSync('sh', ['-c', `${dpkgQuery(['dpkg', 'no-such-package-xyz=1'])}; true`], { encoding: 'utf8' });
     const st = parseDpkgStatus(out, ['dpkg', 'no-such-package-xyz=1']);

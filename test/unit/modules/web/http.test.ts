@@ -83,6 +83,7 @@ describe('http report', () => {
 describe.each(['curl', 'wget', 'python3'] as const)('%s on loopback', (client) => {
   let server: Server;
   let base = '';
+  // A client the machine lacks is skipped (the module then falls back to the next one, as on a host).
   const have = spawnSync('sh', ['-c', `command -v ${client}`]).status === 0;
   beforeAll(async () => {
     server = createServer((q, s) => {
