@@ -1,7 +1,8 @@
 // The template vocabulary: what a config template may call besides plain variables.
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { deepEqual, truthy, typeName } from '../expr/values.js';
-import { type Cidr, formatIp, maskOf, networkOf, nthHost, parseCidr } from './cidr.js';
+import { NET_FILTERS } from '../jinja/filters-net.js';
+import { JinjaError } from '../jinja/values.js';
 import { CHECK_HELPER, MissingVariable } from './strict.js';
 
 /** Thrown by a helper on bad input; the renderer adds file, host and line. */
@@ -28,11 +29,18 @@ function helper(name: string, fn: Fn): HelperDelegate {
   };
 }
 
-function cidrHelper(name: string, fn: (c: Cidr, rest: unknown[], fail: (m: string) => never) => unknown) {
+/**
+ * A filter of the shared table (src/jinja/filters-net.ts) as a helper: `{{host_addr net 1}}` is `{{ net | host_addr(1) }}`,
+ * so the CIDR helpers mean the same in a .hbs and a .j2.
+ */
+function fromFilter(name: string): HelperDelegate {
   return helper(name, ([value, ...rest], fail) => {
-    const c = parseCidr(value);
-    if (typeof c === 'string') return fail(c);
-    return fn(c, rest, fail);
+    try {
+      return NET_FILTERS[name](undefined as never, value, rest, {});
+    } catch (e) {
+      if (e instanceof JinjaError) return fail(e.message.replace(`${name}: `, ''));
+      throw e;
+    }
   });
 }
 
@@ -79,12 +87,12 @@ export const HELPERS: Record<string, HelperDelegate> = {
       .map((l, i) => (i === 0 || l === '' ? l : pad + l))
       .join('\n');
   }),
-  address: cidrHelper('address', (c) => formatIp(c.addr)),
-  network: cidrHelper('network', (c) => formatIp(networkOf(c))),
-  prefix: cidrHelper('prefix', (c) => c.prefix),
-  netmask: cidrHelper('netmask', (c) => formatIp(maskOf(c.prefix))),
-  broadcast: cidrHelper('broadcast', (c) => formatIp((networkOf(c) | ~maskOf(c.prefix)) >>> 0)),
-  cidr_network: cidrHelper('cidr_network', (c) => `${formatIp(networkOf(c))}/${c.prefix}`),
+  address: fromFilter('address'),
+  network: fromFilter('network'),
+  prefix: fromFilter('prefix'),
+  netmask: fromFilter('netmask'),
+  broadcast: fromFilter('broadcast'),
+  cidr_network: fromFilter('cidr_network'),
   // `{{json (merge docker_daemon_options (object bridge="br0")) 2}}`: later maps win, key by key.
   merge: helper('merge', (maps, fail) =>
     Object.assign(
@@ -108,14 +116,6 @@ export const HELPERS: Record<string, HelperDelegate> = {
     if (v === undefined) throw new HelperFailure('hostvar', `host "${text(host)}" has no variable "${text(key)}"`, opts.loc?.start.line);
     return v;
   },
-  // An IPv4 address as 8 hex digits: short, stable interface names such as gre-c0a82a83 (≤ 15 chars).
-  ip_hex: helper('ip_hex', ([v], fail) => {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text(v));
-    if (!m || m.slice(1).some((o) => Number(o) > 255)) return fail(`expected an IPv4 address, got ${JSON.stringify(v)}`);
-    return m.slice(1).map((o) => Number(o).toString(16).padStart(2, '0')).join('');
-  }),
-  host_addr: cidrHelper('host_addr', (c, [n], fail) => {
-    const r = nthHost(c, typeof n === 'string' && /^-?\d+$/.test(n) ? Number(n) : (n as number));
-    return typeof r === 'string' ? fail(r) : formatIp(r);
-  }),
+  ip_hex: fromFilter('ip_hex'),
+  host_addr: fromFilter('host_addr'),
 };
