@@ -2,13 +2,13 @@
 // changed task notified them.
 import type { Play, Task } from '../playbook/types.js';
 import { forEachLimit } from './batches.js';
-import type { PlayState } from './play.js';
+import type { RunState } from './run-state.js';
 import type { TaskOutcome } from './task.js';
 
 export async function runHandlers(
   play: Play,
   batch: string[],
-  st: PlayState,
+  st: RunState,
   runOne: (t: Task, h: string) => Promise<TaskOutcome | undefined>,
   aborted: () => boolean,
 ) {

@@ -11,7 +11,9 @@ import { type HostRun, newHostRun, varsFor } from './host.js';
 import { type Connector, ConnectionPool } from './pool.js';
 import { type Shard, inShard } from './shard.js';
 import { preflight } from './preflight.js';
-import { type PlayState, runPlay } from './play.js';
+import { runPlay } from './play.js';
+import { RunState } from './run-state.js';
+import { emptyTally } from './tally.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
@@ -84,7 +86,7 @@ export function checkBeforeConnect(o: Pick<RunOptions, 'inventory' | 'playbook' 
   for (const h of all) {
     runs.set(h, newHostRun(h, hostVars(o.inventory, h)));
     addSecretVars({ ...runs.get(h)!.inventoryVars, ...playVars, ...o.extraVars });
-    recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
+    recap[h] = emptyTally();
   }
   for (const [i, p] of o.playbook.plays.entries()) preflight(p, perPlay[i], runs, o as RunOptions);
   return { runs, recap, perPlay, all };
@@ -107,8 +109,7 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
     return o.connector(host, vars);
   });
   o.sink.emit({ type: 'run:start', playbook: o.playbook.file, hosts: [...all], check: o.check });
-  let startAt = o.startAtTask;
-  const st: PlayState = { o, runs, recap, pool, startAt: () => startAt, started: () => (startAt = undefined) };
+  const st = new RunState(o, runs, recap, pool);
   try {
     for (const [i, play] of o.playbook.plays.entries()) {
       if (o.signal?.aborted) break;
@@ -138,7 +139,7 @@ function makesGroups(pb: Playbook): boolean {
 }
 
 // A play after group_by/add_host: its hosts from the inventory as it is now; a host new to the run gets its state and recap line.
-function hostsNow(play: Play, st: PlayState): string[] {
+function hostsNow(play: Play, st: RunState): string[] {
   const { o, runs, recap } = st;
   const hosts = inShard(playHosts(o.inventory, play, o.limit, o.extraVars, true), o.shard);
   for (const h of hosts) {
@@ -146,7 +147,7 @@ function hostsNow(play: Play, st: PlayState): string[] {
     if (!r) {
       runs.set(h, newHostRun(h, hostVars(o.inventory, h)));
       addSecretVars(runs.get(h)!.inventoryVars);
-      recap[h] = { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
+      recap[h] = emptyTally();
     } else r.inventoryVars = hostVars(o.inventory, h);
   }
   return hosts;

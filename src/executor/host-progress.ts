@@ -1,0 +1,209 @@
+// One host's progress through one play: its variables, its connection, facts, the plans made ahead for it, and
+// each task it runs (runTask: when → apply → what the result changes on the host's state and recap line).
+import { ConnectError } from '../errors.js';
+import { evalBool } from '../expr/eval.js';
+import { markUnsafe } from '../jinja/runtime.js';
+import type { Task } from '../playbook/types.js';
+import { renderValue } from '../template/render.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { blockFailure } from './blocks.js';
+import { applyControl } from './control.js';
+import { errorText } from './error-text.js';
+import type { TaskResultEvent, TaskStatus } from './events.js';
+import { FACTS_SCRIPT, parseFacts } from './facts.js';
+import { type HostRun, varsFor } from './host.js';
+import { delegateVars } from './magic.js';
+import type { PlayRun } from './play.js';
+import { withRemoteUser } from './remote-user.js';
+import { type TaskSpec, speculateHost } from './speculate.js';
+import type { Handled } from './tally.js';
+import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
+
+/** A task's name and place as events show them, and when it started. */
+export interface TaskTurn {
+  task: Task;
+  name: string;
+  at: string;
+  t0: number;
+}
+
+export class HostProgress {
+  readonly run: HostRun;
+  /** Plans made ahead of their turn; dropped as soon as a task changes something on the host. */
+  private specs?: Map<Task, TaskSpec>;
+
+  constructor(
+    readonly play: PlayRun,
+    readonly name: string,
+  ) {
+    this.run = play.st.host(name);
+  }
+
+  private get o() {
+    return this.play.st.o;
+  }
+
+  /** The host's variables, with a task's own vars and role defaults when given. */
+  vars(t?: Task): Record<string, unknown> {
+    return varsFor(this.run, this.play.magicFor(this.name), this.o.extraVars, t?.vars, t?.roleDefaults);
+  }
+
+  /** The host's connection variables with the play's remote_user (a template) where no variable names the user. */
+  connVars(): Record<string, unknown> {
+    const play = this.play.play;
+    const vars = this.vars();
+    const user = play.remoteUser === undefined ? undefined : String(renderValue(play.remoteUser, vars, { at: play.at, host: this.name })).trim();
+    return withRemoteUser(vars, user || undefined);
+  }
+
+  env(): TaskEnv {
+    const { play } = this.play;
+    const o = this.o;
+    const h = this.name;
+    return {
+      play: play.name,
+      baseDir: play.baseDir,
+      check: o.check,
+      diff: play.diff ?? o.diff,
+      become: play.become,
+      environment: play.environment,
+      becomeUser: play.becomeUser,
+      defaultTimeout: o.taskTimeout,
+      connect: (target, user) => {
+        const vars = target === h ? this.vars() : delegateVars(o.inventory, target);
+        return play.connection === 'local' && target === h ? o.localConnector() : this.play.st.pool.get(target, withRemoteUser(vars, user));
+      },
+      emit: (e: TaskResultEvent) => o.sink.emit(e),
+      output: o.sink.wantsOutput ? (host: string, line: string) => o.sink.emit({ type: 'task:output', host, chunk: line }) : undefined,
+    };
+  }
+
+  tally(status: TaskStatus, handled?: Handled, msg?: string): void {
+    this.play.st.tally(this.name, status, handled, msg);
+  }
+
+  /** A task:result event of this host in this play. */
+  emitResult(turn: Omit<TaskTurn, 'task'>, status: TaskStatus, extra: Partial<TaskResultEvent> = {}, durationMs = Date.now() - turn.t0): void {
+    const { name, at, t0 } = turn;
+    this.o.sink.emit({ type: 'task:result', host: this.name, play: this.play.play.name, task: name, at, status, ...extra, durationMs, startedAt: t0 });
+  }
+
+  /** The host is lost for the rest of the run: reported once, counted unreachable. */
+  lost(task: string, at: string, e: unknown): void {
+    this.run.unreachable = true;
+    const msg = errorText(e);
+    this.o.sink.emit({ type: 'host:unreachable', host: this.name, msg });
+    this.emitResult({ name: task, at, t0: Date.now() }, 'unreachable', { msg }, 0);
+    this.tally('unreachable', undefined, msg);
+  }
+
+  async gather(): Promise<void> {
+    const { play } = this.play;
+    if (!play.gatherFacts || this.run.factsGathered || play.connection === 'local') return;
+    const t0 = Date.now();
+    try {
+      const conn = await this.play.st.pool.get(this.name, this.connVars());
+      const res = await conn.exec(FACTS_SCRIPT);
+      Object.assign(this.run.facts, parseFacts(res));
+      this.run.factsGathered = true;
+      this.emitResult({ name: 'Gathering Facts', at: '', t0 }, 'ok');
+      this.tally('ok');
+    } catch (e) {
+      this.lost('Gathering Facts', '', e);
+    }
+  }
+
+  /** Plans the play's speculable tasks for this host now (probes coalesced into few round trips). */
+  async planAhead(ahead: Task[]): Promise<void> {
+    if (!ahead.length || this.run.failed || this.run.unreachable) return;
+    try {
+      const conn = await this.play.st.pool.get(this.name, this.connVars());
+      this.specs = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
+    } catch {
+      // unreachable: its first task reports it
+    }
+  }
+
+  /** Runs one task on this host; undefined when it was skipped by when: or the host was unreachable. */
+  async runTask(task: Task): Promise<TaskOutcome | undefined> {
+    const vars = this.vars(task);
+    const turn: TaskTurn = { task, name: task.name ?? task.module, at: task.at ? `${task.at.file}:${task.at.line ?? ''}` : '', t0: Date.now() };
+    this.o.sink.emit({ type: 'task:start', host: this.name, play: this.play.play.name, task: turn.name, at: turn.at, startedAt: turn.t0 });
+    let out: TaskOutcome;
+    try {
+      if (task.when.length && task.loop === undefined && !evalBool(task.when, vars, task.at)) {
+        this.skipped(turn);
+        return undefined;
+      }
+      out = await this.apply(turn, vars);
+    } catch (e) {
+      if (e instanceof ConnectError) return this.connectFailed(turn, e);
+      out = this.failed(turn, e);
+    }
+    this.record(turn, vars, out);
+    return out;
+  }
+
+  private skipped(turn: TaskTurn): void {
+    this.emitResult(turn, 'skipped', { msg: 'conditional result was False' }, 0);
+    this.tally('skipped');
+    if (turn.task.register) this.run.registered[turn.task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+  }
+
+  /** The task's work on the host (or a dynamic include's reading of files). */
+  private async apply(turn: TaskTurn, vars: Record<string, unknown>): Promise<TaskOutcome> {
+    const { task } = turn;
+    if (task.include) return this.play.includes.outcome(this, turn, vars);
+    const out = await runTask(task, this.name, vars, this.env(), this.specs?.get(task), this.play.play.remoteUser);
+    // Something changed on the host: plans made ahead of their turn may be stale from here on.
+    if (out.applied) this.specs = undefined;
+    return out;
+  }
+
+  private connectFailed(turn: TaskTurn, e: ConnectError): undefined {
+    const { task } = turn;
+    if (task.ignoreUnreachable ?? this.play.play.ignoreUnreachable) {
+      // ignore_unreachable: reported, counted as ignored, and the host stays in the play (the next task reconnects).
+      const msg = errorText(e);
+      this.emitResult(turn, 'unreachable', { ignored: true, msg });
+      this.tally('failed', 'ignored', msg);
+      this.play.st.pool.forget(this.name);
+      if (task.register) this.run.registered[task.register] = { unreachable: true, changed: false, msg };
+      return undefined;
+    }
+    this.lost(turn.name, turn.at, e);
+    return undefined;
+  }
+
+  private failed(turn: TaskTurn, e: unknown): TaskOutcome {
+    const { task } = turn;
+    const msg = task.noLog ? NO_LOG_MSG : errorText(e);
+    this.emitResult(turn, 'failed', { ...failureHandled(task), msg });
+    return { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
+  }
+
+  /** What a task's outcome leaves on the host: blocks, recap, register, facts, notifications, the inventory. */
+  private record(turn: TaskTurn, vars: Record<string, unknown>, out: TaskOutcome): void {
+    const { task, name, at } = turn;
+    const r = this.run;
+    // A failure a rescue: part catches leaves the host healthy; any other fails it (it still runs owed always: parts).
+    let rescued = false;
+    if (out.status === 'failed' && !out.ignored) {
+      rescued = blockFailure(task, r.blocks);
+      if (rescued) {
+        r.registered.ansible_failed_task = { name, action: task.module, at };
+        r.registered.ansible_failed_result = out.result;
+      } else r.failed = true;
+    }
+    this.tally(out.status, out.ignored ? 'ignored' : rescued ? 'rescued' : undefined, out.msg);
+    if (task.register) r.registered[task.register] = markUnsafe(out.result);
+    // What a no_log task printed stays hidden when a later task shows the registered result.
+    if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);
+    if (out.facts) {
+      addSecretVars(out.facts, vars);
+      Object.assign(r.facts, out.facts);
+    }
+    if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
+    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars)) this.play.inventoryChanged();
+  }
+}
