@@ -52,7 +52,8 @@ export class HostProgress {
   connVars(): Record<string, unknown> {
     const play = this.play.play;
     const vars = this.vars();
-    const user = play.remoteUser === undefined ? undefined : String(renderValue(play.remoteUser, vars, { at: play.at, host: this.name })).trim();
+    const user =
+      play.remoteUser === undefined ? undefined : String(renderValue(play.remoteUser, vars, { at: play.at, host: this.name })).trim();
     return withRemoteUser(vars, user || undefined);
   }
 
@@ -83,9 +84,24 @@ export class HostProgress {
   }
 
   /** A task:result event of this host in this play. */
-  emitResult(turn: Omit<TaskTurn, 'task'>, status: TaskStatus, extra: Partial<TaskResultEvent> = {}, durationMs = Date.now() - turn.t0): void {
+  emitResult(
+    turn: Omit<TaskTurn, 'task'>,
+    status: TaskStatus,
+    extra: Partial<TaskResultEvent> = {},
+    durationMs = Date.now() - turn.t0,
+  ): void {
     const { name, at, t0 } = turn;
-    this.o.sink.emit({ type: 'task:result', host: this.name, play: this.play.play.name, task: name, at, status, ...extra, durationMs, startedAt: t0 });
+    this.o.sink.emit({
+      type: 'task:result',
+      host: this.name,
+      play: this.play.play.name,
+      task: name,
+      at,
+      status,
+      ...extra,
+      durationMs,
+      startedAt: t0,
+    });
   }
 
   /** The host is lost for the rest of the run: reported once, counted unreachable. */
@@ -117,7 +133,9 @@ export class HostProgress {
   async planAhead(ahead: Task[]): Promise<void> {
     if (!ahead.length || this.run.failed || this.run.unreachable) return;
     try {
-      const conn = await this.play.st.pool.get(this.name, this.connVars());
+      // connection: local plays probe the controller, where their tasks run.
+      const conn =
+        this.play.play.connection === 'local' ? await this.o.localConnector() : await this.play.st.pool.get(this.name, this.connVars());
       this.specs = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
     } catch {
       // unreachable: its first task reports it
@@ -127,7 +145,12 @@ export class HostProgress {
   /** Runs one task on this host; undefined when it was skipped by when: or the host was unreachable. */
   async runTask(task: Task): Promise<TaskOutcome | undefined> {
     const vars = this.vars(task);
-    const turn: TaskTurn = { task, name: task.name ?? task.module, at: task.at ? `${task.at.file}:${task.at.line ?? ''}` : '', t0: Date.now() };
+    const turn: TaskTurn = {
+      task,
+      name: task.name ?? task.module,
+      at: task.at ? `${task.at.file}:${task.at.line ?? ''}` : '',
+      t0: Date.now(),
+    };
     this.o.sink.emit({ type: 'task:start', host: this.name, play: this.play.play.name, task: turn.name, at: turn.at, startedAt: turn.t0 });
     let out: TaskOutcome;
     try {
@@ -147,7 +170,8 @@ export class HostProgress {
   private skipped(turn: TaskTurn): void {
     this.emitResult(turn, 'skipped', { msg: 'conditional result was False' }, 0);
     this.tally('skipped');
-    if (turn.task.register) this.run.registered[turn.task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+    if (turn.task.register)
+      this.run.registered[turn.task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
   }
 
   /** The task's work on the host (or a dynamic include's reading of files). */
@@ -168,6 +192,8 @@ export class HostProgress {
       this.emitResult(turn, 'unreachable', { ignored: true, msg });
       this.tally('failed', 'ignored', msg);
       this.play.st.pool.forget(this.name);
+      // Plans made ahead hold the lost connection: later tasks plan again over the new one.
+      this.specs = undefined;
       if (task.register) this.run.registered[task.register] = { unreachable: true, changed: false, msg };
       return undefined;
     }
@@ -204,6 +230,7 @@ export class HostProgress {
       Object.assign(r.facts, out.facts);
     }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
-    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars)) this.play.inventoryChanged();
+    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars))
+      this.play.inventoryChanged();
   }
 }

@@ -39,7 +39,8 @@ export class PlayIncludes {
       const inc = this.inclusions.get(task)?.get(h);
       if (!inc?.tasks.length || !healthy(h)) continue;
       const g =
-        byKey.get(inc.key) ?? byKey.set(inc.key, [[], inc.tasks.filter((t) => selectedByTags(t, this.tags.tags, this.tags.skipTags))]).get(inc.key)!;
+        byKey.get(inc.key) ??
+        byKey.set(inc.key, [[], inc.tasks.filter((t) => selectedByTags(t, this.tags.tags, this.tags.skipTags))]).get(inc.key)!;
       g[0].push(h);
     }
     this.inclusions.delete(task);
