@@ -1,0 +1,127 @@
+// The whole run: hosts lost before or during a play, Ctrl-C, the exit code, and what is checked before connecting.
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../src/executor/events.js';
+import { recapLine, runYaml } from '../../support/run-playbook.js';
+
+const play = (tasks: string, head = '') => `- hosts: all\n  gather_facts: false\n${head}  tasks:\n${tasks}`;
+const steps = (names: string[]) => names.map((n) => `    - name: ${n}\n      command: step ${n}\n`).join('');
+const runEnd = (r: { events: RunEvent[] }) => r.events.find((e) => e.type === 'run:end') as Extract<RunEvent, { type: 'run:end' }>;
+
+describe('unreachable hosts', () => {
+  it('a host that refuses the connection is unreachable at facts; the others finish; exit 3', async () => {
+    const r = await runYaml(`- hosts: all\n  tasks:\n${steps(['1'])}`, {
+      inventory: ['h1', 'h2'],
+      script: (lab) => lab.host('h1').refuseConnect(),
+    });
+    expect(r.results).toEqual(['h1 Gathering Facts unreachable', 'h2 Gathering Facts ok', 'h2 1 changed']);
+    expect(recapLine(r, 'h1')).toBe('unreachable=1');
+    expect(r.recap.h1!.firstError).toBe('h1: connect ECONNREFUSED');
+    expect(r.events.filter((e) => e.type === 'host:unreachable')).toHaveLength(1);
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('a connection lost mid-play: that task is unreachable, the host runs nothing more in this or later plays', async () => {
+    const r = await runYaml(play(steps(['1', '2', '3'])) + play(steps(['4'])), {
+      inventory: ['h1', 'h2'],
+      script: (lab) => lab.host('h1').dropOn('step 2'),
+    });
+    expect(r.lab.host('h1').commands).toEqual(['step 1', 'step 2']);
+    expect(r.lab.host('h2').sent('step')).toEqual(['step 1', 'step 2', 'step 3', 'step 4']);
+    expect(recapLine(r, 'h1')).toBe('ok=1 changed=1 unreachable=1');
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('a failure and an unreachable host in one run: exit 2', async () => {
+    const r = await runYaml(play(steps(['1'])), {
+      inventory: ['h1', 'h2'],
+      script: (lab) => {
+        lab.host('h1').refuseConnect();
+        lab.host('h2').on('step', { code: 1 });
+      },
+    });
+    expect(r.exitCode).toBe(2);
+    expect(runEnd(r).exitCode).toBe(2);
+  });
+
+  it('checkTargets sees every SSH target before any host is touched, not the local ones', async () => {
+    let seen: string[] = [];
+    const inventory = `h1\nh2\nh3 ansible_connection=local`;
+    const r = await runYaml(play(steps(['1'])), {
+      inventory,
+      checkTargets: async (ts) => {
+        seen = ts.map((t) => t.host);
+        throw new Error('stop here');
+      },
+    }).catch((e: Error) => e);
+    expect((r as Error).message).toBe('stop here');
+    expect(seen).toEqual(['h1', 'h2']);
+  });
+});
+
+describe('interrupts', () => {
+  it('Ctrl-C: the running command finishes, no new task starts, no handlers; exit 130', async () => {
+    const ac = new AbortController();
+    const pb =
+      play(`    - command: step 1\n      notify: h\n` + steps(['2']), '') +
+      `  handlers:\n    - name: h\n      command: handler\n` +
+      play(steps(['3']));
+    const r = await runYaml(pb, {
+      inventory: ['h1', 'h2'],
+      forks: 1,
+      signal: ac.signal,
+      script: (lab) =>
+        lab.host('h1').on('step 1', () => {
+          ac.abort();
+          return {};
+        }),
+    });
+    // Ctrl-C came during h1's command: the task already started finishes on the batch's hosts (as today: the
+    // check is between tasks), step 2, the handler and the next play do not start
+    expect(r.lab.log).toEqual(['h1: step 1', 'h2: step 1']);
+    expect(r.exitCode).toBe(130);
+    expect(runEnd(r)).toMatchObject({ exitCode: 130, interrupted: true });
+  });
+
+  it('Ctrl-C while a command hangs: the run waits for it, then ends with 130', async () => {
+    const ac = new AbortController();
+    let release!: () => void;
+    const running = runYaml(play(steps(['1', '2'])), {
+      inventory: ['h1'],
+      signal: ac.signal,
+      script: (lab) => {
+        lab.host('h1').hang('step 1');
+        release = () => lab.releaseAll();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    release();
+    const r = await running;
+    expect(r.lab.host('h1').commands).toEqual(['step 1']);
+    expect(r.exitCode).toBe(130);
+  });
+});
+
+describe('before any host', () => {
+  it('vars_files are read per host, templated names included', async () => {
+    const pb = `- hosts: all\n  gather_facts: false\n  vars_files: ["{{ inventory_hostname }}.yml"]\n  tasks:\n    - command: "step {{ colour }}"\n`;
+    const r = await runYaml(pb, { inventory: ['h1', 'h2'], files: { 'h1.yml': 'colour: red\n', 'h2.yml': 'colour: blue\n' } });
+    expect(r.lab.host('h1').commands).toEqual(['step red']);
+    expect(r.lab.host('h2').commands).toEqual(['step blue']);
+  });
+
+  it('remote_user of the play is the user the connection is opened as', async () => {
+    const users: unknown[] = [];
+    const r = await runYaml(play(steps(['1']), '  remote_user: "deploy"\n'), { inventory: ['h1'] });
+    const lab = r.lab;
+    const again = await runYaml(play(steps(['1']), '  remote_user: "deploy"\n'), {
+      inventory: ['h1'],
+      connector: async (host, vars) => {
+        users.push(vars.ansible_user);
+        return lab.connector(host, vars);
+      },
+    });
+    expect(users).toEqual(['deploy']);
+    expect(again.exitCode).toBe(0);
+  });
+});
