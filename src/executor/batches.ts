@@ -15,14 +15,5 @@ export function batches<T>(hosts: T[], serial: (number | string)[]): T[][] {
   return out;
 }
 
-/** Runs fn over items with at most `limit` in flight. */
-export async function forEachLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const t = items[next++];
-      await fn(t);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+// Kept here for the executor's callers; it lives in src/shared/limit.ts (graph uses it too).
+export { forEachLimit } from '../shared/limit.js';

@@ -10,7 +10,7 @@ import { blockFailure } from './blocks.js';
 import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { FACTS_SCRIPT, parseFacts } from './facts.js';
+import { FACTS_SCRIPT, parseFacts } from '../facts/facts.js';
 import { type HostRun, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';

@@ -1,6 +1,6 @@
 // `graph --live`: what each host really holds (OVS GRE interfaces, routes), compared with the plan.
-import { errorText } from '../executor/error-text.js';
-import { forEachLimit } from '../executor/batches.js';
+import { errorText } from '../shared/error-text.js';
+import { forEachLimit } from '../shared/limit.js';
 import type { Connection } from '../remote/connection.js';
 import { type MeshEdge, type MeshGraph, type MeshNode, grePortName } from './model.js';
 

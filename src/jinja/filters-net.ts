@@ -1,5 +1,5 @@
 // The project's IPv4 CIDR helpers as filters, under the names the Handlebars templates use, so both syntaxes share them.
-import { type Cidr, formatIp, maskOf, networkOf, nthHost, overlaps, parseCidr } from '../template/cidr.js';
+import { type Cidr, formatIp, maskOf, networkOf, nthHost, overlaps, parseCidr } from '../shared/cidr.js';
 import type { FilterTable } from './filters-util.js';
 import { isMapping, JinjaError, type Kwargs } from './values.js';
 

@@ -11,7 +11,7 @@ import { ping } from './ping.js';
 import { set_fact } from './set_fact.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
-import { shortName } from '../playbook/keywords.js';
+import { shortName } from '../shared/keywords.js';
 import { controlModules } from './control/index.js';
 import { fileModules } from './files/index.js';
 import { hostModules } from './hostmods/index.js';

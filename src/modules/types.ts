@@ -3,11 +3,10 @@ import type { Location } from '../errors.js';
 import type { Args } from './args.js';
 import { type ArgRules, type ArgSpec, type ArgSpecs, type ModuleSpec, parseArgs } from './spec.js';
 
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import type { ExecResult } from '../shared/exec.js';
+
+// Kept here for modules, which all import their types from this file.
+export type { ExecResult };
 
 /** Read-only view of a host; allowed in check mode. */
 export interface Probe {

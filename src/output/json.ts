@@ -1,5 +1,5 @@
 // --output json: one JSON object per line per event, the last line a summary; machine-readable, stable keys.
-import type { EventSink, RunEvent } from '../executor/events.js';
+import type { EventSink, RunEvent } from '../shared/events.js';
 import { errorGroups, recapCounts } from './recap.js';
 
 export function jsonSink(stream: NodeJS.WritableStream = process.stdout): EventSink {

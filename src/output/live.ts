@@ -4,7 +4,7 @@
 // second, from a timer, so the executor never waits on the terminal. Written here rather than with listr2: listr2's
 // renderers redraw every task on each update (cost grows with the square of the fleet) and have no notion of rows
 // that do not fit the screen.
-import type { EventSink, RunEvent, TaskResultEvent } from '../executor/events.js';
+import type { EventSink, RunEvent, TaskResultEvent } from '../shared/events.js';
 import { resultLines } from './plain.js';
 import { formatSummary } from './recap.js';
 import { type Paint, painter, useColor } from './style.js';

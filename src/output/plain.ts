@@ -1,5 +1,5 @@
 // Not a TTY (CI, pipes): one line per task result per host, stderr and rc always shown for failures.
-import type { EventSink, RunEvent, TaskResultEvent } from '../executor/events.js';
+import type { EventSink, RunEvent, TaskResultEvent } from '../shared/events.js';
 import { formatDiff } from './diff.js';
 import { formatSummary } from './recap.js';
 import { type Paint, painter, seconds, statusColor, useColor } from './style.js';

@@ -1,5 +1,5 @@
 // The recap: counts first, failed and unreachable hosts grouped by identical error, then every host (failed first).
-import type { HostTally, Recap } from '../executor/events.js';
+import type { HostTally, Recap } from '../shared/events.js';
 import { type Paint, seconds } from './style.js';
 
 const bad = (t: HostTally) => (t.failed ? 2 : t.unreachable ? 1 : 0);

@@ -1,5 +1,5 @@
 // The last stop before the terminal: every event a sink renders has known secrets masked first.
-import type { EventSink } from '../executor/events.js';
+import type { EventSink } from '../shared/events.js';
 import { redactDeep } from '../vault/secrets.js';
 
 // Wraps any sink (plain, tty, json), so a new output format cannot forget to mask.

@@ -1,5 +1,5 @@
 // Colours only on a TTY and never with NO_COLOR (https://no-color.org); FORCE_COLOR forces them.
-import type { TaskStatus } from '../executor/events.js';
+import type { TaskStatus } from '../shared/events.js';
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;

@@ -1,7 +1,7 @@
 // vars_prompt: each play's questions, asked once before anything runs. An -e value answers without asking; with no
 // terminal the default is taken, and a prompt without one stops the run at load (exit 4) naming where it is written.
 import { PlaybookError } from '../errors.js';
-import { askLine } from '../output/ask.js';
+import { askLine } from '../shared/ask.js';
 import type { Playbook, VarsPrompt } from './types.js';
 
 /** Reads one answer; `hidden`: do not echo it (private: true). */

@@ -1,4 +1,4 @@
-import type { ExecResult } from '../modules/types.js';
+import type { ExecResult } from '../shared/exec.js';
 
 export interface ExecOptions {
   stdin?: string | Buffer;

@@ -1,5 +1,5 @@
 // What every connection builds on one primitive — run a shell command, get bytes back: exec, atomic put, read.
-import type { ExecResult } from '../modules/types.js';
+import type { ExecResult } from '../shared/exec.js';
 import type { BecomeOptions, Connection, ExecOptions } from './connection.js';
 import { interpretRead, putError, putScript, readScript } from './remote-scripts.js';
 import type { RawResult } from './ssh-channel.js';

@@ -1,5 +1,5 @@
 // `--report FILE`: a tee beside the terminal sink that keeps the whole run and writes one HTML file at the end.
-import type { EventSink, Recap, RunEvent, TaskResultEvent } from '../executor/events.js';
+import type { EventSink, Recap, RunEvent, TaskResultEvent } from '../shared/events.js';
 import { redactingSink } from '../output/redact.js';
 import { checkOutputPath, writeFileAtomic } from './write.js';
 

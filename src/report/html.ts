@@ -1,6 +1,6 @@
 // One self-contained HTML page per run: inline CSS, SVG and a few lines of JS; it opens offline and loads nothing.
 import { createTwoFilesPatch } from 'diff';
-import type { HostTally, TaskResultEvent } from '../executor/events.js';
+import type { HostTally, TaskResultEvent } from '../shared/events.js';
 import type { RunReport } from './collect.js';
 import { escapeXml as esc } from './escape.js';
 import { timelineSvg } from './timeline.js';

@@ -1,5 +1,5 @@
 // The per-host Gantt chart: one row per host, one bar per task result (each loop item its own bar), x = time since run start.
-import type { TaskResultEvent } from '../executor/events.js';
+import type { TaskResultEvent } from '../shared/events.js';
 import type { RunReport } from './collect.js';
 import { escapeXml as esc } from './escape.js';
 

@@ -1,6 +1,6 @@
 // The template vocabulary: what a config template may call besides plain variables.
 import type { HelperDelegate, HelperOptions } from 'handlebars';
-import { deepEqual, truthy, typeName } from '../expr/values.js';
+import { deepEqual, truthy, typeName } from '../shared/values.js';
 import { NET_FILTERS } from '../jinja/filters-net.js';
 import { JinjaError } from '../jinja/values.js';
 import { CHECK_HELPER, MissingVariable } from './strict.js';

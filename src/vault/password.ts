@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
-import { askLine } from '../output/ask.js';
+import { askLine } from '../shared/ask.js';
 import { decryptBody, isAnsibleVault, parseEnvelope } from './ansible.js';
 import { decryptVault, isVault } from './format.js';
 import { addSecret } from './secrets.js';

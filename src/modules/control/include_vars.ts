@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { TaskError } from '../../errors.js';
-import { parseKv } from '../../playbook/kv.js';
+import { parseKv } from '../../shared/kv.js';
 import { readVarsText } from '../../vault/password.js';
 import { addSecret } from '../../vault/secrets.js';
 import { vaultTag } from '../../vault/tag.js';

@@ -1,7 +1,7 @@
 // Ansible's pause: waits some seconds, or for Enter on a terminal; runs on the controller, once for all the hosts
 // that reach it together (as Ansible's pause runs once per task, not per host).
 import type { Location } from '../../errors.js';
-import { askLine } from '../../output/ask.js';
+import { askLine } from '../../shared/ask.js';
 import { fail } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
 

@@ -1,5 +1,5 @@
 // Ansible's wait_for_connection: closes and reopens the host's connection until a command answers, or times out.
-import { errorText } from '../../executor/error-text.js';
+import { errorText } from '../../shared/error-text.js';
 import { fail } from '../args.js';
 import { defineModule, type HostSession } from '../types.js';
 

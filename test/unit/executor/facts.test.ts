@@ -1,6 +1,6 @@
 // Facts from scripted section output: Ansible's names and values (ansible-core 2.14 on the same input).
 import { describe, expect, it } from 'vitest';
-import { FACTS_SCRIPT, factFilter, factsScript, parseFacts, subsetParts } from '../../../src/executor/facts.js';
+import { FACTS_SCRIPT, factFilter, factsScript, parseFacts, subsetParts } from '../../../src/facts/facts.js';
 
 const debian = [
   '@@uname',

@@ -1,6 +1,6 @@
 // Facts come from ONE round trip: a single script prints every section Ansible's collectors read, and the
 // controller turns it into Ansible's fact names (src/executor/facts-parse.ts). setup refreshes them mid-play.
-import type { ExecResult } from '../modules/types.js';
+import type { ExecResult } from '../shared/exec.js';
 import { distributionFacts, hardwareFacts, networkFacts, platformFacts, sections, userFacts } from './facts-parse.js';
 
 /** Ansible's gather_subset names that select a part of the script; `min` is always gathered unless `!min`. */
