@@ -7,7 +7,7 @@ import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { redactDeep } from '../vault/secrets.js';
 import { execute } from './execute.js';
-import { EXIT } from './exit.js';
+import { type RunOutcome, exitCodeOf } from '../shared/outcome.js';
 import { inventorySources } from './options.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
@@ -88,11 +88,6 @@ function handlerLocations(p: Playbook): Set<string> {
   return new Set(p.plays.flatMap((play) => play.handlers.map((h) => (h.at ? `${h.at.file}:${h.at.line ?? ''}` : ''))).filter(Boolean));
 }
 
-/** Failures and unreachable hosts keep their exit codes (2/3, 130 when interrupted); otherwise 5 means drift. */
-export function checkExitCode(runExit: number, driftCount: number): number {
-  if (runExit !== EXIT.ok) return runExit;
-  return driftCount > 0 ? EXIT.drift : EXIT.ok;
-}
 
 export async function checkCommand(file: string, given: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
@@ -103,8 +98,10 @@ export async function checkCommand(file: string, given: RunFlags): Promise<numbe
   const quiet: EventSink = { emit() {}, close: async () => {} };
   const inner = await withReport(json ? quiet : await makeSink(f.output, f.verbose), f);
   const c = driftCollector(inner, handlerLocations(playbook));
-  const runExit = await execute(f, inventory, playbook, c.sink, { check: true, forceHandlers: false });
-  const exit = checkExitCode(runExit, c.drift.length);
+  let outcome: RunOutcome = { recap: {}, interrupted: false };
+  await execute(f, inventory, playbook, c.sink, { check: true, forceHandlers: false }, (r) => (outcome = r));
+  // Failures and unreachable hosts keep their exit codes (2/3, 130 when interrupted); otherwise 5 means drift.
+  const exit = exitCodeOf({ ...outcome, drift: c.drift.length });
   if (json) {
     const recap = c.recap();
     const report: DriftReport = {

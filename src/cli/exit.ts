@@ -2,7 +2,10 @@
 import { InputError, RunbookError, formatLocation } from '../errors.js';
 import { redact } from '../vault/secrets.js';
 
-export const EXIT = { ok: 0, failed: 2, unreachable: 3, badInput: 4, drift: 5, interrupted: 130 } as const;
+import { EXIT } from '../shared/outcome.js';
+
+// The exit codes are decided in src/shared/outcome.ts (exitCodeOf); kept here for the CLI's callers.
+export { EXIT };
 
 /** Known secrets are masked in every error text, stack traces included. */
 export function describeError(e: unknown, verbosity = 0): string {

@@ -1,4 +1,5 @@
 // `runbook merge-reports a.json b.json …`: one recap and one exit code from the JSON output of sharded runs.
+import { exitCodeOf } from '../shared/outcome.js';
 import { readFileSync } from 'node:fs';
 import type { HostTally, Recap } from '../executor/events.js';
 import { InputError } from '../errors.js';
@@ -46,9 +47,8 @@ export function mergeSummaries(all: RunSummary[]): RunSummary {
       if (t.firstError && !into.firstError) into.firstError = t.firstError;
     }
   }
-  const tallies = Object.values(recap);
   const interrupted = all.some((s) => s.interrupted);
-  const exitCode = tallies.some((t) => t.failed > 0) ? 2 : tallies.some((t) => t.unreachable > 0) ? 3 : interrupted ? 130 : 0;
+  const exitCode = exitCodeOf({ recap, interrupted });
   return { recap, elapsedMs: Math.max(0, ...all.map((s) => s.elapsedMs)), exitCode, interrupted };
 }
 

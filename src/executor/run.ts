@@ -14,6 +14,7 @@ import { preflight } from './preflight.js';
 import { runPlay } from './play.js';
 import { RunState } from './run-state.js';
 import { emptyTally } from './tally.js';
+import { exitCodeOf } from '../shared/outcome.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
@@ -44,6 +45,7 @@ export interface RunOptions {
 export interface RunResult {
   recap: Recap;
   exitCode: number;
+  interrupted: boolean;
 }
 
 /** Hosts a play targets after --limit, in inventory order; `hosts: "{{ target | default('web') }}"` sees -e and the play's vars. */
@@ -120,16 +122,9 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
     await pool.closeAll();
   }
   const interrupted = !!o.signal?.aborted;
-  const tallies = Object.values(recap);
-  const exitCode = interrupted
-    ? 130
-    : tallies.some((t) => t.failed > 0)
-      ? 2
-      : tallies.some((t) => t.unreachable > 0)
-        ? 3
-        : 0;
+  const exitCode = exitCodeOf({ recap, interrupted });
   o.sink.emit({ type: 'run:end', recap, elapsedMs: Date.now() - started, exitCode, interrupted });
-  return { recap, exitCode };
+  return { recap, exitCode, interrupted };
 }
 
 

@@ -47,6 +47,10 @@ describe('mergeSummaries', () => {
     expect(mergeSummaries([s({ a: t({ ok: 1 }) }), s({ b: t({ ok: 1 }) }, 10, true)]).exitCode).toBe(130);
   });
 
+  it('an interrupted shard exits 130 even where another shard failed, as one interrupted run does', () => {
+    expect(mergeSummaries([s({ a: t({ failed: 1 }) }), s({ b: t({ unreachable: 1 }) }, 10, true)]).exitCode).toBe(130);
+  });
+
   it('rescued failures do not fail the merge; summaries from before the rescued count merge as 0', () => {
     const old = { ok: 1, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0 } as unknown as ReturnType<typeof t>;
     const m = mergeSummaries([s({ a: t({ ok: 2, rescued: 1 }) }), s({ b: old })]);

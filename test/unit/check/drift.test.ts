@@ -1,6 +1,7 @@
 // runbook check's drift bookkeeping: which results count as drift, how they are listed, which exit code wins.
 import { describe, expect, test } from 'vitest';
-import { checkExitCode, driftCollector, formatDrift } from '../../../src/cli/check.js';
+import { driftCollector, formatDrift } from '../../../src/cli/check.js';
+import { exitCodeOf } from '../../../src/shared/outcome.js';
 import type { RunEvent, TaskResultEvent, TaskStatus } from '../../../src/executor/events.js';
 
 const result = (host: string, task: string, status: TaskStatus, at: string, item?: string): TaskResultEvent => ({
@@ -62,7 +63,14 @@ describe('formatDrift', () => {
   });
 });
 
-describe('checkExitCode', () => {
+// check's exit code: the run's outcome decides first (exitCodeOf, shared with run, exec and merge-reports).
+describe('check exit code', () => {
+  const tally = { ok: 1, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 };
+  /** A run that would exit `run` on its own. */
+  const outcomeOf = (run: number) => ({
+    recap: { h1: { ...tally, failed: run === 2 ? 1 : 0, unreachable: run === 3 ? 1 : 0 } },
+    interrupted: run === 130,
+  });
   test.each([
     [0, 0, 0],
     [0, 3, 5],
@@ -70,6 +78,6 @@ describe('checkExitCode', () => {
     [3, 1, 3],
     [130, 1, 130],
   ])('run exit %i with %i drifted → %i', (run, drift, want) => {
-    expect(checkExitCode(run, drift)).toBe(want);
+    expect(exitCodeOf({ ...outcomeOf(run), drift })).toBe(want);
   });
 });
