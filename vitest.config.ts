@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // a fresh run context (secrets, vault passwords, caches) before each test: no test depends on another's
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // e2e suites each build their own lab with distinct name prefixes; two cores → two workers.

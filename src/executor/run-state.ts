@@ -1,6 +1,7 @@
 // A run as the plays see it: the options, every host's state and recap line, the connection pool, and where
 // --start-at-task stands. One object per runPlaybook; plays read and change it, nothing else does.
 import type { Task } from '../playbook/types.js';
+import { type RunContext, runContext } from '../vault/context.js';
 import type { Recap } from './events.js';
 import type { HostRun } from './host.js';
 import type { ConnectionPool } from './pool.js';
@@ -11,6 +12,8 @@ import type { TaskStatus } from './events.js';
 export class RunState {
   /** Set when group_by, add_host or refresh_inventory changed the inventory: later plays select their hosts again. */
   inventoryChanged = false;
+  /** The secrets, vault passwords and caches of this run (src/vault/context.ts). */
+  readonly context: RunContext = runContext();
   private startAt: string | undefined;
 
   constructor(

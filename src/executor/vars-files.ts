@@ -7,17 +7,19 @@ import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
+import { runContext } from '../vault/context.js';
 import { vaultFailure, vaultTag } from '../vault/tag.js';
 import { yaml11Bool } from '../yaml11.js';
 
-const cache = new Map<string, Record<string, unknown>>();
+// Each file is read once per run (the run's context; a later run in the same process reads it again).
+const cache = () => runContext().cache<string, Record<string, unknown>>('vars-files');
 
 export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, unknown>, host: string) {
   const out: Record<string, unknown> = {};
   for (const f of play.varsFiles) {
     const rel = renderString(f, vars, { host, at: play.at });
     const path = isAbsolute(rel) ? rel : join(baseDir, rel);
-    let data = cache.get(path);
+    let data = cache().get(path);
     if (!data) {
       let text: string;
       try {
@@ -46,7 +48,7 @@ export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, 
         throw new InputError(`vars_files: ${path} must hold a map of variables`, { at: { file: path, line: 1 } });
       data = v as Record<string, unknown>;
       if (opened.secret) addSecret(data);
-      cache.set(path, data);
+      cache().set(path, data);
     }
     addSecretVars(data, { ...vars, ...data });
     Object.assign(out, data);

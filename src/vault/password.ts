@@ -7,13 +7,13 @@ import { InputError } from '../errors.js';
 import { askLine } from '../shared/ask.js';
 import { decryptBody, isAnsibleVault, parseEnvelope } from './ansible.js';
 import { decryptVault, isVault } from './format.js';
+import { type VaultSecret, runContext } from './context.js';
 import { addSecret } from './secrets.js';
 
-/** One password and the vault id (label) it is for; "default" when none was given. */
-export interface VaultSecret {
-  id: string;
-  password: string;
-}
+export type { VaultSecret };
+// The run's passwords (src/vault/context.ts).
+const passwords = () => runContext().vaultSecrets;
+
 
 export interface VaultSources {
   /** `--vault-id [label@]source`, source a file, an executable printing the password, or `prompt`. */
@@ -23,7 +23,6 @@ export interface VaultSources {
   askVaultPass?: boolean;
 }
 
-let secrets: VaultSecret[] = [];
 
 export const VAULT_HINT =
   'give --vault-id [label@]FILE, --vault-password-file FILE, --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE or RUNBOOK_VAULT_PASSWORD';
@@ -112,12 +111,12 @@ export async function resolveVaultSecrets(
 }
 
 export function setVaultSecrets(list: VaultSecret[]): void {
-  secrets = list;
+  runContext().vaultSecrets = list;
   for (const s of list) addSecret(s.password);
 }
 
 export function vaultSecrets(): VaultSecret[] {
-  return secrets;
+  return passwords();
 }
 
 function noPassword(what: string): InputError {
@@ -126,18 +125,18 @@ function noPassword(what: string): InputError {
 
 // Like Ansible: the secrets labelled with the vault id of the data first, then every other one.
 function candidates(vaultId: string): VaultSecret[] {
-  return [...secrets.filter((s) => s.id === vaultId), ...secrets.filter((s) => s.id !== vaultId)];
+  return [...passwords().filter((s) => s.id === vaultId), ...passwords().filter((s) => s.id !== vaultId)];
 }
 
 /** Decrypts an Ansible vault (file contents or a `!vault` value); `what` names it in errors. */
 export function decryptAnsible(text: string, what: string): Buffer {
   const env = parseEnvelope(text, what);
-  if (!secrets.length) throw noPassword(what);
+  if (!passwords().length) throw noPassword(what);
   for (const s of candidates(env.vaultId)) {
     const plain = decryptBody(env, s.password, what);
     if (plain) return plain;
   }
-  const ids = [...new Set(secrets.map((s) => s.id))].join(', ');
+  const ids = [...new Set(passwords().map((s) => s.id))].join(', ');
   throw new InputError(`${what}: cannot decrypt: wrong vault password (vault id "${env.vaultId}"; tried ${ids})`, {
     hint: 'check --vault-id / --vault-password-file / RUNBOOK_VAULT_PASSWORD; the file itself is unchanged',
   });
@@ -145,9 +144,9 @@ export function decryptAnsible(text: string, what: string): Buffer {
 
 // runbook's own earlier format: one password at a time, authenticated by GCM.
 function decryptRunbook(text: string, file: string): string {
-  if (!secrets.length) throw noPassword(file);
+  if (!passwords().length) throw noPassword(file);
   let last: unknown;
-  for (const s of secrets) {
+  for (const s of passwords()) {
     try {
       return decryptVault(text, s.password, file);
     } catch (e) {

@@ -7,9 +7,12 @@ import type { EventSink, RunEvent, TaskResultEvent } from '../../src/executor/ev
 import { type RunOptions, type RunResult, runPlaybook } from '../../src/executor/run.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlaybook } from '../../src/playbook/load.js';
+import { RunContext, withRunContext } from '../../src/vault/context.js';
 import { MemoryLab } from './memory-host.js';
 
 export interface Ran extends RunResult {
+  /** The run's own secrets, vault passwords and caches (redact inside withRunContext(context, …)). */
+  context: RunContext;
   events: RunEvent[];
   lab: MemoryLab;
   /** task:result events as "host task status" lines, in the order they came. */
@@ -28,7 +31,13 @@ export interface RunSpec extends Partial<Omit<RunOptions, 'inventory' | 'playboo
   script?: (lab: MemoryLab) => void;
 }
 
-export async function runYaml(playbook: string, spec: RunSpec): Promise<Ran> {
+/** Runs in a context of its own: what one run learns (secrets, files read) no other run or test sees. */
+export function runYaml(playbook: string, spec: RunSpec): Promise<Ran> {
+  const context = new RunContext();
+  return withRunContext(context, () => runIn(context, playbook, spec));
+}
+
+async function runIn(context: RunContext, playbook: string, spec: RunSpec): Promise<Ran> {
   const dir = mkdtempSync(join(tmpdir(), 'rb-unit-'));
   try {
     const ini = typeof spec.inventory === 'string' ? spec.inventory : spec.inventory.join('\n');
@@ -63,6 +72,7 @@ export async function runYaml(playbook: string, spec: RunSpec): Promise<Ran> {
     const res = events.filter((e): e is TaskResultEvent => e.type === 'task:result');
     return {
       ...result,
+      context,
       events,
       lab,
       results: res.map((e) => `${e.host} ${e.task} ${e.status}${e.ignored ? ' ignored' : ''}${e.rescued ? ' rescued' : ''}`),

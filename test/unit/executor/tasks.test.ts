@@ -1,6 +1,10 @@
 // One task on a host as the play runs it: loops, retries, when, register, ignore_errors, failed_when, no_log,
 // delegate_to, connection: local and facts.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withRunContext } from '../../../src/vault/context.js';
 import { redact } from '../../../src/vault/secrets.js';
 import { MemoryLab } from '../../support/memory-host.js';
 import { recapLine, runYaml } from '../../support/run-playbook.js';
@@ -82,7 +86,7 @@ describe('failures a task takes care of', () => {
       script: (lab) => lab.host('h1').on('secret', { stdout: 'hunter2-xyz' }).on('boom', { code: 1, stderr: 'hunter2-xyz leaked' }),
     });
     // the event stream carries it; every output masks the run's secrets (src/vault/secrets.ts redact) before printing
-    const shown = redact(JSON.stringify(r.events));
+    const shown = withRunContext(r.context, () => redact(JSON.stringify(r.events)));
     expect(JSON.stringify(r.events)).toContain('hunter2-xyz');
     expect(shown).not.toContain('hunter2-xyz');
     expect(r.of('h1')[2]!.msg).toMatch(/no_log: true/);
@@ -125,5 +129,27 @@ describe('ignore_unreachable', () => {
     expect(r.results).toEqual(['h1 command unreachable ignored', 'h1 command changed']);
     expect(recapLine(r, 'h1')).toBe('ok=2 changed=1 ignored=1');
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('a run’s context', () => {
+  it('secrets one run met are not known to the next run, nor outside it', async () => {
+    const pb = play(`    - command: secret\n      no_log: true\n      register: s\n`);
+    const first = await runYaml(pb, { inventory: ['h1'], script: (lab) => lab.host('h1').on('secret', { stdout: 'only-in-run-1' }) });
+    const second = await runYaml(pb, { inventory: ['h1'] });
+    expect(withRunContext(first.context, () => redact('x only-in-run-1'))).toBe('x ********');
+    expect(withRunContext(second.context, () => redact('x only-in-run-1'))).toBe('x only-in-run-1');
+    expect(redact('x only-in-run-1')).toBe('x only-in-run-1');
+  });
+
+  it('a vars file is read again by the next run (the cache is the run’s)', async () => {
+    // one path for both runs: a cache that outlived the first run would give the second "red"
+    const file = join(mkdtempSync(join(tmpdir(), 'rb-vf-')), 'v.yml');
+    const pb = `- hosts: all\n  gather_facts: false\n  vars_files: [${file}]\n  tasks:\n    - command: "step {{ colour }}"\n`;
+    writeFileSync(file, 'colour: red\n');
+    const a = await runYaml(pb, { inventory: ['h1'] });
+    writeFileSync(file, 'colour: blue\n');
+    const b = await runYaml(pb, { inventory: ['h1'] });
+    expect([...a.lab.host('h1').commands, ...b.lab.host('h1').commands]).toEqual(['step red', 'step blue']);
   });
 });

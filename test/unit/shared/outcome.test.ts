@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { HostTally } from '../../../src/shared/events.js';
 import { exitCodeOf } from '../../../src/shared/outcome.js';
 
-const t = (over: Partial<HostTally> = {}): HostTally => ({ ok: 1, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...over });
+const t = (over: Partial<HostTally> = {}): HostTally => ({
+  ok: 1,
+  changed: 0,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  rescued: 0,
+  ...over,
+});
 
 describe('exitCodeOf', () => {
   it.each([
