@@ -21,7 +21,7 @@ import { systemModules } from './system/index.js';
 import { webModules } from './web/index.js';
 import type { ModuleDef } from './types.js';
 
-/** The modules shipped with runbook; registerModules adds others beside them without changing this map. */
+/** The core modules; the families (network, packages, files, system, web, control, host) join them below. */
 export const builtinModules: Record<string, ModuleDef<any>> = {
   command,
   shell,
@@ -36,7 +36,7 @@ export const builtinModules: Record<string, ModuleDef<any>> = {
   set_fact,
 };
 
-const modules: Record<string, ModuleDef<any>> = {
+const modules: Readonly<Record<string, ModuleDef<any>>> = {
   ...builtinModules,
   ...networkModules,
   ...packageModules,
@@ -49,14 +49,6 @@ const modules: Record<string, ModuleDef<any>> = {
 
 // ansible.builtin.x and ansible.legacy.x are x: the loader's one rule for that prefix.
 const bare = shortName;
-
-// Lets the network modules (or any other set) join the built-ins; a clash is a programming error.
-export function registerModules(extra: Record<string, ModuleDef<any>>): void {
-  for (const [name, def] of Object.entries(extra)) {
-    if (Object.hasOwn(modules, name) && modules[name] !== def) throw new Error(`module "${name}" is already registered`);
-    modules[name] = def;
-  }
-}
 
 // Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> and ansible.legacy.<name> are accepted.
 export function lookup(name: string, at: Location): ModuleDef<any> {

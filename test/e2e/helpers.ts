@@ -1,7 +1,7 @@
 // End-to-end helpers: a lab per test file, the real CLI as a child process, and OpenSSH to read hosts back.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type LabInfo, labDown, labUp } from '../../src/lab/lab.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -14,10 +14,40 @@ export interface Ran {
   stderr: string;
 }
 
+/** Newest modification time of what the bundle is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['src', 'scripts/bundle.mjs', 'package.json', 'tsconfig.json']) walk(resolve(ROOT, p));
+  return newest;
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Builds the bundle when it is missing or older than a source, so e2e tests never run an old one. */
 export function ensureBuilt(): void {
-  if (!existsSync(CLI)) {
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
+  // Test files run in parallel workers: one builds, the others wait for it (a lock older than 5 min is stale).
+  const lock = resolve(ROOT, 'dist/.build-lock');
+  mkdirSync(resolve(ROOT, 'dist'), { recursive: true });
+  try {
+    mkdirSync(lock);
+  } catch {
+    while (existsSync(lock) && Date.now() - statSync(lock).mtimeMs < 300_000) sleep(200);
+    if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
+    rmSync(lock, { recursive: true, force: true });
+    ensureBuilt();
+    return;
+  }
+  try {
     const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
