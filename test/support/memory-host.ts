@@ -1,6 +1,7 @@
 // A scripted host in memory: the executor's unit tests run on it instead of a lab. It answers commands from rules
 // (first match wins; unmatched commands succeed with no output), answers batched probes command by command, keeps
 // files written to it, and records every command and upload. It can refuse to connect, hang or drop mid-play.
+import { createHash } from 'node:crypto';
 import { ConnectError } from '../../src/errors.js';
 import type { ExecResult } from '../../src/modules/types.js';
 import type { BecomeOptions, Connection, ExecOptions } from '../../src/remote/connection.js';
@@ -71,6 +72,23 @@ export class MemoryHost {
   dropOn(match: Match, stayDown = true): this {
     this.rules.push({ match, answer: stayDown ? 'drop' : 'blip', times: 1 });
     return this;
+  }
+
+  /**
+   * Answers the file probes modules send (src/modules/fs.ts statScript: one line per path) from `files`: a kept
+   * file is a file (mode 0644, root:root, its size and sha256), a parent of one, `/` or one in `dirs` a directory.
+   */
+  answerStats(dirs: string[] = []): this {
+    return this.on(/; else echo absent; fi/, (cmd) => {
+      const paths = [...cmd.matchAll(/\[ -f '?([^' ]+)'? \]/g)].map((m) => m[1]!);
+      const lines = paths.map((p) => {
+        const f = this.files.get(p);
+        if (f) return `file 644 root root 0 0 ${f.length} ${createHash('sha256').update(f).digest('hex')}  -`;
+        const isDir = p === '/' || dirs.includes(p) || [...this.files.keys()].some((k) => k.startsWith(`${p}/`));
+        return isDir ? 'dir 755 root root 0 0 4096' : 'absent';
+      });
+      return { stdout: `${lines.join('\n')}\n` };
+    });
   }
 
   /** Lets hanging commands fail (the test's cleanup, or the end of an interrupt test). */

@@ -1,0 +1,63 @@
+// Files put on a host through the executor: what lands (content, mode, owner, backup), what a rerun and check mode
+// do, and controller files found beside the playbook.
+import { describe, expect, it } from 'vitest';
+import { MemoryLab } from '../../support/memory-host.js';
+import { recapLine, runYaml } from '../../support/run-playbook.js';
+
+const play = (tasks: string, head = '') => `- hosts: all\n  gather_facts: false\n${head}  tasks:\n${tasks}`;
+const COPY = `    - copy: {content: "port=80\\n", dest: /etc/app.conf, mode: "0640", owner: app, backup: true}\n`;
+const labWithEtc = () => {
+  const lab = new MemoryLab(['h1', 'localhost']);
+  lab.host('h1').answerStats(['/etc']);
+  return lab;
+};
+
+describe('files', () => {
+  it('a new file lands with its content and mode, then its owner (nothing to back up)', async () => {
+    const r = await runYaml(play(COPY), { inventory: ['h1'], lab: labWithEtc() });
+    const h = r.lab.host('h1');
+    expect(h.uploads).toEqual([{ dest: '/etc/app.conf', content: 'port=80\n', mode: '0640', become: false }]);
+    expect(h.commands.filter((c) => !c.includes('echo absent'))).toEqual(['chown app /etc/app.conf']);
+    expect(recapLine(r, 'h1')).toBe('ok=1 changed=1');
+  });
+
+  it('a file with other content is backed up, replaced, then given its owner', async () => {
+    const lab = labWithEtc();
+    lab.host('h1').files.set('/etc/app.conf', Buffer.from('port=81\n'));
+    const r = await runYaml(play(COPY), { inventory: ['h1'], lab });
+    const applied = r.lab.host('h1').commands.filter((c) => !c.includes('echo absent'));
+    expect(applied[0]).toMatch(/^\[ ! -e \/etc\/app\.conf \] \|\| cp -p/);
+    expect(applied.at(-1)).toMatch(/^chown app\b.* \/etc\/app\.conf$/);
+    expect(r.lab.host('h1').files.get('/etc/app.conf')?.toString()).toBe('port=80\n');
+  });
+
+  it('a rerun finds the same content and changes nothing', async () => {
+    const lab = labWithEtc();
+    lab.host('h1').files.set('/etc/app.conf', Buffer.from('port=80\n'));
+    const r = await runYaml(play(`    - copy: {content: "port=80\\n", dest: /etc/app.conf}\n`), { inventory: ['h1'], lab });
+    expect(r.lab.host('h1').uploads).toEqual([]);
+    expect(recapLine(r, 'h1')).toBe('ok=1');
+  });
+
+  it('check mode with --diff shows the change and puts nothing', async () => {
+    const r = await runYaml(play(COPY), { inventory: ['h1'], lab: labWithEtc(), check: true, diff: true });
+    expect(r.lab.host('h1').uploads).toEqual([]);
+    const ev = r.of('h1')[0]!;
+    expect(ev.status).toBe('changed');
+    expect(ev.diff?.[0]).toMatchObject({ before: '', after: 'port=80\n' });
+  });
+
+  it('a failing upload step fails the task with the command and its error', async () => {
+    const lab = labWithEtc();
+    lab.host('h1').on(/^chown/, { code: 1, stderr: 'chown: invalid user: app' });
+    const r = await runYaml(play(COPY), { inventory: ['h1'], lab });
+    expect(r.recap.h1!.failed).toBe(1);
+    expect(r.of('h1')[0]!.msg).toMatch(/chown app \/etc\/app\.conf[\s\S]*invalid user/);
+  });
+
+  it('src: a controller file found beside the playbook, in files/', async () => {
+    const pb = play(`    - copy: {src: motd.txt, dest: /etc/motd}\n`);
+    const r = await runYaml(pb, { inventory: ['h1'], lab: labWithEtc(), files: { 'files/motd.txt': 'hello\n' } });
+    expect(r.lab.host('h1').files.get('/etc/motd')?.toString()).toBe('hello\n');
+  });
+});
