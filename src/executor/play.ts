@@ -30,6 +30,8 @@ import { BYPASS_HOST_LOOP, applyControl, replaceInventory } from './control.js';
 import { type HostInclusion, type IncludeCache, hostInclusion } from './include.js';
 import { newBlockState } from './blocks.js';
 import type { MetaAction } from '../modules/control/meta.js';
+import type { NetworkGuard } from '../safety/guard.js'; // network safety
+import { settleBatch } from '../safety/outcome.js'; // network safety
 
 export interface PlayState {
   o: RunOptions;
@@ -40,6 +42,8 @@ export interface PlayState {
   started: () => void;
   /** Set when group_by, add_host or refresh_inventory changed the inventory: later plays select their hosts again. */
   inventoryChanged?: boolean;
+  /** network safety (src/safety): saves/arms hosts before network changes, confirms them per batch. */
+  guard?: NetworkGuard;
 }
 
 export async function runPlay(play: Play, hosts: string[], st: PlayState): Promise<'stop' | undefined> {
@@ -103,6 +107,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     },
     emit: (e: TaskResultEvent) => o.sink.emit(e),
     output: o.sink.wantsOutput ? (host: string, line: string) => o.sink.emit({ type: 'task:output', host, chunk: line }) : undefined,
+    beforeApply: st.guard && !o.check ? (i) => st.guard!.beforeApply(i) : undefined, // network safety
   });
   const unreachable = (h: string, task: string, at: string, e: unknown) => {
     const r = runs.get(h)!;
@@ -165,6 +170,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
           if (task.register) r.registered[task.register] = { unreachable: true, changed: false, msg };
           return undefined;
         }
+        st.guard?.lost(h, name); // network safety: the host restores itself; settleBatch checks
         unreachable(h, name, at, e);
         return undefined;
       }
@@ -341,6 +347,8 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     else await runLinear(tasks, batch);
     // end_play and end_batch end without the handlers, as Ansible's do.
     if (!playOver && !batchOver) await flush(batch);
+    // network safety: prove each armed host's path with a new connection and disarm, or see it rolled back
+    if (st.guard) await settleBatch(st.guard, batch, { play: play.name, recap, runs, sink: o.sink, fresh: (h) => o.connector(h, hostConnVars(h)), interrupted: aborted() });
     const failedN = batch.filter((h) => runs.get(h)!.failed || runs.get(h)!.unreachable).length;
     if (fatal) stopReason = 'any_errors_fatal: a host failed, the play stops for every host';
     else if (play.maxFailPercentage !== undefined && (failedN / batch.length) * 100 > play.maxFailPercentage && bi < bs.length - 1)

@@ -15,6 +15,7 @@ import { type PlayState, runPlay } from './play.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
+import { NetworkGuard } from '../safety/guard.js'; // network safety
 
 export interface RunOptions {
   inventory: Inventory;
@@ -37,6 +38,10 @@ export interface RunOptions {
   localConnector: () => Promise<Connection>;
   sink: EventSink;
   signal?: AbortSignal;
+  /** network safety: seconds a host stays armed after a network change (0 or absent: off; the CLI defaults to 60). */
+  confirmTimeout?: number;
+  /** network safety: a host that fails a task is put back as it was before the play. */
+  rollbackOnFailure?: boolean;
 }
 
 export interface RunResult {
@@ -109,6 +114,8 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   o.sink.emit({ type: 'run:start', playbook: o.playbook.file, hosts: [...all], check: o.check });
   let startAt = o.startAtTask;
   const st: PlayState = { o, runs, recap, pool, startAt: () => startAt, started: () => (startAt = undefined) };
+  const safety = { confirmTimeout: o.confirmTimeout ?? 0, rollbackOnFailure: !!o.rollbackOnFailure }; // network safety
+  if (!o.check && NetworkGuard.wanted(safety)) st.guard = new NetworkGuard(safety); // network safety
   try {
     for (const [i, play] of o.playbook.plays.entries()) {
       if (o.signal?.aborted) break;
@@ -122,7 +129,7 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   const tallies = Object.values(recap);
   const exitCode = interrupted
     ? 130
-    : tallies.some((t) => t.failed > 0)
+    : tallies.some((t) => t.failed > 0 || t.rolledBack) // rolledBack: network safety
       ? 2
       : tallies.some((t) => t.unreachable > 0)
         ? 3
