@@ -130,23 +130,24 @@ export class NetworkGuard {
   }
 
   /**
-   * End of a batch: each guarded host is confirmed (new connection, disarm), rolled back (it failed and
+   * End of a batch (`failed`: why a host failed, undefined when it did not): each guarded host is confirmed (new connection, disarm), rolled back (it failed and
    * --rollback-on-failure, or the run was interrupted) or awaited (it lost its path). `fresh` opens a new
    * connection: its own TCP connection and authentication.
    */
-  async settle(hosts: string[], how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => boolean; interrupted: boolean }): Promise<GuardOutcome[]> {
+  async settle(hosts: string[], how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean }): Promise<GuardOutcome[]> {
     const mine = hosts.filter((h) => this.hosts.has(h));
     const out = await Promise.all(mine.map((h) => this.settleOne(h, how)));
     for (const h of mine) this.hosts.delete(h);
     return out;
   }
 
-  private async settleOne(h: string, how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => boolean; interrupted: boolean }): Promise<GuardOutcome> {
+  private async settleOne(h: string, how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean }): Promise<GuardOutcome> {
     const st = this.hosts.get(h)!;
     await st.queue;
     if (st.lostAt) return this.awaitRestore(h, st, how.fresh, `"${st.lostAt}" cut the management path`, st.lostAt);
     if (how.interrupted && st.armed) return this.restoreNow(h, st, how.fresh, 'the run was interrupted while the host was armed');
-    if (how.failed(h) && this.o.rollbackOnFailure) return this.restoreNow(h, st, how.fresh, 'a task failed (--rollback-on-failure)');
+    const failure = how.failed(h);
+    if (failure !== undefined && this.o.rollbackOnFailure) return this.restoreNow(h, st, how.fresh, `--rollback-on-failure after ${failure}`);
     if (!st.armed) {
       await st.conn.exec(cleanupCmd(this.dir), st.as).catch(() => undefined);
       return { host: h, status: 'cleaned', msg: 'saved state removed' };

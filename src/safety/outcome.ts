@@ -15,7 +15,7 @@ export interface SettleScope {
 
 /** Confirms, rolls back or waits for the batch's guarded hosts, and reports each rolled-back one. */
 export async function settleBatch(guard: NetworkGuard, batch: string[], s: SettleScope): Promise<GuardOutcome[]> {
-  const outcomes = await guard.settle(batch, { fresh: s.fresh, failed: (h) => !!s.runs.get(h)?.failed, interrupted: s.interrupted });
+  const outcomes = await guard.settle(batch, { fresh: s.fresh, failed: (h) => (s.runs.get(h)?.failed ? `"${s.recap[h]?.firstError ?? 'a failed task'}"` : undefined), interrupted: s.interrupted });
   for (const o of outcomes) report(o, s);
   return outcomes;
 }
