@@ -144,7 +144,7 @@ export class NetworkGuard {
   private async settleOne(h: string, how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean }): Promise<GuardOutcome> {
     const st = this.hosts.get(h)!;
     await st.queue;
-    if (st.lostAt) return this.awaitRestore(h, st, how.fresh, `"${st.lostAt}" cut the management path`, st.lostAt);
+    if (st.lostAt) return this.awaitRestore(h, st, how.fresh, `the management path was lost in "${st.lostAt}" (the session died)`, st.lostAt);
     if (how.interrupted && st.armed) return this.restoreNow(h, st, how.fresh, 'the run was interrupted while the host was armed');
     const failure = how.failed(h);
     if (failure !== undefined && this.o.rollbackOnFailure) return this.restoreNow(h, st, how.fresh, `--rollback-on-failure after ${failure}`);
@@ -154,18 +154,20 @@ export class NetworkGuard {
     }
     // The proof: a new TCP connection and a new authentication, not the session the tasks used.
     let conn: Connection | undefined;
+    let how2 = 'no new SSH connection';
     try {
       conn = await how.fresh(h);
       const r = await conn.exec(disarmCmd(this.dir), st.as);
       const word = r.stdout.trim().split('\n').pop();
       if (word === 'confirmed') return { host: h, status: 'confirmed', msg: 'network changes confirmed over a new connection' };
+      how2 = 'the host restored itself at its deadline, before runbook could confirm';
     } catch {
       // no new connection: the watchdog restores the host
     } finally {
       await conn?.close().catch(() => undefined);
     }
     const task = st.lastNetTask ?? '(unknown task)';
-    return this.awaitRestore(h, st, how.fresh, `no new SSH connection after "${task}"`, task);
+    return this.awaitRestore(h, st, how.fresh, `the management path was lost after "${task}" (${how2})`, task);
   }
 
   /** Starts the restore now (over the old session; a new one if it is gone) and reads its outcome. */
