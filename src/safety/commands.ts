@@ -44,6 +44,14 @@ export function bumpCmd(dir: string, seconds: number): string {
   return `echo $(( $(date +%s) + ${Math.ceil(seconds)} )) > ${q(`${dir}/deadline`)}`;
 }
 
+/** Printed when the watchdog has fired already: the host is back to its saved state, the run must not go on there. */
+export const FIRED = 'RB_GUARD_FIRED';
+
+/** Stops the exec when the host restored itself (its deadline passed while runbook worked elsewhere). */
+export function stillArmedCmd(dir: string): string {
+  return `[ -e ${q(`${dir}/armed`)} ] || { echo ${FIRED}; exit 9; }`;
+}
+
 /** One exec for everything a task needs before it applies, ending with DONE. */
 export function joinCmds(parts: string[]): string {
   return [...parts, `echo ${DONE}`].join('\n');

@@ -5,7 +5,7 @@
 import { TaskError } from '../errors.js';
 import type { ExecOptions, Connection } from '../remote/connection.js';
 import type { Plan } from '../modules/types.js';
-import { DONE, armCmd, bumpCmd, cleanupCmd, disarmCmd, fireCmd, guardDir, joinCmds, keepCmd, resultCmd, saveCmd } from './commands.js';
+import { DONE, FIRED, armCmd, stillArmedCmd, bumpCmd, cleanupCmd, disarmCmd, fireCmd, guardDir, joinCmds, keepCmd, resultCmd, saveCmd } from './commands.js';
 import { networkTask, writtenPaths } from './classify.js';
 
 export interface GuardOptions {
@@ -106,7 +106,13 @@ export class NetworkGuard {
     else if (st.armed && this.now() - st.deadlineAt > (t * 1000) / 3) parts.push(bumpCmd(this.dir, t));
     if (net) st.lastNetTask = i.task.name;
     if (!parts.length) return;
+    // Riding on an exec made anyway: a host that already restored itself gets nothing more applied.
+    if (st.armed) parts.unshift(stillArmedCmd(this.dir));
     const r = await i.conn.exec(joinCmds(parts), { ...i.as, timeout: 60 });
+    if (r.stdout.includes(FIRED))
+      throw new TaskError('network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it', {
+        hint: 'a longer --confirm-timeout gives slow plays more time; the recap says why the host was rolled back',
+      });
     if (r.code !== 0 || !r.stdout.includes(DONE)) {
       const why = r.stderr.trim().split('\n').pop() || `exit code ${r.code}`;
       throw new TaskError(`network safety: could not save the host's state before this task (${why}); nothing was changed`, {
