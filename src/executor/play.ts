@@ -32,6 +32,7 @@ import { newBlockState } from './blocks.js';
 import type { MetaAction } from '../modules/control/meta.js';
 import type { NetworkGuard } from '../safety/guard.js'; // network safety
 import { settleBatch } from '../safety/outcome.js'; // network safety
+import { plannedWrites } from '../safety/expect.js'; // network safety
 
 export interface PlayState {
   o: RunOptions;
@@ -236,6 +237,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     try {
       const conn = await st.pool.get(h, hostConnVars(h));
       specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars, t.roleDefaults), env(h)));
+      if (st.guard) st.guard.expectWrites(h, plannedWrites(specs.get(h))); // network safety: files copied with the first save
     } catch {
       // unreachable: its first task reports it
     }

@@ -39,6 +39,8 @@ export interface GuardOutcome {
 }
 
 interface HostGuard {
+  /** Files the host's plans made ahead will write (copied with the first save). */
+  expected?: Promise<string[]>;
   conn: Connection;
   as: ApplyIntent['as'];
   armed: boolean;
@@ -55,6 +57,7 @@ const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class NetworkGuard {
   readonly dir: string;
   private readonly hosts = new Map<string, HostGuard>();
+  private readonly expected = new Map<string, Promise<string[]>>();
   private readonly grace: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -98,7 +101,8 @@ export class NetworkGuard {
       parts.push(saveCmd(this.dir, Math.max(600, this.o.confirmTimeout * 4)));
       st = { conn: i.conn, as: i.as, armed: false, deadlineAt: 0, kept: new Set(), queue: Promise.resolve() };
     }
-    const paths = writtenPaths(i.task.module, i.args, i.plan).filter((p) => !st.kept.has(p) && !/[\t\n]/.test(p));
+    const ahead = fresh ? ((await this.expected.get(i.host)) ?? []) : [];
+    const paths = [...new Set([...writtenPaths(i.task.module, i.args, i.plan), ...ahead])].filter((p) => !st.kept.has(p) && !/[\t\n]/.test(p));
     if (paths.length) parts.push(keepCmd(this.dir, paths));
     const t = this.o.confirmTimeout;
     if (arm && !st.armed) parts.push(armCmd(this.dir, t));
@@ -123,6 +127,11 @@ export class NetworkGuard {
     for (const p of paths) st.kept.add(p);
     if (arm && !st.armed) st.armed = true;
     if (st.armed && parts.some((p) => p.includes('/deadline'))) st.deadlineAt = this.now();
+  }
+
+  /** Files the host's plans made ahead will write: copied in the exec that saves the state (no round trip each). */
+  expectWrites(host: string, paths: Promise<string[]>): void {
+    this.expected.set(host, paths.catch(() => []));
   }
 
   /** The host's session died (its task is named): the watchdog restores it; settle() checks. */

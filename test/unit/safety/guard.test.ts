@@ -89,6 +89,18 @@ describe('NetworkGuard.beforeApply', () => {
     expect(c.cmds[2]).toContain('+ 60 )) > /run/runbook-guard/t/deadline');
   });
 
+  it('copies the files the plans made ahead will write in the same exec as the save: no round trip per file', async () => {
+    const c = conn();
+    const g = new NetworkGuard({ confirmTimeout: 60, rollbackOnFailure: false, runId: 't' });
+    g.expectWrites('h1', Promise.resolve(['/etc/docker/daemon.json', '/etc/rc.local']));
+    await g.beforeApply(intent(c, 'ovs_bridge', {}));
+    expect(c.cmds).toHaveLength(1);
+    expect(c.cmds[0]).toContain('rb_keep /etc/docker/daemon.json');
+    expect(c.cmds[0]).toContain('rb_keep /etc/rc.local');
+    await g.beforeApply(intent(c, 'copy', {}, upload('/etc/docker/daemon.json')));
+    expect(c.cmds).toHaveLength(1);
+  });
+
   it('--confirm-timeout 0 with --rollback-on-failure saves before any change but arms no watchdog', async () => {
     const c = conn();
     const g = new NetworkGuard({ confirmTimeout: 0, rollbackOnFailure: true, runId: 't' });
