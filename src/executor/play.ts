@@ -237,7 +237,7 @@ export async function runPlay(play: Play, hosts: string[], st: PlayState): Promi
     try {
       const conn = await st.pool.get(h, hostConnVars(h));
       specs.set(h, speculateHost(ahead, h, conn, (t) => varsFor(r, magicFor(h), o.extraVars, t.vars, t.roleDefaults), env(h)));
-      if (st.guard) st.guard.expectWrites(h, plannedWrites(specs.get(h))); // network safety: files copied with the first save
+      if (st.guard) st.guard.expectWrites(h, plannedWrites(specs.get(h), tasks)); // network safety: files copied with the first save
     } catch {
       // unreachable: its first task reports it
     }

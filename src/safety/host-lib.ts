@@ -86,7 +86,8 @@ rb_verify() { # what still differs from the snapshot (empty: the host equals it)
 
 /** File copies: `rb_keep PATH` before the run writes it (once per path), and putting them back. */
 const FILES = String.raw`
-rb_keep() {
+rb_keep() { # directories are not copied (a task that makes one is not undone)
+  [ -d "$1" ] && return 0
   i=$(wc -l < "$D/files"); mkdir -p "$D/f"
   case $1 in /proc/sys/*) cat "$1" > "$D/f/$i" && printf 'P\t%s\t%s\n' "$1" "$i" >> "$D/files"; return ;; esac
   if [ -e "$1" ]; then cp -p "$1" "$D/f/$i" && printf 'F\t%s\t%s\n' "$1" "$i" >> "$D/files"

@@ -169,3 +169,20 @@ describe('NetworkGuard.settle', () => {
     expect(o.msg).toContain('--rollback-on-failure after "rc=1"; it differs from the saved state in 1 line(s): file /etc/x');
   });
 });
+
+describe('staticWrites', () => {
+  it('takes the literal absolute dest/path of writing modules, not templated ones or other modules', async () => {
+    const { staticWrites } = await import('../../../src/safety/expect.js');
+    const t = (module: string, args: unknown) => ({ module, args }) as never;
+    expect(
+      staticWrites([
+        t('template', { src: 'a.hbs', dest: '/etc/sysconfig/network-scripts/ifcfg-br0' }),
+        t('json_merge', { path: '/etc/docker/daemon.json' }),
+        t('copy', { dest: '/etc/{{ name }}.conf' }),
+        t('copy', { dest: 'relative.conf' }),
+        t('file', { path: '/etc/docker', state: 'directory' }),
+        t('ansible.builtin.lineinfile', { path: '/etc/hosts', line: 'x' }),
+      ]),
+    ).toEqual(['/etc/sysconfig/network-scripts/ifcfg-br0', '/etc/docker/daemon.json', '/etc/hosts']);
+  });
+});
