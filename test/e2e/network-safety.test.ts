@@ -121,6 +121,25 @@ describe('commit-confirmed network changes', () => {
     }
   }, 60_000);
 
+  it('the SSH session killed on the host while it is armed: the watchdog (its own session) restores it; rolled back names the task', async () => {
+    // (only h1 waits: a task longer than the timeout on an armed host would let its watchdog fire, see README)
+    const pb = playbook('session', `    - route: {to: 192.168.81.0/24, via: ${gw()}}\n    - name: wait\n      command: sleep 20\n      when: inventory_hostname == 'h1'\n`);
+    const before = netState(lab, 'h1');
+    const running = runbook(['run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', String(T)]);
+    await waitFor(() => onHost(lab, 'h1', 'pgrep -f "^sleep 20$"').code === 0, 20_000);
+    // the sshd process of runbook's session: the first sshd above the task's sleep (not the listener, pid 1 here)
+    const kill = onHost(lab, 'h1', 'p=$(pgrep -n -f "^sleep 20$"); while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; [ "$p" != 1 ] && kill -9 $p && echo killed $p');
+    expect(kill.stdout).toMatch(/^killed \d+/);
+    const r = await running;
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(recapOf(r.stdout).h1.rolled_back, r.stdout).toBe(1);
+    expect(r.stdout).toContain('rolled back: the management path was lost in "wait" (the session died); links, addresses, routes and files equal those saved before the play');
+    expect(recapOf(r.stdout).h2, r.stdout).toMatchObject({ rolled_back: 0, failed: 0, unreachable: 0 });
+    expect(netState(lab, 'h1')).toBe(before);
+    expect(leftovers(lab, 'h1')).toBe('');
+    onHost(lab, 'h2', 'ip route del 192.168.81.0/24');
+  }, 60_000);
+
   it('Ctrl-C while hosts are armed: they revert and the recap says so', async () => {
     const pb = playbook('ctrlc', `    - route: {to: 192.168.80.0/24, via: ${gw()}}\n    - command: sleep 3\n`);
     const before = netState(lab, 'h2');
