@@ -3,7 +3,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { fail } from './exit.js';
-import { collect, increase, positiveInt } from './options.js';
+import { collect, increase, positiveInt, wholeSeconds } from './options.js';
 
 // `runbook … | head`: a reader that goes away must not crash a run half-way; the rest of the output is dropped and
 // the run finishes on its hosts (with its own exit code).
@@ -92,6 +92,8 @@ taskSelection(
   .option('--syntax-check', 'load and validate only; touch no host')
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
   .addOption(new Option('--rerun <which>', "only the hosts the last run of this playbook left failed or unreachable").choices(['failed']))
+  .option('--confirm-timeout <s>', 'network safety: seconds a host stays armed around network changes before it restores itself unless confirmed (0: off)', wholeSeconds('--confirm-timeout'), 60)
+  .option('--rollback-on-failure', 'network safety: a host that fails a task is put back as it was before the play (network and files written)')
   .option(...reportOption)
   .action(async (file: string, opts) => {
     await prepare(opts);

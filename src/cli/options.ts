@@ -59,6 +59,15 @@ export function positiveInt(name: string) {
   };
 }
 
+/** Seconds, 0 allowed (--confirm-timeout 0 turns network safety's watchdog off). */
+export function wholeSeconds(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a whole number of seconds (0 turns it off), got "${v}"`);
+    return n;
+  };
+}
+
 /** -i defaults to ./inventory when it exists, like a project-local ansible.cfg would set. */
 export function inventorySources(given: string[] | undefined): string[] {
   if (given?.length) return given;

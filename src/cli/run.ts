@@ -10,6 +10,7 @@ import { execute } from './execute.js';
 import { limitPattern, recordRun, rerunHosts } from './rerun.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import { type OutputMode, makeSink, withReport } from './sink.js';
+import { safetyNotice } from '../safety/notice.js';
 
 export interface RunFlags {
   inventory?: string[];
@@ -38,6 +39,9 @@ export interface RunFlags {
   report?: string;
   /** --rerun failed: only the hosts the last run of this playbook left failed or unreachable. */
   rerun?: 'failed';
+  /** network safety: --confirm-timeout (seconds; 0 off) and --rollback-on-failure. */
+  confirmTimeout?: number;
+  rollbackOnFailure?: boolean;
 }
 
 export async function runCommand(file: string, given: RunFlags): Promise<number> {
@@ -68,7 +72,9 @@ export async function runCommand(file: string, given: RunFlags): Promise<number>
     return 0;
   }
   if (f.limit) selectHosts(inventory, f.limit);
-  return execute(f, inventory, playbook, await withReport(await makeSink(f.output, f.verbose), f), {}, (r) =>
+  const safety = { confirmTimeout: f.confirmTimeout ?? 60, rollbackOnFailure: !!f.rollbackOnFailure };
+  if (!f.check) process.stderr.write(safetyNotice(playbook, safety.confirmTimeout));
+  return execute(f, inventory, playbook, await withReport(await makeSink(f.output, f.verbose), f), safety, (r) =>
     recordRun(file, r.recap, r.exitCode),
   );
 }

@@ -16,6 +16,7 @@ import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
 import { type TaskSpec, speculateHost } from './speculate.js';
+import { plannedWrites } from '../safety/expect.js';
 import type { Handled } from './tally.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
 
@@ -76,6 +77,8 @@ export class HostProgress {
       },
       emit: (e: TaskResultEvent) => o.sink.emit(e),
       output: o.sink.wantsOutput ? (host: string, line: string) => o.sink.emit({ type: 'task:output', host, chunk: line }) : undefined,
+      // network safety: saves and arms the host before the first change to its network (src/safety)
+      beforeApply: this.play.st.guard && !o.check ? (i) => this.play.st.guard!.beforeApply(i) : undefined,
     };
   }
 
@@ -137,6 +140,8 @@ export class HostProgress {
       const conn =
         this.play.play.connection === 'local' ? await this.o.localConnector() : await this.play.st.pool.get(this.name, this.connVars());
       this.specs = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
+      // network safety: the files these plans will write are copied with the first save
+      this.play.st.guard?.expectWrites(this.name, plannedWrites(this.specs, this.play.tasks));
     } catch {
       // unreachable: its first task reports it
     }
@@ -197,6 +202,8 @@ export class HostProgress {
       if (task.register) this.run.registered[task.register] = { unreachable: true, changed: false, msg };
       return undefined;
     }
+    // network safety: an armed host restores itself; the batch's settle checks it
+    this.play.st.guard?.lost(this.name, turn.name);
     this.lost(turn.name, turn.at, e);
     return undefined;
   }

@@ -133,6 +133,8 @@ export interface Planned {
   envPrefix?: string;
   /** Output lines of the task's commands as they run (the live view at -v). */
   onOutput?: (chunk: string) => void;
+  /** network safety: saves/arms the host before the steps run (src/safety/guard.ts). */
+  guard?: () => Promise<void>;
 }
 
 /** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
@@ -178,7 +180,9 @@ export async function planItem(
   const envPrefix = envPrefixOf(t, host, vars, env);
   const plan = await def.plan(parsed, withEnv(probe ?? probeOver(conn, as, timeout), envPrefix), contextFor(t, host, vars, { ...env, check }));
   const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
-  return { plan, conn, check, as, timeout, envPrefix, onOutput };
+  // network safety: only on the host itself (not delegated), with the rendered args and the plan
+  const guard = env.beforeApply && conn && target === host ? () => env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as }) : undefined;
+  return { plan, conn, check, as, timeout, envPrefix, onOutput, guard };
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
@@ -193,11 +197,12 @@ function lineSink(emit: (line: string) => void): (chunk: string) => void {
   };
 }
 
-export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput }: Planned): Promise<ItemResult> {
+export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
     return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
+  if (guard && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length))) await guard();
   if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix });
   if (plan.session && !check) return runSession(plan, conn!, { ...as, timeout, envPrefix }, base);
   if (!plan.changed || !plan.steps?.length) {

@@ -15,6 +15,7 @@ import { runFree, runLinear } from './strategy.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
+import { settleBatch } from '../safety/outcome.js';
 
 /** @deprecated the run's state is a RunState; kept for callers that named it so. */
 export type PlayState = RunState;
@@ -159,6 +160,17 @@ export class PlayRun {
     else await runLinear(this, this.tasks, batch);
     // end_play and end_batch end without the handlers, as Ansible's do.
     if (!this.playOver && !this.batchOver) await this.flush(batch);
+    // network safety: prove each armed host's path with a new connection and disarm it, or see it rolled back
+    const { st } = this;
+    if (st.guard)
+      await settleBatch(st.guard, batch, {
+        play: this.play.name,
+        recap: st.recap,
+        runs: st.runs,
+        sink: st.o.sink,
+        fresh: (h) => st.o.connector(h, this.host(h).connVars()),
+        interrupted: st.aborted(),
+      });
   }
 
   /** Why later batches do not start, if they do not. */

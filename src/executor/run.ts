@@ -18,6 +18,7 @@ import { exitCodeOf } from '../shared/outcome.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
+import { NetworkGuard } from '../safety/guard.js'; // network safety
 
 export interface RunOptions {
   inventory: Inventory;
@@ -40,6 +41,10 @@ export interface RunOptions {
   localConnector: () => Promise<Connection>;
   sink: EventSink;
   signal?: AbortSignal;
+  /** network safety: seconds a host stays armed after a network change (0 or absent: off; the CLI defaults to 60). */
+  confirmTimeout?: number;
+  /** network safety: a host that fails a task is put back as it was before the play. */
+  rollbackOnFailure?: boolean;
 }
 
 export interface RunResult {
@@ -112,6 +117,8 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   });
   o.sink.emit({ type: 'run:start', playbook: o.playbook.file, hosts: [...all], check: o.check });
   const st = new RunState(o, runs, recap, pool);
+  const safety = { confirmTimeout: o.confirmTimeout ?? 0, rollbackOnFailure: !!o.rollbackOnFailure }; // network safety
+  if (!o.check && NetworkGuard.wanted(safety)) st.guard = new NetworkGuard(safety); // network safety
   try {
     for (const [i, play] of o.playbook.plays.entries()) {
       if (o.signal?.aborted) break;

@@ -2,7 +2,7 @@
 import type { HostTally, Recap } from '../shared/events.js';
 import { type Paint, seconds } from './style.js';
 
-const bad = (t: HostTally) => (t.failed ? 2 : t.unreachable ? 1 : 0);
+const bad = (t: HostTally) => (t.failed ? 2 : t.unreachable || t.rolledBack ? 1 : 0);
 
 /** Hosts that failed or were unreachable with the same first error line, largest group first. */
 export interface ErrorGroup {
@@ -69,9 +69,11 @@ export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint, maxLi
   const hosts = Object.keys(recap).sort((a, b) => bad(recap[b]) - bad(recap[a]) || a.localeCompare(b, 'en', { numeric: true }));
   const w = Math.max(4, ...hosts.map((h) => h.length));
   const lines = [paint('bold', `PLAY RECAP  ${hosts.length} host${hosts.length === 1 ? '' : 's'} in ${seconds(elapsedMs)}`)];
+  // network safety: the rolled_back column appears when a host was put back as it was before the play
+  const anyRolledBack = hosts.some((h) => recap[h].rolledBack);
   for (const [i, h] of hosts.entries()) {
     const t = recap[h];
-    const need = (t.failed || t.unreachable) && t.firstError ? 2 : 1;
+    const need = (t.failed || t.unreachable || t.rolledBack) && t.firstError ? 2 : 1;
     if (maxLines !== undefined && lines.length + need > maxLines - 1 && i < hosts.length) {
       const rest = hosts.length - i;
       lines.push(paint('dim', `+ ${rest} more host${rest === 1 ? '' : 's'} (every host: -o plain or -o json)`));
@@ -90,10 +92,11 @@ export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint, maxLi
       col(`failed=${t.failed}`, 9, t.failed ? 'red' : undefined),
       col(`skipped=${t.skipped}`, 10),
       col(`rescued=${t.rescued ?? 0}`, 10),
-      `ignored=${t.ignored}`,
+      anyRolledBack ? col(`ignored=${t.ignored}`, 10) : `ignored=${t.ignored}`,
+      ...(anyRolledBack ? [col(`rolled_back=${t.rolledBack ?? 0}`, 13, t.rolledBack ? 'red' : undefined).trimEnd()] : []),
     ];
     lines.push(`${name}  ${cols.join(' ')}`);
-    if ((t.failed || t.unreachable) && t.firstError) lines.push(`${' '.repeat(w)}  ${paint('red', `↳ ${t.firstError}`)}`);
+    if ((t.failed || t.unreachable || t.rolledBack) && t.firstError) lines.push(`${' '.repeat(w)}  ${paint('red', `↳ ${t.firstError}`)}`);
   }
   return lines.join('\n');
 }

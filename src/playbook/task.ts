@@ -128,6 +128,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     remoteUser: opt(kw, 'remote_user', (f) => remoteUserOf(f)),
     throttle: opt(kw, 'throttle', throttleOf),
     ignoreUnreachable: opt(kw, 'ignore_unreachable', bool),
+    network: opt(kw, 'network', bool),
     diff: opt(kw, 'diff', bool),
   };
   opt(kw, 'collections', (f) => collectionsOf(src, f));

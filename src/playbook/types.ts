@@ -93,6 +93,8 @@ export interface Task {
   throttle?: number;
   /** An unreachable host is reported and the play goes on with it. */
   ignoreUnreachable?: boolean;
+  /** network: true on command/shell: it can change the host's network (network safety arms the host first). */
+  network?: boolean;
   /** diff: keyword, over --diff. */
   diff?: boolean;
   /** Environment variables for the task's commands (values are templates); merged over the play's. */

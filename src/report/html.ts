@@ -40,14 +40,15 @@ export function recapOrder(recap: Record<string, HostTally>): string[] {
 function recapTable(r: RunReport): string {
   if (!r.recap) return '<p>The run did not finish: no recap.</p>';
   const recap = r.recap;
+  const rb = Object.values(recap).some((t) => t.rolledBack); // network safety: a "rolled back" column when any host was
   const rows = recapOrder(recap).map((h) => {
     const t = recap[h];
     const cls = t.failed ? 'failed' : t.unreachable ? 'unreachable' : t.changed ? 'changed' : 'ok';
     const n = (v: number) => `<td class="n">${v}</td>`;
-    const err = (t.failed || t.unreachable) && t.firstError ? esc(t.firstError) : '';
-    return `<tr class="${cls}" data-host="${esc(h)}"><td class="name">${esc(h)}</td>${n(t.ok)}${n(t.changed)}${n(t.unreachable)}${n(t.failed)}${n(t.skipped)}${n(t.rescued ?? 0)}${n(t.ignored)}<td class="err">${err}</td></tr>`;
+    const err = (t.failed || t.unreachable || t.rolledBack) && t.firstError ? esc(t.firstError) : '';
+    return `<tr class="${cls}" data-host="${esc(h)}"><td class="name">${esc(h)}</td>${n(t.ok)}${n(t.changed)}${n(t.unreachable)}${n(t.failed)}${n(t.skipped)}${n(t.rescued ?? 0)}${n(t.ignored)}${rb ? n(t.rolledBack ?? 0) : ''}<td class="err">${err}</td></tr>`;
   });
-  return `<table class="recap"><thead><tr><th>host</th><th>ok</th><th>changed</th><th>unreachable</th><th>failed</th><th>skipped</th><th>rescued</th><th>ignored</th><th>first error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return `<table class="recap"><thead><tr><th>host</th><th>ok</th><th>changed</th><th>unreachable</th><th>failed</th><th>skipped</th><th>rescued</th><th>ignored</th>${rb ? '<th>rolled back</th>' : ''}<th>first error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 function failures(r: RunReport): string {

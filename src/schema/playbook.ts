@@ -162,6 +162,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   collections: ref('collections'),
   throttle: ref('throttle'),
   ignore_unreachable: ref('bool'),
+  network: { ...ref('bool'), description: 'command/shell: it can change the network (network safety arms the host first)' },
   module_defaults: ref('moduleDefaults'),
   diff: { ...ref('bool'), description: 'show diffs (overrides --diff)' },
   with_list: ref('withTerms'),

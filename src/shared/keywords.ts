@@ -68,6 +68,7 @@ export const TASK_KEYS = [
   'collections',
   'throttle',
   'ignore_unreachable',
+  'network',
   'module_defaults',
   'diff',
   'with_list',

@@ -12,13 +12,13 @@ export interface RunOutcome {
 }
 
 /**
- * Worst first: an interrupted run (its recap is incomplete) 130, a failed host 2, an unreachable host 3, drift 5,
+ * Worst first: an interrupted run (its recap is incomplete) 130, a failed or rolled-back host 2, an unreachable host 3, drift 5,
  * else 0. Failures ignore_errors or a rescue: part took care of do not count.
  */
 export function exitCodeOf(o: RunOutcome): number {
   const tallies = Object.values(o.recap);
   if (o.interrupted) return EXIT.interrupted;
-  if (tallies.some((t) => t.failed > 0)) return EXIT.failed;
+  if (tallies.some((t) => t.failed > 0 || t.rolledBack)) return EXIT.failed;
   if (tallies.some((t) => t.unreachable > 0)) return EXIT.unreachable;
   if (o.drift) return EXIT.drift;
   return EXIT.ok;
