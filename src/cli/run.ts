@@ -10,7 +10,7 @@ import { execute } from './execute.js';
 import { limitPattern, recordRun, rerunHosts } from './rerun.js';
 import { inventorySources, parseExtraVars } from './options.js';
 import { type OutputMode, makeSink, withReport } from './sink.js';
-import { safetyNotice } from '../safety/notice.js';
+import { safetyNotice } from '../executor/safety/notice.js';
 
 export interface RunFlags {
   inventory?: string[];

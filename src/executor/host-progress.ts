@@ -16,7 +16,7 @@ import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
 import { type TaskSpec, speculateHost } from './speculate.js';
-import { plannedWrites } from '../safety/expect.js';
+import { plannedWrites } from './safety/expect.js';
 import type { Handled } from './tally.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
 
@@ -77,7 +77,7 @@ export class HostProgress {
       },
       emit: (e: TaskResultEvent) => o.sink.emit(e),
       output: o.sink.wantsOutput ? (host: string, line: string) => o.sink.emit({ type: 'task:output', host, chunk: line }) : undefined,
-      // network safety: saves and arms the host before the first change to its network (src/safety)
+      // network safety: saves and arms the host before the first change to its network (src/executor/safety)
       beforeApply: this.play.st.guard && !o.check ? (i) => this.play.st.guard!.beforeApply(i) : undefined,
     };
   }

@@ -133,7 +133,7 @@ export interface Planned {
   envPrefix?: string;
   /** Output lines of the task's commands as they run (the live view at -v). */
   onOutput?: (chunk: string) => void;
-  /** network safety: saves/arms the host before the steps run (src/safety/guard.ts). */
+  /** network safety: saves/arms the host before the steps run (src/executor/safety/guard.ts). */
   guard?: () => Promise<void>;
 }
 

@@ -15,7 +15,7 @@ import { runFree, runLinear } from './strategy.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
-import { settleBatch } from '../safety/outcome.js';
+import { settleBatch } from './safety/outcome.js';
 
 /** @deprecated the run's state is a RunState; kept for callers that named it so. */
 export type PlayState = RunState;

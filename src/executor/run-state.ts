@@ -8,14 +8,14 @@ import type { ConnectionPool } from './pool.js';
 import type { RunOptions } from './run.js';
 import { type Handled, countStatus } from './tally.js';
 import type { TaskStatus } from './events.js';
-import type { NetworkGuard } from '../safety/guard.js';
+import type { NetworkGuard } from './safety/guard.js';
 
 export class RunState {
   /** Set when group_by, add_host or refresh_inventory changed the inventory: later plays select their hosts again. */
   inventoryChanged = false;
   /** The secrets, vault passwords and caches of this run (src/vault/context.ts). */
   readonly context: RunContext = runContext();
-  /** network safety (src/safety): saves/arms hosts before network changes, confirms them per batch. */
+  /** network safety (src/executor/safety): saves/arms hosts before network changes, confirms them per batch. */
   guard?: NetworkGuard;
   private startAt: string | undefined;
 

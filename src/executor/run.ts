@@ -18,7 +18,7 @@ import { exitCodeOf } from '../shared/outcome.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
 import { resolveVarsPrompts } from '../playbook/prompt.js';
 import { orderHosts } from './remote-user.js';
-import { NetworkGuard } from '../safety/guard.js'; // network safety
+import { NetworkGuard } from './safety/guard.js'; // network safety
 
 export interface RunOptions {
   inventory: Inventory;

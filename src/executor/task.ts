@@ -4,7 +4,7 @@ import { evalBool } from '../expr/eval.js';
 import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
-import type { ApplyIntent } from '../safety/guard.js';
+import type { ApplyIntent } from './safety/guard.js';
 import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { renderValue } from '../template/render.js';
@@ -31,7 +31,7 @@ export interface TaskEnv {
   emit(e: TaskResultEvent): void;
   /** Whole lines of a running command's output, when the output wants them (the live view at -v). */
   output?(host: string, line: string): void;
-  /** network safety (src/safety): runs right before a plan's steps are applied on the host. */
+  /** network safety (src/executor/safety): runs right before a plan's steps are applied on the host. */
   beforeApply?(i: ApplyIntent): Promise<void>;
 }
 

@@ -47,7 +47,7 @@ export interface HostTally {
   ignored: number;
   /** failures a block's rescue: part caught */
   rescued: number;
-  /** network safety put the host back as it was before the play (src/safety) */
+  /** network safety put the host back as it was before the play (src/executor/safety) */
   rolledBack?: number;
   /** First line of the first error seen on this host. */
   firstError?: string;

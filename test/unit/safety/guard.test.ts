@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../../src/modules/types.js';
 import type { Connection, ExecOptions } from '../../../src/remote/connection.js';
-import { networkTask, writtenPaths } from '../../../src/safety/classify.js';
-import { DONE, FIRED } from '../../../src/safety/commands.js';
-import { type ApplyIntent, NetworkGuard } from '../../../src/safety/guard.js';
+import { networkTask, writtenPaths } from '../../../src/executor/safety/classify.js';
+import { DONE, FIRED } from '../../../src/executor/safety/commands.js';
+import { type ApplyIntent, NetworkGuard } from '../../../src/executor/safety/guard.js';
 
 /** A connection that records commands and answers with `reply(cmd)`. */
 function conn(reply: (cmd: string) => string | Error = () => DONE): Connection & { cmds: string[] } {
@@ -172,7 +172,7 @@ describe('NetworkGuard.settle', () => {
 
 describe('staticWrites', () => {
   it('takes the literal absolute dest/path of writing modules, not templated ones or other modules', async () => {
-    const { staticWrites } = await import('../../../src/safety/expect.js');
+    const { staticWrites } = await import('../../../src/executor/safety/expect.js');
     const t = (module: string, args: unknown) => ({ module, args }) as never;
     expect(
       staticWrites([

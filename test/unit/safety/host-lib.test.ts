@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostLib } from '../../../src/safety/host-lib.js';
+import { hostLib } from '../../../src/executor/safety/host-lib.js';
 
 const FAKE_IP = `#!/bin/sh
 # scripted ip: reads the host's state from $FAKE/*, records batches in $FAKE/batch

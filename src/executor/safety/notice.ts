@@ -1,5 +1,5 @@
 // The run's first line when network safety can arm hosts: how long they stay armed if runbook goes away.
-import type { Playbook } from '../playbook/types.js';
+import type { Playbook } from '../../playbook/types.js';
 import { networkTask } from './classify.js';
 
 /** Tasks (and handlers) that may change a host's network, as written (templated sysctl names count). */

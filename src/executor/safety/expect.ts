@@ -1,8 +1,8 @@
 // The files a host's play will write, known before the first change: copied in the same exec that saves the
 // network state, so the safety costs one round trip however many files the play writes (a file no one foresaw is
 // copied by its own task, one exec more).
-import type { Task } from '../playbook/types.js';
-import type { Spec, TaskSpec } from '../executor/speculate.js';
+import type { Task } from '../../playbook/types.js';
+import type { Spec, TaskSpec } from '../speculate.js';
 import { writtenPaths } from './classify.js';
 
 /** Modules that write the file named by `dest` or `path` (lineinfile & co. rewrite it through an upload). */

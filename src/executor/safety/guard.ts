@@ -2,9 +2,9 @@
 // (or, with --rollback-on-failure, anything), arms a host-side watchdog, proves the management path with a new
 // SSH connection at the end of the batch and disarms; a host that lost the path restores itself, and runbook
 // checks it came back as it was. The executor calls beforeApply / lost / settle; everything else lives here.
-import { TaskError } from '../errors.js';
-import type { ExecOptions, Connection } from '../remote/connection.js';
-import type { Plan } from '../modules/types.js';
+import { TaskError } from '../../errors.js';
+import type { ExecOptions, Connection } from '../../remote/connection.js';
+import type { Plan } from '../../modules/types.js';
 import { DONE, FIRED, armCmd, stillArmedCmd, bumpCmd, cleanupCmd, disarmCmd, fireCmd, guardDir, joinCmds, keepCmd, resultCmd, saveCmd } from './commands.js';
 import { networkTask, writtenPaths } from './classify.js';
 

@@ -1,5 +1,5 @@
 // The commands network safety sends to a host, as plain strings (table-tested in test/unit/safety-commands.test.ts).
-import { quote } from '../remote/quote.js';
+import { quote } from '../../remote/quote.js';
 import { GUARD_ROOT, hostLib } from './host-lib.js';
 
 /** The run's directory on a host: one per run and host, so two runs never share state. */

@@ -1,5 +1,5 @@
 // Which tasks can change a host's network, and which files a plan is about to write (copied first).
-import type { Plan } from '../modules/types.js';
+import type { Plan } from '../../modules/types.js';
 
 /** Modules whose changes can cut the management path. */
 export const NETWORK_MODULES: ReadonlySet<string> = new Set(['bridge', 'ovs_bridge', 'ovs_port', 'route']);
