@@ -1,0 +1,148 @@
+// `graph --probe`: the shell each host runs per round (pings and a 64 KB TCP transfer to one peer while it
+// receives from another), what it prints parsed back, and each pair's verdict. Pure: no connections here.
+import { quote } from '../remote/quote.js';
+
+/** What one host needs to know to probe: its bridge device, IPv4 bridge address, the bridge's link-local address. */
+export interface ProbeEnd {
+  host: string;
+  bridge: string;
+  v4?: string;
+  /** The bridge's IPv6 link-local address: reachable only across the L2 overlay, i.e. through the GRE ports. */
+  ll?: string;
+  mtu: number;
+}
+
+export type ProbeStatus = 'ok' | 'mtu' | 'tcp' | 'noroute' | 'unverified';
+export const STATUS_TEXT: Record<ProbeStatus, string> = { ok: 'ok', mtu: 'MTU black hole', tcp: 'TCP stalled', noroute: 'no route', unverified: 'not probed' };
+
+export interface Ping {
+  sent: number;
+  received: number;
+  avgMs?: number;
+}
+
+/** One direction, from → to: the four pings and the bytes `to` received from `from`. */
+export interface DirectionResult {
+  from: string;
+  to: string;
+  small6?: Ping;
+  full6?: Ping;
+  small4?: Ping;
+  full4?: Ping;
+  tcpBytes?: number;
+  tcpMs?: number;
+  error?: string;
+}
+
+export interface PairProbe {
+  status: ProbeStatus;
+  latencyMs?: number;
+  /** One line per failed check, naming both hosts. */
+  problems: string[];
+}
+
+export const TCP_BYTES = 65536;
+export const PORT_BASE = 47400;
+/** Seconds: each ping (3 packets 0.2 s apart, 1 s wait), the TCP transfer, and the listener that outlives the sender's retries plus transfer. */
+const PING_T = 5;
+const TCP_T = 4;
+const LISTEN_T = 9;
+
+/** The round schedule: in round r (1..n-1) host i sends to host (i+r) mod n, so each host receives from exactly one peer. */
+export function schedule(n: number): { round: number; from: number; to: number }[] {
+  const out: { round: number; from: number; to: number }[] = [];
+  for (let r = 1; r < n; r++) for (let i = 0; i < n; i++) out.push({ round: r, from: i, to: (i + r) % n });
+  return out;
+}
+
+const llOn = (ll: string, dev: string) => quote(`${ll}%${dev}`);
+
+// The listener half (receive from whoever sends this round) and the sender half (four pings and 64 KB to `to`, at once).
+export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number): string {
+  const lines = ['d=$(mktemp -d) || exit 1'];
+  if (me.ll) lines.push(`( timeout ${LISTEN_T} nc -6 -l -s ${llOn(me.ll, me.bridge)} -p ${port} </dev/null 2>/dev/null | wc -c >"$d/rx" ) &`);
+  lines.push(`probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\n%s\n' "$n" "$r" "$o" >"$d/$n"; }`);
+  if (to?.ll && me.ll) {
+    const dst = llOn(to.ll, me.bridge);
+    lines.push(`probe small6 ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 ${dst} &`);
+    lines.push(`probe full6 ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 48} ${dst} &`);
+  }
+  if (to?.v4 && me.v4) {
+    lines.push(`probe small4 ping -4 -n -q -c 3 -i 0.2 -W 1 -s 56 -I ${quote(me.v4)} ${quote(to.v4)} &`);
+    lines.push(`probe full4 ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 28} -I ${quote(me.v4)} ${quote(to.v4)} &`);
+  }
+  if (to?.ll && me.ll) {
+    // Retried only while refused (the peer's listener may start a moment later); a stall ends at the timeout.
+    const send = `head -c ${TCP_BYTES} /dev/zero | timeout ${TCP_T} nc -6 -N -w ${TCP_T} -s ${llOn(me.ll, me.bridge)} ${llOn(to.ll, me.bridge)} ${port} 2>/dev/null`;
+    lines.push(
+      't0=$(date +%s%N); r=1',
+      `for i in $(seq 15); do ${send}; r=$?; [ $r -eq 0 ] || [ $r -eq 124 ] && break; sleep 0.2; done`,
+      'echo "## tcp $r $(( ($(date +%s%N) - t0) / 1000000 ))" >"$d/tcp"',
+    );
+  }
+  lines.push('wait', 'for n in small6 full6 small4 full4 tcp; do [ -f "$d/$n" ] && cat "$d/$n"; done', 'echo "## rx $(cat "$d/rx" 2>/dev/null)"', 'rm -rf "$d"');
+  return lines.join('\n');
+}
+
+// `3 packets transmitted, 3 received, …` and `rtt min/avg/max/mdev = 0.4/0.5/0.6/0.1 ms`.
+export function parsePing(out: string): Ping {
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(out);
+  const rtt = /= [\d.]+\/([\d.]+)\//.exec(out);
+  return { sent: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0), avgMs: rtt ? Number(rtt[1]) : undefined };
+}
+
+/** A round's output: the pings and transfer time of the sender half, the bytes of the listener half. */
+export function parseRound(out: string): { pings: Partial<Record<'small6' | 'full6' | 'small4' | 'full4', Ping>>; tcpMs?: number; tcpExit?: number; rx?: number } {
+  const res: ReturnType<typeof parseRound> = { pings: {} };
+  for (const sec of out.split(/^## /m).slice(1)) {
+    const [head, ...body] = sec.split('\n');
+    const [name, a, b] = head.trim().split(/\s+/);
+    if (name === 'tcp') Object.assign(res, { tcpExit: Number(a), tcpMs: Number(b) });
+    else if (name === 'rx') res.rx = a === undefined || a === '' ? 0 : Number(a);
+    else if (name === 'small6' || name === 'full6' || name === 'small4' || name === 'full4') res.pings[name] = parsePing(body.join('\n'));
+  }
+  return res;
+}
+
+const passed = (p?: Ping) => !!p && p.received > 0;
+
+// One direction's verdict: no route (even small pings fail), MTU black hole (small pass, full-size DF fail), TCP stalled.
+export function judgeDirection(d: DirectionResult, mtu: number): { status: ProbeStatus; problems: string[] } {
+  const where = `${d.from} -> ${d.to}`;
+  if (d.error) return { status: 'noroute', problems: [`${where}: ${d.error}`] };
+  const v: { status: ProbeStatus; problems: string[] } = { status: 'ok', problems: [] };
+  const worse = (s: ProbeStatus, why: string) => {
+    v.problems.push(`${where}: ${why}`);
+    if (RANK[s] > RANK[v.status]) v.status = s;
+  };
+  if (!passed(d.small6)) worse('noroute', 'no reply across the overlay (ping to the bridge link-local address)');
+  else if (!passed(d.full6)) worse('mtu', `MTU black hole across the overlay: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
+  if (!passed(d.small4)) worse('noroute', 'no reply from the bridge address (ping)');
+  else if (!passed(d.full4)) worse('mtu', `MTU black hole between the bridge addresses: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
+  // Behind a black hole the transfer stalls too: said as well, the verdict stays the cause.
+  if (v.status !== 'noroute' && (d.tcpBytes ?? 0) < TCP_BYTES) worse('tcp', `TCP stalled: ${d.tcpBytes ?? 0} of ${TCP_BYTES} bytes arrived in ${TCP_T} s`);
+  return v;
+}
+
+const RANK: Record<ProbeStatus, number> = { ok: 0, unverified: 1, tcp: 2, mtu: 3, noroute: 4 };
+
+/** Both directions of a pair: the worse verdict, all problems, the mean overlay round trip. */
+export function judgePair(dirs: DirectionResult[], mtu: number): PairProbe {
+  if (!dirs.length) return { status: 'unverified', problems: [] };
+  const verdicts = dirs.map((d) => judgeDirection(d, mtu));
+  const status = verdicts.reduce<ProbeStatus>((s, v) => (RANK[v.status] > RANK[s] ? v.status : s), 'ok');
+  const rtts = dirs.map((d) => d.small6?.avgMs).filter((v): v is number => v !== undefined);
+  const latencyMs = rtts.length ? Math.round((rtts.reduce((a, b) => a + b, 0) / rtts.length) * 1000) / 1000 : undefined;
+  return { status, latencyMs, problems: verdicts.flatMap((v) => v.problems) };
+}
+
+// `ip -j addr show dev br0` → the IPv4 address and the link-local IPv6 address.
+export function parseBridgeAddrs(json: string): { v4?: string; ll?: string; mtu?: number } {
+  const [dev] = JSON.parse(json || '[]') as { mtu?: number; addr_info?: { family: string; local: string; scope: string }[] }[];
+  const info = dev?.addr_info ?? [];
+  return {
+    v4: info.find((a) => a.family === 'inet')?.local,
+    ll: info.find((a) => a.family === 'inet6' && a.scope === 'link')?.local,
+    mtu: dev?.mtu,
+  };
+}
