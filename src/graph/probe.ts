@@ -61,7 +61,7 @@ const llOn = (ll: string, dev: string) => quote(`${ll}%${dev}`);
 export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number): string {
   const lines = ['d=$(mktemp -d) || exit 1'];
   if (me.ll) lines.push(`( timeout ${LISTEN_T} nc -6 -l -s ${llOn(me.ll, me.bridge)} -p ${port} </dev/null 2>/dev/null | wc -c >"$d/rx" ) &`);
-  lines.push(`probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\n%s\n' "$n" "$r" "$o" >"$d/$n"; }`);
+  lines.push(`probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\\n%s\\n' "$n" "$r" "$o" >"$d/$n"; }`);
   if (to?.ll && me.ll) {
     const dst = llOn(to.ll, me.bridge);
     lines.push(`probe small6 ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 ${dst} &`);
