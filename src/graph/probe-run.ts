@@ -65,6 +65,7 @@ export async function probeMesh(hosts: ProbeHost[], connect: (host: string) => P
           if (src !== a && out.rx !== undefined) dir(src, a).tcpBytes = out.rx;
         } catch (e) {
           dir(a, b).error ??= `${a}: ${firstLine(e)}`;
+          if (src !== a) dir(src, a).error ??= `${a} could not receive: ${firstLine(e)}`;
         }
       });
     }

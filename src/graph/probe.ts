@@ -31,6 +31,8 @@ export interface DirectionResult {
   full4?: Ping;
   tcpBytes?: number;
   tcpMs?: number;
+  /** Where the bytes went when not from → to (mesh_probe counts what a host received from its peer). */
+  tcpDir?: string;
   error?: string;
 }
 
@@ -56,20 +58,28 @@ export function schedule(n: number): { round: number; from: number; to: number }
 }
 
 const llOn = (ll: string, dev: string) => quote(`${ll}%${dev}`);
+const CHECKS = ['small6', 'full6', 'small4', 'full4', 'tcp'] as const;
 
-// The listener half (receive from whoever sends this round) and the sender half (four pings and 64 KB to `to`, at once).
-export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number): string {
-  const lines = ['d=$(mktemp -d) || exit 1'];
-  if (me.ll) lines.push(`( timeout ${LISTEN_T} nc -6 -l -s ${llOn(me.ll, me.bridge)} -p ${port} </dev/null 2>/dev/null | wc -c >"$d/rx" ) &`);
-  lines.push(`probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\\n%s\\n' "$n" "$r" "$o" >"$d/$n"; }`);
+// A listener for one sender: the byte count lands in `file` when the sender closes (or the wait ends).
+const listenLine = (me: ProbeEnd, port: number, file: string, wait: number) =>
+  `( timeout ${wait} nc -6 -l -s ${llOn(me.ll as string, me.bridge)} -p ${port} </dev/null 2>/dev/null | wc -c >"${file}" ) &`;
+
+/** `probe NAME CMD…`: CMD under a timeout, its exit code and output into "$d/NAME". */
+const PROBE_FN = `probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\\n%s\\n' "\${n#*.}" "$r" "$o" >"$d/$n"; }`;
+
+// The sender half toward `to`: four pings at once (small and full-size with don't-fragment, overlay and bridge
+// addresses), meanwhile 64 KB over TCP; results into "$d/<tag>.<check>".
+function sendLines(me: ProbeEnd, to: ProbeEnd | undefined, port: number, tag: string): string[] {
+  const lines = ['pids='];
+  const bg = (check: string, command: string) => lines.push(`probe ${tag}.${check} ${command} & pids="$pids $!"`);
   if (to?.ll && me.ll) {
     const dst = llOn(to.ll, me.bridge);
-    lines.push(`probe small6 ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 ${dst} &`);
-    lines.push(`probe full6 ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 48} ${dst} &`);
+    bg('small6', `ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 ${dst}`);
+    bg('full6', `ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 48} ${dst}`);
   }
   if (to?.v4 && me.v4) {
-    lines.push(`probe small4 ping -4 -n -q -c 3 -i 0.2 -W 1 -s 56 -I ${quote(me.v4)} ${quote(to.v4)} &`);
-    lines.push(`probe full4 ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 28} -I ${quote(me.v4)} ${quote(to.v4)} &`);
+    bg('small4', `ping -4 -n -q -c 3 -i 0.2 -W 1 -s 56 -I ${quote(me.v4)} ${quote(to.v4)}`);
+    bg('full4', `ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 28} -I ${quote(me.v4)} ${quote(to.v4)}`);
   }
   if (to?.ll && me.ll) {
     // Retried only while refused (the peer's listener may start a moment later); a stall ends at the timeout.
@@ -77,11 +87,52 @@ export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number
     lines.push(
       't0=$(date +%s%N); r=1',
       `for i in $(seq 15); do ${send}; r=$?; [ $r -eq 0 ] || [ $r -eq 124 ] && break; sleep 0.2; done`,
-      'echo "## tcp $r $(( ($(date +%s%N) - t0) / 1000000 ))" >"$d/tcp"',
+      `echo "## tcp $r $(( ($(date +%s%N) - t0) / 1000000 ))" >"$d/${tag}.tcp"`,
     );
   }
-  lines.push('wait', 'for n in small6 full6 small4 full4 tcp; do [ -f "$d/$n" ] && cat "$d/$n"; done', 'echo "## rx $(cat "$d/rx" 2>/dev/null)"', 'rm -rf "$d"');
+  lines.push('[ -z "$pids" ] || wait $pids');
+  return lines;
+}
+
+const printLines = (tag: string, rx: string) => [
+  `for n in ${CHECKS.join(' ')}; do [ -f "$d/${tag}.$n" ] && cat "$d/${tag}.$n"; done`,
+  `echo "## rx $(cat "${rx}" 2>/dev/null)"`,
+];
+
+// One round of `graph --probe`: receive from whoever sends this round, send to `to`.
+export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number): string {
+  const lines = ['d=$(mktemp -d) || exit 1'];
+  if (me.ll) lines.push(listenLine(me, port, '$d/rx', LISTEN_T));
+  lines.push(PROBE_FN, ...sendLines(me, to, port, 'out'), 'wait', ...printLines('out', '$d/rx'), 'rm -rf "$d"');
   return lines.join('\n');
+}
+
+/**
+ * mesh_probe on one host, every host at once: a listener per peer (port PORT_BASE + the sender's index in `all`),
+ * then peers one after another from the next index on; per peer a `## peer <index>` block as parseRound reads it.
+ */
+export function meshScript(all: ProbeEnd[], self: number): string {
+  const me = all[self];
+  const peers = all.map((_, k) => (self + k) % all.length).slice(1);
+  const wait = PING_T + (TCP_T + 4) * Math.max(1, peers.length);
+  const lines = ['d=$(mktemp -d) || exit 1'];
+  if (me.ll) for (const j of peers) lines.push(listenLine(me, PORT_BASE + j, `$d/rx.${j}`, wait));
+  lines.push(PROBE_FN);
+  for (const k of peers) lines.push(...sendLines(me, all[k], PORT_BASE + self, `p${k}`));
+  lines.push('wait');
+  for (const k of peers) lines.push(`echo "## peer ${k}"`, ...printLines(`p${k}`, `$d/rx.${k}`));
+  lines.push('rm -rf "$d"');
+  return lines.join('\n');
+}
+
+/** meshScript's output: each peer's round, by index. */
+export function parseMesh(out: string): Map<number, ReturnType<typeof parseRound>> {
+  const res = new Map<number, ReturnType<typeof parseRound>>();
+  for (const chunk of out.split(/^## peer /m).slice(1)) {
+    const nl = chunk.indexOf('\n');
+    res.set(Number(chunk.slice(0, nl < 0 ? undefined : nl)), parseRound(nl < 0 ? '' : chunk.slice(nl + 1)));
+  }
+  return res;
 }
 
 // `3 packets transmitted, 3 received, …` and `rtt min/avg/max/mdev = 0.4/0.5/0.6/0.1 ms`.
@@ -111,8 +162,8 @@ export function judgeDirection(d: DirectionResult, mtu: number): { status: Probe
   const where = `${d.from} -> ${d.to}`;
   if (d.error) return { status: 'noroute', problems: [`${where}: ${d.error}`] };
   const v: { status: ProbeStatus; problems: string[] } = { status: 'ok', problems: [] };
-  const worse = (s: ProbeStatus, why: string) => {
-    v.problems.push(`${where}: ${why}`);
+  const worse = (s: ProbeStatus, why: string, dir = where) => {
+    v.problems.push(`${dir}: ${why}`);
     if (RANK[s] > RANK[v.status]) v.status = s;
   };
   if (!passed(d.small6)) worse('noroute', 'no reply across the overlay (ping to the bridge link-local address)');
@@ -120,7 +171,7 @@ export function judgeDirection(d: DirectionResult, mtu: number): { status: Probe
   if (!passed(d.small4)) worse('noroute', 'no reply from the bridge address (ping)');
   else if (!passed(d.full4)) worse('mtu', `MTU black hole between the bridge addresses: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
   // Behind a black hole the transfer stalls too: said as well, the verdict stays the cause.
-  if (v.status !== 'noroute' && (d.tcpBytes ?? 0) < TCP_BYTES) worse('tcp', `TCP stalled: ${d.tcpBytes ?? 0} of ${TCP_BYTES} bytes arrived in ${TCP_T} s`);
+  if (v.status !== 'noroute' && (d.tcpBytes ?? 0) < TCP_BYTES) worse('tcp', `TCP stalled: ${d.tcpBytes ?? 0} of ${TCP_BYTES} bytes arrived in ${TCP_T} s`, d.tcpDir);
   return v;
 }
 
