@@ -33,14 +33,14 @@ function cellText(e: MeshEdge): string {
   return CELL_TEXT[s];
 }
 
-/** The lines under the matrix: unreachable hosts, then every failed pair with what failed. */
+/** The lines under the matrix: unreachable hosts, then every failed pair and, indented, what failed. */
 export function failedLines(g: MeshGraph): string[] {
   const out = g.nodes.filter((n) => n.unreachable).map((n) => `${n.name}: unreachable: ${n.unreachable}`);
   for (const e of g.edges.filter(isBad)) {
     const s = cellStatus(e);
     const why = [...e.problems, ...(e.probe && s !== 'missing' ? e.probe.problems : [])];
     const head = s === 'missing' ? (e.state === 'unexpected' ? 'unexpected tunnel' : 'tunnel or route missing') : STATUS_TEXT[s as keyof typeof STATUS_TEXT];
-    out.push(`${e.a} — ${e.b}: ${head}${why.length ? `: ${why.join('; ')}` : ''}`);
+    out.push(`${e.a} — ${e.b}: ${head}`, ...why.map((w) => `    ${w}`));
   }
   return out;
 }
@@ -113,7 +113,7 @@ export function renderMatrix(g: MeshGraph): string {
   );
   const listY = ly + LEGEND_H;
   out.push(
-    `<g class="failed">${listText.map((l, k) => `<text x="${MARGIN}" y="${listY + k * LIST_LINE + 12}"${k === 0 ? ' class="list-head"' : ' class="fail"'}>${esc(l)}</text>`).join('')}</g>`,
+    `<g class="failed">${listText.map((l, k) => `<text xml:space="preserve" x="${MARGIN}" y="${listY + k * LIST_LINE + 12}"${k === 0 ? ' class="list-head"' : ' class="fail"'}>${esc(l)}</text>`).join('')}</g>`,
   );
   out.push('</svg>');
   return `${out.join('\n')}\n`;

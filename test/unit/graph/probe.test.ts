@@ -182,8 +182,10 @@ describe('matrix past 8 hosts', () => {
     expect(cellStatus(p.edges[0])).toBe('missing');
     expect(failedLines(p)).toEqual([
       'h10: unreachable: connect ETIMEDOUT',
-      'h1 — h2: tunnel or route missing: h1 has no GRE port to h2 (gre-0a000002, remote_ip 10.0.0.2)',
-      'h3 — h4: TCP stalled: h3 -> h4: TCP stalled: 0 of 65536 bytes arrived in 4 s',
+      'h1 — h2: tunnel or route missing',
+      '    h1 has no GRE port to h2 (gre-0a000002, remote_ip 10.0.0.2)',
+      'h3 — h4: TCP stalled',
+      '    h3 -> h4: TCP stalled: 0 of 65536 bytes arrived in 4 s',
     ]);
     const svg = renderSvg(p);
     expect(svg.match(/<g class="cell missing" data-a=/g)).toHaveLength(2);
