@@ -60,9 +60,10 @@ export function schedule(n: number): { round: number; from: number; to: number }
 const llOn = (ll: string, dev: string) => quote(`${ll}%${dev}`);
 const CHECKS = ['small6', 'full6', 'small4', 'full4', 'tcp'] as const;
 
-// A listener for one sender: the byte count lands in `file` when the sender closes (or the wait ends).
+// A listener for one sender (`nc -l ADDR PORT`: netcat-openbsd and ncat alike): the byte count lands in `file`
+// when the sender closes (or the wait ends).
 const listenLine = (me: ProbeEnd, port: number, file: string, wait: number) =>
-  `( timeout ${wait} nc -6 -l -s ${llOn(me.ll as string, me.bridge)} -p ${port} </dev/null 2>/dev/null | wc -c >"${file}" ) &`;
+  `( timeout ${wait} nc -6 -l ${llOn(me.ll as string, me.bridge)} ${port} </dev/null 2>/dev/null | wc -c >"${file}" ) &`;
 
 /** `probe NAME CMD…`: CMD under a timeout, its exit code and output into "$d/NAME". */
 const PROBE_FN = `probe() { n=$1; shift; o=$(timeout ${PING_T} "$@" 2>&1); r=$?; printf '## %s %s\\n%s\\n' "\${n#*.}" "$r" "$o" >"$d/$n"; }`;
@@ -82,8 +83,9 @@ function sendLines(me: ProbeEnd, to: ProbeEnd | undefined, port: number, tag: st
     bg('full4', `ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 28} -I ${quote(me.v4)} ${quote(to.v4)}`);
   }
   if (to?.ll && me.ll) {
-    // Retried only while refused (the peer's listener may start a moment later); a stall ends at the timeout.
-    const send = `head -c ${TCP_BYTES} /dev/zero | timeout ${TCP_T} nc -6 -N -w ${TCP_T} -s ${llOn(me.ll, me.bridge)} ${llOn(to.ll, me.bridge)} ${port} 2>/dev/null`;
+    // bash's /dev/tcp sends (no nc flavour needed); the listener's byte count is the proof. Retried only while
+    // refused (the peer's listener may start a moment later); a stall ends at the timeout.
+    const send = `timeout ${TCP_T} bash -c ${quote(`exec 3>/dev/tcp/${to.ll}%${me.bridge}/${port} && head -c ${TCP_BYTES} /dev/zero >&3`)} 2>/dev/null`;
     lines.push(
       't0=$(date +%s%N); r=1',
       `for i in $(seq 15); do ${send}; r=$?; [ $r -eq 0 ] || [ $r -eq 124 ] && break; sleep 0.2; done`,

@@ -43,16 +43,16 @@ describe('round script', () => {
     expect(s).toContain('probe out.full4 ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s 1372 -I 192.168.1.1 192.168.2.1 &');
     expect(s).toContain('probe out.full6 ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s 1352 fe80::2%br0 &');
     expect(s).toContain('probe out.small6 ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 fe80::2%br0 &');
-    expect(s).toContain('( timeout 9 nc -6 -l -s fe80::1%br0 -p 47401 </dev/null');
-    expect(s).toContain('head -c 65536 /dev/zero | timeout 4 nc -6 -N -w 4 -s fe80::1%br0 fe80::2%br0 47401');
+    expect(s).toContain('( timeout 9 nc -6 -l fe80::1%br0 47401 </dev/null');
+    expect(s).toContain("timeout 4 bash -c 'exec 3>/dev/tcp/fe80::2%br0/47401 && head -c 65536 /dev/zero >&3'");
     expect(s).toContain('o=$(timeout 5 "$@" 2>&1)');
   });
 
   it('mesh_probe\'s script: a listener per peer on port base+sender index, sends to peers from the next index on', () => {
     const all = [1, 2, 3].map((i) => ({ host: `h${i}`, bridge: 'br0', v4: `192.168.${i}.1`, ll: `fe80::${i}`, mtu: 1400 }));
     const s = meshScript(all, 1);
-    expect(s.match(/nc -6 -l -s fe80::2%br0 -p (\d+)/g)).toEqual(['nc -6 -l -s fe80::2%br0 -p 47402', 'nc -6 -l -s fe80::2%br0 -p 47400']);
-    expect([...s.matchAll(/-s fe80::2%br0 (fe80::\d)%br0 (\d+) /g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['fe80::3:47401', 'fe80::1:47401']);
+    expect(s.match(/nc -6 -l fe80::2%br0 (\d+)/g)).toEqual(['nc -6 -l fe80::2%br0 47402', 'nc -6 -l fe80::2%br0 47400']);
+    expect([...s.matchAll(/\/dev\/tcp\/(fe80::\d)%br0\/(\d+) /g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['fe80::3:47401', 'fe80::1:47401']);
     expect(s.indexOf('## peer 2')).toBeLessThan(s.indexOf('## peer 0'));
     const out = `## peer 2\n## small6 0\n${PING_OK}\n## rx 65536\n## peer 0\n## rx \n`;
     expect(parseMesh(out).get(2)).toMatchObject({ pings: { small6: { received: 3 } }, rx: 65536 });
