@@ -2,7 +2,7 @@
 // the latency in the cell, and under it the failed pairs first. N² lines on a circle stop being readable past ~8.
 import { escapeXml as esc } from '../report/escape.js';
 import { type MeshEdge, type MeshGraph, isBad } from './model.js';
-import { STATUS_TEXT } from './probe.js';
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 
 /** More hosts than this: a matrix instead of the circle. */
 export const CIRCLE_MAX_HOSTS = 8;

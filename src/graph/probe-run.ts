@@ -5,7 +5,7 @@ import { errorText } from '../executor/error-text.js';
 import type { Connection } from '../remote/connection.js';
 import { cmd } from '../remote/quote.js';
 import type { MeshGraph } from './model.js';
-import { type DirectionResult, PORT_BASE, type ProbeEnd, judgePair, parseBridgeAddrs, parseRound, roundScript, schedule } from './probe.js';
+import { type DirectionResult, PORT_BASE, type ProbeEnd, judgePair, parseBridgeAddrs, parseRound, roundScript, schedule } from '../modules/net/mesh-probe-script.js';
 
 export interface ProbeHost {
   host: string;

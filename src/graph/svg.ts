@@ -2,7 +2,7 @@
 import { escapeXml as esc } from '../report/escape.js';
 import { CIRCLE_MAX_HOSTS, renderMatrix } from './matrix.js';
 import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines, probeFailed } from './model.js';
-import { STATUS_TEXT } from './probe.js';
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 
 const BOX_W = 180;
 const LINE_H = 15;

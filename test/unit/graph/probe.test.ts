@@ -7,7 +7,7 @@ import { renderJson } from '../../../src/graph/json.js';
 import { CIRCLE_MAX_HOSTS, cellStatus, failedLines } from '../../../src/graph/matrix.js';
 import { renderMermaid } from '../../../src/graph/mermaid.js';
 import { type MeshEdge, type MeshGraph, driftLines } from '../../../src/graph/model.js';
-import { type DirectionResult, judgeDirection, judgePair, meshScript, parseBridgeAddrs, parseMesh, parsePing, parseRound, roundScript, schedule } from '../../../src/graph/probe.js';
+import { type DirectionResult, judgeDirection, judgePair, meshScript, parseBridgeAddrs, parseMesh, parsePing, parseRound, roundScript, schedule } from '../../../src/modules/net/mesh-probe-script.js';
 import { applyProbe } from '../../../src/graph/probe-run.js';
 import { renderSvg } from '../../../src/graph/svg.js';
 

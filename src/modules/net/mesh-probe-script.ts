@@ -1,6 +1,6 @@
-// `graph --probe`: the shell each host runs per round (pings and a 64 KB TCP transfer to one peer while it
-// receives from another), what it prints parsed back, and each pair's verdict. Pure: no connections here.
-import { quote } from '../remote/quote.js';
+// The probe each mesh host runs (pings and a 64 KB TCP transfer to its peers while it receives from them), its output
+// parsed back, and each pair's verdict; shared by `graph --probe` (src/graph/probe-run.ts) and the mesh_probe module. Pure.
+import { quote } from '../../remote/quote.js';
 
 /** What one host needs to know to probe: its bridge device, IPv4 bridge address, the bridge's link-local address. */
 export interface ProbeEnd {
