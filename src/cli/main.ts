@@ -237,9 +237,10 @@ vaultOptions(
       .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
       .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
       .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
-      .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd) instead of stdout')
-      .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot']))
-      .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)'),
+      .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd, .json) instead of stdout; `-o json`: JSON on stdout')
+      .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot', 'json']))
+      .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)')
+      .option('--probe', 'with --live: send full-size pings (don\'t fragment, at the mtu) and 64 KB over TCP between every pair across the overlay (exit 5 when a pair fails)'),
   ),
 ).action(async (opts) => {
   await (await import('./vault.js')).setupVault(opts);

@@ -1,5 +1,6 @@
 // Graphviz DOT for the mesh: `dot -Tsvg`, `circo` or any DOT viewer; red dashed = missing, red = unexpected.
-import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines } from './model.js';
+import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines, probeFailed } from './model.js';
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 
 // DOT double-quoted IDs: backslash and quote escaped, newlines as the \n escape.
 export function dotString(s: string): string {
@@ -22,6 +23,8 @@ function nodeAttrs(n: MeshNode): Record<string, string | undefined> {
 
 function edgeAttrs(e: MeshEdge): Record<string, string | undefined> {
   const tooltip = e.problems.length ? e.problems.join('\n') : undefined;
+  // Tunnels in place but packets lost: red and labelled with what the probe saw.
+  if (e.state === 'ok' && e.probe && probeFailed(e)) return { color: 'red', label: STATUS_TEXT[e.probe.status], class: `probe-${e.probe.status}`, tooltip: e.probe.problems.join('\n') };
   switch (e.state) {
     case 'missing':
       return { color: 'red', style: 'dashed', label: 'missing', class: 'missing', tooltip };

@@ -1,5 +1,6 @@
 // Mermaid flowchart for the mesh: pastes into Markdown (GitHub, GitLab) and renders there; red = differs from the plan.
-import { type MeshGraph, type MeshNode, nodeLines } from './model.js';
+import { type MeshGraph, type MeshNode, nodeLines, probeFailed } from './model.js';
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 
 // Mermaid quoted labels: quotes and angle brackets as entity codes, lines joined with <br/>.
 export function mermaidText(s: string): string {
@@ -26,6 +27,9 @@ export function renderMermaid(g: MeshGraph): string {
     } else if (e.state === 'unverified') {
       lines.push(`  ${a} -.- ${b}`);
       styles.push(`  linkStyle ${i} stroke:gray`);
+    } else if (e.probe && probeFailed(e)) {
+      lines.push(`  ${a} ---|${mermaidText(STATUS_TEXT[e.probe.status])}| ${b}`);
+      styles.push(`  linkStyle ${i} stroke:red,stroke-width:2px`);
     } else lines.push(`  ${a} --- ${b}`);
   }
   lines.push(...styles);

@@ -1,6 +1,7 @@
 // The GRE mesh as a graph: hosts with their addresses, one tunnel per pair of peers, the same peers gre-mesh.yaml wires.
 import { hostVars } from '../inventory/vars.js';
 import type { Inventory } from '../inventory/types.js';
+import type { PairProbe } from '../modules/net/mesh-probe-script.js';
 
 /** A mesh host, or (live only) an address some host tunnels to that the plan does not know. */
 export interface MeshNode {
@@ -27,11 +28,15 @@ export interface MeshEdge {
   state: EdgeState;
   /** What differs from the plan, one line per end and thing. */
   problems: string[];
+  /** --probe: what real packets between the two hosts showed. */
+  probe?: PairProbe;
 }
 
 export interface MeshGraph {
   title: string;
   live: boolean;
+  /** --probe ran: every host pair's edge carries a probe verdict. */
+  probed?: boolean;
   nodes: MeshNode[];
   edges: MeshEdge[];
 }
@@ -65,12 +70,17 @@ export function nodeLines(n: MeshNode): string[] {
 }
 
 /** An edge or node that the renderers draw red. */
-export const isBad = (x: MeshEdge | MeshNode): boolean => ('state' in x ? x.state === 'missing' || x.state === 'unexpected' : !!x.unreachable);
+export const isBad = (x: MeshEdge | MeshNode): boolean =>
+  'state' in x ? x.state === 'missing' || x.state === 'unexpected' || probeFailed(x) : !!x.unreachable;
+
+/** The probe sent packets between the pair and some did not arrive. */
+export const probeFailed = (e: MeshEdge): boolean => !!e.probe && e.probe.status !== 'ok' && e.probe.status !== 'unverified';
 
 // The one-line-per-finding summary `graph --live` prints on stderr.
 export function driftLines(g: MeshGraph): string[] {
   const out: string[] = [];
   for (const n of g.nodes) if (n.unreachable) out.push(`${n.name}: unreachable: ${n.unreachable}`);
   for (const e of g.edges) for (const p of e.problems) out.push(`${e.state} ${e.a} -- ${e.b}: ${p}`);
+  for (const e of g.edges) if (e.probe && probeFailed(e)) for (const p of e.probe.problems) out.push(`probe ${e.a} -- ${e.b}: ${p}`);
   return out;
 }

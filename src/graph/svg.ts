@@ -1,6 +1,8 @@
 // A self-contained SVG of the mesh, laid out here (hosts on a circle, unknown peers outside it): no Graphviz needed.
 import { escapeXml as esc } from '../report/escape.js';
-import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines } from './model.js';
+import { CIRCLE_MAX_HOSTS, renderMatrix } from './matrix.js';
+import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines, probeFailed } from './model.js';
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 
 const BOX_W = 180;
 const LINE_H = 15;
@@ -50,8 +52,10 @@ function positions(g: MeshGraph): { at: Map<string, Point>; reach: number } {
 }
 
 function edgeSvg(e: MeshEdge, a: Point, b: Point): string {
-  const title = [`${e.a} — ${e.b}: ${e.state}`, ...e.problems].join('\n');
-  return `<line class="edge ${e.state}" data-a="${esc(e.a)}" data-b="${esc(e.b)}" data-state="${e.state}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}"><title>${esc(title)}</title></line>`;
+  const failed = e.state === 'ok' && e.probe && probeFailed(e) ? e.probe : undefined;
+  const title = [`${e.a} — ${e.b}: ${failed ? STATUS_TEXT[failed.status] : e.state}`, ...e.problems, ...(failed?.problems ?? [])].join('\n');
+  const cls = failed ? `probe ${failed.status}` : e.state;
+  return `<line class="edge ${cls}" data-a="${esc(e.a)}" data-b="${esc(e.b)}" data-state="${e.state}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}"><title>${esc(title)}</title></line>`;
 }
 
 function nodeSvg(n: MeshNode, p: Point): string {
@@ -76,7 +80,13 @@ const STYLE = `text{font:12px system-ui,sans-serif;text-anchor:middle;fill:#222}
 
 function legend(g: MeshGraph, x: number, y: number): string {
   const items: [string, string][] = g.live
-    ? [['ok', 'tunnel and routes on both ends'], ['missing', 'GRE port or route missing'], ['unexpected', 'GRE port not in the plan'], ['unverified', 'an end could not be read']]
+    ? [
+        ['ok', g.probed ? 'tunnel and routes on both ends, packets pass' : 'tunnel and routes on both ends'],
+        ['missing', 'GRE port or route missing'],
+        ['unexpected', 'GRE port not in the plan'],
+        ['unverified', 'an end could not be read'],
+        ...(g.probed ? ([['probe', 'probe failed: MTU black hole, TCP stalled or no route']] as [string, string][]) : []),
+      ]
     : [['planned', 'GRE tunnel (one port on each end) + routes']];
   return `<g class="legend">${items
     .map(([cls, label], i) => {
@@ -86,13 +96,16 @@ function legend(g: MeshGraph, x: number, y: number): string {
     .join('')}</g>`;
 }
 
+// Up to CIRCLE_MAX_HOSTS hosts on a circle; more as a host × host matrix.
 export function renderSvg(g: MeshGraph): string {
+  if (g.nodes.filter((n) => n.kind === 'host').length > CIRCLE_MAX_HOSTS) return renderMatrix(g);
   const { at, reach } = positions(g);
   const maxH = Math.max(LINE_H, ...g.nodes.map(boxH));
   const halfW = reach + BOX_W / 2 + MARGIN;
   const halfH = reach + maxH / 2 + MARGIN;
   const width = Math.max(MIN_W, Math.ceil(2 * halfW));
-  const height = Math.ceil(2 * halfH + TITLE_H + LEGEND_H);
+  const legendH = LEGEND_H + (g.probed ? 14 : 0);
+  const height = Math.ceil(2 * halfH + TITLE_H + legendH);
   const cx = Math.ceil(width / 2);
   const cy = Math.ceil(TITLE_H + halfH);
   const out = [
@@ -104,6 +117,6 @@ export function renderSvg(g: MeshGraph): string {
   ];
   for (const e of g.edges) out.push(edgeSvg(e, at.get(e.a) as Point, at.get(e.b) as Point));
   for (const n of g.nodes) out.push(nodeSvg(n, at.get(n.id) as Point));
-  out.push('</g>', legend(g, MARGIN, height - LEGEND_H + 12), '</svg>');
+  out.push('</g>', legend(g, MARGIN, height - legendH + 12), '</svg>');
   return `${out.join('\n')}\n`;
 }

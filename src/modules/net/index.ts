@@ -2,6 +2,7 @@
 import type { ModuleDef } from '../types.js';
 import { bridge } from './bridge.js';
 import { jsonMerge } from './json-merge.js';
+import { meshProbe } from './mesh-probe.js';
 import { ovsBridge } from './ovs-bridge.js';
 import { ovsPort } from './ovs-port.js';
 import { ovsService } from './ovs-service.js';
@@ -18,4 +19,5 @@ export const networkModules: Record<string, ModuleDef<any>> = {
   sysctl,
   package: pkg,
   json_merge: jsonMerge,
+  mesh_probe: meshProbe,
 };

@@ -117,7 +117,7 @@ describe('bash with the completion loaded (from the repo root)', () => {
     expect(bashComplete(['runbook', 'doc', '--l'])).toEqual(['--list']);
   });
   test('graph: --format words, -o a file, --group hosts and groups', () => {
-    expect(bashComplete(['runbook', 'graph', '--format', ''])).toEqual(['svg', 'mermaid', 'dot']);
+    expect(bashComplete(['runbook', 'graph', '--format', ''])).toEqual(['svg', 'mermaid', 'dot', 'json']);
     expect(bashComplete(['runbook', 'graph', '-o', 'READ'])).toEqual(['README.md']);
     expect(bashComplete(['runbook', 'graph', '--group', 'me'])).toEqual(['mesh']);
     expect(bashComplete(['runbook', 'graph', '--pl'])).toEqual(['--playbook']);
