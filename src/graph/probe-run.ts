@@ -1,7 +1,7 @@
 // `graph --probe` against the hosts: one connection per host, n-1 rounds in which every host sends to one peer
 // and receives from another at once, then a verdict per pair on the live graph's edges.
-import { forEachLimit } from '../executor/batches.js';
-import { errorText } from '../executor/error-text.js';
+import { forEachLimit } from '../shared/limit.js';
+import { errorText } from '../shared/error-text.js';
 import type { Connection } from '../remote/connection.js';
 import { cmd } from '../remote/quote.js';
 import type { MeshGraph } from './model.js';
