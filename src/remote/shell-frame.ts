@@ -16,15 +16,30 @@ export interface FrameRequest {
 /**
  * One command as shell text. Start markers on stdout and stderr open the frame (and say the shell is ready for the
  * command's stdin: it reads exactly N bytes with `head -c`, never more, so the shell's own input stays framed); end
- * markers close it on both streams, stdout's with the exit status. The command runs in a child shell, so cd, export
- * and umask die with it. One `{ }` group, so sh has read all of it before the start marker goes out.
+ * markers close it on both streams, stdout's with the exit status. The command runs in a subshell (`( eval … )`: a
+ * fork, no exec), so cd, export and umask die with it. One `{ }` group, so sh has read all of it before the start
+ * marker goes out.
  */
 export function frameScript(r: FrameRequest & { key: string }): string {
   const k = r.key;
-  const run = r.timeout !== undefined && r.timeout > 0 ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}` : `"$rb_sh" -c ${quote(r.cmd)}`;
+  const run = r.timeout !== undefined && r.timeout > 0 ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}` : `( eval ${quote(unwrapSh(r.cmd))} )`;
   // The rest of the N bytes is drained even when the command does not read them all.
-  const body = r.stdinLength > 0 ? `head -c ${r.stdinLength} | ( ${run}; r=$?; cat >/dev/null; exit $r )` : `${run} </dev/null`;
-  return `{ printf '${k}<\\n'; printf '${k}<\\n' >&2; ${body}\nr=$?; printf '\\n${k}>%d\\n' "$r"; printf '\\n${k}>\\n' >&2; }\n`;
+  const body = r.stdinLength > 0 ? `head -c ${r.stdinLength} | { ${run}; rb_r=$?; cat >/dev/null; exit $rb_r; }` : `${run} </dev/null`;
+  return `{ printf '${k}<\\n'; printf '${k}<\\n' >&2; ${body}\nrb_r=$?; printf '\\n${k}>%d\\n' "$rb_r"; printf '\\n${k}>\\n' >&2; }\n`;
+}
+
+/**
+ * The line of `/bin/sh -c '<line>'` (how the shell module runs a task), run straight in the subshell: the persistent
+ * shell is sh already, and a second sh per task was a third of the remote work. Anything else is left as it is.
+ */
+export function unwrapSh(cmd: string): string {
+  const head = '/bin/sh -c ';
+  if (!cmd.startsWith(head)) return cmd;
+  const rest = cmd.slice(head.length);
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(rest)) return rest;
+  if (rest.length < 2 || !rest.startsWith("'") || !rest.endsWith("'")) return cmd;
+  const parts = rest.slice(1, -1).split(`'\\''`);
+  return parts.some((p) => p.includes("'")) ? cmd : parts.join("'");
 }
 
 export function frameKey(): string {

@@ -16,8 +16,6 @@ export class ShellClosed extends Error {}
 export interface ShellSpec {
   /** sudo around the shell (a become user's shell); the login user's own shell without it. */
   wrap?: BecomeWrap;
-  /** What runs each command: the login shell as sshd would ("$SHELL"), or sh under sudo as wrapBecome does. */
-  runner: string;
   readyTimeoutMs: number;
 }
 
@@ -122,7 +120,6 @@ export class PersistentShell {
       });
       timer = setTimeout(() => reject(new ShellUnavailable(`no answer from the shell within ${spec.readyTimeoutMs / 1000}s`)), spec.readyTimeoutMs);
       probe = () => {
-        this.ch.write(`rb_sh=${spec.runner}\n`);
         this.frame(PROBE, {}, () => undefined).then((r) => {
           clearTimeout(timer);
           const offers = r.stdout.toString('latin1');

@@ -47,7 +47,7 @@ export class ShellSet {
     if (this.login?.usable) return this.login;
     if (this.login && ++this.deaths >= MAX_SHELL_DEATHS) return void this.useExec(`the shell channel closed ${this.deaths} times`);
     try {
-      this.login = await PersistentShell.open(this.client, { runner: '"${SHELL:-/bin/sh}"', readyTimeoutMs: this.timeoutMs });
+      this.login = await PersistentShell.open(this.client, { readyTimeoutMs: this.timeoutMs });
       return this.login;
     } catch (e) {
       if (!(e instanceof ShellUnavailable)) throw e;
@@ -62,7 +62,7 @@ export class ShellSet {
     const kept = this.sudo.get(user);
     if (kept?.usable) return kept;
     try {
-      const shell = await PersistentShell.open(this.client, { wrap, runner: 'sh', readyTimeoutMs: Math.max(this.timeoutMs, BECOME_START_TIMEOUT_MS + 5000) });
+      const shell = await PersistentShell.open(this.client, { wrap, readyTimeoutMs: Math.max(this.timeoutMs, BECOME_START_TIMEOUT_MS + 5000) });
       this.sudo.set(user, shell);
       return shell;
     } catch (e) {
