@@ -42,8 +42,15 @@ export function unwrapSh(cmd: string): string {
   return parts.some((p) => p.includes("'")) ? cmd : parts.join("'");
 }
 
-export function frameKey(): string {
-  return `RB${randomBytes(12).toString('hex')}`;
+/** Random frame keys, 96 bits each, drawn from a pool (one getrandom call per 64 commands, not per command). */
+export function frameKeys(): () => string {
+  let pool = Buffer.alloc(0);
+  return () => {
+    if (pool.length < 12) pool = randomBytes(12 * 64);
+    const k = `RB${pool.subarray(0, 12).toString('hex')}`;
+    pool = pool.subarray(12);
+    return k;
+  };
 }
 
 /** One of the two streams of a frame: skip to the start marker, pass the body on, stop at the end marker. */

@@ -4,7 +4,7 @@ import { TaskError } from '../errors.js';
 import { BecomeIo } from './become-io.js';
 import type { ExecOptions } from './connection.js';
 import type { BecomeWrap } from './remote-scripts.js';
-import { FrameParser, frameKey, frameScript } from './shell-frame.js';
+import { FrameParser, frameKeys, frameScript } from './shell-frame.js';
 import type { RawResult } from './ssh-channel.js';
 
 /** The host cannot keep a shell (ForceCommand, restricted shell, no answer): use exec channels instead. */
@@ -24,14 +24,16 @@ interface Current {
   fail: (e: Error) => void;
 }
 
-// What the host offers, asked once: setsid (own process group, for timeouts) and a head -c that never reads ahead.
-const PROBE = 'command -v setsid >/dev/null 2>&1 && printf s; head --version 2>/dev/null | grep -q GNU && printf h; true';
+// What the host offers, asked once and without a fork: setsid (own process group, for timeouts) and GNU head, whose
+// -c never reads ahead (a busybox or multicall head is a symlink; it may read ahead, so stdin goes to exec channels).
+const PROBE = 'command -v setsid >/dev/null 2>&1 && printf s; [ -f /usr/bin/head ] && [ ! -L /usr/bin/head ] && printf h; true';
 
 export class PersistentShell {
   private alive = true;
   private current?: Current;
   private canSetsid = false;
   private exactHead = false;
+  private readonly nextKey = frameKeys();
 
   private constructor(private readonly ch: ClientChannel) {}
 
@@ -183,7 +185,7 @@ export class PersistentShell {
 
   private frame(cmd: string, io: { stdin?: string | Buffer; timeout?: number; onOutput?: (b: Buffer) => void }, release: () => void): Promise<RawResult> {
     const stdin = io.stdin === undefined ? undefined : Buffer.isBuffer(io.stdin) ? io.stdin : Buffer.from(io.stdin);
-    const key = frameKey();
+    const key = this.nextKey();
     return new Promise<RawResult>((resolve, reject) => {
       if (!this.alive) {
         release();
