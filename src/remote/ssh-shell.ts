@@ -83,6 +83,7 @@ export class PersistentShell {
   private async start(spec: ShellSpec): Promise<void> {
     let code: number | undefined;
     let stderrHead = '';
+    let answered = false;
     this.ch.on('exit', (c: number | null) => {
       code = c ?? 255;
     });
@@ -98,7 +99,8 @@ export class PersistentShell {
     });
     this.ch.stderr.on('data', (d: Buffer) => {
       if (sudo && !sudoRunning) return sudo.stderr(d);
-      if (!this.current && stderrHead.length < 400) stderrHead += d.toString('utf8');
+      // Until the shell answers, what it says is kept for the reason it could not be kept.
+      if (!answered && stderrHead.length < 400) stderrHead += d.toString('utf8');
       this.current?.parser.stderr(d);
     });
     const ready = new Promise<void>((resolve, reject) => {
@@ -124,6 +126,7 @@ export class PersistentShell {
       probe = () => {
         this.frame(PROBE, {}, () => undefined).then((r) => {
           clearTimeout(timer);
+          answered = true;
           const offers = r.stdout.toString('latin1');
           this.canSetsid = offers.includes('s');
           this.exactHead = offers.includes('h');
