@@ -24,9 +24,12 @@ export class ShellSet {
     private readonly note: (msg: string) => void,
   ) {}
 
-  async start(timeoutMs: number): Promise<void> {
+  private starting?: Promise<unknown>;
+
+  /** Starts opening the login shell; the first command waits for it (a handshake slot is not held meanwhile). */
+  start(timeoutMs: number): void {
     this.timeoutMs = timeoutMs;
-    await this.loginShell();
+    this.starting = this.loginShell().catch((e) => this.useExec(`no persistent shell: ${(e as Error).message}`));
   }
 
   useExec(why: string): void {
@@ -37,6 +40,7 @@ export class ShellSet {
 
   /** The shell for this command, or undefined for an exec channel; rejects with sudo's refusal for a become shell. */
   async for(opts: ExecOptions): Promise<PersistentShell | undefined> {
+    if (this.starting) await this.starting;
     if (this.exec) return undefined;
     const wrap = wrapBecome('exec sh', { become: opts.become, becomeUser: opts.becomeUser, loginUser: this.target.user, password: this.target.becomePassword });
     const shell = wrap.sudo ? await this.sudoShell(wrap) : await this.loginShell();

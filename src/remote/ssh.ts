@@ -73,7 +73,7 @@ export async function connectSsh(target: SshTarget, opts: SshOptions): Promise<C
     const client = await handshake(params);
     const conn = new SshConnection(target, client, where(params), jump, opts.onNote);
     if (opts.persistentShell === false) conn.useExec('persistent shell turned off (runbook_persistent_shell: false)');
-    else await conn.startShell(common.connectTimeoutMs);
+    else conn.startShell(common.connectTimeoutMs);
     return conn;
   } catch (e) {
     jump?.end();
@@ -118,9 +118,9 @@ class SshConnection extends ShellConnection implements SshConnectionState {
     jump?.on('close', () => this.markDead(`jump host connection lost${this.lastError ? `: ${this.lastError.message}` : ''}`));
   }
 
-  /** Opens the login user's shell now, so a host that cannot keep one is found (and said) at connect. */
-  async startShell(timeoutMs: number): Promise<void> {
-    await this.shells.start(timeoutMs);
+  /** Starts the login user's shell at connect, so a host that cannot keep one is found (and said) then. */
+  startShell(timeoutMs: number): void {
+    this.shells.start(timeoutMs);
   }
 
   useExec(why: string): void {
