@@ -11,12 +11,14 @@ export interface FrameRequest {
   timeout?: number;
   /** Random per command, so the command's own output cannot forge the end of its frame; fixed by tests. */
   key?: string;
+  /** Start markers even without stdin: whatever the shell printed before (a noisy rc file) is not the output. */
+  marked?: boolean;
 }
 
 /**
- * One command as shell text. Start markers on stdout and stderr open the frame (and say the shell is ready for the
- * command's stdin: it reads exactly N bytes with `head -c`, never more, so the shell's own input stays framed); end
- * markers close it on both streams, stdout's with the exit status. The command runs in a subshell (`( eval … )`: a
+ * One command as shell text. With stdin, start markers on stdout and stderr open the frame and say the shell is
+ * ready for the command's stdin (read as exactly N bytes by `head -c`, never more, so the shell's own input stays
+ * framed); end markers close it on both streams, stdout's with the exit status. The command runs in a subshell (`( eval … )`: a
  * fork, no exec), so cd, export and umask die with it. One `{ }` group, so sh has read all of it before the start
  * marker goes out.
  */
@@ -25,7 +27,9 @@ export function frameScript(r: FrameRequest & { key: string }): string {
   const run = r.timeout !== undefined && r.timeout > 0 ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}` : `( eval ${quote(unwrapSh(r.cmd))} )`;
   // The rest of the N bytes is drained even when the command does not read them all.
   const body = r.stdinLength > 0 ? `head -c ${r.stdinLength} | { ${run}; rb_r=$?; cat >/dev/null; exit $rb_r; }` : `${run} </dev/null`;
-  return `{ printf '${k}<\\n'; printf '${k}<\\n' >&2; ${body}\nrb_r=$?; printf '\\n${k}>%d\\n' "$rb_r"; printf '\\n${k}>\\n' >&2; }\n`;
+  // Start markers only where stdin follows: each is one more packet each way, and most commands read no stdin.
+  const start = r.stdinLength > 0 || r.marked ? `printf '${k}<\\n'; printf '${k}<\\n' >&2; ` : '';
+  return `{ ${start}${body}\nrb_r=$?; printf '\\n${k}>%d\\n' "$rb_r"; printf '\\n${k}>\\n' >&2; }\n`;
 }
 
 /**
@@ -65,10 +69,12 @@ class StreamCut {
 
   constructor(
     key: string,
+    withStart: boolean,
     private readonly onStart: () => void,
     private readonly onBody: (b: Buffer) => void,
     private readonly onDone: () => void,
   ) {
+    if (!withStart) this.phase = 'body';
     this.start = Buffer.from(`${key}<\n`);
     this.end = Buffer.from(`\n${key}>`);
   }
@@ -139,7 +145,8 @@ export class FrameParser {
   private readonly err: StreamCut;
   private started = 0;
 
-  constructor(key: string, ev: FrameEvents) {
+  /** withStart: the frame has start markers (it carries stdin); without, the body begins with the first byte. */
+  constructor(key: string, ev: FrameEvents, withStart = true) {
     const started = () => {
       if (++this.started === 1) ev.onStart?.();
     };
@@ -148,8 +155,8 @@ export class FrameParser {
       const code = Number.parseInt(this.out.trailer, 10);
       ev.onDone({ code: Number.isNaN(code) ? 255 : code, stdout: this.out.body, stderr: this.err.body });
     };
-    this.out = new StreamCut(key, started, (b) => ev.onOutput?.(b, 'stdout'), done);
-    this.err = new StreamCut(key, started, (b) => ev.onOutput?.(b, 'stderr'), done);
+    this.out = new StreamCut(key, withStart, started, (b) => ev.onOutput?.(b, 'stdout'), done);
+    this.err = new StreamCut(key, withStart, started, (b) => ev.onOutput?.(b, 'stderr'), done);
   }
 
   stdout(d: Buffer): void {

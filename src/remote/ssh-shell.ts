@@ -124,7 +124,7 @@ export class PersistentShell {
       });
       timer = setTimeout(() => reject(new ShellUnavailable(`no answer from the shell within ${spec.readyTimeoutMs / 1000}s`)), spec.readyTimeoutMs);
       probe = () => {
-        this.frame(PROBE, {}, () => undefined).then((r) => {
+        this.frame(PROBE, { marked: true }, () => undefined).then((r) => {
           clearTimeout(timer);
           answered = true;
           const offers = r.stdout.toString('latin1');
@@ -186,9 +186,10 @@ export class PersistentShell {
     });
   }
 
-  private frame(cmd: string, io: { stdin?: string | Buffer; timeout?: number; onOutput?: (b: Buffer) => void }, release: () => void): Promise<RawResult> {
+  private frame(cmd: string, io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void }, release: () => void): Promise<RawResult> {
     const stdin = io.stdin === undefined ? undefined : Buffer.isBuffer(io.stdin) ? io.stdin : Buffer.from(io.stdin);
     const key = this.nextKey();
+    const marked = (stdin?.length ?? 0) > 0 || !!io.marked;
     return new Promise<RawResult>((resolve, reject) => {
       if (!this.alive) {
         release();
@@ -204,7 +205,7 @@ export class PersistentShell {
           release();
           resolve(r);
         },
-      });
+      }, marked);
       this.current = {
         parser,
         fail: (e) => {
@@ -212,7 +213,7 @@ export class PersistentShell {
           reject(e);
         },
       };
-      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, key }));
+      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, key, marked }));
     });
   }
 }

@@ -8,11 +8,11 @@ const K = 'RBtestkey';
 type Got = { code: number; stdout: Buffer; stderr: Buffer };
 
 /** Feeds both streams to a parser in pieces of `size` bytes, interleaved; returns the result and the streamed pieces. */
-function parse(out: Buffer, err: Buffer, size: number) {
+function parse(out: Buffer, err: Buffer, size: number, marked = true) {
   let got: Got | undefined;
   let starts = 0;
   const streamed: Record<string, Buffer[]> = { stdout: [], stderr: [] };
-  const p = new FrameParser(K, { onStart: () => starts++, onOutput: (b, s) => streamed[s].push(b), onDone: (r) => (got = r) });
+  const p = new FrameParser(K, { onStart: () => starts++, onOutput: (b, s) => streamed[s].push(b), onDone: (r) => (got = r) }, marked);
   for (let i = 0; i < Math.max(out.length, err.length); i += size) {
     if (i < out.length) p.stdout(out.subarray(i, i + size));
     if (i < err.length) p.stderr(err.subarray(i, i + size));
@@ -55,6 +55,14 @@ describe('FrameParser', () => {
     });
   }
 
+  it('unmarked frames (no stdin): the body starts at the first byte, split anywhere', () => {
+    const out = Buffer.concat([binary, Buffer.from(`\n${K}>5\n`)]);
+    const err = Buffer.from(`oops\n${K}>\n`);
+    for (const size of [1, 2, 3, 7, 64, 100_000]) {
+      expect(parse(out, err, size, false).got, `chunks of ${size}`).toEqual({ code: 5, stdout: binary, stderr: Buffer.from('oops') });
+    }
+  });
+
   it('waits for both streams: stdout done alone is not the end', () => {
     const r = parse(frameOut('x', 0), Buffer.from(`${K}<\npartial`), 4);
     expect(r.got).toBeUndefined();
@@ -73,15 +81,18 @@ describe('frameScript on a real sh', () => {
   });
   afterAll(() => sh.kill());
 
-  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number } = {}) =>
+  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number; marked?: boolean } = {}) =>
     new Promise<Got>((resolve) => {
       const key = `RBunit${n++}x${Math.random().toString(16).slice(2)}`;
-      current = new FrameParser(key, {
-        onStart: () => o.stdin && sh.stdin.write(o.stdin),
-        onDone: resolve,
-      });
-      sh.stdin.write(frameScript({ cmd, stdinLength: o.stdin?.length ?? 0, timeout: o.timeout, key }));
+      const marked = !!o.stdin?.length || !!o.marked;
+      current = new FrameParser(key, { onStart: () => o.stdin && sh.stdin.write(o.stdin), onDone: resolve }, marked);
+      sh.stdin.write(frameScript({ cmd, stdinLength: o.stdin?.length ?? 0, timeout: o.timeout, key, marked }));
     });
+
+  it('a marked frame drops what the shell printed before it', async () => {
+    sh.stdin.write('echo noise; echo noise >&2\n');
+    expect(await run('echo mine', { marked: true })).toEqual({ code: 0, stdout: Buffer.from('mine\n'), stderr: Buffer.alloc(0) });
+  });
 
   it('stdout, stderr and the exit status come back apart', async () => {
     expect(await run('echo out; echo err >&2; exit 7')).toEqual({ code: 7, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
