@@ -34,7 +34,7 @@ export function frameScript(r: FrameRequest & { key: string }): string {
 
 /**
  * The line of `/bin/sh -c '<line>'` (how the shell module runs a task), run straight in the subshell: the persistent
- * shell is sh already, and a second sh per task was a third of the remote work. Anything else is left as it is.
+ * shell is sh already, and a second sh per task was a clear share of the remote work. Anything else is left as it is.
  */
 export function unwrapSh(cmd: string): string {
   const head = '/bin/sh -c ';
