@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookOutputRun, runbookRun, startupMs } from './runners.mjs';
+import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookOutputRun, runbookRun, shellFloorRun, startupMs } from './runners.mjs';
 import { printTable } from './table.mjs';
 import { TASKS_A, fleetInventory, fleetOf, sliceInventory, writeAnsibleProject, writePlaybookA } from './workloads.mjs';
 
@@ -11,7 +11,11 @@ const flag = (f) => argv.includes(f);
 const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
 const quick = flag('--quick');
 const reps = Number(opt('--reps', quick ? 1 : 3));
-const sizesA = (opt('--sizes', quick ? '10,20' : '20,100')).split(',').map(Number);
+// HOSTS or HOSTSxTASKS: 20x30 is 20 hosts × 30 shell tasks (workload A's steps, continued).
+const sizesA = (opt('--sizes', quick ? '10,20' : '20x30,100x10')).split(',').map((s) => {
+  const [h, t] = s.split('x').map(Number);
+  return { n: h, tasks: t || TASKS_A };
+});
 const sizesB = (opt('--mesh-sizes', quick ? '3' : '10,20')).split(',').filter(Boolean).map(Number);
 const scale = Number(opt('--scale', quick ? 0 : 500));
 const out = opt('--out', join(ROOT, 'bench/results.json'));
@@ -40,35 +44,40 @@ for (const f of readdirSync(join(ROOT, 'playbooks')).filter((f) => /\.ya?ml$/.te
 
 // Workload A at each size: all contenders interleaved per repetition, so drift hits them alike.
 const playA = writePlaybookA(work);
+const skip = new Set((opt('--skip', '')).split(',').filter(Boolean));
 const hasAnsible = ansibleAvailable() && !flag('--no-ansible');
 if (!hasAnsible)
   results.notes.push(
     flag('--no-ansible') ? 'Ansible skipped (--no-ansible)' : 'ansible-playbook not installed (apt-get install -y ansible-core): Ansible columns skipped',
   );
 try {
-  const maxA = Math.max(...sizesA);
+  const maxA = Math.max(...sizesA.map((s) => s.n));
   log(`lab bna: ${maxA} hosts`);
   const fleet = fleetOf([await up({ name: 'bna', count: maxA })]);
-  for (const n of sizesA) {
+  for (const { n, tasks } of sizesA) {
+    const play = writePlaybookA(work, tasks);
     const inv = fleetInventory(fleet, n, join(work, `a-${n}.yaml`));
     const ans = hasAnsible
       ? { def: writeAnsibleProject(join(work, `ans-def-${n}`), fleet, n, { forks: 5, pipelining: false }), best: writeAnsibleProject(join(work, `ans-best-${n}`), fleet, n, { forks: n, pipelining: true }) }
       : undefined;
-    const runs = { floor: [], runbook: [], openssh: [], ansibleDefault: [], ansibleBest: [], plain: [], tty: [] };
+    const runs = { floor: [], floorShell: [], runbook: [], openssh: [], ansibleDefault: [], ansibleBest: [], plain: [], tty: [] };
     for (let r = 0; r < reps; r++) {
-      log(`A ${n} hosts, run ${r + 1}/${reps}`);
-      runs.floor.push(await floorRun(fleet, n, work));
-      runs.runbook.push(await runbookRun(playA, inv, n));
-      runs.openssh.push(await opensshRun(fleet, n, join(work, 'cm')));
+      log(`A ${n} hosts × ${tasks} tasks, run ${r + 1}/${reps}`);
+      runs.floor.push(await floorRun(fleet, n, work, tasks));
+      runs.floorShell.push(await shellFloorRun(fleet, n, work, tasks));
+      runs.runbook.push(await runbookRun(play, inv, n));
+      if (!skip.has('openssh')) runs.openssh.push(await opensshRun(fleet, n, join(work, 'cm'), tasks));
       // The live view against plain output, back to back, as a user at a terminal would see it.
-      runs.plain.push(await runbookOutputRun(playA, inv, n, 'plain'));
-      runs.tty.push(await runbookOutputRun(playA, inv, n, 'tty'));
+      if (!skip.has('output')) {
+        runs.plain.push(await runbookOutputRun(play, inv, n, 'plain'));
+        runs.tty.push(await runbookOutputRun(play, inv, n, 'tty'));
+      }
       if (ans) {
-        runs.ansibleBest.push(await ansibleRun(ans.best, playA));
-        if (r === 0 || n <= 20) runs.ansibleDefault.push(await ansibleRun(ans.def, playA));
+        runs.ansibleBest.push(await ansibleRun(ans.best, play));
+        if (r === 0 || n <= 20) runs.ansibleDefault.push(await ansibleRun(ans.def, play));
       }
     }
-    results.A.push(summarize(n, TASKS_A, runs));
+    results.A.push(summarize(n, tasks, runs));
   }
 } finally {
   await labDown({ name: 'bna' });
@@ -112,10 +121,11 @@ if (scale > 0) {
     const fleet = fleetOf(parts);
     const inv = fleetInventory(fleet, scale, join(work, `a-${scale}.yaml`));
     const floor = await floorRun(fleet, scale, work);
+    const floorShell = await shellFloorRun(fleet, scale, work, TASKS_A);
     const rb = await runbookRun(playA, inv, scale);
-    const plain = await runbookOutputRun(playA, inv, scale, 'plain');
-    const tty = await runbookOutputRun(playA, inv, scale, 'tty');
-    results.scale = { hosts: scale, tasks: TASKS_A, floor, runbook: rb, plain, tty };
+    const plain = skip.has('output') ? undefined : await runbookOutputRun(playA, inv, scale, 'plain');
+    const tty = skip.has('output') ? undefined : await runbookOutputRun(playA, inv, scale, 'tty');
+    results.scale = { hosts: scale, tasks: TASKS_A, floor, floorShell, runbook: rb, plain, tty };
   } finally {
     for (const name of names) await labDown({ name });
   }
@@ -135,7 +145,7 @@ function summarize(hosts, tasks, runs) {
   return {
     hosts,
     tasks,
-    ms: { floor: m('floor'), runbook: m('runbook'), openssh: m('openssh'), ansibleDefault: m('ansibleDefault'), ansibleBest: m('ansibleBest'), plain: m('plain'), tty: m('tty') },
+    ms: { floor: m('floor'), floorShell: m('floorShell'), runbook: m('runbook'), openssh: m('openssh'), ansibleDefault: m('ansibleDefault'), ansibleBest: m('ansibleBest'), plain: m('plain'), tty: m('tty') },
     rssKB: { floor: median(runs.floor.map((r) => r.rssKB ?? 0)), runbook: median(runs.runbook.map((r) => r.rssKB ?? 0)) },
     failures: Object.fromEntries(Object.keys(runs).map((k) => [k, fails(k)])),
     runs: Object.fromEntries(Object.keys(runs).map((k) => [k, runs[k].length])),

@@ -61,16 +61,19 @@ export async function runbookOutputRun(playbook, inventory, forks, mode) {
   return { ms: r.ms, exitCode: r.code };
 }
 
-export async function floorRun(fleet, n, workDir) {
+// The floors: bare ssh2 with an exec channel per command (floor.mjs), or one persistent sh per host (floor-shell.mjs).
+export async function floorRun(fleet, n, workDir, tasks = commandsA().length, script = 'floor.mjs') {
   const targets = join(workDir, `floor-${n}.json`);
   writeFileSync(targets, JSON.stringify(fleet.slice(0, n)));
-  const r = await timed(process.execPath, [join(ROOT, 'bench/floor.mjs'), targets, String(commandsA().length)]);
+  const r = await timed(process.execPath, [join(ROOT, 'bench', script), targets, String(tasks)]);
   const failures = r.code === 0 ? 0 : (JSON.parse(r.stdout.trim() || '{"failures":-1}').failures ?? -1);
   return { ms: r.ms, rssKB: r.rssKB, failures };
 }
 
+export const shellFloorRun = (fleet, n, workDir, tasks) => floorRun(fleet, n, workDir, tasks, 'floor-shell.mjs');
+
 // One master per host (ControlMaster=auto, fresh ControlPath dir per run), commands in sequence per host.
-export async function opensshRun(fleet, n, dir) {
+export async function opensshRun(fleet, n, dir, tasks = commandsA().length) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const base = (h) => ['-i', h.keyPath, '-o', `UserKnownHostsFile=${h.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR',
@@ -81,7 +84,7 @@ export async function opensshRun(fleet, n, dir) {
   let failures = 0;
   await Promise.all(
     hosts.map(async (h) => {
-      for (const c of commandsA()) {
+      for (const c of commandsA(tasks)) {
         if ((await ssh([...base(h), `root@${h.ip}`, c])) !== 0) return void failures++;
       }
     }),

@@ -14,10 +14,10 @@ export function commandsA(n = TASKS_A) {
 }
 
 // One playbook that runbook and ansible-playbook both accept.
-export function writePlaybookA(dir) {
+export function writePlaybookA(dir, n = TASKS_A) {
   mkdirSync(dir, { recursive: true });
-  const tasks = commandsA().map((c, i) => `    - name: step ${i + 1}\n      shell: ${c}\n`);
-  const file = join(dir, 'workload-a.yaml');
+  const tasks = commandsA(n).map((c, i) => `    - name: step ${i + 1}\n      shell: ${c}\n`);
+  const file = join(dir, n === TASKS_A ? 'workload-a.yaml' : `workload-a-${n}.yaml`);
   writeFileSync(file, `- name: workload A\n  hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('')}`);
   return file;
 }

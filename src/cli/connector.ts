@@ -16,6 +16,8 @@ export interface ConnectOptions {
   user?: string;
   privateKey?: string;
   connectTimeout?: number;
+  /** -v: say when a host gets exec channels instead of the persistent shell. */
+  verbose?: number;
 }
 
 /** A connector that can also check, before any host is touched, what would fail every connect. */
@@ -44,6 +46,8 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
       // A silent host (link cut, host frozen) is declared lost 9-12 s after its last packet.
       keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      persistentShell: vars.runbook_persistent_shell !== false && vars.runbook_persistent_shell !== 'false',
+      onNote: (o.verbose ?? 0) > 0 ? (msg) => process.stderr.write(`${msg}\n`) : undefined,
     });
   };
   return Object.assign(connector, { check: (targets: { host: string; vars: Record<string, unknown> }[]) => checkTargets(targets, withFlags, knownHostsFor) });

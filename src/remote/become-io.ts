@@ -35,6 +35,11 @@ export class BecomeIo {
     this.sudo = wrap.sudo;
   }
 
+  /** sudo has started the command (its marker line came). */
+  get isStarted(): boolean {
+    return this.started;
+  }
+
   /** Sends what may go now: everything without sudo; with it, the password line, and stdin only once sudo let the command start. */
   begin(): void {
     if (this.sudo?.password) this.sink.write(this.sudo.password);

@@ -8,6 +8,8 @@ import { loadPrivateKeys } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';
 import { type ChannelRun, type RawResult, runChannel } from './ssh-channel.js';
 import { withWatchdog, wrapBecome } from './remote-scripts.js';
+import { type PersistentShell, ShellClosed } from './ssh-shell.js';
+import { ShellSet } from './ssh-shells.js';
 import { localUser, resolveSshConfig } from './ssh-config.js';
 import { type HandshakeParams, handshake, where } from './ssh-handshake.js';
 import { parseJumpSpec, type SshTarget } from './target.js';
@@ -25,6 +27,10 @@ export interface SshOptions {
   agent?: string;
   /** For resolving the ProxyJump host; default ~/.ssh/config. */
   sshConfigFile?: string;
+  /** false: exec channels only, no persistent shell. */
+  persistentShell?: boolean;
+  /** Told how commands reach the host when it is not the persistent shell (shown with -v). */
+  onNote?: (msg: string) => void;
 }
 
 // Key problems are found before any packet is sent; then the jump host (if any), then the host.
@@ -65,7 +71,10 @@ export async function connectSsh(target: SshTarget, opts: SshOptions): Promise<C
   const params = { ...common, ...target, keys, openSock };
   try {
     const client = await handshake(params);
-    return new SshConnection(target, client, where(params), jump);
+    const conn = new SshConnection(target, client, where(params), jump, opts.onNote);
+    if (opts.persistentShell === false) conn.useExec('persistent shell turned off (runbook_persistent_shell: false)');
+    else conn.startShell(common.connectTimeoutMs);
+    return conn;
   } catch (e) {
     jump?.end();
     throw e;
@@ -87,14 +96,17 @@ class SshConnection extends ShellConnection implements SshConnectionState {
   private abortCurrent?: (e: Error) => void;
   private closeHandlers: ((reason: string) => void)[] = [];
   private closing = false;
+  private readonly shells: ShellSet;
 
   constructor(
     private readonly target: SshTarget,
     private readonly client: Client,
     private readonly label: string,
     private readonly jump?: Client,
+    onNote?: (msg: string) => void,
   ) {
     super();
+    this.shells = new ShellSet(client, target, (msg) => onNote?.(`${label}: ${msg}`));
     this.host = target.name;
     client.on('error', (e) => {
       this.lastError = e;
@@ -104,6 +116,15 @@ class SshConnection extends ShellConnection implements SshConnectionState {
       this.lastError = e;
     });
     jump?.on('close', () => this.markDead(`jump host connection lost${this.lastError ? `: ${this.lastError.message}` : ''}`));
+  }
+
+  /** Starts the login user's shell at connect, so a host that cannot keep one is found (and said) then. */
+  startShell(timeoutMs: number): void {
+    this.shells.start(timeoutMs);
+  }
+
+  useExec(why: string): void {
+    this.shells.useExec(why);
   }
 
   onClose(fn: (reason: string) => void): void {
@@ -155,11 +176,41 @@ class SshConnection extends ShellConnection implements SshConnectionState {
     return p;
   }
 
-  private runNow(cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {
+  private async runNow(cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {
     if (this.dead) {
       release();
-      return Promise.reject(this.lost());
+      throw this.lost();
     }
+    let shell: PersistentShell | undefined;
+    try {
+      shell = await this.shells.for(opts);
+    } catch (e) {
+      release();
+      throw this.dead ? this.lost() : e;
+    }
+    if (this.dead) {
+      release();
+      throw this.lost();
+    }
+    if (shell) return this.onShell(shell, cmd, opts, release);
+    return this.onExecChannel(cmd, opts, release);
+  }
+
+  // A dead connection is unreachable, as on an exec channel; a shell that died alone fails the command.
+  private async onShell(shell: PersistentShell, cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {
+    this.abortCurrent = () => shell.destroy();
+    try {
+      return await shell.run(cmd, opts, release);
+    } catch (e) {
+      if (this.dead) throw this.lost();
+      if (e instanceof ShellClosed) throw new TaskError(`${this.label}: the shell ended without an exit status`, { hint: 'the command may have killed its shell; the next command gets a new one' });
+      throw e;
+    } finally {
+      this.abortCurrent = undefined;
+    }
+  }
+
+  private onExecChannel(cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {
     const timed = opts.timeout !== undefined && opts.timeout > 0 ? withWatchdog(cmd, opts.timeout) : cmd;
     const wrapped = wrapBecome(timed, {
       become: opts.become,
