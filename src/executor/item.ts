@@ -11,7 +11,7 @@ import type { Connection } from '../remote/connection.js';
 import { quote } from '../remote/quote.js';
 import { renderFile, renderValue } from '../template/render.js';
 import type { TaskStatus } from './events.js';
-import { applyPlan } from './apply.js';
+import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
 import { expandLookup } from './loops.js';
 import { resolveLocal } from './paths.js';
@@ -193,7 +193,8 @@ function lineSink(emit: (line: string) => void): (chunk: string) => void {
   };
 }
 
-export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput }: Planned): Promise<ItemResult> {
+/** `done`: the steps were already applied, merged with other loop items' (merge.ts). */
+export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput }: Planned, done?: Applied): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
@@ -211,7 +212,7 @@ export async function finishItem({ plan, conn, check, as, timeout, envPrefix, on
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput });
+  const applied = done ?? (await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput }));
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;
