@@ -29,7 +29,7 @@ export interface PortBatch {
  */
 export function mergePorts(batches: PortBatch[]): Step[] | undefined {
   const names = batches.map((b) => b.port);
-  if (new Set(names).size < names.length) return undefined;
+  if (!names.length || new Set(names).size < names.length) return undefined;
   const txn = batches.flatMap((b, i) => (i ? ['--', ...b.txn] : b.txn));
   const verify = batches.filter((b) => b.verify).map((b) => b.port);
   return [{ kind: 'exec', cmd: vsctlWrite(...txn) }, ...(verify.length ? [verifyInterfaces(verify)] : [])];

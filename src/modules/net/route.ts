@@ -79,7 +79,7 @@ export interface RouteBatch {
 
 /** A loop's routes in one `ip -batch -` (one process, one netlink session); two items for one destination go one by one. */
 export function mergeRoutes(batches: RouteBatch[]): Step[] | undefined {
-  if (new Set(batches.map((b) => shown(b.to))).size < batches.length) return undefined;
+  if (!batches.length || new Set(batches.map((b) => shown(b.to))).size < batches.length) return undefined;
   return [{ kind: 'exec', cmd: cmd('ip', '-batch', '-'), stdin: batches.map((b) => `${b.line.join(' ')}\n`).join('') }];
 }
 
