@@ -11,8 +11,9 @@ export interface Merged {
   /** Results of the items the merged apply covered, by item index. */
   results: Map<number, ItemResult>;
   /**
-   * Items the module vouched are independent (merge accepted them): when the merged apply failed, each applies its
-   * own plan in turn, so the failing item is named as before and the others still report changed.
+   * Items whose plans made before the loop stay good: the merged ones (the module vouched they are independent; when
+   * the merged apply failed each applies its own plan in turn, so the failing item is named as before) and the
+   * unchanged ones.
    */
   independent: Set<number>;
 }
@@ -37,10 +38,14 @@ const sameRun = (a: Planned, b: Planned) =>
 export async function applyMerged(def: ModuleDef<unknown>, t: Task, specs: (Spec | undefined)[], itemVars: Record<string, unknown>[]): Promise<Merged | undefined> {
   if (!def.merge) return undefined;
   const idx: number[] = [];
+  const unchanged: number[] = [];
   for (const [i, s] of specs.entries()) {
-    if (!s || !('planned' in s) || !applies(s.planned.plan)) continue;
-    if (!joinable(s.planned)) return undefined;
-    idx.push(i);
+    if (!s) continue;
+    // A failed plan may be one an earlier item's change would have fixed: such loops go item by item, as before.
+    if (!('planned' in s) || s.planned.plan.failed || s.planned.plan.skipped) return undefined;
+    if (!applies(s.planned.plan)) unchanged.push(i);
+    else if (!joinable(s.planned)) return undefined;
+    else idx.push(i);
   }
   if (idx.length < 2) return undefined;
   const planned = idx.map((i) => (specs[i] as { planned: Planned }).planned);
@@ -48,7 +53,8 @@ export async function applyMerged(def: ModuleDef<unknown>, t: Task, specs: (Spec
   if (!planned.every((p) => sameRun(first, p))) return undefined;
   const steps = def.merge(planned.map((p) => p.plan.batch));
   if (!steps) return undefined;
-  const independent = new Set(idx);
+  // The unchanged items keep the plans made before anything applied, as when they come before every change.
+  const independent = new Set([...idx, ...unchanged]);
   try {
     await applyPlan({ changed: true, steps }, first.conn!, { ...first.as, timeout: first.timeout, envPrefix: first.envPrefix, onOutput: first.onOutput });
   } catch (e) {
