@@ -14,6 +14,7 @@ import type { TaskStatus } from './events.js';
 import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
 import { expandLookup } from './loops.js';
+import { ProbeBatcher } from './probe-batch.js';
 import { resolveLocal } from './paths.js';
 import { runSession } from './session.js';
 import type { TaskEnv } from './task.js';
@@ -176,7 +177,9 @@ export async function planItem(
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
   const envPrefix = envPrefixOf(t, host, vars, env);
-  const plan = await def.plan(parsed, withEnv(probe ?? probeOver(conn, as, timeout), envPrefix), contextFor(t, host, vars, { ...env, check }));
+  // Probes a module issues together (a stat and a read) share one round trip at its turn too.
+  const own = probe ?? (conn ? new ProbeBatcher(conn, { ...as, timeout }) : probeOver(conn, as, timeout));
+  const plan = await def.plan(parsed, withEnv(own, envPrefix), contextFor(t, host, vars, { ...env, check }));
   const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
   return { plan, conn, check, as, timeout, envPrefix, onOutput };
 }

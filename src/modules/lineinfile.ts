@@ -159,11 +159,18 @@ export const lineinfile = defineModule({
 });
 
 async function planLine(p: LineArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
+  // The read goes with the stat (one round trip, not two); it counts only when the stat finds a regular file.
+  const reading = probe.readFile(p.path).then(
+    (b) => ({ b }),
+    (e: unknown) => ({ e }),
+  );
   const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow: true });
   if (have.type !== 'absent' && have.type !== 'file') return { changed: false, failed: `${p.path} is not a regular file` };
   let old: Buffer | null = null;
   if (have.type === 'file') {
-    old = await probe.readFile(p.path);
+    const read = await reading;
+    if ('e' in read) throw read.e;
+    old = read.b;
     if (!old) return { changed: false, failed: `cannot read ${p.path}` };
     have.sha256 = sha256(old);
   } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
