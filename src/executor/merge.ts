@@ -3,7 +3,7 @@
 import { ConnectError } from '../errors.js';
 import type { ModuleDef, Plan } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
-import { applyPlan } from './apply.js';
+import { type Applied, applyPlan } from './apply.js';
 import { type ItemResult, type Planned, failedItem, finishItem, judge } from './item.js';
 import type { Spec } from './speculate.js';
 
@@ -21,10 +21,10 @@ export interface Merged {
 // A plan that applies steps; the others (unchanged, failed, skipped) finish the usual way and touch nothing.
 const applies = (p: Plan) => p.changed && !!p.steps?.length && !p.failed && !p.skipped;
 
-// Only plain steps can join: no check mode, no steps that run whatever happens, no session work, no captured output.
+// Only plain steps can join: no check mode, no steps that run whatever happens, no session work.
 function joinable(pl: Planned): boolean {
   const p = pl.plan;
-  return !pl.check && p.batch !== undefined && !p.always?.length && !p.session && !p.steps!.some((s) => s.kind === 'exec' && s.capture);
+  return !pl.check && p.batch !== undefined && !p.always?.length && !p.session;
 }
 
 // Every item must run as the same user with the same environment, for one command to stand for all.
@@ -55,17 +55,20 @@ export async function applyMerged(def: ModuleDef<unknown>, t: Task, specs: (Spec
   if (!steps) return undefined;
   // The unchanged items keep the plans made before anything applied, as when they come before every change.
   const independent = new Set([...idx, ...unchanged]);
+  let applied: Applied;
   try {
-    await applyPlan({ changed: true, steps }, first.conn!, { ...first.as, timeout: first.timeout, envPrefix: first.envPrefix, onOutput: first.onOutput });
+    applied = await applyPlan({ changed: true, steps }, first.conn!, { ...first.as, timeout: first.timeout, envPrefix: first.envPrefix, onOutput: first.onOutput });
   } catch (e) {
     if (e instanceof ConnectError) throw e;
     // Which item failed is found by applying them one by one (their steps are idempotent).
     return { results: new Map(), independent };
   }
+  if (applied.captured && applied.captured.code !== 0) return { results: new Map(), independent };
   const results = new Map<number, ItemResult>();
   for (const [k, i] of idx.entries()) {
     try {
-      results.set(i, judge(t, await finishItem(planned[k], {}), itemVars[i]));
+      // A captured step (apt's install) gives every item the one run's rc, stdout and stderr.
+      results.set(i, judge(t, await finishItem(planned[k], applied), itemVars[i]));
     } catch (e) {
       results.set(i, failedItem(e));
     }

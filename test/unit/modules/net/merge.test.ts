@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyInterfaces } from '../../../../src/modules/net/ovs-db.js';
 import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
 import { pkg } from '../../../../src/modules/net/package.js';
+import { apt } from '../../../../src/modules/pkg/apt.js';
+import { dnf, yum } from '../../../../src/modules/pkg/dnf.js';
 import { route } from '../../../../src/modules/net/route.js';
 import type { ModuleDef, Plan } from '../../../../src/modules/types.js';
 import { GRE0_IFACE, ROUTE_2 } from './captured.js';
@@ -138,5 +140,40 @@ describe('package: a loop of packages in one install', () => {
     const p = await pkg.plan(pkg.parse({ name: 'git', state: 'absent' }, at), fakeProbe([[/./, apt('git yes\n')]]), ctx(APT));
     expect(p.changed).toBe(true);
     expect(p.batch).toBeUndefined();
+  });
+});
+
+describe('apt, dnf and yum: a loop of installs in one call', () => {
+  const ENV = 'env DEBIAN_FRONTEND=noninteractive apt-get';
+  const DPKG = '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=60';
+  // apt: the state probe, then the item's own dry run (its names only), both answered.
+  const aptReply = (status: string): Reply => sectioned({ now: '1800000000', stamp: '', status });
+  const aptPlans = async (items: object[], status: string) => {
+    const plans: Plan[] = [];
+    for (const args of items)
+      plans.push(await apt.plan(apt.parse(args, at), fakeProbe([[/^echo @@now/, aptReply(status)], [/apt-get install -s/, 'rc=0\n']]), ctx()));
+    return plans;
+  };
+
+  it('apt: one apt-get install of every item\'s missing names; it is captured, as each item\'s own run was', async () => {
+    const plans = await aptPlans([{ name: 'git' }, { name: ['curl', 'jq'] }], 'curl amd64 7.88 ii \n');
+    expect(apt.merge!(plans.map((p) => p.batch))).toEqual([{ kind: 'exec', cmd: `${ENV} install -y -q ${DPKG} git jq`, capture: true }]);
+  });
+
+  it('apt: items with different options go one by one', async () => {
+    const plans = await aptPlans([{ name: 'git' }, { name: 'jq', install_recommends: false }], '');
+    expect(apt.merge!(plans.map((p) => p.batch))).toBeUndefined();
+  });
+
+  it.each<[string, typeof dnf, object[], Record<string, string>, string[] | undefined]>([
+    ['dnf: one install', dnf, [{ name: 'git' }, { name: ['jq', 'git'] }], { mgr: 'dnf', installed: 'git no\njq no\n' }, ['dnf install -y git jq']],
+    ['yum with a repo flag: one install with the flag', yum, [{ name: 'a', enablerepo: 'epel' }, { name: 'b', enablerepo: 'epel' }], { mgr: 'yum', installed: 'a no\nb no\n' }, ['yum install -y --enablerepo=epel a b']],
+    ['dnf latest (an upgrade): one by one', dnf, [{ name: 'a', state: 'latest' }, { name: 'b', state: 'latest' }], { mgr: 'dnf', installed: 'a yes\nb yes\n', upgradable: 'a\nb\n' }, undefined],
+  ])('%s', async (_, mod, items, reply, want) => {
+    const plans: Plan[] = [];
+    for (const args of items) plans.push(await mod.plan(mod.parse(args, at), fakeProbe([[/./, sectioned(reply)]]), ctx()));
+    expect(plans.every((p) => p.changed)).toBe(true);
+    const steps = plans.every((p) => p.batch) ? mod.merge!(plans.map((p) => p.batch)) : undefined;
+    expect(steps?.map((s) => (s.kind === 'exec' ? s.cmd : s.kind))).toEqual(want);
   });
 });
