@@ -44,7 +44,8 @@ export function mergeFileSteps(batches: FileBatch[]): Step[] | undefined {
 
 // One step as script lines, as applyPlan would run it: a command, or an upload (backup, put, chown).
 function stepLines(s: Step, fn: string, mark: string): string[] {
-  if (s.kind === 'exec') return [`{\n${s.cmd}\n} </dev/null || exit $?`];
+  // Each command in its own subshell, as in its own exec: an `exit` in it ends only that step.
+  if (s.kind === 'exec') return [`(\n${s.cmd}\n) </dev/null || exit $?`];
   if (s.kind !== 'upload') throw new Error('internal: a controller-side write cannot join a host script');
   const out: string[] = [];
   const d = quote(s.dest);

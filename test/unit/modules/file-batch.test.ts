@@ -74,6 +74,18 @@ describe('file loops: one script', () => {
     expect(existsSync(join(dir, 'c'))).toBe(false);
   });
 
+  it('an `exit 0` inside one step ends that step only, as in its own exec', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-fb-'));
+    const r = run(
+      mergeFileSteps([
+        { paths: [join(dir, 'a')], steps: [{ kind: 'exec', cmd: 'exit 0' }] },
+        { paths: [join(dir, 'b')], steps: [{ kind: 'exec', cmd: `mkdir -- ${join(dir, 'b')}` }] },
+      ])!,
+    );
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'b'))).toBe(true);
+  });
+
   it.each<[string, string[][]]>([
     ['the same path twice', [['/etc/a.conf'], ['/etc/a.conf']]],
     ['a path inside another item’s directory', [['/srv/app'], ['/srv/app/conf']]],
