@@ -11,9 +11,10 @@ import type { Connection } from '../remote/connection.js';
 import { quote } from '../remote/quote.js';
 import { renderFile, renderValue } from '../template/render.js';
 import type { TaskStatus } from './events.js';
-import { applyPlan } from './apply.js';
+import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
 import { expandLookup } from './loops.js';
+import { ProbeBatcher } from './probe-batch.js';
 import { resolveLocal } from './paths.js';
 import { runSession } from './session.js';
 import type { TaskEnv } from './task.js';
@@ -178,7 +179,9 @@ export async function planItem(
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
   const envPrefix = envPrefixOf(t, host, vars, env);
-  const plan = await def.plan(parsed, withEnv(probe ?? probeOver(conn, as, timeout), envPrefix), contextFor(t, host, vars, { ...env, check }));
+  // Probes a module issues together (a stat and a read) share one round trip at its turn too.
+  const own = probe ?? (conn ? new ProbeBatcher(conn, { ...as, timeout }) : probeOver(conn, as, timeout));
+  const plan = await def.plan(parsed, withEnv(own, envPrefix), contextFor(t, host, vars, { ...env, check }));
   const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
   // network safety: only on the host itself (not delegated), with the rendered args and the plan
   const guard = env.beforeApply && conn && target === host ? () => env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as }) : undefined;
@@ -197,12 +200,14 @@ function lineSink(emit: (line: string) => void): (chunk: string) => void {
   };
 }
 
-export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned): Promise<ItemResult> {
+/** `done`: the steps were already applied, merged with other loop items' (merge.ts). */
+export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned, done?: Applied): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped)
     return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
-  if (guard && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length))) await guard();
+  // network safety; a merged apply (done) ran the guard before it
+  if (guard && !done && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length))) await guard();
   if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix });
   if (plan.session && !check) return runSession(plan, conn!, { ...as, timeout, envPrefix }, base);
   if (!plan.changed || !plan.steps?.length) {
@@ -216,7 +221,7 @@ export async function finishItem({ plan, conn, check, as, timeout, envPrefix, on
       return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput });
+  const applied = done ?? (await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput }));
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;

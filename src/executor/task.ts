@@ -10,6 +10,7 @@ import type { TaskResultEvent, TaskStatus } from './events.js';
 import { renderValue } from '../template/render.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
 import { loopInfo } from './loops.js';
+import { applyMerged } from './merge.js';
 import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
 
 export interface TaskEnv {
@@ -135,13 +136,18 @@ export async function runTask(
   const lc = t.loopControl;
   const early = ahead && !lc?.indexVar && !lc?.extended && !lc?.pause ? await ahead : undefined;
   const speculative = lc?.pause ? undefined : Array.isArray(early) && early.length === items.length ? early : await planAllItems(def, t, host, itemVars, wanted, env);
+  // Items whose changes the module merges into one transaction are applied here, before the first result shows.
+  const mergeStarted = Date.now();
+  const merged = speculative ? await applyMerged(def, t, speculative, itemVars) : undefined;
   let stale = false;
   for (const [i, item] of items.entries()) {
     if (i > 0 && lc?.pause) await sleep(lc.pause * 1000);
-    const started = Date.now();
+    // The merged apply's time counts in the first item's duration (the JSON report's per-task timing).
+    const started = merged?.results.size && i === 0 ? mergeStarted : Date.now();
     let r: ItemResult;
     if (!wanted[i]) r = { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
-    else if (speculative && !stale) {
+    else if (merged?.results.has(i)) r = merged.results.get(i)!;
+    else if (speculative && (!stale || merged?.independent.has(i))) {
       r = await fromSpec(speculative[i]!, t, itemVars[i]);
     } else r = await runItem(def, t, host, itemVars[i], env);
     stale ||= !!r.applied;

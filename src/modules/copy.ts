@@ -7,6 +7,7 @@ import { planCopyTree, planRemoteCopy } from './copy-tree.js';
 import { VALIDATE_ARG, withValidate } from './files/validate.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from './fs.js';
 import type { ArgSpecs } from './spec.js';
+import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Where and how a file lands; shared with template. */
@@ -103,15 +104,10 @@ export const copy = defineModule({
       fail(a, `cannot use content with a directory as dest (${t.dest})`, 'name the file in dest');
     return p;
   },
-  plan(p, probe, ctx) {
-    if (p.src !== undefined && p.remote_src) return planRemoteCopy(p, p.src, probe);
-    if (p.src !== undefined) {
-      const local = ctx.localPath?.(p.src);
-      if (local && isDir(local)) return planCopyTree(p, p.src, local, probe, ctx);
-      return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
-    }
-    return planCopy(p, Buffer.from(p.content ?? '', 'utf8'), undefined, probe, ctx);
-  },
+  merge: (batches) => mergeFileSteps(batches as FileBatch[]),
+  // A copy made on the host, or one checked by validate, is applied on its own.
+  plan: async (p, probe, ctx) =>
+    p.remote_src || p.validate !== undefined ? planCopyArgs(p, probe, ctx) : withFileBatch(await planCopyArgs(p, probe, ctx), [p.dest]),
   preflight(p, ctx) {
     if (p.src === undefined || p.remote_src) return undefined;
     const path = ctx.resolveLocal(p.src, 'files');
@@ -123,6 +119,16 @@ export const copy = defineModule({
     return undefined;
   },
 });
+
+function planCopyArgs(p: CopyArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
+  if (p.src !== undefined && p.remote_src) return planRemoteCopy(p, p.src, probe);
+  if (p.src !== undefined) {
+    const local = ctx.localPath?.(p.src);
+    if (local && isDir(local)) return planCopyTree(p, p.src, local, probe, ctx);
+    return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
+  }
+  return planCopy(p, Buffer.from(p.content ?? '', 'utf8'), undefined, probe, ctx);
+}
 
 function isDir(path: string): boolean {
   try {

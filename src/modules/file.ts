@@ -2,6 +2,7 @@
 import { cmd, quote } from '../remote/quote.js';
 import { fail, isTemplated, mode } from './args.js';
 import { type Attrs, attrFix, type FileStat, parentOf, statPaths } from './fs.js';
+import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
 const STATES = ['file', 'directory', 'absent', 'touch', 'link', 'hard'] as const;
@@ -174,23 +175,27 @@ export const file = defineModule({
     }
     return p;
   },
-  async plan(p, probe) {
-    const plan = await planState(p, probe);
-    if (plan.failed || p.state === 'absent') return plan;
-    const extra = { cmds: [] as string[], changes: [] as string[] };
-    if (p.recurse && p.state === 'directory') {
-      const tree = await planTree(p, probe);
-      extra.cmds.push(...tree.cmds);
-      extra.changes.push(...tree.changes);
-    }
-    const times = await planTimes(p, probe, !/^(created|linked|hard linked)/.test(plan.note ?? ''));
-    extra.cmds.push(...times.cmds);
-    extra.changes.push(...times.changes);
-    if (!extra.cmds.length) return plan;
-    const steps = [...(plan.steps ?? []), ...exec(extra.cmds)];
-    return { ...plan, changed: true, steps, note: [plan.changed ? plan.note : '', ...extra.changes].filter(Boolean).join(', ') };
-  },
+  merge: (batches) => mergeFileSteps(batches as FileBatch[]),
+  // Links are left out of merged loops: `ln` without -f fails when an item by item retry meets its own link.
+  plan: async (p, probe) => (p.state === 'link' || p.state === 'hard' ? planFile(p, probe) : withFileBatch(await planFile(p, probe), [p.path])),
 });
+
+async function planFile(p: FileArgs, probe: Probe): Promise<Plan> {
+  const plan = await planState(p, probe);
+  if (plan.failed || p.state === 'absent') return plan;
+  const extra = { cmds: [] as string[], changes: [] as string[] };
+  if (p.recurse && p.state === 'directory') {
+    const tree = await planTree(p, probe);
+    extra.cmds.push(...tree.cmds);
+    extra.changes.push(...tree.changes);
+  }
+  const times = await planTimes(p, probe, !/^(created|linked|hard linked)/.test(plan.note ?? ''));
+  extra.cmds.push(...times.cmds);
+  extra.changes.push(...times.changes);
+  if (!extra.cmds.length) return plan;
+  const steps = [...(plan.steps ?? []), ...exec(extra.cmds)];
+  return { ...plan, changed: true, steps, note: [plan.changed ? plan.note : '', ...extra.changes].filter(Boolean).join(', ') };
+}
 
 async function planState(p: FileArgs, probe: Probe): Promise<Plan> {
   const follow = p.state !== 'link' && p.state !== 'absent' && p.state !== 'hard';

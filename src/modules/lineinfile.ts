@@ -3,7 +3,8 @@
 import { quote } from '../remote/quote.js';
 import { type Args, fail, isTemplated, mode } from './args.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
-import { defineModule, type Plan } from './types.js';
+import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
+import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Normalised lineinfile args (dest/name/regex/value aliases folded in). */
 export interface LineArgs extends Attrs {
@@ -153,24 +154,34 @@ export const lineinfile = defineModule({
     checkRegex(a, 'insertbefore', p.insertbefore, 'BOF');
     return p;
   },
-  async plan(p, probe, ctx): Promise<Plan> {
-    const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow: true });
-    if (have.type !== 'absent' && have.type !== 'file') return { changed: false, failed: `${p.path} is not a regular file` };
-    let old: Buffer | null = null;
-    if (have.type === 'file') {
-      old = await probe.readFile(p.path);
-      if (!old) return { changed: false, failed: `cannot read ${p.path}` };
-      have.sha256 = sha256(old);
-    } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
-    else if (!p.create)
-      return missingDirPlan(p.path, Buffer.from(`${p.line ?? ''}\n`), ctx, `${p.path} does not exist (set create: true to create it)`, p.path);
-    const lines = splitLines(old?.toString('utf8') ?? '');
-    const next = p.state === 'present' ? present(lines, p) : absent(lines, p);
-    const content = next ? Buffer.from(next.out.join(''), 'utf8') : (old ?? Buffer.alloc(0));
-    const plan = await planWrite({ ...p, dest: p.path, content, old }, have, probe, ctx);
-    if (plan.steps && have.type === 'absent' && parent.type !== 'dir')
-      plan.steps.unshift({ kind: 'exec', cmd: `mkdir -p -- ${quote(parentOf(p.path))}` });
-    if (plan.changed && next) plan.note = next.msg;
-    return plan;
-  },
+  merge: (batches) => mergeFileSteps(batches as FileBatch[]),
+  plan: async (p, probe, ctx) => withFileBatch(await planLine(p, probe, ctx), [p.path]),
 });
+
+async function planLine(p: LineArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
+  // The read goes with the stat (one round trip, not two); it counts only when the stat finds a regular file.
+  const reading = probe.readFile(p.path).then(
+    (b) => ({ b }),
+    (e: unknown) => ({ e }),
+  );
+  const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow: true });
+  if (have.type !== 'absent' && have.type !== 'file') return { changed: false, failed: `${p.path} is not a regular file` };
+  let old: Buffer | null = null;
+  if (have.type === 'file') {
+    const read = await reading;
+    if ('e' in read) throw read.e;
+    old = read.b;
+    if (!old) return { changed: false, failed: `cannot read ${p.path}` };
+    have.sha256 = sha256(old);
+  } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
+  else if (!p.create)
+    return missingDirPlan(p.path, Buffer.from(`${p.line ?? ''}\n`), ctx, `${p.path} does not exist (set create: true to create it)`, p.path);
+  const lines = splitLines(old?.toString('utf8') ?? '');
+  const next = p.state === 'present' ? present(lines, p) : absent(lines, p);
+  const content = next ? Buffer.from(next.out.join(''), 'utf8') : (old ?? Buffer.alloc(0));
+  const plan = await planWrite({ ...p, dest: p.path, content, old }, have, probe, ctx);
+  if (plan.steps && have.type === 'absent' && parent.type !== 'dir')
+    plan.steps.unshift({ kind: 'exec', cmd: `mkdir -p -- ${quote(parentOf(p.path))}` });
+  if (plan.changed && next) plan.note = next.msg;
+  return plan;
+}

@@ -69,6 +69,11 @@ export interface Plan {
    * Its keys join the registered result; `failed: true` (with msg) fails the task.
    */
   session?: (s: HostSession) => Promise<Record<string, unknown>>;
+  /**
+   * What the module's `merge` needs to apply this plan's steps together with other loop items' plans (one
+   * transaction). Set only when those steps are idempotent: a failed merged apply is retried item by item.
+   */
+  batch?: unknown;
 }
 
 /** The host's connection as reboot and wait_for_connection drive it (src/executor/session.ts). */
@@ -135,6 +140,11 @@ export interface ModuleDef<P = unknown> {
    */
   parse(args: unknown, at: Location): P;
   plan(p: P, host: Probe, ctx: TaskContext): Promise<Plan>;
+  /**
+   * Loop items applied as one: given the `batch` of each item's changed plan (in item order), the steps that do what
+   * all their steps do, or undefined when these items must be applied one by one (e.g. two touch the same thing).
+   */
+  merge?(batches: unknown[]): Step[] | undefined;
   /**
    * Before any host is touched, with args rendered for one host: look for what would fail later (a missing
    * template, a false assert). Throw an InputError, or return `{ failed }` to have the host listed as failing.

@@ -218,4 +218,32 @@ describe('gre-mesh on the lab', () => {
     // the failed host's handler never ran: its docker was not restarted with a broken config
     expect(r.stdout).not.toMatch(/^h2\s+\S+\s+restart docker/m);
   });
+
+  it('a loop of OVS ports (merged into one transaction): a port OVS cannot create fails alone, named, and the others are added', async () => {
+    const play = join(lab.dir, 'ports.yaml');
+    const task = {
+      name: 'test ports',
+      ovs_port: { bridge: 'obr0', port: '{{ item.port }}', type: '{{ item.type }}' },
+      // tp2 is a system interface with no such device: OVS takes the row and fills its error column
+      loop: [
+        { port: 'tp1', type: 'internal' },
+        { port: 'tp2', type: 'system' },
+        { port: 'tp3', type: 'internal' },
+      ],
+      loop_control: { label: '{{ item.port }}' },
+    };
+    writeFileSync(play, stringify([{ name: 'ports', hosts: 'h1', gather_facts: false, tasks: [task] }]));
+    try {
+      const r = await runbook(['run', play, '-i', inventoryOf(3)]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toMatch(/^h1\s+changed\s+test ports \[tp1\]/m);
+      expect(r.stdout).toMatch(/^h1\s+failed\s+test ports \[tp2\]/m);
+      expect(r.stdout).toMatch(/^h1\s+changed\s+test ports \[tp3\]/m);
+      expect(r.stdout).toContain('ovs-vsctl: interface tp2:');
+      const ports = onHost(lab, 'h1', 'ovs-vsctl list-ports obr0').stdout.split('\n');
+      expect(ports).toEqual(expect.arrayContaining(['tp1', 'tp3']));
+    } finally {
+      onHost(lab, 'h1', 'ovs-vsctl --if-exists del-port obr0 tp1 -- --if-exists del-port obr0 tp2 -- --if-exists del-port obr0 tp3');
+    }
+  });
 });

@@ -63,6 +63,19 @@ export function verifyInterface(name: string): Step {
   };
 }
 
+/** verifyInterface for several interfaces in one ovs-vsctl: one `get` per interface, one reply line each, in order. */
+export function verifyInterfaces(names: string[]): Step {
+  const get = vsctlRead(...names.flatMap((n) => ['--', 'get', 'interface', n, 'error']));
+  const list = names.map(quote).join(' ');
+  return {
+    kind: 'exec',
+    cmd:
+      `out=$(${get} 2>&1) || { echo "$out" >&2; exit 1; }; ` +
+      `printf '%s\n' "$out" | { bad=0; for n in ${list}; do IFS= read -r err; ` +
+      `[ "$err" = '[]' ] || { echo "ovs-vsctl: interface $n: $err" >&2; bad=1; }; done; exit $bad; }`,
+  };
+}
+
 /** A probe that could not reach ovsdb-server explains how to start it. */
 export function ovsProbeFailure(stderr: string): string {
   const line = firstError(stderr, 'ovs-vsctl failed');

@@ -1,7 +1,7 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
-import { defineModule, type Plan } from '../types.js';
+import { defineModule, type Plan, type Step } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
+import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, verifyInterfaces, vsctlWrite } from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -13,6 +13,26 @@ export interface OvsPortArgs {
   tag?: number;
   /** Split horizon: OVS never forwards between two protected ports (a loop-free full mesh). */
   protected?: boolean;
+}
+
+/** One port's ovs-vsctl commands (without the trailing `--`), for merging a loop's ports into one transaction. */
+export interface PortBatch {
+  port: string;
+  txn: string[];
+  /** the interface's error column is checked afterwards */
+  verify?: true;
+}
+
+/**
+ * All ports of a loop in one ovs-vsctl transaction: ovs-vswitchd reconfigures once, not once per port (19 ports:
+ * 294 ms one by one, 22 ms together). Two items naming the same port are applied one by one, in order.
+ */
+export function mergePorts(batches: PortBatch[]): Step[] | undefined {
+  const names = batches.map((b) => b.port);
+  if (!names.length || new Set(names).size < names.length) return undefined;
+  const txn = batches.flatMap((b, i) => (i ? ['--', ...b.txn] : b.txn));
+  const verify = batches.filter((b) => b.verify).map((b) => b.port);
+  return [{ kind: 'exec', cmd: vsctlWrite(...txn) }, ...(verify.length ? [verifyInterfaces(verify)] : [])];
 }
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -31,6 +51,7 @@ export const ovsPort = defineModule({
     protected: { type: 'bool', description: 'split horizon: never forward between two protected ports' },
   },
   build: (v): OvsPortArgs => ({ ...v, state: v.state as OvsPortArgs['state'] }),
+  merge: (batches) => mergePorts(batches as PortBatch[]),
   async plan(p, probe): Promise<Plan> {
     const r = await probe.run(OVS_SNAPSHOT);
     if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
@@ -48,6 +69,7 @@ export const ovsPort = defineModule({
       return {
         changed: true,
         steps: [{ kind: 'exec', cmd: vsctlWrite('--if-exists', 'del-port', onBridge, p.port) }],
+        batch: { port: p.port, txn: ['--if-exists', 'del-port', onBridge, p.port] } satisfies PortBatch,
         diff: [{ before: `port ${onBridge}/${p.port}\n`, after: `(no port ${p.port})\n` }],
         note: `removed port ${onBridge}/${p.port}`,
       };
@@ -100,6 +122,7 @@ export const ovsPort = defineModule({
     return {
       changed: true,
       steps: [{ kind: 'exec', cmd: vsctlWrite(...txn) }, verifyInterface(p.port)],
+      batch: { port: p.port, txn, verify: true } satisfies PortBatch,
       diff: [
         {
           before: iface ? `port ${onBridge ?? '(no bridge)'}/${p.port}\n${before.map((l) => `${l}\n`).join('')}` : `(no port ${p.port})\n`,

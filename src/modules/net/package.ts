@@ -5,6 +5,7 @@ import { type Args, fail, list } from '../args.js';
 import { aptCommand } from '../pkg/apt-core.js';
 import { updateCommand } from '../pkg/apt.js';
 import { makecacheCommand, rpmCommands, rpmPending, rpmQueryScript, rpmUpgradableScript } from '../pkg/rpm-core.js';
+import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { firstError, section, sections } from './probe-text.js';
 
@@ -95,6 +96,7 @@ export const pkg = defineModule({
     enablerepo: v.enablerepo,
     disablerepo: v.disablerepo,
   }),
+  merge: (batches) => mergeNames(batches as NamesBatch[]),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_pkg_mgr;
     const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;
@@ -134,17 +136,25 @@ export const pkg = defineModule({
         note: `${names.join(' ')} ${p.state === 'absent' ? 'absent' : p.state === 'latest' ? 'latest' : 'present'} (${m})`,
       };
     // The commands come from the apt and dnf/yum modules' builders: one code path for how packages are acted on.
-    const steps: Step[] = [];
-    if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
-    if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', todo, {}) });
-    else {
-      const work = rpmPending(p.state, todo, new Set(todo.filter(has)), upgradable);
-      for (const c of rpmCommands(m, work, repos)) steps.push({ kind: 'exec', cmd: c });
-    }
+    const stepsFor = (names: string[]): Step[] => {
+      const steps: Step[] = [];
+      if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
+      if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', names, {}) });
+      else {
+        const work = rpmPending(p.state, names, new Set(names.filter(has)), upgradable);
+        for (const c of rpmCommands(m, work, repos)) steps.push({ kind: 'exec', cmd: c });
+      }
+      return steps;
+    };
+    const steps = stepsFor(todo);
+    // Installing what is missing is idempotent: a loop's items install together (removal and latest go one by one).
+    const batch: NamesBatch | undefined =
+      p.state === 'present' ? { key: JSON.stringify([m, p.updateCache, repos]), names: todo, steps: stepsFor } : undefined;
     const line = (n: string, on: boolean) => `${n} ${on ? 'installed' : 'absent'}\n`;
     return {
       changed: true,
       steps,
+      ...(batch ? { batch } : {}),
       diff: [{ before: todo.map((n) => line(n, has(n))).join(''), after: todo.map((n) => line(n, p.state !== 'absent')).join('') }],
       note: `${verb} ${todo.join(' ')} (${m})`,
     };

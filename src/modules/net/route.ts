@@ -71,6 +71,18 @@ async function planPersist(p: RouteArgs, old: string | undefined, probe: Probe, 
   return planFileUpdate(probe, ctx, { dest: path, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old), mode });
 }
 
+/** One route's `ip` words (after `ip`), for merging a loop's routes into one `ip -batch`. */
+export interface RouteBatch {
+  to: string;
+  line: string[];
+}
+
+/** A loop's routes in one `ip -batch -` (one process, one netlink session); two items for one destination go one by one. */
+export function mergeRoutes(batches: RouteBatch[]): Step[] | undefined {
+  if (!batches.length || new Set(batches.map((b) => shown(b.to))).size < batches.length) return undefined;
+  return [{ kind: 'exec', cmd: cmd('ip', '-batch', '-'), stdin: batches.map((b) => `${b.line.join(' ')}\n`).join('') }];
+}
+
 export const route = defineModule({
   name: 'route',
   doc: 'A static route, changed in place with `ip route replace` and optionally persisted.',
@@ -99,6 +111,7 @@ export const route = defineModule({
     state: v.state as RouteArgs['state'],
     persist: v.persist as RouteArgs['persist'],
   }),
+  merge: (batches) => mergeRoutes(batches as RouteBatch[]),
   async plan(p, probe, ctx): Promise<Plan> {
     const file = persistPath(p);
     // The whole main table, the same command for every route: a loop over peers reads it once.
@@ -115,6 +128,7 @@ export const route = defineModule({
     const before = mine.length ? mine.map((x) => `${fmt(x)}\n`).join('') : `(no route to ${p.to})\n`;
     const steps: Step[] = [];
     let after = before;
+    let words: string[] | undefined;
 
     if (p.state === 'absent') {
       const gone = p.metric === undefined ? mine : mine.filter((x) => (x.metric ?? 0) === p.metric);
@@ -132,7 +146,8 @@ export const route = defineModule({
         const metric = p.metric ?? target?.metric;
         if (target && (target.metric ?? 0) !== (metric ?? 0))
           steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'del', p.to, 'metric', String(target.metric ?? 0)) });
-        steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'replace', ...spec(p, metric)) });
+        words = spec(p, metric);
+        steps.push({ kind: 'exec', cmd: cmd('ip', 'route', 'replace', ...words) });
         after = `${fmt({ dst, gateway: p.via, dev: p.dev ?? target?.dev, metric })}\n`;
       }
     }
@@ -142,9 +157,12 @@ export const route = defineModule({
     const allSteps = [...steps, ...(persisted?.steps ?? [])];
     const note = p.state === 'absent' ? `no route to ${p.to}` : spec(p).join(' ');
     if (!allSteps.length) return { changed: false, note };
+    // A lone `ip route replace` (idempotent) can join the loop's `ip -batch`; deletions and files go one by one.
+    const replace = !persisted && steps.length === 1 && words ? { to: p.to, line: ['route', 'replace', ...words] } : undefined;
     return {
       changed: true,
       steps: allSteps,
+      ...(replace ? { batch: replace satisfies RouteBatch } : {}),
       diff: [...(steps.length ? [{ before, after }] : []), ...(persisted?.diff ?? [])],
       note: steps.length ? note : `${note} (persisted)`,
     };

@@ -3,6 +3,7 @@
 import { cmd, quote } from '../../remote/quote.js';
 import { fail } from '../args.js';
 import { firstError, section, sections } from '../net/probe-text.js';
+import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import {
   type AptAction,
@@ -103,6 +104,8 @@ const fields = (text: string) =>
 /** One action's outcome: the steps it needs (none: nothing to do), its diff and note, or why it fails. */
 interface Decision {
   steps: Step[];
+  /** Set when the steps are one `apt-get install` of these names (what a loop's items can share). */
+  installs?: string[];
   before?: string;
   after?: string;
   note: string;
@@ -179,7 +182,7 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
   }
   const before = todo.map((n) => `${splitVersion(n).name} ${st.get(n)?.version ?? 'absent'}\n`).join('');
   if (updateDue)
-    return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
+    return { steps: [exec(aptCommand('install', todo, p.flags))], installs: todo, before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
   // Read-only dry run of exactly the install that would run: unknown names fail now, and the diff lists dependencies too.
   const sim = parseSimulation((await probe.run(aptSimulation('install', todo, p.flags))).stdout);
   const bad = simFailed(sim, `cannot install ${todo.join(' ')}`);
@@ -187,7 +190,7 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
   if (bad && check && sim.errors.every((e) => /^Unable to locate package /.test(e)))
     return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')} (not in the package lists yet)` };
   if (bad) return { steps: [], note: bad, failed: bad };
-  return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: simulationText(sim) || todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
+  return { steps: [exec(aptCommand('install', todo, p.flags))], installs: todo, before, after: simulationText(sim) || todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
 }
 
 /** Plan of the apt module for already-parsed arguments (the package module plans through here too). */
@@ -210,11 +213,12 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
   const onlyCache = !p.names.length && !p.deb && p.upgrade === 'no' && !p.autoremove && !p.autoclean;
   // Ansible refreshes the lists whenever asked; here a refresh happens with an action that needs it, or alone.
   const refresh = updateDue && (d.steps.length > 0 || onlyCache);
-  const steps: Step[] = [
+  const stepsFor = (main: Step[]): Step[] => [
     ...(cleanDue ? [{ kind: 'exec' as const, cmd: aptCommand('clean', [], {}) }] : []),
     ...(refresh ? [{ kind: 'exec' as const, cmd: updateCommand(p.updateRetries) }] : []),
-    ...(p.policyRcD === undefined ? d.steps : d.steps.map((st) => (st.kind === 'exec' ? { ...st, cmd: withPolicyRcD(st.cmd, p.policyRcD as number) } : st))),
+    ...(p.policyRcD === undefined ? main : main.map((st) => (st.kind === 'exec' ? { ...st, cmd: withPolicyRcD(st.cmd, p.policyRcD as number) } : st))),
   ];
+  const steps = stepsFor(d.steps);
   if (refresh) Object.assign(result, { cache_updated: true, cache_update_time: now });
   if (!steps.length) {
     const why = updateDue && !onlyCache ? ' (package lists not refreshed: nothing to do)' : fresh ? ' (cache is fresh)' : '';
@@ -225,6 +229,16 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
   if (!ctx.check && last.kind === 'exec') last.capture = true;
   const notes = [...(cleanDue ? ['cache cleaned'] : []), ...(refresh ? ['lists refreshed'] : []), ...(d.steps.length ? [d.note] : [])];
   const plan: Plan = { changed: true, steps, note: notes.join('; '), result };
+  // A loop's installs share one apt-get run (each item registers that run's output); what else the plan does must match.
+  if (d.installs && !ctx.check) {
+    const install = (names: string[]): Step[] => {
+      const all = stepsFor([{ kind: 'exec', cmd: aptCommand('install', names, p.flags) }]);
+      const end = all[all.length - 1];
+      if (end.kind === 'exec') end.capture = true;
+      return all;
+    };
+    plan.batch = { key: JSON.stringify([cleanDue, refresh, p.updateRetries, p.policyRcD, p.flags]), names: d.installs, steps: install } satisfies NamesBatch;
+  }
   if (d.before !== undefined || d.after !== undefined) plan.diff = [{ before: d.before ?? '', after: d.after ?? '' }];
   return plan;
 }
@@ -315,5 +329,6 @@ export const apt = defineModule({
       },
     };
   },
+  merge: (batches) => mergeNames(batches as NamesBatch[]),
   plan: planApt,
 });

@@ -4,6 +4,7 @@ import { cmd } from '../../remote/quote.js';
 import { fail } from '../args.js';
 import { firstError, section, sections } from '../net/probe-text.js';
 import type { ArgSpecs } from '../spec.js';
+import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Probe, type Step } from '../types.js';
 import {
   makecacheCommand,
@@ -134,7 +135,19 @@ export async function planRpm(m: RpmManager, p: RpmArgs, probe: Probe): Promise<
   if (!steps.length && !p.updateCache) return { changed: false, note: `${p.names.join(' ') || 'nothing'} ${p.state} (${m})`, result };
   if (!steps.length) return { changed: false, note: `${p.names.join(' ') || 'nothing to do'} ${p.state} (${m}; metadata not refreshed: nothing to do)`, result };
   if (p.updateCache) steps.unshift({ kind: 'exec', cmd: makecacheCommand(m, p.flags) });
-  return { changed: true, steps, note: `${notes.join('; ')} (${m})`, diff: [{ before: before.join(''), after: after.join('') }], result };
+  // Installing what is missing is idempotent: a loop's items install in one dnf call (one dependency resolution).
+  const installOnly = p.state === 'present' && !p.autoremove && !p.updateOnly && !all && !work.upgrade.length && !work.remove.length && work.install.length > 0;
+  const batch: NamesBatch | undefined = installOnly
+    ? {
+        key: JSON.stringify([m, p.updateCache, p.flags]),
+        names: work.install,
+        steps: (ns) => [
+          ...(p.updateCache ? [{ kind: 'exec' as const, cmd: makecacheCommand(m, p.flags) }] : []),
+          ...rpmCommands(m, { install: ns, upgrade: [], remove: [] }, p.flags).map((c): Step => ({ kind: 'exec', cmd: c })),
+        ],
+      }
+    : undefined;
+  return { changed: true, steps, note: `${notes.join('; ')} (${m})`, diff: [{ before: before.join(''), after: after.join('') }], result, ...(batch ? { batch } : {}) };
 }
 
 export const dnf = defineModule({
@@ -143,6 +156,7 @@ export const dnf = defineModule({
   example: 'dnf: {name: [openvswitch, bridge-utils], state: present, enablerepo: epel}',
   args: { ...ARGS, nobest: { type: 'bool', default: false, description: '--nobest' }, allowerasing: { type: 'bool', default: false, description: '--allowerasing' }, cacheonly: { type: 'bool', default: false, description: '--cacheonly' } },
   build: (v, a) => buildRpm(v, a, { nobest: v.nobest, allowerasing: v.allowerasing, cacheonly: v.cacheonly }),
+  merge: (batches) => mergeNames(batches as NamesBatch[]),
   plan: (p, probe) => planRpm('dnf', p, probe),
 });
 
@@ -152,5 +166,6 @@ export const yum = defineModule({
   example: 'yum: {name: openvswitch, state: latest, disablerepo: "*", enablerepo: local}',
   args: { ...ARGS, use_backend: { choices: ['auto', 'yum', 'yum4', 'dnf'], default: 'auto', description: 'auto/yum: the yum command; yum4/dnf: the dnf command' } },
   build: (v, a) => ({ ...buildRpm(v, a, {}), backend: (v.use_backend === 'dnf' || v.use_backend === 'yum4' ? 'dnf' : 'yum') as RpmManager }),
+  merge: (batches) => mergeNames(batches as NamesBatch[]),
   plan: (p, probe) => planRpm(p.backend, p, probe),
 });

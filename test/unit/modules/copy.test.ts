@@ -24,6 +24,8 @@ describe('copy content', () => {
       steps: [up('/etc/motd', 'hi\n')],
       note: 'created',
       result: { dest: '/etc/motd', checksum: sha('hi\n') },
+      // what a loop of copies merges into one script (src/modules/file-batch.ts)
+      batch: { paths: ['/etc/motd'], steps: [up('/etc/motd', 'hi\n')] },
     });
     expect(probe.commands).toHaveLength(1);
     expect(probe.commands[0]).toContain('[ -f /etc/motd ]');

@@ -81,7 +81,9 @@ describe('lineinfile: plan', () => {
   it('missing file with create → upload of the line', async () => {
     const { plan, probe } = await run(null, { line: 'x', create: true });
     expect(plan.steps).toEqual([{ kind: 'upload', dest: P, content: Buffer.from('x\n') }]);
-    expect(probe.reads).toEqual([]);
+    // the read travels with the stat (one round trip); on a missing file it finds nothing and is ignored
+    expect(probe.reads).toEqual([P]);
+    expect(probe.commands).toHaveLength(1);
   });
   it('missing file and parent with create → mkdir -p first', async () => {
     const { plan } = await run(null, { line: 'x', create: true, mode: '0600' }, fakeCtx(), false);
