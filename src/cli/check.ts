@@ -88,7 +88,6 @@ function handlerLocations(p: Playbook): Set<string> {
   return new Set(p.plays.flatMap((play) => play.handlers.map((h) => (h.at ? `${h.at.file}:${h.at.line ?? ''}` : ''))).filter(Boolean));
 }
 
-
 export async function checkCommand(file: string, given: RunFlags): Promise<number> {
   const playbook = loadPlaybook(file);
   const f: RunFlags = { ...given, limit: limitPattern(given.limit) };

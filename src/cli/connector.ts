@@ -27,7 +27,9 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
   const files = new Map<string, KnownHosts>();
   const knownHostsFor = (vars: Record<string, unknown>) => {
     const file =
-      o.knownHosts ?? (typeof vars.runbook_known_hosts === 'string' ? vars.runbook_known_hosts : undefined) ?? join(process.env.HOME || homedir(), '.ssh', 'known_hosts');
+      o.knownHosts ??
+      (typeof vars.runbook_known_hosts === 'string' ? vars.runbook_known_hosts : undefined) ??
+      join(process.env.HOME || homedir(), '.ssh', 'known_hosts');
     let kh = files.get(file);
     if (!kh) files.set(file, (kh = new KnownHosts(file, o.hostKeyChecking ?? 'accept-new')));
     return kh;
@@ -50,7 +52,9 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
       onNote: (o.verbose ?? 0) > 0 ? (msg) => process.stderr.write(`${msg}\n`) : undefined,
     });
   };
-  return Object.assign(connector, { check: (targets: { host: string; vars: Record<string, unknown> }[]) => checkTargets(targets, withFlags, knownHostsFor) });
+  return Object.assign(connector, {
+    check: (targets: { host: string; vars: Record<string, unknown> }[]) => checkTargets(targets, withFlags, knownHostsFor),
+  });
 }
 
 // Key files and known_hosts files shared by many hosts: each is read once, and a problem is bad input (exit 4).
@@ -82,7 +86,9 @@ async function checkTargets(
       await kh.knownKeyTypes('preflight.invalid', 22);
     } catch (e) {
       if (!(e instanceof RunbookError)) throw e;
-      throw new InputError(e.message, { hint: e.hint ?? 'point --known-hosts (or runbook_known_hosts) at a readable file; a missing one is created' });
+      throw new InputError(e.message, {
+        hint: e.hint ?? 'point --known-hosts (or runbook_known_hosts) at a readable file; a missing one is created',
+      });
     }
   }
 }

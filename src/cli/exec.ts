@@ -12,7 +12,26 @@ import { inventorySources, parseExtraVars } from './options.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
 
-export interface ExecFlags extends Pick<RunFlags, 'inventory' | 'limit' | 'shard' | 'check' | 'diff' | 'extraVars' | 'forks' | 'timeout' | 'verbose' | 'output' | 'knownHosts' | 'hostKeyChecking' | 'user' | 'privateKey' | 'connectTimeout' | 'report'> {
+export interface ExecFlags
+  extends Pick<
+    RunFlags,
+    | 'inventory'
+    | 'limit'
+    | 'shard'
+    | 'check'
+    | 'diff'
+    | 'extraVars'
+    | 'forks'
+    | 'timeout'
+    | 'verbose'
+    | 'output'
+    | 'knownHosts'
+    | 'hostKeyChecking'
+    | 'user'
+    | 'privateKey'
+    | 'connectTimeout'
+    | 'report'
+  > {
   module?: string;
   args?: string;
   become?: boolean;
@@ -30,7 +49,9 @@ function moduleArgs(module: string, raw: string | undefined): unknown {
     try {
       return parse(raw);
     } catch (e) {
-      throw new UsageError(`-a ${raw}: not a valid YAML map: ${(e as Error).message.split('\n')[0]}`, { hint: "use -a 'k=v k2=v2' or -a '{k: v, k2: v2}'" });
+      throw new UsageError(`-a ${raw}: not a valid YAML map: ${(e as Error).message.split('\n')[0]}`, {
+        hint: "use -a 'k=v k2=v2' or -a '{k: v, k2: v2}'",
+      });
     }
   }
   return parseExtraVars([raw]);
@@ -41,7 +62,8 @@ export async function execCommand(pattern: string, command: string[], given: Exe
   if (f.module && command.length) throw new UsageError('give either -m/-a or a command after --, not both');
   const module = f.module ?? 'shell';
   const raw = f.module ? f.args : command.join(' ');
-  if (!f.module && !raw) throw new UsageError('nothing to run', { hint: 'runbook exec <pattern> -i <inventory> -- <command>  or  -m <module> -a <args>' });
+  if (!f.module && !raw)
+    throw new UsageError('nothing to run', { hint: 'runbook exec <pattern> -i <inventory> -- <command>  or  -m <module> -a <args>' });
   const args = moduleArgs(module, raw);
   lookup(module, at).parse(args, at);
   const task = bareTask(module, args, at, f.module ? `${module} ${raw ?? ''}`.trim() : raw);

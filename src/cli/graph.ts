@@ -24,7 +24,15 @@ export interface GraphFlags extends ConnectOptions {
   probe?: boolean;
 }
 
-const byExtension: Record<string, GraphFormat> = { '.json': 'json', '.svg': 'svg', '.dot': 'dot', '.gv': 'dot', '.mmd': 'mermaid', '.mermaid': 'mermaid', '.md': 'mermaid' };
+const byExtension: Record<string, GraphFormat> = {
+  '.json': 'json',
+  '.svg': 'svg',
+  '.dot': 'dot',
+  '.gv': 'dot',
+  '.mmd': 'mermaid',
+  '.mermaid': 'mermaid',
+  '.md': 'mermaid',
+};
 
 /** `-o json` (as run and exec take it): JSON on stdout rather than a file named "json". */
 const stdoutJson = (f: Pick<GraphFlags, 'output'>) => f.output === 'json';
@@ -35,7 +43,10 @@ export function graphFormat(f: Pick<GraphFlags, 'format' | 'output'>): GraphForm
   if (stdoutJson(f)) return 'json';
   if (!f.output) return 'mermaid';
   const fmt = byExtension[extname(f.output).toLowerCase()];
-  if (!fmt) throw new UsageError(`-o ${f.output}: cannot tell the format from the extension`, { hint: 'use .svg, .dot/.gv, .mmd or .json, or pass --format svg|mermaid|dot|json' });
+  if (!fmt)
+    throw new UsageError(`-o ${f.output}: cannot tell the format from the extension`, {
+      hint: 'use .svg, .dot/.gv, .mmd or .json, or pass --format svg|mermaid|dot|json',
+    });
   return fmt;
 }
 
@@ -86,7 +97,10 @@ async function renderer(format: GraphFormat): Promise<(g: MeshGraph) => string> 
 
 // What the hosts hold (tunnels, routes), then with --probe what packets between them show.
 async function liveGraph(inventory: Inventory, hosts: string[], plan: MeshGraph, f: GraphFlags): Promise<MeshGraph> {
-  const [{ makeConnector, localConnector }, { readMesh, compareLive }] = await Promise.all([import('./connector.js'), import('../graph/live.js')]);
+  const [{ makeConnector, localConnector }, { readMesh, compareLive }] = await Promise.all([
+    import('./connector.js'),
+    import('../graph/live.js'),
+  ]);
   const connector = makeConnector(f);
   const vars = new Map(hosts.map((h) => [h, hostVars(inventory, h)]));
   const v = (h: string) => vars.get(h) ?? {};

@@ -32,7 +32,11 @@ function sshOptions(c: Command): Command {
     .option('-u, --user <name>', 'remote user (overrides ansible_user)')
     .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
     .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
-    .addOption(new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them').choices(['accept-new', 'strict']).default('accept-new'))
+    .addOption(
+      new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them')
+        .choices(['accept-new', 'strict'])
+        .default('accept-new'),
+    )
     .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10);
 }
 
@@ -81,19 +85,24 @@ async function prepare(opts: { verbose: number; vaultId?: string[]; vaultPasswor
 
 taskSelection(
   connectionOptions(
-    program
-      .command('run')
-      .description('run a playbook against the inventory')
-      .argument('<playbook>', 'playbook YAML file'),
+    program.command('run').description('run a playbook against the inventory').argument('<playbook>', 'playbook YAML file'),
   ),
 )
   .option('--list-hosts', 'list the hosts each play targets, then stop')
   .option('--list-tasks', 'list the tasks, then stop')
   .option('--syntax-check', 'load and validate only; touch no host')
   .option('--force-handlers', 'run notified handlers even on hosts that failed')
-  .addOption(new Option('--rerun <which>', "only the hosts the last run of this playbook left failed or unreachable").choices(['failed']))
-  .option('--confirm-timeout <s>', 'network safety: seconds a host stays armed around network changes before it restores itself unless confirmed (0: off)', wholeSeconds('--confirm-timeout'), 60)
-  .option('--rollback-on-failure', 'network safety: a host that fails a task is put back as it was before the play (network and files written)')
+  .addOption(new Option('--rerun <which>', 'only the hosts the last run of this playbook left failed or unreachable').choices(['failed']))
+  .option(
+    '--confirm-timeout <s>',
+    'network safety: seconds a host stays armed around network changes before it restores itself unless confirmed (0: off)',
+    wholeSeconds('--confirm-timeout'),
+    60,
+  )
+  .option(
+    '--rollback-on-failure',
+    'network safety: a host that fails a task is put back as it was before the play (network and files written)',
+  )
   .option(...reportOption)
   .action(async (file: string, opts) => {
     await prepare(opts);
@@ -195,7 +204,8 @@ program
   .option('--name <name>', 'lab name (several labs can coexist)', 'lab')
   .option('--ovs', 'also start Open vSwitch on each host with the userspace underlay (for gre-mesh)')
   .action(async (action: string, count: string, opts) => {
-    if (!['up', 'down', 'status'].includes(action)) throw new UsageError(`unknown lab action "${action}"`, { hint: 'use: runbook lab up [N] | down | status' });
+    if (!['up', 'down', 'status'].includes(action))
+      throw new UsageError(`unknown lab action "${action}"`, { hint: 'use: runbook lab up [N] | down | status' });
     const n = positiveInt('lab size')(count);
     const { labCommand } = await import('../lab/command.js');
     process.stdout.write(`${await labCommand(action as 'up' | 'down' | 'status', { name: opts.name, count: n, ovs: !!opts.ovs })}\n`);
@@ -237,10 +247,18 @@ vaultOptions(
       .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect)
       .option('--playbook <file>', 'mesh hosts from the play of this playbook that creates GRE ports (e.g. playbooks/gre-mesh.yaml)')
       .option('-g, --group <pattern>', 'mesh hosts as a host pattern (default: group mesh)')
-      .option('-o, --output <file>', 'write to this file (format from .svg, .dot/.gv, .mmd, .json) instead of stdout; `-o json`: JSON on stdout')
-      .addOption(new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot', 'json']))
+      .option(
+        '-o, --output <file>',
+        'write to this file (format from .svg, .dot/.gv, .mmd, .json) instead of stdout; `-o json`: JSON on stdout',
+      )
+      .addOption(
+        new Option('--format <format>', 'output format (default: from -o, else mermaid)').choices(['svg', 'mermaid', 'dot', 'json']),
+      )
       .option('--live', 'connect to the hosts and mark in red what differs from the plan (exit 5 when it differs)')
-      .option('--probe', 'with --live: send full-size pings (don\'t fragment, at the mtu) and 64 KB over TCP between every pair across the overlay (exit 5 when a pair fails)'),
+      .option(
+        '--probe',
+        "with --live: send full-size pings (don't fragment, at the mtu) and 64 KB over TCP between every pair across the overlay (exit 5 when a pair fails)",
+      ),
   ),
 ).action(async (opts) => {
   await (await import('./vault.js')).setupVault(opts);

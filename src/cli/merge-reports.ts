@@ -14,7 +14,10 @@ export interface RunSummary {
 
 // The last summary line of a JSON-lines report (or a file holding only that line).
 export function summaryFromText(text: string, file = '<input>'): RunSummary {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     let obj: Record<string, unknown>;
     try {
@@ -67,11 +70,15 @@ export async function mergeReportsCommand(files: string[], opts: { output?: stri
   );
   if (opts.output === 'json') {
     const { recap, elapsedMs, exitCode, interrupted } = merged;
-    process.stdout.write(`${JSON.stringify({ type: 'summary', recap, elapsed_ms: elapsedMs, exit_code: exitCode, interrupted, reports: files.length })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ type: 'summary', recap, elapsed_ms: elapsedMs, exit_code: exitCode, interrupted, reports: files.length })}\n`,
+    );
   } else {
     const [{ formatRecap }, { painter }] = await Promise.all([import('../output/recap.js'), import('../output/style.js')]);
     const paint = painter(!!process.stdout.isTTY && !process.env.NO_COLOR);
-    process.stdout.write(`${formatRecap(merged.recap, merged.elapsedMs, paint)}\n(${files.length} report${files.length === 1 ? '' : 's'} merged; exit ${merged.exitCode})\n`);
+    process.stdout.write(
+      `${formatRecap(merged.recap, merged.elapsedMs, paint)}\n(${files.length} report${files.length === 1 ? '' : 's'} merged; exit ${merged.exitCode})\n`,
+    );
   }
   return merged.exitCode;
 }

@@ -29,7 +29,9 @@ export function parseExtraVars(values: string[] = []): Record<string, unknown> {
         data = parse(opened.text, { customTags: (tags) => [...tags, yaml11Bool, vaultTag] });
         if (opened.secret) addSecret(data);
       } catch (e) {
-        throw new UsageError(`-e ${v}: cannot read ${file}: ${(e as Error).message}`, { hint: 'give an existing YAML or JSON file after @' });
+        throw new UsageError(`-e ${v}: cannot read ${file}: ${(e as Error).message}`, {
+          hint: 'give an existing YAML or JSON file after @',
+        });
       }
       if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`-e ${v}: ${file} must hold a map of variables`);
       Object.assign(out, data);
@@ -42,7 +44,8 @@ export function parseExtraVars(values: string[] = []): Record<string, unknown> {
     } else {
       for (const pair of v.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []) {
         const i = pair.indexOf('=');
-        if (i <= 0) throw new UsageError(`-e ${v}: expected key=value`, { hint: 'use -e key=value, -e \'{"key": "value"}\' or -e @vars.yaml' });
+        if (i <= 0)
+          throw new UsageError(`-e ${v}: expected key=value`, { hint: 'use -e key=value, -e \'{"key": "value"}\' or -e @vars.yaml' });
         const raw = pair.slice(i + 1).replace(/^(["'])(.*)\1$/, '$2');
         out[pair.slice(0, i)] = raw;
       }
@@ -76,5 +79,8 @@ export function inventorySources(given: string[] | undefined): string[] {
 }
 
 export function splitList(v?: string[]): string[] {
-  return (v ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return (v ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -57,7 +57,9 @@ export async function runCommand(file: string, given: RunFlags): Promise<number>
     const limited = f.limit ? new Set(selectHosts(inventory, f.limit)) : undefined;
     const hosts = rerunHosts(file).filter((h) => inventory.hosts.has(h) && (!limited || limited.has(h)));
     if (!hosts.length) {
-      process.stdout.write(`nothing to rerun: the last run of ${file} left no failed or unreachable host${f.limit ? ` in ${f.limit}` : ''}\n`);
+      process.stdout.write(
+        `nothing to rerun: the last run of ${file} left no failed or unreachable host${f.limit ? ` in ${f.limit}` : ''}\n`,
+      );
       return 0;
     }
     f = { ...f, limit: hosts.join(',') };
@@ -67,7 +69,9 @@ export async function runCommand(file: string, given: RunFlags): Promise<number>
   if (f.listHosts) {
     for (const p of playbook.plays) {
       const hs = inShard(playHosts(inventory, p, f.limit, parseExtraVars(f.extraVars)), shard);
-      process.stdout.write(`play "${p.name}" (${p.hosts}): ${hs.length} host${hs.length === 1 ? '' : 's'}\n${hs.map((h) => `  ${h}`).join('\n')}\n`);
+      process.stdout.write(
+        `play "${p.name}" (${p.hosts}): ${hs.length} host${hs.length === 1 ? '' : 's'}\n${hs.map((h) => `  ${h}`).join('\n')}\n`,
+      );
     }
     return 0;
   }
@@ -88,7 +92,9 @@ async function syntaxCheck(file: string, playbook: Playbook, f: RunFlags): Promi
   const plays = `${playbook.plays.length} play${playbook.plays.length === 1 ? '' : 's'}, ${playbook.plays.reduce((n, p) => n + p.tasks.length, 0)} tasks`;
   const sources = f.inventory?.length ? f.inventory : existsSync('inventory') ? ['inventory'] : undefined;
   if (!sources) {
-    process.stdout.write(`playbook: ${file}: syntax OK (${plays}; no inventory given: templates and vars were not checked per host, pass -i)\n`);
+    process.stdout.write(
+      `playbook: ${file}: syntax OK (${plays}; no inventory given: templates and vars were not checked per host, pass -i)\n`,
+    );
     return 0;
   }
   const inventory = loadInventory(sources, playbook.baseDir);

@@ -31,7 +31,8 @@ async function secretsFor(f: VaultFlags, confirm: boolean): Promise<VaultSecret[
   const given = await resolveVaultSecrets(sources(f));
   if (given.length) return given;
   const pw = await promptPassword(confirm ? 'New vault password: ' : 'Vault password: ');
-  if (confirm && (await promptPassword('Confirm new vault password: ')) !== pw) throw new InputError('the two passwords differ', { hint: 'run the command again' });
+  if (confirm && (await promptPassword('Confirm new vault password: ')) !== pw)
+    throw new InputError('the two passwords differ', { hint: 'run the command again' });
   if (!pw) throw new InputError('the vault password is empty', { hint: 'type a non-empty password' });
   return [{ id: 'default', password: pw }];
 }
@@ -40,7 +41,10 @@ async function secretsFor(f: VaultFlags, confirm: boolean): Promise<VaultSecret[
 function encryptingSecret(list: VaultSecret[], f: VaultFlags): VaultSecret {
   if (!f.encryptVaultId) return list[0];
   const s = list.find((x) => x.id === f.encryptVaultId);
-  if (!s) throw new UsageError(`--encrypt-vault-id ${f.encryptVaultId}: no --vault-id with that label was given`, { hint: `add --vault-id ${f.encryptVaultId}@FILE` });
+  if (!s)
+    throw new UsageError(`--encrypt-vault-id ${f.encryptVaultId}: no --vault-id with that label was given`, {
+      hint: `add --vault-id ${f.encryptVaultId}@FILE`,
+    });
   return s;
 }
 
@@ -48,7 +52,10 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { at: { file }, hint: 'check the path' });
+    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      at: { file },
+      hint: 'check the path',
+    });
   }
 }
 
@@ -71,7 +78,8 @@ export async function vaultCommand(action: VaultAction, file: string, f: VaultFl
   if (action === 'encrypt') {
     const text = readText(file);
     if (isAnyVault(text)) throw new UsageError(`${file} is already encrypted`, { hint: `use: runbook vault edit ${file}` });
-    const creating = !f.vaultId?.length && !f.vaultPasswordFile?.length && !process.env.RUNBOOK_VAULT_PASSWORD && !process.env.ANSIBLE_VAULT_PASSWORD_FILE;
+    const creating =
+      !f.vaultId?.length && !f.vaultPasswordFile?.length && !process.env.RUNBOOK_VAULT_PASSWORD && !process.env.ANSIBLE_VAULT_PASSWORD_FILE;
     const s = encryptingSecret(await secretsFor(f, creating), f);
     writeAtomic(file, encryptAnsible(text, s.password, s.id));
     process.stderr.write(`encrypted ${file}\n`);
@@ -96,7 +104,8 @@ export async function vaultCommand(action: VaultAction, file: string, f: VaultFl
 async function edit(file: string, f: VaultFlags): Promise<number> {
   const exists = existsSync(file);
   const text = exists ? readText(file) : '';
-  if (exists && !isAnyVault(text)) throw new UsageError(`${file} is not vault-encrypted`, { at: { file }, hint: `encrypt it first: runbook vault encrypt ${file}` });
+  if (exists && !isAnyVault(text))
+    throw new UsageError(`${file} is not vault-encrypted`, { at: { file }, hint: `encrypt it first: runbook vault encrypt ${file}` });
   const list = await secretsFor(f, !exists && !f.vaultId?.length && !f.vaultPasswordFile?.length && !process.env.RUNBOOK_VAULT_PASSWORD);
   setVaultSecrets(list);
   const before = exists ? readVarsText(file, text).text : '';
@@ -109,7 +118,10 @@ async function edit(file: string, f: VaultFlags): Promise<number> {
     writeFileSync(tmp, before, { mode: 0o600 });
     const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
     const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'editor', tmp], { stdio: 'inherit' });
-    if (r.status !== 0) throw new InputError(`the editor (${editor}) exited with ${r.status ?? r.signal}; ${file} is unchanged`, { hint: 'set EDITOR to a working editor' });
+    if (r.status !== 0)
+      throw new InputError(`the editor (${editor}) exited with ${r.status ?? r.signal}; ${file} is unchanged`, {
+        hint: 'set EDITOR to a working editor',
+      });
     const after = readFileSync(tmp, 'utf8');
     if (exists && after === before && !isVault(text)) {
       process.stderr.write(`${file} unchanged\n`);

@@ -21,7 +21,12 @@ export async function applyPlan(
   const as = { become: opts.become, becomeUser: opts.becomeUser };
   for (const step of plan.steps ?? []) {
     if (step.kind === 'exec') {
-      const r = await conn.exec((opts.envPrefix ?? '') + step.cmd, { stdin: step.stdin, ...as, timeout: opts.timeout, onOutput: opts.onOutput });
+      const r = await conn.exec((opts.envPrefix ?? '') + step.cmd, {
+        stdin: step.stdin,
+        ...as,
+        timeout: opts.timeout,
+        onOutput: opts.onOutput,
+      });
       if (step.capture) {
         out.captured = r;
         out.cmd = step.cmd;

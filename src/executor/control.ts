@@ -45,7 +45,13 @@ function resultsOf(result: Record<string, unknown>): Record<string, unknown>[] {
  * Applies what a run-control task reported (once per host it ran for; add_host once per task). Returns true when
  * the inventory changed (later plays' hosts and the `groups` variable must be worked out again).
  */
-export function applyControl(module: string, result: Record<string, unknown>, run: HostRun, inv: Inventory, vars: Record<string, unknown>): boolean {
+export function applyControl(
+  module: string,
+  result: Record<string, unknown>,
+  run: HostRun,
+  inv: Inventory,
+  vars: Record<string, unknown>,
+): boolean {
   let changed = false;
   for (const r of resultsOf(result)) {
     if (module === 'include_vars' && r.ansible_facts && typeof r.ansible_facts === 'object') {

@@ -23,7 +23,9 @@ export async function runHandlers(
     for (const hd of play.handlers) {
       if (aborted()) return;
       const names = [hd.name ?? '', ...hd.listen];
-      const hosts = batch.filter((h) => eligible(h) && names.some((n) => st.runs.get(h)!.notified.has(n)) && !done.get(h)?.has(hd.name ?? ''));
+      const hosts = batch.filter(
+        (h) => eligible(h) && names.some((n) => st.runs.get(h)!.notified.has(n)) && !done.get(h)?.has(hd.name ?? ''),
+      );
       if (!hosts.length) continue;
       ran = true;
       await forEachLimit(hosts, st.o.forks, async (h) => {
@@ -36,5 +38,3 @@ export async function runHandlers(
   // Notifications are used up (a later flush, or the end of the play, runs only what is notified after this one).
   for (const h of flushed) st.runs.get(h)!.notified.clear();
 }
-
-

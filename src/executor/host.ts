@@ -46,7 +46,17 @@ export function varsFor(
   taskVars: Record<string, unknown> = {},
   roleDefaults: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return { ...roleDefaults, ...magic, ...h.inventoryVars, ...h.playVars, ...taskVars, ...h.includeVars, ...h.facts, ...h.registered, ...extra };
+  return {
+    ...roleDefaults,
+    ...magic,
+    ...h.inventoryVars,
+    ...h.playVars,
+    ...taskVars,
+    ...h.includeVars,
+    ...h.facts,
+    ...h.registered,
+    ...extra,
+  };
 }
 
 export interface LiveHost {

@@ -44,7 +44,11 @@ export function hostInclusion(t: Task, host: string, vars: Record<string, unknow
         if (!handlers.some(same)) handlers.push(h.task);
       }
       const bad = unknownNotify(inc.tasks, handlers);
-      if (bad) throw new PlaybookError(`notify "${bad.name}" matches no handler`, { at: bad.at, hint: 'add a handler by that name (or listen: it) to the play' });
+      if (bad)
+        throw new PlaybookError(`notify "${bad.name}" matches no handler`, {
+          at: bad.at,
+          hint: 'add a handler by that name (or listen: it) to the play',
+        });
       cache.set(key, inc);
     }
     keys.push(key);

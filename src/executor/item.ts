@@ -30,10 +30,13 @@ export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | u
     if (Array.isArray(e)) items = e;
   }
   if (!Array.isArray(items))
-    throw new RunbookError(`loop must be a list, got ${typeof items === 'string' ? `the string ${JSON.stringify(items.slice(0, 60))}` : typeof items}`, {
-      at: t.at,
-      hint: 'give loop a YAML list or a variable that holds one',
-    });
+    throw new RunbookError(
+      `loop must be a list, got ${typeof items === 'string' ? `the string ${JSON.stringify(items.slice(0, 60))}` : typeof items}`,
+      {
+        at: t.at,
+        hint: 'give loop a YAML list or a variable that holds one',
+      },
+    );
   return items;
 }
 
@@ -184,7 +187,11 @@ export async function planItem(
   const plan = await def.plan(parsed, withEnv(own, envPrefix), contextFor(t, host, vars, { ...env, check }));
   const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
   // network safety: only on the host itself (not delegated), with the rendered args and the plan
-  const guard = env.beforeApply && conn && target === host ? () => env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as }) : undefined;
+  const guard =
+    env.beforeApply && conn && target === host
+      ? () =>
+          env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as })
+      : undefined;
   return { plan, conn, check, as, timeout, envPrefix, onOutput, guard };
 }
 
@@ -201,11 +208,13 @@ function lineSink(emit: (line: string) => void): (chunk: string) => void {
 }
 
 /** `done`: the steps were already applied, merged with other loop items' (merge.ts). */
-export async function finishItem({ plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned, done?: Applied): Promise<ItemResult> {
+export async function finishItem(
+  { plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned,
+  done?: Applied,
+): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
-  if (plan.skipped)
-    return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
+  if (plan.skipped) return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
   // network safety; a merged apply (done) ran the guard before it
   if (guard && !done && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length))) await guard();
   if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix });
@@ -217,8 +226,7 @@ export async function finishItem({ plan, conn, check, as, timeout, envPrefix, on
   }
   const captures = plan.steps.some((s) => s.kind === 'exec' && s.capture);
   if (check) {
-    if (captures)
-      return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
+    if (captures) return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
   const applied = done ?? (await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput }));

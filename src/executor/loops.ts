@@ -59,7 +59,8 @@ export function expandLookup(lookup: WithLookup, terms: unknown, ctx: LookupCont
 function dictItems(terms: unknown, ctx: LookupContext): unknown[] {
   const dicts = Array.isArray(terms) ? terms : [terms];
   return dicts.flatMap((d) => {
-    if (!isMap(d)) fail(ctx, 'dict', `expects a dict, got ${JSON.stringify(d)?.slice(0, 60)}`, 'give it a map, e.g. with_dict: "{{ users }}"');
+    if (!isMap(d))
+      fail(ctx, 'dict', `expects a dict, got ${JSON.stringify(d)?.slice(0, 60)}`, 'give it a map, e.g. with_dict: "{{ users }}"');
     return Object.entries(d).map(([key, value]) => ({ key, value }));
   });
 }
@@ -87,24 +88,34 @@ function product(lists: unknown[][]): unknown[] {
 function subelements(terms: unknown, ctx: LookupContext): unknown[] {
   const t = listify(terms);
   const hint = 'with_subelements: [ "{{ users }}", authorized_keys ] (optionally a third term { skip_missing: true })';
-  if (t.length < 2 || t.length > 3 || typeof t[1] !== 'string') fail(ctx, 'subelements', 'expects a list (or dict), a key and optional flags', hint);
+  if (t.length < 2 || t.length > 3 || typeof t[1] !== 'string')
+    fail(ctx, 'subelements', 'expects a list (or dict), a key and optional flags', hint);
   const flags = t[2] ?? {};
   if (!isMap(flags)) fail(ctx, 'subelements', 'the third term must be a map of flags', hint);
-  for (const k of Object.keys(flags)) if (k !== 'skip_missing') fail(ctx, 'subelements', `unknown flag "${k}"`, 'the only flag is skip_missing');
-  const skipMissing = flags.skip_missing === true || (typeof flags.skip_missing === 'string' && /^(yes|true|on|1)$/i.test(flags.skip_missing));
+  for (const k of Object.keys(flags))
+    if (k !== 'skip_missing') fail(ctx, 'subelements', `unknown flag "${k}"`, 'the only flag is skip_missing');
+  const skipMissing =
+    flags.skip_missing === true || (typeof flags.skip_missing === 'string' && /^(yes|true|on|1)$/i.test(flags.skip_missing));
   const elements = isMap(t[0]) ? Object.values(t[0]) : t[0];
   if (!Array.isArray(elements)) fail(ctx, 'subelements', 'the first term must be a list or a dict', hint);
   const path = (t[1] as string).split('.');
   const out: unknown[] = [];
   for (const el of elements) {
-    if (!isMap(el)) fail(ctx, 'subelements', `an element is not a map: ${JSON.stringify(el)?.slice(0, 60)}`, 'the first term must be a list of maps');
+    if (!isMap(el))
+      fail(ctx, 'subelements', `an element is not a map: ${JSON.stringify(el)?.slice(0, 60)}`, 'the first term must be a list of maps');
     if (el.skipped === true) continue;
     let sub: unknown = el;
     let missing = false;
     for (const [i, key] of path.entries()) {
       if (!isMap(sub) || !Object.hasOwn(sub, key)) {
         if (skipMissing) missing = true;
-        else fail(ctx, 'subelements', `could not find "${path.slice(0, i + 1).join('.')}" in an element`, 'add it to every element, or pass { skip_missing: true }');
+        else
+          fail(
+            ctx,
+            'subelements',
+            `could not find "${path.slice(0, i + 1).join('.')}" in an element`,
+            'add it to every element, or pass { skip_missing: true }',
+          );
         break;
       }
       sub = sub[key];
@@ -132,7 +143,8 @@ function pyInt(s: string, ctx: LookupContext, what: string): number {
 
 // Python's "%d"/"%02d"/"%x"… applied to one integer.
 function pyFormat(fmt: string, n: number, ctx: LookupContext): string {
-  if ((fmt.match(/%/g) ?? []).length !== 1) fail(ctx, 'sequence', `bad formatting string: ${fmt}`, 'format takes one %d-style field, e.g. format=host%02d');
+  if ((fmt.match(/%/g) ?? []).length !== 1)
+    fail(ctx, 'sequence', `bad formatting string: ${fmt}`, 'format takes one %d-style field, e.g. format=host%02d');
   return fmt.replace(/%([-0 +#]*)(\d*)([dixXo])/, (_, flags: string, width: string, conv: string) => {
     let s = Math.abs(n).toString(conv === 'x' || conv === 'X' ? 16 : conv === 'o' ? 8 : 10);
     if (conv === 'X') s = s.toUpperCase();
@@ -228,7 +240,11 @@ function fileglob(term: string, ctx: LookupContext): string[] {
     .sort();
 }
 
-const splitOn = (v: unknown, seps: RegExp): string[] => listify(v).flatMap((x) => String(x).split(seps)).map((s) => s.trim()).filter(Boolean);
+const splitOn = (v: unknown, seps: RegExp): string[] =>
+  listify(v)
+    .flatMap((x) => String(x).split(seps))
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 // The first existing file of the candidates (a list of names, or { files, paths, skip }), as a one-item list.
 function firstFound(terms: unknown, ctx: LookupContext): unknown[] {
@@ -236,7 +252,8 @@ function firstFound(terms: unknown, ctx: LookupContext): unknown[] {
   let skip = false;
   const addTerm = (t: unknown) => {
     if (isMap(t)) {
-      for (const k of Object.keys(t)) if (!['files', 'paths', 'skip'].includes(k)) fail(ctx, 'first_found', `unknown option "${k}"`, 'it takes files, paths and skip');
+      for (const k of Object.keys(t))
+        if (!['files', 'paths', 'skip'].includes(k)) fail(ctx, 'first_found', `unknown option "${k}"`, 'it takes files, paths and skip');
       const files = splitOn(t.files ?? [], /[,;]/);
       const paths = splitOn(t.paths ?? [], /[,:;]/);
       if (t.skip === true || (typeof t.skip === 'string' && /^(yes|true|on|1)$/i.test(t.skip))) skip = true;
@@ -247,11 +264,22 @@ function firstFound(terms: unknown, ctx: LookupContext): unknown[] {
   };
   addTerm(terms);
   for (const c of candidates) {
-    const found = isAbsolute(c) ? (existsSync(c) ? c : undefined) : foundDirs(ctx).map((d) => join(d, c)).find((p) => existsSync(p));
+    const found = isAbsolute(c)
+      ? existsSync(c)
+        ? c
+        : undefined
+      : foundDirs(ctx)
+          .map((d) => join(d, c))
+          .find((p) => existsSync(p));
     if (found) return [found];
   }
   if (skip) return [];
-  return fail(ctx, 'first_found', `no file was found among ${candidates.join(', ') || '(no candidates)'}`, `looked in ${foundDirs(ctx).join(', ')}; add skip: true to skip the task instead`);
+  return fail(
+    ctx,
+    'first_found',
+    `no file was found among ${candidates.join(', ') || '(no candidates)'}`,
+    `looked in ${foundDirs(ctx).join(', ')}; add skip: true to skip the task instead`,
+  );
 }
 
 // first_found serves copy and template (files/, templates/), include_vars (vars/) and include_tasks (tasks/), like

@@ -29,13 +29,22 @@ function joinable(pl: Planned): boolean {
 
 // Every item must run as the same user with the same environment, for one command to stand for all.
 const sameRun = (a: Planned, b: Planned) =>
-  a.conn === b.conn && a.as.become === b.as.become && a.as.becomeUser === b.as.becomeUser && a.timeout === b.timeout && a.envPrefix === b.envPrefix;
+  a.conn === b.conn &&
+  a.as.become === b.as.become &&
+  a.as.becomeUser === b.as.becomeUser &&
+  a.timeout === b.timeout &&
+  a.envPrefix === b.envPrefix;
 
 /**
  * Applies the changing items of a loop in one go when the module can merge them; undefined when it cannot (fewer
  * than two changing items, a step that cannot join, or the module declined). Never applies anything but the merge.
  */
-export async function applyMerged(def: ModuleDef<unknown>, t: Task, specs: (Spec | undefined)[], itemVars: Record<string, unknown>[]): Promise<Merged | undefined> {
+export async function applyMerged(
+  def: ModuleDef<unknown>,
+  t: Task,
+  specs: (Spec | undefined)[],
+  itemVars: Record<string, unknown>[],
+): Promise<Merged | undefined> {
   if (!def.merge) return undefined;
   const idx: number[] = [];
   const unchanged: number[] = [];
@@ -59,7 +68,12 @@ export async function applyMerged(def: ModuleDef<unknown>, t: Task, specs: (Spec
   // network safety: saves and arms the host before the merged change, as before an item's own
   await first.guard?.();
   try {
-    applied = await applyPlan({ changed: true, steps }, first.conn!, { ...first.as, timeout: first.timeout, envPrefix: first.envPrefix, onOutput: first.onOutput });
+    applied = await applyPlan({ changed: true, steps }, first.conn!, {
+      ...first.as,
+      timeout: first.timeout,
+      envPrefix: first.envPrefix,
+      onOutput: first.onOutput,
+    });
   } catch (e) {
     if (e instanceof ConnectError) throw e;
     // Which item failed is found by applying them one by one (their steps are idempotent).

@@ -22,7 +22,8 @@ function asInput(e: unknown, host: string, t: Task): never {
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
 function staticHostvars(o: RunOptions): Record<string, Record<string, unknown>> {
   const view: Record<string, Record<string, unknown>> = {};
-  for (const name of o.inventory.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => hostVars(o.inventory, name) });
+  for (const name of o.inventory.hosts.keys())
+    Object.defineProperty(view, name, { enumerable: true, get: () => hostVars(o.inventory, name) });
   return view;
 }
 
@@ -35,7 +36,10 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   for (const h of hosts) {
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
-    const playVars = { ...play.vars, ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}) };
+    const playVars = {
+      ...play.vars,
+      ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}),
+    };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
     for (const t of play.tasks) {
       const vars = { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars };

@@ -95,7 +95,8 @@ export class ProbeBatcher implements Probe {
     try {
       if (batch.length === 1) {
         const [one] = batch;
-        if (one.path !== undefined) one.resolve(await this.conn.readFile(one.path, { become: this.opts.become, becomeUser: this.opts.becomeUser }));
+        if (one.path !== undefined)
+          one.resolve(await this.conn.readFile(one.path, { become: this.opts.become, becomeUser: this.opts.becomeUser }));
         else {
           const r = await this.conn.exec(one.cmd, this.opts);
           one.resolve({ code: r.code, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) });

@@ -54,7 +54,13 @@ export interface RunResult {
 }
 
 /** Hosts a play targets after --limit, in inventory order; `hosts: "{{ target | default('web') }}"` sees -e and the play's vars. */
-export function playHosts(inv: Inventory, play: Play, limit?: string, extraVars: Record<string, unknown> = {}, runtimeGroups = false): string[] {
+export function playHosts(
+  inv: Inventory,
+  play: Play,
+  limit?: string,
+  extraVars: Record<string, unknown> = {},
+  runtimeGroups = false,
+): string[] {
   const pattern = hasTemplate(play.hosts) ? String(renderValue(play.hosts, { ...play.vars, ...extraVars }, { at: play.at })) : play.hosts;
   let selected: string[];
   try {
@@ -103,7 +109,8 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   const started = Date.now();
   // vars_prompt answers first: asked (or refused without a terminal) before any host is touched.
   const prompted = await resolveVarsPrompts(o.playbook, o.extraVars);
-  for (const v of o.playbook.plays.flatMap((p) => p.varsPrompt ?? [])) if (v.private && Object.hasOwn(prompted, v.name)) addSecret(prompted[v.name]);
+  for (const v of o.playbook.plays.flatMap((p) => p.varsPrompt ?? []))
+    if (v.private && Object.hasOwn(prompted, v.name)) addSecret(prompted[v.name]);
   const { runs, recap, perPlay, all } = checkBeforeConnect(o);
   if (o.checkTargets) {
     const viaSsh = new Set(o.playbook.plays.flatMap((p, i) => (p.connection === 'local' ? [] : perPlay[i])));
@@ -134,10 +141,11 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   return { recap, exitCode, interrupted };
 }
 
-
 /** Whether the playbook may make hosts or groups at run time (group_by, add_host, refresh_inventory). */
 function makesGroups(pb: Playbook): boolean {
-  return pb.plays.some((p) => p.tasks.some((t) => t.module === 'group_by' || t.module === 'add_host' || t.module === 'meta' || t.include !== undefined));
+  return pb.plays.some((p) =>
+    p.tasks.some((t) => t.module === 'group_by' || t.module === 'add_host' || t.module === 'meta' || t.include !== undefined),
+  );
 }
 
 // A play after group_by/add_host: its hosts from the inventory as it is now; a host new to the run gets its state and recap line.

@@ -20,7 +20,19 @@ export function speculable(play: Play, tasks: Task[]): Task[] {
       !t.runOnce &&
       !lookup(t.module, t.at).local &&
       !lookup(t.module, t.at).atTurn &&
-      !mentionsRuntime(JSON.stringify([t.args, t.when, t.vars, t.loop ?? null, t.becomeUser ?? play.becomeUser ?? null, t.environment ?? null, play.environment ?? null]), names, true),
+      !mentionsRuntime(
+        JSON.stringify([
+          t.args,
+          t.when,
+          t.vars,
+          t.loop ?? null,
+          t.becomeUser ?? play.becomeUser ?? null,
+          t.environment ?? null,
+          play.environment ?? null,
+        ]),
+        names,
+        true,
+      ),
   );
 }
 
@@ -78,7 +90,13 @@ export async function fromSpec(s: Spec, t: Task, vars: Record<string, unknown>):
  * applies something (later plans may then be stale and are made again); not for until/delegate_to/local tasks.
  */
 /** Plans every item of a looped task through `probe`, for the play-level plan-ahead. */
-export function speculateItems(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv, probe: Probe): Promise<(Spec | undefined)[]> {
+export function speculateItems(
+  t: Task,
+  host: string,
+  vars: Record<string, unknown>,
+  env: TaskEnv,
+  probe: Probe,
+): Promise<(Spec | undefined)[]> {
   const items = loopItems(t, vars) ?? [];
   return Promise.all(
     items.map((item) => {

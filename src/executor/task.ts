@@ -135,7 +135,11 @@ export async function runTask(
   // Plans made ahead saw only the loop variable; index_var/extended items, and paused loops, plan in their turn.
   const lc = t.loopControl;
   const early = ahead && !lc?.indexVar && !lc?.extended && !lc?.pause ? await ahead : undefined;
-  const speculative = lc?.pause ? undefined : Array.isArray(early) && early.length === items.length ? early : await planAllItems(def, t, host, itemVars, wanted, env);
+  const speculative = lc?.pause
+    ? undefined
+    : Array.isArray(early) && early.length === items.length
+      ? early
+      : await planAllItems(def, t, host, itemVars, wanted, env);
   // Items whose changes the module merges into one transaction are applied here, before the first result shows.
   const mergeStarted = Date.now();
   const merged = speculative ? await applyMerged(def, t, speculative, itemVars) : undefined;
@@ -159,16 +163,13 @@ export async function runTask(
   }
   const allSkipped = items.length > 0 && results.every((r) => r.skipped);
   const status: TaskStatus = failed ? 'failed' : changed ? 'changed' : allSkipped || !items.length ? 'skipped' : 'ok';
-  return { ...outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts), applied: stale };
+  return {
+    ...outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts),
+    applied: stale,
+  };
 }
 
-function outcome(
-  t: Task,
-  status: TaskStatus,
-  result: Record<string, unknown>,
-  facts?: Record<string, unknown>,
-  msg?: string,
-): TaskOutcome {
+function outcome(t: Task, status: TaskStatus, result: Record<string, unknown>, facts?: Record<string, unknown>, msg?: string): TaskOutcome {
   const ignored = status === 'failed' && t.ignoreErrors;
   return { status, result, facts, ignored, msg: t.noLog && status === 'failed' ? NO_LOG_MSG : msg };
 }

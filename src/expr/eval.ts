@@ -52,7 +52,13 @@ export function evaluate(expr: string, vars: Record<string, unknown>, at?: Locat
 }
 
 /** Conditions (`when`, `failed_when`, `until`): a list means all must hold; truthiness is Python's. */
-export function evalBool(exprs: string | string[] | boolean, vars: Record<string, unknown>, at?: Location, host?: string, call: RenderCall = {}): boolean {
+export function evalBool(
+  exprs: string | string[] | boolean,
+  vars: Record<string, unknown>,
+  at?: Location,
+  host?: string,
+  call: RenderCall = {},
+): boolean {
   if (typeof exprs === 'boolean') return exprs;
   const list: unknown[] = Array.isArray(exprs) ? exprs : [exprs];
   return list.every((x) => {
@@ -67,7 +73,13 @@ export function evalBool(exprs: string | string[] | boolean, vars: Record<string
 }
 
 /** A JinjaError as the user's error: the YAML location, the column inside the expression, the host and a hint. */
-export function located(e: unknown, expr: string, at: Location | undefined, host: string | undefined, vars?: Record<string, unknown>): unknown {
+export function located(
+  e: unknown,
+  expr: string,
+  at: Location | undefined,
+  host: string | undefined,
+  vars?: Record<string, unknown>,
+): unknown {
   if (!(e instanceof JinjaError)) return e;
   const pos = errorPosition(e);
   const col = pos && (pos.line > 1 || pos.col > 1) ? ` (line ${pos.line}, column ${pos.col} of the expression)` : '';
@@ -77,7 +89,11 @@ export function located(e: unknown, expr: string, at: Location | undefined, host
     const head = name.split(/[.[]/)[0];
     const guess = vars && head.length >= 3 && !Object.hasOwn(vars, head) ? didYouMean(head, Object.keys(vars)) : undefined;
     const guard = `define it, or guard it: ${name} is defined and …, or ${name} | default(…)`;
-    return new ExpressionError(`${e.message}${forHost} in "${expr}"${col}`, { at, hint: [guess, guard].filter(Boolean).join(' '), cause: e });
+    return new ExpressionError(`${e.message}${forHost} in "${expr}"${col}`, {
+      at,
+      hint: [guess, guard].filter(Boolean).join(' '),
+      cause: e,
+    });
   }
   const syntax = e instanceof JinjaSyntaxError;
   const what = syntax ? `invalid expression "${expr}": ${e.message}` : `${e.message}${forHost} in "${expr}"`;

@@ -4,7 +4,11 @@ import type { Sections } from './facts-parse.js';
 type Facts = Record<string, unknown>;
 
 export function hardwareFacts(s: Sections, architecture: string): Facts {
-  return { ...memory(s.meminfo ?? []), ...cpu(s.cpuinfo ?? [], s.nproc ?? [], architecture), mounts: mounts(s.mounts ?? [], s.df ?? [], s.binds ?? []) };
+  return {
+    ...memory(s.meminfo ?? []),
+    ...cpu(s.cpuinfo ?? [], s.nproc ?? [], architecture),
+    mounts: mounts(s.mounts ?? [], s.df ?? [], s.binds ?? []),
+  };
 }
 
 function memory(lines: string[]): Facts {

@@ -31,7 +31,8 @@ export function networkFacts(s: Sections): Facts {
     else if (file === 'speed') {
       if (/^-?\d+$/.test(val)) i.speed = Number(val);
     } else if (file === 'flags') i.promisc = (Number.parseInt(val, 16) & 0x100) > 0;
-    else if (file === 'bridge/bridge_id') Object.assign(i, { type: 'bridge', id: val, interfaces: (i.interfaces as string[] | undefined) ?? [] });
+    else if (file === 'bridge/bridge_id')
+      Object.assign(i, { type: 'bridge', id: val, interfaces: (i.interfaces as string[] | undefined) ?? [] });
     else if (file === 'bridge/stp_state') i.stp = val === '1';
     else if (file === 'bonding/slaves') Object.assign(i, { type: 'bonding', slaves: val.split(/\s+/).filter(Boolean) });
     else if (file === 'bonding/mode') i.mode = val.split(/\s+/)[0];
@@ -54,7 +55,13 @@ export function networkFacts(s: Sections): Facts {
     if (w[2] === 'inet') {
       const bits = Number(plen);
       const mask = bits === 0 ? 0 : (2 ** 32 - 2 ** (32 - bits)) >>> 0;
-      const entry = { address, broadcast: at('brd') ?? '', netmask: dotted(mask), network: dotted((v4(address) & mask) >>> 0), prefix: plen };
+      const entry = {
+        address,
+        broadcast: at('brd') ?? '',
+        netmask: dotted(mask),
+        network: dotted((v4(address) & mask) >>> 0),
+        prefix: plen,
+      };
       if (!w.includes('secondary') && !i.ipv4) i.ipv4 = entry;
       else ((i.ipv4_secondaries ??= []) as Iface[]).push(entry);
       if (!address.startsWith('127.')) all4.push(address);
@@ -63,7 +70,8 @@ export function networkFacts(s: Sections): Facts {
       const entry = { address, prefix: plen, scope: at('scope') ?? '' };
       ((i.ipv6 ??= []) as Iface[]).push(entry);
       if (address !== '::1') all6.push(address);
-      if (routes.v6.address === address) Object.assign(routes.v6, { prefix: plen, scope: entry.scope }, pick(i, 'macaddress', 'mtu', 'type'));
+      if (routes.v6.address === address)
+        Object.assign(routes.v6, { prefix: plen, scope: entry.scope }, pick(i, 'macaddress', 'mtu', 'type'));
     }
   }
   const facts: Facts = {

@@ -53,17 +53,83 @@ export function platformFacts(s: Sections): Facts {
 
 // ID in os-release → Ansible's distribution name.
 const DIST_NAMES: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Ubuntu', rhel: 'RedHat', centos: 'CentOS', rocky: 'Rocky', almalinux: 'AlmaLinux', fedora: 'Fedora',
-  alpine: 'Alpine', arch: 'Archlinux', archarm: 'Archlinux', manjaro: 'Manjaro', 'opensuse-leap': 'openSUSE Leap',
-  'opensuse-tumbleweed': 'openSUSE Tumbleweed', opensuse: 'openSUSE', sles: 'SLES', sled: 'SLED', amzn: 'Amazon', ol: 'OracleLinux',
-  linuxmint: 'Linux Mint', raspbian: 'Debian', kali: 'Kali', pop: 'Pop!_OS', devuan: 'Devuan', gentoo: 'Gentoo', virtuozzo: 'Virtuozzo',
-  cloudlinux: 'CloudLinux', eurolinux: 'EuroLinux', openEuler: 'openEuler', euleros: 'EulerOS', void: 'Void', nixos: 'NixOS',
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  rhel: 'RedHat',
+  centos: 'CentOS',
+  rocky: 'Rocky',
+  almalinux: 'AlmaLinux',
+  fedora: 'Fedora',
+  alpine: 'Alpine',
+  arch: 'Archlinux',
+  archarm: 'Archlinux',
+  manjaro: 'Manjaro',
+  'opensuse-leap': 'openSUSE Leap',
+  'opensuse-tumbleweed': 'openSUSE Tumbleweed',
+  opensuse: 'openSUSE',
+  sles: 'SLES',
+  sled: 'SLED',
+  amzn: 'Amazon',
+  ol: 'OracleLinux',
+  linuxmint: 'Linux Mint',
+  raspbian: 'Debian',
+  kali: 'Kali',
+  pop: 'Pop!_OS',
+  devuan: 'Devuan',
+  gentoo: 'Gentoo',
+  virtuozzo: 'Virtuozzo',
+  cloudlinux: 'CloudLinux',
+  eurolinux: 'EuroLinux',
+  openEuler: 'openEuler',
+  euleros: 'EulerOS',
+  void: 'Void',
+  nixos: 'NixOS',
 };
 
 // Ansible's OS_FAMILY_MAP (module_utils/facts/system/distribution.py), the families playbooks test.
 const FAMILY: Record<string, string[]> = {
-  RedHat: ['RedHat', 'RHEL', 'Fedora', 'CentOS', 'Scientific', 'SLC', 'Ascendos', 'CloudLinux', 'PSBM', 'OracleLinux', 'OVS', 'OEL', 'Amazon', 'Virtuozzo', 'XenServer', 'Alibaba', 'EulerOS', 'openEuler', 'AlmaLinux', 'Rocky', 'TencentOS', 'EuroLinux'],
-  Debian: ['Debian', 'Ubuntu', 'Raspbian', 'Neon', 'KDE neon', 'Linux Mint', 'SteamOS', 'Devuan', 'Kali', 'Cumulus Linux', 'Pop!_OS', 'Parrot', 'Pardus GNU/Linux', 'Uos', 'Deepin', 'OSMC'],
+  RedHat: [
+    'RedHat',
+    'RHEL',
+    'Fedora',
+    'CentOS',
+    'Scientific',
+    'SLC',
+    'Ascendos',
+    'CloudLinux',
+    'PSBM',
+    'OracleLinux',
+    'OVS',
+    'OEL',
+    'Amazon',
+    'Virtuozzo',
+    'XenServer',
+    'Alibaba',
+    'EulerOS',
+    'openEuler',
+    'AlmaLinux',
+    'Rocky',
+    'TencentOS',
+    'EuroLinux',
+  ],
+  Debian: [
+    'Debian',
+    'Ubuntu',
+    'Raspbian',
+    'Neon',
+    'KDE neon',
+    'Linux Mint',
+    'SteamOS',
+    'Devuan',
+    'Kali',
+    'Cumulus Linux',
+    'Pop!_OS',
+    'Parrot',
+    'Pardus GNU/Linux',
+    'Uos',
+    'Deepin',
+    'OSMC',
+  ],
   Suse: ['SuSE', 'SLES', 'SLED', 'openSUSE', 'openSUSE Tumbleweed', 'SLES_SAP', 'SUSE_LINUX', 'openSUSE Leap'],
   Archlinux: ['Archlinux', 'Antergos', 'Manjaro'],
   Alpine: ['Alpine'],
@@ -105,9 +171,15 @@ export function distributionFacts(s: Sections, platform: Facts): Facts {
 function lsbFacts(s: Sections, os: Record<string, string>): Facts {
   const l = keyValues(s.lsbrel);
   let lsb: Facts = {};
-  if (l.DISTRIB_ID || l.DISTRIB_RELEASE) lsb = { id: l.DISTRIB_ID, release: l.DISTRIB_RELEASE, codename: l.DISTRIB_CODENAME, description: l.DISTRIB_DESCRIPTION };
+  if (l.DISTRIB_ID || l.DISTRIB_RELEASE)
+    lsb = { id: l.DISTRIB_ID, release: l.DISTRIB_RELEASE, codename: l.DISTRIB_CODENAME, description: l.DISTRIB_DESCRIPTION };
   else if (bins(s).has('lsb_release') && os.NAME)
-    lsb = { id: os.NAME.split(/\s+/)[0], release: os.VERSION_ID ?? 'n/a', codename: os.VERSION_CODENAME ?? 'n/a', description: os.PRETTY_NAME ?? os.NAME };
+    lsb = {
+      id: os.NAME.split(/\s+/)[0],
+      release: os.VERSION_ID ?? 'n/a',
+      codename: os.VERSION_CODENAME ?? 'n/a',
+      description: os.PRETTY_NAME ?? os.NAME,
+    };
   for (const k of Object.keys(lsb)) if (lsb[k] === undefined) delete lsb[k];
   if (typeof lsb.release === 'string') lsb.major_release = lsb.release.split('.')[0];
   return lsb;
@@ -118,7 +190,13 @@ const bins = (s: Sections) => new Set((s.bins ?? []).map((p) => p.split('/').pop
 // Ansible's pkg_mgr: the family's manager when it is installed, else the first one found.
 function pkgMgr(s: Sections, family: string): string {
   const b = bins(s);
-  const byFamily: Record<string, string[]> = { Debian: ['apt-get'], RedHat: ['dnf', 'yum'], Suse: ['zypper'], Alpine: ['apk'], Archlinux: ['pacman'] };
+  const byFamily: Record<string, string[]> = {
+    Debian: ['apt-get'],
+    RedHat: ['dnf', 'yum'],
+    Suse: ['zypper'],
+    Alpine: ['apk'],
+    Archlinux: ['pacman'],
+  };
   const names: Record<string, string> = { 'apt-get': 'apt', dnf: 'dnf', yum: 'yum', zypper: 'zypper', apk: 'apk', pacman: 'pacman' };
   for (const bin of [...(byFamily[family] ?? []), 'apt-get', 'dnf', 'yum', 'zypper', 'apk', 'pacman']) if (b.has(bin)) return names[bin];
   return 'unknown';
@@ -190,23 +268,45 @@ function dateTime(lines: string[]): Facts {
   const u = new Date(Number(epoch) * 1000);
   const utc = `${u.getUTCFullYear()}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}T${pad(u.getUTCHours())}:${pad(u.getUTCMinutes())}:${pad(u.getUTCSeconds())}`;
   // time.tzname[1]: the zone's daylight-saving name (the larger offset of January and July), else its only name
-  const dst = lines.slice(1).map((l) => /^dst (\S+) ([+-]\d{4})$/.exec(l.trim())).filter((x) => x !== null);
+  const dst = lines
+    .slice(1)
+    .map((l) => /^dst (\S+) ([+-]\d{4})$/.exec(l.trim()))
+    .filter((x) => x !== null);
   let tzDst = tz;
   if (dst.length === 2 && dst[0]![2] !== dst[1]![2]) tzDst = Number(dst[0]![2]) > Number(dst[1]![2]) ? dst[0]![1] : dst[1]![1];
   else if (dst.length) tzDst = dst[0]![1];
   return {
-    year: Y, month: m, day: d, hour: H, minute: M, second: S, epoch, epoch_int: epoch,
-    date: `${Y}-${m}-${d}`, time: `${H}:${M}:${S}`,
-    iso8601: `${utc}Z`, iso8601_micro: `${utc}.${micro}Z`,
-    iso8601_basic: `${Y}${m}${d}T${H}${M}${S}${micro}`, iso8601_basic_short: `${Y}${m}${d}T${H}${M}${S}`,
-    tz, tz_dst: tzDst, tz_offset: offset, weekday, weekday_number: wnum, weeknumber: week,
+    year: Y,
+    month: m,
+    day: d,
+    hour: H,
+    minute: M,
+    second: S,
+    epoch,
+    epoch_int: epoch,
+    date: `${Y}-${m}-${d}`,
+    time: `${H}:${M}:${S}`,
+    iso8601: `${utc}Z`,
+    iso8601_micro: `${utc}.${micro}Z`,
+    iso8601_basic: `${Y}${m}${d}T${H}${M}${S}${micro}`,
+    iso8601_basic_short: `${Y}${m}${d}T${H}${M}${S}`,
+    tz,
+    tz_dst: tzDst,
+    tz_offset: offset,
+    weekday,
+    weekday_number: wnum,
+    weeknumber: week,
   };
 }
 
 function selinux(s: Sections): Facts {
   const l = s.selinux ?? [];
   if (!l.length) return { status: 'disabled' };
-  const get = (k: string) => l.find((x) => x.startsWith(k))?.slice(k.length).trim();
+  const get = (k: string) =>
+    l
+      .find((x) => x.startsWith(k))
+      ?.slice(k.length)
+      .trim();
   const mode = get('enforce ') === '1' ? 'enforcing' : 'permissive';
   const out: Facts = { status: 'enabled', mode, config_mode: get('SELINUX=') ?? 'unknown', type: get('SELINUXTYPE=') ?? 'unknown' };
   const pv = get('policyvers ');

@@ -55,7 +55,7 @@ const HARDWARE = (timeout: number) => [
   'echo @@nproc; nproc 2>/dev/null',
   'echo @@mounts; cat /proc/mounts 2>/dev/null',
   // bind mounts (a root other than / in mountinfo): Ansible adds "bind" to their options, as findmnt shows them
-  "echo @@binds; awk '$4 != \"/\" {print $5}' /proc/self/mountinfo 2>/dev/null",
+  'echo @@binds; awk \'$4 != "/" {print $5}\' /proc/self/mountinfo 2>/dev/null',
   // gather_timeout bounds the one collector that can hang (df on a dead network mount), as in Ansible
   `echo @@df; if command -v timeout >/dev/null 2>&1; then timeout ${timeout} df -P -k 2>/dev/null; else df -P -k 2>/dev/null; fi`,
 ];

@@ -24,7 +24,8 @@ function nodeAttrs(n: MeshNode): Record<string, string | undefined> {
 function edgeAttrs(e: MeshEdge): Record<string, string | undefined> {
   const tooltip = e.problems.length ? e.problems.join('\n') : undefined;
   // Tunnels in place but packets lost: red and labelled with what the probe saw.
-  if (e.state === 'ok' && e.probe && probeFailed(e)) return { color: 'red', label: STATUS_TEXT[e.probe.status], class: `probe-${e.probe.status}`, tooltip: e.probe.problems.join('\n') };
+  if (e.state === 'ok' && e.probe && probeFailed(e))
+    return { color: 'red', label: STATUS_TEXT[e.probe.status], class: `probe-${e.probe.status}`, tooltip: e.probe.problems.join('\n') };
   switch (e.state) {
     case 'missing':
       return { color: 'red', style: 'dashed', label: 'missing', class: 'missing', tooltip };

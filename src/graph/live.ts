@@ -70,13 +70,17 @@ export async function readMesh(
 
 // Pure: plan + what the hosts hold → the live graph (missing and unexpected tunnels, unreachable hosts).
 export function compareLive(plan: MeshGraph, states: Map<string, HostState>): MeshGraph {
-  const nodes: MeshNode[] = plan.nodes.map((n) => ({ ...n, unreachable: states.get(n.id)?.error ?? (states.has(n.id) ? undefined : 'not read') }));
+  const nodes: MeshNode[] = plan.nodes.map((n) => ({
+    ...n,
+    unreachable: states.get(n.id)?.error ?? (states.has(n.id) ? undefined : 'not read'),
+  }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const endProblems = (x: MeshNode, y: MeshNode): string[] => {
     const st = states.get(x.id);
     if (!st || x.unreachable || !y.address) return [];
     const problems: string[] = [];
-    if (!st.ports.some((p) => p.remoteIp === y.address)) problems.push(`${x.name} has no GRE port to ${y.name} (${grePortName(y.address)}, remote_ip ${y.address})`);
+    if (!st.ports.some((p) => p.remoteIp === y.address))
+      problems.push(`${x.name} has no GRE port to ${y.name} (${grePortName(y.address)}, remote_ip ${y.address})`);
     if (y.dockerSubnet && !st.routes.some((r) => r.dst === y.dockerSubnet && r.gateway === y.address))
       problems.push(`${x.name} has no route to ${y.dockerSubnet} via ${y.address}`);
     return problems;
@@ -89,7 +93,8 @@ export function compareLive(plan: MeshGraph, states: Map<string, HostState>): Me
     return { ...e, problems, state: problems.length ? 'missing' : verified ? 'ok' : 'unverified' };
   });
   // A GRE port whose remote_ip is none of this host's planned peers: an edge to an "unknown" node.
-  const peersOf = (id: string) => new Set(plan.edges.flatMap((e) => (e.a === id ? [e.b] : e.b === id ? [e.a] : [])).map((p) => byId.get(p)?.address));
+  const peersOf = (id: string) =>
+    new Set(plan.edges.flatMap((e) => (e.a === id ? [e.b] : e.b === id ? [e.a] : [])).map((p) => byId.get(p)?.address));
   for (const n of plan.nodes) {
     const st = states.get(n.id);
     if (!st || st.error) continue;
@@ -103,7 +108,12 @@ export function compareLive(plan: MeshGraph, states: Map<string, HostState>): Me
         nodes.push(u);
         byId.set(id, u);
       }
-      edges.push({ a: n.id, b: id, state: 'unexpected', problems: [`${n.name} has GRE port ${p.name} to ${ip}, which is not a planned peer`] });
+      edges.push({
+        a: n.id,
+        b: id,
+        state: 'unexpected',
+        problems: [`${n.name} has GRE port ${p.name} to ${ip}, which is not a planned peer`],
+      });
     }
   }
   return { title: `${plan.title} (live)`, live: true, nodes, edges };

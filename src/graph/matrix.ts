@@ -25,11 +25,20 @@ export function cellStatus(e: MeshEdge): CellStatus {
   return e.state;
 }
 
-const CELL_TEXT: Record<CellStatus, string> = { planned: '', ok: 'ok', missing: 'missing', mtu: 'MTU', tcp: 'TCP', noroute: 'no route', unverified: '?' };
+const CELL_TEXT: Record<CellStatus, string> = {
+  planned: '',
+  ok: 'ok',
+  missing: 'missing',
+  mtu: 'MTU',
+  tcp: 'TCP',
+  noroute: 'no route',
+  unverified: '?',
+};
 
 function cellText(e: MeshEdge): string {
   const s = cellStatus(e);
-  if (s === 'ok' && e.probe?.latencyMs !== undefined) return `${e.probe.latencyMs < 10 ? e.probe.latencyMs.toFixed(2) : Math.round(e.probe.latencyMs)} ms`;
+  if (s === 'ok' && e.probe?.latencyMs !== undefined)
+    return `${e.probe.latencyMs < 10 ? e.probe.latencyMs.toFixed(2) : Math.round(e.probe.latencyMs)} ms`;
   return CELL_TEXT[s];
 }
 
@@ -39,7 +48,12 @@ export function failedLines(g: MeshGraph): string[] {
   for (const e of g.edges.filter(isBad)) {
     const s = cellStatus(e);
     const why = [...e.problems, ...(e.probe && s !== 'missing' ? e.probe.problems : [])];
-    const head = s === 'missing' ? (e.state === 'unexpected' ? 'unexpected tunnel' : 'tunnel or route missing') : STATUS_TEXT[s as keyof typeof STATUS_TEXT];
+    const head =
+      s === 'missing'
+        ? e.state === 'unexpected'
+          ? 'unexpected tunnel'
+          : 'tunnel or route missing'
+        : STATUS_TEXT[s as keyof typeof STATUS_TEXT];
     out.push(`${e.a} — ${e.b}: ${head}`, ...why.map((w) => `    ${w}`));
   }
   return out;
@@ -88,7 +102,9 @@ export function renderMatrix(g: MeshGraph): string {
     const y = top + i * CELL_H + CELL_H / 2 + 4;
     const cx = left + i * CELL_W + CELL_W / 2;
     out.push(`<text class="host row${bad}" data-host="${esc(n.id)}" x="${left - 8}" y="${y}">${tip}${esc(n.name)}</text>`);
-    out.push(`<text class="host col${bad}" data-host="${esc(n.id)}" transform="translate(${cx},${top - 6}) rotate(-45)">${tip}${esc(n.name)}</text>`);
+    out.push(
+      `<text class="host col${bad}" data-host="${esc(n.id)}" transform="translate(${cx},${top - 6}) rotate(-45)">${tip}${esc(n.name)}</text>`,
+    );
   }
   const cell = (i: number, j: number, cls: string, text: string, attrs: string, title: string) => {
     const x = left + j * CELL_W;

@@ -54,10 +54,18 @@ export function grePortName(address: string): string {
 export function planMesh(inv: Inventory, hosts: string[], title: string): MeshGraph {
   const nodes: MeshNode[] = hosts.map((h) => {
     const v = hostVars(inv, h);
-    return { id: h, kind: 'host', name: h, address: str(v.ansible_host), bridgeCidr: str(v.bridge_cidr), dockerSubnet: str(v.docker_subnet) };
+    return {
+      id: h,
+      kind: 'host',
+      name: h,
+      address: str(v.ansible_host),
+      bridgeCidr: str(v.bridge_cidr),
+      dockerSubnet: str(v.docker_subnet),
+    };
   });
   const edges: MeshEdge[] = [];
-  for (let i = 0; i < hosts.length; i++) for (let j = i + 1; j < hosts.length; j++) edges.push({ a: hosts[i], b: hosts[j], state: 'planned', problems: [] });
+  for (let i = 0; i < hosts.length; i++)
+    for (let j = i + 1; j < hosts.length; j++) edges.push({ a: hosts[i], b: hosts[j], state: 'planned', problems: [] });
   return { title, live: false, nodes, edges };
 }
 

@@ -5,7 +5,16 @@ import { errorText } from '../shared/error-text.js';
 import type { Connection } from '../remote/connection.js';
 import { cmd } from '../remote/quote.js';
 import type { MeshGraph } from './model.js';
-import { type DirectionResult, PORT_BASE, type ProbeEnd, judgePair, parseBridgeAddrs, parseRound, roundScript, schedule } from '../modules/net/mesh-probe-script.js';
+import {
+  type DirectionResult,
+  PORT_BASE,
+  type ProbeEnd,
+  judgePair,
+  parseBridgeAddrs,
+  parseRound,
+  roundScript,
+  schedule,
+} from '../modules/net/mesh-probe-script.js';
 
 export interface ProbeHost {
   host: string;
@@ -19,7 +28,11 @@ export interface ProbeHost {
 const firstLine = (e: unknown) => errorText(e).split('\n')[0];
 
 // Reads each host's bridge addresses, then runs the rounds; a host that fails a round fails only its own directions.
-export async function probeMesh(hosts: ProbeHost[], connect: (host: string) => Promise<Connection>, forks = 50): Promise<DirectionResult[]> {
+export async function probeMesh(
+  hosts: ProbeHost[],
+  connect: (host: string) => Promise<Connection>,
+  forks = 50,
+): Promise<DirectionResult[]> {
   const conns = new Map<string, Connection>();
   const ends = new Map<string, ProbeEnd>();
   const broken = new Map<string, string>();
@@ -61,7 +74,13 @@ export async function probeMesh(hosts: ProbeHost[], connect: (host: string) => P
           const r = await conn.exec(roundScript(me, peer, PORT_BASE + round), { timeout: 90, become: hb.become });
           const out = parseRound(r.stdout);
           const d = dir(a, b);
-          Object.assign(d, { small6: out.pings.small6, full6: out.pings.full6, small4: out.pings.small4, full4: out.pings.full4, tcpMs: out.tcpMs });
+          Object.assign(d, {
+            small6: out.pings.small6,
+            full6: out.pings.full6,
+            small4: out.pings.small4,
+            full4: out.pings.full4,
+            tcpMs: out.tcpMs,
+          });
           if (src !== a && out.rx !== undefined) dir(src, a).tcpBytes = out.rx;
         } catch (e) {
           dir(a, b).error ??= `${a}: ${firstLine(e)}`;

@@ -53,7 +53,9 @@ function positions(g: MeshGraph): { at: Map<string, Point>; reach: number } {
 
 function edgeSvg(e: MeshEdge, a: Point, b: Point): string {
   const failed = e.state === 'ok' && e.probe && probeFailed(e) ? e.probe : undefined;
-  const title = [`${e.a} — ${e.b}: ${failed ? STATUS_TEXT[failed.status] : e.state}`, ...e.problems, ...(failed?.problems ?? [])].join('\n');
+  const title = [`${e.a} — ${e.b}: ${failed ? STATUS_TEXT[failed.status] : e.state}`, ...e.problems, ...(failed?.problems ?? [])].join(
+    '\n',
+  );
   const cls = failed ? `probe ${failed.status}` : e.state;
   return `<line class="edge ${cls}" data-a="${esc(e.a)}" data-b="${esc(e.b)}" data-state="${e.state}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}"><title>${esc(title)}</title></line>`;
 }
@@ -63,7 +65,9 @@ function nodeSvg(n: MeshNode, p: Point): string {
   const cls = `node ${n.kind}${isBad(n) || n.kind === 'unknown' ? ' bad' : ''}`;
   const title = n.unreachable ? `<title>${esc(`${n.name}: unreachable: ${n.unreachable}`)}</title>` : '';
   const text = nodeLines(n)
-    .map((l, i) => `<text x="${p.x}" y="${round(p.y - h / 2 + PAD + LINE_H * (i + 1) - 3)}"${i === 0 ? ' class="name"' : ''}>${esc(l)}</text>`)
+    .map(
+      (l, i) => `<text x="${p.x}" y="${round(p.y - h / 2 + PAD + LINE_H * (i + 1) - 3)}"${i === 0 ? ' class="name"' : ''}>${esc(l)}</text>`,
+    )
     .join('');
   const shape =
     n.kind === 'unknown'

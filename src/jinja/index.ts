@@ -46,7 +46,11 @@ function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
 let varDepth = 0;
 function renderVar(value: unknown, vars: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
-    if (varDepth > 20) throw new JinjaError(`recursive loop detected in template: "${value}" keeps naming itself`, 'a variable cannot be defined in terms of itself');
+    if (varDepth > 20)
+      throw new JinjaError(
+        `recursive loop detected in template: "${value}" keeps naming itself`,
+        'a variable cannot be defined in terms of itself',
+      );
     varDepth++;
     try {
       return renderString(value, vars);

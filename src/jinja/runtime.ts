@@ -586,7 +586,9 @@ function holdsTemplate(v: unknown, depth = 0): boolean {
   if ((v as Record<symbol, unknown>)[UNSAFE]) return false;
   const hit = scanned.get(v);
   if (hit !== undefined) return hit;
-  const found = Array.isArray(v) ? v.some((x) => holdsTemplate(x, depth + 1)) : isMapping(v) && Object.values(v).some((x) => holdsTemplate(x, depth + 1));
+  const found = Array.isArray(v)
+    ? v.some((x) => holdsTemplate(x, depth + 1))
+    : isMapping(v) && Object.values(v).some((x) => holdsTemplate(x, depth + 1));
   scanned.set(v, found);
   return found;
 }

@@ -13,7 +13,7 @@ export interface AssertArgs {
 /** Ansible's assert; the failure names the first false expression in result.assertion. */
 export const assert = defineModule({
   name: 'assert',
-  doc: 'Checks expressions against the host\'s vars and fails on the first false one; runs on the controller.',
+  doc: "Checks expressions against the host's vars and fails on the first false one; runs on the controller.",
   example: 'assert: {that: "bridge_cidr is defined", fail_msg: "set bridge_cidr in the inventory"}',
   local: true,
   args: {

@@ -42,7 +42,8 @@ export interface GuardValues {
 
 // Ansible feeds stdin with a trailing newline unless stdin_add_newline is false.
 export function guardsOf(v: GuardValues, a: Args): Guards {
-  if (!v.strip_empty_ends) fail(a, 'strip_empty_ends: false is not supported', 'remove it: runbook strips the trailing newlines of stdout and stderr');
+  if (!v.strip_empty_ends)
+    fail(a, 'strip_empty_ends: false is not supported', 'remove it: runbook strips the trailing newlines of stdout and stderr');
   const g: Guards = { chdir: v.chdir, creates: v.creates, removes: v.removes };
   if (v.stdin !== undefined) g.stdin = v.stdin_add_newline && !v.stdin.endsWith('\n') ? `${v.stdin}\n` : v.stdin;
   return g;

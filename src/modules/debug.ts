@@ -20,7 +20,7 @@ export function lookupVar(vars: Record<string, unknown>, path: string): unknown 
 /** Ansible's debug; `var` shows the value under its own name and as JSON in msg. */
 export const debug = defineModule({
   name: 'debug',
-  doc: 'Shows a message or a variable\'s value; never touches the host.',
+  doc: "Shows a message or a variable's value; never touches the host.",
   example: 'debug: {var: ansible_default_ipv4.address}',
   local: true,
   args: {

@@ -139,7 +139,7 @@ export const file = defineModule({
     owner: { description: 'user that owns the path' },
     group: { description: 'group that owns the path' },
     force: { type: 'bool', default: false, description: 'state=link/hard: replace a file or empty directory at path' },
-    follow: { type: 'bool', default: true, description: 'true (the default) sets attributes on a link\'s target; false is refused' },
+    follow: { type: 'bool', default: true, description: "true (the default) sets attributes on a link's target; false is refused" },
     recurse: { type: 'bool', default: false, description: 'state=directory: apply mode/owner/group to everything under path too' },
     modification_time: { description: 'preserve (default), now, or a time as YYYYMMDDhhmm.SS' },
     modification_time_format: { default: TIME_FORMAT, choices: [TIME_FORMAT], description: 'only the default format is read' },
@@ -151,7 +151,8 @@ export const file = defineModule({
     ['state', 'hard', ['src'], true],
   ],
   build(v, a): FileArgs {
-    if (v.follow === false && !isTemplated(v.follow)) fail(a, 'follow: false is not supported', 'runbook sets mode and owner on what a link points to; drop follow: false');
+    if (v.follow === false && !isTemplated(v.follow))
+      fail(a, 'follow: false is not supported', 'runbook sets mode and owner on what a link points to; drop follow: false');
     const p: FileArgs = {
       path: v.path,
       state: v.state as FileArgs['state'],
@@ -177,7 +178,8 @@ export const file = defineModule({
   },
   merge: (batches) => mergeFileSteps(batches as FileBatch[]),
   // Links are left out of merged loops: `ln` without -f fails when an item by item retry meets its own link.
-  plan: async (p, probe) => (p.state === 'link' || p.state === 'hard' ? planFile(p, probe) : withFileBatch(await planFile(p, probe), [p.path])),
+  plan: async (p, probe) =>
+    p.state === 'link' || p.state === 'hard' ? planFile(p, probe) : withFileBatch(await planFile(p, probe), [p.path]),
 });
 
 async function planFile(p: FileArgs, probe: Probe): Promise<Plan> {

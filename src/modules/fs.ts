@@ -172,6 +172,10 @@ export function missingDirPlan(
   missing = parentOf(dest),
 ): Plan {
   if (ctx.check)
-    return { changed: true, note: `would create ${dest} once ${missing} exists`, diff: [{ path: dest, before: '', after: content.toString('utf8') }] };
+    return {
+      changed: true,
+      note: `would create ${dest} once ${missing} exists`,
+      diff: [{ path: dest, before: '', after: content.toString('utf8') }],
+    };
   return { changed: false, failed: what };
 }

@@ -175,7 +175,13 @@ async function planLine(p: LineArgs, probe: Probe, ctx: TaskContext): Promise<Pl
     have.sha256 = sha256(old);
   } else if (p.state === 'absent') return { changed: false, note: `${p.path} does not exist` };
   else if (!p.create)
-    return missingDirPlan(p.path, Buffer.from(`${p.line ?? ''}\n`), ctx, `${p.path} does not exist (set create: true to create it)`, p.path);
+    return missingDirPlan(
+      p.path,
+      Buffer.from(`${p.line ?? ''}\n`),
+      ctx,
+      `${p.path} does not exist (set create: true to create it)`,
+      p.path,
+    );
   const lines = splitLines(old?.toString('utf8') ?? '');
   const next = p.state === 'present' ? present(lines, p) : absent(lines, p);
   const content = next ? Buffer.from(next.out.join(''), 'utf8') : (old ?? Buffer.alloc(0));

@@ -4,7 +4,7 @@ import { defineModule } from './types.js';
 /** Ansible's ping: result.ping is `data` (default "pong"). */
 export const ping = defineModule({
   name: 'ping',
-  doc: 'Proves the host answers a command, which is all Ansible\'s ping proves.',
+  doc: "Proves the host answers a command, which is all Ansible's ping proves.",
   example: 'ping:',
   args: { data: { default: 'pong', description: 'the value returned as result.ping' } },
   build: (v) => ({ data: v.data }),

@@ -100,7 +100,9 @@ function expected(spec: Partial<ArgSpec>): string {
     case 'bool':
       return 'a boolean (true/false/yes/no)';
     case 'list':
-      return (spec.elements ?? 'str') === 'str' || spec.elements === 'path' ? 'a string or a list of strings' : `a list of ${typeName(spec.elements!)}s`;
+      return (spec.elements ?? 'str') === 'str' || spec.elements === 'path'
+        ? 'a string or a list of strings'
+        : `a list of ${typeName(spec.elements!)}s`;
     case 'dict':
       return 'a mapping';
     default:
@@ -108,7 +110,8 @@ function expected(spec: Partial<ArgSpec>): string {
   }
 }
 
-const typeName = (t: ArgType) => ({ str: 'string', path: 'path', int: 'integer', float: 'number', bool: 'boolean', list: 'list', dict: 'mapping', raw: 'value' })[t];
+const typeName = (t: ArgType) =>
+  ({ str: 'string', path: 'path', int: 'integer', float: 'number', bool: 'boolean', list: 'list', dict: 'mapping', raw: 'value' })[t];
 
 // One value to one type, as Ansible's check_type_* do; undefined when it does not convert.
 function convert(type: ArgType, v: unknown, spec: Partial<ArgSpec>): { ok: true; value: unknown } | { ok: false } {
@@ -199,7 +202,8 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
   const v: Raw = {};
   for (const [k, val] of Object.entries(raw)) {
     const key = aliases[k] ?? k;
-    if (key !== k && Object.hasOwn(raw, key)) throw new PlaybookError(`module "${module}": "${k}" is an alias of "${key}"; give only one`, { at });
+    if (key !== k && Object.hasOwn(raw, key))
+      throw new PlaybookError(`module "${module}": "${k}" is an alias of "${key}"; give only one`, { at });
     v[key] = val;
   }
   const a: Args = { v, at, module };
@@ -218,7 +222,8 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
         v[k] = s.default === undefined ? undefined : structuredClone(s.default);
       } else {
         const c = convert(type, v[k], s);
-        if (!c.ok) wrongType(a, k, expected(s), type === 'bool' ? `write ${k}: true or ${k}: false (yes/no, on/off and 1/0 also work)` : undefined);
+        if (!c.ok)
+          wrongType(a, k, expected(s), type === 'bool' ? `write ${k}: true or ${k}: false (yes/no, on/off and 1/0 also work)` : undefined);
         v[k] = c.value;
         if (s.choices && !templated && !s.choices.includes(v[k] as string)) {
           const hint = typeof v[k] === 'string' ? didYouMean(v[k] as string, s.choices.map(String)) : undefined;

@@ -13,11 +13,15 @@ export interface TemplateArgs extends CopyTarget {
 /** Ansible's template: Jinja, or Handlebars for a .hbs file. */
 export const template = defineModule({
   name: 'template',
-  doc: 'Renders a controller-side template with the host\'s vars and lands it exactly like copy.',
+  doc: "Renders a controller-side template with the host's vars and lands it exactly like copy.",
   example: 'template: {src: ifcfg-br0.hbs, dest: /etc/sysconfig/network-scripts/ifcfg-br0}',
   args: {
     ...TARGET_ARGS,
-    src: { type: 'path', required: true, description: 'template on the controller, relative to the playbook or its templates/ folder (.hbs: Handlebars)' },
+    src: {
+      type: 'path',
+      required: true,
+      description: 'template on the controller, relative to the playbook or its templates/ folder (.hbs: Handlebars)',
+    },
   },
   build: (v): TemplateArgs => ({ ...targetOf(v), src: v.src }),
   plan(p, probe, ctx) {

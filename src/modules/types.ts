@@ -152,7 +152,15 @@ export interface ModuleDef<P = unknown> {
   preflight?(p: P, ctx: PreflightContext): { failed: string } | undefined;
 }
 
-type Scalar<T extends string | undefined> = T extends 'bool' ? boolean : T extends 'int' | 'float' ? number : T extends 'dict' ? Record<string, unknown> : T extends 'raw' ? any : string;
+type Scalar<T extends string | undefined> = T extends 'bool'
+  ? boolean
+  : T extends 'int' | 'float'
+    ? number
+    : T extends 'dict'
+      ? Record<string, unknown>
+      : T extends 'raw'
+        ? any
+        : string;
 type ValueOf<S extends ArgSpec> = S['type'] extends 'list' ? Scalar<S['elements']>[] : Scalar<S['type']>;
 /** The parsed values of a spec: typed, required or defaulted ones never undefined (a `check` may change them: `any`). */
 export type ArgValues<S extends ArgSpecs> = {

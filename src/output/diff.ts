@@ -9,5 +9,13 @@ export function formatDiff(d: { path?: string; before: string; after: string }, 
     .split('\n')
     .slice(1)
     .filter((l) => l !== '' && !l.startsWith('\\ No newline'))
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? paint('green', l) : l.startsWith('-') && !l.startsWith('---') ? paint('red', l) : l.startsWith('@@') ? paint('cyan', l) : l));
+    .map((l) =>
+      l.startsWith('+') && !l.startsWith('+++')
+        ? paint('green', l)
+        : l.startsWith('-') && !l.startsWith('---')
+          ? paint('red', l)
+          : l.startsWith('@@')
+            ? paint('cyan', l)
+            : l,
+    );
 }

@@ -176,7 +176,14 @@ export function liveSink(o: LiveOptions): EventSink {
           started = now();
           width = Math.max(0, ...e.hosts.map((h) => h.length));
           for (const [i, h] of e.hosts.entries()) {
-            rows.set(h, { name: h, order: i, state: 'waiting', since: now(), changedAt: 0, counts: { ok: 0, changed: 0, failed: 0, skipped: 0 } });
+            rows.set(h, {
+              name: h,
+              order: i,
+              state: 'waiting',
+              since: now(),
+              changedAt: 0,
+              counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
+            });
           }
           stream.write(`${ESC}?25l`);
           process.once('exit', showCursor);
@@ -212,7 +219,10 @@ export function liveSink(o: LiveOptions): EventSink {
         case 'task:output': {
           const r = rows.get(e.host);
           if (!r || o.verbosity < 1) return;
-          const last = e.chunk.split(/\r?\n|\r/).filter((l) => l.trim()).pop();
+          const last = e.chunk
+            .split(/\r?\n|\r/)
+            .filter((l) => l.trim())
+            .pop();
           if (last) {
             r.output = last.replace(ANSI, '').trim();
             dirty = true;

@@ -17,7 +17,8 @@ export function resultLines(e: TaskResultEvent, verbosity: number, paint: Paint,
   const out = [head];
   const indent = '    ';
   const show = e.status === 'failed' || e.status === 'unreachable' || verbosity > 0;
-  if (show && e.msg && (e.status === 'failed' || e.status === 'unreachable' || verbosity > 0)) out.push(...e.msg.split('\n').map((l) => indent + l));
+  if (show && e.msg && (e.status === 'failed' || e.status === 'unreachable' || verbosity > 0))
+    out.push(...e.msg.split('\n').map((l) => indent + l));
   if (e.status === 'failed' && e.rc !== undefined) out.push(`${indent}rc=${e.rc}${e.cmd && verbosity > 0 ? `  cmd: ${e.cmd}` : ''}`);
   if (show && e.stdout && verbosity > 0) out.push(...e.stdout.split('\n').map((l) => `${indent}${paint('dim', 'stdout|')} ${l}`));
   if (show && e.stderr) out.push(...e.stderr.split('\n').map((l) => `${indent}${paint('dim', 'stderr|')} ${l}`));

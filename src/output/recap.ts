@@ -58,7 +58,9 @@ export function formatSummary(recap: Recap, elapsedMs: number, paint: Paint, max
   for (const g of errorGroups(recap)) {
     const n = g.hosts.length;
     const names = g.hosts.slice(0, MAX_LISTED).join(', ') + (n > MAX_LISTED ? `, … (+${n - MAX_LISTED})` : '');
-    lines.push(`  ${paint(g.status === 'failed' ? 'red' : 'magenta', `${n} host${n === 1 ? '' : 's'} ${g.status}: ${g.error}`)}  ${paint('dim', names)}`);
+    lines.push(
+      `  ${paint(g.status === 'failed' ? 'red' : 'magenta', `${n} host${n === 1 ? '' : 's'} ${g.status}: ${g.error}`)}  ${paint('dim', names)}`,
+    );
   }
   const room = maxLines === undefined ? undefined : Math.max(3, maxLines - lines.length - 1);
   return `${lines.join('\n')}\n\n${formatRecap(recap, elapsedMs, paint, room)}`;
@@ -79,7 +81,13 @@ export function formatRecap(recap: Recap, elapsedMs: number, paint: Paint, maxLi
       lines.push(paint('dim', `+ ${rest} more host${rest === 1 ? '' : 's'} (every host: -o plain or -o json)`));
       break;
     }
-    const name = t.failed ? paint('red', h.padEnd(w)) : t.unreachable ? paint('magenta', h.padEnd(w)) : t.changed ? paint('yellow', h.padEnd(w)) : paint('green', h.padEnd(w));
+    const name = t.failed
+      ? paint('red', h.padEnd(w))
+      : t.unreachable
+        ? paint('magenta', h.padEnd(w))
+        : t.changed
+          ? paint('yellow', h.padEnd(w))
+          : paint('green', h.padEnd(w));
     // Pad the plain text first: escape codes must not count towards column widths.
     const col = (text: string, width: number, color?: Parameters<Paint>[0]) => {
       const padded = text.padEnd(width);

@@ -13,7 +13,16 @@ import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './po
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
 import { bool, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
-import { collectionsOf, mergeDefaults, moduleDefaultsOf, type ParsedTask, parseTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
+import {
+  collectionsOf,
+  mergeDefaults,
+  moduleDefaultsOf,
+  type ParsedTask,
+  parseTask,
+  remoteUserOf,
+  type TaskScope,
+  throttleOf,
+} from './task.js';
 import type { BlockRef, Task } from './types.js';
 
 /** Block ids are unique per load; they only need to tell blocks apart within one run. */
@@ -108,11 +117,16 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
     else rejectImportKey(f);
   }
   const importF = (kw.get('import_tasks') ?? kw.get('include_tasks')) as Field;
-  if (kw.has('import_tasks') && kw.has('include_tasks')) fail(importF.keyAt, 'an entry takes import_tasks or include_tasks, not both', 'keep one of them');
+  if (kw.has('import_tasks') && kw.has('include_tasks'))
+    fail(importF.keyAt, 'an entry takes import_tasks or include_tasks, not both', 'keep one of them');
   if (scope.handler) fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'write the handlers out under handlers:');
   const name = str(importF, `${importF.key}: tasks/network.yml`);
   if (hasTemplate(name)) {
-    fail(importF.at, `${importF.key} reads its file when the playbook loads, so the file name cannot be a template`, 'use include_tasks: to choose the file per host at run time');
+    fail(
+      importF.at,
+      `${importF.key} reads its file when the playbook loads, so the file name cannot be a template`,
+      'use include_tasks: to choose the file per host at run time',
+    );
   }
   const file = resolvePath(dirname(src.file), name);
   if (files.includes(file)) {
@@ -134,7 +148,8 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
 export function taskFileEntries(src: Source, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
   const root = resolve(src, src.doc.contents);
   if (isEmpty(root)) return [];
-  if (!isSeq(root)) fail(posOf(src, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
+  if (!isSeq(root))
+    fail(posOf(src, root), 'a task file must be a list of tasks', 'write each task as an item: "- name: ...", as under tasks: in a play');
   return root.items.flatMap((item) => parseEntry(src, item, scope, chain, files));
 }
 
@@ -147,7 +162,11 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
   const blockF = kw.get('block');
   if (!blockF) {
     const part = kw.get('rescue') ?? kw.get('always');
-    return fail((part as Field).keyAt, `"${part?.key}" without "block"`, `write ${part?.key}: in the same entry as the block: it belongs to`);
+    return fail(
+      (part as Field).keyAt,
+      `"${part?.key}" without "block"`,
+      `write ${part?.key}: in the same entry as the block: it belongs to`,
+    );
   }
   if (scope.handler) fail(blockF.keyAt, 'handlers cannot be blocks', 'write each handler as a single task; a handler may notify another');
   const name = opt(kw, 'name', (f) => str(f, 'name: Configure the bridge'));
@@ -160,7 +179,8 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
     const f = kw.get(section);
     if (!f) continue;
     if (!isSeq(f.node)) expected(f, 'a list of tasks', `${section}: [ { name: say hello, shell: echo hello } ]`);
-    if (section === 'block' && f.node.items.length === 0) fail(f.at, 'a block needs at least one task', 'add tasks under block:, or remove the block');
+    if (section === 'block' && f.node.items.length === 0)
+      fail(f.at, 'a block needs at least one task', 'add tasks under block:, or remove the block');
     const ref: BlockRef = { id, section, hasRescue, hasAlways, ...(name ? { name } : {}) };
     const inner = innerScope(src, kw, scope);
     for (const item of f.node.items) {
@@ -217,7 +237,11 @@ function rejectBlockKey(f: Field): never {
 
 function rejectImportKey(f: Field): never {
   if (isDynamicKey(f.key)) {
-    fail(f.keyAt, `"${f.key}" on import_tasks is not supported`, 'import_tasks reads its file at load time: use include_tasks to loop or decide at run time');
+    fail(
+      f.keyAt,
+      `"${f.key}" on import_tasks is not supported`,
+      'import_tasks reads its file at load time: use include_tasks to loop or decide at run time',
+    );
   }
   const near = didYouMean(f.key, IMPORT_KEYS);
   return fail(f.keyAt, `unknown key "${f.key}" in an import`, near ?? `an import takes: ${IMPORT_KEYS.join(', ')}`);

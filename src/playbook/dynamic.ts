@@ -34,7 +34,9 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
   const parsed = parseTask(src, node, scope);
   const t = parsed.task;
   if (chain.length) t.blocks = chain;
-  const own = String((t.args as Record<string, unknown>)._raw ?? (t.args as Record<string, unknown>)[kind === 'tasks' ? 'file' : 'name'] ?? '');
+  const own = String(
+    (t.args as Record<string, unknown>)._raw ?? (t.args as Record<string, unknown>)[kind === 'tasks' ? 'file' : 'name'] ?? '',
+  );
   t.include = {
     kind,
     name: own,
@@ -55,7 +57,8 @@ function applyOf(src: Source, f: Field): Inherited {
   if (!isMap(f.node)) return expected(f, 'a map of task keywords', 'apply: { tags: [net], become: true }');
   const kw = new Map<string, Field>();
   for (const c of fieldsOf(src, f.node)) {
-    if (!(APPLY_KEYS as readonly string[]).includes(c.key)) fail(c.keyAt, `"${c.key}" cannot go in apply:`, didYouMean(c.key, APPLY_KEYS) ?? `apply: takes ${APPLY_KEYS.join(', ')}`);
+    if (!(APPLY_KEYS as readonly string[]).includes(c.key))
+      fail(c.keyAt, `"${c.key}" cannot go in apply:`, didYouMean(c.key, APPLY_KEYS) ?? `apply: takes ${APPLY_KEYS.join(', ')}`);
     kw.set(c.key, c);
   }
   return inheritedOf(src, kw);
@@ -79,7 +82,14 @@ export function expandInclude(t: Task, name: string, itemVars: Record<string, un
 
 function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe: boolean): Included {
   const inc = t.include!;
-  const scope: TaskScope = { handler: false, playTags: inc.playTags, baseDir: inc.baseDir, roleHandlers: [], rolesSeen: new Set(), ...(inc.moduleDefaults ? { moduleDefaults: inc.moduleDefaults } : {}) };
+  const scope: TaskScope = {
+    handler: false,
+    playTags: inc.playTags,
+    baseDir: inc.baseDir,
+    roleHandlers: [],
+    rolesSeen: new Set(),
+    ...(inc.moduleDefaults ? { moduleDefaults: inc.moduleDefaults } : {}),
+  };
   let out: Included;
   if (inc.kind === 'tasks') {
     const file = resolvePath(dirname(inc.from), name);
@@ -87,7 +97,10 @@ function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe:
       const cycle = [...inc.files.slice(inc.files.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f).join(' → ');
       fail(t.at, `task files include each other in a cycle: ${cycle}`, 'remove one of the includes');
     }
-    const src = readYamlSource(file, 'task file', { at: t.at, hint: `include_tasks paths are relative to the file that names them (${dirname(inc.from)})` });
+    const src = readYamlSource(file, 'task file', {
+      at: t.at,
+      hint: `include_tasks paths are relative to the file that names them (${dirname(inc.from)})`,
+    });
     out = { source: file, tasks: taskFileEntries(src, scope, t.blocks ?? [], [...inc.files, file]), handlers: [] };
   } else {
     const role = includedRole(readYamlSource(inc.from, 'task file'), name, t.at, inc.baseDir, scope);

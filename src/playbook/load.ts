@@ -43,10 +43,19 @@ function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[
     }
   }
   const name = str(imp, 'import_playbook: network.yml');
-  if (hasTemplate(name)) fail(imp.at, 'import_playbook reads its file when the playbook loads, so the name cannot be a template', 'name the file directly');
+  if (hasTemplate(name))
+    fail(imp.at, 'import_playbook reads its file when the playbook loads, so the name cannot be a template', 'name the file directly');
   const file = resolvePath(baseDir, name);
-  if (stack.includes(file)) fail(imp.at, `playbooks import each other in a cycle: ${[...stack, file].map((f) => basename(f)).join(' → ')}`, 'remove one of the imports');
-  const inner = readYamlSource(file, 'playbook', { at: imp.at, hint: `import_playbook paths are relative to the importing playbook (${baseDir})` });
+  if (stack.includes(file))
+    fail(
+      imp.at,
+      `playbooks import each other in a cycle: ${[...stack, file].map((f) => basename(f)).join(' → ')}`,
+      'remove one of the imports',
+    );
+  const inner = readYamlSource(file, 'playbook', {
+    at: imp.at,
+    hint: `import_playbook paths are relative to the importing playbook (${baseDir})`,
+  });
   const root = resolve(inner, inner.doc.contents);
   if (isEmpty(root)) return [];
   if (!isSeq(root)) fail({ file, line: 1, col: 1 }, 'a playbook must be a list of plays', START_HINT);

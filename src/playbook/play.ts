@@ -100,15 +100,26 @@ function varsPromptOf(src: Source, f: Field): VarsPrompt[] {
   return f.node.items.map((item) => {
     const node = resolve(src, item);
     const at = posOf(src, item);
-    if (!isMap(node)) fail(at, `each vars_prompt entry must be a map, not ${describe(node)}`, 'for example: - { name: release, prompt: "Release?" }');
+    if (!isMap(node))
+      fail(at, `each vars_prompt entry must be a map, not ${describe(node)}`, 'for example: - { name: release, prompt: "Release?" }');
     const kw = new Map<string, Field>();
     for (const c of fieldsOf(src, node)) {
-      if (!(VARS_PROMPT_KEYS as readonly string[]).includes(c.key)) fail(c.keyAt, `unknown key "${c.key}" in vars_prompt`, didYouMean(c.key, VARS_PROMPT_KEYS) ?? `vars_prompt takes ${VARS_PROMPT_KEYS.join(', ')}`);
+      if (!(VARS_PROMPT_KEYS as readonly string[]).includes(c.key))
+        fail(
+          c.keyAt,
+          `unknown key "${c.key}" in vars_prompt`,
+          didYouMean(c.key, VARS_PROMPT_KEYS) ?? `vars_prompt takes ${VARS_PROMPT_KEYS.join(', ')}`,
+        );
       kw.set(c.key, c);
     }
     for (const k of ['encrypt', 'salt', 'salt_size'] as const) {
       const c = kw.get(k);
-      if (c) fail(c.keyAt, `vars_prompt "${k}" is not supported`, 'runbook does not hash prompted values: remove it, and hash the value in the task that needs it');
+      if (c)
+        fail(
+          c.keyAt,
+          `vars_prompt "${k}" is not supported`,
+          'runbook does not hash prompted values: remove it, and hash the value in the task that needs it',
+        );
     }
     const unsafe = opt(kw, 'unsafe', bool);
     if (unsafe) fail(kw.get('unsafe')!.keyAt, 'vars_prompt "unsafe: true" is not supported', 'remove it; do not type {{ }} in the answer');

@@ -17,8 +17,6 @@ import type { ParsedTask, TaskScope } from './task.js';
 /** Keywords a role entry hands down to the role's tasks; any other key of the entry is a role parameter. */
 const ROLE_KEYWORDS = new Set<string>(INHERITED_KEYS.filter((k) => k !== 'name'));
 
-
-
 export interface RoleTasks {
   tasks: ParsedTask[];
   handlers: ParsedTask[];
@@ -53,7 +51,12 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   if (!isMap(roleF.node)) expected(roleF, 'a map with the role name', `${roleF.key}: { name: mesh }`);
   const inner = fieldsOf(src, roleF.node);
   for (const f of inner) {
-    if (f.key !== 'name') fail(f.keyAt, `"${f.key}" is not supported in ${roleF.key}`, `${roleF.key} takes name:; put vars:, when:, tags: beside ${roleF.key}, on the entry`);
+    if (f.key !== 'name')
+      fail(
+        f.keyAt,
+        `"${f.key}" is not supported in ${roleF.key}`,
+        `${roleF.key} takes name:; put vars:, when:, tags: beside ${roleF.key}, on the entry`,
+      );
   }
   const nameF = inner.find((f) => f.key === 'name');
   if (!nameF) fail(roleF.at, `${roleF.key} needs the role's name`, `${roleF.key}: { name: mesh }`);
@@ -74,7 +77,8 @@ function parseRoleEntry(src: Source, node: Node | null, baseDir: string, scope: 
     const role: Field = { key: 'role', keyAt: at, node, at };
     return loadRole(src, { role, keywords: [], at }, baseDir, scope, seen, stack);
   }
-  if (!isMap(node)) return fail(at, 'a role entry is a role name or a map with role:', 'roles: [common, { role: mesh, when: mesh_enabled }]');
+  if (!isMap(node))
+    return fail(at, 'a role entry is a role name or a map with role:', 'roles: [common, { role: mesh, when: mesh_enabled }]');
   const fields = fieldsOf(src, node);
   const role = fields.find((f) => f.key === 'role') ?? fields.find((f) => f.key === 'name');
   if (!role) return fail(at, 'this role entry names no role', 'add role: <name>, e.g. { role: mesh, vars: { mtu: 1400 } }');
@@ -108,11 +112,29 @@ export function includedRole(src: Source, name: string, at: Location, baseDir: s
   return loadRole(src, { role, keywords: [], at }, baseDir, scope, new Set(), [], name);
 }
 
-function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, seen: Set<string>, stack: string[], rendered?: string): RoleTasks {
+function loadRole(
+  src: Source,
+  e: RoleEntry,
+  baseDir: string,
+  scope: TaskScope,
+  seen: Set<string>,
+  stack: string[],
+  rendered?: string,
+): RoleTasks {
   const name = rendered ?? str(e.role, 'role: mesh');
-  if (hasTemplate(name)) fail(e.role.at, 'a role name cannot be a template: roles are read when the playbook loads', 'use include_role: to choose the role per host at run time');
+  if (hasTemplate(name))
+    fail(
+      e.role.at,
+      'a role name cannot be a template: roles are read when the playbook loads',
+      'use include_role: to choose the role per host at run time',
+    );
   const dir = roleDirOf(e.role, name, baseDir);
-  if (stack.includes(dir)) fail(e.role.at, `roles depend on each other in a cycle: ${[...stack, dir].map((d) => d.split('/').at(-1)).join(' → ')}`, 'remove one of the dependencies');
+  if (stack.includes(dir))
+    fail(
+      e.role.at,
+      `roles depend on each other in a cycle: ${[...stack, dir].map((d) => d.split('/').at(-1)).join(' → ')}`,
+      'remove one of the dependencies',
+    );
 
   // Keywords of the entry are handed down; everything else is a role parameter (a variable of the role).
   const kw = new Map<string, Field>();
@@ -121,7 +143,11 @@ function loadRole(src: Source, e: RoleEntry, baseDir: string, scope: TaskScope, 
     if (ROLE_KEYWORDS.has(f.key)) kw.set(f.key, f);
     else if (ROLE_ONLY_KEYWORDS[f.key] || f.key === 'loop' || f.key.startsWith('with_') || f.key === 'register' || f.key === 'notify') {
       // An Ansible keyword taken for a role parameter would be silently ignored: refuse it instead.
-      fail(f.keyAt, `"${f.key}" is not supported on a role entry`, ROLE_ONLY_KEYWORDS[f.key] ?? `put ${f.key}: on the tasks inside the role`);
+      fail(
+        f.keyAt,
+        `"${f.key}" is not supported on a role entry`,
+        ROLE_ONLY_KEYWORDS[f.key] ?? `put ${f.key}: on the tasks inside the role`,
+      );
     } else {
       checkTemplates(src, f.node);
       params[f.key] = toValue(src, f.node);

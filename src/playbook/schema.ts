@@ -159,11 +159,19 @@ export function envMap(src: Source, f: Field): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const v of fieldsOf(src, f.node)) {
     if (!IDENTIFIER.test(v.key)) {
-      fail(v.keyAt, `"${v.key}" is not a valid environment variable name`, 'use letters, digits and underscores, not starting with a digit');
+      fail(
+        v.keyAt,
+        `"${v.key}" is not a valid environment variable name`,
+        'use letters, digits and underscores, not starting with a digit',
+      );
     }
     const value = toValue(src, v.node);
     if (value !== null && typeof value === 'object') {
-      fail(v.at, `environment variable "${v.key}" must be a string, number or boolean, not ${describe(v.node)}`, `for example: ${v.key}: "value"`);
+      fail(
+        v.at,
+        `environment variable "${v.key}" must be a string, number or boolean, not ${describe(v.node)}`,
+        `for example: ${v.key}: "value"`,
+      );
     }
     checkTemplates(src, v.node);
     out[v.key] = value;

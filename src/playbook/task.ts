@@ -20,7 +20,23 @@ import {
 } from './keywords.js';
 import { KvError, parseKv, splitArgs } from './kv.js';
 import { describe, type Field, fieldsOf, isEmpty, posOf, type Source, toValue } from './positions.js';
-import { bool, checkTemplates, conditions, envMap, expected, fail, identifier, int, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import {
+  bool,
+  checkTemplates,
+  conditions,
+  envMap,
+  expected,
+  fail,
+  identifier,
+  int,
+  number,
+  oneOf,
+  opt,
+  str,
+  strList,
+  tagList,
+  varsMap,
+} from './schema.js';
 import type { LoopControl, Task } from './types.js';
 
 /** What a task inherits from where it is written. */
@@ -74,20 +90,33 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
   if (unknown) rejectKey(unknown, moduleField !== undefined || kw.has('action') || kw.has('local_action'));
   const actions = [moduleField, kw.get('action'), kw.get('local_action')].filter((f): f is Field => f !== undefined);
   if (actions.length > 1) {
-    fail(actions[1].keyAt, `conflicting action statements: ${actions.map((f) => f.key).join(', ')}`, 'a task takes one module: keep one of them');
+    fail(
+      actions[1].keyAt,
+      `conflicting action statements: ${actions.map((f) => f.key).join(', ')}`,
+      'a task takes one module: keep one of them',
+    );
   }
   if (!actions.length) {
     fail(at, `task${nameOf(kw)} has no module`, `add one module, e.g. "shell: echo hi"; ${MODULE_HINT}`);
   }
   const local = kw.get('local_action');
-  if (local && kw.has('delegate_to')) fail(kw.get('delegate_to')!.keyAt, 'local_action and delegate_to cannot be combined', 'local_action already runs on localhost: remove delegate_to, or use the module with delegate_to');
+  if (local && kw.has('delegate_to'))
+    fail(
+      kw.get('delegate_to')!.keyAt,
+      'local_action and delegate_to cannot be combined',
+      'local_action already runs on localhost: remove delegate_to, or use the module with delegate_to',
+    );
   const listen = kw.get('listen');
   if (listen && !scope.handler) fail(listen.keyAt, '"listen" only works on handlers', 'move this task under handlers:, or remove listen:');
   const loops = [...kw.values()].filter((f) => f.key === 'loop' || f.key.startsWith('with_'));
-  if (loops.length > 1) fail(loops[1].keyAt, `a task takes one loop, but this one has both "${loops[0].key}" and "${loops[1].key}"`, 'keep only one of them');
+  if (loops.length > 1)
+    fail(loops[1].keyAt, `a task takes one loop, but this one has both "${loops[0].key}" and "${loops[1].key}"`, 'keep only one of them');
   const loopF = loops[0];
 
-  const defaults = mergeDefaults(scope.moduleDefaults, opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f)));
+  const defaults = mergeDefaults(
+    scope.moduleDefaults,
+    opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f)),
+  );
   const { module, args } = moduleArgs(src, actionOf(src, actions[0]), kw.get('args'), defaults);
   const notify = opt(kw, 'notify', (f) => strList(src, f, 'notify: restart nginx'));
   const control = opt(kw, 'loop_control', (f) => loopControlOf(src, f));
@@ -121,7 +150,8 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     retries: opt(kw, 'retries', (f) => int(f, 0)),
     delay: opt(kw, 'delay', (f) => int(f, 0)),
     // connection: local on a task runs it on the controller, as delegate_to: localhost does.
-    delegateTo: local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
+    delegateTo:
+      local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     checkMode: opt(kw, 'check_mode', bool),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
@@ -155,7 +185,8 @@ export function throttleOf(f: Field): number | undefined {
 export function collectionsOf(src: Source, f: Field): string[] {
   const { values, ats } = strList(src, f, 'collections: [ansible.builtin]');
   values.forEach((c, i) => {
-    if (!/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(c)) fail(ats[i], `"${c}" is not a collection name`, 'a collection is named namespace.name, e.g. community.general');
+    if (!/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(c))
+      fail(ats[i], `"${c}" is not a collection name`, 'a collection is named namespace.name, e.g. community.general');
   });
   return values;
 }
@@ -177,9 +208,13 @@ export function moduleDefaultsOf(src: Source, f: Field): ModuleDefaults {
   const out: ModuleDefaults = {};
   for (const m of fieldsOf(src, f.node)) {
     if (m.key.startsWith('group/')) {
-      fail(m.keyAt, `module_defaults for an action group ("${m.key}") are not supported`, 'name each module instead, e.g. module_defaults: { shell: { chdir: /srv } }');
+      fail(
+        m.keyAt,
+        `module_defaults for an action group ("${m.key}") are not supported`,
+        'name each module instead, e.g. module_defaults: { shell: { chdir: /srv } }',
+      );
     }
-    if (!isMap(m.node) && !isEmpty(m.node)) expected(m, 'a map of the module\'s arguments', `${m.key}: { chdir: /srv }`);
+    if (!isMap(m.node) && !isEmpty(m.node)) expected(m, "a map of the module's arguments", `${m.key}: { chdir: /srv }`);
     checkTemplates(src, m.node);
     const args = (isEmpty(m.node) ? {} : toValue(src, m.node)) as Record<string, unknown>;
     const name = shortName(m.key);
@@ -190,7 +225,12 @@ export function moduleDefaultsOf(src: Source, f: Field): ModuleDefaults {
     const known = argKeys.get(def.name);
     if (known && !known.open) {
       for (const k of Object.keys(args)) {
-        if (!known.keys.includes(k)) fail(m.keyAt, `unknown argument "${k}" for module "${def.name}" in module_defaults`, didYouMean(k, known.keys) ?? `${def.name} takes: ${known.keys.join(', ')}`);
+        if (!known.keys.includes(k))
+          fail(
+            m.keyAt,
+            `unknown argument "${k}" for module "${def.name}" in module_defaults`,
+            didYouMean(k, known.keys) ?? `${def.name} takes: ${known.keys.join(', ')}`,
+          );
       }
     }
     out[def.name] = { ...out[def.name], ...args };
@@ -232,7 +272,11 @@ function isModuleKey(key: string): boolean {
 function moduleDef(key: string, at: Location): ModuleDef<unknown> {
   if (isCollectionName(key)) {
     const coll = key.split('.').slice(0, 2).join('.');
-    fail(at, `module "${key}" is from the collection ${coll}, which runbook does not have`, `runbook's modules are ansible.builtin ones and its own (${MODULE_LIST_HINT}); write the task with one of them`);
+    fail(
+      at,
+      `module "${key}" is from the collection ${coll}, which runbook does not have`,
+      `runbook's modules are ansible.builtin ones and its own (${MODULE_LIST_HINT}); write the task with one of them`,
+    );
   }
   return lookup(shortName(key), at);
 }
@@ -281,7 +325,8 @@ interface Action {
 
 // `copy: {…}` / `copy: src=a dest=b`; `action: copy src=a dest=b` / `action: {module: copy, src: a}` (also local_action).
 function actionOf(src: Source, f: Field): Action {
-  if (f.key !== 'action' && f.key !== 'local_action') return { key: f.key, keyAt: f.keyAt, at: f.at, node: f.node, value: f.node === null ? null : toValue(src, f.node) };
+  if (f.key !== 'action' && f.key !== 'local_action')
+    return { key: f.key, keyAt: f.keyAt, at: f.at, node: f.node, value: f.node === null ? null : toValue(src, f.node) };
   const example = `${f.key}: copy src=a dest=b, or ${f.key}: { module: copy, src: a, dest: b }`;
   const v = isEmpty(f.node) ? undefined : toValue(src, f.node);
   if (typeof v === 'string') {
@@ -294,7 +339,12 @@ function actionOf(src: Source, f: Field): Action {
   const { module, ...rest } = v as Record<string, unknown>;
   if (typeof module !== 'string' || module.trim() === '') return expected(f, 'a map with "module:" naming the module', example);
   const [name, ...more] = kvSplit(f, module);
-  if (more.length) return fail(f.at, `"module:" of ${f.key} takes the module name only, not "${module}"`, 'put the arguments beside module:, as keys of the same map');
+  if (more.length)
+    return fail(
+      f.at,
+      `"module:" of ${f.key} takes the module name only, not "${module}"`,
+      'put the arguments beside module:, as keys of the same map',
+    );
   return { key: name, keyAt: f.at, at: f.at, node: f.node, value: Object.keys(rest).length ? rest : null };
 }
 
@@ -302,13 +352,19 @@ function kvSplit(f: Field, s: string): string[] {
   try {
     return splitArgs(s);
   } catch (e) {
-    if (e instanceof KvError) fail(f.at, `cannot split "${s.slice(0, 60)}": ${e.message}`, 'balance the quotes and the {{ }} braces, or quote the whole value');
+    if (e instanceof KvError)
+      fail(f.at, `cannot split "${s.slice(0, 60)}": ${e.message}`, 'balance the quotes and the {{ }} braces, or quote the whole value');
     throw e;
   }
 }
 
 // Module args as written (a map, or for free-form { _raw, and inline options }), over `args:` and module_defaults, parsed once now.
-function moduleArgs(src: Source, a: Action, argsField: Field | undefined, defaults: ModuleDefaults | undefined): { module: string; args: unknown } {
+function moduleArgs(
+  src: Source,
+  a: Action,
+  argsField: Field | undefined,
+  defaults: ModuleDefaults | undefined,
+): { module: string; args: unknown } {
   const def = moduleDef(a.key, a.keyAt);
   let extra: Record<string, unknown> = {};
   if (argsField?.node) {
@@ -342,7 +398,12 @@ function freeFormArgs(def: ModuleDef<unknown>, a: Action, text: string): Record<
   try {
     kv = parseKv(text, !!def.freeForm);
   } catch (e) {
-    if (e instanceof KvError) fail(a.at, `cannot split the arguments of "${a.key}": ${e.message}`, 'balance the quotes and the {{ }} braces, or write the arguments as a map');
+    if (e instanceof KvError)
+      fail(
+        a.at,
+        `cannot split the arguments of "${a.key}": ${e.message}`,
+        'balance the quotes and the {{ }} braces, or write the arguments as a map',
+      );
     throw e;
   }
   const { _raw_params: raw, ...opts } = kv;
@@ -412,7 +473,8 @@ function loopControlOf(src: Source, f: Field): { loopVar?: string; rest?: LoopCo
       );
     }
   }
-  if (loopVar !== undefined && loopVar === rest.indexVar) fail(f.at, `loop_var and index_var are both "${loopVar}"`, 'give the index its own name, e.g. index_var: idx');
+  if (loopVar !== undefined && loopVar === rest.indexVar)
+    fail(f.at, `loop_var and index_var are both "${loopVar}"`, 'give the index its own name, e.g. index_var: idx');
   return { loopVar, rest: Object.keys(rest).length ? rest : undefined };
 }
 

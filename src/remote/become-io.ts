@@ -87,7 +87,8 @@ export class BecomeIo {
   result(code: number): RawResult {
     this.dispose();
     const stderr = Buffer.concat([this.promptless(), ...this.err]);
-    if (this.sudo && !this.started) throw becomeFailure(this.sudo, code, stderr.toString('utf8'), this.prompts, this.stalled ? this.startTimeoutMs : undefined);
+    if (this.sudo && !this.started)
+      throw becomeFailure(this.sudo, code, stderr.toString('utf8'), this.prompts, this.stalled ? this.startTimeoutMs : undefined);
     return { code, stdout: Buffer.concat(this.out), stderr };
   }
 
@@ -141,9 +142,12 @@ export function becomeFailure(s: SudoExchange, code: number, stderr: string, pro
     });
   }
   if (stalledAfterMs !== undefined) {
-    return new TaskError(`become (${as}) failed: sudo did not start the command within ${stalledAfterMs / 1000}s of getting the password${detail}`, {
-      hint: 'sudo may be asking for more than a password (a PAM prompt runbook does not answer)',
-    });
+    return new TaskError(
+      `become (${as}) failed: sudo did not start the command within ${stalledAfterMs / 1000}s of getting the password${detail}`,
+      {
+        hint: 'sudo may be asking for more than a password (a PAM prompt runbook does not answer)',
+      },
+    );
   }
   return new TaskError(`become (${as}) failed: sudo exited with ${code}${detail}`);
 }

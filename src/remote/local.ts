@@ -42,11 +42,20 @@ class LocalConnection extends ShellConnection {
 
   private runNow(cmd: string, opts: ExecOptions): Promise<RawResult> {
     if (this.closed) return Promise.reject(new TaskError(`${this.host}: local connection was closed`));
-    const wrapped = wrapBecome(cmd, { become: opts.become, becomeUser: opts.becomeUser, loginUser: localLogin(), password: this.becomePassword });
+    const wrapped = wrapBecome(cmd, {
+      become: opts.become,
+      becomeUser: opts.becomeUser,
+      loginUser: localLogin(),
+      password: this.becomePassword,
+    });
     return new Promise<RawResult>((resolve, reject) => {
       // Own process group, so a timeout kills the whole pipeline, not just the shell.
       const child = spawn('/bin/sh', ['-c', wrapped.cmd], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      const io = new BecomeIo(wrapped, { write: (b) => child.stdin.write(b), end: (b) => (b === undefined ? child.stdin.end() : child.stdin.end(b)) }, opts.stdin);
+      const io = new BecomeIo(
+        wrapped,
+        { write: (b) => child.stdin.write(b), end: (b) => (b === undefined ? child.stdin.end() : child.stdin.end(b)) },
+        opts.stdin,
+      );
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
       child.stdout.on('data', (d: Buffer) => {

@@ -124,5 +124,7 @@ export function putError(dest: string, code: number, stderr: string, become?: bo
 }
 
 function permissionHint(verb: string, become?: boolean): string {
-  return become ? `the become user may not ${verb} it: check become_user, or the path's owner and mode` : `use become: true to ${verb} it as root`;
+  return become
+    ? `the become user may not ${verb} it: check become_user, or the path's owner and mode`
+    : `use become: true to ${verb} it as root`;
 }

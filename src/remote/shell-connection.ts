@@ -15,7 +15,11 @@ export abstract class ShellConnection implements Connection {
   }
 
   async put(dest: string, content: Buffer, opts: { mode?: string } & BecomeOptions = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length), { stdin: content, become: opts.become, becomeUser: opts.becomeUser });
+    const r = await this.run(putScript(dest, opts.mode, content.length), {
+      stdin: content,
+      become: opts.become,
+      becomeUser: opts.becomeUser,
+    });
     if (r.code !== 0) throw putError(dest, r.code, r.stderr.toString('utf8'), opts.become);
   }
 

@@ -24,7 +24,10 @@ export interface FrameRequest {
  */
 export function frameScript(r: FrameRequest & { key: string }): string {
   const k = r.key;
-  const run = r.timeout !== undefined && r.timeout > 0 ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}` : `( eval ${quote(unwrapSh(r.cmd))} )`;
+  const run =
+    r.timeout !== undefined && r.timeout > 0
+      ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}`
+      : `( eval ${quote(unwrapSh(r.cmd))} )`;
   // The rest of the N bytes is drained even when the command does not read them all.
   const body = r.stdinLength > 0 ? `head -c ${r.stdinLength} | { ${run}; rb_r=$?; cat >/dev/null; exit $rb_r; }` : `${run} </dev/null`;
   // Start markers only where stdin follows: each is one more packet each way, and most commands read no stdin.

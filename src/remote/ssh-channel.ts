@@ -27,7 +27,11 @@ export function runChannel(
   release: () => void,
   done: (err: Error | 'closed' | undefined, r?: RawResult) => void,
 ): ChannelRun {
-  const become = new BecomeIo(io.wrap ?? { cmd: '' }, { write: (b) => ch.write(b), end: (b) => (b === undefined ? ch.end() : ch.end(b)) }, io.stdin);
+  const become = new BecomeIo(
+    io.wrap ?? { cmd: '' },
+    { write: (b) => ch.write(b), end: (b) => (b === undefined ? ch.end() : ch.end(b)) },
+    io.stdin,
+  );
   let code: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;

@@ -49,7 +49,12 @@ export async function handshake(p: HandshakeParams): Promise<Client> {
   const algos = [...preferred, ...HOST_KEY_ALGOS.filter((a) => !preferred.includes(a))];
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withSshdSlot(p.host, p.port, () => attemptOnce(p, algos), (e) => e instanceof Retryable);
+      return await withSshdSlot(
+        p.host,
+        p.port,
+        () => attemptOnce(p, algos),
+        (e) => e instanceof Retryable,
+      );
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
       if (attempt >= p.retries) {

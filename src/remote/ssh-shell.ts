@@ -122,7 +122,10 @@ export class PersistentShell {
         const said = stderrHead.trim().split('\n')[0];
         reject(new ShellUnavailable(`the shell ended at once (exit ${code ?? 'unknown'}${said ? `: ${said}` : ''})`));
       });
-      timer = setTimeout(() => reject(new ShellUnavailable(`no answer from the shell within ${spec.readyTimeoutMs / 1000}s`)), spec.readyTimeoutMs);
+      timer = setTimeout(
+        () => reject(new ShellUnavailable(`no answer from the shell within ${spec.readyTimeoutMs / 1000}s`)),
+        spec.readyTimeoutMs,
+      );
       probe = () => {
         this.frame(PROBE, { marked: true }, () => undefined).then((r) => {
           clearTimeout(timer);
@@ -163,7 +166,11 @@ export class PersistentShell {
         else resolve(r as RawResult);
       };
       const onOutput = opts.onOutput;
-      this.frame(cmd, { stdin: opts.stdin, timeout: opts.timeout, onOutput: onOutput && ((b) => onOutput(b.toString('utf8'))) }, release).then(
+      this.frame(
+        cmd,
+        { stdin: opts.stdin, timeout: opts.timeout, onOutput: onOutput && ((b) => onOutput(b.toString('utf8'))) },
+        release,
+      ).then(
         (r) => {
           clearTimeout(timer);
           settle(timedOut ? timeoutError() : undefined, r);
@@ -186,7 +193,11 @@ export class PersistentShell {
     });
   }
 
-  private frame(cmd: string, io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void }, release: () => void): Promise<RawResult> {
+  private frame(
+    cmd: string,
+    io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void },
+    release: () => void,
+  ): Promise<RawResult> {
     const stdin = io.stdin === undefined ? undefined : Buffer.isBuffer(io.stdin) ? io.stdin : Buffer.from(io.stdin);
     const key = this.nextKey();
     const marked = (stdin?.length ?? 0) > 0 || !!io.marked;
@@ -195,17 +206,21 @@ export class PersistentShell {
         release();
         return reject(new ShellClosed('the shell channel is closed'));
       }
-      const parser = new FrameParser(key, {
-        onStart: () => {
-          if (stdin?.length) this.ch.write(stdin);
+      const parser = new FrameParser(
+        key,
+        {
+          onStart: () => {
+            if (stdin?.length) this.ch.write(stdin);
+          },
+          onOutput: io.onOutput && ((b) => io.onOutput?.(b)),
+          onDone: (r) => {
+            this.current = undefined;
+            release();
+            resolve(r);
+          },
         },
-        onOutput: io.onOutput && ((b) => io.onOutput?.(b)),
-        onDone: (r) => {
-          this.current = undefined;
-          release();
-          resolve(r);
-        },
-      }, marked);
+        marked,
+      );
       this.current = {
         parser,
         fail: (e) => {

@@ -42,7 +42,12 @@ export class ShellSet {
   async for(opts: ExecOptions): Promise<PersistentShell | undefined> {
     if (this.starting) await this.starting;
     if (this.exec) return undefined;
-    const wrap = wrapBecome('exec sh', { become: opts.become, becomeUser: opts.becomeUser, loginUser: this.target.user, password: this.target.becomePassword });
+    const wrap = wrapBecome('exec sh', {
+      become: opts.become,
+      becomeUser: opts.becomeUser,
+      loginUser: this.target.user,
+      password: this.target.becomePassword,
+    });
     const shell = wrap.sudo ? await this.sudoShell(wrap) : await this.loginShell();
     return shell?.canRun(opts) ? shell : undefined;
   }
@@ -66,7 +71,10 @@ export class ShellSet {
     const kept = this.sudo.get(user);
     if (kept?.usable) return kept;
     try {
-      const shell = await PersistentShell.open(this.client, { wrap, readyTimeoutMs: Math.max(this.timeoutMs, BECOME_START_TIMEOUT_MS + 5000) });
+      const shell = await PersistentShell.open(this.client, {
+        wrap,
+        readyTimeoutMs: Math.max(this.timeoutMs, BECOME_START_TIMEOUT_MS + 5000),
+      });
       this.sudo.set(user, shell);
       return shell;
     } catch (e) {

@@ -203,7 +203,10 @@ class SshConnection extends ShellConnection implements SshConnectionState {
       return await shell.run(cmd, opts, release);
     } catch (e) {
       if (this.dead) throw this.lost();
-      if (e instanceof ShellClosed) throw new TaskError(`${this.label}: the shell ended without an exit status`, { hint: 'the command may have killed its shell; the next command gets a new one' });
+      if (e instanceof ShellClosed)
+        throw new TaskError(`${this.label}: the shell ended without an exit status`, {
+          hint: 'the command may have killed its shell; the next command gets a new one',
+        });
       throw e;
     } finally {
       this.abortCurrent = undefined;
@@ -245,11 +248,15 @@ class SshConnection extends ShellConnection implements SshConnectionState {
               release();
               return finish(this.dead ? this.lost() : new TaskError(`${this.label}: cannot open a channel: ${err.message}`));
             }
-            channel = runChannel(ch, { wrap: wrapped, stdin: opts.stdin, timeout: opts.timeout, onOutput: opts.onOutput }, release, (e, r) =>
-              finish(
-                e === 'closed' ? (this.dead ? this.lost() : new TaskError(`${this.label}: channel closed without an exit status`)) : e,
-                r,
-              ),
+            channel = runChannel(
+              ch,
+              { wrap: wrapped, stdin: opts.stdin, timeout: opts.timeout, onOutput: opts.onOutput },
+              release,
+              (e, r) =>
+                finish(
+                  e === 'closed' ? (this.dead ? this.lost() : new TaskError(`${this.label}: channel closed without an exit status`)) : e,
+                  r,
+                ),
             );
           });
         } catch (e) {

@@ -23,7 +23,8 @@ export function reportCollector(now: () => number = Date.now): { sink: EventSink
   let r: RunReport | undefined;
   const sink: EventSink = {
     emit(e: RunEvent) {
-      if (e.type === 'run:start') r = { playbook: e.playbook, check: e.check, hosts: [...e.hosts], plays: [], startedAt: now(), results: [] };
+      if (e.type === 'run:start')
+        r = { playbook: e.playbook, check: e.check, hosts: [...e.hosts], plays: [], startedAt: now(), results: [] };
       if (!r) return;
       if (e.type === 'play:start') r.plays.push(e.play);
       else if (e.type === 'task:result') {
@@ -31,7 +32,8 @@ export function reportCollector(now: () => number = Date.now): { sink: EventSink
         if (!r.hosts.includes(e.host)) r.hosts.push(e.host);
         // An event's own clock is the better zero when it is earlier (the first task started before run:start arrived).
         r.startedAt = Math.min(r.startedAt, e.startedAt);
-      } else if (e.type === 'run:end') Object.assign(r, { recap: e.recap, elapsedMs: e.elapsedMs, exitCode: e.exitCode, interrupted: e.interrupted });
+      } else if (e.type === 'run:end')
+        Object.assign(r, { recap: e.recap, elapsedMs: e.elapsedMs, exitCode: e.exitCode, interrupted: e.interrupted });
     },
     async close() {},
   };

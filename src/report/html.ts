@@ -55,7 +55,9 @@ function failures(r: RunReport): string {
   const failed = r.results.filter((e) => (e.status === 'failed' && !e.ignored && !e.rescued) || e.status === 'unreachable');
   if (!failed.length) return '';
   const items = failed.map((e) => {
-    const body = [e.msg, e.rc !== undefined ? `rc=${e.rc}` : '', e.cmd ? `cmd: ${e.cmd}` : '', e.stderr ? `stderr:\n${e.stderr}` : ''].filter(Boolean).join('\n');
+    const body = [e.msg, e.rc !== undefined ? `rc=${e.rc}` : '', e.cmd ? `cmd: ${e.cmd}` : '', e.stderr ? `stderr:\n${e.stderr}` : '']
+      .filter(Boolean)
+      .join('\n');
     return `<details open class="failure" data-host="${esc(e.host)}"><summary><b>${esc(e.host)}</b> · ${esc(e.task)}${e.item !== undefined ? ` [${esc(e.item)}]` : ''}${e.at ? ` <small>(${esc(e.at)})</small>` : ''}</summary><pre>${esc(body)}</pre></details>`;
   });
   return `<h2>Failures</h2>\n${items.join('\n')}`;
@@ -70,7 +72,14 @@ export function diffHtml(d: { path?: string; before: string; after: string }): s
     .slice(1)
     .filter((l) => l !== '' && !l.startsWith('\\ No newline'))
     .map((l) => {
-      const cls = l.startsWith('+') && !l.startsWith('+++') ? 'd-add' : l.startsWith('-') && !l.startsWith('---') ? 'd-del' : l.startsWith('@@') ? 'd-hunk' : '';
+      const cls =
+        l.startsWith('+') && !l.startsWith('+++')
+          ? 'd-add'
+          : l.startsWith('-') && !l.startsWith('---')
+            ? 'd-del'
+            : l.startsWith('@@')
+              ? 'd-hunk'
+              : '';
       return cls ? `<span class="${cls}">${esc(l)}</span>` : esc(l);
     });
   return `<pre class="diff">${lines.join('\n')}</pre>`;
@@ -89,7 +98,10 @@ function diffs(r: RunReport): string {
 }
 
 function header(r: RunReport): string {
-  const when = new Date(r.startedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const when = new Date(r.startedAt)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const exit = r.exitCode === undefined ? 'not finished' : `exit ${r.exitCode}${r.interrupted ? ' (interrupted)' : ''}`;
   const elapsed = r.elapsedMs === undefined ? '' : ` in <b>${(r.elapsedMs / 1000).toFixed(2)}s</b>`;
   return `<h1>runbook: ${esc(r.playbook ?? 'run')}</h1>

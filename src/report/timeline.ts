@@ -12,7 +12,9 @@ const MIN_BAR_W = 3;
 /** stderr and commands can be long; the tooltip shows the start. */
 const TIP_MAX = 1500;
 
-const TICK_STEPS_MS = [50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000];
+const TICK_STEPS_MS = [
+  50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000,
+];
 
 // At most ~10 gridlines whatever the run's length.
 export function tickStep(spanMs: number): number {
@@ -30,7 +32,10 @@ const clip = (s: string) => (s.length > TIP_MAX ? `${s.slice(0, TIP_MAX)}… (${
 
 // What hovering a bar shows: task, item, status, duration, command, message and stderr.
 export function barTip(e: TaskResultEvent): string {
-  const lines = [`${e.host}: ${e.task}${e.item !== undefined ? ` [${e.item}]` : ''}`, `${e.status}${e.ignored ? ' (ignored)' : e.rescued ? ' (rescued)' : ''} · ${(e.durationMs / 1000).toFixed(2)}s`];
+  const lines = [
+    `${e.host}: ${e.task}${e.item !== undefined ? ` [${e.item}]` : ''}`,
+    `${e.status}${e.ignored ? ' (ignored)' : e.rescued ? ' (rescued)' : ''} · ${(e.durationMs / 1000).toFixed(2)}s`,
+  ];
   if (e.at) lines.push(`at ${e.at}`);
   if (e.cmd) lines.push(`cmd: ${clip(e.cmd)}`);
   if (e.rc !== undefined) lines.push(`rc=${e.rc}`);
@@ -58,7 +63,9 @@ export function timelineSvg(r: RunReport): string {
   out.push('<g class="axis">');
   for (let t = 0; t <= span; t += step) {
     const tx = x(t).toFixed(1);
-    out.push(`<line x1="${tx}" y1="${AXIS_H - 6}" x2="${tx}" y2="${height}" class="grid"/><text x="${tx}" y="${AXIS_H - 10}" text-anchor="middle">${tickLabel(t)}</text>`);
+    out.push(
+      `<line x1="${tx}" y1="${AXIS_H - 6}" x2="${tx}" y2="${height}" class="grid"/><text x="${tx}" y="${AXIS_H - 10}" text-anchor="middle">${tickLabel(t)}</text>`,
+    );
   }
   out.push('</g>');
   for (const [i, host] of r.hosts.entries()) {

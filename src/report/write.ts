@@ -7,8 +7,10 @@ import { UsageError } from '../errors.js';
 export function checkOutputPath(file: string, flag: string): string {
   const path = resolve(file);
   const dir = dirname(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${file}: directory ${dir} does not exist`, { hint: 'create the directory first or pick another path' });
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`${flag} ${file}: is a directory`, { hint: `give a file name, e.g. ${join(file, 'report.html')}` });
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`${flag} ${file}: directory ${dir} does not exist`, { hint: 'create the directory first or pick another path' });
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`${flag} ${file}: is a directory`, { hint: `give a file name, e.g. ${join(file, 'report.html')}` });
   return path;
 }
 

@@ -1,5 +1,13 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
-import { HOST_ORDERS, INHERITED_KEYS, REFUSED_ROLE_KEYWORDS, LOOP_CONTROL_KEYS, PLAY_KEYS, TASK_KEYS, VARS_PROMPT_KEYS } from '../shared/keywords.js';
+import {
+  HOST_ORDERS,
+  INHERITED_KEYS,
+  REFUSED_ROLE_KEYWORDS,
+  LOOP_CONTROL_KEYS,
+  PLAY_KEYS,
+  TASK_KEYS,
+  VARS_PROMPT_KEYS,
+} from '../shared/keywords.js';
 import { FALSE_STRINGS, TRUE_STRINGS } from '../modules/args.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
@@ -34,10 +42,17 @@ const DEFINITIONS: Record<string, Schema> = {
   },
   remoteUser: { description: 'the SSH user, unless a variable (ansible_user) names one', anyOf: [{ type: 'string', pattern: '\\S' }] },
   throttle: { type: 'integer', minimum: 0, description: 'at most this many hosts run the task at once (0: no limit)' },
-  collections: { description: 'collections (namespace.name); modules resolve by short name', type: ['array', 'null'], items: { type: 'string', pattern: '^[A-Za-z_]\\w*\\.[A-Za-z_]\\w*$' } },
+  collections: {
+    description: 'collections (namespace.name); modules resolve by short name',
+    type: ['array', 'null'],
+    items: { type: 'string', pattern: '^[A-Za-z_]\\w*\\.[A-Za-z_]\\w*$' },
+  },
   moduleDefaults: {
     description: "default arguments by module name (short or ansible.builtin.*), merged under each task's",
-    anyOf: [{ type: ['object', 'null'], additionalProperties: { type: ['object', 'null'] } }, { type: 'array', items: { type: 'object', additionalProperties: { type: ['object', 'null'] } } }],
+    anyOf: [
+      { type: ['object', 'null'], additionalProperties: { type: ['object', 'null'] } },
+      { type: 'array', items: { type: 'object', additionalProperties: { type: ['object', 'null'] } } },
+    ],
   },
   withTerms: { description: 'the terms of the with_ lookup (templates rendered per host)', not: { type: 'null' } },
   serialItem: {
@@ -110,7 +125,12 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
     description: 'asked on a TTY before the run; without one the default is taken (or pass -e name=value)',
     items: {
       type: 'object',
-      properties: Object.fromEntries(VARS_PROMPT_KEYS.map((k) => [k, k === 'name' ? { type: 'string', pattern: IDENTIFIER } : k === 'private' || k === 'confirm' || k === 'unsafe' ? ref('bool') : {}])),
+      properties: Object.fromEntries(
+        VARS_PROMPT_KEYS.map((k) => [
+          k,
+          k === 'name' ? { type: 'string', pattern: IDENTIFIER } : k === 'private' || k === 'confirm' || k === 'unsafe' ? ref('bool') : {},
+        ]),
+      ),
       required: ['name'],
       additionalProperties: false,
     },
@@ -131,7 +151,13 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
     properties: Object.fromEntries(
       LOOP_CONTROL_KEYS.map((k) => [
         k,
-        k === 'loop_var' || k === 'index_var' ? { type: 'string', pattern: IDENTIFIER } : k === 'pause' ? { type: 'number', minimum: 0 } : k.startsWith('extended') ? ref('bool') : {},
+        k === 'loop_var' || k === 'index_var'
+          ? { type: 'string', pattern: IDENTIFIER }
+          : k === 'pause'
+            ? { type: 'number', minimum: 0 }
+            : k.startsWith('extended')
+              ? ref('bool')
+              : {},
       ]),
     ),
     additionalProperties: false,
@@ -156,8 +182,20 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   vars: ref('vars'),
   args: { type: ['object', 'null'], description: "the module's arguments, merged under those written on the module key" },
   listen: { ...ref('textList'), description: 'handlers only: extra names this handler answers to' },
-  action: { description: 'the module and its arguments: "copy src=a dest=b", or { module: copy, src: a, dest: b }', anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'object', required: ['module'] }] },
-  local_action: { description: 'as action:, run on the controller (delegate_to: localhost)', anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'object', required: ['module'] }] },
+  action: {
+    description: 'the module and its arguments: "copy src=a dest=b", or { module: copy, src: a, dest: b }',
+    anyOf: [
+      { type: 'string', pattern: '\\S' },
+      { type: 'object', required: ['module'] },
+    ],
+  },
+  local_action: {
+    description: 'as action:, run on the controller (delegate_to: localhost)',
+    anyOf: [
+      { type: 'string', pattern: '\\S' },
+      { type: 'object', required: ['module'] },
+    ],
+  },
   remote_user: ref('remoteUser'),
   collections: ref('collections'),
   throttle: ref('throttle'),
@@ -188,7 +226,13 @@ function blockSchema(): Schema {
   properties.block = { ...TASK_LIST, minItems: 1, description: 'the tasks; a failure skips the rest of them' };
   properties.rescue = { ...TASK_LIST, description: 'runs on the hosts where a block task failed; success rescues them' };
   properties.always = { ...TASK_LIST, description: 'runs on every host that entered the block, failed or not' };
-  return { type: 'object', description: 'a block of tasks with optional rescue: and always: parts', properties, required: ['block'], additionalProperties: false };
+  return {
+    type: 'object',
+    description: 'a block of tasks with optional rescue: and always: parts',
+    properties,
+    required: ['block'],
+    additionalProperties: false,
+  };
 }
 
 // An entry that names other tasks (import_tasks/include_tasks, import_role/include_role): exactly one of its two

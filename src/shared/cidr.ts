@@ -47,5 +47,5 @@ export function formatIp(n: number): string {
 /** Two prefixes share at least one address. */
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const p = Math.min(a.prefix, b.prefix);
-  return (networkOf({ addr: a.addr, prefix: p }) >>> 0) === (networkOf({ addr: b.addr, prefix: p }) >>> 0);
+  return networkOf({ addr: a.addr, prefix: p }) >>> 0 === networkOf({ addr: b.addr, prefix: p }) >>> 0;
 }

@@ -27,7 +27,12 @@ export interface TaskResultEvent {
 
 export type RunEvent =
   | { type: 'run:start'; playbook?: string; hosts: string[]; check: boolean }
-  | { type: 'play:start'; play: string; hosts: string[]; /** tasks in the play (handlers and dynamic includes not counted) */ tasks?: number }
+  | {
+      type: 'play:start';
+      play: string;
+      hosts: string[] /** tasks in the play (handlers and dynamic includes not counted) */;
+      tasks?: number;
+    }
   | { type: 'task:start'; host: string; play: string; task: string; at: string; startedAt: number }
   /** Output of a running command as it arrives (for the live view; not recorded in reports). */
   | { type: 'task:output'; host: string; chunk: string }

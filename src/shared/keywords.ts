@@ -85,7 +85,19 @@ export const TASK_KEYS = [
 ] as const;
 
 /** The `with_<lookup>` loops runbook expands (src/executor/loops.ts), by lookup name. */
-export const WITH_LOOKUPS = ['items', 'list', 'dict', 'together', 'nested', 'cartesian', 'subelements', 'sequence', 'fileglob', 'first_found', 'indexed_items'] as const;
+export const WITH_LOOKUPS = [
+  'items',
+  'list',
+  'dict',
+  'together',
+  'nested',
+  'cartesian',
+  'subelements',
+  'sequence',
+  'fileglob',
+  'first_found',
+  'indexed_items',
+] as const;
 export type WithLookup = (typeof WITH_LOOKUPS)[number];
 
 const FQCN_PREFIX = /^ansible\.(?:builtin|legacy)\./;

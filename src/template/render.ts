@@ -94,7 +94,12 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, opts:
 }
 
 /** Renders a template file (the `template` module): `.hbs` with Handlebars, anything else as Jinja, like Ansible. */
-export function renderFile(path: string, vars: Record<string, unknown>, host?: string, opts: { globals?: Globals; dirs?: string[] } = {}): string {
+export function renderFile(
+  path: string,
+  vars: Record<string, unknown>,
+  host?: string,
+  opts: { globals?: Globals; dirs?: string[] } = {},
+): string {
   if (path.endsWith('.hbs')) return renderHandlebarsFile(path, vars, host);
   const extra = {
     template_path: path,
@@ -125,7 +130,9 @@ function jinjaError(e: unknown, text: string | undefined, opts: RenderOptions, v
   const forHost = opts.host ? ` for host ${opts.host}` : '';
   const file = e.source?.name ?? opts.file;
   const where: Location | undefined = file ? { file, line: pos?.line, col: pos?.col } : opts.at;
-  const inText = file ? `template ${file}${pos ? ` line ${pos.line}` : ''}` : `"${text ?? ''}"${pos && text?.includes('\n') ? ` (line ${pos.line})` : ''}`;
+  const inText = file
+    ? `template ${file}${pos ? ` line ${pos.line}` : ''}`
+    : `"${text ?? ''}"${pos && text?.includes('\n') ? ` (line ${pos.line})` : ''}`;
   if (e instanceof UndefinedError) {
     const name = e.undef.name;
     const head = name.split(/[.[]/)[0];

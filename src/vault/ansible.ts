@@ -24,10 +24,15 @@ export function parseEnvelope(text: string, what: string): Envelope {
   const lines = text.trim().split(/\r?\n/);
   const head = lines[0].split(';').map((s) => s.trim());
   if (head[0] !== ANSIBLE_HEADER || head.length < 3) {
-    throw new InputError(`${what}: not an Ansible vault (bad header "${lines[0]}")`, { hint: `the first line must be like ${ANSIBLE_HEADER};1.1;AES256` });
+    throw new InputError(`${what}: not an Ansible vault (bad header "${lines[0]}")`, {
+      hint: `the first line must be like ${ANSIBLE_HEADER};1.1;AES256`,
+    });
   }
   const [, version, cipher, vaultId] = head;
-  if (cipher !== 'AES256') throw new InputError(`${what}: vault cipher ${cipher} is not supported`, { hint: 'Ansible only writes AES256; re-encrypt with ansible-vault rekey' });
+  if (cipher !== 'AES256')
+    throw new InputError(`${what}: vault cipher ${cipher} is not supported`, {
+      hint: 'Ansible only writes AES256; re-encrypt with ansible-vault rekey',
+    });
   return { version, cipher, vaultId: vaultId || 'default', body: lines.slice(1).join('').replace(/\s+/g, '') };
 }
 
@@ -37,14 +42,18 @@ const keys = (password: Buffer, salt: Buffer) => {
 };
 
 const hexToBuf = (hex: string, what: string): Buffer => {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new InputError(`${what}: vault data is damaged (not hexadecimal)`, { hint: 'restore the file from version control' });
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
+    throw new InputError(`${what}: vault data is damaged (not hexadecimal)`, { hint: 'restore the file from version control' });
   return Buffer.from(hex, 'hex');
 };
 
 /** The plaintext, or undefined when the password is not the one (the HMAC differs). */
 export function decryptBody(env: Envelope, password: string, what: string): Buffer | undefined {
   const parts = hexToBuf(env.body, what).toString('latin1').split('\n');
-  if (parts.length !== 3) throw new InputError(`${what}: vault data is damaged (expected salt, hmac and ciphertext)`, { hint: 'restore the file from version control' });
+  if (parts.length !== 3)
+    throw new InputError(`${what}: vault data is damaged (expected salt, hmac and ciphertext)`, {
+      hint: 'restore the file from version control',
+    });
   const [salt, mac, data] = parts.map((p) => hexToBuf(p, what));
   const k = keys(Buffer.from(password, 'utf8'), salt);
   const want = createHmac('sha256', k.mac).update(data).digest();
@@ -53,7 +62,8 @@ export function decryptBody(env: Envelope, password: string, what: string): Buff
   const padded = Buffer.concat([d.update(data), d.final()]);
   // Ansible pads with PKCS#7 even in CTR mode.
   const pad = padded[padded.length - 1] ?? 0;
-  if (pad < 1 || pad > 16 || pad > padded.length) throw new InputError(`${what}: vault data is damaged (bad padding)`, { hint: 'restore the file from version control' });
+  if (pad < 1 || pad > 16 || pad > padded.length)
+    throw new InputError(`${what}: vault data is damaged (bad padding)`, { hint: 'restore the file from version control' });
   return padded.subarray(0, padded.length - pad);
 }
 

@@ -33,9 +33,17 @@ export function encryptVault(plain: string | Buffer, password: string): string {
 
 // GCM authenticates: a wrong password and a tampered file are both refused, never half-decrypted.
 export function decryptVault(text: string, password: string, file: string): string {
-  if (!isVault(text)) throw new InputError(`${file} is not a runbook vault file`, { at: { file, line: 1, col: 1 }, hint: `its first line must be ${VAULT_HEADER}` });
+  if (!isVault(text))
+    throw new InputError(`${file} is not a runbook vault file`, {
+      at: { file, line: 1, col: 1 },
+      hint: `its first line must be ${VAULT_HEADER}`,
+    });
   const raw = Buffer.from(text.slice(VAULT_HEADER.length).replace(/\s+/g, ''), 'base64');
-  if (raw.length < SALT + NONCE + TAG) throw new InputError(`${file}: vault data is truncated`, { at: { file, line: 2, col: 1 }, hint: 'restore the file from version control' });
+  if (raw.length < SALT + NONCE + TAG)
+    throw new InputError(`${file}: vault data is truncated`, {
+      at: { file, line: 2, col: 1 },
+      hint: 'restore the file from version control',
+    });
   const salt = raw.subarray(0, SALT);
   const nonce = raw.subarray(SALT, SALT + NONCE);
   const tag = raw.subarray(SALT + NONCE, SALT + NONCE + TAG);

@@ -14,7 +14,6 @@ export type { VaultSecret };
 // The run's passwords (src/vault/context.ts).
 const passwords = () => runContext().vaultSecrets;
 
-
 export interface VaultSources {
   /** `--vault-id [label@]source`, source a file, an executable printing the password, or `prompt`. */
   vaultIds?: string[];
@@ -22,7 +21,6 @@ export interface VaultSources {
   passwordFiles?: string[];
   askVaultPass?: boolean;
 }
-
 
 export const VAULT_HINT =
   'give --vault-id [label@]FILE, --vault-password-file FILE, --ask-vault-pass, ANSIBLE_VAULT_PASSWORD_FILE or RUNBOOK_VAULT_PASSWORD';

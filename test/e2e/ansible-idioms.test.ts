@@ -35,7 +35,9 @@ describe('Ansible idioms on a 2-host lab', () => {
       expect(onHost(lab, h, 'ls /root/idioms | grep ^seq').stdout).toBe('seq01\nseq03\nseq05\n');
       expect(read(h, 'nested.txt')).toBe('x-1\nx-2\ny-1\ny-2\n');
       expect(read(h, 'keys.txt')).toBe('alice:k1\nalice:k2\nbob:k3\n');
-      expect(read(h, 'glob.txt')).toBe(`${join(ROOT, 'test/fixtures/e2e/idioms/files/a.conf')}\n${join(ROOT, 'test/fixtures/e2e/idioms/files/b.conf')}\n`);
+      expect(read(h, 'glob.txt')).toBe(
+        `${join(ROOT, 'test/fixtures/e2e/idioms/files/a.conf')}\n${join(ROOT, 'test/fixtures/e2e/idioms/files/b.conf')}\n`,
+      );
       expect(read(h, 'loop.txt')).toBe('0/3 p\n1/3 q\n2/3 r\n');
       expect(read(h, 'together.txt')).toBe('a1\nb2\n');
     }

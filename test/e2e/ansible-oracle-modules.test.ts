@@ -55,7 +55,6 @@ git -C ${BASE}/checkout status --porcelain; git -C ${BASE}/checkout remote -v
 echo '## bare'; git --git-dir=/srv/ommods-git/site.git log --format='%H %s' main
 `;
 
-
 function stateOf(lab: LabInfo, host: string): Record<string, string> {
   const r = onHost(lab, host, STATE);
   const out: Record<string, string> = {};

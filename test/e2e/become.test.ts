@@ -22,7 +22,20 @@ function asRoot(command: string, input = ''): Ran {
   const h = lab.hosts[0];
   const r = spawnSync(
     'ssh',
-    ['-i', lab.keyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${h.ip}`, command],
+    [
+      '-i',
+      lab.keyPath,
+      '-o',
+      `UserKnownHostsFile=${lab.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `root@${h.ip}`,
+      command,
+    ],
     { encoding: 'utf8', timeout: 30_000, input },
   );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -58,7 +71,8 @@ function results(stdout: string): Record<string, { status: string; stdout?: stri
   return out;
 }
 
-const run = (pb: string, invPath: string, ...more: string[]) => runbook(['run', pb, '-i', invPath, '--vault-password-file', vaultPw, ...more]);
+const run = (pb: string, invPath: string, ...more: string[]) =>
+  runbook(['run', pb, '-i', invPath, '--vault-password-file', vaultPw, ...more]);
 const stat = (path: string) => onHost(lab, 'h1', `stat -c '%U:%G %a' ${path}`).stdout.trim();
 const absent = (path: string) => onHost(lab, 'h1', `test -e ${path} || echo absent`).stdout.trim() === 'absent';
 
@@ -139,7 +153,10 @@ describe('become with a sudo password (login user deploy)', () => {
   });
 
   it('a wrong password fails the host at once with a clear message, exit 2, nothing written', async () => {
-    const pb = playbook('wrong.yaml', '- hosts: h1\n  gather_facts: false\n  become: true\n  tasks:\n    - copy: {dest: /etc/runbook-wrong.conf, content: "no\\n"}\n');
+    const pb = playbook(
+      'wrong.yaml',
+      '- hosts: h1\n  gather_facts: false\n  become: true\n  tasks:\n    - copy: {dest: /etc/runbook-wrong.conf, content: "no\\n"}\n',
+    );
     const t0 = Date.now();
     const r = await run(pb, inv.deploy, '-e', 'ansible_become_password=not-the-password');
     const took = Date.now() - t0;
@@ -171,7 +188,10 @@ describe('become with a sudo password (login user deploy)', () => {
   });
 
   it('no password while sudo needs one: a clear failure at once, no hang', async () => {
-    const pb = playbook('nopw.yaml', '- hosts: h1\n  gather_facts: false\n  become: true\n  tasks:\n    - copy: {dest: /etc/runbook-nopw.conf, content: "no\\n"}\n');
+    const pb = playbook(
+      'nopw.yaml',
+      '- hosts: h1\n  gather_facts: false\n  become: true\n  tasks:\n    - copy: {dest: /etc/runbook-nopw.conf, content: "no\\n"}\n',
+    );
     const t0 = Date.now();
     const r = await runbook(['run', pb, '-i', inv.nopw]);
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -221,7 +241,11 @@ describe('the become password is never shown nor on a command line', () => {
     let sawSleep = false;
     for (let i = 0; i < 20 && !sawSleep; i++) {
       await new Promise((r) => setTimeout(r, 150));
-      const ps = onHost(lab, 'h1', "ps -eo user,args; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; tr '\\0' '\\n' < $p/environ; done 2>/dev/null");
+      const ps = onHost(
+        lab,
+        'h1',
+        "ps -eo user,args; for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline; echo; tr '\\0' '\\n' < $p/environ; done 2>/dev/null",
+      );
       seen += ps.stdout;
       sawSleep = /^root\s+sleep 3$/m.test(ps.stdout);
     }
@@ -338,14 +362,20 @@ describe('become_user', () => {
   });
 
   it('a templated become_user is rendered per host', async () => {
-    const pb = playbook('tpl.yaml', '- hosts: h1\n  gather_facts: false\n  become: true\n  vars: {svc: app}\n  tasks:\n    - name: whoami\n      command: whoami\n      become_user: "{{ svc }}"\n');
+    const pb = playbook(
+      'tpl.yaml',
+      '- hosts: h1\n  gather_facts: false\n  become: true\n  vars: {svc: app}\n  tasks:\n    - name: whoami\n      command: whoami\n      become_user: "{{ svc }}"\n',
+    );
     const r = await runbook(['run', pb, '-i', inv.root, '-o', 'json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(results(r.stdout).whoami.stdout).toBe('app');
   });
 
-  it('an unknown become_user fails the task with sudo\'s reason', async () => {
-    const pb = playbook('nouser.yaml', '- hosts: h1\n  gather_facts: false\n  become: true\n  become_user: nosuchuser\n  tasks:\n    - command: whoami\n');
+  it("an unknown become_user fails the task with sudo's reason", async () => {
+    const pb = playbook(
+      'nouser.yaml',
+      '- hosts: h1\n  gather_facts: false\n  become: true\n  become_user: nosuchuser\n  tasks:\n    - command: whoami\n',
+    );
     const r = await runbook(['run', pb, '-i', inv.ops]);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stdout).toContain('become (ops → nosuchuser) failed: sudo exited with 1: sudo: unknown user nosuchuser');

@@ -54,7 +54,11 @@ const put = (rel: string, text: string) => {
 };
 
 const files = (h: string) =>
-  onHost(lab, h, 'cat /root/app.conf; for f in after-validate failed-task always after cleanup end; do [ -e /root/$f ] && echo "$f"; done; cat /root/failed-task 2>/dev/null')
+  onHost(
+    lab,
+    h,
+    'cat /root/app.conf; for f in after-validate failed-task always after cleanup end; do [ -e /root/$f ] && echo "$f"; done; cat /root/failed-task 2>/dev/null',
+  )
     .stdout.trim()
     .split('\n');
 

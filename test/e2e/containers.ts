@@ -62,7 +62,9 @@ export async function tcpTransfer(from: Container, to: Container, bytes: number)
   });
   const done = new Promise<void>((r) => server.on('close', () => r()));
   await new Promise((r) => setTimeout(r, 300));
-  const client = spawn('ip', ['netns', 'exec', from.ns, 'timeout', '20', 'nc', '-N', '-w', '5', to.addr, '5001'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const client = spawn('ip', ['netns', 'exec', from.ns, 'timeout', '20', 'nc', '-N', '-w', '5', to.addr, '5001'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   client.stdin.end(payload);
   await new Promise<void>((r) => client.on('close', () => r()));
   await done;

@@ -141,7 +141,10 @@ describe('engine on a 3-host lab', () => {
   it('JSON output is one event per line and a summary', async () => {
     const r = await runbook(['exec', 'h1', '-i', inv, '-o', 'json', '--', 'echo hi']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const res = lines.find((l) => l.type === 'task:result');
     expect(res).toMatchObject({ host: 'h1', status: 'changed', stdout: 'hi', rc: 0 });
     expect(lines.at(-1)).toMatchObject({ type: 'summary', exit_code: 0 });
@@ -154,7 +157,10 @@ describe('engine on a 3-host lab', () => {
     const h1 = lab.hosts.find((h) => h.name === 'h1')!;
     // h3's line now claims h1's key: exactly what a re-keyed (or impostor) host looks like.
     const h1Line = orig.split('\n').find((l) => l.startsWith(`${h1.ip} `))!;
-    const forged = orig.split('\n').map((l) => (l.startsWith(`${h3.ip} `) ? `${h3.ip} ${h1Line.split(' ').slice(1).join(' ')}` : l)).join('\n');
+    const forged = orig
+      .split('\n')
+      .map((l) => (l.startsWith(`${h3.ip} `) ? `${h3.ip} ${h1Line.split(' ').slice(1).join(' ')}` : l))
+      .join('\n');
     writeFileSync(kh, forged);
     const r = await runbook(['exec', 'mesh', '-i', inv, '--known-hosts', kh, '--', 'touch /root/keytest']);
     expect(r.code).toBe(3);

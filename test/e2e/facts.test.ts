@@ -9,7 +9,8 @@ import { type LabInfo, labDown, onHost, runbook, withLab } from './helpers.js';
 
 const LAB = 'fcts';
 const HAVE_ANSIBLE = spawnSync('sh', ['-c', 'command -v ansible'], { encoding: 'utf8' }).status === 0;
-const SKIP_WHY = 'SKIPPED: ansible is not installed (apt-get install -y --no-install-recommends ansible-core, or bash scripts/setup.sh --tests)';
+const SKIP_WHY =
+  'SKIPPED: ansible is not installed (apt-get install -y --no-install-recommends ansible-core, or bash scripts/setup.sh --tests)';
 let lab: LabInfo;
 let dir: string;
 
@@ -17,12 +18,50 @@ type Facts = Record<string, any>;
 
 // Facts compared as they are.
 const SAME = [
-  'os_family', 'distribution', 'distribution_major_version', 'distribution_version', 'distribution_minor_version', 'distribution_release',
-  'pkg_mgr', 'service_mgr', 'hostname', 'fqdn', 'nodename', 'domain', 'kernel', 'kernel_version', 'architecture', 'machine', 'system',
-  'default_ipv4', 'default_ipv6', 'all_ipv4_addresses', 'all_ipv6_addresses', 'memtotal_mb', 'swaptotal_mb', 'processor_vcpus',
-  'processor_count', 'processor_cores', 'processor_threads_per_core', 'processor_nproc', 'processor', 'python_version', 'user_id', 'user_uid',
-  'user_gid', 'user_dir', 'user_shell', 'user_gecos', 'real_user_id', 'effective_user_id', 'real_group_id', 'effective_group_id', 'lsb',
-  'selinux', 'dns', 'userspace_bits',
+  'os_family',
+  'distribution',
+  'distribution_major_version',
+  'distribution_version',
+  'distribution_minor_version',
+  'distribution_release',
+  'pkg_mgr',
+  'service_mgr',
+  'hostname',
+  'fqdn',
+  'nodename',
+  'domain',
+  'kernel',
+  'kernel_version',
+  'architecture',
+  'machine',
+  'system',
+  'default_ipv4',
+  'default_ipv6',
+  'all_ipv4_addresses',
+  'all_ipv6_addresses',
+  'memtotal_mb',
+  'swaptotal_mb',
+  'processor_vcpus',
+  'processor_count',
+  'processor_cores',
+  'processor_threads_per_core',
+  'processor_nproc',
+  'processor',
+  'python_version',
+  'user_id',
+  'user_uid',
+  'user_gid',
+  'user_dir',
+  'user_shell',
+  'user_gecos',
+  'real_user_id',
+  'effective_user_id',
+  'real_group_id',
+  'effective_group_id',
+  'lsb',
+  'selinux',
+  'dns',
+  'userspace_bits',
 ];
 // Per interface: the keys Ansible reads from /sys and `ip addr` (its ethtool features and timestamping are not gathered).
 const IFACE_KEYS = ['device', 'active', 'type', 'mtu', 'macaddress', 'promisc', 'speed', 'ipv4', 'ipv4_secondaries', 'ipv6'];
@@ -33,16 +72,26 @@ function differences(a: Facts, r: Facts): string[] {
   const diff = (name: string, x: unknown, y: unknown) => {
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${name}: ansible ${JSON.stringify(x)} / runbook ${JSON.stringify(y)}`);
   };
-  const sorted = (o: any) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, sorted(o[k])])) : o);
+  const sorted = (o: any) =>
+    o && typeof o === 'object' && !Array.isArray(o)
+      ? Object.fromEntries(
+          Object.keys(o)
+            .sort()
+            .map((k) => [k, sorted(o[k])]),
+        )
+      : o;
   for (const k of SAME) diff(k, sorted(a[k]), sorted(r[k]));
   diff('interfaces', [...a.interfaces].sort(), [...r.interfaces].sort());
-  for (const i of a.interfaces as string[]) for (const k of IFACE_KEYS) diff(`${i}.${k}`, sorted(a[i.replace(/-/g, '_')]?.[k]), sorted(r[i.replace(/-/g, '_')]?.[k]));
+  for (const i of a.interfaces as string[])
+    for (const k of IFACE_KEYS) diff(`${i}.${k}`, sorted(a[i.replace(/-/g, '_')]?.[k]), sorted(r[i.replace(/-/g, '_')]?.[k]));
   diff('python.executable', a.python?.executable, r.python?.executable);
   diff('python.version', sorted(a.python?.version), sorted(r.python?.version));
   diff('python.version_info', a.python?.version_info, r.python?.version_info);
-  for (const k of ['tz', 'tz_dst', 'tz_offset', 'date', 'year', 'month', 'day', 'weekday', 'weekday_number', 'weeknumber']) diff(`date_time.${k}`, a.date_time?.[k], r.date_time?.[k]);
+  for (const k of ['tz', 'tz_dst', 'tz_offset', 'date', 'year', 'month', 'day', 'weekday', 'weekday_number', 'weeknumber'])
+    diff(`date_time.${k}`, a.date_time?.[k], r.date_time?.[k]);
   // the clock moved between the two gathers: a minute's leeway
-  if (Math.abs(Number(a.date_time?.epoch) - Number(r.date_time?.epoch)) > 60) diff('date_time.epoch', a.date_time?.epoch, r.date_time?.epoch);
+  if (Math.abs(Number(a.date_time?.epoch) - Number(r.date_time?.epoch)) > 60)
+    diff('date_time.epoch', a.date_time?.epoch, r.date_time?.epoch);
   // env.LANG: Ansible's ssh client sends the controller's LANG (SendEnv LANG LC_*, accepted by sshd); runbook's SSH
   // sends no environment, so the host's own default applies. Not compared, for that reason.
   for (const k of ['HOME', 'USER', 'LOGNAME', 'SHELL', 'PATH', 'MAIL']) diff(`env.${k}`, a.env?.[k], r.env?.[k]);
@@ -64,7 +113,7 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
     if (lab) await labDown({ name: LAB });
   });
 
-  it('every fact playbooks test has Ansible\'s value', async () => {
+  it("every fact playbooks test has Ansible's value", async () => {
     const work = mkdtempSync(join(tmpdir(), 'runbook-facts-ansible-'));
     const ans = spawnSync('ansible', ['-i', lab.inventoryPath, 'h1', '-m', 'setup'], {
       encoding: 'utf8',
@@ -80,9 +129,13 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
     });
     expect(ans.status, ans.stdout + ans.stderr).toBe(0);
     const ansible: Facts = {};
-    for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts)) ansible[k.replace(/^ansible_/, '')] = v;
+    for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts))
+      ansible[k.replace(/^ansible_/, '')] = v;
 
-    writeFileSync(join(dir, 'facts.yaml'), '- hosts: h1\n  tasks:\n    - copy: {dest: /root/facts.json, content: "{{ ansible_facts | to_json }}"}\n');
+    writeFileSync(
+      join(dir, 'facts.yaml'),
+      '- hosts: h1\n  tasks:\n    - copy: {dest: /root/facts.json, content: "{{ ansible_facts | to_json }}"}\n',
+    );
     const r = await runbook(['run', join(dir, 'facts.yaml'), '-i', lab.inventoryPath]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const mine = JSON.parse(onHost(lab, 'h1', 'cat /root/facts.json').stdout) as Facts;
@@ -90,9 +143,14 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
     const diffs = differences(ansible, mine);
     expect(diffs, `facts that differ from Ansible's:\n${diffs.join('\n')}`).toEqual([]);
     // and each of them is also a top-level ansible_<name> variable, as Ansible injects them
-    writeFileSync(join(dir, 'vars.yaml'), '- hosts: h1\n  tasks:\n    - copy: {dest: /root/vars.txt, content: "{{ ansible_os_family }} {{ ansible_eth0.ipv4.address }} {{ ansible_facts.distribution_release }}"}\n');
+    writeFileSync(
+      join(dir, 'vars.yaml'),
+      '- hosts: h1\n  tasks:\n    - copy: {dest: /root/vars.txt, content: "{{ ansible_os_family }} {{ ansible_eth0.ipv4.address }} {{ ansible_facts.distribution_release }}"}\n',
+    );
     expect((await runbook(['run', join(dir, 'vars.yaml'), '-i', lab.inventoryPath])).code).toBe(0);
-    expect(onHost(lab, 'h1', 'cat /root/vars.txt').stdout).toBe(`${ansible.os_family} ${ansible.eth0.ipv4.address} ${ansible.distribution_release}`);
+    expect(onHost(lab, 'h1', 'cat /root/vars.txt').stdout).toBe(
+      `${ansible.os_family} ${ansible.eth0.ipv4.address} ${ansible.distribution_release}`,
+    );
   }, 180_000);
 });
 

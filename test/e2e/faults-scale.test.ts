@@ -45,14 +45,28 @@ describe(`${N} hosts with sshd's default MaxStartups`, () => {
     const ips = lines.map((l) => l.split(' ')[0]).sort();
     expect(ips).toEqual(lab.hosts.map((h) => h.ip).sort());
     const before = readFileSync(kh, 'utf8');
-    const strict = await runbook(['exec', 'all', '-i', lab.inventoryPath, '--known-hosts', kh, '--host-key-checking', 'strict', '--', 'true']);
+    const strict = await runbook([
+      'exec',
+      'all',
+      '-i',
+      lab.inventoryPath,
+      '--known-hosts',
+      kh,
+      '--host-key-checking',
+      'strict',
+      '--',
+      'true',
+    ]);
     expect(strict.code, strict.stdout.slice(-2000)).toBe(0);
     expect(readFileSync(kh, 'utf8')).toBe(before);
   }, 60_000);
 
   it('a playbook over all hosts at the default forks: 0 failures, 0 unreachable', async () => {
     const pb = join(dir, 'pb.yaml');
-    writeFileSync(pb, '- hosts: mesh\n  gather_facts: true\n  tasks:\n    - copy: {dest: /root/scale, content: "{{ inventory_hostname }}"}\n');
+    writeFileSync(
+      pb,
+      '- hosts: mesh\n  gather_facts: true\n  tasks:\n    - copy: {dest: /root/scale, content: "{{ inventory_hostname }}"}\n',
+    );
     const t0 = Date.now();
     const r = await runbook(['run', pb, '-i', lab.inventoryPath]);
     measured.playbook200Ms = Date.now() - t0;
@@ -66,12 +80,21 @@ describe(`${N} hosts with sshd's default MaxStartups`, () => {
     const h1 = lab.hosts[0];
     // 10 silent TCP connections: sshd counts them as pending startups until LoginGraceTime.
     const held = await Promise.all(
-      Array.from({ length: 10 }, () => new Promise<Socket>((res, rej) => { const s = connect(22, h1.ip, () => res(s)).on('error', rej); })),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<Socket>((res, rej) => {
+            const s = connect(22, h1.ip, () => res(s)).on('error', rej);
+          }),
+      ),
     );
     try {
       await sleep(300);
       const aliases = Object.fromEntries(
-        Array.from({ length: 30 }, (_, i) => [`one${i + 1}`, { ansible_host: h1.ip, ansible_user: 'root', ansible_ssh_private_key_file: lab.keyPath }]),
+        Array.from({ length: 30 }, (_, i) => [
+          `one${i + 1}`,
+          { ansible_host: h1.ip, ansible_user: 'root', ansible_ssh_private_key_file: lab.keyPath },
+        ]),
       );
       const inv = join(dir, 'one-host.yaml');
       writeFileSync(inv, JSON.stringify({ all: { vars: { runbook_known_hosts: lab.knownHostsPath }, hosts: aliases } }));

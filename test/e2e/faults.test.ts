@@ -27,7 +27,10 @@ interface Live {
 /** The real CLI as a child we can signal, with timestamps of what it prints. */
 function start(args: string[]): Live {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = { stdout: '', stderr: '' };
   const seen: { re: RegExp; resolve: (ms: number) => void }[] = [];
   const check = () => {
@@ -83,7 +86,10 @@ afterAll(async () => {
 
 describe('faults on a 4-host lab', () => {
   it('a hung task hits its timeout (task timeout: and --timeout); that host fails, the others go on', async () => {
-    const pb = playbook('hang', `- hosts: mesh\n  gather_facts: false\n  tasks:\n    - shell: if [ "$(hostname)" = h1 ]; then sleep 1000; fi; echo ok\n      timeout: 2\n    - shell: touch /root/after-hang\n`);
+    const pb = playbook(
+      'hang',
+      `- hosts: mesh\n  gather_facts: false\n  tasks:\n    - shell: if [ "$(hostname)" = h1 ]; then sleep 1000; fi; echo ok\n      timeout: 2\n    - shell: touch /root/after-hang\n`,
+    );
     const t0 = Date.now();
     const r = await runbook(['run', pb, '-i', lab.inventoryPath]);
     measured.taskTimeoutMs = Date.now() - t0;
@@ -93,14 +99,26 @@ describe('faults on a 4-host lab', () => {
     expect(absent('h1', '/root/after-hang')).toBe(true);
     expect(absent('h2', '/root/after-hang')).toBe(false);
     expect(onHost(lab, 'h1', 'ps -eo args | grep -c "^sleep 1000" || true').stdout.trim()).toBe('0');
-    const e = await runbook(['exec', 'mesh', '-i', lab.inventoryPath, '--timeout', '2', '--', 'if [ "$(hostname)" = h2 ]; then sleep 1000; fi; echo ok']);
+    const e = await runbook([
+      'exec',
+      'mesh',
+      '-i',
+      lab.inventoryPath,
+      '--timeout',
+      '2',
+      '--',
+      'if [ "$(hostname)" = h2 ]; then sleep 1000; fi; echo ok',
+    ]);
     expect(e.code).toBe(2);
     expect(e.stdout).toMatch(/^h2\s+failed .*\n\s+.*timed out after 2s/m);
     expect(recapOf(e.stdout).h1.changed).toBe(1);
   });
 
   it('serial: a batch over max_fail_percentage stops the play; later batches never start; the recap says why', async () => {
-    const pb = playbook('serial', `- hosts: mesh\n  gather_facts: false\n  serial: 2\n  max_fail_percentage: 0\n  tasks:\n    - shell: test "$(hostname)" != h1\n    - shell: touch /root/serial-ran\n`);
+    const pb = playbook(
+      'serial',
+      `- hosts: mesh\n  gather_facts: false\n  serial: 2\n  max_fail_percentage: 0\n  tasks:\n    - shell: test "$(hostname)" != h1\n    - shell: touch /root/serial-ran\n`,
+    );
     const r = await runbook(['run', pb, '-i', lab.inventoryPath]);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stdout).toContain('PLAY STOPPED: max_fail_percentage 0% exceeded in batch 1 (1/2 hosts failed): later batches not started');
@@ -113,7 +131,10 @@ describe('faults on a 4-host lab', () => {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     it(`${sig}: running commands finish, no new task starts, the recap is printed, exit 130`, async () => {
       const tag = sig.toLowerCase();
-      const pb = playbook(tag, `- hosts: mesh\n  gather_facts: false\n  tasks:\n    - shell: sleep 2; touch /root/${tag}-1\n    - shell: touch /root/${tag}-2\n`);
+      const pb = playbook(
+        tag,
+        `- hosts: mesh\n  gather_facts: false\n  tasks:\n    - shell: sleep 2; touch /root/${tag}-1\n    - shell: touch /root/${tag}-2\n`,
+      );
       const p = start(['run', pb, '-i', lab.inventoryPath]);
       await p.when(/^PLAY \[/m);
       await sleep(700);
@@ -161,7 +182,11 @@ describe('faults on a 4-host lab', () => {
     expect(temp(), 'upload never started').toBeDefined();
     await sleep(1000);
     // drop the connection: kill the per-connection sshd processes (children of the host's listener)
-    const children = readFileSync(`/proc/${host('h1').pid}/task/${host('h1').pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const children = readFileSync(`/proc/${host('h1').pid}/task/${host('h1').pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
     for (const pid of children) process.kill(pid, 'SIGKILL');
     const { code } = await p.done;
     spawnSync('tc', ['qdisc', 'del', 'dev', `lu-${LAB}-1`, 'root']);
@@ -178,7 +203,10 @@ describe('faults on a 4-host lab', () => {
   });
 
   it('sshd killed mid-task: that host is unreachable at that task, the rest complete, no hang', async () => {
-    const pb = playbook('midkill', '- hosts: mesh\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: sleep 3\n    - shell: touch /root/after-midkill\n');
+    const pb = playbook(
+      'midkill',
+      '- hosts: mesh\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: sleep 3\n    - shell: touch /root/after-midkill\n',
+    );
     const p = start(['run', pb, '-i', lab.inventoryPath]);
     await p.when(/^PLAY \[/m);
     await sleep(1000);
@@ -197,13 +225,18 @@ describe('faults on a 4-host lab', () => {
   it('sshd not running at start: unreachable with the reason, the others complete, exit 3', async () => {
     const r = await runbook(['exec', 'mesh', '-i', lab.inventoryPath, '--', 'touch /root/after-dead']);
     expect(r.code, r.stdout + r.stderr).toBe(3);
-    expect(r.stdout).toMatch(/^h2\s+unreachable .*\n\s+h2 \(root@[\d.]+:22\): connection refused \(is sshd running, and is the port right\?\)/m);
+    expect(r.stdout).toMatch(
+      /^h2\s+unreachable .*\n\s+h2 \(root@[\d.]+:22\): connection refused \(is sshd running, and is the port right\?\)/m,
+    );
     expect(recapOf(r.stdout).h2.unreachable).toBe(1);
     for (const h of ['h1', 'h3', 'h4']) expect(absent(h, '/root/after-dead')).toBe(false);
   });
 
   it('the link cut mid-task: keepalive declares the host lost within 15 s, the rest complete', async () => {
-    const pb = playbook('linkcut', '- hosts: mesh:!h2\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: sleep 2\n    - shell: touch /root/after-linkcut\n');
+    const pb = playbook(
+      'linkcut',
+      '- hosts: mesh:!h2\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: sleep 2\n    - shell: touch /root/after-linkcut\n',
+    );
     const p = start(['run', pb, '-i', lab.inventoryPath]);
     await p.when(/^PLAY \[/m);
     await sleep(700);
@@ -225,12 +258,22 @@ describe('faults on a 4-host lab', () => {
   it('a changed host key is refused before any command, both fingerprints shown, known_hosts untouched', async () => {
     const kh = join(dir, 'known_hosts');
     const orig = readFileSync(lab.knownHostsPath, 'utf8');
-    const h1Key = orig.split('\n').find((l) => l.startsWith(`${host('h1').ip} `))!.split(' ').slice(1).join(' ');
-    const forged = orig.split('\n').map((l) => (l.startsWith(`${host('h4').ip} `) ? `${host('h4').ip} ${h1Key}` : l)).join('\n');
+    const h1Key = orig
+      .split('\n')
+      .find((l) => l.startsWith(`${host('h1').ip} `))!
+      .split(' ')
+      .slice(1)
+      .join(' ');
+    const forged = orig
+      .split('\n')
+      .map((l) => (l.startsWith(`${host('h4').ip} `) ? `${host('h4').ip} ${h1Key}` : l))
+      .join('\n');
     writeFileSync(kh, forged);
     const r = await runbook(['exec', 'h4', '-i', lab.inventoryPath, '--known-hosts', kh, '--', 'touch /root/keytest']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/host key for [\d.]+ has CHANGED: .* has ssh-ed25519 (SHA256:\S+) .* but the server offered ssh-ed25519 (SHA256:\S+)/);
+    expect(r.stdout).toMatch(
+      /host key for [\d.]+ has CHANGED: .* has ssh-ed25519 (SHA256:\S+) .* but the server offered ssh-ed25519 (SHA256:\S+)/,
+    );
     const [, a, b] = /has ssh-ed25519 (SHA256:\S+) .* offered ssh-ed25519 (SHA256:\S+)/.exec(r.stdout)!;
     expect(a).not.toBe(b);
     expect(r.stdout).toContain('ssh-keygen -R');

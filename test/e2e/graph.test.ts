@@ -35,7 +35,10 @@ describe('runbook graph', () => {
     const r = await runbook(['graph', '-i', lab.inventoryPath]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.startsWith('graph LR\n')).toBe(true);
-    for (const h of lab.hosts) expect(r.stdout).toContain(`["${h.name}<br/>${h.ip}<br/>br 192.168.${h.name.slice(1)}.1/24<br/>docker 192.168.${h.name.slice(1)}.0/24"]`);
+    for (const h of lab.hosts)
+      expect(r.stdout).toContain(
+        `["${h.name}<br/>${h.ip}<br/>br 192.168.${h.name.slice(1)}.1/24<br/>docker 192.168.${h.name.slice(1)}.0/24"]`,
+      );
     expect(r.stdout.match(/ --- /g)).toHaveLength(3);
   });
 
@@ -75,7 +78,14 @@ describe('runbook graph', () => {
 
   it('the SVG renders in Chromium: three separate readable boxes, the missing edge red and dashed', async () => {
     const profile = mkdtempSync(join(tmpdir(), 'rb-chromium-'));
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ];
     const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args });
     try {
       const page = await browser.newPage();
@@ -94,10 +104,12 @@ describe('runbook graph', () => {
       const clipped = await page.locator('g.node').evaluateAll((gs) =>
         gs.flatMap((g) => {
           const r = (g.querySelector('rect') as SVGRectElement).getBoundingClientRect();
-          return [...g.querySelectorAll('text')].filter((t) => {
-            const b = t.getBoundingClientRect();
-            return b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom;
-          }).map((t) => t.textContent);
+          return [...g.querySelectorAll('text')]
+            .filter((t) => {
+              const b = t.getBoundingClientRect();
+              return b.left < r.left || b.right > r.right || b.top < r.top || b.bottom > r.bottom;
+            })
+            .map((t) => t.textContent);
         }),
       );
       expect(clipped).toEqual([]);
@@ -120,12 +132,20 @@ describe('runbook graph', () => {
 
   it('an unreachable host is a red node', async () => {
     const inv = parse(readFileSync(lab.inventoryPath, 'utf8'));
-    inv.all.children.mesh.hosts.h9 = { ansible_host: '127.0.0.1', ansible_port: 1, ansible_user: 'root', bridge_cidr: '192.168.9.1/24', docker_subnet: '192.168.9.0/24' };
+    inv.all.children.mesh.hosts.h9 = {
+      ansible_host: '127.0.0.1',
+      ansible_port: 1,
+      ansible_user: 'root',
+      bridge_cidr: '192.168.9.1/24',
+      docker_subnet: '192.168.9.0/24',
+    };
     const file = join(dir, 'with-h9.yaml');
     writeFileSync(file, stringify(inv));
     const r = await runbook(['graph', '-i', file, '--live', '--format', 'dot', '--connect-timeout', '5']);
     expect(r.code).toBe(5);
-    expect(r.stdout).toMatch(/^ {2}"h9" \[label="h9\\n127\.0\.0\.1\\n.*\\nunreachable", color="red", fontcolor="red", class="unreachable"/m);
+    expect(r.stdout).toMatch(
+      /^ {2}"h9" \[label="h9\\n127\.0\.0\.1\\n.*\\nunreachable", color="red", fontcolor="red", class="unreachable"/m,
+    );
     expect(r.stderr).toMatch(/^h9: unreachable: /m);
   });
 

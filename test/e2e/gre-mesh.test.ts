@@ -112,14 +112,24 @@ describe('gre-mesh on the lab', () => {
       [1, 2, 3]
         .map((i) =>
           Number(
-            onHost(lab, `h${i}`, "for p in $(ovs-vsctl list-ports obr0); do ovs-vsctl get interface $p statistics:tx_packets; done | awk '{s+=$1} END {print s+0}'")
-              .stdout.trim(),
+            onHost(
+              lab,
+              `h${i}`,
+              "for p in $(ovs-vsctl list-ports obr0); do ovs-vsctl get interface $p statistics:tx_packets; done | awk '{s+=$1} END {print s+0}'",
+            ).stdout.trim(),
           ),
         )
         .reduce((a, b) => a + b, 0);
     const before = greTx();
     // ARP requests are broadcasts: they enter h1's tunnels; without split horizon h2 and h3 would bounce them forever.
-    execFileSync('ip', ['netns', 'exec', containers[1].ns, 'sh', '-c', 'for i in 20 21 22 23 24; do ping -c1 -W1 192.168.1.$i >/dev/null; done; true']);
+    execFileSync('ip', [
+      'netns',
+      'exec',
+      containers[1].ns,
+      'sh',
+      '-c',
+      'for i in 20 21 22 23 24; do ping -c1 -W1 192.168.1.$i >/dev/null; done; true',
+    ]);
     await new Promise((r) => setTimeout(r, 1000));
     const sent = greTx() - before;
     // A few hundred at most (ARP tries, IPv6 neighbour discovery of the stand-in containers); with the GRE ports

@@ -77,7 +77,20 @@ export function onHost(lab: LabInfo, host: string, command: string): Ran {
   if (!h) throw new Error(`no host ${host}`);
   const r = spawnSync(
     'ssh',
-    ['-i', lab.keyPath, '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${h.ip}`, command],
+    [
+      '-i',
+      lab.keyPath,
+      '-o',
+      `UserKnownHostsFile=${lab.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `root@${h.ip}`,
+      command,
+    ],
     { encoding: 'utf8', timeout: 30_000 },
   );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -16,8 +16,7 @@ const host = (name: string) => lab.hosts.find((h) => h.name === name)!;
 const bootId = (h: string) => onHost(lab, h, 'cat /proc/sys/kernel/random/boot_id').stdout.trim();
 const netns = (h: string, ...args: string[]) => spawnSync('ip', ['netns', 'exec', host(h).ns, 'ip', ...args], { encoding: 'utf8' });
 // Which (host, task) pairs reported changed, from the plain output.
-const changedTasks = (out: string) =>
-  [...out.matchAll(/^(h\d)\s+changed\s+(.+?)\s+[\d.]+s$/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
+const changedTasks = (out: string) => [...out.matchAll(/^(h\d)\s+changed\s+(.+?)\s+[\d.]+s$/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
 
 const SITE = `- hosts: all
   gather_facts: false
@@ -52,7 +51,10 @@ beforeAll(async () => {
   lab = await withLab(LAB, 2);
   dir = mkdtempSync(join(tmpdir(), 'runbook-hostmods-'));
   mkdirSync(join(dir, 'files'));
-  writeFileSync(join(dir, 'files/setup.sh'), '#!/bin/sh\necho "args: $*"\necho "cwd: $(pwd)"\n[ "$1" = --flag ] && touch /root/script.done\nexit 0\n');
+  writeFileSync(
+    join(dir, 'files/setup.sh'),
+    '#!/bin/sh\necho "args: $*"\necho "cwd: $(pwd)"\n[ "$1" = --flag ] && touch /root/script.done\nexit 0\n',
+  );
   writeFileSync(join(dir, 'site.yaml'), SITE);
 }, 120_000);
 
@@ -60,7 +62,8 @@ afterAll(async () => {
   if (lab) await labDown({ name: LAB });
 });
 
-const run = (pb: string, extra: string[] = []) => runbook(['run', join(dir, pb), '-i', lab.inventoryPath, ...extra], { timeoutMs: 180_000 });
+const run = (pb: string, extra: string[] = []) =>
+  runbook(['run', join(dir, pb), '-i', lab.inventoryPath, ...extra], { timeoutMs: 180_000 });
 
 describe('host modules on the lab', () => {
   it('setup with subset and filter feeds when:, raw, script (args, creates, chdir), pause; a rerun changes only what Ansible always reports changed', async () => {
@@ -111,7 +114,8 @@ describe('host modules on the lab', () => {
     // "stop" h1's sshd: its sessions killed, the host off the network
     const pid = host('h1').pid;
     netns('h1', 'link', 'set', 'eth0', 'down');
-    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) process.kill(Number(c), 'SIGKILL');
+    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+      process.kill(Number(c), 'SIGKILL');
     await sleep(5000);
     // and restart it: network back, sshd re-executes itself (SIGHUP)
     netns('h1', 'link', 'set', 'eth0', 'up');
@@ -125,7 +129,10 @@ describe('host modules on the lab', () => {
 
   it('reboot of h1: a new boot id, elapsed, h2 untouched; the lab stand-in is what ran', async () => {
     expect(onHost(lab, 'h1', 'command -v shutdown').stdout.trim()).toBe('/etc/runbook-lab/bin/shutdown');
-    writeFileSync(join(dir, 'reboot.yaml'), '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 60, connect_timeout: 2}\n      register: rb\n    - debug: {var: rb}\n');
+    writeFileSync(
+      join(dir, 'reboot.yaml'),
+      '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 60, connect_timeout: 2}\n      register: rb\n    - debug: {var: rb}\n',
+    );
     const [b1, b2] = [bootId('h1'), bootId('h2')];
     const r = await run('reboot.yaml', ['-v']);
     expect(r.code, r.stdout).toBe(0);
@@ -141,14 +148,25 @@ describe('host modules on the lab', () => {
 
   it('reboot: a host away longer than connect_timeout is waited for; one that never comes back fails after reboot_timeout', async () => {
     onHost(lab, 'h1', 'echo DOWN=6 > /etc/runbook-lab/reboot.conf');
-    writeFileSync(join(dir, 'slow.yaml'), '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 60, connect_timeout: 1}\n      register: rb\n    - debug: {var: rb.elapsed}\n');
+    writeFileSync(
+      join(dir, 'slow.yaml'),
+      '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 60, connect_timeout: 1}\n      register: rb\n    - debug: {var: rb.elapsed}\n',
+    );
     const slow = await run('slow.yaml', ['-v']);
     expect(slow.code, slow.stdout).toBe(0);
-    const elapsed = Number(/"?rb\.elapsed"?:?\s*(\d+)|^\s+(\d+)$/m.exec(slow.stdout.split('debug')[1] ?? '')?.slice(1).find(Boolean));
+    const elapsed = Number(
+      /"?rb\.elapsed"?:?\s*(\d+)|^\s+(\d+)$/m
+        .exec(slow.stdout.split('debug')[1] ?? '')
+        ?.slice(1)
+        .find(Boolean),
+    );
     expect(elapsed).toBeGreaterThanOrEqual(6);
 
     onHost(lab, 'h1', 'echo DOWN=never > /etc/runbook-lab/reboot.conf');
-    writeFileSync(join(dir, 'never.yaml'), '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 5, connect_timeout: 1}\n');
+    writeFileSync(
+      join(dir, 'never.yaml'),
+      '- hosts: h1\n  gather_facts: false\n  tasks:\n    - reboot: {reboot_timeout: 5, connect_timeout: 1}\n',
+    );
     const t0 = Date.now();
     const never = await run('never.yaml');
     const ms = Date.now() - t0;
@@ -162,4 +180,3 @@ describe('host modules on the lab', () => {
     onHost(lab, 'h1', 'rm -f /etc/runbook-lab/reboot.conf');
   }, 120_000);
 });
-

@@ -93,7 +93,9 @@ describe('--rerun failed', () => {
     const env = { XDG_STATE_HOME: dir };
     const first = await runbook(['run', pb, '-i', invPath], { env });
     expect(first.code, first.stdout + first.stderr).toBe(3);
-    expect(first.stdout).toMatch(/3 hosts unreachable: port 1: connection refused \(is sshd running, and is the port right\?\) {2}h4, h11, h17/);
+    expect(first.stdout).toMatch(
+      /3 hosts unreachable: port 1: connection refused \(is sshd running, and is the port right\?\) {2}h4, h11, h17/,
+    );
     const listed = await runbook(['run', pb, '-i', invPath, '--rerun', 'failed', '--list-hosts'], { env });
     expect(listed.stdout).toBe('play "all" (all): 3 hosts\n  h4\n  h11\n  h17\n');
     const retry = join(dir, 'ping.retry');

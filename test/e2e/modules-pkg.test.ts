@@ -109,7 +109,7 @@ beforeAll(async () => {
   lab = await withLab(LAB, 1);
   inv = lab.inventoryPath;
   dir = mkdtempSync(join(tmpdir(), 'mpkg-'));
-    const r = onHost(lab, 'h1', REPO_SCRIPT);
+  const r = onHost(lab, 'h1', REPO_SCRIPT);
   if (r.code !== 0) throw new Error(`repository setup failed: ${r.stdout}${r.stderr}`);
 }, 120_000);
 
@@ -122,7 +122,9 @@ describe.skipIf(skip)('packages family on a lab host', () => {
     const r = await runbook(['run', play('site.yaml', SITE), '-i', inv, '--check']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(version('mpkg-hello')).toBe('');
-    expect(onHost(lab, 'h1', 'ls /etc/apt/sources.list.d /etc/yum.repos.d').stdout.trim()).toBe('/etc/apt/sources.list.d:\n\n/etc/yum.repos.d:');
+    expect(onHost(lab, 'h1', 'ls /etc/apt/sources.list.d /etc/yum.repos.d').stdout.trim()).toBe(
+      '/etc/apt/sources.list.d:\n\n/etc/yum.repos.d:',
+    );
   });
 
   test('apply: repositories, packages (dependency included), repo file, key, pip wheel in a new virtualenv', async () => {
@@ -140,7 +142,11 @@ describe.skipIf(skip)('packages family on a lab host', () => {
     expect(onHost(lab, 'h1', 'cat /etc/yum.repos.d/epel.repo').stdout).toBe(
       '[epel]\nbaseurl = https://mirror.invalid/epel/$releasever/$basearch/\n\thttps://mirror2.invalid/epel/\nenabled = 0\ngpgcheck = 1\nname = EPEL YUM repo\n\n',
     );
-    const fpr = onHost(lab, 'h1', 'gpg --homedir "$(mktemp -d)" --with-colons --show-keys /etc/apt/keyrings/runbook-test.asc 2>/dev/null | grep ^fpr | head -n 1');
+    const fpr = onHost(
+      lab,
+      'h1',
+      'gpg --homedir "$(mktemp -d)" --with-colons --show-keys /etc/apt/keyrings/runbook-test.asc 2>/dev/null | grep ^fpr | head -n 1',
+    );
     expect(fpr.stdout).toContain(FPR);
     expect(onHost(lab, 'h1', '/srv/venv/bin/python -c "import hello_rb; print(hello_rb.GREETING)"').stdout).toBe('hi\n');
     // apt itself can read what apt_repository and deb822_repository wrote
@@ -154,7 +160,11 @@ describe.skipIf(skip)('packages family on a lab host', () => {
   });
 
   test('latest: a new version in the repository; check mode predicts, the run upgrades, a fresh cache then changes nothing', async () => {
-    const up = onHost(lab, 'h1', `${REPO_SCRIPT.split('\n').slice(0, 8).join('\n')}\nmk mpkg-hello 1.1 /srv/mpkg-repo mpkg-dep; scan /srv/mpkg-repo`);
+    const up = onHost(
+      lab,
+      'h1',
+      `${REPO_SCRIPT.split('\n').slice(0, 8).join('\n')}\nmk mpkg-hello 1.1 /srv/mpkg-repo mpkg-dep; scan /srv/mpkg-repo`,
+    );
     expect(up.code, up.stderr).toBe(0);
     const checked = await runbook(['run', play('latest.yaml', LATEST), '-i', inv, '--check', '-e', 'updated=true', '-e', 'captured=false']);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
@@ -163,7 +173,18 @@ describe.skipIf(skip)('packages family on a lab host', () => {
     const r = await runbook(['run', play('latest.yaml', LATEST), '-i', inv, '-e', 'updated=true', '-e', 'captured=true']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(version('mpkg-hello')).toBe('install ok installed 1.1');
-    const again = await runbook(['run', play('latest.yaml', LATEST), '-i', inv, '-e', 'valid=3600', '-e', 'updated=false', '-e', 'captured=false']);
+    const again = await runbook([
+      'run',
+      play('latest.yaml', LATEST),
+      '-i',
+      inv,
+      '-e',
+      'valid=3600',
+      '-e',
+      'updated=false',
+      '-e',
+      'captured=false',
+    ]);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(recapOf(again.stdout).h1.changed).toBe(0);
   });

@@ -112,13 +112,19 @@ describe('system modules on a 2-host lab', () => {
       expect(onHost(lab, h, 'getent group msysgrp').stdout).toBe('msysgrp:x:4100:\n');
       expect(onHost(lab, h, 'getent group msysextra').stdout).toMatch(/^msysextra:x:\d+:msysuser\n$/);
       expect(onHost(lab, h, 'getent shadow msysuser | cut -d: -f2').stdout.trim()).toBe(HASH);
-      expect(onHost(lab, h, 'stat -c %U:%a /var/lib/msysuser/.ssh/id_ed25519 /var/lib/msysuser/.ssh').stdout).toBe('msysuser:600\nmsysuser:700\n');
+      expect(onHost(lab, h, 'stat -c %U:%a /var/lib/msysuser/.ssh/id_ed25519 /var/lib/msysuser/.ssh').stdout).toBe(
+        'msysuser:600\nmsysuser:700\n',
+      );
       expect(onHost(lab, h, 'cat /var/lib/msysuser/.ssh/authorized_keys').stdout).toBe(`no-port-forwarding ${pub}\n`);
       expect(onHost(lab, h, 'stat -c %U:%a /var/lib/msysuser/.ssh/authorized_keys').stdout.trim()).toBe('msysuser:600');
-      expect(onHost(lab, h, 'crontab -u msysuser -l').stdout).toBe('MSYS_ENV="hello"\n#Ansible: msys nightly\n5 2 * * * /bin/true nightly\n');
+      expect(onHost(lab, h, 'crontab -u msysuser -l').stdout).toBe(
+        'MSYS_ENV="hello"\n#Ansible: msys nightly\n5 2 * * * /bin/true nightly\n',
+      );
       expect(onHost(lab, h, 'cat /etc/cron.d/msys-demo').stdout).toBe('#Ansible: msys reboot\n@reboot root /bin/true\n');
       expect(onHost(lab, h, 'cat /etc/hostname; hostname').stdout).toBe(`msys-${h}\nmsys-${h}\n`);
-      expect(onHost(lab, h, 'grep msys /etc/fstab').stdout).toBe('tmpfs /var/lib/msys-scratch tmpfs size=8m 0 0\ntmpfs /var/lib/msys-later tmpfs noauto 0 0\n');
+      expect(onHost(lab, h, 'grep msys /etc/fstab').stdout).toBe(
+        'tmpfs /var/lib/msys-scratch tmpfs size=8m 0 0\ntmpfs /var/lib/msys-later tmpfs noauto 0 0\n',
+      );
       expect(onHost(lab, h, 'findmnt -n -o FSTYPE,OPTIONS /var/lib/msys-scratch').stdout).toMatch(/^tmpfs\s+\S*size=8192k/);
       expect(onHost(lab, h, 'findmnt -n /var/lib/msys-later || echo unmounted').stdout.trim()).toBe('unmounted');
       expect(onHost(lab, h, 'cd /run/lab-systemd && cat docker.state docker.enabled').stdout).toBe('active\nenabled\n');
@@ -131,7 +137,20 @@ describe('system modules on a 2-host lab', () => {
     const ip = lab.hosts.find((x) => x.name === 'h1')!.ip;
     const login = spawnSync(
       'ssh',
-      ['-i', join(dir, 'key'), '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', `msysuser@${ip}`, 'id -un; id -Gn'],
+      [
+        '-i',
+        join(dir, 'key'),
+        '-o',
+        `UserKnownHostsFile=${lab.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'IdentitiesOnly=yes',
+        `msysuser@${ip}`,
+        'id -un; id -Gn',
+      ],
       { encoding: 'utf8', timeout: 30_000 },
     );
     expect(login.stdout + login.stderr).toBe('msysuser\nmsysgrp msysextra\n');
@@ -162,8 +181,12 @@ describe('system modules on a 2-host lab', () => {
       expect(onHost(lab, h, 'getent group msysextra || echo gone').stdout.trim()).toBe('gone');
       expect(onHost(lab, h, 'test -e /var/lib/msysuser || echo gone').stdout.trim()).toBe('gone');
       expect(onHost(lab, h, 'test -e /etc/cron.d/msys-demo || echo gone').stdout.trim()).toBe('gone');
-      expect(onHost(lab, h, 'grep -c msys-scratch /etc/fstab; findmnt /var/lib/msys-scratch || echo unmounted').stdout).toBe('0\nunmounted\n');
-      expect(onHost(lab, h, 'test -e /run/msysd.state || echo stopped; ls /etc/rc2.d | grep msysd').stdout).toMatch(/^stopped\nK\d\dmsysd\n$/);
+      expect(onHost(lab, h, 'grep -c msys-scratch /etc/fstab; findmnt /var/lib/msys-scratch || echo unmounted').stdout).toBe(
+        '0\nunmounted\n',
+      );
+      expect(onHost(lab, h, 'test -e /run/msysd.state || echo stopped; ls /etc/rc2.d | grep msysd').stdout).toMatch(
+        /^stopped\nK\d\dmsysd\n$/,
+      );
       expect(onHost(lab, h, 'cat /run/lab-systemd/docker.state').stdout).toBe('inactive\n');
     }
     const again = await runbook(['run', join(dir, 'absent.yaml'), '-i', lab.inventoryPath]);

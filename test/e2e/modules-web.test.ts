@@ -105,7 +105,8 @@ beforeAll(async () => {
   expect(repo.code, repo.stderr).toBe(0);
   expect(commit('README', 'first\n').code).toBe(0);
   // the server answers before the playbook runs
-  for (let i = 0; i < 50 && onHost(lab, 'h2', `curl -sf http://${h1ip}:${PORT}/hello.txt`).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && onHost(lab, 'h2', `curl -sf http://${h1ip}:${PORT}/hello.txt`).code !== 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }, 180_000);
 
 afterAll(async () => {

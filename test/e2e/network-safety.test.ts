@@ -23,13 +23,19 @@ function playbook(name: string, tasks: string): string {
 
 /** What the safety promises to put back: links (master, MTU, state), addresses, routes of every table, rules. */
 const netState = (l: LabInfo, h: string) =>
-  onHost(l, h, "ip -o link show | sed 's/ link-netnsid.*//; s/ state [A-Z]*//' ; ip -o addr show | sed 's/\\\\.*//'; ip route show table all; ip rule; ip -br link")
+  onHost(
+    l,
+    h,
+    "ip -o link show | sed 's/ link-netnsid.*//; s/ state [A-Z]*//' ; ip -o addr show | sed 's/\\\\.*//'; ip route show table all; ip rule; ip -br link",
+  )
     // IPv6 link-local addresses and routes are the kernel's (made again from the links, with DAD in between)
     .stdout.split('\n')
     .filter((l) => !l.includes('fe80'))
     .join('\n');
-const leftovers = (l: LabInfo, h: string) => onHost(l, h, 'ls /run/runbook-guard 2>/dev/null; ps -eo args | grep "[l]ib.sh watch" || true').stdout.trim();
-const accepted = (l: LabInfo, h: string) => (readFileSync(join(l.dir, 'logs', `${h}.log`), 'utf8').match(/Accepted publickey/g) ?? []).length;
+const leftovers = (l: LabInfo, h: string) =>
+  onHost(l, h, 'ls /run/runbook-guard 2>/dev/null; ps -eo args | grep "[l]ib.sh watch" || true').stdout.trim();
+const accepted = (l: LabInfo, h: string) =>
+  (readFileSync(join(l.dir, 'logs', `${h}.log`), 'utf8').match(/Accepted publickey/g) ?? []).length;
 
 async function run(pb: string, extra: string[] = [], l: LabInfo = lab) {
   const t0 = Date.now();
@@ -67,8 +73,14 @@ describe('commit-confirmed network changes', () => {
   });
 
   const cuts: [string, string][] = [
-    ['the uplink enslaved to a bridge', "    - name: cut\n      bridge: {name: br0, ports: [eth0]}\n      when: inventory_hostname == 'h1'\n"],
-    ['a route that black-holes the controller', "    - name: cut\n      route: {to: 10.250.117.0/26, via: 10.250.117.250}\n      when: inventory_hostname == 'h1'\n"],
+    [
+      'the uplink enslaved to a bridge',
+      "    - name: cut\n      bridge: {name: br0, ports: [eth0]}\n      when: inventory_hostname == 'h1'\n",
+    ],
+    [
+      'a route that black-holes the controller',
+      "    - name: cut\n      route: {to: 10.250.117.0/26, via: 10.250.117.250}\n      when: inventory_hostname == 'h1'\n",
+    ],
     [
       'the address moved off the uplink (shell marked network: true)',
       "    - name: cut\n      shell: ip addr del {{ ansible_host }}/24 dev eth0 && ip addr add {{ ansible_host }}/32 dev lo\n      network: true\n      when: inventory_hostname == 'h1'\n",
@@ -83,7 +95,9 @@ describe('commit-confirmed network changes', () => {
       const recap = recapOf(r.stdout);
       expect(recap.h1.rolled_back, r.stdout).toBe(1);
       expect(recap.h2).toMatchObject({ rolled_back: 0, failed: 0, unreachable: 0 });
-      expect(r.stdout).toMatch(/rolled back: the management path was lost (in|after) "cut" \(.*\); links, addresses, routes and files equal those saved before the play/);
+      expect(r.stdout).toMatch(
+        /rolled back: the management path was lost (in|after) "cut" \(.*\); links, addresses, routes and files equal those saved before the play/,
+      );
       // back within timeout + 10 s of the cut (the run waits for it, then reconnects)
       expect(r.seconds).toBeLessThan(T + 10 + 15);
       expect(netState(lab, 'h1')).toBe(before);
@@ -109,7 +123,9 @@ describe('commit-confirmed network changes', () => {
     const pb = playbook('killed', `    - route: {to: 192.168.79.0/24, via: ${gw()}}\n    - command: sleep 30\n`);
     const before = { h1: netState(lab, 'h1'), h2: netState(lab, 'h2') };
     const routed = (h: string) => onHost(lab, h, 'ip route show 192.168.79.0/24').stdout.includes('192.168');
-    const child = spawn(process.execPath, [CLI, 'run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', String(T)], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', String(T)], {
+      stdio: 'ignore',
+    });
     await waitFor(() => routed('h1') && routed('h2'), 20_000);
     child.kill('SIGKILL');
     await waitFor(() => !routed('h1') && !routed('h2'), (T + 10) * 1000);
@@ -123,17 +139,26 @@ describe('commit-confirmed network changes', () => {
 
   it('the SSH session killed on the host while it is armed: the watchdog (its own session) restores it; rolled back names the task', async () => {
     // (only h1 waits: a task longer than the timeout on an armed host would let its watchdog fire, see README)
-    const pb = playbook('session', `    - route: {to: 192.168.81.0/24, via: ${gw()}}\n    - name: wait\n      command: sleep 20\n      when: inventory_hostname == 'h1'\n`);
+    const pb = playbook(
+      'session',
+      `    - route: {to: 192.168.81.0/24, via: ${gw()}}\n    - name: wait\n      command: sleep 20\n      when: inventory_hostname == 'h1'\n`,
+    );
     const before = netState(lab, 'h1');
     const running = runbook(['run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', String(T)]);
     await waitFor(() => onHost(lab, 'h1', 'pgrep -f "^sleep 20$"').code === 0, 20_000);
     // the sshd process of runbook's session: the first sshd above the task's sleep (not the listener, pid 1 here)
-    const kill = onHost(lab, 'h1', 'p=$(pgrep -n -f "^sleep 20$"); while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; [ "$p" != 1 ] && kill -9 $p && echo killed $p');
+    const kill = onHost(
+      lab,
+      'h1',
+      'p=$(pgrep -n -f "^sleep 20$"); while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; [ "$p" != 1 ] && kill -9 $p && echo killed $p',
+    );
     expect(kill.stdout).toMatch(/^killed \d+/);
     const r = await running;
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(recapOf(r.stdout).h1.rolled_back, r.stdout).toBe(1);
-    expect(r.stdout).toContain('rolled back: the management path was lost in "wait" (the session died); links, addresses, routes and files equal those saved before the play');
+    expect(r.stdout).toContain(
+      'rolled back: the management path was lost in "wait" (the session died); links, addresses, routes and files equal those saved before the play',
+    );
     expect(recapOf(r.stdout).h2, r.stdout).toMatchObject({ rolled_back: 0, failed: 0, unreachable: 0 });
     expect(netState(lab, 'h1')).toBe(before);
     expect(leftovers(lab, 'h1')).toBe('');
@@ -143,7 +168,10 @@ describe('commit-confirmed network changes', () => {
   it('Ctrl-C while hosts are armed: they revert and the recap says so', async () => {
     const pb = playbook('ctrlc', `    - route: {to: 192.168.80.0/24, via: ${gw()}}\n    - command: sleep 3\n`);
     const before = netState(lab, 'h2');
-    const child = spawn(process.execPath, [CLI, 'run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, 'run', pb, '-i', lab.inventoryPath, '-o', 'plain', '--confirm-timeout', '30'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -200,11 +228,16 @@ describe('an OVS bridge taking the uplink', () => {
     const ovsState = () => onHost(ovs, 'h1', 'ovs-vsctl show | tail -n +2 | grep -v ovs_version | sort').stdout; // line 1: the database's UUID
     const before = netState(ovs, 'h1');
     const ovsBefore = ovsState();
-    const pb = playbook('ovs', '    - ovs_bridge: {name: br-take, datapath_type: netdev}\n    - name: cut\n      ovs_port: {bridge: br-take, port: eth0}\n');
+    const pb = playbook(
+      'ovs',
+      '    - ovs_bridge: {name: br-take, datapath_type: netdev}\n    - name: cut\n      ovs_port: {bridge: br-take, port: eth0}\n',
+    );
     const r = await run(pb, [], ovs);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(recapOf(r.stdout).h1.rolled_back, r.stdout).toBe(1);
-    expect(r.stdout).toMatch(/rolled back: the management path was lost (in|after) "cut" \(.*\); links, addresses, routes and files equal those saved before the play/);
+    expect(r.stdout).toMatch(
+      /rolled back: the management path was lost (in|after) "cut" \(.*\); links, addresses, routes and files equal those saved before the play/,
+    );
     expect(ovsState()).toBe(ovsBefore);
     expect(netState(ovs, 'h1')).toBe(before);
     expect(leftovers(ovs, 'h1')).toBe('');

@@ -74,7 +74,10 @@ export function ansiblePlaybook(lab: LabInfo, work: string, playbook: string, cw
     child.on('close', (code) => {
       clearTimeout(timer);
       // close the ControlPersist masters this run left behind
-      spawnSync('sh', ['-c', `for s in "${join(work, 'cp')}"/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null; done; true`]);
+      spawnSync('sh', [
+        '-c',
+        `for s in "${join(work, 'cp')}"/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null; done; true`,
+      ]);
       res({ code: code ?? -1, stdout, stderr, ms: Date.now() - t0 });
     });
   });

@@ -47,7 +47,10 @@ describe('shipped playbooks', () => {
     // A "reboot" of Open vSwitch, run inside h1 with nsenter: the lab's own underlay (br-phy) lives in OVS, so
     // ssh cannot stay up while the daemons are down. rc.local's script must bring them back, twice in a row.
     const inH1 = (script: string) =>
-      execFileSync('nsenter', ['-t', String(lab.hosts[0].pid), '-m', '-n', '-p', '-u', 'sh', '-c', script], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync('nsenter', ['-t', String(lab.hosts[0].pid), '-m', '-n', '-p', '-u', 'sh', '-c', script], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     inH1('kill $(cat /run/openvswitch/ovs-vswitchd.pid) $(cat /run/openvswitch/ovsdb-server.pid); sleep 0.5');
     expect(() => inH1('ovs-vsctl --timeout=2 show')).toThrow();
     expect(inH1('sh /root/autorun.sh >/dev/null 2>&1 && sh /root/autorun.sh >/dev/null 2>&1; echo rc=$?')).toContain('rc=0');

@@ -71,7 +71,9 @@ describe('graph --live --probe', () => {
       expect(by('h1', 'h3')).toMatchObject({ ok: true, tunnel: 'ok', probe: { status: 'ok' } });
       // The tunnels themselves are all in place: only packets show the fault.
       expect(doc.pairs.map((p) => p.tunnel)).toEqual(['ok', 'ok', 'ok']);
-      expect(r.stderr).toContain("probe h1 -- h2: h1 -> h2: MTU black hole across the overlay: small pings pass, 1400-byte packets with don't-fragment are lost");
+      expect(r.stderr).toContain(
+        "probe h1 -- h2: h1 -> h2: MTU black hole across the overlay: small pings pass, 1400-byte packets with don't-fragment are lost",
+      );
       expect(r.stderr).toContain('probe h2 -- h3: h3 -> h2: MTU black hole');
       expect(r.stderr).not.toMatch(/probe h1 -- h3/);
 
@@ -131,7 +133,13 @@ describe('the matrix past 8 hosts', () => {
   it('3 lab hosts (one with a lowered underlay MTU) and 7 unreachable ones: a host × host matrix Chromium renders readably', async () => {
     const inv = parse(readFileSync(lab.inventoryPath, 'utf8'));
     for (let i = 4; i <= 10; i++)
-      inv.all.children.mesh.hosts[`far${i}`] = { ansible_host: '127.0.0.1', ansible_port: 1, ansible_user: 'root', bridge_cidr: `192.168.${i}.1/24`, docker_subnet: `192.168.${i}.0/24` };
+      inv.all.children.mesh.hosts[`far${i}`] = {
+        ansible_host: '127.0.0.1',
+        ansible_port: 1,
+        ansible_user: 'root',
+        bridge_cidr: `192.168.${i}.1/24`,
+        docker_subnet: `192.168.${i}.0/24`,
+      };
     const file = join(dir, 'ten.yaml');
     writeFileSync(file, stringify(inv));
     const svgFile = join(dir, 'matrix.svg');
@@ -150,7 +158,14 @@ describe('the matrix past 8 hosts', () => {
     expect(svg.match(/<g class="cell mtu" data-a="h(1|2)" data-b="h3"/g)).toHaveLength(2);
 
     const profile = mkdtempSync(join(tmpdir(), 'rb-chromium-'));
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
+    const args = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ];
     const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args });
     try {
       const page = await browser.newPage();
@@ -163,22 +178,37 @@ describe('the matrix past 8 hosts', () => {
         gs.map((g) => {
           const r = (g.querySelector('rect') as SVGRectElement).getBoundingClientRect();
           const t = (g.querySelector('text') as SVGTextElement).getBoundingClientRect();
-          return { r: r.toJSON() as DOMRect, inside: t.width === 0 || (t.left >= r.left && t.right <= r.right && t.top >= r.top && t.bottom <= r.bottom) };
+          return {
+            r: r.toJSON() as DOMRect,
+            inside: t.width === 0 || (t.left >= r.left && t.right <= r.right && t.top >= r.top && t.bottom <= r.bottom),
+          };
         }),
       );
       expect(cells).toHaveLength(90);
       expect(cells.filter((c) => !c.inside)).toEqual([]);
       const rects = cells.map((c) => c.r);
       for (const [i, a] of rects.entries())
-        for (const b of rects.slice(i + 1)) expect(a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5).toBe(true);
+        for (const b of rects.slice(i + 1))
+          expect(a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5).toBe(true);
       // Host labels and the list of failed pairs lie within the picture.
-      const texts = await page.locator('text.host, g.failed text').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
-      for (const t of texts) expect(t.left >= svgBox.x - 0.5 && t.right <= svgBox.x + svgBox.width + 0.5 && t.top >= svgBox.y - 0.5 && t.bottom <= svgBox.y + svgBox.height + 0.5).toBe(true);
+      const texts = await page
+        .locator('text.host, g.failed text')
+        .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+      for (const t of texts)
+        expect(
+          t.left >= svgBox.x - 0.5 &&
+            t.right <= svgBox.x + svgBox.width + 0.5 &&
+            t.top >= svgBox.y - 0.5 &&
+            t.bottom <= svgBox.y + svgBox.height + 0.5,
+        ).toBe(true);
       const failed = await page.locator('g.failed text').allTextContents();
       expect(failed[0]).toBe('Failed pairs:');
       expect(failed).toContain('h1 — h3: MTU black hole');
       expect(failed.some((l) => l.startsWith('far4: unreachable'))).toBe(true);
-      const mtuFill = await page.locator('g.cell.mtu[data-a] rect').first().evaluate((el) => getComputedStyle(el).fill);
+      const mtuFill = await page
+        .locator('g.cell.mtu[data-a] rect')
+        .first()
+        .evaluate((el) => getComputedStyle(el).fill);
       expect(mtuFill).toBe('rgb(232, 89, 12)');
       mkdirSync(join(ROOT, 'test/output'), { recursive: true });
       await page.setViewportSize({ width: Math.ceil(svgBox.width), height: Math.ceil(svgBox.height) });

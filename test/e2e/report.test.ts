@@ -30,7 +30,16 @@ const PLAYBOOK = `- name: report tour
 `;
 // h1, h3: copy, 2 loop items, hidden, skipped failure, after = 6; h2 stops after its failure = 5.
 const BARS = { h1: 6, h2: 5, h3: 6 };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let lab: LabInfo;
 let dir: string;
@@ -85,7 +94,8 @@ describe('runbook run --report', () => {
     expect(await page.title()).toContain('pb.yaml');
     const rows = page.locator('svg.timeline g.row');
     expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-host')))).toEqual(['h1', 'h2', 'h3']);
-    for (const [h, n] of Object.entries(BARS)) expect(await page.locator(`svg.timeline g.row[data-host="${h}"] rect.bar`).count(), h).toBe(n);
+    for (const [h, n] of Object.entries(BARS))
+      expect(await page.locator(`svg.timeline g.row[data-host="${h}"] rect.bar`).count(), h).toBe(n);
     expect(await page.locator('rect.bar[data-item]').count()).toBe(6);
 
     const failed = page.locator('rect.bar[data-status="failed"]');
@@ -108,7 +118,11 @@ describe('runbook run --report', () => {
     expect(tipText).toContain('\nstderr:\nbroken <pipe> on h2');
 
     const recapRows = page.locator('table.recap tbody tr');
-    expect(await recapRows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-host')}:${e.className}`))).toEqual(['h2:failed', 'h1:changed', 'h3:changed']);
+    expect(await recapRows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-host')}:${e.className}`))).toEqual([
+      'h2:failed',
+      'h1:changed',
+      'h3:changed',
+    ]);
     expect(await page.locator('details.file-diff[data-path="/root/app.conf"]').count()).toBe(3);
 
     mkdirSync(join(ROOT, 'test/output'), { recursive: true });
@@ -126,7 +140,16 @@ describe('runbook run --report', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const text = readFileSync(join(dir, 'exec.html'), 'utf8');
     expect(text.match(/<rect class="bar s-changed"/g)).toHaveLength(3);
-    const bad = await runbook(['exec', 'mesh', '-i', lab.inventoryPath, '--report', join(dir, 'nope/exec.html'), '--', 'touch /root/touched']);
+    const bad = await runbook([
+      'exec',
+      'mesh',
+      '-i',
+      lab.inventoryPath,
+      '--report',
+      join(dir, 'nope/exec.html'),
+      '--',
+      'touch /root/touched',
+    ]);
     expect(bad.code).toBe(4);
     expect(bad.stderr).toContain('does not exist');
   });

@@ -89,7 +89,17 @@ describe('secrets never reach any output', () => {
   ] as const) {
     it(`${label}: 0 sentinels in stdout and stderr, and the hosts got the real values`, async () => {
       await Promise.all(['h1', 'h2'].map((h) => onHost(lab, h, 'rm -f /root/blob')));
-      const r = await runbook(['run', join(dir, 'pb.yaml'), '-i', invDir, '--vault-password-file', pwFile, '-e', `api_token=${S.extra}`, ...flags]);
+      const r = await runbook([
+        'run',
+        join(dir, 'pb.yaml'),
+        '-i',
+        invDir,
+        '--vault-password-file',
+        pwFile,
+        '-e',
+        `api_token=${S.extra}`,
+        ...flags,
+      ]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(countSentinels(r.stdout + r.stderr)).toEqual(zero);
       expect(r.stdout).toContain('********');
@@ -156,7 +166,10 @@ describe('runbook vault', () => {
     writeFileSync(vf, `play_secret: ${S.vault}-play\n`);
     expect((await runbook(['vault', 'encrypt', vf, '--vault-password-file', pwFile])).code).toBe(0);
     const pb = join(dir, 'vf.yaml');
-    writeFileSync(pb, `- hosts: h1\n  gather_facts: false\n  vars_files: [play-secrets.yaml]\n  tasks:\n    - copy: {dest: /root/vf, content: "{{ play_secret }}"}\n    - shell: cat /root/vf\n`);
+    writeFileSync(
+      pb,
+      `- hosts: h1\n  gather_facts: false\n  vars_files: [play-secrets.yaml]\n  tasks:\n    - copy: {dest: /root/vf, content: "{{ play_secret }}"}\n    - shell: cat /root/vf\n`,
+    );
     const r = await runbook(['run', pb, '-i', invDir, '--vault-password-file', pwFile, '-vvvv']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain(S.vault);

@@ -56,7 +56,10 @@ describe('one persistent shell per host', () => {
   });
 
   it('with runbook_persistent_shell: false, each task gets its own exec channel (and its own shell)', async () => {
-    const pb = playbook('exec', '- hosts: h1\n  gather_facts: false\n  tasks:\n    - shell: echo $$ > /root/xpid1\n    - shell: echo $$ > /root/xpid2\n');
+    const pb = playbook(
+      'exec',
+      '- hosts: h1\n  gather_facts: false\n  tasks:\n    - shell: echo $$ > /root/xpid1\n    - shell: echo $$ > /root/xpid2\n',
+    );
     const r = await runbook(['run', pb, '-i', lab.inventoryPath, '-e', 'runbook_persistent_shell=false', '-v']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/h1 \(root@[\d.]+:22\): exec channels, one per command \(persistent shell turned off/);
@@ -96,7 +99,11 @@ describe('hosts that cannot keep a shell get exec channels', () => {
     const r = await runbook(['run', pb, '-i', lab.inventoryPath, '-v']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toContain(`h2 (root@${ip('h2')}:22): exec channels, one per command (no persistent shell: the shell ended at once`);
-    expect(r.stderr).toMatch(new RegExp(`h3 \\(root@${ip('h3')?.replace(/\./g, '\\.')}:22\\): exec channels, one per command \\(no persistent shell: .*restricted`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `h3 \\(root@${ip('h3')?.replace(/\./g, '\\.')}:22\\): exec channels, one per command \\(no persistent shell: .*restricted`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/^h1 .*exec channels/m);
     for (const h of ['h1', 'h2', 'h3']) expect(recapOf(r.stdout)[h]).toMatchObject({ changed: 2, failed: 0, unreachable: 0 });
     expect(r.stdout).toMatch(/^h3\s+changed\s+command.*\n\s+stdout\| h3/m);

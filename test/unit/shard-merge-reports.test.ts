@@ -6,7 +6,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { mergeReportsCommand, mergeSummaries, summaryFromText } from '../../src/cli/merge-reports.js';
 
 const t = (o: Partial<Record<'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable' | 'ignored' | 'rescued', number>> = {}) => ({
-  ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...o,
+  ok: 0,
+  changed: 0,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  rescued: 0,
+  ...o,
 });
 const line = (recap: Record<string, ReturnType<typeof t>>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'summary', recap, elapsed_ms: 1000, exit_code: 0, interrupted: false, ...extra });
@@ -25,7 +32,12 @@ describe('summaryFromText', () => {
 });
 
 describe('mergeSummaries', () => {
-  const s = (recap: Record<string, ReturnType<typeof t>>, elapsedMs = 1000, interrupted = false) => ({ recap, elapsedMs, exitCode: 0, interrupted });
+  const s = (recap: Record<string, ReturnType<typeof t>>, elapsedMs = 1000, interrupted = false) => ({
+    recap,
+    elapsedMs,
+    exitCode: 0,
+    interrupted,
+  });
 
   it('unions hosts, sums counts, keeps the longest elapsed', () => {
     const m = mergeSummaries([s({ a: t({ ok: 3, changed: 1 }) }, 1200), s({ b: t({ ok: 2, skipped: 1 }), a: t({ ok: 1 }) }, 900)]);

@@ -32,7 +32,8 @@ export async function plannedWrites(specs: Map<Task, TaskSpec> | undefined, task
   const out = new Set<string>(staticWrites(tasks));
   for (const [t, spec] of specs ?? []) {
     const got: Spec | (Spec | undefined)[] = await spec;
-    for (const s of Array.isArray(got) ? got : [got]) if (s && 'planned' in s && s.planned.plan.changed) for (const p of writtenPaths(t.module, t.args, s.planned.plan)) out.add(p);
+    for (const s of Array.isArray(got) ? got : [got])
+      if (s && 'planned' in s && s.planned.plan.changed) for (const p of writtenPaths(t.module, t.args, s.planned.plan)) out.add(p);
   }
   return [...out];
 }

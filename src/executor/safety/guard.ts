@@ -5,7 +5,21 @@
 import { TaskError } from '../../errors.js';
 import type { ExecOptions, Connection } from '../../remote/connection.js';
 import type { Plan } from '../../modules/types.js';
-import { DONE, FIRED, armCmd, stillArmedCmd, bumpCmd, cleanupCmd, disarmCmd, fireCmd, guardDir, joinCmds, keepCmd, resultCmd, saveCmd } from './commands.js';
+import {
+  DONE,
+  FIRED,
+  armCmd,
+  stillArmedCmd,
+  bumpCmd,
+  cleanupCmd,
+  disarmCmd,
+  fireCmd,
+  guardDir,
+  joinCmds,
+  keepCmd,
+  resultCmd,
+  saveCmd,
+} from './commands.js';
 import { networkTask, writtenPaths } from './classify.js';
 
 export interface GuardOptions {
@@ -102,7 +116,9 @@ export class NetworkGuard {
       st = { conn: i.conn, as: i.as, armed: false, deadlineAt: 0, kept: new Set(), queue: Promise.resolve() };
     }
     const ahead = fresh ? ((await this.expected.get(i.host)) ?? []) : [];
-    const paths = [...new Set([...writtenPaths(i.task.module, i.args, i.plan), ...ahead])].filter((p) => !st.kept.has(p) && !/[\t\n]/.test(p));
+    const paths = [...new Set([...writtenPaths(i.task.module, i.args, i.plan), ...ahead])].filter(
+      (p) => !st.kept.has(p) && !/[\t\n]/.test(p),
+    );
     if (paths.length) parts.push(keepCmd(this.dir, paths));
     const t = this.o.confirmTimeout;
     if (arm && !st.armed) parts.push(armCmd(this.dir, t));
@@ -114,9 +130,12 @@ export class NetworkGuard {
     if (st.armed) parts.unshift(stillArmedCmd(this.dir));
     const r = await i.conn.exec(joinCmds(parts), { ...i.as, timeout: 60 });
     if (r.stdout.includes(FIRED))
-      throw new TaskError('network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it', {
-        hint: 'a longer --confirm-timeout gives slow plays more time; the recap says why the host was rolled back',
-      });
+      throw new TaskError(
+        'network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it',
+        {
+          hint: 'a longer --confirm-timeout gives slow plays more time; the recap says why the host was rolled back',
+        },
+      );
     if (r.code !== 0 || !r.stdout.includes(DONE)) {
       const why = r.stderr.trim().split('\n').pop() || `exit code ${r.code}`;
       throw new TaskError(`network safety: could not save the host's state before this task (${why}); nothing was changed`, {
@@ -131,7 +150,10 @@ export class NetworkGuard {
 
   /** Files the host's plans made ahead will write: copied in the exec that saves the state (no round trip each). */
   expectWrites(host: string, paths: Promise<string[]>): void {
-    this.expected.set(host, paths.catch(() => []));
+    this.expected.set(
+      host,
+      paths.catch(() => []),
+    );
   }
 
   /** The host's session died (its task is named): the watchdog restores it; settle() checks. */
@@ -149,20 +171,28 @@ export class NetworkGuard {
    * --rollback-on-failure, or the run was interrupted) or awaited (it lost its path). `fresh` opens a new
    * connection: its own TCP connection and authentication.
    */
-  async settle(hosts: string[], how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean }): Promise<GuardOutcome[]> {
+  async settle(
+    hosts: string[],
+    how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean },
+  ): Promise<GuardOutcome[]> {
     const mine = hosts.filter((h) => this.hosts.has(h));
     const out = await Promise.all(mine.map((h) => this.settleOne(h, how)));
     for (const h of mine) this.hosts.delete(h);
     return out;
   }
 
-  private async settleOne(h: string, how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean }): Promise<GuardOutcome> {
+  private async settleOne(
+    h: string,
+    how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean },
+  ): Promise<GuardOutcome> {
     const st = this.hosts.get(h)!;
     await st.queue;
-    if (st.lostAt) return this.awaitRestore(h, st, how.fresh, `the management path was lost in "${st.lostAt}" (the session died)`, st.lostAt);
+    if (st.lostAt)
+      return this.awaitRestore(h, st, how.fresh, `the management path was lost in "${st.lostAt}" (the session died)`, st.lostAt);
     if (how.interrupted && st.armed) return this.restoreNow(h, st, how.fresh, 'the run was interrupted while the host was armed');
     const failure = how.failed(h);
-    if (failure !== undefined && this.o.rollbackOnFailure) return this.restoreNow(h, st, how.fresh, `--rollback-on-failure after ${failure}`);
+    if (failure !== undefined && this.o.rollbackOnFailure)
+      return this.restoreNow(h, st, how.fresh, `--rollback-on-failure after ${failure}`);
     if (!st.armed) {
       await st.conn.exec(cleanupCmd(this.dir), st.as).catch(() => undefined);
       return { host: h, status: 'cleaned', msg: 'saved state removed' };
@@ -198,8 +228,20 @@ export class NetworkGuard {
   }
 
   /** Waits for the deadline plus the grace period, reconnects and reads what the watchdog did. */
-  private async awaitRestore(h: string, st: HostGuard, fresh: (h: string) => Promise<Connection>, why: string, task?: string): Promise<GuardOutcome> {
-    if (!st.armed) return { host: h, status: 'not restored', task, msg: `${why}; the host was not armed (no network task had changed it), so nothing restored it` };
+  private async awaitRestore(
+    h: string,
+    st: HostGuard,
+    fresh: (h: string) => Promise<Connection>,
+    why: string,
+    task?: string,
+  ): Promise<GuardOutcome> {
+    if (!st.armed)
+      return {
+        host: h,
+        status: 'not restored',
+        task,
+        msg: `${why}; the host was not armed (no network task had changed it), so nothing restored it`,
+      };
     const until = st.deadlineAt + (this.o.confirmTimeout + this.grace) * 1000;
     let lastErr = '';
     for (;;) {
@@ -218,17 +260,32 @@ export class NetworkGuard {
       if (this.now() >= until) break;
       await this.sleep(Math.min(2000, Math.max(200, until - this.now())));
     }
-    return { host: h, status: 'not restored', task, msg: `${why}; still unreachable ${this.o.confirmTimeout + this.grace} s after it was armed${lastErr ? ` (${lastErr})` : ''}` };
+    return {
+      host: h,
+      status: 'not restored',
+      task,
+      msg: `${why}; still unreachable ${this.o.confirmTimeout + this.grace} s after it was armed${lastErr ? ` (${lastErr})` : ''}`,
+    };
   }
 
   /** `restored` + differences: the outcome (and the host's directory removed); undefined while not yet restored. */
-  private async finishRestore(h: string, st: HostGuard, stdout: string, conn: Connection, why: string, task?: string): Promise<GuardOutcome | undefined> {
+  private async finishRestore(
+    h: string,
+    st: HostGuard,
+    stdout: string,
+    conn: Connection,
+    why: string,
+    task?: string,
+  ): Promise<GuardOutcome | undefined> {
     const lines = stdout.trim().split('\n');
     const at = lines.indexOf('restored');
-    if (at < 0) return lines.includes('gone') ? { host: h, status: 'not restored', task, msg: `${why}; its saved state is gone` } : undefined;
+    if (at < 0)
+      return lines.includes('gone') ? { host: h, status: 'not restored', task, msg: `${why}; its saved state is gone` } : undefined;
     const left = lines.slice(at + 1).filter((l) => l.trim() && l !== DONE);
     await conn.exec(cleanupCmd(this.dir), st.as).catch(() => undefined);
-    const state = left.length ? `it differs from the saved state in ${left.length} line(s): ${left.slice(0, 3).join('; ')}` : 'links, addresses, routes and files equal those saved before the play';
+    const state = left.length
+      ? `it differs from the saved state in ${left.length} line(s): ${left.slice(0, 3).join('; ')}`
+      : 'links, addresses, routes and files equal those saved before the play';
     return { host: h, status: 'rolled back', task, msg: `rolled back: ${why}; ${state}` };
   }
 }

@@ -4,7 +4,13 @@ import { networkTask } from './classify.js';
 
 /** Tasks (and handlers) that may change a host's network, as written (templated sysctl names count). */
 export function mayChangeNetwork(pb: Playbook): boolean {
-  return pb.plays.some((p) => [...p.tasks, ...p.handlers].some((t) => networkTask(t.module, t.args, t.network) || (t.module.endsWith('sysctl') && /\{\{/.test(String((t.args as { name?: unknown })?.name ?? '')))));
+  return pb.plays.some((p) =>
+    [...p.tasks, ...p.handlers].some(
+      (t) =>
+        networkTask(t.module, t.args, t.network) ||
+        (t.module.endsWith('sysctl') && /\{\{/.test(String((t.args as { name?: unknown })?.name ?? ''))),
+    ),
+  );
 }
 
 export function safetyNotice(pb: Playbook, confirmTimeout: number): string {

@@ -15,7 +15,11 @@ export interface SettleScope {
 
 /** Confirms, rolls back or waits for the batch's guarded hosts, and reports each rolled-back one. */
 export async function settleBatch(guard: NetworkGuard, batch: string[], s: SettleScope): Promise<GuardOutcome[]> {
-  const outcomes = await guard.settle(batch, { fresh: s.fresh, failed: (h) => (s.runs.get(h)?.failed ? `"${s.recap[h]?.firstError ?? 'a failed task'}"` : undefined), interrupted: s.interrupted });
+  const outcomes = await guard.settle(batch, {
+    fresh: s.fresh,
+    failed: (h) => (s.runs.get(h)?.failed ? `"${s.recap[h]?.firstError ?? 'a failed task'}"` : undefined),
+    interrupted: s.interrupted,
+  });
   for (const o of outcomes) report(o, s);
   return outcomes;
 }
@@ -32,6 +36,16 @@ function report(o: GuardOutcome, s: SettleScope): void {
   if (!r.failed) r.unreachable = true;
   t.firstError = o.msg;
   const task = o.status === 'rolled back' ? 'network safety: rolled back' : 'network safety: not restored';
-  s.sink.emit({ type: 'task:result', host: o.host, play: s.play, task, at: '', status: o.status === 'rolled back' ? 'failed' : 'unreachable', msg: o.msg, durationMs: 0, startedAt: now });
+  s.sink.emit({
+    type: 'task:result',
+    host: o.host,
+    play: s.play,
+    task,
+    at: '',
+    status: o.status === 'rolled back' ? 'failed' : 'unreachable',
+    msg: o.msg,
+    durationMs: 0,
+    startedAt: now,
+  });
   s.sink.emit({ type: 'host:tally', host: o.host, tally: { ...t } });
 }

@@ -11,7 +11,11 @@ export const include_tasks = defineModule({
   example: 'include_tasks: "{{ item }}.yml"',
   local: true,
   freeForm: true,
-  args: { _raw: { description: 'the task file (same as file)' }, file: { type: 'path', description: 'the task file, relative to the file that names it' }, apply },
+  args: {
+    _raw: { description: 'the task file (same as file)' },
+    file: { type: 'path', description: 'the task file, relative to the file that names it' },
+    apply,
+  },
   mutually_exclusive: [['_raw', 'file']],
   required_one_of: [['_raw', 'file']],
   build: (v) => ({ file: (v.file ?? v._raw) as string }),

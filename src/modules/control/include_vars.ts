@@ -85,13 +85,13 @@ function filesOfDir(root: string, p: IncludeVarsArgs): string[] {
 /** Ansible's include_vars: file (or free form), dir with depth/files_matching/ignore_files/extensions, name. */
 export const include_vars = defineModule({
   name: 'include_vars',
-  doc: 'Loads variables from YAML/JSON files on the controller (a file, or a folder) into the host\'s variables.',
+  doc: "Loads variables from YAML/JSON files on the controller (a file, or a folder) into the host's variables.",
   example: 'include_vars: "{{ ansible_os_family }}.yml"',
   local: true,
   freeForm: true,
   args: {
     _raw: { description: 'the file to read (same as file)' },
-    file: { type: 'path', description: 'the file, relative to the role\'s vars/, the playbook\'s vars/, or the task file' },
+    file: { type: 'path', description: "the file, relative to the role's vars/, the playbook's vars/, or the task file" },
     dir: { type: 'path', description: 'a folder whose files are all read, in name order' },
     depth: { type: 'int', default: 0, description: 'dir: how deep to go into sub-folders (0: all)' },
     files_matching: { description: 'dir: only files whose name matches this regular expression' },
@@ -108,12 +108,15 @@ export const include_vars = defineModule({
     // `include_vars: file=x.yml name=y` given as free text.
     if (v._raw !== undefined && /^\s*\w+=/.test(v._raw)) {
       const kv = parseKv(v._raw);
-      for (const k of Object.keys(kv)) if (k !== 'file' && k !== 'name' && k !== '_raw_params') fail(a, `unknown argument "${k}"`, 'free-form include_vars takes file= and name=');
+      for (const k of Object.keys(kv))
+        if (k !== 'file' && k !== 'name' && k !== '_raw_params')
+          fail(a, `unknown argument "${k}"`, 'free-form include_vars takes file= and name=');
       file = kv.file ?? kv._raw_params;
       name = kv.name ?? name;
     }
     if (file === undefined && v.dir === undefined) fail(a, 'give a file (or the file name alone) or dir', 'include_vars: vars/main.yml');
-    if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.includes('{{')) fail(a, `"${name}" is not a valid variable name`);
+    if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !name.includes('{{'))
+      fail(a, `"${name}" is not a valid variable name`);
     if (v.files_matching !== undefined && !v.files_matching.includes('{{')) {
       try {
         new RegExp(v.files_matching);

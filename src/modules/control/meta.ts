@@ -1,7 +1,17 @@
 // Ansible's meta actions: run-flow instructions the executor carries out itself (src/executor/control.ts).
 import { defineModule } from '../types.js';
 
-export const META_ACTIONS = ['flush_handlers', 'end_play', 'end_host', 'end_batch', 'clear_facts', 'clear_host_errors', 'noop', 'refresh_inventory', 'reset_connection'] as const;
+export const META_ACTIONS = [
+  'flush_handlers',
+  'end_play',
+  'end_host',
+  'end_batch',
+  'clear_facts',
+  'clear_host_errors',
+  'noop',
+  'refresh_inventory',
+  'reset_connection',
+] as const;
 export type MetaAction = (typeof META_ACTIONS)[number];
 
 /** meta: flush_handlers (and the others): nothing to plan; the play itself acts on it. */

@@ -141,7 +141,8 @@ export function firstDifference(
     if (m.type === 'file' && m.mtime !== undefined && Math.floor(h.mtime) !== Math.floor(m.mtime)) return `${m.name}: mod time differs`;
     if (p.owner !== undefined && p.owner !== h.user && p.owner !== h.uid) return `${m.name}: owner differs`;
     if (p.group !== undefined && p.group !== h.group && p.group !== h.gid) return `${m.name}: group differs`;
-    if (p.mode !== undefined && m.type !== 'link' && Number.parseInt(h.mode, 8) !== Number.parseInt(p.mode, 8)) return `${m.name}: mode differs`;
+    if (p.mode !== undefined && m.type !== 'link' && Number.parseInt(h.mode, 8) !== Number.parseInt(p.mode, 8))
+      return `${m.name}: mode differs`;
   }
   return undefined;
 }
@@ -175,7 +176,8 @@ export const unarchive = defineModule({
   build(v, a): UnarchiveArgs {
     if (!isTemplated(v.src) && /^[a-z][a-z0-9+.-]*:\/\//i.test(v.src))
       fail(a, 'downloading src from a URL is not supported', 'fetch it with get_url first, then unarchive with remote_src: true');
-    if (v.copy !== undefined && v.remote_src && v.copy) fail(a, 'copy: yes and remote_src: yes say opposite things', 'keep remote_src only');
+    if (v.copy !== undefined && v.remote_src && v.copy)
+      fail(a, 'copy: yes and remote_src: yes say opposite things', 'keep remote_src only');
     const { copy, ...rest } = v;
     return { ...rest, remote_src: v.remote_src || copy === false };
   },

@@ -28,8 +28,12 @@ export const reboot = defineModule({
   atTurn: true,
   args: {
     reboot_timeout: { type: 'int', default: 600, description: 'seconds to wait for the new boot id, and again for test_command' },
-    connect_timeout: { type: 'int', description: 'seconds one connection attempt may take while the host is away (default: the run\'s)' },
-    pre_reboot_delay: { type: 'int', default: 0, description: 'seconds before the reboot, given to shutdown in whole minutes (under 60: now)' },
+    connect_timeout: { type: 'int', description: "seconds one connection attempt may take while the host is away (default: the run's)" },
+    pre_reboot_delay: {
+      type: 'int',
+      default: 0,
+      description: 'seconds before the reboot, given to shutdown in whole minutes (under 60: now)',
+    },
     post_reboot_delay: { type: 'int', default: 0, description: 'seconds to wait after the reboot command before checking' },
     test_command: { default: 'whoami', description: 'a command that must succeed once the host is back' },
     msg: { default: DEFAULT_MSG, description: 'message shutdown broadcasts to logged-in users' },
@@ -38,7 +42,7 @@ export const reboot = defineModule({
       default: 'cat /proc/sys/kernel/random/boot_id',
       description: 'prints something that differs after a reboot (the boot id)',
     },
-    search_paths: { type: 'list', elements: 'path', description: 'accepted: shutdown is found on the host\'s PATH' },
+    search_paths: { type: 'list', elements: 'path', description: "accepted: shutdown is found on the host's PATH" },
   },
   build(v, a): RebootArgs {
     for (const k of ['reboot_timeout', 'pre_reboot_delay', 'post_reboot_delay'] as const) if (v[k] < 0) fail(a, `${k} must be 0 or more`);
@@ -62,15 +66,27 @@ export const reboot = defineModule({
 });
 
 export async function rebootHost(p: RebootArgs, s: HostSession): Promise<Record<string, unknown>> {
-  if (!s.remote) return { failed: true, rebooted: false, elapsed: 0, msg: 'Running reboot with local connection would reboot the control node.' };
+  if (!s.remote)
+    return { failed: true, rebooted: false, elapsed: 0, msg: 'Running reboot with local connection would reboot the control node.' };
   const bt = await s.run(p.bootTimeCommand);
   if (bt.code !== 0 || !bt.stdout.trim())
-    return { failed: true, rebooted: false, elapsed: 0, msg: `reboot: failed to get host boot time info, rc: ${bt.code}, stdout: ${bt.stdout.trim()}, stderr: ${bt.stderr.trim()}` };
+    return {
+      failed: true,
+      rebooted: false,
+      elapsed: 0,
+      msg: `reboot: failed to get host boot time info, rc: ${bt.code}, stdout: ${bt.stdout.trim()}, stderr: ${bt.stderr.trim()}`,
+    };
   const before = bt.stdout.trim();
   const start = Date.now();
   try {
     const r = await s.run(p.rebootCommand);
-    if (r.code !== 0) return { failed: true, rebooted: false, elapsed: secs(start), msg: `Reboot command failed. Error was: '${r.stdout.trim()}, ${r.stderr.trim()}'` };
+    if (r.code !== 0)
+      return {
+        failed: true,
+        rebooted: false,
+        elapsed: secs(start),
+        msg: `Reboot command failed. Error was: '${r.stdout.trim()}, ${r.stderr.trim()}'`,
+      };
   } catch (e) {
     // the host may drop us before the command returns: that is the reboot
     if (!(e instanceof ConnectError)) throw e;
@@ -84,7 +100,13 @@ export async function rebootHost(p: RebootArgs, s: HostSession): Promise<Record<
     if (now.code !== 0) throw new Error(`boot time command failed (rc=${now.code}): ${now.stderr.trim()}`);
     if (!now.stdout.trim() || now.stdout.trim() === before) throw new Error('boot time has not changed');
   });
-  if (booted !== true) return { failed: true, rebooted: true, elapsed: secs(start), msg: `Timed out waiting for last boot time check (timeout=${p.rebootTimeout}): ${booted}` };
+  if (booted !== true)
+    return {
+      failed: true,
+      rebooted: true,
+      elapsed: secs(start),
+      msg: `Timed out waiting for last boot time check (timeout=${p.rebootTimeout}): ${booted}`,
+    };
 
   let reconnect = false;
   const tested = await untilDone(p.rebootTimeout, async () => {
@@ -98,7 +120,13 @@ export async function rebootHost(p: RebootArgs, s: HostSession): Promise<Record<
       throw e;
     }
   });
-  if (tested !== true) return { failed: true, rebooted: true, elapsed: secs(start), msg: `Timed out waiting for post-reboot test command (timeout=${p.rebootTimeout}): ${tested}` };
+  if (tested !== true)
+    return {
+      failed: true,
+      rebooted: true,
+      elapsed: secs(start),
+      msg: `Timed out waiting for post-reboot test command (timeout=${p.rebootTimeout}): ${tested}`,
+    };
   return { rebooted: true, elapsed: secs(start) };
 }
 

@@ -18,7 +18,7 @@ export interface ScriptArgs {
 
 export const script = defineModule({
   name: 'script',
-  doc: "Uploads a local script to a temporary path on the host, runs it there with its arguments, and removes it.",
+  doc: 'Uploads a local script to a temporary path on the host, runs it there with its arguments, and removes it.',
   example: 'script: files/setup.sh --flag creates=/etc/setup.done',
   freeForm: true,
   args: {

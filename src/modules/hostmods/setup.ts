@@ -5,9 +5,32 @@ import { defineModule } from '../types.js';
 
 // Ansible's collector names: accepted in gather_subset (runbook gathers their part of the facts).
 const COLLECTORS = [
-  'apparmor', 'caps', 'cmdline', 'date_time', 'distribution', 'dns', 'env', 'fips', 'local', 'lsb', 'pkg_mgr', 'platform', 'python',
-  'selinux', 'service_mgr', 'ssh_pub_keys', 'user', 'devices', 'dmi', 'mounts', 'interfaces', 'default_ipv4', 'default_ipv6',
-  'all_ipv4_addresses', 'all_ipv6_addresses', 'virtualization',
+  'apparmor',
+  'caps',
+  'cmdline',
+  'date_time',
+  'distribution',
+  'dns',
+  'env',
+  'fips',
+  'local',
+  'lsb',
+  'pkg_mgr',
+  'platform',
+  'python',
+  'selinux',
+  'service_mgr',
+  'ssh_pub_keys',
+  'user',
+  'devices',
+  'dmi',
+  'mounts',
+  'interfaces',
+  'default_ipv4',
+  'default_ipv6',
+  'all_ipv4_addresses',
+  'all_ipv6_addresses',
+  'virtualization',
 ];
 
 export interface SetupArgs {
@@ -27,7 +50,12 @@ export const setup = defineModule({
       default: ['all'],
       description: 'all, min, hardware, network, virtual or a collector name; !name leaves one out (!all: only min)',
     },
-    filter: { type: 'list', elements: 'str', default: [], description: 'only facts whose ansible_ name matches one of these globs (ansible_*_mb)' },
+    filter: {
+      type: 'list',
+      elements: 'str',
+      default: [],
+      description: 'only facts whose ansible_ name matches one of these globs (ansible_*_mb)',
+    },
     gather_timeout: { type: 'int', default: 10, description: 'seconds the mount sizes (df) may take before they are left out' },
   },
   atTurn: true,
@@ -35,7 +63,11 @@ export const setup = defineModule({
     for (const s of v.gather_subset) {
       const name = s.trim().replace(/^!/, '');
       if (!(FACT_SUBSETS as readonly string[]).includes(name) && !COLLECTORS.includes(name) && !s.includes('{{'))
-        fail(a, `bad subset "${name}" given to gather_subset`, `use one of ${FACT_SUBSETS.join(', ')}, or a collector name such as distribution or interfaces`);
+        fail(
+          a,
+          `bad subset "${name}" given to gather_subset`,
+          `use one of ${FACT_SUBSETS.join(', ')}, or a collector name such as distribution or interfaces`,
+        );
     }
     if (v.gather_timeout < 1) fail(a, 'gather_timeout must be at least 1 second');
     return { subset: v.gather_subset, filter: v.filter, timeout: v.gather_timeout };
@@ -43,7 +75,8 @@ export const setup = defineModule({
   async plan(p, probe, ctx) {
     const parts = subsetParts(p.subset);
     const res = await probe.run(factsScript(parts, p.timeout));
-    if (res.code !== 0 && !res.stdout.includes('@@')) return { changed: false, failed: `gathering facts failed (rc=${res.code}): ${res.stderr.trim()}` };
+    if (res.code !== 0 && !res.stdout.includes('@@'))
+      return { changed: false, failed: `gathering facts failed (rc=${res.code}): ${res.stderr.trim()}` };
     const gathered = parseFacts(res, { parts, subset: p.subset });
     const keep = factFilter(p.filter);
     const picked: Record<string, unknown> = {};

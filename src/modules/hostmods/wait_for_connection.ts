@@ -15,7 +15,7 @@ const firstLine = (e: unknown) => errorText(e).split('\n')[0];
 
 export const wait_for_connection = defineModule({
   name: 'wait_for_connection',
-  doc: "Waits until the host answers again over a new connection (after a restart of its sshd or network).",
+  doc: 'Waits until the host answers again over a new connection (after a restart of its sshd or network).',
   example: 'wait_for_connection: {delay: 5, timeout: 300}',
   atTurn: true,
   args: {

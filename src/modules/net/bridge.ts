@@ -52,7 +52,7 @@ export const bridgeProbe = (name: string, brctl: boolean): string =>
 
 export const bridge = defineModule({
   name: 'bridge',
-  doc: 'A Linux bridge (docker\'s br0) with exactly its addresses, MTU, state and ports, read back in one probe.',
+  doc: "A Linux bridge (docker's br0) with exactly its addresses, MTU, state and ports, read back in one probe.",
   example: 'bridge: {name: br0, addresses: [192.168.1.1/24], mtu: 1400, ports: [obr0]}',
   args: {
     name: { required: true, check: ifname, description: 'the bridge device' },

@@ -31,7 +31,7 @@ function indentOf(a: Args, key: string): number {
 
 export const jsonMerge = defineModule({
   name: 'json_merge',
-  doc: 'Merges keys into a JSON file (docker\'s daemon.json) keeping what the host already has.',
+  doc: "Merges keys into a JSON file (docker's daemon.json) keeping what the host already has.",
   example: 'json_merge: {path: /etc/docker/daemon.json, set: {bridge: br0}}',
   args: {
     path: { type: 'path', required: true, aliases: ['dest'], description: 'the JSON file on the host' },

@@ -13,7 +13,13 @@ export interface ProbeEnd {
 }
 
 export type ProbeStatus = 'ok' | 'mtu' | 'tcp' | 'noroute' | 'unverified';
-export const STATUS_TEXT: Record<ProbeStatus, string> = { ok: 'ok', mtu: 'MTU black hole', tcp: 'TCP stalled', noroute: 'no route', unverified: 'not probed' };
+export const STATUS_TEXT: Record<ProbeStatus, string> = {
+  ok: 'ok',
+  mtu: 'MTU black hole',
+  tcp: 'TCP stalled',
+  noroute: 'no route',
+  unverified: 'not probed',
+};
 
 export interface Ping {
   sent: number;
@@ -145,7 +151,12 @@ export function parsePing(out: string): Ping {
 }
 
 /** A round's output: the pings and transfer time of the sender half, the bytes of the listener half. */
-export function parseRound(out: string): { pings: Partial<Record<'small6' | 'full6' | 'small4' | 'full4', Ping>>; tcpMs?: number; tcpExit?: number; rx?: number } {
+export function parseRound(out: string): {
+  pings: Partial<Record<'small6' | 'full6' | 'small4' | 'full4', Ping>>;
+  tcpMs?: number;
+  tcpExit?: number;
+  rx?: number;
+} {
   const res: ReturnType<typeof parseRound> = { pings: {} };
   for (const sec of out.split(/^## /m).slice(1)) {
     const [head, ...body] = sec.split('\n');
@@ -169,11 +180,14 @@ export function judgeDirection(d: DirectionResult, mtu: number): { status: Probe
     if (RANK[s] > RANK[v.status]) v.status = s;
   };
   if (!passed(d.small6)) worse('noroute', 'no reply across the overlay (ping to the bridge link-local address)');
-  else if (!passed(d.full6)) worse('mtu', `MTU black hole across the overlay: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
+  else if (!passed(d.full6))
+    worse('mtu', `MTU black hole across the overlay: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
   if (!passed(d.small4)) worse('noroute', 'no reply from the bridge address (ping)');
-  else if (!passed(d.full4)) worse('mtu', `MTU black hole between the bridge addresses: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
+  else if (!passed(d.full4))
+    worse('mtu', `MTU black hole between the bridge addresses: small pings pass, ${mtu}-byte packets with don't-fragment are lost`);
   // Behind a black hole the transfer stalls too: said as well, the verdict stays the cause.
-  if (v.status !== 'noroute' && (d.tcpBytes ?? 0) < TCP_BYTES) worse('tcp', `TCP stalled: ${d.tcpBytes ?? 0} of ${TCP_BYTES} bytes arrived in ${TCP_T} s`, d.tcpDir);
+  if (v.status !== 'noroute' && (d.tcpBytes ?? 0) < TCP_BYTES)
+    worse('tcp', `TCP stalled: ${d.tcpBytes ?? 0} of ${TCP_BYTES} bytes arrived in ${TCP_T} s`, d.tcpDir);
   return v;
 }
 

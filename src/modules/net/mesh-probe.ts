@@ -35,13 +35,27 @@ export const meshProbe = defineModule({
     hosts: { type: 'list', required: true, description: 'every mesh host, in the same order on all hosts (groups.mesh)' },
     addresses: { type: 'list', required: true, description: "each host's `ip -j addr show dev <bridge>` output, in the order of hosts" },
     bridge: { default: 'br0', check: ifname, description: 'the bridge whose addresses are probed' },
-    mtu: { type: 'int', default: 1400, description: "the overlay MTU: pings carry MTU-28 (IPv4) / MTU-48 (IPv6) bytes with don't-fragment" },
+    mtu: {
+      type: 'int',
+      default: 1400,
+      description: "the overlay MTU: pings carry MTU-28 (IPv4) / MTU-48 (IPv6) bytes with don't-fragment",
+    },
   },
   build(v, a): MeshProbeArgs {
     if (Array.isArray(v.hosts) && Array.isArray(v.addresses) && v.hosts.length !== v.addresses.length)
-      fail(a, `hosts has ${v.hosts.length} entries but addresses ${v.addresses.length}`, 'give one `ip -j addr show` output per host, in the order of hosts');
-    if (typeof v.mtu === 'number' && (v.mtu < 576 || v.mtu > 65535)) fail(a, `mtu ${v.mtu} is out of range`, 'give the overlay MTU, e.g. 1400');
-    return { hosts: (v.hosts as unknown[]).map(String), addresses: (v.addresses as unknown[]).map((x) => (x === undefined || x === null ? '' : String(x))), bridge: v.bridge, mtu: v.mtu };
+      fail(
+        a,
+        `hosts has ${v.hosts.length} entries but addresses ${v.addresses.length}`,
+        'give one `ip -j addr show` output per host, in the order of hosts',
+      );
+    if (typeof v.mtu === 'number' && (v.mtu < 576 || v.mtu > 65535))
+      fail(a, `mtu ${v.mtu} is out of range`, 'give the overlay MTU, e.g. 1400');
+    return {
+      hosts: (v.hosts as unknown[]).map(String),
+      addresses: (v.addresses as unknown[]).map((x) => (x === undefined || x === null ? '' : String(x))),
+      bridge: v.bridge,
+      mtu: v.mtu,
+    };
   },
   async plan(p, probe, ctx) {
     const self = p.hosts.indexOf(ctx.host);

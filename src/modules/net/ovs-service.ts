@@ -47,11 +47,15 @@ export const ovsService = defineModule({
   doc: 'Starts ovsdb-server and ovs-vswitchd by hand where no init script does (creating conf.db first).',
   example: 'ovs_service: {}',
   args: {
-    state: { choices: ['running', 'stopped'], default: 'running', description: 'running starts what is not running; stopped stops both daemons' },
+    state: {
+      choices: ['running', 'stopped'],
+      default: 'running',
+      description: 'running starts what is not running; stopped stops both daemons',
+    },
     db: { type: 'path', default: '/etc/openvswitch/conf.db', description: 'the OVS database file' },
     schema: { type: 'path', default: '/usr/share/openvswitch/vswitch.ovsschema', description: 'schema used to create the database' },
     rundir: { type: 'path', default: RUNDIR, description: 'directory of the socket and pid files' },
-    logdir: { type: 'path', default: '/var/log/openvswitch', description: 'directory of the daemons\' logs' },
+    logdir: { type: 'path', default: '/var/log/openvswitch', description: "directory of the daemons' logs" },
   },
   build: (v): OvsServiceArgs => ({ ...v, state: v.state as OvsServiceArgs['state'] }),
   async plan(p, probe): Promise<Plan> {

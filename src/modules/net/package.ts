@@ -83,9 +83,16 @@ export const pkg = defineModule({
       description: 'package names (a list, or "a,b"), or a mapping of apt/dnf/yum to their names',
     },
     state: { choices: ['present', 'absent', 'latest'], default: 'present', description: 'latest also upgrades' },
-    use: { choices: ['auto', ...MANAGERS], default: 'auto', description: 'the manager (auto: the ansible_pkg_mgr fact, else the first found)' },
+    use: {
+      choices: ['auto', ...MANAGERS],
+      default: 'auto',
+      description: 'the manager (auto: the ansible_pkg_mgr fact, else the first found)',
+    },
     update_cache: { type: 'bool', default: false, description: 'refresh the package lists first' },
-    enablerepo: { type: 'list', description: 'dnf/yum: repositories to enable for this task (apt hosts fail the task, as Ansible\'s apt refuses it)' },
+    enablerepo: {
+      type: 'list',
+      description: "dnf/yum: repositories to enable for this task (apt hosts fail the task, as Ansible's apt refuses it)",
+    },
     disablerepo: { type: 'list', description: 'dnf/yum: repositories to disable for this task' },
   },
   build: (v): PackageArgs => ({
@@ -112,7 +119,10 @@ export const pkg = defineModule({
     if (!names.length) return { changed: false, note: `no packages named for ${m}` };
     const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo };
     if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length))
-      return { changed: false, failed: 'enablerepo/disablerepo are dnf/yum arguments: apt has no such option (Ansible\'s apt refuses them too)' };
+      return {
+        changed: false,
+        failed: "enablerepo/disablerepo are dnf/yum arguments: apt has no such option (Ansible's apt refuses them too)",
+      };
     const installed = new Set(
       (s.installed ?? '')
         .split('\n')
@@ -138,7 +148,8 @@ export const pkg = defineModule({
     // The commands come from the apt and dnf/yum modules' builders: one code path for how packages are acted on.
     const stepsFor = (names: string[]): Step[] => {
       const steps: Step[] = [];
-      if (p.updateCache && p.state !== 'absent') steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
+      if (p.updateCache && p.state !== 'absent')
+        steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
       if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', names, {}) });
       else {
         const work = rpmPending(p.state, names, new Set(names.filter(has)), upgradable);

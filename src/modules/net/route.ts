@@ -115,7 +115,9 @@ export const route = defineModule({
   async plan(p, probe, ctx): Promise<Plan> {
     const file = persistPath(p);
     // The whole main table, the same command for every route: a loop over peers reads it once.
-    const r = await probe.run([section('routes', cmd('ip', '-j', 'route', 'show')), ...(file ? [fileSection('file', file)] : [])].join('; '));
+    const r = await probe.run(
+      [section('routes', cmd('ip', '-j', 'route', 'show')), ...(file ? [fileSection('file', file)] : [])].join('; '),
+    );
     const s = sections(r.stdout);
     const routes = jsonOf<IpRoute[]>(s.routes);
     if (!routes) return { changed: false, failed: firstError(r.stderr, `cannot read routes to ${p.to}`) };

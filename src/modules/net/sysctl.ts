@@ -51,7 +51,11 @@ export const sysctl = defineModule({
       check: (a, k) => (typeof a.v[k] === 'boolean' ? (a.v[k] ? '1' : '0') : optStr(a, k)),
       description: 'the value (a boolean becomes 1 or 0)',
     },
-    state: { choices: ['present', 'absent'], default: 'present', description: 'absent removes the line from sysctl_file (the running value stays)' },
+    state: {
+      choices: ['present', 'absent'],
+      default: 'present',
+      description: 'absent removes the line from sysctl_file (the running value stays)',
+    },
     sysctl_file: { type: 'path', default: '/etc/sysctl.d/99-runbook.conf', description: 'file the setting is kept in' },
     reload: { type: 'bool', default: true, description: 'also set the running value (sysctl -w)' },
   },

@@ -55,7 +55,12 @@ export function badName(spec: string): string | undefined {
 
 // fnmatch for versions, as Ansible's apt does ("1.2*" matches "1.2.3-1").
 const versionMatches = (pattern: string, v: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(v);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(v);
 
 /** Does dpkg's state satisfy "present" for this name (at its pinned version, if any)? */
 export function satisfied(spec: string, s: DpkgState | undefined): boolean {

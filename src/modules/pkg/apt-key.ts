@@ -48,16 +48,28 @@ export const aptKey = defineModule({
     keyring: { type: 'path', description: 'the keyring file to hold the key (default /etc/apt/trusted.gpg.d/<id>.asc or .gpg)' },
     url: { description: 'refused: downloading is not supported (use file or data)' },
     keyserver: { description: 'refused: key servers need the network (use file or data)' },
-    state: { choices: ['present', 'absent'], default: 'present', description: 'absent removes the key from every trusted file (or the keyring given)' },
+    state: {
+      choices: ['present', 'absent'],
+      default: 'present',
+      description: 'absent removes the key from every trusted file (or the keyring given)',
+    },
     validate_certs: { type: 'bool', default: true, description: 'accepted: nothing is downloaded' },
   },
   mutually_exclusive: [['data', 'file', 'url', 'keyserver']],
   build(v, a): AptKeyArgs {
-    if (v.url !== undefined) fail(a, `url "${v.url}": downloading keys is not supported`, 'copy the key to the host and give file, or give data');
-    if (v.keyserver !== undefined) fail(a, `keyserver "${v.keyserver}": key servers need the network, which is not supported`, 'export the key and give it as file or data');
+    if (v.url !== undefined)
+      fail(a, `url "${v.url}": downloading keys is not supported`, 'copy the key to the host and give file, or give data');
+    if (v.keyserver !== undefined)
+      fail(
+        a,
+        `keyserver "${v.keyserver}": key servers need the network, which is not supported`,
+        'export the key and give it as file or data',
+      );
     if (v.state === 'absent' && !v.id) fail(a, 'state=absent needs id');
-    if (v.state === 'present' && v.data === undefined && v.file === undefined) fail(a, 'state=present needs data or file (url and keyserver are not supported)');
-    if (v.id && !v.id.includes('{{') && !/^(0x)?[0-9a-fA-F]{8,}$/.test(v.id.replace(/\s+/g, ''))) fail(a, `id "${v.id}" is not a hexadecimal key id`);
+    if (v.state === 'present' && v.data === undefined && v.file === undefined)
+      fail(a, 'state=present needs data or file (url and keyserver are not supported)');
+    if (v.id && !v.id.includes('{{') && !/^(0x)?[0-9a-fA-F]{8,}$/.test(v.id.replace(/\s+/g, '')))
+      fail(a, `id "${v.id}" is not a hexadecimal key id`);
     return { id: v.id, data: v.data, file: v.file, keyring: v.keyring, state: v.state as 'present' | 'absent' };
   },
   async plan(p, probe): Promise<Plan> {
@@ -71,11 +83,21 @@ export const aptKey = defineModule({
         const keep = f.certs.filter((c) => !idMatches(p.id!, c.fpr));
         if (keep.length === f.certs.length) continue;
         gone.push(...f.certs.filter((c) => idMatches(p.id!, c.fpr)).map((c) => c.fpr));
-        steps.push(keep.length ? { kind: 'upload', dest: f.path, content: encode(f.path, Buffer.concat(keep.map((c) => c.raw))) } : removeStep(f.path));
+        steps.push(
+          keep.length
+            ? { kind: 'upload', dest: f.path, content: encode(f.path, Buffer.concat(keep.map((c) => c.raw))) }
+            : removeStep(f.path),
+        );
       }
       const result = { id: p.id, fp: gone[0] ?? null };
       if (!steps.length) return { changed: false, note: `key ${p.id} absent`, result };
-      return { changed: true, steps, note: `removed key ${gone.join(', ')}`, result, diff: [{ before: gone.map((g) => `${g}\n`).join(''), after: '' }] };
+      return {
+        changed: true,
+        steps,
+        note: `removed key ${gone.join(', ')}`,
+        result,
+        diff: [{ before: gone.map((g) => `${g}\n`).join(''), after: '' }],
+      };
     }
     let source: Buffer;
     if (p.data !== undefined) source = Buffer.from(p.data);
@@ -87,9 +109,17 @@ export const aptKey = defineModule({
     const incoming = certs(source);
     if (!incoming?.length) return { changed: false, failed: `${p.data !== undefined ? 'data' : p.file} holds no OpenPGP public key` };
     const mine: Cert[] = p.id ? incoming.filter((c) => idMatches(p.id!, c.fpr)) : incoming;
-    if (!mine.length) return { changed: false, failed: `the key given does not have id ${p.id} (it holds ${incoming.map((c) => c.fpr).join(', ')})` };
+    if (!mine.length)
+      return { changed: false, failed: `the key given does not have id ${p.id} (it holds ${incoming.map((c) => c.fpr).join(', ')})` };
     const fp = mine[0].fpr;
-    const result = { id: p.id ?? fp.slice(-16), fp, key_id: fp.slice(-16), short_id: fp.slice(-8), before: [] as string[], after: [] as string[] };
+    const result = {
+      id: p.id ?? fp.slice(-16),
+      fp,
+      key_id: fp.slice(-16),
+      short_id: fp.slice(-8),
+      before: [] as string[],
+      after: [] as string[],
+    };
     const all = held.flatMap((f) => f.certs.map((c) => c.fpr));
     result.before = all;
     const missing = mine.filter((c) => !all.includes(c.fpr));

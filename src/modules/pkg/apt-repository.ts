@@ -48,7 +48,11 @@ export function suggestFilename(repo: string, filename?: string): string {
   const parts = line.split(/\s+/).filter((p) => p !== '' && !TYPES.includes(p));
   let first = parts[0] ?? '';
   if (first.includes('@')) first = first.slice(first.indexOf('@') + 1);
-  return `${first.replace(/[^a-zA-Z0-9]/g, ' ').split(/\s+/).filter(Boolean).join('_')}.list`;
+  return `${first
+    .replace(/[^a-zA-Z0-9]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join('_')}.list`;
 }
 
 export interface AptRepositoryArgs {
@@ -87,9 +91,13 @@ function edited(text: string, want: string, present: boolean): string | undefine
 export const aptRepository = defineModule({
   name: 'apt_repository',
   doc: 'A one-line APT source present or absent, in /etc/apt/sources.list.d/<filename>.list (named as Ansible names it); then apt-get update.',
-  example: 'apt_repository: {repo: "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable", filename: docker}',
+  example:
+    'apt_repository: {repo: "deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable", filename: docker}',
   args: {
-    repo: { required: true, description: 'the sources line ("deb [options] URI suite components"); ppa: lines are refused (they need Launchpad)' },
+    repo: {
+      required: true,
+      description: 'the sources line ("deb [options] URI suite components"); ppa: lines are refused (they need Launchpad)',
+    },
     state: { choices: ['present', 'absent'], default: 'present', description: 'absent removes the line from every sources file' },
     filename: { description: 'file name without .list (default: derived from the URI, as Ansible does)' },
     mode: { type: 'raw', check: modeArg, description: 'mode of a new sources file (default 0644)' },
@@ -103,12 +111,24 @@ export const aptRepository = defineModule({
   build(v, a): AptRepositoryArgs {
     const repo = v.repo.trim();
     if (!repo.includes('{{')) {
-      if (repo.startsWith('ppa:')) fail(a, `"${repo}": ppa: repositories need Launchpad (network), which is not supported`, 'write the deb line of the PPA with its signed-by key instead');
+      if (repo.startsWith('ppa:'))
+        fail(
+          a,
+          `"${repo}": ppa: repositories need Launchpad (network), which is not supported`,
+          'write the deb line of the PPA with its signed-by key instead',
+        );
       if (!parseSourceLine(repo).valid || !parseSourceLine(repo).enabled)
         fail(a, `"${repo}" is not a sources line`, 'write it as "deb URI suite [components]" (or deb-src)');
     }
     if (v.filename !== undefined && /[/\s]/.test(v.filename)) fail(a, `filename "${v.filename}" must be a plain name (no "/" or blanks)`);
-    return { repo, state: v.state as 'present' | 'absent', filename: v.filename, mode: v.mode, updateCache: v.update_cache, updateRetries: v.update_cache_retries };
+    return {
+      repo,
+      state: v.state as 'present' | 'absent',
+      filename: v.filename,
+      mode: v.mode,
+      updateCache: v.update_cache,
+      updateRetries: v.update_cache_retries,
+    };
   },
   async plan(p, probe, ctx): Promise<Plan> {
     const want = parseSourceLine(p.repo).source;

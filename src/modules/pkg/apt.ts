@@ -68,10 +68,7 @@ const upgradeAction = (u: Upgrade): AptAction => (u === 'full' || u === 'dist' ?
 
 /** The first probe: dpkg's state of the names (or of the .deb's package), the cache's age, and the simulation the state needs. */
 export function aptProbe(p: AptArgs): string {
-  const parts = [
-    section('now', 'date +%s'),
-    section('stamp', `stat -c %Y ${STAMP} 2>/dev/null || stat -c %Y ${LISTS} 2>/dev/null`),
-  ];
+  const parts = [section('now', 'date +%s'), section('stamp', `stat -c %Y ${STAMP} 2>/dev/null || stat -c %Y ${LISTS} 2>/dev/null`)];
   if (p.deb) {
     const deb = quote(p.deb);
     parts.push(
@@ -116,7 +113,13 @@ const simFailed = (s: Simulation, what: string): string | undefined =>
   s.errors.length || s.rc !== 0 ? `${what}: ${s.errors[0] ?? `apt-get -s exited ${s.rc}`}` : undefined;
 
 /** The main action, from the first probe (and, for packages to install, a second read-only simulation). */
-async function decide(p: AptArgs, s: Record<string, string | undefined>, updateDue: boolean, probe: Probe, check: boolean): Promise<Decision> {
+async function decide(
+  p: AptArgs,
+  s: Record<string, string | undefined>,
+  updateDue: boolean,
+  probe: Probe,
+  check: boolean,
+): Promise<Decision> {
   const exec = (c: string): Step => ({ kind: 'exec', cmd: c });
   const simOf = () => parseSimulation(s.sim ?? '');
   const bySim = (action: AptAction, names: string[], what: string, flags = p.flags): Decision => {
@@ -127,7 +130,12 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
     const work = updateDue || unlisted || sim.inst.length > 0 || sim.remv.length > 0;
     const text = simulationText(sim);
     return work
-      ? { steps: [exec(aptCommand(action, names, flags))], before: '', after: updateDue ? `${what} after the cache refresh\n` : text, note: `${what}: ${text.trim().split('\n').join(', ') || 'after the cache refresh'}` }
+      ? {
+          steps: [exec(aptCommand(action, names, flags))],
+          before: '',
+          after: updateDue ? `${what} after the cache refresh\n` : text,
+          note: `${what}: ${text.trim().split('\n').join(', ') || 'after the cache refresh'}`,
+        }
       : { steps: [], note: `${what}: nothing to do` };
   };
 
@@ -137,9 +145,11 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
       return { steps: [], note: msg, failed: msg };
     }
     const d = fields(s.deb);
-    if (!d.Package) return { steps: [], note: 'not a .deb', failed: `${p.deb} is not a Debian package (dpkg-deb -f found no Package field)` };
+    if (!d.Package)
+      return { steps: [], note: 'not a .deb', failed: `${p.deb} is not a Debian package (dpkg-deb -f found no Package field)` };
     const st = parseDpkgStatus(s.status ?? '', [d.Package]).get(d.Package);
-    if (st?.installed && st.version === d.Version && !p.flags.force) return { steps: [], note: `${d.Package} ${d.Version} already installed` };
+    if (st?.installed && st.version === d.Version && !p.flags.force)
+      return { steps: [], note: `${d.Package} ${d.Version} already installed` };
     const path = p.deb.includes('/') ? p.deb : `./${p.deb}`;
     return {
       steps: [exec(aptCommand('install', [path], p.flags))],
@@ -172,7 +182,7 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
   if (!todo.length) return { steps: [], note: `${p.names.join(' ')} ${p.state}` };
   if (p.state === 'absent') {
     const names = [...new Set(todo.map((n) => splitVersion(n).name))];
-    const line = (n: string) => `${n} ${st.get(n)?.installed ? st.get(n)?.version ?? 'installed' : 'config files'}\n`;
+    const line = (n: string) => `${n} ${st.get(n)?.installed ? (st.get(n)?.version ?? 'installed') : 'config files'}\n`;
     return {
       steps: [exec(aptCommand('remove', names, p.flags))],
       before: todo.map(line).join(''),
@@ -182,22 +192,40 @@ async function decide(p: AptArgs, s: Record<string, string | undefined>, updateD
   }
   const before = todo.map((n) => `${splitVersion(n).name} ${st.get(n)?.version ?? 'absent'}\n`).join('');
   if (updateDue)
-    return { steps: [exec(aptCommand('install', todo, p.flags))], installs: todo, before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
+    return {
+      steps: [exec(aptCommand('install', todo, p.flags))],
+      installs: todo,
+      before,
+      after: todo.map((n) => `${n}\n`).join(''),
+      note: `installed ${todo.join(' ')}`,
+    };
   // Read-only dry run of exactly the install that would run: unknown names fail now, and the diff lists dependencies too.
   const sim = parseSimulation((await probe.run(aptSimulation('install', todo, p.flags))).stdout);
   const bad = simFailed(sim, `cannot install ${todo.join(' ')}`);
   // Under --check the task that adds the package's repository did not run: predict instead of failing.
   if (bad && check && sim.errors.every((e) => /^Unable to locate package /.test(e)))
-    return { steps: [exec(aptCommand('install', todo, p.flags))], before, after: todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')} (not in the package lists yet)` };
+    return {
+      steps: [exec(aptCommand('install', todo, p.flags))],
+      before,
+      after: todo.map((n) => `${n}\n`).join(''),
+      note: `installed ${todo.join(' ')} (not in the package lists yet)`,
+    };
   if (bad) return { steps: [], note: bad, failed: bad };
-  return { steps: [exec(aptCommand('install', todo, p.flags))], installs: todo, before, after: simulationText(sim) || todo.map((n) => `${n}\n`).join(''), note: `installed ${todo.join(' ')}` };
+  return {
+    steps: [exec(aptCommand('install', todo, p.flags))],
+    installs: todo,
+    before,
+    after: simulationText(sim) || todo.map((n) => `${n}\n`).join(''),
+    note: `installed ${todo.join(' ')}`,
+  };
 }
 
 /** Plan of the apt module for already-parsed arguments (the package module plans through here too). */
 export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
   const r = await probe.run(aptProbe(p));
   const s = sections(r.stdout);
-  if (s.now === undefined) return { changed: false, failed: `could not read the host's package state: ${firstError(r.stderr, `exit ${r.code}`)}` };
+  if (s.now === undefined)
+    return { changed: false, failed: `could not read the host's package state: ${firstError(r.stderr, `exit ${r.code}`)}` };
   const now = Number(s.now.trim());
   const stampText = (s.stamp ?? '').trim();
   const stamp = stampText === '' ? undefined : Number(stampText);
@@ -216,7 +244,9 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
   const stepsFor = (main: Step[]): Step[] => [
     ...(cleanDue ? [{ kind: 'exec' as const, cmd: aptCommand('clean', [], {}) }] : []),
     ...(refresh ? [{ kind: 'exec' as const, cmd: updateCommand(p.updateRetries) }] : []),
-    ...(p.policyRcD === undefined ? main : main.map((st) => (st.kind === 'exec' ? { ...st, cmd: withPolicyRcD(st.cmd, p.policyRcD as number) } : st))),
+    ...(p.policyRcD === undefined
+      ? main
+      : main.map((st) => (st.kind === 'exec' ? { ...st, cmd: withPolicyRcD(st.cmd, p.policyRcD as number) } : st))),
   ];
   const steps = stepsFor(d.steps);
   if (refresh) Object.assign(result, { cache_updated: true, cache_update_time: now });
@@ -237,7 +267,11 @@ export async function planApt(p: AptArgs, probe: Probe, ctx: TaskContext): Promi
       if (end.kind === 'exec') end.capture = true;
       return all;
     };
-    plan.batch = { key: JSON.stringify([cleanDue, refresh, p.updateRetries, p.policyRcD, p.flags]), names: d.installs, steps: install } satisfies NamesBatch;
+    plan.batch = {
+      key: JSON.stringify([cleanDue, refresh, p.updateRetries, p.policyRcD, p.flags]),
+      names: d.installs,
+      steps: install,
+    } satisfies NamesBatch;
   }
   if (d.before !== undefined || d.after !== undefined) plan.diff = [{ before: d.before ?? '', after: d.after ?? '' }];
   return plan;
@@ -247,25 +281,58 @@ const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export const apt = defineModule({
   name: 'apt',
-  doc: "Debian packages (all names in one apt-get call), a .deb on the host, upgrades and cache refresh; check mode simulates with apt-get -s.",
+  doc: 'Debian packages (all names in one apt-get call), a .deb on the host, upgrades and cache refresh; check mode simulates with apt-get -s.',
   example: 'apt: {name: [nginx, "curl=7.88.1-10+deb12u5"], update_cache: true, cache_valid_time: 3600}',
   args: {
-    name: { type: 'list', aliases: ['package', 'pkg'], description: 'package names, "name=version" to pin a version; "*" with state=latest upgrades all' },
-    state: { choices: ['present', 'absent', 'latest', 'build-dep', 'fixed'], default: 'present', description: 'latest also upgrades; build-dep installs build dependencies; fixed repairs broken dependencies' },
-    update_cache: { type: 'bool', aliases: ['update-cache'], description: 'run apt-get update first (with packages: only when something is to be done)' },
+    name: {
+      type: 'list',
+      aliases: ['package', 'pkg'],
+      description: 'package names, "name=version" to pin a version; "*" with state=latest upgrades all',
+    },
+    state: {
+      choices: ['present', 'absent', 'latest', 'build-dep', 'fixed'],
+      default: 'present',
+      description: 'latest also upgrades; build-dep installs build dependencies; fixed repairs broken dependencies',
+    },
+    update_cache: {
+      type: 'bool',
+      aliases: ['update-cache'],
+      description: 'run apt-get update first (with packages: only when something is to be done)',
+    },
     update_cache_retries: { type: 'int', default: 5, description: 'further apt-get update attempts when it fails' },
-    update_cache_retry_max_delay: { type: 'int', default: 12, description: 'accepted for Ansible compatibility (the retries wait 1, 2, 3… s)' },
-    cache_valid_time: { type: 'int', default: 0, description: 'refresh only when the lists are older than this many seconds (implies update_cache)' },
+    update_cache_retry_max_delay: {
+      type: 'int',
+      default: 12,
+      description: 'accepted for Ansible compatibility (the retries wait 1, 2, 3… s)',
+    },
+    cache_valid_time: {
+      type: 'int',
+      default: 0,
+      description: 'refresh only when the lists are older than this many seconds (implies update_cache)',
+    },
     deb: { type: 'path', description: 'a .deb file on the host (URLs are refused: no downloads)' },
-    upgrade: { choices: ['no', 'yes', 'safe', 'full', 'dist'], default: 'no', description: 'yes/safe: apt-get upgrade --with-new-pkgs; full/dist: apt-get dist-upgrade' },
+    upgrade: {
+      choices: ['no', 'yes', 'safe', 'full', 'dist'],
+      default: 'no',
+      description: 'yes/safe: apt-get upgrade --with-new-pkgs; full/dist: apt-get dist-upgrade',
+    },
     autoremove: { type: 'bool', default: false, description: 'remove dependencies no longer needed' },
     autoclean: { type: 'bool', default: false, description: 'remove package files that can no longer be downloaded' },
     clean: { type: 'bool', default: false, description: 'apt-get clean (when the cache holds .deb or .bin files)' },
     purge: { type: 'bool', default: false, description: 'with absent: remove configuration files too' },
-    install_recommends: { type: 'bool', aliases: ['install-recommends'], description: 'install recommended packages (unset: apt configuration decides)' },
+    install_recommends: {
+      type: 'bool',
+      aliases: ['install-recommends'],
+      description: 'install recommended packages (unset: apt configuration decides)',
+    },
     force: { type: 'bool', default: false, description: 'allow unauthenticated, downgrades, essential removals and held packages' },
     allow_unauthenticated: { type: 'bool', default: false, aliases: ['allow-unauthenticated'], description: 'install unsigned packages' },
-    allow_downgrade: { type: 'bool', default: false, aliases: ['allow-downgrade', 'allow_downgrades', 'allow-downgrades'], description: 'allow a pinned version below the installed one' },
+    allow_downgrade: {
+      type: 'bool',
+      default: false,
+      aliases: ['allow-downgrade', 'allow_downgrades', 'allow-downgrades'],
+      description: 'allow a pinned version below the installed one',
+    },
     allow_change_held_packages: { type: 'bool', default: false, description: 'allow changing held packages' },
     only_upgrade: { type: 'bool', default: false, description: 'upgrade installed packages only, install none' },
     fail_on_autoremove: { type: 'bool', default: false, description: 'fail rather than remove packages (--no-remove)' },
@@ -273,7 +340,11 @@ export const apt = defineModule({
     dpkg_options: { default: 'force-confdef,force-confold', description: 'comma-separated dpkg options (without the leading --)' },
     lock_timeout: { type: 'int', default: 60, description: 'seconds to wait for the dpkg lock' },
     force_apt_get: { type: 'bool', default: false, description: 'accepted: apt-get is always used (never aptitude)' },
-    policy_rc_d: { type: 'int', description: 'exit code of /usr/sbin/policy-rc.d while apt runs (101: installed packages start no services); the old file is put back after' },
+    policy_rc_d: {
+      type: 'int',
+      description:
+        'exit code of /usr/sbin/policy-rc.d while apt runs (101: installed packages start no services); the old file is put back after',
+    },
   },
   mutually_exclusive: [['deb', 'name', 'upgrade']],
   required_one_of: [['name', 'deb', 'upgrade', 'update_cache', 'autoremove', 'autoclean', 'clean', 'cache_valid_time']],
@@ -290,10 +361,15 @@ export const apt = defineModule({
       if (n.includes('{{')) continue;
       const bad = badName(n);
       if (bad) fail(a, bad);
-      if (state === 'latest' && splitVersion(n).version !== undefined) fail(a, `"${n}": a pinned version is inconsistent with state=latest`);
+      if (state === 'latest' && splitVersion(n).version !== undefined)
+        fail(a, `"${n}": a pinned version is inconsistent with state=latest`);
     }
     if (v.deb && !v.deb.includes('{{') && URL.test(v.deb))
-      fail(a, `deb "${v.deb}" is a URL: downloading is not supported`, 'copy the .deb to the host (copy or get_url from a local mirror) and give its path');
+      fail(
+        a,
+        `deb "${v.deb}" is a URL: downloading is not supported`,
+        'copy the .deb to the host (copy or get_url from a local mirror) and give its path',
+      );
     if (v.deb && state === 'absent') fail(a, 'deb installs a file: state=absent does not apply (name the package instead)');
     const dpkgOptions = String(v.dpkg_options)
       .split(',')

@@ -68,7 +68,8 @@ export function renderSources(values: Record<string, unknown>): string {
 export const deb822Repository = defineModule({
   name: 'deb822_repository',
   doc: 'A deb822 APT source, /etc/apt/sources.list.d/<slug>.sources, written as Ansible writes it (run apt update_cache after a change).',
-  example: 'deb822_repository: {name: docker, uris: https://download.docker.com/linux/debian, suites: bookworm, components: stable, signed_by: /etc/apt/keyrings/docker.asc}',
+  example:
+    'deb822_repository: {name: docker, uris: https://download.docker.com/linux/debian, suites: bookworm, components: stable, signed_by: /etc/apt/keyrings/docker.asc}',
   args: {
     ...FIELDS,
     mode: { type: 'raw', check: modeArg, default: '0644', description: 'mode of the .sources file' },
@@ -78,10 +79,15 @@ export const deb822Repository = defineModule({
   required_if: [['state', 'present', ['types', 'uris', 'suites']]],
   build(v, a) {
     const { mode, state, install_python_debian: _unused, ...fields } = v;
-    for (const t of v.types as string[]) if (!t.includes('{{') && t !== 'deb' && t !== 'deb-src') fail(a, `types must be deb or deb-src, got "${t}"`);
+    for (const t of v.types as string[])
+      if (!t.includes('{{') && t !== 'deb' && t !== 'deb-src') fail(a, `types must be deb or deb-src, got "${t}"`);
     const sb = v.signed_by as string | undefined;
     if (sb && !sb.includes('{{') && /^[a-z][a-z0-9+.-]*:\/\//i.test(sb.trim()))
-      fail(a, `signed_by "${sb}" is a URL: downloading keys is not supported`, 'put the key on the host (copy to /etc/apt/keyrings/) and give its path, or give the armored key text');
+      fail(
+        a,
+        `signed_by "${sb}" is a URL: downloading keys is not supported`,
+        'put the key on the host (copy to /etc/apt/keyrings/) and give its path, or give the armored key text',
+      );
     if (slugOf(v.name) === '') fail(a, `name "${v.name}" leaves no letters or digits for the file name`);
     const suites = (v.suites ?? []) as string[];
     if (state === 'present' && !(v.components ?? []).length && suites.some((s) => !s.endsWith('/')))

@@ -29,8 +29,15 @@ export interface RpmArgs {
 }
 
 const ARGS = {
-  name: { type: 'list', aliases: ['pkg'], description: 'package names (name, name-version, name.arch, or a .rpm path on the host); URLs and @groups are refused' },
-  state: { choices: ['present', 'installed', 'latest', 'absent', 'removed'], description: 'installed = present, removed = absent (default present; absent when only autoremove is given)' },
+  name: {
+    type: 'list',
+    aliases: ['pkg'],
+    description: 'package names (name, name-version, name.arch, or a .rpm path on the host); URLs and @groups are refused',
+  },
+  state: {
+    choices: ['present', 'installed', 'latest', 'absent', 'removed'],
+    description: 'installed = present, removed = absent (default present; absent when only autoremove is given)',
+  },
   enablerepo: { type: 'list', description: 'repositories enabled for this call' },
   disablerepo: { type: 'list', description: 'repositories disabled for this call' },
   update_cache: { type: 'bool', default: false, aliases: ['expire-cache'], description: 'refresh the metadata first (makecache)' },
@@ -63,7 +70,12 @@ function buildRpm(v: Record<string, any>, a: Parameters<typeof fail>[0], extra: 
     if (n.endsWith('.rpm') && !n.includes('/')) fail(a, `"${n}": give the .rpm file's path on the host (with a "/")`);
   }
   const raw = v.state as string | undefined;
-  const state = raw === 'installed' ? 'present' : raw === 'removed' ? 'absent' : ((raw ?? (v.autoremove && !names.length ? 'absent' : 'present')) as RpmArgs['state']);
+  const state =
+    raw === 'installed'
+      ? 'present'
+      : raw === 'removed'
+        ? 'absent'
+        : ((raw ?? (v.autoremove && !names.length ? 'absent' : 'present')) as RpmArgs['state']);
   if (!names.length && !v.autoremove && !v.update_cache) fail(a, 'give name (or autoremove, or update_cache)');
   if (names.length && v.autoremove && state !== 'absent') fail(a, 'autoremove with names needs state=absent');
   return {
@@ -99,7 +111,8 @@ export async function planRpm(m: RpmManager, p: RpmArgs, probe: Probe): Promise<
   if (p.autoremove && !names.length) parts.push(section('unneeded', `${cmd(m, '-q', 'repoquery', '--unneeded')} 2>/dev/null`));
   const r = await probe.run(parts.join('; '));
   const s = sections(r.stdout);
-  if (s.mgr?.trim() !== m) return { changed: false, failed: `${m} not found on the host${r.stderr ? `: ${firstError(r.stderr, '')}` : ''}` };
+  if (s.mgr?.trim() !== m)
+    return { changed: false, failed: `${m} not found on the host${r.stderr ? `: ${firstError(r.stderr, '')}` : ''}` };
   const steps: Step[] = [];
   const notes: string[] = [];
   const before: string[] = [];
@@ -133,10 +146,22 @@ export async function planRpm(m: RpmManager, p: RpmArgs, probe: Probe): Promise<
   if (work.remove.length) notes.push(`removed ${work.remove.join(' ')}`);
   const result = { results: notes, rc: 0 };
   if (!steps.length && !p.updateCache) return { changed: false, note: `${p.names.join(' ') || 'nothing'} ${p.state} (${m})`, result };
-  if (!steps.length) return { changed: false, note: `${p.names.join(' ') || 'nothing to do'} ${p.state} (${m}; metadata not refreshed: nothing to do)`, result };
+  if (!steps.length)
+    return {
+      changed: false,
+      note: `${p.names.join(' ') || 'nothing to do'} ${p.state} (${m}; metadata not refreshed: nothing to do)`,
+      result,
+    };
   if (p.updateCache) steps.unshift({ kind: 'exec', cmd: makecacheCommand(m, p.flags) });
   // Installing what is missing is idempotent: a loop's items install in one dnf call (one dependency resolution).
-  const installOnly = p.state === 'present' && !p.autoremove && !p.updateOnly && !all && !work.upgrade.length && !work.remove.length && work.install.length > 0;
+  const installOnly =
+    p.state === 'present' &&
+    !p.autoremove &&
+    !p.updateOnly &&
+    !all &&
+    !work.upgrade.length &&
+    !work.remove.length &&
+    work.install.length > 0;
   const batch: NamesBatch | undefined = installOnly
     ? {
         key: JSON.stringify([m, p.updateCache, p.flags]),
@@ -147,14 +172,26 @@ export async function planRpm(m: RpmManager, p: RpmArgs, probe: Probe): Promise<
         ],
       }
     : undefined;
-  return { changed: true, steps, note: `${notes.join('; ')} (${m})`, diff: [{ before: before.join(''), after: after.join('') }], result, ...(batch ? { batch } : {}) };
+  return {
+    changed: true,
+    steps,
+    note: `${notes.join('; ')} (${m})`,
+    diff: [{ before: before.join(''), after: after.join('') }],
+    result,
+    ...(batch ? { batch } : {}),
+  };
 }
 
 export const dnf = defineModule({
   name: 'dnf',
   doc: 'RPM packages with dnf, decided from rpm -q (and dnf check-update for latest); all names in one dnf call.',
   example: 'dnf: {name: [openvswitch, bridge-utils], state: present, enablerepo: epel}',
-  args: { ...ARGS, nobest: { type: 'bool', default: false, description: '--nobest' }, allowerasing: { type: 'bool', default: false, description: '--allowerasing' }, cacheonly: { type: 'bool', default: false, description: '--cacheonly' } },
+  args: {
+    ...ARGS,
+    nobest: { type: 'bool', default: false, description: '--nobest' },
+    allowerasing: { type: 'bool', default: false, description: '--allowerasing' },
+    cacheonly: { type: 'bool', default: false, description: '--cacheonly' },
+  },
   build: (v, a) => buildRpm(v, a, { nobest: v.nobest, allowerasing: v.allowerasing, cacheonly: v.cacheonly }),
   merge: (batches) => mergeNames(batches as NamesBatch[]),
   plan: (p, probe) => planRpm('dnf', p, probe),
@@ -164,8 +201,18 @@ export const yum = defineModule({
   name: 'yum',
   doc: 'RPM packages with yum (or dnf when use_backend says so), decided from rpm -q; all names in one call.',
   example: 'yum: {name: openvswitch, state: latest, disablerepo: "*", enablerepo: local}',
-  args: { ...ARGS, use_backend: { choices: ['auto', 'yum', 'yum4', 'dnf'], default: 'auto', description: 'auto/yum: the yum command; yum4/dnf: the dnf command' } },
-  build: (v, a) => ({ ...buildRpm(v, a, {}), backend: (v.use_backend === 'dnf' || v.use_backend === 'yum4' ? 'dnf' : 'yum') as RpmManager }),
+  args: {
+    ...ARGS,
+    use_backend: {
+      choices: ['auto', 'yum', 'yum4', 'dnf'],
+      default: 'auto',
+      description: 'auto/yum: the yum command; yum4/dnf: the dnf command',
+    },
+  },
+  build: (v, a) => ({
+    ...buildRpm(v, a, {}),
+    backend: (v.use_backend === 'dnf' || v.use_backend === 'yum4' ? 'dnf' : 'yum') as RpmManager,
+  }),
   merge: (batches) => mergeNames(batches as NamesBatch[]),
   plan: (p, probe) => planRpm(p.backend, p, probe),
 });

@@ -78,7 +78,12 @@ export function packets(b: Buffer): Packet[] | undefined {
 /** Upper-case hex fingerprint of a public-key packet body (v4: SHA-1, v5/v6: SHA-256). */
 export function fingerprint(body: Buffer): string {
   const v = body[0];
-  if (v === 4) return createHash('sha1').update(Buffer.from([0x99, body.length >> 8, body.length & 0xff])).update(body).digest('hex').toUpperCase();
+  if (v === 4)
+    return createHash('sha1')
+      .update(Buffer.from([0x99, body.length >> 8, body.length & 0xff]))
+      .update(body)
+      .digest('hex')
+      .toUpperCase();
   const len = Buffer.alloc(4);
   len.writeUInt32BE(body.length);
   return createHash('sha256')

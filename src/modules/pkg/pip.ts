@@ -102,14 +102,27 @@ export function pipProbe(p: PipArgs): string {
   return parts.join('; ');
 }
 
-const installTargets = (p: PipArgs, names = specs(p)) => [...(p.requirements ? ['-r', p.requirements] : []), ...names.flatMap((s) => (p.editable ? ['-e', s] : [s]))];
+const installTargets = (p: PipArgs, names = specs(p)) => [
+  ...(p.requirements ? ['-r', p.requirements] : []),
+  ...names.flatMap((s) => (p.editable ? ['-e', s] : [s])),
+];
 const specs = (p: PipArgs) => p.names.map((n) => (p.version ? `${n}==${p.version}` : n));
 
-export async function planPip(p: PipArgs, probe: { run(c: string): Promise<{ code: number; stdout: string; stderr: string }> }, ctx: TaskContext): Promise<Plan> {
+export async function planPip(
+  p: PipArgs,
+  probe: { run(c: string): Promise<{ code: number; stdout: string; stderr: string }> },
+  ctx: TaskContext,
+): Promise<Plan> {
   const s = sections((await probe.run(pipProbe(p))).stdout);
   const venvMissing = p.virtualenv !== undefined && s.venv?.trim() !== 'yes';
   const pip = pipWords(p);
-  const result: Record<string, unknown> = { name: p.names, version: p.version ?? null, requirements: p.requirements ?? null, virtualenv: p.virtualenv ?? null, state: p.state };
+  const result: Record<string, unknown> = {
+    name: p.names,
+    version: p.version ?? null,
+    requirements: p.requirements ?? null,
+    virtualenv: p.virtualenv ?? null,
+    state: p.state,
+  };
   if (!venvMissing && !/^pip /.test(s.pip?.trim() ?? ''))
     return {
       changed: false,
@@ -128,7 +141,12 @@ export async function planPip(p: PipArgs, probe: { run(c: string): Promise<{ cod
   const steps: Step[] = [];
   if (venvMissing) {
     const venv = shlexSplit(p.virtualenvCommand);
-    const words = [...venv.slice(1), ...(p.virtualenvSitePackages ? ['--system-site-packages'] : []), ...(p.virtualenvPython && !venv.join(' ').includes('-m venv') ? ['-p', p.virtualenvPython] : []), p.virtualenv!];
+    const words = [
+      ...venv.slice(1),
+      ...(p.virtualenvSitePackages ? ['--system-site-packages'] : []),
+      ...(p.virtualenvPython && !venv.join(' ').includes('-m venv') ? ['-p', p.virtualenvPython] : []),
+      p.virtualenv!,
+    ];
     steps.push({ kind: 'exec', cmd: inDir(p, cmd(venv[0], ...words)) });
   }
   const pipCmd = (...args: string[]) => inDir(p, cmd(pip[0], ...pip.slice(1), ...args));
@@ -142,21 +160,35 @@ export async function planPip(p: PipArgs, probe: { run(c: string): Promise<{ cod
   let note = '';
   if (p.state === 'absent') {
     todo = p.names.filter((n) => installed.has(normalise(parseRequirement(n).name)));
-    if (todo.length) steps.push({ kind: 'exec', cmd: pipCmd('uninstall', '-y', ...p.extraArgs, ...todo.map((n) => parseRequirement(n).name)) });
+    if (todo.length)
+      steps.push({ kind: 'exec', cmd: pipCmd('uninstall', '-y', ...p.extraArgs, ...todo.map((n) => parseRequirement(n).name)) });
     note = todo.length ? `uninstalled ${todo.join(' ')}` : `${p.names.join(' ')} absent`;
   } else {
     const dry = s.dry ?? '';
     const wouldInstall = /^Would install /m.test(dry);
     const dryFailed = /rc=([1-9]\d*)\s*$/.test(dry.trim());
     if ((p.requirements || p.state === 'latest') && !venvMissing && dryFailed)
-      return { changed: false, failed: `pip install --dry-run failed: ${firstError(dry.split('\n').filter((l) => /^ERROR/.test(l)).join('\n') || dry, 'no output')}`, result };
+      return {
+        changed: false,
+        failed: `pip install --dry-run failed: ${firstError(
+          dry
+            .split('\n')
+            .filter((l) => /^ERROR/.test(l))
+            .join('\n') || dry,
+          'no output',
+        )}`,
+        result,
+      };
     todo = p.state === 'forcereinstall' ? all : venvMissing ? all : all.filter((n) => !have(n));
     const reqWork = p.requirements !== undefined && (venvMissing || wouldInstall);
     const latestWork = p.state === 'latest' && (venvMissing || wouldInstall);
     if (todo.length || reqWork || latestWork) {
       const extra = [...(p.state === 'latest' ? ['-U'] : []), ...(p.state === 'forcereinstall' ? ['--force-reinstall'] : [])];
       // Only the names that need it (all of them for latest, forcereinstall or a new virtualenv), in one pip call.
-      steps.push({ kind: 'exec', cmd: pipCmd('install', ...extra, ...p.extraArgs, ...installTargets(p, p.state === 'latest' ? all : todo)) });
+      steps.push({
+        kind: 'exec',
+        cmd: pipCmd('install', ...extra, ...p.extraArgs, ...installTargets(p, p.state === 'latest' ? all : todo)),
+      });
       note = wouldInstall ? (/^Would install (.*)$/m.exec(dry)?.[1] ?? '').trim() : `installed ${todo.join(' ') || p.requirements}`;
       if (wouldInstall) note = `installed ${note}`;
     } else note = `${[...p.names, ...(p.requirements ? [`-r ${p.requirements}`] : [])].join(' ')} ${p.state}`;
@@ -182,17 +214,25 @@ export const pip = defineModule({
     virtualenv_command: { default: 'virtualenv', description: 'the command creating the virtualenv (e.g. "python3 -m venv")' },
     virtualenv_python: { description: 'python for virtualenv (-p); ignored with "-m venv"' },
     virtualenv_site_packages: { type: 'bool', default: false, description: '--system-site-packages' },
-    state: { choices: ['present', 'absent', 'latest', 'forcereinstall'], default: 'present', description: 'latest upgrades; forcereinstall always reinstalls' },
+    state: {
+      choices: ['present', 'absent', 'latest', 'forcereinstall'],
+      default: 'present',
+      description: 'latest upgrades; forcereinstall always reinstalls',
+    },
     executable: { type: 'path', description: 'the pip to run (pip3, /usr/bin/pip3.11); not with virtualenv' },
     extra_args: { description: 'more pip arguments (split like a shell would)' },
     chdir: { type: 'path', description: 'directory the commands run in' },
     editable: { type: 'bool', default: false, description: 'install in editable mode (-e)' },
     umask: { description: 'not supported (refused): set the umask with shell' },
   },
-  mutually_exclusive: [['name', 'requirements'], ['executable', 'virtualenv']],
+  mutually_exclusive: [
+    ['name', 'requirements'],
+    ['executable', 'virtualenv'],
+  ],
   required_one_of: [['name', 'requirements']],
   build(v, a): PipArgs {
-    if (v.umask !== undefined) fail(a, 'umask is not supported', 'run pip through shell with umask set, or fix the mode with file afterwards');
+    if (v.umask !== undefined)
+      fail(a, 'umask is not supported', 'run pip through shell with umask set, or fix the mode with file afterwards');
     const names = ((v.name ?? []) as string[]).map((n) => n.trim()).filter(Boolean);
     for (const n of names) {
       if (n.includes('{{')) continue;

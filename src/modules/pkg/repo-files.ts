@@ -26,11 +26,24 @@ export function parseFiles(stdout: string): Map<string, string> {
 }
 
 /** Write `content` to `dest` with copy's decisions (no upload when equal); `old` when already read (null: absent), else read for the diff. */
-export async function planText(probe: Probe, ctx: TaskContext, dest: string, content: string, old?: string | null, attrs: Attrs = {}): Promise<Plan> {
+export async function planText(
+  probe: Probe,
+  ctx: TaskContext,
+  dest: string,
+  content: string,
+  old?: string | null,
+  attrs: Attrs = {},
+): Promise<Plan> {
   const [have, parent] = await statPaths(probe, [dest, parentOf(dest)], { follow: true, hash: true });
   const body = Buffer.from(content);
-  if (have.type === 'absent' && parent.type !== 'dir') return missingDirPlan(dest, body, ctx, `directory ${parentOf(dest)} does not exist (for ${dest})`);
-  return planWrite({ dest, content: body, old: old === undefined ? undefined : old === null ? null : Buffer.from(old), ...attrs }, have, probe, ctx);
+  if (have.type === 'absent' && parent.type !== 'dir')
+    return missingDirPlan(dest, body, ctx, `directory ${parentOf(dest)} does not exist (for ${dest})`);
+  return planWrite(
+    { dest, content: body, old: old === undefined ? undefined : old === null ? null : Buffer.from(old), ...attrs },
+    have,
+    probe,
+    ctx,
+  );
 }
 
 export const removeStep = (...paths: string[]): Step => ({ kind: 'exec', cmd: `rm -f -- ${paths.map(quote).join(' ')}` });

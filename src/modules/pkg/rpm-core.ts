@@ -88,7 +88,12 @@ export interface RpmWork {
 }
 
 /** What a state needs, from the installed set and (latest) the upgradable names. */
-export function rpmPending(state: 'present' | 'absent' | 'latest', names: string[], installed: Set<string>, upgradable: Set<string>): RpmWork {
+export function rpmPending(
+  state: 'present' | 'absent' | 'latest',
+  names: string[],
+  installed: Set<string>,
+  upgradable: Set<string>,
+): RpmWork {
   if (state === 'absent') return { install: [], upgrade: [], remove: names.filter((n) => installed.has(n)) };
   const install = names.filter((n) => !installed.has(n));
   const upgrade = state === 'latest' ? names.filter((n) => installed.has(n) && upgradable.has(baseOf(n))) : [];

@@ -29,18 +29,33 @@ export const rpmKey = defineModule({
     if (p.isId) id = p.key.replace(/^0x/i, '').slice(-8).toLowerCase();
     else {
       const b = await probe.readFile(p.key);
-      if (!b) return p.state === 'absent' ? { changed: false, note: `${p.key} not on the host` } : { changed: false, failed: `key file not found on the host: ${p.key}` };
+      if (!b)
+        return p.state === 'absent'
+          ? { changed: false, note: `${p.key} not on the host` }
+          : { changed: false, failed: `key file not found on the host: ${p.key}` };
       const found = certs(b);
       if (!found?.length) return { changed: false, failed: `${p.key} holds no OpenPGP public key` };
-      if (p.fingerprint && found[0].fpr !== p.fingerprint) return { changed: false, failed: `The specified fingerprint, '${p.fingerprint}', does not match the key fingerprint '${found[0].fpr}'` };
+      if (p.fingerprint && found[0].fpr !== p.fingerprint)
+        return {
+          changed: false,
+          failed: `The specified fingerprint, '${p.fingerprint}', does not match the key fingerprint '${found[0].fpr}'`,
+        };
       id = found[0].fpr.slice(-8).toLowerCase();
     }
     const s = sections((await probe.run(section('keys', `rpm -q gpg-pubkey --qf '%{VERSION}\\n' 2>/dev/null; true`))).stdout);
-    const have = (s.keys ?? '').split('\n').map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const have = (s.keys ?? '')
+      .split('\n')
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean);
     const present = have.includes(id);
     if (p.state === 'present' && present) return { changed: false, note: `key ${id} present` };
     if (p.state === 'absent' && !present) return { changed: false, note: `key ${id} absent` };
     const c = p.state === 'present' ? cmd('rpm', '--import', p.key) : `rpm -e --allmatches ${quote(`gpg-pubkey-${id}`)}`;
-    return { changed: true, steps: [{ kind: 'exec', cmd: c }], note: `${p.state === 'present' ? 'imported' : 'erased'} key ${id}`, diff: [{ before: present ? `gpg-pubkey-${id}\n` : '', after: present ? '' : `gpg-pubkey-${id}\n` }] };
+    return {
+      changed: true,
+      steps: [{ kind: 'exec', cmd: c }],
+      note: `${p.state === 'present' ? 'imported' : 'erased'} key ${id}`,
+      diff: [{ before: present ? `gpg-pubkey-${id}\n` : '', after: present ? '' : `gpg-pubkey-${id}\n` }],
+    };
   },
 });

@@ -6,8 +6,42 @@ import type { ArgSpecs } from '../spec.js';
 import { defineModule, type Plan } from '../types.js';
 import { removeStep } from './repo-files.js';
 
-const BOOLS = ['async', 'enabled', 'enablegroups', 'gpgcheck', 'keepalive', 'module_hotfixes', 'protect', 'repo_gpgcheck', 's3_enabled', 'skip_if_unavailable', 'ssl_check_cert_permissions', 'sslverify'] as const;
-const STRS = ['bandwidth', 'cost', 'deltarpm_metadata_percentage', 'deltarpm_percentage', 'gpgcakey', 'include', 'metadata_expire', 'metalink', 'mirrorlist', 'mirrorlist_expire', 'password', 'priority', 'proxy', 'proxy_password', 'proxy_username', 'retries', 'throttle', 'timeout', 'ui_repoid_vars', 'username'] as const;
+const BOOLS = [
+  'async',
+  'enabled',
+  'enablegroups',
+  'gpgcheck',
+  'keepalive',
+  'module_hotfixes',
+  'protect',
+  'repo_gpgcheck',
+  's3_enabled',
+  'skip_if_unavailable',
+  'ssl_check_cert_permissions',
+  'sslverify',
+] as const;
+const STRS = [
+  'bandwidth',
+  'cost',
+  'deltarpm_metadata_percentage',
+  'deltarpm_percentage',
+  'gpgcakey',
+  'include',
+  'metadata_expire',
+  'metalink',
+  'mirrorlist',
+  'mirrorlist_expire',
+  'password',
+  'priority',
+  'proxy',
+  'proxy_password',
+  'proxy_username',
+  'retries',
+  'throttle',
+  'timeout',
+  'ui_repoid_vars',
+  'username',
+] as const;
 
 const REPO_ARGS: ArgSpecs = {
   ...Object.fromEntries(BOOLS.map((k) => [k, { type: 'bool', description: `${k} (written 1/0)` }])),
@@ -20,7 +54,10 @@ const REPO_ARGS: ArgSpecs = {
   http_caching: { choices: ['all', 'packages', 'none'], description: 'http_caching' },
   ip_resolve: { choices: ['4', '6', 'IPv4', 'IPv6', 'whatever'], description: 'ip_resolve' },
   keepcache: { choices: ['0', '1'], description: 'keepcache' },
-  metadata_expire_filter: { choices: ['never', 'read-only:past', 'read-only:present', 'read-only:future'], description: 'metadata_expire_filter' },
+  metadata_expire_filter: {
+    choices: ['never', 'read-only:past', 'read-only:present', 'read-only:future'],
+    description: 'metadata_expire_filter',
+  },
   sslcacert: { aliases: ['ca_cert'], description: 'sslcacert' },
   sslclientcert: { aliases: ['client_cert'], description: 'sslclientcert' },
   sslclientkey: { aliases: ['client_key'], description: 'sslclientkey' },
@@ -85,7 +122,8 @@ export function repoKeys(values: Record<string, unknown>): Map<string, string> {
 export const yumRepository = defineModule({
   name: 'yum_repository',
   doc: 'One [repo] section of /etc/yum.repos.d/<file>.repo, in the same ini layout as Ansible writes; the file goes when its last section does.',
-  example: 'yum_repository: {name: epel, description: EPEL YUM repo, baseurl: "https://download.fedoraproject.org/pub/epel/$releasever/$basearch/", gpgcheck: true}',
+  example:
+    'yum_repository: {name: epel, description: EPEL YUM repo, baseurl: "https://download.fedoraproject.org/pub/epel/$releasever/$basearch/", gpgcheck: true}',
   args: {
     name: { required: true, description: 'the repository id (the [section])' },
     description: { description: 'the human name (written as name = …); required with state=present' },
@@ -128,7 +166,14 @@ export const yumRepository = defineModule({
     if (p.state === 'absent') {
       if (!ini.has(p.id)) return { changed: false, note: `[${p.id}] absent`, result };
       ini.delete(p.id);
-      if (!ini.size) return { changed: true, steps: [removeStep(p.dest)], diff: [{ path: p.dest, before: old ?? '', after: '' }], note: `removed ${p.dest}`, result };
+      if (!ini.size)
+        return {
+          changed: true,
+          steps: [removeStep(p.dest)],
+          diff: [{ path: p.dest, before: old ?? '', after: '' }],
+          note: `removed ${p.dest}`,
+          result,
+        };
       text = writeIni(ini);
     } else if (!sameKeys(ini.get(p.id))) {
       // Ansible removes the section and adds it again: it moves to the end of the file.
@@ -137,7 +182,19 @@ export const yumRepository = defineModule({
       text = writeIni(ini);
     }
     // An unchanged section leaves the file's bytes alone, as Ansible compares before writing; mode/owner/group still apply.
-    const plan = await planWrite({ dest: p.dest, content: Buffer.from(text), old: old === null ? null : Buffer.from(old), mode: p.mode, owner: p.owner, group: p.group }, have, probe, ctx);
+    const plan = await planWrite(
+      {
+        dest: p.dest,
+        content: Buffer.from(text),
+        old: old === null ? null : Buffer.from(old),
+        mode: p.mode,
+        owner: p.owner,
+        group: p.group,
+      },
+      have,
+      probe,
+      ctx,
+    );
     return { ...plan, result: { ...plan.result, ...result } };
   },
 });

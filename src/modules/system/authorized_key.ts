@@ -77,7 +77,8 @@ export function parseKeyLine(line: string): ParsedKey | undefined {
   };
 }
 
-export const keyLine = (k: ParsedKey): string => `${k.options ? `${k.options} ` : ''}${k.type} ${k.blob}${k.comment ? ` ${k.comment}` : ''}`;
+export const keyLine = (k: ParsedKey): string =>
+  `${k.options ? `${k.options} ` : ''}${k.type} ${k.blob}${k.comment ? ` ${k.comment}` : ''}`;
 
 /** The file as it should be: kept lines in place, changed keys rewritten where they were, new ones appended. */
 export function nextKeysFile(text: string, p: Pick<AuthorizedKeyArgs, 'keys' | 'state' | 'exclusive'>): string {
@@ -114,7 +115,11 @@ export const authorizedKey = defineModule({
     key: { required: true, description: 'one or more public keys, one per line (a URL is refused: hosts fetch nothing)' },
     state: { choices: ['present', 'absent'], default: 'present', description: 'whether the keys are in the file' },
     path: { type: 'path', description: 'the file (default ~user/.ssh/authorized_keys)' },
-    manage_dir: { type: 'bool', default: true, description: 'create the file’s directory (mode 0700, owned by the user) when it is missing' },
+    manage_dir: {
+      type: 'bool',
+      default: true,
+      description: 'create the file’s directory (mode 0700, owned by the user) when it is missing',
+    },
     exclusive: { type: 'bool', default: false, description: 'remove every other line of the file' },
     key_options: { description: 'options put before each key (no-port-forwarding,from="10.0.0.1")' },
     comment: { description: 'comment written after each key, replacing the key’s own' },
@@ -124,7 +129,11 @@ export const authorizedKey = defineModule({
   build(v, a): AuthorizedKeyArgs {
     const key = v.key.trim();
     if (/^(https?|ftp):\/\//i.test(key))
-      fail(a, 'a key given as a URL is refused: lab and production hosts are not assumed to reach the internet', 'put the key text in key: (e.g. key: "{{ lookup(\'file\', \'files/user.pub\') }}")');
+      fail(
+        a,
+        'a key given as a URL is refused: lab and production hosts are not assumed to reach the internet',
+        "put the key text in key: (e.g. key: \"{{ lookup('file', 'files/user.pub') }}\")",
+      );
     const keys: ParsedKey[] = [];
     if (!key.includes('{{')) {
       for (const line of key.split('\n')) {
@@ -186,7 +195,10 @@ export const authorizedKey = defineModule({
     if (old === undefined) {
       if (s.dir?.trim() !== 'yes') {
         if (!p.manageDir) return { changed: false, failed: `directory ${dir} does not exist (manage_dir is off)`, result };
-        steps.push({ kind: 'exec', cmd: `mkdir -p ${quote(dir)} && chown ${quote(`${owner}:${group}`)} ${quote(dir)} && chmod 0700 ${quote(dir)}` });
+        steps.push({
+          kind: 'exec',
+          cmd: `mkdir -p ${quote(dir)} && chown ${quote(`${owner}:${group}`)} ${quote(dir)} && chmod 0700 ${quote(dir)}`,
+        });
       }
       steps.push({ kind: 'upload', dest: path, content: Buffer.from(next), mode: '0600', owner, group });
       return { changed: true, steps, diff: [{ path, before: '', after: next }], note: what, result };

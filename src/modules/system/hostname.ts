@@ -14,7 +14,10 @@ export interface HostnameArgs {
 }
 
 /** Where each strategy keeps the name across reboots, and how a line there is written. */
-const PERSIST: Record<Exclude<HostnameStrategy, 'systemd'>, { file: string; read(text: string): string; write(text: string | undefined, name: string): string }> = {
+const PERSIST: Record<
+  Exclude<HostnameStrategy, 'systemd'>,
+  { file: string; read(text: string): string; write(text: string | undefined, name: string): string }
+> = {
   debian: { file: '/etc/hostname', read: (t) => t.trim(), write: (_t, n) => `${n}\n` },
   generic: { file: '/etc/hostname', read: (t) => t.trim(), write: (_t, n) => `${n}\n` },
   alpine: { file: '/etc/hostname', read: (t) => t.trim(), write: (_t, n) => `${n}\n` },
@@ -54,7 +57,9 @@ export const hostnameProbe = (p: HostnameArgs): string =>
   [
     section('strategy', p.use ? `echo ${p.use}` : DETECT),
     section('current', 'hostname 2>/dev/null || uname -n'),
-    ...(p.use === undefined || p.use === 'systemd' ? [section('static', 'hostnamectl --static 2>/dev/null'), section('pretty', 'hostnamectl --pretty 2>/dev/null')] : []),
+    ...(p.use === undefined || p.use === 'systemd'
+      ? [section('static', 'hostnamectl --static 2>/dev/null'), section('pretty', 'hostnamectl --pretty 2>/dev/null')]
+      : []),
     ...[...new Set(Object.values(PERSIST).map((x) => x.file))].map((f) => exactFileSection(sectionOf(f), f)),
   ].join('; ');
 
@@ -86,13 +91,19 @@ export const hostname = defineModule({
       const pretty = s.pretty?.trim() ?? '';
       if (stat !== p.name || (pretty !== '' && pretty !== p.name))
         steps.push({ kind: 'exec', cmd: cmd('hostnamectl', '--pretty', '--static', 'set-hostname', p.name) });
-      if (steps.length) diff.push({ before: `hostname = ${current}\nstatic = ${stat}\n`, after: `hostname = ${p.name}\nstatic = ${p.name}\n` });
+      if (steps.length)
+        diff.push({ before: `hostname = ${current}\nstatic = ${stat}\n`, after: `hostname = ${p.name}\nstatic = ${p.name}\n` });
     } else {
       const persist = PERSIST[strategy];
       const old = exactFileText(s[sectionOf(persist.file)]);
       if (persist.read(old ?? '') !== p.name) {
         const content = persist.write(old, p.name);
-        const write = await planFileUpdate(probe, ctx, { dest: persist.file, content: Buffer.from(content), old: old === undefined ? null : Buffer.from(old), mode: old === undefined ? '0644' : undefined });
+        const write = await planFileUpdate(probe, ctx, {
+          dest: persist.file,
+          content: Buffer.from(content),
+          old: old === undefined ? null : Buffer.from(old),
+          mode: old === undefined ? '0644' : undefined,
+        });
         if (write.failed) return { ...write, result };
         steps.push(...(write.steps ?? []));
         diff.push({ path: persist.file, before: old ?? '', after: content });

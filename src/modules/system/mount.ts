@@ -21,7 +21,8 @@ export interface MountArgs {
 }
 
 /** fstab's and /proc/mounts' octal escapes (a blank is \040), as Ansible writes them. */
-export const escapeField = (s: string): string => s.replace(/\\/g, '\\134').replace(/ /g, '\\040').replace(/\t/g, '\\011').replace(/\n/g, '\\012');
+export const escapeField = (s: string): string =>
+  s.replace(/\\/g, '\\134').replace(/ /g, '\\040').replace(/\t/g, '\\011').replace(/\n/g, '\\012');
 const unescapeField = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(Number.parseInt(o, 8)));
 
 export const fstabLine = (p: MountArgs): string =>
@@ -63,7 +64,8 @@ export const mount = defineModule({
     state: {
       choices: ['mounted', 'present', 'unmounted', 'absent', 'remounted'],
       required: true,
-      description: 'mounted: in fstab and mounted; present: in fstab only; unmounted: unmounted, fstab kept; absent: unmounted and out of fstab; remounted: remount now',
+      description:
+        'mounted: in fstab and mounted; present: in fstab only; unmounted: unmounted, fstab kept; absent: unmounted and out of fstab; remounted: remount now',
     },
     fstab: { type: 'path', default: '/etc/fstab', description: 'the file holding the line' },
     boot: { type: 'bool', default: true, description: 'false adds noauto to opts (not mounted at boot)' },
@@ -100,7 +102,16 @@ export const mount = defineModule({
         )
       ).stdout,
     );
-    const result: Record<string, unknown> = { name: p.path, src: p.src ?? null, fstype: p.fstype ?? null, opts: p.opts, dump: p.dump, passno: p.passno, fstab: p.fstab, state: p.state };
+    const result: Record<string, unknown> = {
+      name: p.path,
+      src: p.src ?? null,
+      fstype: p.fstype ?? null,
+      opts: p.opts,
+      dump: p.dump,
+      passno: p.passno,
+      fstab: p.fstab,
+      state: p.state,
+    };
     const mounted = (s.mounted ?? '').trim() !== '';
     const old = exactFileText(s.fstab);
     const steps: Step[] = [];
@@ -113,7 +124,13 @@ export const mount = defineModule({
     if (p.state === 'mounted' || p.state === 'present' || p.state === 'absent') {
       const next = nextFstab(old ?? '', p, p.state === 'absent');
       if (next !== (old ?? '')) {
-        const write = await planFileUpdate(probe, ctx, { dest: p.fstab, content: Buffer.from(next), old: old === undefined ? null : Buffer.from(old), mode: old === undefined ? '0644' : undefined, backup: p.backup });
+        const write = await planFileUpdate(probe, ctx, {
+          dest: p.fstab,
+          content: Buffer.from(next),
+          old: old === undefined ? null : Buffer.from(old),
+          mode: old === undefined ? '0644' : undefined,
+          backup: p.backup,
+        });
         if (write.failed) return { ...write, result };
         steps.push(...(write.steps ?? []));
         diff.push({ path: p.fstab, before: old ?? '', after: next });
@@ -128,7 +145,8 @@ export const mount = defineModule({
         notes.push(`${p.path} unmounted`);
         diff.push({ before: `${p.path} mounted\n`, after: `${p.path} not mounted\n` });
       }
-      if (p.state === 'absent' && steps.length && s.dir?.trim() === 'yes') steps.push({ kind: 'exec', cmd: `rmdir ${quote(p.path)} 2>/dev/null || true` });
+      if (p.state === 'absent' && steps.length && s.dir?.trim() === 'yes')
+        steps.push({ kind: 'exec', cmd: `rmdir ${quote(p.path)} 2>/dev/null || true` });
     }
     if (p.state === 'mounted') {
       if (s.dir?.trim() !== 'yes') steps.push({ kind: 'exec', cmd: cmd('mkdir', '-p', p.path) });

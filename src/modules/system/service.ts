@@ -33,7 +33,10 @@ const sysvSections = (p: ServiceArgs): string[] => {
         ? `${cmd('pgrep', '-f', p.pattern)} >/dev/null 2>&1; echo $?`
         : `if [ -x ${quote(script)} ]; then ${cmd(script, 'status')} >/dev/null 2>&1; echo $?; else echo 4; fi`,
     ),
-    section('tool', 'if command -v update-rc.d >/dev/null 2>&1; then echo update-rc.d; elif command -v chkconfig >/dev/null 2>&1; then echo chkconfig; fi'),
+    section(
+      'tool',
+      'if command -v update-rc.d >/dev/null 2>&1; then echo update-rc.d; elif command -v chkconfig >/dev/null 2>&1; then echo chkconfig; fi',
+    ),
     section('slinks', `ls -d /etc/rc?.d/S??${quote(p.name)} 2>/dev/null`),
     section('klinks', `ls -d /etc/rc?.d/K??${quote(p.name)} 2>/dev/null`),
     section('chkconfig', `command -v chkconfig >/dev/null 2>&1 && ${cmd('chkconfig', '--list', p.name)} 2>/dev/null`),
@@ -42,7 +45,12 @@ const sysvSections = (p: ServiceArgs): string[] => {
 
 const openrcSections = (p: ServiceArgs): string[] => [
   section('script', `[ -x ${quote(`/etc/init.d/${p.name}`)} ] && echo yes`),
-  section('status', p.pattern ? `${cmd('pgrep', '-f', p.pattern)} >/dev/null 2>&1; echo $?` : `${cmd('rc-service', p.name, 'status')} >/dev/null 2>&1; echo $?`),
+  section(
+    'status',
+    p.pattern
+      ? `${cmd('pgrep', '-f', p.pattern)} >/dev/null 2>&1; echo $?`
+      : `${cmd('rc-service', p.name, 'status')} >/dev/null 2>&1; echo $?`,
+  ),
   section('runlevel', `[ -e ${quote(`/etc/runlevels/${p.runlevel}/${p.name}`)} ] && echo yes`),
 ];
 
@@ -60,13 +68,19 @@ export function planScripted(p: ServiceArgs, init: 'openrc' | 'sysvinit', s: Rec
   const val = (k: string) => s[k]?.trim() ?? '';
   const result: Record<string, unknown> = { name: p.name };
   if (val('script') !== 'yes' && !(init === 'sysvinit' && p.state === undefined && p.enabled !== undefined && val('tool') === 'chkconfig'))
-    return { changed: false, failed: `Could not find the requested service ${p.name}: no /etc/init.d/${p.name} on this ${init} host`, result };
+    return {
+      changed: false,
+      failed: `Could not find the requested service ${p.name}: no /etc/init.d/${p.name} on this ${init} host`,
+      result,
+    };
   const running = val('status') === '0';
   const steps: Step[] = [];
   const before: string[] = [];
   const after: string[] = [];
   const control = (verb: string) =>
-    init === 'openrc' ? cmd('rc-service', p.name, verb) : cmd(`/etc/init.d/${p.name}`, verb, ...(p.arguments ? shlexSplit(p.arguments) : []));
+    init === 'openrc'
+      ? cmd('rc-service', p.name, verb)
+      : cmd(`/etc/init.d/${p.name}`, verb, ...(p.arguments ? shlexSplit(p.arguments) : []));
   if (p.state !== undefined) {
     const verbs: string[] =
       p.state === 'started'
@@ -85,7 +99,9 @@ export function planScripted(p: ServiceArgs, init: 'openrc' | 'sysvinit', s: Rec
     for (const v of verbs) steps.push({ kind: 'exec', cmd: v.startsWith('sleep ') ? v : control(v) });
     if (verbs.length) {
       before.push(`${p.name} ${ACTIVE_TEXT(running)}`);
-      after.push(`${p.name} ${p.state === 'stopped' ? 'stopped' : 'running'}${p.state === 'restarted' || p.state === 'reloaded' ? ` (${p.state})` : ''}`);
+      after.push(
+        `${p.name} ${p.state === 'stopped' ? 'stopped' : 'running'}${p.state === 'restarted' || p.state === 'reloaded' ? ` (${p.state})` : ''}`,
+      );
     }
     result.state = p.state;
   }
@@ -98,7 +114,9 @@ export function planScripted(p: ServiceArgs, init: 'openrc' | 'sysvinit', s: Rec
     } else if (val('tool') === 'update-rc.d') {
       enabled = val('slinks') !== '';
       // Ansible's order: links from `defaults` first when the script has none, then enable/disable.
-      change = p.enabled ? [...(val('klinks') === '' ? [cmd('update-rc.d', p.name, 'defaults')] : []), cmd('update-rc.d', p.name, 'enable')] : [cmd('update-rc.d', p.name, 'disable')];
+      change = p.enabled
+        ? [...(val('klinks') === '' ? [cmd('update-rc.d', p.name, 'defaults')] : []), cmd('update-rc.d', p.name, 'enable')]
+        : [cmd('update-rc.d', p.name, 'disable')];
     } else if (val('tool') === 'chkconfig') {
       enabled = /\d:on\b/.test(val('chkconfig'));
       change = [cmd('chkconfig', p.name, p.enabled ? 'on' : 'off')];
@@ -112,7 +130,9 @@ export function planScripted(p: ServiceArgs, init: 'openrc' | 'sysvinit', s: Rec
     }
     result.enabled = p.enabled;
   }
-  const note = [`${init}:`, p.state && `${p.name} ${p.state}`, p.enabled !== undefined && (p.enabled ? 'enabled' : 'disabled')].filter(Boolean).join(' ');
+  const note = [`${init}:`, p.state && `${p.name} ${p.state}`, p.enabled !== undefined && (p.enabled ? 'enabled' : 'disabled')]
+    .filter(Boolean)
+    .join(' ');
   if (!steps.length) return { changed: false, note, result };
   return { changed: true, steps, diff: [{ before: `${before.join('\n')}\n`, after: `${after.join('\n')}\n` }], note, result };
 }
@@ -132,7 +152,10 @@ export const service = defineModule({
     },
     sleep: { type: 'int', description: 'restarted on SysV/OpenRC: seconds between stop and start' },
     pattern: { description: 'SysV/OpenRC: a process pattern (pgrep -f) telling whether it runs, for scripts without status' },
-    arguments: { aliases: ['args'], description: 'SysV: extra words after the init script’s verb (split like a shell would, each one quoted)' },
+    arguments: {
+      aliases: ['args'],
+      description: 'SysV: extra words after the init script’s verb (split like a shell would, each one quoted)',
+    },
     runlevel: { default: 'default', description: 'OpenRC: the runlevel for enabled' },
   },
   required_one_of: [['state', 'enabled']],
@@ -154,7 +177,19 @@ export const service = defineModule({
     const s = sections((await probe.run(serviceProbe(p, known))).stdout);
     const init = (s.init?.trim() || 'sysvinit') as Init;
     if (init === 'systemd') {
-      const plan = planSystemd({ name: p.name, state: p.state, enabled: p.enabled, force: false, daemonReload: false, daemonReexec: false, scope: 'system', noBlock: false }, s);
+      const plan = planSystemd(
+        {
+          name: p.name,
+          state: p.state,
+          enabled: p.enabled,
+          force: false,
+          daemonReload: false,
+          daemonReexec: false,
+          scope: 'system',
+          noBlock: false,
+        },
+        s,
+      );
       // Keep the service module's own words for a missing unit.
       if (plan.failed?.startsWith('Could not find')) return { ...plan, failed: `unit ${p.name} not found` };
       return plan;

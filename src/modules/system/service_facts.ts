@@ -58,7 +58,8 @@ export const service_facts = defineModule({
   build: () => ({}),
   async plan(_p, probe, ctx): Promise<Plan> {
     const s = sections((await probe.run(PROBE)).stdout);
-    const services = s.units !== undefined ? systemdServices(s.units, s.files ?? '') : s.sysv !== undefined ? sysvServices(s.sysv) : undefined;
+    const services =
+      s.units !== undefined ? systemdServices(s.units, s.files ?? '') : s.sysv !== undefined ? sysvServices(s.sysv) : undefined;
     if (!services) return { changed: false, failed: 'no systemd and no service command on the host: cannot list services' };
     const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
     return {

@@ -60,7 +60,10 @@ export function planSystemd(p: SystemdArgs, s: Record<string, string | undefined
   const systemctl = (...args: string[]) => steps.push({ kind: 'exec', cmd: cmd('systemctl', ...sc, ...args) });
   // Reloading systemd's view is an action, not a change to the unit: it alone leaves the task ok, as in Ansible.
   const pre: Step[] = [];
-  for (const [on, verb] of [[p.daemonReload, 'daemon-reload'], [p.daemonReexec, 'daemon-reexec']] as const) {
+  for (const [on, verb] of [
+    [p.daemonReload, 'daemon-reload'],
+    [p.daemonReexec, 'daemon-reexec'],
+  ] as const) {
     if (!on) continue;
     pre.push({ kind: 'exec', cmd: cmd('systemctl', ...sc, verb) });
     notes.push(verb);
@@ -103,19 +106,37 @@ export function planSystemd(p: SystemdArgs, s: Record<string, string | undefined
   if (p.state !== undefined) {
     const active = val('active') || status.ActiveState || '';
     const running = active === 'active' || active === 'activating' || active === 'reloading';
-    const verb = { started: running ? undefined : 'start', stopped: running ? 'stop' : undefined, restarted: 'restart', reloaded: running ? 'reload' : 'start' }[p.state];
+    const verb = {
+      started: running ? undefined : 'start',
+      stopped: running ? 'stop' : undefined,
+      restarted: 'restart',
+      reloaded: running ? 'reload' : 'start',
+    }[p.state];
     if (verb) {
       systemctl(...(p.noBlock ? ['--no-block'] : []), verb, name);
       before.push(`${name} ${active || 'unknown'}`);
-      after.push(`${name} ${p.state === 'stopped' ? 'inactive' : 'active'}${p.state === 'restarted' || p.state === 'reloaded' ? ` (${p.state})` : ''}`);
+      after.push(
+        `${name} ${p.state === 'stopped' ? 'inactive' : 'active'}${p.state === 'restarted' || p.state === 'reloaded' ? ` (${p.state})` : ''}`,
+      );
     }
     result.state = p.state;
   }
-  const note = [...notes, p.state && `${name} ${p.state}`, p.enabled !== undefined && (p.enabled ? 'enabled' : 'disabled'), p.masked !== undefined && (p.masked ? 'masked' : 'unmasked')]
+  const note = [
+    ...notes,
+    p.state && `${name} ${p.state}`,
+    p.enabled !== undefined && (p.enabled ? 'enabled' : 'disabled'),
+    p.masked !== undefined && (p.masked ? 'masked' : 'unmasked'),
+  ]
     .filter(Boolean)
     .join(', ');
   if (!steps.length) return { changed: false, always, note, result };
-  return { changed: true, steps: [...pre, ...steps], diff: [{ before: `${before.join('\n')}\n`, after: `${after.join('\n')}\n` }], note, result };
+  return {
+    changed: true,
+    steps: [...pre, ...steps],
+    diff: [{ before: `${before.join('\n')}\n`, after: `${after.join('\n')}\n` }],
+    note,
+    result,
+  };
 }
 
 const args = {
@@ -124,9 +145,18 @@ const args = {
   enabled: { type: 'bool', description: 'start at boot' },
   force: { type: 'bool', default: false, description: 'enable/mask with --force (replace conflicting symlinks)' },
   masked: { type: 'bool', description: 'masked (cannot be started at all) or not' },
-  daemon_reload: { type: 'bool', default: false, aliases: ['daemon-reload'], description: 'systemctl daemon-reload first (the task stays ok for it alone)' },
+  daemon_reload: {
+    type: 'bool',
+    default: false,
+    aliases: ['daemon-reload'],
+    description: 'systemctl daemon-reload first (the task stays ok for it alone)',
+  },
   daemon_reexec: { type: 'bool', default: false, aliases: ['daemon-reexec'], description: 'systemctl daemon-reexec first' },
-  scope: { choices: ['system', 'user', 'global'], default: 'system', description: 'the system manager, the calling user’s, or all users’ (global: enable/mask only)' },
+  scope: {
+    choices: ['system', 'user', 'global'],
+    default: 'system',
+    description: 'the system manager, the calling user’s, or all users’ (global: enable/mask only)',
+  },
   no_block: { type: 'bool', default: false, description: 'do not wait for start/stop jobs to finish (--no-block)' },
 } as const;
 
@@ -140,7 +170,8 @@ function systemdModule(name: string): ModuleDef<SystemdArgs> {
     build(v, a): SystemdArgs {
       for (const k of ['state', 'enabled', 'masked'] as const)
         if (v[k] !== undefined && !v.name) fail(a, `missing parameter(s) required by '${k}': name`);
-      if (v.scope === 'global' && v.state !== undefined) fail(a, 'state cannot be used with scope: global (there is no running instance to start or stop)');
+      if (v.scope === 'global' && v.state !== undefined)
+        fail(a, 'state cannot be used with scope: global (there is no running instance to start or stop)');
       return {
         name: v.name,
         state: v.state as ServiceState | undefined,

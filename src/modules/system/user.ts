@@ -61,7 +61,9 @@ export const userProbe = (p: UserArgs): string =>
     section('passwd', `${cmd('getent', 'passwd', p.name)} 2>/dev/null`),
     section('shadow', `${cmd('getent', 'shadow', p.name)} 2>/dev/null`),
     section('group', 'getent group 2>/dev/null'),
-    ...(p.sshKey ? [section('sshkey', `k=${keyPathExpr(p, p.sshKey.file)}; if [ -e "$k" ]; then echo "$k"; cat "$k.pub" 2>/dev/null; fi`)] : []),
+    ...(p.sshKey
+      ? [section('sshkey', `k=${keyPathExpr(p, p.sshKey.file)}; if [ -e "$k" ]; then echo "$k"; cat "$k.pub" 2>/dev/null; fi`)]
+      : []),
   ].join('; ');
 
 export const user = defineModule({
@@ -78,7 +80,12 @@ export const user = defineModule({
     append: { type: 'bool', default: false, description: 'add groups to the current ones instead of replacing them' },
     shell: { description: 'login shell' },
     home: { type: 'path', description: 'home directory' },
-    create_home: { type: 'bool', default: true, aliases: ['createhome'], description: 'create the home directory of a new user (-m, else -M)' },
+    create_home: {
+      type: 'bool',
+      default: true,
+      aliases: ['createhome'],
+      description: 'create the home directory of a new user (-m, else -M)',
+    },
     skeleton: { type: 'path', description: 'skeleton directory for a new home (-k); needs create_home' },
     system: { type: 'bool', default: false, description: 'create a system account (-r); an existing account is not converted' },
     comment: { description: 'the GECOS field' },
@@ -101,7 +108,8 @@ export const user = defineModule({
   build(v, a): UserArgs {
     if (v.password !== undefined) addSecret(v.password);
     if (v.ssh_key_passphrase !== undefined) addSecret(v.ssh_key_passphrase);
-    if (v.password?.includes(':') || v.password?.includes('\n')) fail(a, 'argument "password" must be a crypt(3) hash (no ":" or line breaks)');
+    if (v.password?.includes(':') || v.password?.includes('\n'))
+      fail(a, 'argument "password" must be a crypt(3) hash (no ":" or line breaks)');
     const groups = v.groups === undefined ? undefined : (v.groups as string[]).map((g) => g.trim()).filter(Boolean);
     const type = v.ssh_key_type as string;
     return {
@@ -144,7 +152,8 @@ export const user = defineModule({
       .split('\n')
       .map(parseGroupLine)
       .filter((g): g is GroupEntry => g !== undefined);
-    const findGroup = (g: string) => groups.find((x) => x.name === g) ?? (/^\d+$/.test(g) ? groups.find((x) => x.gid === Number(g)) : undefined);
+    const findGroup = (g: string) =>
+      groups.find((x) => x.name === g) ?? (/^\d+$/.test(g) ? groups.find((x) => x.gid === Number(g)) : undefined);
     const result: Record<string, unknown> = { name: p.name, state: p.state };
 
     if (p.state === 'absent') {
@@ -206,7 +215,9 @@ export const user = defineModule({
         if (p.append ? add.length > 0 : !exact) {
           if (p.append) args.push('-a');
           args.push('-G', wanted.join(','));
-          changes.push(`groups ${current.join(',') || '(none)'} → ${p.append ? [...current, ...add].join(',') : wanted.join(',') || '(none)'}`);
+          changes.push(
+            `groups ${current.join(',') || '(none)'} → ${p.append ? [...current, ...add].join(',') : wanted.join(',') || '(none)'}`,
+          );
         }
       }
       if (p.comment !== undefined && p.comment !== have.comment) {
@@ -237,9 +248,16 @@ export const user = defineModule({
         args.push('-U');
         changes.push('password unlocked');
       }
-      passwordChange = p.updatePassword === 'always' && p.password !== undefined && hash.replace(/^!+/, '') !== p.password.replace(/^!+/, '');
+      passwordChange =
+        p.updatePassword === 'always' && p.password !== undefined && hash.replace(/^!+/, '') !== p.password.replace(/^!+/, '');
       if (args.length) steps.push({ kind: 'exec', cmd: cmd('usermod', ...args, p.name) });
-      Object.assign(result, { uid: p.uid ?? have.uid, group: primary?.gid ?? have.gid, comment: p.comment ?? have.comment, home: p.home ?? have.home, shell: p.shell ?? have.shell });
+      Object.assign(result, {
+        uid: p.uid ?? have.uid,
+        group: primary?.gid ?? have.gid,
+        comment: p.comment ?? have.comment,
+        home: p.home ?? have.home,
+        shell: p.shell ?? have.shell,
+      });
     }
     if (!have) {
       if (p.uid !== undefined) result.uid = p.uid;

@@ -55,11 +55,14 @@ function parseFileLine(stdout: string): { sha1: string; sha256: string; digest: 
 async function statDest(probe: Probe, dest: string, alg?: Algorithm): Promise<{ have: FileStat; sha1?: string; digest?: string }> {
   const q = quote(dest);
   const sums = `if [ -f ${q} ]; then sha1sum <${q}; ${alg ? `${alg}sum <${q}` : 'echo'}; else echo; echo; fi`;
-  const r = await probe.run(`${statScript(dest, { follow: true, hash: true })}; ${statScript(posix.dirname(dest), { follow: true })}; ${sums}`);
+  const r = await probe.run(
+    `${statScript(dest, { follow: true, hash: true })}; ${statScript(posix.dirname(dest), { follow: true })}; ${sums}`,
+  );
   const [st, parent, sha1, digest] = r.stdout.split('\n');
   if (r.code !== 0 || st === undefined) throw new Error(`could not inspect ${dest}: ${r.stderr.trim() || `exit ${r.code}`}`);
   const have = parseStat(st);
-  if (have.type === 'absent' && parent !== undefined && parseStat(parent).type !== 'dir') return { have: { type: 'other', target: 'no-parent' } };
+  if (have.type === 'absent' && parent !== undefined && parseStat(parent).type !== 'dir')
+    return { have: { type: 'other', target: 'no-parent' } };
   return { have, sha1: digestOf(sha1 ?? '') || undefined, digest: digestOf(digest ?? '') || undefined };
 }
 
@@ -68,7 +71,13 @@ function keepId(name?: string, id?: string) {
 }
 
 /** The step that puts the download in place: a temp name beside dest, final attributes, rename. */
-export function installStep(tmp: string, dest: string, have: FileStat, p: { mode?: string; owner?: string; group?: string }, backupName?: string): Step {
+export function installStep(
+  tmp: string,
+  dest: string,
+  have: FileStat,
+  p: { mode?: string; owner?: string; group?: string },
+  backupName?: string,
+): Step {
   const q = quote(dest);
   const m = p.mode ?? have.mode;
   const owner = p.owner ?? (have.type === 'file' ? keepId(have.owner, have.uid) : undefined);
@@ -86,7 +95,11 @@ export function installStep(tmp: string, dest: string, have: FileStat, p: { mode
   return { kind: 'exec', cmd: `{ ${cmds.join(' && ')}; } || { rc=$?; rm -f "$n" ${quote(tmp)}; exit $rc; }; rm -f ${quote(tmp)}` };
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, '').replace('T', '@');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '@');
 
 /** Ansible's get_url: force=no keeps an existing dest (unless a given checksum differs); downloads land by rename. */
 export const get_url = defineModule({
@@ -95,8 +108,15 @@ export const get_url = defineModule({
   example: 'get_url: {url: "https://example.com/app.tar.gz", dest: /opt/app.tar.gz, checksum: "sha256:{{ app_sha256 }}", mode: "0644"}',
   args: {
     url: { required: true, description: 'http, https, ftp or file URL, fetched by the host (curl, else wget, else python3)' },
-    dest: { type: 'path', required: true, description: 'file to write; an existing directory takes the name from Content-Disposition or the URL' },
-    checksum: { default: '', description: '"<algorithm>:<hex digest>" (md5, sha1, sha224, sha256, sha384, sha512): the download must match it' },
+    dest: {
+      type: 'path',
+      required: true,
+      description: 'file to write; an existing directory takes the name from Content-Disposition or the URL',
+    },
+    checksum: {
+      default: '',
+      description: '"<algorithm>:<hex digest>" (md5, sha1, sha224, sha256, sha384, sha512): the download must match it',
+    },
     force: { type: 'bool', default: false, description: 'download even when dest exists, replacing it if the content differs' },
     mode: { type: 'raw', check: mode, description: 'octal mode such as "0644" (quote it in YAML)' },
     owner: { description: 'user that owns the file' },
@@ -115,11 +135,17 @@ export const get_url = defineModule({
       if (i < 0) fail(a, 'The checksum parameter has to be in format <algorithm>:<checksum>');
       const algorithm = cs.slice(0, i).toLowerCase() as Algorithm;
       const rest = cs.slice(i + 1);
-      if (!ALGORITHMS.includes(algorithm)) fail(a, `checksum algorithm ${JSON.stringify(algorithm)} is not one of ${ALGORITHMS.join(', ')}`);
+      if (!ALGORITHMS.includes(algorithm))
+        fail(a, `checksum algorithm ${JSON.stringify(algorithm)} is not one of ${ALGORITHMS.join(', ')}`);
       if (/^[a-z]+:\/\//i.test(rest))
-        fail(a, 'a checksum read from a URL ("sha256:https://…/SHA256SUMS") is not supported', 'give the digest itself: checksum: "sha256:<hex>"');
+        fail(
+          a,
+          'a checksum read from a URL ("sha256:https://…/SHA256SUMS") is not supported',
+          'give the digest itself: checksum: "sha256:<hex>"',
+        );
       const digest = rest.replace(/\W+/g, '').toLowerCase();
-      if (!/^[0-9a-f]+$/.test(digest) || digest.length !== HEX[algorithm]) fail(a, 'The checksum format is invalid', `a ${algorithm} digest is ${HEX[algorithm]} hex digits`);
+      if (!/^[0-9a-f]+$/.test(digest) || digest.length !== HEX[algorithm])
+        fail(a, 'The checksum format is invalid', `a ${algorithm} digest is ${HEX[algorithm]} hex digits`);
       checksum = { algorithm, digest };
     }
     return {
@@ -140,13 +166,18 @@ export const get_url = defineModule({
     const result: Record<string, unknown> = { dest: p.dest, url: p.url, checksum_dest: null, checksum_src: null, elapsed: 0 };
     const attrs = { mode: p.mode, owner: p.owner, group: p.group };
     const first = await statDest(probe, p.dest, p.checksum?.algorithm);
-    if (p.dest.endsWith('/') && first.have.type !== 'dir') return { changed: false, failed: `Destination directory ${p.dest} does not exist`, result };
+    if (p.dest.endsWith('/') && first.have.type !== 'dir')
+      return { changed: false, failed: `Destination directory ${p.dest} does not exist`, result };
     if (first.have.type === 'other' && first.have.target === 'no-parent')
       return { changed: false, failed: `Destination ${posix.dirname(p.dest)} does not exist`, result };
     if (first.have.type === 'file' && !p.force && (!p.checksum || first.digest === p.checksum.digest)) {
       // Ansible's force=no: an existing file is not fetched again; only its attributes are brought in line.
       const fix = attrFix(p.dest, attrs, first.have);
-      const res = { ...result, checksum_dest: first.sha1, msg: fix.cmds.length ? 'file already exists but file attributes changed' : 'file already exists' };
+      const res = {
+        ...result,
+        checksum_dest: first.sha1,
+        msg: fix.cmds.length ? 'file already exists but file attributes changed' : 'file already exists',
+      };
       if (!fix.cmds.length) return { changed: false, note: 'file already exists', result: res };
       return { changed: true, steps: [{ kind: 'exec', cmd: fix.cmds.join(' && ') }], note: fix.changes.join(', '), result: res };
     }

@@ -52,7 +52,11 @@ export interface GitState {
 export function parseProbe(out: string): GitState {
   const lines = out.split('\n');
   const kind = (lines[0]?.trim() || 'nogit') as GitState['kind'];
-  const field = (name: string) => lines.find((l) => l.startsWith(`${name} `))?.slice(name.length + 1).trim() || undefined;
+  const field = (name: string) =>
+    lines
+      .find((l) => l.startsWith(`${name} `))
+      ?.slice(name.length + 1)
+      .trim() || undefined;
   const refs: Record<string, string> = {};
   let symref: string | undefined;
   let failed = false;
@@ -67,7 +71,10 @@ export function parseProbe(out: string): GitState {
 }
 
 /** What version names on the remote: a branch, a tag (peeled), the remote HEAD, or a commit given by its sha. */
-export function resolveVersion(version: string, s: GitState): { sha?: string; kind: 'head' | 'branch' | 'tag' | 'sha'; branch?: string } | undefined {
+export function resolveVersion(
+  version: string,
+  s: GitState,
+): { sha?: string; kind: 'head' | 'branch' | 'tag' | 'sha'; branch?: string } | undefined {
   if (version === 'HEAD') {
     const branch = s.symref?.replace(/^refs\/heads\//, '');
     return s.refs.HEAD ? { sha: s.refs.HEAD, kind: 'head', branch } : undefined;
@@ -172,15 +179,22 @@ export const git = defineModule({
     const after = v.sha ?? p.version;
     if (s.kind !== 'repo') {
       if (!p.clone) return { changed: false, note: 'not cloned (clone: false)', result: { before: null, after: v.sha ?? null } };
-      if (s.kind === 'occupied') return { changed: false, failed: `Destination path '${p.dest}' already exists and is not an empty directory.`, result: { before } };
+      if (s.kind === 'occupied')
+        return { changed: false, failed: `Destination path '${p.dest}' already exists and is not an empty directory.`, result: { before } };
       return { changed: true, steps: cloneSteps(p, v), note: `cloned at ${after.slice(0, 12)}`, result: { before: null, after } };
     }
     if (!p.update) return { changed: false, note: 'left as is (update: false)', result: { before, after: before } };
-    if (s.dirty && !p.force) return { changed: false, failed: `Local modifications exist in the destination: ${p.dest} (force=no).`, result: { before } };
+    if (s.dirty && !p.force)
+      return { changed: false, failed: `Local modifications exist in the destination: ${p.dest} (force=no).`, result: { before } };
     const here = before !== null && (before === v.sha || (v.kind === 'sha' && before.startsWith(p.version.toLowerCase())));
     const urlChanged = s.url !== undefined && s.url !== p.repo;
-    if (here && !s.dirty && !urlChanged) return { changed: false, note: `at ${before?.slice(0, 12)}`, result: { before, after: before, remote_url_changed: false } };
-    const note = here ? (s.dirty ? 'local modifications discarded' : 'remote URL updated') : `${before?.slice(0, 12)} → ${after.slice(0, 12)}`;
+    if (here && !s.dirty && !urlChanged)
+      return { changed: false, note: `at ${before?.slice(0, 12)}`, result: { before, after: before, remote_url_changed: false } };
+    const note = here
+      ? s.dirty
+        ? 'local modifications discarded'
+        : 'remote URL updated'
+      : `${before?.slice(0, 12)} → ${after.slice(0, 12)}`;
     return {
       changed: !here || s.dirty || urlChanged,
       steps: updateSteps(p, v, s),

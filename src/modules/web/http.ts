@@ -113,7 +113,18 @@ with open(d+'/head','w') as f:f.write('HTTP/1.1 %d %s\\r\\n'%(x.status,x.reason)
 open(d+'/meta','w').write('%d %d %s'%(x.status,n[0],x.geturl()))`;
 
 function pythonPart(r: HttpRequest, body: string, out: string): string {
-  const spec = { url: r.url, method: r.method, headers: r.headers, timeout: r.timeout, verify: r.validateCerts, follow: r.followRedirects, user: r.user, password: r.password, force: r.forceBasicAuth, body: r.body !== undefined };
+  const spec = {
+    url: r.url,
+    method: r.method,
+    headers: r.headers,
+    timeout: r.timeout,
+    verify: r.validateCerts,
+    follow: r.followRedirects,
+    user: r.user,
+    password: r.password,
+    force: r.forceBasicAuth,
+    body: r.body !== undefined,
+  };
   // The request (credentials included) reaches python through its environment, not its command line.
   const b64 = Buffer.from(JSON.stringify(spec)).toString('base64');
   const h = heredoc(PY);
@@ -208,7 +219,10 @@ export function parseHttp(stdout: string, url: string): HttpResponse | undefined
   return res;
 }
 
-const WGET_RC: Record<number, string> = { 4: 'wget: network failure (connection refused, timeout or name not resolved)', 5: 'wget: certificate verification failed' };
+const WGET_RC: Record<number, string> = {
+  4: 'wget: network failure (connection refused, timeout or name not resolved)',
+  5: 'wget: certificate verification failed',
+};
 
 // curl puts the user:password it sent into its effective URL.
 function withoutCredentials(url: string): string {

@@ -39,7 +39,9 @@ function encodeBody(body: unknown, format: string, a: Parameters<typeof fail>[0]
   if (format === 'form-urlencoded') {
     if (typeof body === 'string') return body;
     const pairs: [string, string][] = Array.isArray(body)
-      ? body.map((x) => (Array.isArray(x) ? [String(x[0]), String(x[1])] : fail(a, 'body: a form-urlencoded list holds [name, value] pairs')))
+      ? body.map((x) =>
+          Array.isArray(x) ? [String(x[0]), String(x[1])] : fail(a, 'body: a form-urlencoded list holds [name, value] pairs'),
+        )
       : Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
     return new URLSearchParams(pairs).toString();
   }
@@ -68,9 +70,17 @@ export const uri = defineModule({
     url: { required: true, description: 'http or https URL, requested by the host (curl, else wget, else python3)' },
     method: { default: 'GET', description: 'HTTP method, one upper-case word (GET, POST, PUT, DELETE, …)' },
     body: { type: 'raw', description: 'request body; a mapping or list is encoded as body_format says' },
-    body_format: { choices: ['raw', 'json', 'form-urlencoded'], default: 'raw', description: 'json and form-urlencoded also set the Content-Type header' },
+    body_format: {
+      choices: ['raw', 'json', 'form-urlencoded'],
+      default: 'raw',
+      description: 'json and form-urlencoded also set the Content-Type header',
+    },
     status_code: { type: 'list', elements: 'int', default: [200], description: 'statuses that count as success' },
-    return_content: { type: 'bool', default: false, description: 'register the body as content (JSON responses are parsed into json regardless)' },
+    return_content: {
+      type: 'bool',
+      default: false,
+      description: 'register the body as content (JSON responses are parsed into json regardless)',
+    },
     dest: { type: 'path', description: 'write the body to this file on the host (a directory: the name from the response)' },
     creates: { type: 'path', description: 'skip the request when this path exists on the host' },
     removes: { type: 'path', description: 'skip the request unless this path exists on the host' },
@@ -89,7 +99,8 @@ export const uri = defineModule({
   build(v, a): UriArgs {
     checkUrl(a, v.url);
     const method = v.method;
-    if (!isTemplated(method) && !/^[A-Z]+$/.test(method)) fail(a, 'Parameter \'method\' needs to be a single word in uppercase, like GET or POST.');
+    if (!isTemplated(method) && !/^[A-Z]+$/.test(method))
+      fail(a, "Parameter 'method' needs to be a single word in uppercase, like GET or POST.");
     const body = encodeBody(v.body, v.body_format, a);
     const request = requestOf(v, method, body);
     const has = (name: string) => Object.keys(request.headers).some((k) => k.toLowerCase() === name);
@@ -97,7 +108,8 @@ export const uri = defineModule({
     if (v.body_format === 'form-urlencoded' && body !== undefined && !has('content-type'))
       request.headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const fr = String(v.follow_redirects);
-    request.followRedirects = fr === 'all' || fr === 'yes' || fr === 'urllib2' || (fr === 'safe' && (method === 'GET' || method === 'HEAD'));
+    request.followRedirects =
+      fr === 'all' || fr === 'yes' || fr === 'urllib2' || (fr === 'safe' && (method === 'GET' || method === 'HEAD'));
     return {
       url: v.url,
       request,
@@ -144,7 +156,10 @@ export const uri = defineModule({
       elapsed: Math.floor(http.elapsedMs / 1000),
       cookies: {},
       cookies_string: '',
-      msg: http.status === -1 ? `Request failed: ${http.error}` : `${ok ? 'OK' : `HTTP Error ${http.status}`} (${http.headers['content-length'] ?? Buffer.byteLength(content)} bytes)`,
+      msg:
+        http.status === -1
+          ? `Request failed: ${http.error}`
+          : `${ok ? 'OK' : `HTTP Error ${http.status}`} (${http.headers['content-length'] ?? Buffer.byteLength(content)} bytes)`,
     };
     if (http.headers.location) result.location = new URL(http.headers.location, p.url).toString();
     if (p.returnContent) result.content = content;

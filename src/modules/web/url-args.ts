@@ -12,18 +12,31 @@ export const URL_ARGS = {
   url_username: { aliases: ['username'], description: 'user for HTTP authentication' },
   url_password: { aliases: ['password'], description: 'password for HTTP authentication (masked in all output)' },
   force_basic_auth: { type: 'bool', default: false, description: 'send Basic credentials with the first request instead of after a 401' },
-  use_proxy: { type: 'bool', default: true, description: 'the host client follows the usual *_proxy environment variables (set them with environment:)' },
+  use_proxy: {
+    type: 'bool',
+    default: true,
+    description: 'the host client follows the usual *_proxy environment variables (set them with environment:)',
+  },
 } as const satisfies ArgSpecs;
 
 /** A URL the host clients can fetch; anything else is refused at load time. */
 export function checkUrl(a: Args, url: string): void {
   if (isTemplated(url)) return;
-  if (!/^(https?|ftp|file):\/\//i.test(url)) fail(a, `url must start with http://, https://, ftp:// or file:// (got ${JSON.stringify(url)})`);
+  if (!/^(https?|ftp|file):\/\//i.test(url))
+    fail(a, `url must start with http://, https://, ftp:// or file:// (got ${JSON.stringify(url)})`);
 }
 
 /** Header values as strings; credentials become secrets, so the output layer masks them. */
 export function requestOf(
-  v: { url: string; headers?: Record<string, unknown>; timeout: number; validate_certs: boolean; url_username?: string; url_password?: string; force_basic_auth: boolean },
+  v: {
+    url: string;
+    headers?: Record<string, unknown>;
+    timeout: number;
+    validate_certs: boolean;
+    url_username?: string;
+    url_password?: string;
+    force_basic_auth: boolean;
+  },
   method: string,
   body?: string,
 ): HttpRequest {

@@ -70,10 +70,14 @@ function timeoutMsg(p: WaitForArgs): string {
   if (p.port !== undefined) {
     if (p.state === 'stopped' || p.state === 'absent') return `Timeout when waiting for ${p.host}:${p.port} to stop.`;
     if (p.state === 'drained') return `Timeout when waiting for ${p.host}:${p.port} to drain`;
-    return p.searchRegex !== undefined ? `Timeout when waiting for search string ${p.searchRegex} in ${p.host}:${p.port}` : `Timeout when waiting for ${p.host}:${p.port}`;
+    return p.searchRegex !== undefined
+      ? `Timeout when waiting for search string ${p.searchRegex} in ${p.host}:${p.port}`
+      : `Timeout when waiting for ${p.host}:${p.port}`;
   }
   if (p.state === 'absent' || p.state === 'stopped') return `Timeout when waiting for ${p.path} to be absent.`;
-  return p.searchRegex !== undefined ? `Timeout when waiting for search string ${p.searchRegex} in ${p.path}` : `Timeout when waiting for file ${p.path}`;
+  return p.searchRegex !== undefined
+    ? `Timeout when waiting for search string ${p.searchRegex} in ${p.path}`
+    : `Timeout when waiting for file ${p.path}`;
 }
 
 /** Ansible's wait_for, polled on the host by one shell loop bounded by timeout. */
@@ -88,9 +92,12 @@ export const wait_for = defineModule({
     state: {
       choices: STATES,
       default: 'started',
-      description: 'started/present: port open or file there; stopped/absent: port closed or file gone; drained: no established connection on port',
+      description:
+        'started/present: port open or file there; stopped/absent: port closed or file gone; drained: no established connection on port',
     },
-    search_regex: { description: 'with path or port (started/present): wait until this (Python/PCRE) regex matches the file or what the port sends' },
+    search_regex: {
+      description: 'with path or port (started/present): wait until this (Python/PCRE) regex matches the file or what the port sends',
+    },
     delay: { type: 'int', default: 0, description: 'seconds to sleep before the first check' },
     timeout: { type: 'int', default: 300, description: 'seconds to wait in all (the delay included)' },
     sleep: { type: 'int', default: 1, description: 'seconds between checks' },
@@ -115,12 +122,14 @@ export const wait_for = defineModule({
       msg: v.msg,
     };
     if (!isTemplated(v.state)) {
-      if (p.path !== undefined && p.state === 'drained') fail(a, 'state=drained should only be used for checking a port in the wait_for module');
+      if (p.path !== undefined && p.state === 'drained')
+        fail(a, 'state=drained should only be used for checking a port in the wait_for module');
       if (p.state === 'drained' && p.port === undefined) fail(a, 'state=drained needs port');
       if (p.searchRegex !== undefined && (p.state === 'absent' || p.state === 'stopped' || p.state === 'drained'))
         fail(a, `search_regex is only used with state started or present (not ${p.state})`);
     }
-    if (!isTemplated(p.host) && !/^[A-Za-z0-9.:_-]+$/.test(p.host)) fail(a, `host ${JSON.stringify(p.host)} is not an address or host name`);
+    if (!isTemplated(p.host) && !/^[A-Za-z0-9.:_-]+$/.test(p.host))
+      fail(a, `host ${JSON.stringify(p.host)} is not an address or host name`);
     if (p.searchRegex !== undefined && !isTemplated(p.searchRegex)) {
       try {
         jsRegex(p.searchRegex);

@@ -80,7 +80,17 @@ describe('lab host mounts (fstab)', () => {
     expect(l[2]).toBe(
       'lab-usr /usr overlay lowerdir=/usr,upperdir=/work/.lab/x/hosts/h1/usr.upper,workdir=/work/.lab/x/hosts/h1/usr.work,volatile 0 0',
     );
-    expect(targets('/work/.lab/x/hosts/h1', '/work/.lab/x')).toEqual(['/etc', '/var', '/usr', '/opt', '/srv', '/home', '/root', '/run', '/tmp']);
+    expect(targets('/work/.lab/x/hosts/h1', '/work/.lab/x')).toEqual([
+      '/etc',
+      '/var',
+      '/usr',
+      '/opt',
+      '/srv',
+      '/home',
+      '/root',
+      '/run',
+      '/tmp',
+    ]);
   });
 
   it('mounts last whatever covers the state dir, so earlier mounts still find it', () => {

@@ -5,7 +5,8 @@ import { docCommand, moduleDoc } from '../../../src/cli/doc.js';
 import { allModules } from '../../../src/modules/registry.js';
 import { CLI, ROOT, ensureBuilt } from '../../e2e/helpers.js';
 
-const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 beforeAll(() => ensureBuilt());
 

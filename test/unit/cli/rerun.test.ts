@@ -6,7 +6,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limitPattern, recordPath, recordRun, rerunHosts } from '../../../src/cli/rerun.js';
 import type { HostTally } from '../../../src/executor/events.js';
 
-const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 1, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...t });
+const tally = (t: Partial<HostTally> = {}): HostTally => ({
+  ok: 1,
+  changed: 0,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  rescued: 0,
+  ...t,
+});
 let saved: string | undefined;
 let dir: string;
 beforeEach(() => {
@@ -21,7 +30,11 @@ afterEach(() => {
 
 describe('run records', () => {
   it('keeps the failed and unreachable hosts of the last run, per playbook, under $XDG_STATE_HOME/runbook/runs', () => {
-    recordRun('site.yml', { a: tally(), b: tally({ failed: 1 }), c: tally({ unreachable: 1 }), d: tally({ failed: 1, unreachable: 1 }) }, 2);
+    recordRun(
+      'site.yml',
+      { a: tally(), b: tally({ failed: 1 }), c: tally({ unreachable: 1 }), d: tally({ failed: 1, unreachable: 1 }) },
+      2,
+    );
     expect(recordPath('site.yml').startsWith(join(dir, 'runbook', 'runs'))).toBe(true);
     expect(rerunHosts('site.yml')).toEqual(['b', 'd', 'c']);
     const rec = JSON.parse(readFileSync(recordPath('site.yml'), 'utf8'));

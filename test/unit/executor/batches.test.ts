@@ -9,16 +9,38 @@ describe('serial batches', () => {
   it.each([
     [[], [['a', 'b', 'c', 'd', 'e']]],
     [[2], [['a', 'b'], ['c', 'd'], ['e']]],
-    [[1, 2], [['a'], ['b', 'c'], ['d', 'e']]],
+    [
+      [1, 2],
+      [['a'], ['b', 'c'], ['d', 'e']],
+    ],
     [['40%'], [['a', 'b'], ['c', 'd'], ['e']]],
     [['10%'], [['a'], ['b'], ['c'], ['d'], ['e']]],
-    [[1, '100%'], [['a'], ['b', 'c', 'd', 'e']]],
+    [
+      [1, '100%'],
+      [['a'], ['b', 'c', 'd', 'e']],
+    ],
   ] as [(number | string)[], string[][]][])('serial %j', (serial, want) => {
     expect(batches(hosts, serial)).toEqual(want);
   });
 });
 
-const task = (tags: string[]): Task => ({ module: 'ping', args: {}, at: { file: 'x' }, when: [], loopVar: 'item', notify: [], tags, ignoreErrors: false, changedWhen: [], failedWhen: [], noLog: false, until: [], runOnce: false, vars: {}, listen: [] });
+const task = (tags: string[]): Task => ({
+  module: 'ping',
+  args: {},
+  at: { file: 'x' },
+  when: [],
+  loopVar: 'item',
+  notify: [],
+  tags,
+  ignoreErrors: false,
+  changedWhen: [],
+  failedWhen: [],
+  noLog: false,
+  until: [],
+  runOnce: false,
+  vars: {},
+  listen: [],
+});
 
 describe('tag selection', () => {
   it.each([

@@ -7,7 +7,10 @@ import { bareTask } from '../../../src/playbook/task.js';
 
 const at = { file: 'site.yml', line: 3 };
 const env = (environment?: Record<string, unknown>) => ({ environment }) as unknown as TaskEnv;
-const task = (environment?: Record<string, unknown>) => ({ ...bareTask('shell', { _raw: 'env' }, at), ...(environment ? { environment } : {}) });
+const task = (environment?: Record<string, unknown>) => ({
+  ...bareTask('shell', { _raw: 'env' }, at),
+  ...(environment ? { environment } : {}),
+});
 
 describe('envPrefixOf', () => {
   it('nothing to export: no prefix', () => {
@@ -15,7 +18,12 @@ describe('envPrefixOf', () => {
   });
 
   it('the task’s values over the play’s, templates rendered, every value quoted', () => {
-    const p = envPrefixOf(task({ B: 'task', C: "it's $HOME; `x` \"q\"" }), 'h1', { who: 'h1' }, env({ A: '{{ who }}', B: 'play', N: 3, E: null }));
+    const p = envPrefixOf(
+      task({ B: 'task', C: 'it\'s $HOME; `x` "q"' }),
+      'h1',
+      { who: 'h1' },
+      env({ A: '{{ who }}', B: 'play', N: 3, E: null }),
+    );
     expect(p?.startsWith("export A=h1; export B=task; export N=3; export E=''; export C=")).toBe(true);
     // what a shell makes of it: the exact values, nothing run
     const out = execFileSync('sh', ['-c', `${p}printf '%s|%s|%s|%s|%s' "$A" "$B" "$N" "$E" "$C"`], { encoding: 'utf8' });

@@ -152,25 +152,55 @@ describe('facts from one script', () => {
   });
 
   it('lsb, selinux, python, dns, env', () => {
-    expect(af.lsb).toEqual({ id: 'Debian', release: '12', codename: 'bookworm', description: 'Debian GNU/Linux 12 (bookworm)', major_release: '12' });
+    expect(af.lsb).toEqual({
+      id: 'Debian',
+      release: '12',
+      codename: 'bookworm',
+      description: 'Debian GNU/Linux 12 (bookworm)',
+      major_release: '12',
+    });
     expect(af.selinux).toEqual({ status: 'disabled' });
-    expect(af.python).toMatchObject({ executable: '/usr/bin/python3', version: { major: 3, minor: 11, micro: 2, releaselevel: 'final', serial: 0 } });
+    expect(af.python).toMatchObject({
+      executable: '/usr/bin/python3',
+      version: { major: 3, minor: 11, micro: 2, releaselevel: 'final', serial: 0 },
+    });
     expect(af.dns).toEqual({ search: ['example.com'], nameservers: ['10.0.0.2'] });
     expect(af.env.HOME).toBe('/home/deploy');
   });
 
-  it('date_time as Ansible spells it (local fields, UTC iso8601, the zone\'s DST name)', () => {
+  it("date_time as Ansible spells it (local fields, UTC iso8601, the zone's DST name)", () => {
     expect(af.date_time).toMatchObject({
-      date: '2024-03-05', time: '14:07:09', year: '2024', month: '03', day: '05', hour: '14', minute: '07', second: '09',
-      epoch: '1709647629', iso8601: '2024-03-05T14:07:09Z', iso8601_micro: '2024-03-05T14:07:09.123456Z',
-      iso8601_basic: '20240305T140709123456', tz: 'CET', tz_dst: 'CEST', tz_offset: '+0100', weekday: 'Tuesday', weekday_number: '2', weeknumber: '09',
+      date: '2024-03-05',
+      time: '14:07:09',
+      year: '2024',
+      month: '03',
+      day: '05',
+      hour: '14',
+      minute: '07',
+      second: '09',
+      epoch: '1709647629',
+      iso8601: '2024-03-05T14:07:09Z',
+      iso8601_micro: '2024-03-05T14:07:09.123456Z',
+      iso8601_basic: '20240305T140709123456',
+      tz: 'CET',
+      tz_dst: 'CEST',
+      tz_offset: '+0100',
+      weekday: 'Tuesday',
+      weekday_number: '2',
+      weeknumber: '09',
     });
   });
 
   it('interfaces, ansible_<iface> (dashes as underscores), default_ipv4 merged with its interface', () => {
     expect(af.interfaces.sort()).toEqual(['br-x', 'eth0', 'lo']);
     expect(af.eth0).toMatchObject({
-      device: 'eth0', macaddress: '52:54:00:12:34:56', mtu: 1500, active: true, type: 'ether', promisc: false, speed: 1000,
+      device: 'eth0',
+      macaddress: '52:54:00:12:34:56',
+      mtu: 1500,
+      active: true,
+      type: 'ether',
+      promisc: false,
+      speed: 1000,
       ipv4: { address: '10.0.0.11', broadcast: '10.0.0.255', netmask: '255.255.255.0', network: '10.0.0.0', prefix: '24' },
       ipv4_secondaries: [{ address: '10.0.0.99', prefix: '24' }],
       ipv6: [{ address: 'fe80::5054:ff:fe12:3456', prefix: '64', scope: 'link' }],
@@ -180,21 +210,35 @@ describe('facts from one script', () => {
     expect(af.br_x).toMatchObject({ type: 'bridge', active: false, interfaces: ['veth1'], id: '8000.aabbccddeeff' });
     expect(f.ansible_br_x).toBeDefined();
     expect(af.default_ipv4).toEqual({
-      gateway: '10.0.0.1', interface: 'eth0', address: '10.0.0.11', broadcast: '10.0.0.255', netmask: '255.255.255.0', network: '10.0.0.0',
-      prefix: '24', macaddress: '52:54:00:12:34:56', mtu: 1500, type: 'ether', alias: 'eth0',
+      gateway: '10.0.0.1',
+      interface: 'eth0',
+      address: '10.0.0.11',
+      broadcast: '10.0.0.255',
+      netmask: '255.255.255.0',
+      network: '10.0.0.0',
+      prefix: '24',
+      macaddress: '52:54:00:12:34:56',
+      mtu: 1500,
+      type: 'ether',
+      alias: 'eth0',
     });
     expect(af.default_ipv6).toEqual({});
   });
 
   it('mounts: device-backed only, with df sizes', () => {
-    expect(af.mounts).toEqual([{ device: '/dev/sda1', mount: '/', fstype: 'ext4', options: 'rw,relatime', size_total: 10240000000, size_available: 6144000000 }]);
+    expect(af.mounts).toEqual([
+      { device: '/dev/sda1', mount: '/', fstype: 'ext4', options: 'rw,relatime', size_total: 10240000000, size_available: 6144000000 },
+    ]);
   });
 });
 
 describe('distribution and family as Ansible maps them', () => {
   const of = (osrel: string, bins = '', init = '') =>
-    parseFacts({ code: 0, stdout: `@@uname\nLinux h 5.14 #1 SMP x86_64\n@@osrel\n${osrel}\n@@bins\n${bins}\n@@init\n${init}\n@@paths\n/run/systemd/system/\n`, stderr: '' })
-      .ansible_facts as Record<string, unknown>;
+    parseFacts({
+      code: 0,
+      stdout: `@@uname\nLinux h 5.14 #1 SMP x86_64\n@@osrel\n${osrel}\n@@bins\n${bins}\n@@init\n${init}\n@@paths\n/run/systemd/system/\n`,
+      stderr: '',
+    }).ansible_facts as Record<string, unknown>;
   it.each([
     ['ID="rocky"\nVERSION_ID="9.3"\nVERSION="9.3 (Blue Onyx)"', '/usr/bin/dnf\n/usr/bin/yum', 'Rocky', 'RedHat', 'dnf', '9', 'Blue Onyx'],
     ['ID="rhel"\nVERSION_ID="8.9"\nVERSION="8.9 (Ootpa)"', '/usr/bin/yum', 'RedHat', 'RedHat', 'yum', '8', 'Ootpa'],
@@ -206,7 +250,13 @@ describe('distribution and family as Ansible maps them', () => {
     ['ID="opensuse-leap"\nVERSION_ID="15.5"', '/usr/bin/zypper', 'openSUSE Leap', 'Suse', 'zypper', '15', 'NA'],
     ['ID="sles"\nVERSION_ID="15.5"', '/usr/bin/zypper', 'SLES', 'Suse', 'zypper', '15', 'NA'],
   ])('%s', (osrel, bins, dist, family, pkg, major, release) => {
-    expect(of(osrel, bins)).toMatchObject({ distribution: dist, os_family: family, pkg_mgr: pkg, distribution_major_version: major, distribution_release: release });
+    expect(of(osrel, bins)).toMatchObject({
+      distribution: dist,
+      os_family: family,
+      pkg_mgr: pkg,
+      distribution_major_version: major,
+      distribution_release: release,
+    });
   });
   it.each([
     ['systemd', 'systemd'],
@@ -223,7 +273,10 @@ describe('gather_subset and filter', () => {
     [['all'], ['min', 'hardware', 'network']],
     [['min'], ['min']],
     [['!all'], ['min']],
-    [['!all', 'network'], ['min', 'network']],
+    [
+      ['!all', 'network'],
+      ['min', 'network'],
+    ],
     [['!hardware'], ['min', 'network']],
     [['network'], ['min', 'network']],
     [['!all', '!min', 'network'], ['network']],
@@ -237,7 +290,8 @@ describe('gather_subset and filter', () => {
     expect(s).toContain('@@addr');
     expect(s).not.toContain('@@meminfo');
     expect(s).not.toContain('@@env');
-    const f = parseFacts({ code: 0, stdout: debian, stderr: '' }, { parts: subsetParts(['!all', '!min', 'network']) }).ansible_facts as Record<string, unknown>;
+    const f = parseFacts({ code: 0, stdout: debian, stderr: '' }, { parts: subsetParts(['!all', '!min', 'network']) })
+      .ansible_facts as Record<string, unknown>;
     expect(f.eth0).toBeDefined();
     expect(f.os_family).toBeUndefined();
     expect(f.memtotal_mb).toBeUndefined();

@@ -18,12 +18,64 @@ describe('with_* lookups', () => {
     ['items', [['a', 'b'], 'c', [['d']]], ['a', 'b', 'c', ['d']]],
     ['items', 'one', ['one']],
     ['list', [['a', 'b'], 'c'], [['a', 'b'], 'c']],
-    ['indexed_items', ['a', ['b', 'c']], [[0, 'a'], [1, 'b'], [2, 'c']]],
-    ['dict', { a: 1, b: { x: 2 } }, [{ key: 'a', value: 1 }, { key: 'b', value: { x: 2 } }]],
-    ['together', [['a', 'b', 'c'], [1, 2]], [['a', 1], ['b', 2], ['c', null]]],
-    ['nested', [['a', 'b'], [1, 2]], [['a', 1], ['a', 2], ['b', 1], ['b', 2]]],
-    ['cartesian', [['a'], [1, 2], ['x']], [['a', 1, 'x'], ['a', 2, 'x']]],
-    ['nested', [[['a', 'b'], 'c'], [1]], [['a', 'b', 1], ['c', 1]]],
+    [
+      'indexed_items',
+      ['a', ['b', 'c']],
+      [
+        [0, 'a'],
+        [1, 'b'],
+        [2, 'c'],
+      ],
+    ],
+    [
+      'dict',
+      { a: 1, b: { x: 2 } },
+      [
+        { key: 'a', value: 1 },
+        { key: 'b', value: { x: 2 } },
+      ],
+    ],
+    [
+      'together',
+      [
+        ['a', 'b', 'c'],
+        [1, 2],
+      ],
+      [
+        ['a', 1],
+        ['b', 2],
+        ['c', null],
+      ],
+    ],
+    [
+      'nested',
+      [
+        ['a', 'b'],
+        [1, 2],
+      ],
+      [
+        ['a', 1],
+        ['a', 2],
+        ['b', 1],
+        ['b', 2],
+      ],
+    ],
+    [
+      'cartesian',
+      [['a'], [1, 2], ['x']],
+      [
+        ['a', 1, 'x'],
+        ['a', 2, 'x'],
+      ],
+    ],
+    [
+      'nested',
+      [[['a', 'b'], 'c'], [1]],
+      [
+        ['a', 'b', 1],
+        ['c', 1],
+      ],
+    ],
   ])('with_%s %j', (lookup, terms, want) => {
     expect(expandLookup(lookup as never, terms, ctx)).toEqual(want);
   });
@@ -87,12 +139,16 @@ describe('with_* lookups', () => {
     expect(expandLookup('fileglob', '*.conf', fctx)).toEqual([join(dir, 'files/a.conf'), join(dir, 'files/b.conf')]);
     expect(expandLookup('fileglob', ['conf.d/*.conf', 'nothing/*'], fctx)).toEqual([join(dir, 'files/conf.d/x.conf')]);
     expect(expandLookup('fileglob', `${dir}/*.conf`, fctx)).toEqual([join(dir, 'other.conf')]);
-    expect(expandLookup('fileglob', '*.conf', { ...fctx, roleDir: join(dir, 'roles/web') })).toEqual([join(dir, 'roles/web/files/own.conf')]);
+    expect(expandLookup('fileglob', '*.conf', { ...fctx, roleDir: join(dir, 'roles/web') })).toEqual([
+      join(dir, 'roles/web/files/own.conf'),
+    ]);
   });
 
   it('with_first_found: the first existing candidate; files/paths; skip', () => {
     expect(expandLookup('first_found', ['missing.yml', 'default.yml'], fctx)).toEqual([join(dir, 'files/default.yml')]);
-    expect(expandLookup('first_found', [{ files: 'x.conf,y.conf', paths: ['nope', 'conf.d'] }], fctx)).toEqual([join(dir, 'files/conf.d/x.conf')]);
+    expect(expandLookup('first_found', [{ files: 'x.conf,y.conf', paths: ['nope', 'conf.d'] }], fctx)).toEqual([
+      join(dir, 'files/conf.d/x.conf'),
+    ]);
     expect(expandLookup('first_found', [{ files: ['missing'], skip: true }], fctx)).toEqual([]);
     expect(() => expandLookup('first_found', ['missing.yml'], fctx)).toThrow(/with_first_found: no file was found among missing.yml/);
   });
@@ -108,8 +164,27 @@ describe('with_* lookups', () => {
 describe('loop_control', () => {
   const items = ['a', 'b', 'c'];
   it('extended: ansible_loop as in Ansible', () => {
-    expect(loopInfo(items, 0, true)).toEqual({ index: 1, index0: 0, first: true, last: false, length: 3, revindex: 3, revindex0: 2, allitems: items, nextitem: 'b' });
-    expect(loopInfo(items, 2, false)).toEqual({ index: 3, index0: 2, first: false, last: true, length: 3, revindex: 1, revindex0: 0, previtem: 'b' });
+    expect(loopInfo(items, 0, true)).toEqual({
+      index: 1,
+      index0: 0,
+      first: true,
+      last: false,
+      length: 3,
+      revindex: 3,
+      revindex0: 2,
+      allitems: items,
+      nextitem: 'b',
+    });
+    expect(loopInfo(items, 2, false)).toEqual({
+      index: 3,
+      index0: 2,
+      first: false,
+      last: true,
+      length: 3,
+      revindex: 1,
+      revindex0: 0,
+      previtem: 'b',
+    });
   });
   it('loop_var, index_var and ansible_loop per item', () => {
     const t = { ...bareTask('debug', {}, at), loopVar: 'pkg', loopControl: { indexVar: 'i', extended: true } };

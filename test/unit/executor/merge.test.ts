@@ -51,7 +51,15 @@ async function run(conn: Connection) {
   const t = bareTask('route', { to: '{{ item.to }}', via: '{{ item.via }}' }, { file: 'site.yml', line: 3 }, 'routes');
   t.loop = peers;
   const events: TaskResultEvent[] = [];
-  const env: TaskEnv = { play: 'p', baseDir: '/tmp', check: false, diff: true, become: false, connect: async () => conn, emit: (e) => events.push(e) };
+  const env: TaskEnv = {
+    play: 'p',
+    baseDir: '/tmp',
+    check: false,
+    diff: true,
+    become: false,
+    connect: async () => conn,
+    emit: (e) => events.push(e),
+  };
   const out = await runTask(t, 'h1', { inventory_hostname: 'h1' }, env);
   // What a user sees and what `register` keeps; how long each item took is not part of it.
   const shown = events.map(({ durationMs: _d, startedAt: _s, ...e }) => e);

@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rb-hosts-'));
 writeFileSync(join(dir, 'inv.yaml'), 'all:\n  children:\n    web: {hosts: {w1: {}, w2: {}}}\n    db: {hosts: {d1: {}}}\n');
 writeFileSync(
   join(dir, 'pb.yaml'),
-  "- hosts: \"{{ target | default('web') }}\"\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}]\n" +
+  '- hosts: "{{ target | default(\'web\') }}"\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}]\n' +
     '- hosts: "{{ side }}"\n  vars: {side: db}\n  gather_facts: false\n  tasks: [{debug: {msg: hi}}]\n',
 );
 

@@ -11,7 +11,14 @@ const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encodin
 
 describe('probe batch script', () => {
   it('keeps each command’s rc, stdout and stderr apart, binary and exit included', () => {
-    const cmds = ['echo out; echo err >&2; exit 3', "printf 'no newline'", 'exit 0', 'cat /nonexistent/x', 'echo "a b  c"', 'printf "\\n\\n"'];
+    const cmds = [
+      'echo out; echo err >&2; exit 3',
+      "printf 'no newline'",
+      'exit 0',
+      'cat /nonexistent/x',
+      'echo "a b  c"',
+      'printf "\\n\\n"',
+    ];
     const r = parseBatch(sh(batchScript(cmds, 'RBmark')), cmds.length, 'RBmark');
     expect(r[0]).toEqual({ code: 3, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
     expect(r[1].stdout.toString()).toBe('no newline');

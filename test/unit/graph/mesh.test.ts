@@ -124,7 +124,9 @@ describe('live comparison', () => {
     expect(g.edges.map((e) => `${e.a}--${e.b}:${e.state}`)).toEqual(['h1--h2:missing', 'h1--h<3>:ok', 'h2--h<3>:ok']);
     expect(g.edges[0].problems).toEqual(['h1 has no GRE port to h2 (gre-0a000002, remote_ip 10.0.0.2)']);
     const dot = renderDot(g);
-    expect(dot).toContain('"h1" -- "h2" [color="red", style="dashed", label="missing", class="missing", tooltip="h1 has no GRE port to h2 (gre-0a000002, remote_ip 10.0.0.2)"];');
+    expect(dot).toContain(
+      '"h1" -- "h2" [color="red", style="dashed", label="missing", class="missing", tooltip="h1 has no GRE port to h2 (gre-0a000002, remote_ip 10.0.0.2)"];',
+    );
     expect(badEdges(g)).toHaveLength(1);
     const mm = renderMermaid(g);
     expect(mm).toContain('  n0 -. missing .- n1\n');
@@ -144,8 +146,15 @@ describe('live comparison', () => {
     s.get('h2')!.ports.push({ name: 'gre-0a000063', remoteIp: '10.0.0.99' });
     const g = compareLive(plan, s);
     expect(g.nodes.at(-1)).toEqual({ id: 'unknown 10.0.0.99', kind: 'unknown', name: 'unknown 10.0.0.99', address: '10.0.0.99' });
-    expect(g.edges.at(-1)).toEqual({ a: 'h2', b: 'unknown 10.0.0.99', state: 'unexpected', problems: ['h2 has GRE port gre-0a000063 to 10.0.0.99, which is not a planned peer'] });
-    expect(renderDot(g)).toContain('"unknown 10.0.0.99" [label="unknown\\n10.0.0.99", shape="ellipse", color="red", fontcolor="red", class="unknown"];');
+    expect(g.edges.at(-1)).toEqual({
+      a: 'h2',
+      b: 'unknown 10.0.0.99',
+      state: 'unexpected',
+      problems: ['h2 has GRE port gre-0a000063 to 10.0.0.99, which is not a planned peer'],
+    });
+    expect(renderDot(g)).toContain(
+      '"unknown 10.0.0.99" [label="unknown\\n10.0.0.99", shape="ellipse", color="red", fontcolor="red", class="unknown"];',
+    );
     expect(renderDot(g)).toContain('"h2" -- "unknown 10.0.0.99" [color="red", label="unexpected", class="unexpected"');
     const mm = renderMermaid(g);
     expect(mm).toContain('  u3(("unknown<br/>10.0.0.99"))\n');
@@ -159,9 +168,13 @@ describe('live comparison', () => {
     const g = compareLive(plan, s);
     expect(g.nodes[2].unreachable).toBe('connect ECONNREFUSED 10.0.0.3:22');
     expect(g.edges.map((e) => e.state)).toEqual(['ok', 'unverified', 'unverified']);
-    expect(renderDot(g)).toContain('"h<3>" [label="h<3>\\n10.0.0.3\\nbr 192.168.3.1/24\\ndocker 192.168.3.0/24\\nunreachable", color="red", fontcolor="red", class="unreachable"');
+    expect(renderDot(g)).toContain(
+      '"h<3>" [label="h<3>\\n10.0.0.3\\nbr 192.168.3.1/24\\ndocker 192.168.3.0/24\\nunreachable", color="red", fontcolor="red", class="unreachable"',
+    );
     expect(renderMermaid(g)).toContain('  class n2 bad\n');
-    expect(renderSvg(g)).toContain('<g class="node host bad" data-node="h&lt;3&gt;"><title>h&lt;3&gt;: unreachable: connect ECONNREFUSED 10.0.0.3:22</title>');
+    expect(renderSvg(g)).toContain(
+      '<g class="node host bad" data-node="h&lt;3&gt;"><title>h&lt;3&gt;: unreachable: connect ECONNREFUSED 10.0.0.3:22</title>',
+    );
     expect(driftLines(g)).toEqual(['h<3>: unreachable: connect ECONNREFUSED 10.0.0.3:22']);
   });
 });
@@ -180,7 +193,9 @@ describe('parsing what the hosts print', () => {
   });
 
   it('ip -j route', () => {
-    expect(parseRoutes('[{"dst":"192.168.2.0/24","gateway":"10.0.0.2","dev":"br-phy","flags":[]},{"dst":"10.0.0.0/24","dev":"br-phy"}]')).toEqual([
+    expect(
+      parseRoutes('[{"dst":"192.168.2.0/24","gateway":"10.0.0.2","dev":"br-phy","flags":[]},{"dst":"10.0.0.0/24","dev":"br-phy"}]'),
+    ).toEqual([
       { dst: '192.168.2.0/24', gateway: '10.0.0.2' },
       { dst: '10.0.0.0/24', gateway: undefined },
     ]);

@@ -7,7 +7,18 @@ import { renderJson } from '../../../src/graph/json.js';
 import { CIRCLE_MAX_HOSTS, cellStatus, failedLines } from '../../../src/graph/matrix.js';
 import { renderMermaid } from '../../../src/graph/mermaid.js';
 import { type MeshEdge, type MeshGraph, driftLines } from '../../../src/graph/model.js';
-import { type DirectionResult, judgeDirection, judgePair, meshScript, parseBridgeAddrs, parseMesh, parsePing, parseRound, roundScript, schedule } from '../../../src/modules/net/mesh-probe-script.js';
+import {
+  type DirectionResult,
+  judgeDirection,
+  judgePair,
+  meshScript,
+  parseBridgeAddrs,
+  parseMesh,
+  parsePing,
+  parseRound,
+  roundScript,
+  schedule,
+} from '../../../src/modules/net/mesh-probe-script.js';
 import { applyProbe } from '../../../src/graph/probe-run.js';
 import { renderSvg } from '../../../src/graph/svg.js';
 
@@ -38,7 +49,7 @@ describe('round script', () => {
   const me = { host: 'h1', bridge: 'br0', v4: '192.168.1.1', ll: 'fe80::1', mtu: 1400 };
   const peer = { host: 'h2', bridge: 'br0', v4: '192.168.2.1', ll: 'fe80::2', mtu: 1400 };
 
-  it('pings with don\'t-fragment at the MTU (payload MTU-28 over IPv4, MTU-48 over IPv6), 64 KB over TCP, every step under a timeout', () => {
+  it("pings with don't-fragment at the MTU (payload MTU-28 over IPv4, MTU-48 over IPv6), 64 KB over TCP, every step under a timeout", () => {
     const s = roundScript(me, peer, 47401);
     expect(s).toContain('probe out.full4 ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s 1372 -I 192.168.1.1 192.168.2.1 &');
     expect(s).toContain('probe out.full6 ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s 1352 fe80::2%br0 &');
@@ -48,11 +59,14 @@ describe('round script', () => {
     expect(s).toContain('o=$(timeout 5 "$@" 2>&1)');
   });
 
-  it('mesh_probe\'s script: a listener per peer on port base+sender index, sends to peers from the next index on', () => {
+  it("mesh_probe's script: a listener per peer on port base+sender index, sends to peers from the next index on", () => {
     const all = [1, 2, 3].map((i) => ({ host: `h${i}`, bridge: 'br0', v4: `192.168.${i}.1`, ll: `fe80::${i}`, mtu: 1400 }));
     const s = meshScript(all, 1);
     expect(s.match(/nc -6 -l fe80::2%br0 (\d+)/g)).toEqual(['nc -6 -l fe80::2%br0 47402', 'nc -6 -l fe80::2%br0 47400']);
-    expect([...s.matchAll(/\/dev\/tcp\/(fe80::\d)%br0\/(\d+) /g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['fe80::3:47401', 'fe80::1:47401']);
+    expect([...s.matchAll(/\/dev\/tcp\/(fe80::\d)%br0\/(\d+) /g)].map((m) => `${m[1]}:${m[2]}`)).toEqual([
+      'fe80::3:47401',
+      'fe80::1:47401',
+    ]);
     expect(s.indexOf('## peer 2')).toBeLessThan(s.indexOf('## peer 0'));
     const out = `## peer 2\n## small6 0\n${PING_OK}\n## rx 65536\n## peer 0\n## rx \n`;
     expect(parseMesh(out).get(2)).toMatchObject({ pings: { small6: { received: 3 } }, rx: 65536 });
@@ -72,7 +86,12 @@ describe('parsing a round', () => {
     expect(parsePing(PING_OK)).toEqual({ sent: 3, received: 3, avgMs: 0.683 });
     expect(parsePing(PING_LOST)).toEqual({ sent: 3, received: 0, avgMs: undefined });
     const out = `## small6 0\n${PING_OK}\n## full6 1\n${PING_LOST}\n## tcp 124 4012\n## rx 2720\n`;
-    expect(parseRound(out)).toEqual({ pings: { small6: { sent: 3, received: 3, avgMs: 0.683 }, full6: { sent: 3, received: 0, avgMs: undefined } }, tcpExit: 124, tcpMs: 4012, rx: 2720 });
+    expect(parseRound(out)).toEqual({
+      pings: { small6: { sent: 3, received: 3, avgMs: 0.683 }, full6: { sent: 3, received: 0, avgMs: undefined } },
+      tcpExit: 124,
+      tcpMs: 4012,
+      rx: 2720,
+    });
     expect(parseRound('## rx \n').rx).toBe(0);
   });
 
@@ -93,10 +112,24 @@ describe('parsing a round', () => {
 });
 
 describe('verdict per direction', () => {
-  const d = (x: Partial<DirectionResult>): DirectionResult => ({ from: 'h1', to: 'h2', small6: good, full6: good, small4: good, full4: good, tcpBytes: 65536, ...x });
+  const d = (x: Partial<DirectionResult>): DirectionResult => ({
+    from: 'h1',
+    to: 'h2',
+    small6: good,
+    full6: good,
+    small4: good,
+    full4: good,
+    tcpBytes: 65536,
+    ...x,
+  });
   it.each([
     ['everything arrives', d({}), 'ok', []],
-    ['small overlay pings lost', d({ small6: lost, full6: lost }), 'noroute', ['h1 -> h2: no reply across the overlay (ping to the bridge link-local address)']],
+    [
+      'small overlay pings lost',
+      d({ small6: lost, full6: lost }),
+      'noroute',
+      ['h1 -> h2: no reply across the overlay (ping to the bridge link-local address)'],
+    ],
     [
       'full-size overlay pings lost',
       d({ full6: lost, tcpBytes: 2720 }),
@@ -106,7 +139,12 @@ describe('verdict per direction', () => {
         'h1 -> h2: TCP stalled: 2720 of 65536 bytes arrived in 4 s',
       ],
     ],
-    ['full-size pings between bridge addresses lost', d({ full4: lost }), 'mtu', ["h1 -> h2: MTU black hole between the bridge addresses: small pings pass, 1400-byte packets with don't-fragment are lost"]],
+    [
+      'full-size pings between bridge addresses lost',
+      d({ full4: lost }),
+      'mtu',
+      ["h1 -> h2: MTU black hole between the bridge addresses: small pings pass, 1400-byte packets with don't-fragment are lost"],
+    ],
     ['pings pass, the transfer does not', d({ tcpBytes: 0 }), 'tcp', ['h1 -> h2: TCP stalled: 0 of 65536 bytes arrived in 4 s']],
     ['the host could not run the probe', d({ error: 'h1: channel closed' }), 'noroute', ['h1 -> h2: h1: channel closed']],
   ])('%s', (_name, dir, status, problems) => {
@@ -124,7 +162,12 @@ describe('verdict per direction', () => {
 
 /** A live graph of n healthy hosts whose tunnels all match the plan. */
 function mesh(n: number): MeshGraph {
-  const nodes = Array.from({ length: n }, (_, i) => ({ id: `h${i + 1}`, kind: 'host' as const, name: `h${i + 1}`, address: `10.0.0.${i + 1}` }));
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    id: `h${i + 1}`,
+    kind: 'host' as const,
+    name: `h${i + 1}`,
+    address: `10.0.0.${i + 1}`,
+  }));
   const edges: MeshEdge[] = [];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edges.push({ a: nodes[i].id, b: nodes[j].id, state: 'ok', problems: [] });
   return { title: 'GRE mesh: mesh (live)', live: true, nodes, edges };
@@ -145,7 +188,9 @@ describe('probe on the graph, exit code, JSON', () => {
     const results = allPass(g).map((r) => (r.from === 'h2' && r.to === 'h3' ? { ...r, full6: lost } : r));
     const bad = applyProbe(g, results, () => 1400);
     expect(graphExitCode(bad)).toBe(5);
-    expect(driftLines(bad)).toEqual(["probe h2 -- h3: h2 -> h3: MTU black hole across the overlay: small pings pass, 1400-byte packets with don't-fragment are lost"]);
+    expect(driftLines(bad)).toEqual([
+      "probe h2 -- h3: h2 -> h3: MTU black hole across the overlay: small pings pass, 1400-byte packets with don't-fragment are lost",
+    ]);
     expect(renderDot(bad)).toContain('"h2" -- "h3" [color="red", label="MTU black hole", class="probe-mtu"');
     expect(renderMermaid(bad)).toContain('  n1 ---|MTU black hole| n2\n');
     expect(renderSvg(bad)).toContain('<line class="edge probe mtu" data-a="h2" data-b="h3"');

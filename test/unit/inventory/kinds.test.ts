@@ -14,7 +14,10 @@ const K = `${FIX}/kinds`;
 const hasAnsible = spawnSync('sh', ['-c', 'command -v ansible-inventory']).status === 0;
 const list = (...files: string[]) => JSON.parse(describeInventory(loadInventory(files), 'list'));
 const ansibleList = (file: string, plugin: string) =>
-  JSON.parse(spawnSync('ansible-inventory', ['-i', file, '--list'], { encoding: 'utf8', env: { ...process.env, ANSIBLE_INVENTORY_ENABLED: plugin } }).stdout);
+  JSON.parse(
+    spawnSync('ansible-inventory', ['-i', file, '--list'], { encoding: 'utf8', env: { ...process.env, ANSIBLE_INVENTORY_ENABLED: plugin } })
+      .stdout,
+  );
 
 describe('TOML inventory (Ansible’s toml plugin)', () => {
   test('groups with hosts, vars and children; ranges; all.vars; dates as strings', () => {
@@ -85,6 +88,8 @@ describe('inventory plugin configs are refused', () => {
     expect(e.hint).toContain('executable inventory script');
     const dir = mkdtempSync(join(tmpdir(), 'rb-plugin-'));
     writeFileSync(join(dir, 'x.toml'), 'plugin = "community.general.proxmox"\n');
-    expect(inventoryError(() => loadInventory([join(dir, 'x.toml')])).message).toMatch(/inventory plugin "community.general.proxmox"; inventory plugins are not supported/);
+    expect(inventoryError(() => loadInventory([join(dir, 'x.toml')])).message).toMatch(
+      /inventory plugin "community.general.proxmox"; inventory plugins are not supported/,
+    );
   });
 });

@@ -12,7 +12,11 @@ import { lineinfile } from '../../../src/modules/lineinfile.js';
 import type { ModuleDef, Plan, Step } from '../../../src/modules/types.js';
 import { at, dirLine, fakeCtx, fakeProbe, fileLine, stats } from './fake-probe.js';
 
-async function plansOf<P>(def: ModuleDef<P>, items: object[], probeFor: (args: Record<string, string>) => ReturnType<typeof fakeProbe>): Promise<Plan[]> {
+async function plansOf<P>(
+  def: ModuleDef<P>,
+  items: object[],
+  probeFor: (args: Record<string, string>) => ReturnType<typeof fakeProbe>,
+): Promise<Plan[]> {
   const out: Plan[] = [];
   for (const args of items) out.push(await def.plan(def.parse(args, at), probeFor(args as Record<string, string>), fakeCtx()));
   return out;
@@ -32,7 +36,10 @@ describe('file loops: one script', () => {
     const items = paths.map((path) => ({ path, line: 'managed=yes', create: true, mode: '0640' }));
     const plans = await plansOf(lineinfile, items, ({ path }) => {
       const have = existsSync(path) ? readFileSync(path, 'utf8') : null;
-      return fakeProbe([[/stat -L/, stats(have === null ? 'absent' : fileLine(have, '644'), dirLine())]], have === null ? {} : { [path]: have });
+      return fakeProbe(
+        [[/stat -L/, stats(have === null ? 'absent' : fileLine(have, '644'), dirLine())]],
+        have === null ? {} : { [path]: have },
+      );
     });
     expect(plans.map((p) => p.note)).toEqual(['line added', 'line added', 'line added']);
     const steps = lineinfile.merge!(plans.map((p) => p.batch))!;
@@ -46,11 +53,21 @@ describe('file loops: one script', () => {
 
   it('file state=directory and copy: commands and uploads in item order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-fb-'));
-    const dirs = await plansOf(file, [{ path: join(dir, 'x'), state: 'directory', mode: '0750' }, { path: join(dir, 'y'), state: 'directory' }], () =>
-      fakeProbe([[/stat/, stats('absent', dirLine())]]),
+    const dirs = await plansOf(
+      file,
+      [
+        { path: join(dir, 'x'), state: 'directory', mode: '0750' },
+        { path: join(dir, 'y'), state: 'directory' },
+      ],
+      () => fakeProbe([[/stat/, stats('absent', dirLine())]]),
     );
-    const files = await plansOf(copy, [{ dest: join(dir, 'x.txt'), content: 'one\n' }, { dest: join(dir, 'bin.dat'), content: '\u0000\u00ff' }], () =>
-      fakeProbe([[/stat -L/, stats('absent', dirLine())]]),
+    const files = await plansOf(
+      copy,
+      [
+        { dest: join(dir, 'x.txt'), content: 'one\n' },
+        { dest: join(dir, 'bin.dat'), content: '\u0000\u00ff' },
+      ],
+      () => fakeProbe([[/stat -L/, stats('absent', dirLine())]]),
     );
     const r = run(mergeFileSteps([...dirs, ...files].map((p) => p.batch as FileBatch))!);
     expect(r.status).toBe(0);
@@ -94,12 +111,21 @@ describe('file loops: one script', () => {
   });
 
   it('siblings with a common prefix are not nested: /srv/app and /srv/app2 merge', () => {
-    expect(mergeFileSteps([{ paths: ['/srv/app'], steps: [{ kind: 'exec', cmd: 'true' }] }, { paths: ['/srv/app2'], steps: [{ kind: 'exec', cmd: 'true' }] }])).toHaveLength(1);
+    expect(
+      mergeFileSteps([
+        { paths: ['/srv/app'], steps: [{ kind: 'exec', cmd: 'true' }] },
+        { paths: ['/srv/app2'], steps: [{ kind: 'exec', cmd: 'true' }] },
+      ]),
+    ).toHaveLength(1);
   });
 
   it('links and validated copies are never merged', async () => {
-    const link = await plansOf(file, [{ path: '/tmp/l', src: '/etc/hosts', state: 'link' }], () => fakeProbe([[/stat/, stats('absent', dirLine())]]));
-    const checked = await plansOf(copy, [{ dest: '/etc/x', content: 'x', validate: 'true %s' }], () => fakeProbe([[/stat -L/, stats('absent', dirLine())]]));
+    const link = await plansOf(file, [{ path: '/tmp/l', src: '/etc/hosts', state: 'link' }], () =>
+      fakeProbe([[/stat/, stats('absent', dirLine())]]),
+    );
+    const checked = await plansOf(copy, [{ dest: '/etc/x', content: 'x', validate: 'true %s' }], () =>
+      fakeProbe([[/stat -L/, stats('absent', dirLine())]]),
+    );
     expect([...link, ...checked].map((p) => [p.changed, p.batch])).toEqual([
       [true, undefined],
       [true, undefined],

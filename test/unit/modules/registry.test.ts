@@ -13,7 +13,9 @@ describe('registry', () => {
       if (e.isDirectory()) return defined(p);
       if (!e.name.endsWith('.ts')) return [];
       // defineModule({ name: 'x', … }), or a factory making one per name (systemdModule('systemd_service'))
-      return [...readFileSync(p, 'utf8').matchAll(/defineModule\(\{\s*name: '([\w.]+)'|\w+Module\('([\w.]+)'\)/g)].map((m) => (m[1] ?? m[2])!);
+      return [...readFileSync(p, 'utf8').matchAll(/defineModule\(\{\s*name: '([\w.]+)'|\w+Module\('([\w.]+)'\)/g)].map(
+        (m) => (m[1] ?? m[2])!,
+      );
     });
 
   it('knows every module the sources define, each under its own name, and no other', () => {

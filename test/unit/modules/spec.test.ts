@@ -96,7 +96,8 @@ describe('types (Ansible check_type_*), also from free-form k=v strings', () => 
     ['d', '{not json', 'argument "d" must be a mapping'],
   ])('%s: %j refused', (k, v, msg) => expect(err({ [k]: v }).message).toContain(`module "m": ${msg}`));
 
-  test('a bad boolean hints the spellings', () => expect(err({ b: 'si' }).hint).toBe('write b: true or b: false (yes/no, on/off and 1/0 also work)'));
+  test('a bad boolean hints the spellings', () =>
+    expect(err({ b: 'si' }).hint).toBe('write b: true or b: false (yes/no, on/off and 1/0 also work)'));
   test('Python int()/float() on strings', () => {
     expect([pyInt('0x10'), pyInt(''), pyInt('1__0'), pyInt('٣')]).toEqual([undefined, undefined, undefined, undefined]);
     expect([pyFloat('inf'), pyFloat('-Infinity'), pyFloat('.5'), pyFloat('5.')]).toEqual([Infinity, -Infinity, 0.5, 5]);
@@ -106,7 +107,19 @@ describe('types (Ansible check_type_*), also from free-form k=v strings', () => 
 
 describe('defaults, null, mapping, unknown keys, aliases', () => {
   test('defaults fill what is missing or null; other args stay undefined', () => {
-    expect(parse({})).toEqual({ b: false, state: 'present', s: undefined, p: undefined, i: undefined, f: undefined, l: undefined, li: undefined, one: undefined, d: undefined, r: undefined });
+    expect(parse({})).toEqual({
+      b: false,
+      state: 'present',
+      s: undefined,
+      p: undefined,
+      i: undefined,
+      f: undefined,
+      l: undefined,
+      li: undefined,
+      one: undefined,
+      d: undefined,
+      r: undefined,
+    });
     expect(parse({ b: null, s: null })).toMatchObject({ b: false, s: undefined });
   });
   test('a default is a copy, never shared between tasks', () => {
@@ -114,7 +127,9 @@ describe('defaults, null, mapping, unknown keys, aliases', () => {
     (parse({}, spec).l as string[]).push('b');
     expect(parse({}, spec).l).toEqual(['a']);
   });
-  test.each([['a=1'], [['a']], [3]])('%j is not a mapping', (raw) => expect(err(raw).message).toBe('module "m" expects a mapping of arguments'));
+  test.each([['a=1'], [['a']], [3]])('%j is not a mapping', (raw) =>
+    expect(err(raw).message).toBe('module "m" expects a mapping of arguments'),
+  );
   test('null is no arguments', () => expect(parse(null).state).toBe('present'));
   test('unknown key with a did-you-mean over names and aliases', () => {
     const e = err({ stat: 'absent' });
@@ -127,7 +142,8 @@ describe('defaults, null, mapping, unknown keys, aliases', () => {
     expect(parse({ name: '/b' }).p).toBe('/b');
     expect(parse({ name: '/b' })).not.toHaveProperty('name');
   });
-  test('an alias and its argument together are refused', () => expect(err({ p: '/a', dest: '/b' }).message).toBe('module "m": "dest" is an alias of "p"; give only one'));
+  test('an alias and its argument together are refused', () =>
+    expect(err({ p: '/a', dest: '/b' }).message).toBe('module "m": "dest" is an alias of "p"; give only one'));
   test('an open spec keeps other keys untyped', () => {
     const open: ModuleSpec = { open: true, args: { cacheable: { type: 'bool', default: false, description: 'x' } } };
     expect(parse({ x: { y: 1 }, cacheable: 'yes' }, open)).toEqual({ x: { y: 1 }, cacheable: true });
@@ -191,7 +207,10 @@ describe('required and the cross-argument rules', () => {
     [{ ...ok, backrefs: true, regexp: '^(a)' }],
   ])('%j passes', (raw) => expect(() => parseArgs(RULES, raw, at, 'm')).not.toThrow());
   test('a rule not mutually exclusive says "or both"', () => {
-    const spec: ModuleSpec = { args: { state: { description: 'x' }, enabled: { type: 'bool', description: 'x' } }, required_one_of: [['state', 'enabled']] };
+    const spec: ModuleSpec = {
+      args: { state: { description: 'x' }, enabled: { type: 'bool', description: 'x' } },
+      required_one_of: [['state', 'enabled']],
+    };
     expect(err({}, spec).message).toBe('module "m": give one of state, enabled or both');
   });
 });
@@ -208,7 +227,10 @@ describe('templated values are checked after rendering, not at load', () => {
     ['li', ['{{ a }}', 2], ['{{ a }}', 2]],
   ])('%s: %j → %j', (k, v, want) => expect(parse({ [k]: v })[k]).toEqual(want));
   test('a templated state fires no required_if', () => {
-    const spec: ModuleSpec = { args: { state: { choices: ['a', 'b'], description: 'x' }, x: { description: 'x' } }, required_if: [['state', 'a', ['x']]] };
+    const spec: ModuleSpec = {
+      args: { state: { choices: ['a', 'b'], description: 'x' }, x: { description: 'x' } },
+      required_if: [['state', 'a', ['x']]],
+    };
     expect(() => parse({ state: '{{ s }}' }, spec)).not.toThrow();
     expect(() => parse({ state: 'a' }, spec)).toThrow('missing required argument "x" (state=a)');
   });

@@ -37,7 +37,16 @@ function screen(cols: number, rows: number) {
   return { term, stream: stream as unknown as NodeJS.WriteStream & { writes: number }, lines, flush };
 }
 
-const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...t });
+const tally = (t: Partial<HostTally> = {}): HostTally => ({
+  ok: 0,
+  changed: 0,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  rescued: 0,
+  ...t,
+});
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `host${String(i + 1).padStart(2, '0')}`);
 
 function driver(names: string[], cols = 100, rows = 30, verbosity = 0) {
@@ -59,10 +68,29 @@ describe('live view', () => {
     const names = hosts(60);
     const d = driver(names);
     for (const h of names) d.emit({ type: 'task:start', host: h, play: 'fleet', task: 'install', at: 'p.yml:3', startedAt: d.at() });
-    d.emit({ type: 'task:result', host: 'host02', play: 'fleet', task: 'install', at: 'p.yml:3', status: 'failed', msg: 'E: Unable to locate package nginx', durationMs: 5, startedAt: d.at() });
+    d.emit({
+      type: 'task:result',
+      host: 'host02',
+      play: 'fleet',
+      task: 'install',
+      at: 'p.yml:3',
+      status: 'failed',
+      msg: 'E: Unable to locate package nginx',
+      durationMs: 5,
+      startedAt: d.at(),
+    });
     d.emit({ type: 'host:tally', host: 'host02', tally: tally({ failed: 1, firstError: 'E: Unable to locate package nginx' }) });
     for (const h of names.slice(30)) {
-      d.emit({ type: 'task:result', host: h, play: 'fleet', task: 'install', at: 'p.yml:3', status: 'ok', durationMs: 5, startedAt: d.at() });
+      d.emit({
+        type: 'task:result',
+        host: h,
+        play: 'fleet',
+        task: 'install',
+        at: 'p.yml:3',
+        status: 'ok',
+        durationMs: 5,
+        startedAt: d.at(),
+      });
       d.emit({ type: 'host:tally', host: h, tally: tally({ ok: 1 }) });
     }
     await d.tick(2500);

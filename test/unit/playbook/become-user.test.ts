@@ -57,7 +57,10 @@ describe('becomeOf', () => {
   const [plain, templated] = play.tasks;
 
   it('task over play over ansible_become_user over root', () => {
-    expect(becomeOf(templated, 'h1', { app_user: 'www-data', ansible_become_user: 'x' }, env())).toEqual({ become: true, becomeUser: 'www-data' });
+    expect(becomeOf(templated, 'h1', { app_user: 'www-data', ansible_become_user: 'x' }, env())).toEqual({
+      become: true,
+      becomeUser: 'www-data',
+    });
     expect(becomeOf(plain, 'h1', { ansible_become_user: 'x' }, env())).toEqual({ become: true, becomeUser: 'postgres' });
     expect(becomeOf(plain, 'h1', { ansible_become_user: 'x' }, env({ becomeUser: undefined }))).toEqual({ become: true, becomeUser: 'x' });
     expect(becomeOf(plain, 'h1', {}, env({ becomeUser: undefined }))).toEqual({ become: true });

@@ -44,7 +44,9 @@ describe('blocks at load time', () => {
   it('flattens in order, each task knowing its blocks and the part it is in', () => {
     const tasks = loadText(PB).plays[0].tasks;
     expect(tasks.map((t) => t.name)).toEqual(['before', 'step one', 'deep', 'inner always', 'undo', 'tidy', 'after']);
-    const parts = tasks.map((t) => (t.blocks ?? []).map((b) => `${b.name ?? '?'}:${b.section}${b.hasRescue ? '+r' : ''}${b.hasAlways ? '+a' : ''}`).join(' > '));
+    const parts = tasks.map((t) =>
+      (t.blocks ?? []).map((b) => `${b.name ?? '?'}:${b.section}${b.hasRescue ? '+r' : ''}${b.hasAlways ? '+a' : ''}`).join(' > '),
+    );
     expect(parts).toEqual([
       '',
       'configure:block+r+a',
@@ -78,7 +80,9 @@ describe('blocks at load time', () => {
   });
 
   it('--list-tasks marks the tasks of rescue: and always: parts', () => {
-    const lines = formatPlaybookOutline(loadText(PB), 'tasks').split('\n').filter((l) => l.startsWith('      '));
+    const lines = formatPlaybookOutline(loadText(PB), 'tasks')
+      .split('\n')
+      .filter((l) => l.startsWith('      '));
     expect(lines.map((l) => l.trim().split('\t')[0])).toEqual([
       'before',
       'step one',

@@ -74,8 +74,14 @@ describe('dynamic includes', () => {
   });
 
   test('at load: a looped include of a known file is read now; keywords of import_tasks stay static', () => {
-    expect(errorOf('- hosts: all\n  tasks:\n    - include_tasks: bad.yml\n      loop: [1]\n', { 'bad.yml': '- shel: x\n' }).message).toBe('unknown module "shel"');
-    expect(errorOf('- hosts: all\n  tasks:\n    - import_tasks: two.yml\n      loop: [1]\n', FILES).message).toBe('"loop" on import_tasks is not supported');
-    expect(errorOf('- hosts: all\n  tasks:\n    - include_tasks: { file: "{{ f }}", apply: { loop: [1] } }\n').message).toBe('"loop" cannot go in apply:');
+    expect(errorOf('- hosts: all\n  tasks:\n    - include_tasks: bad.yml\n      loop: [1]\n', { 'bad.yml': '- shel: x\n' }).message).toBe(
+      'unknown module "shel"',
+    );
+    expect(errorOf('- hosts: all\n  tasks:\n    - import_tasks: two.yml\n      loop: [1]\n', FILES).message).toBe(
+      '"loop" on import_tasks is not supported',
+    );
+    expect(errorOf('- hosts: all\n  tasks:\n    - include_tasks: { file: "{{ f }}", apply: { loop: [1] } }\n').message).toBe(
+      '"loop" cannot go in apply:',
+    );
   });
 });

@@ -8,7 +8,8 @@ describe('import_playbook', () => {
   it('puts the plays of the imported files in order, nested imports relative to their own file', () => {
     const dir = writeTree({
       'site.yml': '- hosts: all\n  name: first\n  tasks: []\n- import_playbook: net/mesh.yml\n- hosts: all\n  name: last\n  tasks: []\n',
-      'net/mesh.yml': '- hosts: mesh\n  name: mesh\n  tasks:\n    - template: { src: a.hbs, dest: /tmp/a }\n- import_playbook: more/extra.yml\n',
+      'net/mesh.yml':
+        '- hosts: mesh\n  name: mesh\n  tasks:\n    - template: { src: a.hbs, dest: /tmp/a }\n- import_playbook: more/extra.yml\n',
       'net/more/extra.yml': '- hosts: all\n  name: extra\n  tasks: []\n',
       'net/templates/a.hbs': 'x\n',
     });

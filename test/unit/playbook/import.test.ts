@@ -54,7 +54,11 @@ describe('import_tasks / include_tasks', () => {
   });
 
   it('a cycle of imports is refused, naming the files', () => {
-    const dir = writeTree({ 'site.yml': '- hosts: all\n  tasks:\n    - import_tasks: a.yml\n', 'a.yml': '- import_tasks: b.yml\n', 'b.yml': '- import_tasks: a.yml\n' });
+    const dir = writeTree({
+      'site.yml': '- hosts: all\n  tasks:\n    - import_tasks: a.yml\n',
+      'a.yml': '- import_tasks: b.yml\n',
+      'b.yml': '- import_tasks: a.yml\n',
+    });
     let msg = '';
     try {
       loadPlaybook(join(dir, 'site.yml'));

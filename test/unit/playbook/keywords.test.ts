@@ -9,11 +9,16 @@ import { resolveVarsPrompts } from '../../../src/playbook/prompt.js';
 import { type BadCase, errorOf, expectRejected, loadText, writeTree } from './helpers.js';
 
 const tasks = (body: string, playExtra = '') => `- hosts: all\n  gather_facts: false\n${playExtra}  tasks:\n${body}`;
-const first = (body: string, playExtra = '', files: Record<string, string> = {}) => loadText(tasks(body, playExtra), files).plays[0].tasks[0];
+const first = (body: string, playExtra = '', files: Record<string, string> = {}) =>
+  loadText(tasks(body, playExtra), files).plays[0].tasks[0];
 
 describe('free-form arguments (parse_kv)', () => {
   it.each<[string, string, unknown]>([
-    ['copy key=value', '    - copy: content="a b" dest=/tmp/x mode=0644 force=no\n', { content: 'a b', dest: '/tmp/x', mode: '0644', force: 'no' }],
+    [
+      'copy key=value',
+      '    - copy: content="a b" dest=/tmp/x mode=0644 force=no\n',
+      { content: 'a b', dest: '/tmp/x', mode: '0644', force: 'no' },
+    ],
     ['debug msg with a template', '    - debug: msg="hello {{ name }}"\n', { msg: 'hello {{ name }}' }],
     ['set_fact', '    - set_fact: a=1 b="two words"\n', { a: '1', b: 'two words' }],
     ['FQCN module', '    - ansible.builtin.file: path=/tmp/x state=directory\n', { path: '/tmp/x', state: 'directory' }],
@@ -31,7 +36,11 @@ describe('free-form arguments (parse_kv)', () => {
   ])('%s', (line, args) => expect(first(`    - ${line}\n`).args).toEqual(args));
 
   it('args: merges under the free form, inline options winning', () => {
-    expect(first('    - command: ls chdir=/a\n      args: { chdir: /b, creates: /c }\n').args).toEqual({ _raw: 'ls', chdir: '/a', creates: '/c' });
+    expect(first('    - command: ls chdir=/a\n      args: { chdir: /b, creates: /c }\n').args).toEqual({
+      _raw: 'ls',
+      chdir: '/a',
+      creates: '/c',
+    });
   });
 });
 
@@ -56,8 +65,9 @@ describe('keywords', () => {
       'other.yml': '- hosts: all\n  tasks:\n    - ping:\n',
     };
     const text =
-      tasks('    - ansible.builtin.import_tasks: inc.yml\n    - ansible.builtin.include_tasks: inc.yml\n    - ansible.builtin.import_role: { name: r }\n    - ansible.legacy.include_role: { name: s }\n') +
-      '- ansible.builtin.import_playbook: other.yml\n';
+      tasks(
+        '    - ansible.builtin.import_tasks: inc.yml\n    - ansible.builtin.include_tasks: inc.yml\n    - ansible.builtin.import_role: { name: r }\n    - ansible.legacy.include_role: { name: s }\n',
+      ) + '- ansible.builtin.import_playbook: other.yml\n';
     const pb = loadText(text, files);
     expect(pb.plays[0].tasks.map((t) => t.module)).toEqual(['set_fact', 'set_fact', 'debug', 'debug']);
     expect(pb.plays[1].tasks.map((t) => t.module)).toEqual(['ping']);
@@ -65,7 +75,10 @@ describe('keywords', () => {
 
   it('remote_user on the play, a block and a task: the innermost wins', () => {
     const pb = loadText(
-      tasks('    - ping:\n    - block:\n        - ping:\n        - ping:\n          remote_user: t\n      remote_user: b\n', '  remote_user: "{{ deploy_user }}"\n'),
+      tasks(
+        '    - ping:\n    - block:\n        - ping:\n        - ping:\n          remote_user: t\n      remote_user: b\n',
+        '  remote_user: "{{ deploy_user }}"\n',
+      ),
     );
     expect(pb.plays[0].remoteUser).toBe('{{ deploy_user }}');
     expect(pb.plays[0].tasks.map((t) => t.remoteUser)).toEqual([undefined, 'b', 't']);
@@ -73,7 +86,10 @@ describe('keywords', () => {
 
   it('collections: accepted on plays, blocks, tasks and roles; modules resolve by short name', () => {
     const pb = loadText(
-      tasks('    - block:\n        - ping:\n          collections: [community.general]\n      collections: [ansible.posix]\n', '  collections: [community.general]\n'),
+      tasks(
+        '    - block:\n        - ping:\n          collections: [community.general]\n      collections: [ansible.posix]\n',
+        '  collections: [community.general]\n',
+      ),
     );
     expect(pb.plays[0].tasks[0].module).toBe('ping');
   });
@@ -95,9 +111,19 @@ describe('keywords', () => {
   });
 
   it('with_* loops keep their terms and lookup; loop_control is read whole', () => {
-    const t = first('    - debug: { msg: "{{ i }} {{ item.key }}" }\n      with_dict: "{{ users }}"\n      loop_control: { index_var: i, label: "{{ item.key }}", pause: 0.5, extended: true, extended_allitems: false }\n');
-    expect(t).toMatchObject({ loop: '{{ users }}', loopLookup: 'dict', loopVar: 'item', loopControl: { indexVar: 'i', label: '{{ item.key }}', pause: 0.5, extended: true, extendedAllitems: false } });
-    expect(first('    - debug: { msg: x }\n      with_sequence: start=1 end=3\n')).toMatchObject({ loop: 'start=1 end=3', loopLookup: 'sequence' });
+    const t = first(
+      '    - debug: { msg: "{{ i }} {{ item.key }}" }\n      with_dict: "{{ users }}"\n      loop_control: { index_var: i, label: "{{ item.key }}", pause: 0.5, extended: true, extended_allitems: false }\n',
+    );
+    expect(t).toMatchObject({
+      loop: '{{ users }}',
+      loopLookup: 'dict',
+      loopVar: 'item',
+      loopControl: { indexVar: 'i', label: '{{ item.key }}', pause: 0.5, extended: true, extendedAllitems: false },
+    });
+    expect(first('    - debug: { msg: x }\n      with_sequence: start=1 end=3\n')).toMatchObject({
+      loop: 'start=1 end=3',
+      loopLookup: 'sequence',
+    });
     const dir = writeTree({ 'site.yml': tasks('    - debug: { msg: x }\n      with_fileglob: "*.conf"\n') });
     expect(loadPlaybook(join(dir, 'site.yml')).plays[0].tasks[0]).toMatchObject({ loopLookup: 'fileglob', loopBaseDir: dir });
   });
@@ -117,16 +143,31 @@ describe('keywords', () => {
   });
 
   it('vars_prompt is read with its defaults (private unless said otherwise)', () => {
-    const p = loadText(tasks('    - ping:\n', '  vars_prompt:\n    - name: release\n      prompt: Release?\n      default: "1.0"\n      private: no\n    - name: secret\n      confirm: yes\n')).plays[0];
+    const p = loadText(
+      tasks(
+        '    - ping:\n',
+        '  vars_prompt:\n    - name: release\n      prompt: Release?\n      default: "1.0"\n      private: no\n    - name: secret\n      confirm: yes\n',
+      ),
+    ).plays[0];
     expect(p.varsPrompt).toEqual([
-      { name: 'release', prompt: 'Release?', default: '1.0', private: false, confirm: false, at: expect.objectContaining({ line: 4, col: 7 }) },
+      {
+        name: 'release',
+        prompt: 'Release?',
+        default: '1.0',
+        private: false,
+        confirm: false,
+        at: expect.objectContaining({ line: 4, col: 7 }),
+      },
       { name: 'secret', prompt: 'secret', private: true, confirm: true, at: expect.objectContaining({ line: 8, col: 7 }) },
     ]);
   });
 });
 
 describe('vars_prompt answers', () => {
-  const pb = () => loadText(tasks('    - ping:\n', '  vars:\n    release: old\n  vars_prompt:\n    - name: release\n      default: "1.0"\n    - name: token\n'));
+  const pb = () =>
+    loadText(
+      tasks('    - ping:\n', '  vars:\n    release: old\n  vars_prompt:\n    - name: release\n      default: "1.0"\n    - name: token\n'),
+    );
   it('an -e value skips the prompt; without a terminal the default is taken', async () => {
     const b = pb();
     await resolveVarsPrompts(b, { token: 't' }, undefined);
@@ -314,7 +355,10 @@ describe('role meta', () => {
   it('a role runs once per play; with allow_duplicates: true in meta/main.yml, each time it is listed', () => {
     const once = loadText('- hosts: all\n  roles: [web, web]\n', { 'roles/web/tasks/main.yml': '- ping:\n' });
     expect(once.plays[0].tasks).toHaveLength(1);
-    const twice = loadText('- hosts: all\n  roles: [web, web]\n', { 'roles/web/tasks/main.yml': '- ping:\n', 'roles/web/meta/main.yml': 'allow_duplicates: true\n' });
+    const twice = loadText('- hosts: all\n  roles: [web, web]\n', {
+      'roles/web/tasks/main.yml': '- ping:\n',
+      'roles/web/meta/main.yml': 'allow_duplicates: true\n',
+    });
     expect(twice.plays[0].tasks).toHaveLength(2);
   });
 });

@@ -29,7 +29,10 @@ describe('roles at load time', () => {
   });
 
   it('a role entry’s keywords go to every task; other keys are role parameters, above task vars', () => {
-    const play = loadText('- hosts: all\n  roles:\n    - { role: web, when: web_enabled, tags: [web], become: true, http_port: 8080 }\n', ROLE).plays[0];
+    const play = loadText(
+      '- hosts: all\n  roles:\n    - { role: web, when: web_enabled, tags: [web], become: true, http_port: 8080 }\n',
+      ROLE,
+    ).plays[0];
     const config = play.tasks.find((t) => t.name === 'web : config');
     expect(config?.when).toEqual(['web_enabled']);
     expect(config?.tags).toEqual(['web']);

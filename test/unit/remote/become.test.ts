@@ -21,7 +21,11 @@ describe('wrapBecome', () => {
     ['root becoming root, named', { become: true, becomeUser: 'root', loginUser: 'root', password: 'pw' }, 'id -u'],
     ['already the become user: nothing to do', { become: true, becomeUser: 'deploy', loginUser: 'deploy', password: 'pw' }, 'id -u'],
     ['no password: sudo -n', { become: true, loginUser: 'deploy' }, `sudo -n -H -- ${inner('id -u')}`],
-    ['no password, another user: sudo -n -u', { become: true, becomeUser: 'postgres', loginUser: 'deploy' }, `sudo -n -H -u postgres -- ${inner('id -u')}`],
+    [
+      'no password, another user: sudo -n -u',
+      { become: true, becomeUser: 'postgres', loginUser: 'deploy' },
+      `sudo -n -H -u postgres -- ${inner('id -u')}`,
+    ],
     [
       'root becoming another user: sudo -n -u, the password is not needed',
       { become: true, becomeUser: 'postgres', loginUser: 'root', password: 'pw' },
@@ -37,7 +41,11 @@ describe('wrapBecome', () => {
       { become: true, becomeUser: 'www-data', loginUser: 'deploy', password: 'pw' },
       `if sudo -k -n -H -u www-data true 2>/dev/null; then IFS= read -r _; exec sudo -n -H -u www-data -- ${inner('id -u')}; else exec sudo -k -S -p ${PROMPT} -H -u www-data -- ${inner('id -u')}; fi`,
     ],
-    ['a user name that needs quoting is quoted', { become: true, becomeUser: 'a b', loginUser: 'deploy' }, `sudo -n -H -u 'a b' -- ${inner('id -u')}`],
+    [
+      'a user name that needs quoting is quoted',
+      { become: true, becomeUser: 'a b', loginUser: 'deploy' },
+      `sudo -n -H -u 'a b' -- ${inner('id -u')}`,
+    ],
     ['an empty become_user means root', { become: true, becomeUser: '', loginUser: 'deploy' }, `sudo -n -H -- ${inner('id -u')}`],
   ];
   for (const [title, req, want] of cases) {
@@ -56,7 +64,11 @@ describe('wrapBecome', () => {
     const w = wrapBecome('id -u', { become: true, becomeUser: 'postgres', loginUser: 'deploy', password: 's3cret pw', nonce: N });
     expect(w.cmd).not.toContain('s3cret');
     expect(w.sudo).toEqual({ marker: MARK, prompt: PROMPT, password: Buffer.from('s3cret pw\n'), login: 'deploy', target: 'postgres' });
-    expect(wrapBecome('id -u', { become: true, loginUser: 'deploy', nonce: N }).sudo).toEqual({ marker: MARK, login: 'deploy', target: 'root' });
+    expect(wrapBecome('id -u', { become: true, loginUser: 'deploy', nonce: N }).sudo).toEqual({
+      marker: MARK,
+      login: 'deploy',
+      target: 'root',
+    });
     expect(wrapBecome('id -u', { become: true, loginUser: 'root' }).sudo).toBeUndefined();
   });
 
@@ -178,7 +190,9 @@ describe('BecomeIo', () => {
     await new Promise((r) => setTimeout(r, 120));
     expect(s.ended()).toBeUndefined();
     s.io.stderr(Buffer.from('\nsudo: no password was provided\n'));
-    expect(failure(() => s.io.result(1)).message).toMatch(/sudo did not start the command within 0.05s of getting the password: Verification code:; sudo: no password was provided/);
+    expect(failure(() => s.io.result(1)).message).toMatch(
+      /sudo did not start the command within 0.05s of getting the password: Verification code:; sudo: no password was provided/,
+    );
   });
 });
 

@@ -57,7 +57,10 @@ describe('per-sshd window', () => {
         },
         (e) => (e as Error).message === 'dropped',
       ).catch(() => 0);
-    const results = await Promise.all([...Array.from({ length: 4 }, () => attempt(true)), ...Array.from({ length: 16 }, () => attempt(false))]);
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, () => attempt(true)),
+      ...Array.from({ length: 16 }, () => attempt(false)),
+    ]);
     expect(results.filter((r) => r === 1)).toHaveLength(16);
     expect(peakAfterDrops).toBeGreaterThan(0);
     expect(peakAfterDrops).toBeLessThan(PER_SSHD_HANDSHAKES);

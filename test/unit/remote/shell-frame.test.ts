@@ -20,18 +20,30 @@ function parse(out: Buffer, err: Buffer, size: number, marked = true) {
   return { got, starts, streamed: { stdout: Buffer.concat(streamed.stdout), stderr: Buffer.concat(streamed.stderr) } };
 }
 
-const frameOut = (body: Buffer | string, code: number, before = '') => Buffer.concat([Buffer.from(`${before}${K}<\n`), Buffer.from(body), Buffer.from(`\n${K}>${code}\n`)]);
-const frameErr = (body: Buffer | string, before = '') => Buffer.concat([Buffer.from(`${before}${K}<\n`), Buffer.from(body), Buffer.from(`\n${K}>\n`)]);
+const frameOut = (body: Buffer | string, code: number, before = '') =>
+  Buffer.concat([Buffer.from(`${before}${K}<\n`), Buffer.from(body), Buffer.from(`\n${K}>${code}\n`)]);
+const frameErr = (body: Buffer | string, before = '') =>
+  Buffer.concat([Buffer.from(`${before}${K}<\n`), Buffer.from(body), Buffer.from(`\n${K}>\n`)]);
 
 describe('FrameParser', () => {
   const binary = Buffer.from(Array.from({ length: 700 }, (_, i) => (i * 37) % 256));
   const cases: [string, Buffer, Buffer, Got][] = [
     ['plain output and status', frameOut('hello\n', 0), frameErr(''), { code: 0, stdout: Buffer.from('hello\n'), stderr: Buffer.alloc(0) }],
-    ['no trailing newline is kept as is', frameOut('no newline', 3), frameErr('warn'), { code: 3, stdout: Buffer.from('no newline'), stderr: Buffer.from('warn') }],
-    ['empty output', frameOut('', 0), frameErr(''), { code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }],
-    ['binary bytes, NULs and newlines included', frameOut(binary, 0), frameErr(Buffer.from([0, 10, 255])), { code: 0, stdout: binary, stderr: Buffer.from([0, 10, 255]) }],
     [
-      'output from before the start marker (an earlier command\'s background job) is dropped',
+      'no trailing newline is kept as is',
+      frameOut('no newline', 3),
+      frameErr('warn'),
+      { code: 3, stdout: Buffer.from('no newline'), stderr: Buffer.from('warn') },
+    ],
+    ['empty output', frameOut('', 0), frameErr(''), { code: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }],
+    [
+      'binary bytes, NULs and newlines included',
+      frameOut(binary, 0),
+      frameErr(Buffer.from([0, 10, 255])),
+      { code: 0, stdout: binary, stderr: Buffer.from([0, 10, 255]) },
+    ],
+    [
+      "output from before the start marker (an earlier command's background job) is dropped",
       frameOut('mine\n', 1, 'stray\n'),
       frameErr('', 'stray err\n'),
       { code: 1, stdout: Buffer.from('mine\n'), stderr: Buffer.alloc(0) },

@@ -11,10 +11,34 @@ import { tickStep } from '../../../src/report/timeline.js';
 import { addSecret } from '../../../src/vault/secrets.js';
 
 const T0 = 1_700_000_000_000;
-const res = (host: string, task: string, status: TaskResultEvent['status'], start: number, ms: number, extra: Partial<TaskResultEvent> = {}): RunEvent => ({
-  type: 'task:result', host, play: 'p', task, at: 'pb.yaml:3', status, durationMs: ms, startedAt: T0 + start, ...extra,
+const res = (
+  host: string,
+  task: string,
+  status: TaskResultEvent['status'],
+  start: number,
+  ms: number,
+  extra: Partial<TaskResultEvent> = {},
+): RunEvent => ({
+  type: 'task:result',
+  host,
+  play: 'p',
+  task,
+  at: 'pb.yaml:3',
+  status,
+  durationMs: ms,
+  startedAt: T0 + start,
+  ...extra,
 });
-const tally = (o: Partial<Record<'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped', number>>, firstError?: string) => ({ ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...o, firstError });
+const tally = (o: Partial<Record<'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped', number>>, firstError?: string) => ({
+  ok: 0,
+  changed: 0,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  ...o,
+  firstError,
+});
 
 function events(): RunEvent[] {
   return [
@@ -27,7 +51,13 @@ function events(): RunEvent[] {
     res('h1', 'loop', 'changed', 141, 12, { item: 'b' }),
     res('h2', 'loop', 'skipped', 110, 0, { item: 'a' }),
     { type: 'play:end', play: 'p' },
-    { type: 'run:end', recap: { h1: tally({ ok: 2, changed: 2 }), h2: tally({ ok: 2, skipped: 1 }), h10: tally({ failed: 1 }, 'boom') }, elapsedMs: 200, exitCode: 2, interrupted: false },
+    {
+      type: 'run:end',
+      recap: { h1: tally({ ok: 2, changed: 2 }), h2: tally({ ok: 2, skipped: 1 }), h10: tally({ failed: 1 }, 'boom') },
+      elapsedMs: 200,
+      exitCode: 2,
+      interrupted: false,
+    },
   ];
 }
 

@@ -47,11 +47,15 @@ describe('networkTask', () => {
     ['shell', {}, undefined, false],
     ['copy', {}, undefined, false],
   ];
-  for (const [m, args, net, want] of table) it(`${m} ${JSON.stringify(args)} network=${net}: ${want}`, () => expect(networkTask(m, args, net)).toBe(want));
+  for (const [m, args, net, want] of table)
+    it(`${m} ${JSON.stringify(args)} network=${net}: ${want}`, () => expect(networkTask(m, args, net)).toBe(want));
 
   it('a plan writes its uploads; sysctl also the kernel value', () => {
     expect(writtenPaths('copy', {}, upload('/etc/a'))).toEqual(['/etc/a']);
-    expect(writtenPaths('sysctl', { name: 'net.ipv4.ip_forward' }, upload('/etc/sysctl.d/99.conf'))).toEqual(['/etc/sysctl.d/99.conf', '/proc/sys/net/ipv4/ip_forward']);
+    expect(writtenPaths('sysctl', { name: 'net.ipv4.ip_forward' }, upload('/etc/sysctl.d/99.conf'))).toEqual([
+      '/etc/sysctl.d/99.conf',
+      '/proc/sys/net/ipv4/ip_forward',
+    ]);
   });
 });
 
@@ -78,7 +82,7 @@ describe('NetworkGuard.beforeApply', () => {
     // a file written while armed is copied first (and the exec checks the host has not restored itself)
     await g.beforeApply(intent(c, 'copy', {}, upload('/etc/a')));
     expect(c.cmds).toHaveLength(2);
-    expect(c.cmds[1]).toContain("rb_keep /etc/a");
+    expect(c.cmds[1]).toContain('rb_keep /etc/a');
     expect(c.cmds[1]).toContain('/run/runbook-guard/t/armed ] ||');
     await g.beforeApply(intent(c, 'copy', {}, upload('/etc/a')));
     expect(c.cmds).toHaveLength(2);
@@ -113,7 +117,15 @@ describe('NetworkGuard.beforeApply', () => {
 
   it('refuses to apply when the state cannot be saved, or the host already restored itself', async () => {
     const g = new NetworkGuard({ confirmTimeout: 60, rollbackOnFailure: false, runId: 't' });
-    await expect(g.beforeApply(intent(conn(() => 'no'), 'bridge', {}))).rejects.toThrow(/could not save the host's state before this task/);
+    await expect(
+      g.beforeApply(
+        intent(
+          conn(() => 'no'),
+          'bridge',
+          {},
+        ),
+      ),
+    ).rejects.toThrow(/could not save the host's state before this task/);
     const c = conn();
     await g.beforeApply(intent(c, 'bridge', {}));
     const fired = { ...c, exec: async () => ({ code: 9, stdout: `${FIRED}\n`, stderr: '' }) };
@@ -148,14 +160,20 @@ describe('NetworkGuard.settle', () => {
     };
     const [o] = await g.settle(['h1'], { fresh, failed: () => undefined, interrupted: false });
     expect(o).toMatchObject({ status: 'rolled back', task: 'uplink into br0' });
-    expect(o.msg).toBe('rolled back: the management path was lost in "uplink into br0" (the session died); links, addresses, routes and files equal those saved before the play');
+    expect(o.msg).toBe(
+      'rolled back: the management path was lost in "uplink into br0" (the session died); links, addresses, routes and files equal those saved before the play',
+    );
   });
 
   it('a host that never comes back is reported not restored after timeout + grace', async () => {
     const clock = fastClock();
     const g = new NetworkGuard({ confirmTimeout: 10, graceSeconds: 5, rollbackOnFailure: false, runId: 't', ...clock });
     await g.beforeApply(intent(conn(), 'bridge', {}));
-    const [o] = await g.settle(['h1'], { fresh: async () => Promise.reject(new Error('no route to host')), failed: () => undefined, interrupted: false });
+    const [o] = await g.settle(['h1'], {
+      fresh: async () => Promise.reject(new Error('no route to host')),
+      failed: () => undefined,
+      interrupted: false,
+    });
     expect(o.status).toBe('not restored');
     expect(o.msg).toContain('still unreachable 15 s after it was armed (no route to host)');
   });

@@ -35,7 +35,10 @@ const BASE: HostState = {
     '2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever',
     '2: eth0    inet6 fe80::1/64 scope link \\       valid_lft forever preferred_lft forever',
   ],
-  route4: ['10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.11 ', 'local 10.0.0.11 dev eth0 table local proto kernel scope host src 10.0.0.11 '],
+  route4: [
+    '10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.11 ',
+    'local 10.0.0.11 dev eth0 table local proto kernel scope host src 10.0.0.11 ',
+  ],
   rule4: ['0:\tfrom all lookup local', '32766:\tfrom all lookup main'],
 };
 
@@ -56,7 +59,8 @@ function host() {
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout;
   };
-  const batch = () => (existsSync(join(fake, 'batch')) ? [...new Set(readFileSync(join(fake, 'batch'), 'utf8').trim().split('\n'))].sort() : []);
+  const batch = () =>
+    existsSync(join(fake, 'batch')) ? [...new Set(readFileSync(join(fake, 'batch'), 'utf8').trim().split('\n'))].sort() : [];
   return { root, d, set, sh, batch };
 }
 
@@ -98,8 +102,16 @@ const cases: { name: string; after: HostState; planned: string[] }[] = [
   },
   {
     name: 'a black-holing route and a rule added, the connected route gone',
-    after: { ...BASE, route4: ['blackhole 10.0.0.0/26', 'local 10.0.0.11 dev eth0 table local proto kernel scope host src 10.0.0.11'], rule4: [...BASE.rule4!, '100:\tfrom all lookup 100'] },
-    planned: ['route add 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.11', 'route del blackhole 10.0.0.0/26', 'rule del pref 100 from all lookup 100'],
+    after: {
+      ...BASE,
+      route4: ['blackhole 10.0.0.0/26', 'local 10.0.0.11 dev eth0 table local proto kernel scope host src 10.0.0.11'],
+      rule4: [...BASE.rule4!, '100:\tfrom all lookup 100'],
+    },
+    planned: [
+      'route add 10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.11',
+      'route del blackhole 10.0.0.0/26',
+      'rule del pref 100 from all lookup 100',
+    ],
   },
   {
     name: 'a link taken down and a master removed',

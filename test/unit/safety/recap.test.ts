@@ -4,8 +4,18 @@ import type { HostTally } from '../../../src/executor/events.js';
 import { formatRecap } from '../../../src/output/recap.js';
 import { painter } from '../../../src/output/style.js';
 
-const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 2, changed: 1, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0, ...t });
-const why = 'rolled back: the run was interrupted while the host was armed; links, addresses, routes and files equal those saved before the play';
+const tally = (t: Partial<HostTally> = {}): HostTally => ({
+  ok: 2,
+  changed: 1,
+  skipped: 0,
+  failed: 0,
+  unreachable: 0,
+  ignored: 0,
+  rescued: 0,
+  ...t,
+});
+const why =
+  'rolled back: the run was interrupted while the host was armed; links, addresses, routes and files equal those saved before the play';
 
 describe('recap with network safety', () => {
   test('a rolled back host comes first with its reason; every line has the column', () => {

@@ -105,7 +105,11 @@ const CASES: [string, string, boolean][] = [
   ['serial zero', play('ping:', '  serial: 0\n'), false],
   ['max_fail_percentage over 100', play('ping:', '  max_fail_percentage: 150\n'), false],
   ['unknown loop_control key', play('debug: {msg: x}\nloop: [1]\nloop_control: {index: i}'), false],
-  ['loop_control index_var, extended, pause', play('debug: {msg: x}\nloop: [1]\nloop_control: {index_var: i, extended: true, pause: 1}'), true],
+  [
+    'loop_control index_var, extended, pause',
+    play('debug: {msg: x}\nloop: [1]\nloop_control: {index_var: i, extended: true, pause: 1}'),
+    true,
+  ],
   ['when a number', play('ping:\nwhen: 3'), false],
   ['hosts an empty list', '- hosts: []\n  tasks: []\n', false],
 ];

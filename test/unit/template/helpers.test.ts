@@ -84,7 +84,9 @@ describe('helpers', () => {
 describe('mesh helpers', () => {
   const vars = { hostvars: { h2: { ansible_host: '192.168.42.131' } }, peer: 'h2' };
   it('hostvar reads another host and ip_hex names its port', () => {
-    expect(renderHandlebars('gre-{{ip_hex (hostvar peer "ansible_host")}} {{hostvar peer "ansible_host"}}', vars, {})).toBe('gre-c0a82a83 192.168.42.131');
+    expect(renderHandlebars('gre-{{ip_hex (hostvar peer "ansible_host")}} {{hostvar peer "ansible_host"}}', vars, {})).toBe(
+      'gre-c0a82a83 192.168.42.131',
+    );
   });
   it('hostvar names the missing host or variable', () => {
     expect(() => renderHandlebars('{{hostvar "h9" "ansible_host"}}', vars, {})).toThrow(/no host "h9"/);
@@ -98,7 +100,11 @@ describe('mesh helpers', () => {
 describe('merge and object build JSON configs', () => {
   it('later maps win; a missing optional map is guarded by default', () => {
     const src = '{{json (merge (default opts (object)) (object bridge="br0" mtu=1400))}}';
-    expect(JSON.parse(renderHandlebars(src, { opts: { 'log-level': 'warn', bridge: 'docker0' } }, {}))).toEqual({ 'log-level': 'warn', bridge: 'br0', mtu: 1400 });
+    expect(JSON.parse(renderHandlebars(src, { opts: { 'log-level': 'warn', bridge: 'docker0' } }, {}))).toEqual({
+      'log-level': 'warn',
+      bridge: 'br0',
+      mtu: 1400,
+    });
     expect(JSON.parse(renderHandlebars(src, {}, {}))).toEqual({ bridge: 'br0', mtu: 1400 });
   });
   it('refuses a list', () => {

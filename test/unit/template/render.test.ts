@@ -184,7 +184,10 @@ describe('renderFile', () => {
   it('renders any other file as Jinja, as Ansible template does (trim_blocks, #jinja2 header, includes beside it)', () => {
     const j2 = join(dir, 'app.conf.j2');
     writeFileSync(join(dir, 'part.j2'), 'part {{ name }}\n');
-    writeFileSync(j2, '# {{ ansible_managed }}\n{% for t in tags %}\ntag={{ t }}\n{% endfor %}\n{% include "part.j2" %}\ngw={{ net | host_addr(1) }}\n');
+    writeFileSync(
+      j2,
+      '# {{ ansible_managed }}\n{% for t in tags %}\ntag={{ t }}\n{% endfor %}\n{% include "part.j2" %}\ngw={{ net | host_addr(1) }}\n',
+    );
     expect(renderFile(j2, { ...vars, net: '10.1.0.0/16' }, 'h')).toBe('# Ansible managed\ntag=a\ntag=b\npart web1\ngw=10.1.0.1\n');
     const hdr = join(dir, 'hdr.j2');
     writeFileSync(hdr, '#jinja2: trim_blocks: False\n{% if true %}\nx\n{% endif %}\n');

@@ -19,7 +19,8 @@ const pwFile = (name: string, pw: string): string => {
   writeFileSync(f, `${pw}\n`);
   return f;
 };
-const ansibleVault = (...args: string[]): string => execFileSync('ansible-vault', args, { encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+const ansibleVault = (...args: string[]): string =>
+  execFileSync('ansible-vault', args, { encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
 
 afterEach(() => setVaultSecrets([]));
 
@@ -27,7 +28,12 @@ describe('Ansible vault format', () => {
   it('round-trips 1.1 and 1.2 (with a vault id), in 80-column hex lines', () => {
     const a = encryptAnsible('db_pass: s3cret\n', 'pw');
     expect(a.split('\n')[0]).toBe('$ANSIBLE_VAULT;1.1;AES256');
-    expect(a.split('\n').slice(1, -2).every((l) => /^[0-9a-f]{80}$/.test(l))).toBe(true);
+    expect(
+      a
+        .split('\n')
+        .slice(1, -2)
+        .every((l) => /^[0-9a-f]{80}$/.test(l)),
+    ).toBe(true);
     const b = encryptAnsible('x', 'pw', 'prod');
     expect(b.split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
     expect(parseEnvelope(b, 'f').vaultId).toBe('prod');
@@ -40,7 +46,9 @@ describe('Ansible vault format', () => {
   it('a wrong password names the file and the vault ids tried; no password says how to give one', () => {
     const v = encryptAnsible('a: 1\n', 'right', 'prod');
     setVaultSecrets([{ id: 'dev', password: 'wrong' }]);
-    expect(() => decryptAnsible(v, 'group_vars/web.yml')).toThrow(/group_vars\/web\.yml: cannot decrypt: wrong vault password \(vault id "prod"; tried dev\)/);
+    expect(() => decryptAnsible(v, 'group_vars/web.yml')).toThrow(
+      /group_vars\/web\.yml: cannot decrypt: wrong vault password \(vault id "prod"; tried dev\)/,
+    );
     setVaultSecrets([]);
     expect(() => readVarsText('gv.yml', v)).toThrow(/gv\.yml is vault-encrypted and no vault password was given/);
   });
@@ -75,7 +83,10 @@ describe('vault password sources', () => {
     process.env.ANSIBLE_VAULT_PASSWORD_FILE = pwFile('env-pw', '  from-env  ');
     try {
       const got = await resolveVaultSecrets(
-        { vaultIds: [`dev@${pwFile('dev-pw', 'from-file')}`, `ops@${script}`, `prod@${client}`, 'ask@prompt'], passwordFiles: [pwFile('plain', 'plain-pw')] },
+        {
+          vaultIds: [`dev@${pwFile('dev-pw', 'from-file')}`, `ops@${script}`, `prod@${client}`, 'ask@prompt'],
+          passwordFiles: [pwFile('plain', 'plain-pw')],
+        },
         async (q) => `typed for ${q}`,
       );
       expect(got).toEqual([
@@ -92,7 +103,9 @@ describe('vault password sources', () => {
   });
 
   it('a missing file, an empty file and a failing script are errors before anything loads', async () => {
-    await expect(resolveVaultSecrets({ passwordFiles: [join(dir, 'nope')] })).rejects.toThrow(/cannot read vault password file .*nope: ENOENT/);
+    await expect(resolveVaultSecrets({ passwordFiles: [join(dir, 'nope')] })).rejects.toThrow(
+      /cannot read vault password file .*nope: ENOENT/,
+    );
     await expect(resolveVaultSecrets({ passwordFiles: [pwFile('empty', '')] })).rejects.toThrow(/is empty/);
     const bad = join(dir, 'bad.sh');
     writeFileSync(bad, '#!/bin/sh\nexit 3\n');

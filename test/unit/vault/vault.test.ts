@@ -37,7 +37,13 @@ describe('secrets', () => {
   });
 
   it('marks vars by name pattern and by runbook_secret_vars; short values are not tracked', () => {
-    addSecretVars({ db_password: 'pw-by-name', plain_thing: 'visible-value', extra_blob: 'listed-value', api_pass: 'abc', runbook_secret_vars: ['extra_blob'] });
+    addSecretVars({
+      db_password: 'pw-by-name',
+      plain_thing: 'visible-value',
+      extra_blob: 'listed-value',
+      api_pass: 'abc',
+      runbook_secret_vars: ['extra_blob'],
+    });
     expect(redact('pw-by-name listed-value visible-value abc')).toBe('******** ******** visible-value abc');
     addSecretVars({ custom_thing: 'by-custom-pattern' }, { runbook_secret_pattern: '^custom_' });
     expect(redact('by-custom-pattern')).toBe('********');

@@ -38,7 +38,10 @@ const vars = async (args: unknown, file?: string) => (await include_vars.plan(in
 
 describe('include_vars', () => {
   test('a file by free form, from the playbook vars/ folder; name: puts it under one key', async () => {
-    expect(await vars({ _raw: 'Debian.yml' })).toMatchObject({ ansible_facts: { pkg: 'apt', port: 80 }, ansible_included_var_files: [join(dir, 'vars/Debian.yml')] });
+    expect(await vars({ _raw: 'Debian.yml' })).toMatchObject({
+      ansible_facts: { pkg: 'apt', port: 80 },
+      ansible_included_var_files: [join(dir, 'vars/Debian.yml')],
+    });
     expect((await vars({ file: 'Debian.yml', name: 'os' }))?.ansible_facts).toEqual({ os: { pkg: 'apt', port: 80 } });
     expect((await vars({ _raw: 'file=Debian.yml name=os' }))?.ansible_facts).toEqual({ os: { pkg: 'apt', port: 80 } });
   });
@@ -73,7 +76,9 @@ describe('group_by, add_host, meta', () => {
   test('add_host: name with a port, groups as a list or comma text, other keys are host vars', async () => {
     const p = add_host.parse({ hostname: 'db1:2222', groups: 'db,backup', ansible_host: '10.0.0.5' }, at);
     expect(p).toEqual({ name: 'db1', groups: ['db', 'backup'], vars: { ansible_host: '10.0.0.5', ansible_port: 2222 } });
-    expect((await add_host.plan(p, fakeProbe(), fakeCtx())).result).toEqual({ add_host: { host_name: 'db1', groups: ['db', 'backup'], host_vars: p.vars } });
+    expect((await add_host.plan(p, fakeProbe(), fakeCtx())).result).toEqual({
+      add_host: { host_name: 'db1', groups: ['db', 'backup'], host_vars: p.vars },
+    });
   });
 
   test('meta takes one of Ansible’s actions', () => {
@@ -85,7 +90,10 @@ describe('group_by, add_host, meta', () => {
 describe('the inventory and variable effects (executor/control.ts)', () => {
   const inv = (): Inventory => ({
     sources: [],
-    hosts: new Map([['h1', { name: 'h1', vars: {} }], ['h2', { name: 'h2', vars: {} }]]),
+    hosts: new Map([
+      ['h1', { name: 'h1', vars: {} }],
+      ['h2', { name: 'h2', vars: {} }],
+    ]),
     groups: new Map([
       ['all', { name: 'all', hosts: new Set<string>(), children: new Set(['ungrouped']), vars: {} }],
       ['ungrouped', { name: 'ungrouped', hosts: new Set(['h1', 'h2']), children: new Set<string>(), vars: {} }],
@@ -110,7 +118,13 @@ describe('the inventory and variable effects (executor/control.ts)', () => {
 
   test('include_vars sits above task vars and below set_fact, for the rest of the run; loops are merged', () => {
     const r = newHostRun('h1', { a: 'inventory' });
-    applyControl('include_vars', { results: [{ ansible_facts: { a: 'included', b: 1 } }, { ansible_facts: { b: 2 } }, { skipped: true }] }, r, inv(), {});
+    applyControl(
+      'include_vars',
+      { results: [{ ansible_facts: { a: 'included', b: 1 } }, { ansible_facts: { b: 2 } }, { skipped: true }] },
+      r,
+      inv(),
+      {},
+    );
     expect(varsFor(r, {}, {}, { a: 'task' }).a).toBe('included');
     expect(varsFor(r, {}, {}).b).toBe(2);
     r.facts.a = 'set_fact';

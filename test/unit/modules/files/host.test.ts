@@ -257,7 +257,13 @@ describe('unarchive', () => {
     expect(firstDifference(members, have(), { ...none, owner: 'www' })).toBe('bundle: owner differs'));
   test('mode is compared when given (links aside), and applied with chmod -R after unpacking', async () => {
     expect(firstDifference(members, have(), { ...none, mode: '0755' })).toBe('bundle/a b.txt: mode differs');
-    expect(firstDifference(members.filter((m) => m.type === 'dir'), have(), { ...none, mode: '0755' })).toBeUndefined();
+    expect(
+      firstDifference(
+        members.filter((m) => m.type === 'dir'),
+        have(),
+        { ...none, mode: '0755' },
+      ),
+    ).toBeUndefined();
     const p = unarchive.parse({ src: '/tmp/a.tgz', dest: '/opt/x', remote_src: true, mode: '0755' }, at);
     const probe = fakeProbe([
       [/@@dest/, '@@dest\n\n@@magic\n 1f 8b 08 00\n'],

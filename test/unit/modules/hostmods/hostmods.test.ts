@@ -11,7 +11,8 @@ import { waitFor, wait_for_connection } from '../../../../src/modules/hostmods/w
 import type { ExecResult, HostSession } from '../../../../src/modules/types.js';
 import { at, fakeCtx, fakeProbe } from '../fake-probe.js';
 
-const FACTS = '@@uname\nLinux h1 6.1 #1 SMP x86_64\n@@osrel\nID=debian\nVERSION_ID=12\n@@bins\n/usr/bin/apt-get\n@@sysnet\n/sys/class/net/eth0/mtu:1500\n/sys/class/net/eth0/operstate:up\n@@addr\n2: eth0    inet 10.0.0.5/24 scope global eth0\n@@meminfo\nMemTotal: 2048000 kB\nMemFree: 1024000 kB\n';
+const FACTS =
+  '@@uname\nLinux h1 6.1 #1 SMP x86_64\n@@osrel\nID=debian\nVERSION_ID=12\n@@bins\n/usr/bin/apt-get\n@@sysnet\n/sys/class/net/eth0/mtu:1500\n/sys/class/net/eth0/operstate:up\n@@addr\n2: eth0    inet 10.0.0.5/24 scope global eth0\n@@meminfo\nMemTotal: 2048000 kB\nMemFree: 1024000 kB\n';
 
 describe('setup', () => {
   it('gathers the subset asked for in one probe, keeps what the filter matches, merges into ansible_facts', async () => {
@@ -22,7 +23,9 @@ describe('setup', () => {
     expect(probe.commands[0]).toContain('@@addr');
     expect(probe.commands[0]).not.toContain('@@meminfo');
     expect(plan.changed).toBe(false);
-    expect(plan.result).toEqual({ ansible_facts: { ansible_eth0: expect.objectContaining({ mtu: 1500 }), ansible_all_ipv4_addresses: ['10.0.0.5'] } });
+    expect(plan.result).toEqual({
+      ansible_facts: { ansible_eth0: expect.objectContaining({ mtu: 1500 }), ansible_all_ipv4_addresses: ['10.0.0.5'] },
+    });
     expect(plan.facts).toMatchObject({
       ansible_eth0: { device: 'eth0', active: true },
       ansible_facts: { os_family: 'Debian', memtotal_mb: 1, all_ipv4_addresses: ['10.0.0.5'] },
@@ -152,7 +155,10 @@ describe('wait_for_connection', () => {
   it('gives up after timeout with the last reason', async () => {
     const { s } = session([], Array.from({ length: 100 }, gone));
     const out = await waitFor({ delay: 0, sleep: 0, timeout: 0.05 as never, connectTimeout: 1 }, s);
-    expect(out).toMatchObject({ failed: true, msg: expect.stringMatching(/^timed out waiting for ping module test: h1 .*timed out after 1000 ms/) });
+    expect(out).toMatchObject({
+      failed: true,
+      msg: expect.stringMatching(/^timed out waiting for ping module test: h1 .*timed out after 1000 ms/),
+    });
   });
   it('the plan is unchanged and carries the session', async () => {
     const plan = await wait_for_connection.plan(wait_for_connection.parse({ timeout: 30 }, at), fakeProbe(), fakeCtx());
@@ -200,14 +206,25 @@ describe('reboot', () => {
   it('a host that never comes back fails after reboot_timeout', async () => {
     const { s } = session([{ stdout: 'aaa' }, {}], Array.from({ length: 50 }, gone));
     const out = await rebootHost({ ...args(), rebootTimeout: 1 }, s);
-    expect(out).toMatchObject({ failed: true, rebooted: true, msg: expect.stringMatching(/^Timed out waiting for last boot time check \(timeout=1\): h1 .*ssh handshake/) });
+    expect(out).toMatchObject({
+      failed: true,
+      rebooted: true,
+      msg: expect.stringMatching(/^Timed out waiting for last boot time check \(timeout=1\): h1 .*ssh handshake/),
+    });
   });
   it('a failing reboot command fails without waiting', async () => {
     const { s } = session([{ stdout: 'aaa' }, { code: 1, stderr: 'shutdown: not allowed' }]);
-    expect(await rebootHost(args(), s)).toMatchObject({ failed: true, rebooted: false, msg: "Reboot command failed. Error was: ', shutdown: not allowed'" });
+    expect(await rebootHost(args(), s)).toMatchObject({
+      failed: true,
+      rebooted: false,
+      msg: "Reboot command failed. Error was: ', shutdown: not allowed'",
+    });
   });
   it('refuses to reboot the controller (local connection)', async () => {
     const { s } = session([], [], false);
-    expect(await rebootHost(args(), s)).toMatchObject({ failed: true, msg: 'Running reboot with local connection would reboot the control node.' });
+    expect(await rebootHost(args(), s)).toMatchObject({
+      failed: true,
+      msg: 'Running reboot with local connection would reboot the control node.',
+    });
   });
 });

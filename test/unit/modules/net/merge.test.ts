@@ -26,13 +26,24 @@ async function merged<P>(def: ModuleDef<P>, reply: Reply, items: object[], vars:
 
 // A snapshot with gre0 (to 192.168.42.131) already on obr0, protected; nothing else.
 const SNAP_GRE0 = `${GRE0_IFACE}\n${JSON.stringify({ data: [[['uuid', 'u0'], 'gre0', ['set', []], true]], headings: ['_uuid', 'name', 'tag', 'protected'] })}\n${JSON.stringify({ data: [['obr0', ['uuid', 'u0']]], headings: ['name', 'ports'] })}\n`;
-const port = (name: string, ip: string, extra: object = {}) => ({ bridge: 'obr0', port: name, type: 'gre', options: { remote_ip: ip }, protected: true, ...extra });
+const port = (name: string, ip: string, extra: object = {}) => ({
+  bridge: 'obr0',
+  port: name,
+  type: 'gre',
+  options: { remote_ip: ip },
+  protected: true,
+  ...extra,
+});
 
 describe('ovs_port: a loop of ports in one ovs-vsctl transaction', () => {
   it.each<[string, object[], { cmd: string }[] | undefined]>([
     [
       'two new ports, one already in place: one transaction for the two, one check of both error columns',
-      [port('gre1', '10.0.0.1'), port('gre0', '192.168.42.131', { options: { remote_ip: '192.168.42.131', key: '5' } }), port('gre2', '10.0.0.2')],
+      [
+        port('gre1', '10.0.0.1'),
+        port('gre0', '192.168.42.131', { options: { remote_ip: '192.168.42.131', key: '5' } }),
+        port('gre2', '10.0.0.2'),
+      ],
       [
         {
           cmd:
@@ -72,13 +83,21 @@ describe('ovs_port: a loop of ports in one ovs-vsctl transaction', () => {
   };
   const check = (names: string[], errors: Record<string, string>) => {
     const step = verifyInterfaces(names) as { cmd: string };
-    const r = spawnSync('sh', ['-c', step.cmd], { env: { ...process.env, PATH: `${vsctl(errors)}:${process.env.PATH}` }, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', step.cmd], {
+      env: { ...process.env, PATH: `${vsctl(errors)}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
     return { code: r.status, stderr: r.stderr };
   };
 
   it.each<[string, Record<string, string>, number, string]>([
     ['every error column empty → exit 0', { gre1: '[]', gre2: '[]' }, 0, ''],
-    ['a port with an error → exit 1, naming that port', { gre1: '[]', gre2: '"could not add network device gre2"' }, 1, 'ovs-vsctl: interface gre2: "could not add network device gre2"\n'],
+    [
+      'a port with an error → exit 1, naming that port',
+      { gre1: '[]', gre2: '"could not add network device gre2"' },
+      1,
+      'ovs-vsctl: interface gre2: "could not add network device gre2"\n',
+    ],
   ])('the merged error-column check: %s', (_, errors, code, stderr) => {
     expect(check(['gre1', 'gre2'], errors)).toEqual({ code, stderr });
   });
@@ -95,7 +114,14 @@ describe('route: a loop of routes in one ip -batch', () => {
       [{ to: '192.168.2.0/24', via: '10.0.0.2' }, ...two],
       [{ cmd: 'ip -batch -', stdin: 'route replace 192.168.3.0/24 via 10.0.0.3\nroute replace 192.168.4.0/24 via 10.0.0.4 metric 20\n' }],
     ],
-    ['the same destination twice (a /32 and its bare address): one by one', [{ to: '10.9.9.9/32', via: '10.0.0.3' }, { to: '10.9.9.9', via: '10.0.0.4' }], undefined],
+    [
+      'the same destination twice (a /32 and its bare address): one by one',
+      [
+        { to: '10.9.9.9/32', via: '10.0.0.3' },
+        { to: '10.9.9.9', via: '10.0.0.4' },
+      ],
+      undefined,
+    ],
   ])('%s', async (_, items, want) => {
     const { steps } = await merged(route, sectioned({ routes: ROUTE_2 }), items);
     expect(steps).toEqual(want);
@@ -106,7 +132,14 @@ describe('route: a loop of routes in one ip -batch', () => {
     ['a persisted route', { to: '192.168.5.0/24', via: '10.0.0.5', persist: 'debian' }],
     ['a removal', { to: '192.168.2.0/24', state: 'absent' }],
   ])('%s does not join: it is applied one by one', async (_, args) => {
-    const p = await route.plan(route.parse(args, at), fakeProbe([[/^echo @@routes/, sectioned({ routes: ROUTE_2 })], [/^if \[ -f /, `absent\n${statDir}\n`]]), ctx());
+    const p = await route.plan(
+      route.parse(args, at),
+      fakeProbe([
+        [/^echo @@routes/, sectioned({ routes: ROUTE_2 })],
+        [/^if \[ -f /, `absent\n${statDir}\n`],
+      ]),
+      ctx(),
+    );
     expect(p.changed).toBe(true);
     expect(p.batch).toBeUndefined();
   });
@@ -125,12 +158,21 @@ describe('package: a loop of packages in one install', () => {
     ],
     [
       'dnf with update_cache: one makecache, one install',
-      [{ name: 'git', update_cache: true }, { name: 'jq', update_cache: true }],
+      [
+        { name: 'git', update_cache: true },
+        { name: 'jq', update_cache: true },
+      ],
       sectioned({ mgr: 'dnf', installed: 'git no\njq no\n' }),
       { ansible_pkg_mgr: 'dnf' },
       [{ cmd: 'dnf -q makecache' }, { cmd: 'dnf install -y git jq' }],
     ],
-    ['items with different arguments: one by one', [{ name: 'git' }, { name: 'jq', update_cache: true }], apt('git no\njq no\n'), APT, undefined],
+    [
+      'items with different arguments: one by one',
+      [{ name: 'git' }, { name: 'jq', update_cache: true }],
+      apt('git no\njq no\n'),
+      APT,
+      undefined,
+    ],
   ])('%s', async (_, items, reply, vars, want) => {
     const { steps } = await merged(pkg, reply, items, vars);
     expect(steps).toEqual(want);
@@ -151,11 +193,20 @@ describe('apt, dnf and yum: a loop of installs in one call', () => {
   const aptPlans = async (items: object[], status: string) => {
     const plans: Plan[] = [];
     for (const args of items)
-      plans.push(await apt.plan(apt.parse(args, at), fakeProbe([[/^echo @@now/, aptReply(status)], [/apt-get install -s/, 'rc=0\n']]), ctx()));
+      plans.push(
+        await apt.plan(
+          apt.parse(args, at),
+          fakeProbe([
+            [/^echo @@now/, aptReply(status)],
+            [/apt-get install -s/, 'rc=0\n'],
+          ]),
+          ctx(),
+        ),
+      );
     return plans;
   };
 
-  it('apt: one apt-get install of every item\'s missing names; it is captured, as each item\'s own run was', async () => {
+  it("apt: one apt-get install of every item's missing names; it is captured, as each item's own run was", async () => {
     const plans = await aptPlans([{ name: 'git' }, { name: ['curl', 'jq'] }], 'curl amd64 7.88 ii \n');
     expect(apt.merge!(plans.map((p) => p.batch))).toEqual([{ kind: 'exec', cmd: `${ENV} install -y -q ${DPKG} git jq`, capture: true }]);
   });
@@ -166,9 +217,33 @@ describe('apt, dnf and yum: a loop of installs in one call', () => {
   });
 
   it.each<[string, typeof dnf, object[], Record<string, string>, string[] | undefined]>([
-    ['dnf: one install', dnf, [{ name: 'git' }, { name: ['jq', 'git'] }], { mgr: 'dnf', installed: 'git no\njq no\n' }, ['dnf install -y git jq']],
-    ['yum with a repo flag: one install with the flag', yum, [{ name: 'a', enablerepo: 'epel' }, { name: 'b', enablerepo: 'epel' }], { mgr: 'yum', installed: 'a no\nb no\n' }, ['yum install -y --enablerepo=epel a b']],
-    ['dnf latest (an upgrade): one by one', dnf, [{ name: 'a', state: 'latest' }, { name: 'b', state: 'latest' }], { mgr: 'dnf', installed: 'a yes\nb yes\n', upgradable: 'a\nb\n' }, undefined],
+    [
+      'dnf: one install',
+      dnf,
+      [{ name: 'git' }, { name: ['jq', 'git'] }],
+      { mgr: 'dnf', installed: 'git no\njq no\n' },
+      ['dnf install -y git jq'],
+    ],
+    [
+      'yum with a repo flag: one install with the flag',
+      yum,
+      [
+        { name: 'a', enablerepo: 'epel' },
+        { name: 'b', enablerepo: 'epel' },
+      ],
+      { mgr: 'yum', installed: 'a no\nb no\n' },
+      ['yum install -y --enablerepo=epel a b'],
+    ],
+    [
+      'dnf latest (an upgrade): one by one',
+      dnf,
+      [
+        { name: 'a', state: 'latest' },
+        { name: 'b', state: 'latest' },
+      ],
+      { mgr: 'dnf', installed: 'a yes\nb yes\n', upgradable: 'a\nb\n' },
+      undefined,
+    ],
   ])('%s', async (_, mod, items, reply, want) => {
     const plans: Plan[] = [];
     for (const args of items) plans.push(await mod.plan(mod.parse(args, at), fakeProbe([[/./, sectioned(reply)]]), ctx()));

@@ -4,11 +4,29 @@ import { meshProbe } from '../../../../src/modules/net/mesh-probe.js';
 import { at, ctx, fakeProbe } from './fake-probe.js';
 
 const addrs = (i: number) =>
-  JSON.stringify([{ ifname: 'br0', mtu: 1400, addr_info: [{ family: 'inet', local: `192.168.${i}.1`, scope: 'global' }, { family: 'inet6', local: `fe80::${i}`, scope: 'link' }] }]);
+  JSON.stringify([
+    {
+      ifname: 'br0',
+      mtu: 1400,
+      addr_info: [
+        { family: 'inet', local: `192.168.${i}.1`, scope: 'global' },
+        { family: 'inet6', local: `fe80::${i}`, scope: 'link' },
+      ],
+    },
+  ]);
 const args = { hosts: ['node1', 'node2', 'node3'], addresses: [addrs(1), addrs(2), addrs(3)], mtu: 1400 };
-const ping = (rx: number) => `3 packets transmitted, ${rx} received, 0% packet loss, time 400ms\n${rx ? 'rtt min/avg/max/mdev = 0.3/0.4/0.5/0.1 ms' : ''}`;
+const ping = (rx: number) =>
+  `3 packets transmitted, ${rx} received, 0% packet loss, time 400ms\n${rx ? 'rtt min/avg/max/mdev = 0.3/0.4/0.5/0.1 ms' : ''}`;
 const peer = (k: number, o: { full6?: number; rx?: number } = {}) =>
-  [`## peer ${k}`, `## small6 0\n${ping(3)}`, `## full6 0\n${ping(o.full6 ?? 3)}`, `## small4 0\n${ping(3)}`, `## full4 0\n${ping(3)}`, '## tcp 0 12', `## rx ${o.rx ?? 65536}`].join('\n');
+  [
+    `## peer ${k}`,
+    `## small6 0\n${ping(3)}`,
+    `## full6 0\n${ping(o.full6 ?? 3)}`,
+    `## small4 0\n${ping(3)}`,
+    `## full4 0\n${ping(3)}`,
+    '## tcp 0 12',
+    `## rx ${o.rx ?? 65536}`,
+  ].join('\n');
 
 const run = async (reply: string, a: object = args) => {
   const probe = fakeProbe([[/^d=\$\(mktemp -d\)/, reply]]);
@@ -24,7 +42,11 @@ describe('mesh_probe', () => {
       `${peer(1, { full6: 0, rx: 0 })}\n${peer(2)}\n`,
       "node1 -> node2: MTU black hole across the overlay: small pings pass, 1400-byte packets with don't-fragment are lost; node2 -> node1: TCP stalled: 0 of 65536 bytes arrived in 4 s",
     ],
-    ['pings pass, nothing arrives over TCP', `${peer(1)}\n${peer(2, { rx: 1024 })}\n`, 'node3 -> node1: TCP stalled: 1024 of 65536 bytes arrived in 4 s'],
+    [
+      'pings pass, nothing arrives over TCP',
+      `${peer(1)}\n${peer(2, { rx: 1024 })}\n`,
+      'node3 -> node1: TCP stalled: 1024 of 65536 bytes arrived in 4 s',
+    ],
     ['the script did not run', '', 'node1 -> node2: the probe did not run (exit 0): ; node1 -> node3: the probe did not run (exit 0): '],
   ])('%s', async (_name, reply, failed) => {
     const { p, probe } = await run(reply);

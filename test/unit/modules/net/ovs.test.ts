@@ -25,7 +25,9 @@ const SNAPSHOT =
 /** A snapshot reply with no interfaces or ports and this bridge table. */
 const withBridges = (table: string): Reply =>
   `{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n${table}\n`;
-const NO_BRIDGES = withBridges('{"data":[],"headings":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}');
+const NO_BRIDGES = withBridges(
+  '{"data":[],"headings":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}',
+);
 
 describe('ovs_bridge', () => {
   const plan = async (args: object, reply: Reply) => {
@@ -124,7 +126,8 @@ describe('ovs_port', () => {
     });
     return `${iface}\n${ports}\n${bridges}\n`;
   };
-  const EMPTY = '{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n{"data":[],"headings":["name","ports"]}\n';
+  const EMPTY =
+    '{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n{"data":[],"headings":["name","ports"]}\n';
   const plan = async (args: object, reply: Reply) => {
     const probe = fakeProbe([[/^ovs-vsctl --timeout=10 --format=json -- /, reply]]);
     const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
@@ -139,10 +142,7 @@ describe('ovs_port', () => {
   });
 
   it('missing → add-port and set interface in one transaction, then verify', async () => {
-    const p = await plan(
-      { type: 'gre', options: { remote_ip: '192.168.42.131' } },
-      EMPTY,
-    );
+    const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, EMPTY);
     expect(stepsOf(p)).toEqual([
       'ovs-vsctl --timeout=30 --may-exist add-port obr0 gre0 -- set interface gre0 type=gre options:remote_ip=192.168.42.131',
       verify('gre0'),

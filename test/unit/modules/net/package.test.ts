@@ -28,7 +28,9 @@ describe('package', () => {
   });
 
   it('enablerepo/disablerepo go to dnf/yum (free-form too); an apt host fails the task as apt in Ansible would', async () => {
-    const { p } = await plan({ name: 'git', enablerepo: 'epel,powertools' }, sectioned({ mgr: 'dnf', installed: 'git no\n' }), { ansible_pkg_mgr: 'dnf' });
+    const { p } = await plan({ name: 'git', enablerepo: 'epel,powertools' }, sectioned({ mgr: 'dnf', installed: 'git no\n' }), {
+      ansible_pkg_mgr: 'dnf',
+    });
     expect(stepsOf(p)).toEqual(['dnf install -y --enablerepo=epel --enablerepo=powertools git']);
     const onApt = await plan({ name: 'git', disablerepo: ['x'] }, apt('git no\n'));
     expect(onApt.p.failed).toMatch(/enablerepo\/disablerepo are dnf\/yum arguments/);
@@ -84,8 +86,13 @@ describe('package', () => {
   });
 
   // Skipped only on a machine without dpkg (not Debian): the query's shell text is checked above either way.
-  it.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)('the apt query, run by a real shell and dpkg-query: one answer per name, in order', () => {
-    const out = execFileSync('sh', ['-c', queryScript('apt', ['no-such-package-xyz', 'dpkg', 'dpkg:amd64=1.0'], false)], { encoding: 'utf8' });
-    expect(out).toBe('@@mgr\napt\n@@installed\nno-such-package-xyz no\ndpkg yes\ndpkg yes\n');
-  });
+  it.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)(
+    'the apt query, run by a real shell and dpkg-query: one answer per name, in order',
+    () => {
+      const out = execFileSync('sh', ['-c', queryScript('apt', ['no-such-package-xyz', 'dpkg', 'dpkg:amd64=1.0'], false)], {
+        encoding: 'utf8',
+      });
+      expect(out).toBe('@@mgr\napt\n@@installed\nno-such-package-xyz no\ndpkg yes\ndpkg yes\n');
+    },
+  );
 });

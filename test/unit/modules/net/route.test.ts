@@ -96,9 +96,7 @@ describe('route', () => {
         sectioned({ routes: ROUTE_2.replace(',"metric":50', ''), file: '192.168.2.0/24 via 10.0.0.2 dev v1\n' }),
       );
       expect(p).toMatchObject({ changed: false });
-      expect(probe.ran).toEqual([
-        `echo @@routes; ip -j route show; if [ -f ${RHEL} ]; then echo @@file; cat ${RHEL}; fi`,
-      ]);
+      expect(probe.ran).toEqual([`echo @@routes; ip -j route show; if [ -f ${RHEL} ]; then echo @@file; cat ${RHEL}; fi`]);
     });
 
     it('rhel: stale line for the same destination is rewritten, others kept', async () => {
@@ -141,7 +139,9 @@ describe('route', () => {
         [stat(statFile())],
       );
       const up = p.steps?.[0];
-      expect(up?.kind === 'upload' && up.content.toString()).toBe(`${HEADER}ip route replace 192.168.3.0/24 via 10.0.0.3 2>/dev/null || true\n`);
+      expect(up?.kind === 'upload' && up.content.toString()).toBe(
+        `${HEADER}ip route replace 192.168.3.0/24 via 10.0.0.3 2>/dev/null || true\n`,
+      );
     });
   });
 

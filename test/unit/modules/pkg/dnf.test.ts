@@ -14,16 +14,58 @@ const plan = async (mod: typeof dnf, args: object, reply: Record<string, string>
 describe('dnf and yum', () => {
   test.each([
     ['all installed', dnf, { name: ['openvswitch', 'bridge-utils'] }, { mgr: 'dnf', installed: 'openvswitch yes\nbridge-utils yes\n' }, []],
-    ['missing ones, one call, repo flags', dnf, { name: ['openvswitch', 'bridge-utils'], enablerepo: 'epel', disablerepo: '*', disable_gpg_check: true }, { mgr: 'dnf', installed: 'openvswitch no\nbridge-utils yes\n' }, ["dnf install -y '--disablerepo=*' --enablerepo=epel --nogpgcheck openvswitch"]],
-    ['installed = present, removed = absent', yum, { name: 'httpd', state: 'removed' }, { mgr: 'yum', installed: 'httpd yes\n' }, ['yum remove -y httpd']],
-    ['latest: install the missing, upgrade the outdated', dnf, { name: ['a', 'b', 'c'], state: 'latest' }, { mgr: 'dnf', installed: 'a no\nb yes\nc yes\n', upgradable: 'b\n' }, ['dnf install -y a', 'dnf upgrade -y b']],
-    ['latest, update_only: no install', dnf, { name: ['a', 'b'], state: 'latest', update_only: true }, { mgr: 'dnf', installed: 'a no\nb yes\n', upgradable: 'b\n' }, ['dnf upgrade -y b']],
-    ['update_cache with work: makecache first', yum, { name: 'x', update_cache: true }, { mgr: 'yum', installed: 'x no\n' }, ['yum -q makecache', 'yum install -y x']],
+    [
+      'missing ones, one call, repo flags',
+      dnf,
+      { name: ['openvswitch', 'bridge-utils'], enablerepo: 'epel', disablerepo: '*', disable_gpg_check: true },
+      { mgr: 'dnf', installed: 'openvswitch no\nbridge-utils yes\n' },
+      ["dnf install -y '--disablerepo=*' --enablerepo=epel --nogpgcheck openvswitch"],
+    ],
+    [
+      'installed = present, removed = absent',
+      yum,
+      { name: 'httpd', state: 'removed' },
+      { mgr: 'yum', installed: 'httpd yes\n' },
+      ['yum remove -y httpd'],
+    ],
+    [
+      'latest: install the missing, upgrade the outdated',
+      dnf,
+      { name: ['a', 'b', 'c'], state: 'latest' },
+      { mgr: 'dnf', installed: 'a no\nb yes\nc yes\n', upgradable: 'b\n' },
+      ['dnf install -y a', 'dnf upgrade -y b'],
+    ],
+    [
+      'latest, update_only: no install',
+      dnf,
+      { name: ['a', 'b'], state: 'latest', update_only: true },
+      { mgr: 'dnf', installed: 'a no\nb yes\n', upgradable: 'b\n' },
+      ['dnf upgrade -y b'],
+    ],
+    [
+      'update_cache with work: makecache first',
+      yum,
+      { name: 'x', update_cache: true },
+      { mgr: 'yum', installed: 'x no\n' },
+      ['yum -q makecache', 'yum install -y x'],
+    ],
     ['update_cache, nothing to do: untouched', yum, { name: 'x', update_cache: true }, { mgr: 'yum', installed: 'x yes\n' }, []],
     ['autoremove alone', dnf, { autoremove: true }, { mgr: 'dnf', unneeded: 'libfoo-0:1.0-1.x86_64\n' }, ['dnf autoremove -y']],
-    ['name "*" latest: one upgrade of everything', dnf, { name: '*', state: 'latest' }, { mgr: 'dnf', upgradable: 'bash\nkernel\n' }, ['dnf upgrade -y']],
+    [
+      'name "*" latest: one upgrade of everything',
+      dnf,
+      { name: '*', state: 'latest' },
+      { mgr: 'dnf', upgradable: 'bash\nkernel\n' },
+      ['dnf upgrade -y'],
+    ],
     ['yum use_backend=dnf runs dnf', yum, { name: 'x', use_backend: 'dnf' }, { mgr: 'dnf', installed: 'x no\n' }, ['dnf install -y x']],
-    ['weak deps off, exclude', dnf, { name: 'x', install_weak_deps: false, exclude: 'kernel*' }, { mgr: 'dnf', installed: 'x no\n' }, ["dnf install -y '--exclude=kernel*' --setopt=install_weak_deps=False x"]],
+    [
+      'weak deps off, exclude',
+      dnf,
+      { name: 'x', install_weak_deps: false, exclude: 'kernel*' },
+      { mgr: 'dnf', installed: 'x no\n' },
+      ["dnf install -y '--exclude=kernel*' --setopt=install_weak_deps=False x"],
+    ],
   ] as const)('%s', async (_, mod, args, reply, steps) => {
     const { p } = await plan(mod as typeof dnf, args, reply);
     expect(p.failed).toBeUndefined();
@@ -32,10 +74,14 @@ describe('dnf and yum', () => {
   });
 
   test('the probe: rpm -q per name (rpm takes name, name-version, name.arch), a local .rpm by what it holds', async () => {
-    const { probe } = await plan(dnf, { name: ['nginx', 'foo-1.2', '/tmp/x-1.0-1.noarch.rpm'], state: 'latest' }, { mgr: 'dnf', installed: '' });
+    const { probe } = await plan(
+      dnf,
+      { name: ['nginx', 'foo-1.2', '/tmp/x-1.0-1.noarch.rpm'], state: 'latest' },
+      { mgr: 'dnf', installed: '' },
+    );
     expect(probe.ran[0]).toContain(rpmQueryScript(['nginx', 'foo-1.2', '/tmp/x-1.0-1.noarch.rpm']));
     expect(probe.ran[0]).toContain(`for p in nginx foo-1.2; do rpm -q --quiet "$p"`);
-    expect(probe.ran[0]).toContain("rpm -qp --qf '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}' \"$f\"");
+    expect(probe.ran[0]).toContain('rpm -qp --qf \'%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\' "$f"');
     expect(probe.ran[0]).toContain("echo @@upgradable; dnf -q check-update nginx foo-1.2 /tmp/x-1.0-1.noarch.rpm 2>/dev/null | awk 'NF==3");
   });
 

@@ -14,24 +14,79 @@ const plan = async (args: object, reply: Record<string, string>, check = false) 
 
 describe('pip', () => {
   test.each([
-    ['installed already (names compare as PEP 503 says)', { name: ['Requests', 'flask_cors'] }, { pip: PIP, list: list({ requests: '2.31.0', 'Flask-Cors': '4.0' }) }, []],
+    [
+      'installed already (names compare as PEP 503 says)',
+      { name: ['Requests', 'flask_cors'] },
+      { pip: PIP, list: list({ requests: '2.31.0', 'Flask-Cors': '4.0' }) },
+      [],
+    ],
     ['a specifier met', { name: 'flask>=2' }, { pip: PIP, list: list({ Flask: '2.3.2' }) }, []],
-    ['a specifier not met: one install of the names that need it', { name: ['flask>=3', 'requests'] }, { pip: PIP, list: list({ Flask: '2.3.2', requests: '2' }) }, ["python3 -m pip install 'flask>=3'"]],
-    ['version', { name: 'requests', version: '2.31.0' }, { pip: PIP, list: list({ requests: '2.30.0' }) }, ['python3 -m pip install requests==2.31.0']],
-    ['absent', { name: ['requests', 'six'], state: 'absent' }, { pip: PIP, list: list({ requests: '2' }) }, ['python3 -m pip uninstall -y requests']],
+    [
+      'a specifier not met: one install of the names that need it',
+      { name: ['flask>=3', 'requests'] },
+      { pip: PIP, list: list({ Flask: '2.3.2', requests: '2' }) },
+      ["python3 -m pip install 'flask>=3'"],
+    ],
+    [
+      'version',
+      { name: 'requests', version: '2.31.0' },
+      { pip: PIP, list: list({ requests: '2.30.0' }) },
+      ['python3 -m pip install requests==2.31.0'],
+    ],
+    [
+      'absent',
+      { name: ['requests', 'six'], state: 'absent' },
+      { pip: PIP, list: list({ requests: '2' }) },
+      ['python3 -m pip uninstall -y requests'],
+    ],
     [
       'a missing virtualenv is created, then everything installed in it',
       { name: 'requests', virtualenv: '/opt/app/venv', virtualenv_command: 'python3 -m venv' },
       { venv: 'no', pip: 'sh: 1: /opt/app/venv/bin/pip: not found', list: '' },
       ['python3 -m venv /opt/app/venv', '/opt/app/venv/bin/pip install requests'],
     ],
-    ['in an existing virtualenv, with extra_args and chdir', { name: 'x', virtualenv: '/v', extra_args: '--no-index --find-links /srv/wheels', chdir: '/srv' }, { venv: 'yes', pip: PIP, list: '[]' }, ['cd /srv && /v/bin/pip install --no-index --find-links /srv/wheels x']],
-    ['latest: the dry run decides', { name: 'requests', state: 'latest' }, { pip: PIP, list: list({ requests: '2.30' }), dry: 'Would install requests-2.31.0\nrc=0' }, ['python3 -m pip install -U requests']],
-    ['latest, nothing newer', { name: 'requests', state: 'latest' }, { pip: PIP, list: list({ requests: '2.31' }), dry: 'Requirement already satisfied: requests\nrc=0' }, []],
-    ['requirements, all satisfied', { requirements: '/srv/req.txt' }, { pip: PIP, list: '[]', dry: 'Requirement already satisfied: a\nrc=0' }, []],
-    ['requirements with work', { requirements: 'req.txt', chdir: '/srv' }, { pip: PIP, list: '[]', dry: 'Would install a-1.0 b-2\nrc=0' }, ['cd /srv && python3 -m pip install -r req.txt']],
-    ['forcereinstall always acts', { name: 'x', state: 'forcereinstall' }, { pip: PIP, list: list({ x: '1' }) }, ['python3 -m pip install --force-reinstall x']],
-    ['a local wheel: its name and version from the file name', { name: '/tmp/hello_rb-1.0-py3-none-any.whl' }, { pip: PIP, list: list({ 'hello-rb': '1.0' }) }, []],
+    [
+      'in an existing virtualenv, with extra_args and chdir',
+      { name: 'x', virtualenv: '/v', extra_args: '--no-index --find-links /srv/wheels', chdir: '/srv' },
+      { venv: 'yes', pip: PIP, list: '[]' },
+      ['cd /srv && /v/bin/pip install --no-index --find-links /srv/wheels x'],
+    ],
+    [
+      'latest: the dry run decides',
+      { name: 'requests', state: 'latest' },
+      { pip: PIP, list: list({ requests: '2.30' }), dry: 'Would install requests-2.31.0\nrc=0' },
+      ['python3 -m pip install -U requests'],
+    ],
+    [
+      'latest, nothing newer',
+      { name: 'requests', state: 'latest' },
+      { pip: PIP, list: list({ requests: '2.31' }), dry: 'Requirement already satisfied: requests\nrc=0' },
+      [],
+    ],
+    [
+      'requirements, all satisfied',
+      { requirements: '/srv/req.txt' },
+      { pip: PIP, list: '[]', dry: 'Requirement already satisfied: a\nrc=0' },
+      [],
+    ],
+    [
+      'requirements with work',
+      { requirements: 'req.txt', chdir: '/srv' },
+      { pip: PIP, list: '[]', dry: 'Would install a-1.0 b-2\nrc=0' },
+      ['cd /srv && python3 -m pip install -r req.txt'],
+    ],
+    [
+      'forcereinstall always acts',
+      { name: 'x', state: 'forcereinstall' },
+      { pip: PIP, list: list({ x: '1' }) },
+      ['python3 -m pip install --force-reinstall x'],
+    ],
+    [
+      'a local wheel: its name and version from the file name',
+      { name: '/tmp/hello_rb-1.0-py3-none-any.whl' },
+      { pip: PIP, list: list({ 'hello-rb': '1.0' }) },
+      [],
+    ],
   ] as const)('%s', async (_, args, reply, steps) => {
     const { p } = await plan(args, reply);
     expect(p.failed).toBeUndefined();
@@ -41,7 +96,9 @@ describe('pip', () => {
 
   test('the probe reads pip list --format=json', async () => {
     const { probe } = await plan({ name: 'x', executable: 'pip3' }, { pip: PIP, list: '[]' });
-    expect(probe.ran[0]).toBe("echo @@pip; pip3 --version 2>&1 | head -n 1; echo @@list; pip3 list --format=json --disable-pip-version-check 2>/dev/null");
+    expect(probe.ran[0]).toBe(
+      'echo @@pip; pip3 --version 2>&1 | head -n 1; echo @@list; pip3 list --format=json --disable-pip-version-check 2>/dev/null',
+    );
   });
 
   test('no pip on the host: a clear failure', async () => {

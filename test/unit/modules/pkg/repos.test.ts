@@ -8,13 +8,21 @@ import type { Plan } from '../../../../src/modules/types.js';
 import { at, ctx, fakeProbe, statDir, statFile, stepsOf } from '../net/fake-probe.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const files = (f: Record<string, string>) => Object.entries(f).map(([p, t]) => `@@@file ${p}\n${t}\n`).join('');
-const uploaded = (p: Plan) => (p.steps ?? []).filter((s) => s.kind === 'upload').map((s) => (s.kind === 'upload' ? [s.dest, s.content.toString(), s.mode] : []));
+const files = (f: Record<string, string>) =>
+  Object.entries(f)
+    .map(([p, t]) => `@@@file ${p}\n${t}\n`)
+    .join('');
+const uploaded = (p: Plan) =>
+  (p.steps ?? []).filter((s) => s.kind === 'upload').map((s) => (s.kind === 'upload' ? [s.dest, s.content.toString(), s.mode] : []));
 
 describe('apt_repository', () => {
   test.each([
     ['deb http://dl.google.com/linux/chrome/deb/ stable main', undefined, 'dl_google_com_linux_chrome_deb.list'],
-    ['deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable', undefined, 'download_docker_com_linux_debian.list'],
+    [
+      'deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable',
+      undefined,
+      'download_docker_com_linux_debian.list',
+    ],
     ['deb https://user:pw@repo.example.com/apt ./', undefined, 'repo_example_com_apt.list'],
     ['deb http://x/ y', 'google-chrome', 'google-chrome.list'],
   ])('file name of %s', (repo, filename, want) => {
@@ -22,7 +30,12 @@ describe('apt_repository', () => {
   });
 
   test('parse a sources line as Ansible does', () => {
-    expect(parseSourceLine('# deb  http://a   b c # mine')).toEqual({ valid: true, enabled: false, source: 'deb http://a b c', comment: 'mine' });
+    expect(parseSourceLine('# deb  http://a   b c # mine')).toEqual({
+      valid: true,
+      enabled: false,
+      source: 'deb http://a b c',
+      comment: 'mine',
+    });
     expect(parseSourceLine('## just a comment').valid).toBe(false);
   });
 
@@ -69,7 +82,9 @@ describe('apt_repository', () => {
   });
 
   test('the file reader keeps each file exactly', () => {
-    expect(readFilesScript(['/a', '/b/*.list'])).toBe(`for f in /a /b/*.list; do [ -f "$f" ] || continue; printf '@@@file %s\\n' "$f"; cat "$f"; echo; done`);
+    expect(readFilesScript(['/a', '/b/*.list'])).toBe(
+      `for f in /a /b/*.list; do [ -f "$f" ] || continue; printf '@@@file %s\\n' "$f"; cat "$f"; echo; done`,
+    );
     expect([...parseFiles('@@@file /a\nx\n\n@@@file /b\ny\n')]).toEqual([
       ['/a', 'x\n'],
       ['/b', 'y'],
@@ -78,7 +93,14 @@ describe('apt_repository', () => {
 });
 
 describe('deb822_repository', () => {
-  const args = { name: 'Docker CE', uris: 'https://download.docker.com/linux/debian', suites: 'bookworm', components: 'stable', signed_by: '/etc/apt/keyrings/docker.asc', architectures: ['amd64', 'arm64'] };
+  const args = {
+    name: 'Docker CE',
+    uris: 'https://download.docker.com/linux/debian',
+    suites: 'bookworm',
+    components: 'stable',
+    signed_by: '/etc/apt/keyrings/docker.asc',
+    architectures: ['amd64', 'arm64'],
+  };
   const text =
     'Architectures: amd64 arm64\nComponents: stable\nX-Repolib-Name: Docker CE\nSigned-By: /etc/apt/keyrings/docker.asc\nSuites: bookworm\nTypes: deb\nURIs: https://download.docker.com/linux/debian\n';
 
@@ -117,8 +139,16 @@ describe('deb822_repository', () => {
 });
 
 describe('yum_repository', () => {
-  const epel = { name: 'epel', description: 'EPEL YUM repo', baseurl: ['https://a/$basearch/', 'https://b/'], gpgcheck: true, enabled: false, exclude: ['kernel*', 'foo'] };
-  const want = '[epel]\nbaseurl = https://a/$basearch/\n\thttps://b/\nenabled = 0\nexclude = kernel* foo\ngpgcheck = 1\nname = EPEL YUM repo\n\n';
+  const epel = {
+    name: 'epel',
+    description: 'EPEL YUM repo',
+    baseurl: ['https://a/$basearch/', 'https://b/'],
+    gpgcheck: true,
+    enabled: false,
+    exclude: ['kernel*', 'foo'],
+  };
+  const want =
+    '[epel]\nbaseurl = https://a/$basearch/\n\thttps://b/\nenabled = 0\nexclude = kernel* foo\ngpgcheck = 1\nname = EPEL YUM repo\n\n';
   const plan = async (args: object, old: string | null, stat: string) => {
     const probe = fakeProbe([[/^if \[/, `${stat}\n${statDir}\n`]], { '/etc/yum.repos.d/epel.repo': old, '/etc/yum.repos.d/all.repo': old });
     return yumRepository.plan(yumRepository.parse(args, at), probe, ctx());
@@ -148,7 +178,7 @@ describe('yum_repository', () => {
     expect(writeIni(ini)).toBe('[a]\nkey = v\n\tmore\n\n[b]\nx = 1\n\n');
   });
 
-  test("refused as Ansible refuses", () => {
+  test('refused as Ansible refuses', () => {
     expect(() => yumRepository.parse({ name: 'x', description: 'd' }, at)).toThrow(/'baseurl', 'metalink' or 'mirrorlist' is required/);
     expect(() => yumRepository.parse({ name: 'x', baseurl: 'http://a' }, at)).toThrow(/'description' is required/);
     expect(yumRepository.parse({ name: 'x', state: 'absent' }, at)).toMatchObject({ dest: '/etc/yum.repos.d/x.repo' });

@@ -10,7 +10,12 @@ const PW = 'bob:x:1000:1000::/var/lib/bob:/bin/sh';
 
 describe('authorized_key', () => {
   it('parses options with quoted blanks, type, blob and comment', () => {
-    expect(parseKeyLine(`command="echo a b",no-pty ${K1}`)).toEqual({ options: 'command="echo a b",no-pty', type: 'ssh-ed25519', blob: 'AAAAC3NzaC1lZDI1NTE5AAAAIAAA', comment: 'one@x' });
+    expect(parseKeyLine(`command="echo a b",no-pty ${K1}`)).toEqual({
+      options: 'command="echo a b",no-pty',
+      type: 'ssh-ed25519',
+      blob: 'AAAAC3NzaC1lZDI1NTE5AAAAIAAA',
+      comment: 'one@x',
+    });
     expect(parseKeyLine('# a comment')).toBeUndefined();
   });
 
@@ -29,16 +34,29 @@ describe('authorized_key', () => {
   it('a new file: .ssh made 0700 and the file 0600, both the user’s', async () => {
     const probe = fakeProbe([[/^echo @@passwd/, sectioned({ passwd: PW, path: '/var/lib/bob/.ssh/authorized_keys', dir: '' })]]);
     const p = await authorizedKey.plan(parse({ key: K1 }), probe, ctx());
-    expect(stepsOf(p)).toEqual(['mkdir -p /var/lib/bob/.ssh && chown 1000:1000 /var/lib/bob/.ssh && chmod 0700 /var/lib/bob/.ssh', 'upload /var/lib/bob/.ssh/authorized_keys']);
+    expect(stepsOf(p)).toEqual([
+      'mkdir -p /var/lib/bob/.ssh && chown 1000:1000 /var/lib/bob/.ssh && chmod 0700 /var/lib/bob/.ssh',
+      'upload /var/lib/bob/.ssh/authorized_keys',
+    ]);
     expect(p.steps?.[1]).toMatchObject({ mode: '0600', owner: '1000', group: '1000', content: Buffer.from(`${K1}\n`) });
-    expect(p.result).toMatchObject({ user: 'bob', keyfile: '/var/lib/bob/.ssh/authorized_keys', state: 'present', exclusive: false, key: K1 });
+    expect(p.result).toMatchObject({
+      user: 'bob',
+      keyfile: '/var/lib/bob/.ssh/authorized_keys',
+      state: 'present',
+      exclusive: false,
+      key: K1,
+    });
   });
 
   it('a key already there → unchanged; manage_dir off and no directory → failed', async () => {
-    const have = fakeProbe([[/^echo @@passwd/, sectioned({ passwd: PW, path: '/var/lib/bob/.ssh/authorized_keys', dir: 'yes', file: b64(`${K1}\n`) })]]);
+    const have = fakeProbe([
+      [/^echo @@passwd/, sectioned({ passwd: PW, path: '/var/lib/bob/.ssh/authorized_keys', dir: 'yes', file: b64(`${K1}\n`) })],
+    ]);
     expect((await authorizedKey.plan(parse({ key: K1 }), have, ctx())).changed).toBe(false);
     const none = fakeProbe([[/^echo @@passwd/, sectioned({ passwd: PW, path: '/etc/ssh/keys/bob', dir: '' })]]);
-    expect((await authorizedKey.plan(parse({ key: K1, path: '/etc/ssh/keys/bob', manage_dir: false }), none, ctx())).failed).toMatch(/does not exist/);
+    expect((await authorizedKey.plan(parse({ key: K1, path: '/etc/ssh/keys/bob', manage_dir: false }), none, ctx())).failed).toMatch(
+      /does not exist/,
+    );
   });
 
   it('an unknown user fails', async () => {

@@ -18,15 +18,26 @@ describe('hostname', () => {
   });
   it('systemd: hostnamectl, transient and static', async () => {
     const p = await plan({ name: 'web1.example.com' }, { strategy: 'systemd', current: 'old', static: 'old', pretty: '' });
-    expect(stepsOf(p)).toEqual(['hostnamectl --transient set-hostname web1.example.com', 'hostnamectl --pretty --static set-hostname web1.example.com']);
-    expect(p.result).toMatchObject({ name: 'web1.example.com', ansible_facts: { ansible_hostname: 'web1', ansible_domain: 'example.com' } });
+    expect(stepsOf(p)).toEqual([
+      'hostnamectl --transient set-hostname web1.example.com',
+      'hostnamectl --pretty --static set-hostname web1.example.com',
+    ]);
+    expect(p.result).toMatchObject({
+      name: 'web1.example.com',
+      ansible_facts: { ansible_hostname: 'web1', ansible_domain: 'example.com' },
+    });
   });
   it('redhat: the HOSTNAME= line of /etc/sysconfig/network', async () => {
-    const p = await plan({ name: 'web1', use: 'redhat' }, { strategy: 'redhat', current: 'web1', 'file-etc-sysconfig-network': b64('NETWORKING=yes\nHOSTNAME=old\n') });
+    const p = await plan(
+      { name: 'web1', use: 'redhat' },
+      { strategy: 'redhat', current: 'web1', 'file-etc-sysconfig-network': b64('NETWORKING=yes\nHOSTNAME=old\n') },
+    );
     expect(p.steps?.[0]).toMatchObject({ dest: '/etc/sysconfig/network', content: Buffer.from('NETWORKING=yes\nHOSTNAME=web1\n') });
   });
   it('already set → unchanged', async () => {
-    expect((await plan({ name: 'web1', use: 'debian' }, { strategy: 'debian', current: 'web1', 'file-etc-hostname': b64('web1\n') })).changed).toBe(false);
+    expect(
+      (await plan({ name: 'web1', use: 'debian' }, { strategy: 'debian', current: 'web1', 'file-etc-hostname': b64('web1\n') })).changed,
+    ).toBe(false);
     expect((await plan({ name: 'web1' }, { strategy: 'systemd', current: 'web1', static: 'web1', pretty: '' })).changed).toBe(false);
   });
 });
@@ -43,18 +54,34 @@ describe('mount', () => {
   };
   it('fstab lines: added, rewritten in place, escaped, removed', () => {
     expect(nextFstab('# c\n', P({ state: 'present', opts: 'size=8m' }), false)).toBe('# c\ntmpfs /mnt/x tmpfs size=8m 0 0\n');
-    expect(nextFstab('a /mnt/x ext4 ro 0 0\nb /y ext4 defaults 0 0\n', P({ state: 'present' }), false)).toBe('tmpfs /mnt/x tmpfs defaults 0 0\nb /y ext4 defaults 0 0\n');
-    expect(nextFstab('', mount.parse({ path: '/mnt/a b', src: 'tmpfs', fstype: 'tmpfs', state: 'present' }, at), false)).toBe('tmpfs /mnt/a\\040b tmpfs defaults 0 0\n');
+    expect(nextFstab('a /mnt/x ext4 ro 0 0\nb /y ext4 defaults 0 0\n', P({ state: 'present' }), false)).toBe(
+      'tmpfs /mnt/x tmpfs defaults 0 0\nb /y ext4 defaults 0 0\n',
+    );
+    expect(nextFstab('', mount.parse({ path: '/mnt/a b', src: 'tmpfs', fstype: 'tmpfs', state: 'present' }, at), false)).toBe(
+      'tmpfs /mnt/a\\040b tmpfs defaults 0 0\n',
+    );
     expect(nextFstab('tmpfs /mnt/x tmpfs defaults 0 0\n', P({ state: 'absent' }), true)).toBe('');
     expect(P({ state: 'present', boot: false }).opts).toBe('noauto');
   });
   it.each([
     [{ state: 'mounted' }, '', false, false, ['upload /etc/fstab', 'mkdir -p /mnt/x', 'mount /mnt/x']],
-    [{ state: 'mounted', opts: 'size=1m' }, 'tmpfs /mnt/x tmpfs defaults 0 0\n', true, true, ['upload /etc/fstab', 'mount -o remount /mnt/x || { umount /mnt/x && mount /mnt/x; }']],
+    [
+      { state: 'mounted', opts: 'size=1m' },
+      'tmpfs /mnt/x tmpfs defaults 0 0\n',
+      true,
+      true,
+      ['upload /etc/fstab', 'mount -o remount /mnt/x || { umount /mnt/x && mount /mnt/x; }'],
+    ],
     [{ state: 'mounted', fstab: '/etc/fstab.alt' }, undefined, false, true, []],
     [{ state: 'present' }, '', true, true, ['upload /etc/fstab']],
     [{ state: 'unmounted' }, 'tmpfs /mnt/x tmpfs defaults 0 0\n', true, true, ['umount /mnt/x']],
-    [{ state: 'absent' }, 'tmpfs /mnt/x tmpfs defaults 0 0\n', true, true, ['umount /mnt/x', 'upload /etc/fstab', 'rmdir /mnt/x 2>/dev/null || true']],
+    [
+      { state: 'absent' },
+      'tmpfs /mnt/x tmpfs defaults 0 0\n',
+      true,
+      true,
+      ['umount /mnt/x', 'upload /etc/fstab', 'rmdir /mnt/x 2>/dev/null || true'],
+    ],
     [{ state: 'remounted' }, '', true, true, ['mount -o remount /mnt/x || { umount /mnt/x && mount /mnt/x; }']],
   ])('%j', async (a, fstab, mounted, dir, cmds) => {
     if ((a as { fstab?: string }).fstab) return; // probe regex is for /etc/fstab; the -T form is covered below

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { service } from '../../../../src/modules/system/service.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from '../net/fake-probe.js';
 
-const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') => sectioned({ init: 'systemd', systemctl, booted, active, enabled });
+const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') =>
+  sectioned({ init: 'systemd', systemctl, booted, active, enabled });
 const plan = async (args: object, reply: string) => {
   const probe = fakeProbe([[/^echo @@init; i=\$\(if \[ -d \/run\/systemd\/system \]/, reply]]);
   const p = await service.plan(service.parse({ name: 'docker', ...args }, at), probe, ctx());

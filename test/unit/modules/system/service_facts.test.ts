@@ -5,7 +5,8 @@ import { at, ctx, fakeProbe, sectioned } from '../net/fake-probe.js';
 
 describe('service_facts', () => {
   it('systemd: state from the unit list, status from the unit files', () => {
-    const units = 'cron.service loaded active running Regular background program processing daemon\nssh.service loaded inactive dead OpenBSD Secure Shell server\n● gone.service not-found inactive dead gone.service\n';
+    const units =
+      'cron.service loaded active running Regular background program processing daemon\nssh.service loaded inactive dead OpenBSD Secure Shell server\n● gone.service not-found inactive dead gone.service\n';
     const files = 'cron.service enabled enabled\nssh.service disabled enabled\nnever.service static -\n';
     expect(systemdServices(units, files)).toEqual({
       'cron.service': { name: 'cron.service', state: 'running', status: 'enabled', source: 'systemd' },

@@ -13,11 +13,19 @@ const planSd = async (a: object, reply: string) => {
 describe('systemd', () => {
   it.each([
     [{ name: 'docker', masked: true }, sd('inactive', 'disabled'), ['systemctl mask docker']],
-    [{ name: 'docker', masked: false, state: 'started' }, sd('inactive', 'masked', 'LoadState=masked'), ['systemctl unmask docker', 'systemctl start docker']],
+    [
+      { name: 'docker', masked: false, state: 'started' },
+      sd('inactive', 'masked', 'LoadState=masked'),
+      ['systemctl unmask docker', 'systemctl start docker'],
+    ],
     [{ name: 'docker', state: 'started', no_block: true }, sd('inactive', 'enabled'), ['systemctl --no-block start docker']],
     [{ name: 'docker', enabled: true, force: true }, sd('inactive', 'disabled'), ['systemctl enable --force docker']],
     [{ name: 'docker', enabled: true, scope: 'user' }, sd('inactive', 'disabled'), ['systemctl --user enable docker']],
-    [{ name: 'docker', state: 'restarted', daemon_reload: true }, sd('active', 'enabled'), ['systemctl daemon-reload', 'systemctl restart docker']],
+    [
+      { name: 'docker', state: 'restarted', daemon_reload: true },
+      sd('active', 'enabled'),
+      ['systemctl daemon-reload', 'systemctl restart docker'],
+    ],
   ])('%j → %j', async (a, reply, cmds) => {
     const p = await planSd(a, reply);
     expect(p.changed).toBe(true);
@@ -39,7 +47,9 @@ describe('systemd', () => {
   });
 
   it('a missing unit, a masked unit asked to start, and bad arguments', async () => {
-    expect((await planSd({ name: 'nope', state: 'started' }, sd('inactive', '', 'LoadState=not-found'))).failed).toBe('Could not find the requested service nope: host');
+    expect((await planSd({ name: 'nope', state: 'started' }, sd('inactive', '', 'LoadState=not-found'))).failed).toBe(
+      'Could not find the requested service nope: host',
+    );
     expect((await planSd({ name: 'docker', state: 'started' }, sd('inactive', 'masked'))).failed).toMatch(/is masked/);
     expect(() => systemd.parse({ state: 'started' }, at)).toThrow(/required by 'state': name/);
     expect(() => systemd.parse({ name: 'x', state: 'started', scope: 'global' }, at)).toThrow(/scope: global/);
@@ -62,8 +72,24 @@ describe('service on SysV and OpenRC hosts', () => {
     [{ state: 'stopped', enabled: false }, sysv('0', '/etc/rc2.d/S01msysd'), ['/etc/init.d/msysd stop', 'update-rc.d msysd disable']],
     [{ state: 'restarted', sleep: 2 }, sysv('0'), ['/etc/init.d/msysd stop', 'sleep 2', '/etc/init.d/msysd start']],
     [{ state: 'restarted', arguments: '--fast "a b"' }, sysv('0'), ["/etc/init.d/msysd restart --fast 'a b'"]],
-    [{ enabled: true }, sectioned({ init: 'sysvinit', script: 'yes', status: '0', tool: 'chkconfig', slinks: '', klinks: '', chkconfig: 'msysd 0:off 1:off 2:off' }), ['chkconfig msysd on']],
-    [{ state: 'started', enabled: true }, sectioned({ init: 'openrc', script: 'yes', status: '3', runlevel: '' }), ['rc-service msysd start', 'rc-update add msysd default']],
+    [
+      { enabled: true },
+      sectioned({
+        init: 'sysvinit',
+        script: 'yes',
+        status: '0',
+        tool: 'chkconfig',
+        slinks: '',
+        klinks: '',
+        chkconfig: 'msysd 0:off 1:off 2:off',
+      }),
+      ['chkconfig msysd on'],
+    ],
+    [
+      { state: 'started', enabled: true },
+      sectioned({ init: 'openrc', script: 'yes', status: '3', runlevel: '' }),
+      ['rc-service msysd start', 'rc-update add msysd default'],
+    ],
   ])('%j → %j', async (a, reply, cmds) => {
     const p = await plan(a, reply);
     expect(p.changed).toBe(true);
@@ -77,7 +103,9 @@ describe('service on SysV and OpenRC hosts', () => {
     expect((await plan(a, reply)).changed).toBe(false);
   });
   it('a missing init script fails; use: sysvinit skips detection', async () => {
-    expect((await plan({ state: 'started' }, sectioned({ init: 'sysvinit', script: '', status: '4', tool: 'update-rc.d' }))).failed).toMatch(/no \/etc\/init.d\/msysd/);
+    expect(
+      (await plan({ state: 'started' }, sectioned({ init: 'sysvinit', script: '', status: '4', tool: 'update-rc.d' }))).failed,
+    ).toMatch(/no \/etc\/init.d\/msysd/);
     const probe = fakeProbe([[/^echo @@init; echo sysvinit/, sysv('0')]]);
     await service.plan(service.parse({ name: 'msysd', state: 'started', use: 'sysvinit' }, at), probe, ctx());
     expect(probe.ran[0]).not.toContain('/run/systemd/system');

@@ -16,11 +16,21 @@ async function planUser(args: object, passwd: string, shadow = '', groups = GROU
 describe('user', () => {
   const bob = 'bob:x:1000:1000:Bob:/var/lib/bob:/bin/sh';
   it.each([
-    [{ uid: 2000, shell: '/bin/bash', home: '/srv/bob', create_home: false, comment: 'B', group: 'deploy', groups: ['sudo', 'adm'] }, ['useradd -u 2000 -g 2001 -G sudo,adm -c B -d /srv/bob -s /bin/bash -M bob']],
+    [
+      { uid: 2000, shell: '/bin/bash', home: '/srv/bob', create_home: false, comment: 'B', group: 'deploy', groups: ['sudo', 'adm'] },
+      ['useradd -u 2000 -g 2001 -G sudo,adm -c B -d /srv/bob -s /bin/bash -M bob'],
+    ],
     [{ system: true }, ['useradd -N -m -r bob']],
     [{ expires: 86400 * 365 }, ['useradd -N -e 1971-01-01 -m bob']],
   ])('absent user %j → useradd', async (args, cmds) => {
-    const p = await planUser(args, '', '', GROUPS.replace('bob:x:1000:\n', '').replace('sudo:x:27:bob', 'sudo:x:27:').concat(args.system ? 'bob:x:999:\n' : 'bob:x:999:\n'));
+    const p = await planUser(
+      args,
+      '',
+      '',
+      GROUPS.replace('bob:x:1000:\n', '')
+        .replace('sudo:x:27:bob', 'sudo:x:27:')
+        .concat(args.system ? 'bob:x:999:\n' : 'bob:x:999:\n'),
+    );
     expect(p.changed).toBe(true);
     expect(stepsOf(p)).toEqual(cmds);
   });
@@ -51,7 +61,7 @@ describe('user', () => {
     [{ uid: 1001 }, ['usermod -u 1001 bob']],
     [{ groups: ['adm'], append: true }, ['usermod -a -G adm bob']],
     [{ groups: ['adm'] }, ['usermod -G adm bob']],
-    [{ groups: '' }, ['usermod -G \'\' bob']],
+    [{ groups: '' }, ["usermod -G '' bob"]],
     [{ shell: '/bin/bash', home: '/srv/bob', move_home: true }, ['usermod -d /srv/bob -m -s /bin/bash bob']],
     [{ comment: 'Robert Bob' }, ["usermod -c 'Robert Bob' bob"]],
     [{ expires: -1 }, ["usermod -e '' bob"]],
@@ -81,7 +91,12 @@ describe('user', () => {
     const p = await user.plan(user.parse({ name: 'bob', generate_ssh_key: true, ssh_key_type: 'ed25519' }, at), probe, ctx());
     expect(probe.ran[0]).toContain('"$(getent passwd bob | cut -d: -f6)"/.ssh/id_ed25519');
     expect(stepsOf(p)[0]).toMatch(/ssh-keygen -q -t ed25519 -C 'ansible-generated on node1' -N '' -f "\$k" && chown bob:/);
-    const have = fakeProbe([[/^echo @@passwd/, sectioned({ passwd: bob, shadow: '', group: GROUPS, sshkey: '/var/lib/bob/.ssh/id_ed25519\nssh-ed25519 AAAA bob@x' })]]);
+    const have = fakeProbe([
+      [
+        /^echo @@passwd/,
+        sectioned({ passwd: bob, shadow: '', group: GROUPS, sshkey: '/var/lib/bob/.ssh/id_ed25519\nssh-ed25519 AAAA bob@x' }),
+      ],
+    ]);
     const q = await user.plan(user.parse({ name: 'bob', generate_ssh_key: true, ssh_key_type: 'ed25519' }, at), have, ctx());
     expect(q.changed).toBe(false);
     expect(q.result).toMatchObject({ ssh_key_file: '/var/lib/bob/.ssh/id_ed25519', ssh_public_key: 'ssh-ed25519 AAAA bob@x' });

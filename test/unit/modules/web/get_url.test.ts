@@ -14,7 +14,8 @@ const md = (s: string) => sha(s);
 
 /** The first probe: stat of dest and its parent, then sha1 and the wanted digest. */
 const destReply = (stat: string, sums: string[] = ['', '']) => `${stat}\ndir 755 root root 0 0\n${sums.join('\n')}\n`;
-const fileOut = (content: string, path = TMP) => `@@runbook-file ${sha1} ${sha(content)} ${sha(content)} ${Buffer.byteLength(content)} ${path}\n`;
+const fileOut = (content: string, path = TMP) =>
+  `@@runbook-file ${sha1} ${sha(content)} ${sha(content)} ${Buffer.byteLength(content)} ${path}\n`;
 
 async function plan(args: object, script: [RegExp, Reply][], check = false) {
   const probe = fakeProbe(script);
@@ -29,7 +30,11 @@ const RM = /^rm -f /;
 describe('get_url', () => {
   it('force=no and dest exists → no request at all', async () => {
     const { p, probe } = await plan({}, [[STAT, destReply(fileLine('old'), [`${sha1}  -`, ''])]]);
-    expect(p).toMatchObject({ changed: false, note: 'file already exists', result: { dest: DEST, checksum_dest: sha1, msg: 'file already exists' } });
+    expect(p).toMatchObject({
+      changed: false,
+      note: 'file already exists',
+      result: { dest: DEST, checksum_dest: sha1, msg: 'file already exists' },
+    });
     expect(probe.commands).toHaveLength(1);
   });
 
@@ -40,7 +45,9 @@ describe('get_url', () => {
   });
 
   it('force=no with a matching checksum → nothing fetched', async () => {
-    const { p, probe } = await plan({ checksum: `sha256:${md('old')}` }, [[STAT, destReply(fileLine('old'), [`${sha1}  -`, `${md('old')}  -`])]]);
+    const { p, probe } = await plan({ checksum: `sha256:${md('old')}` }, [
+      [STAT, destReply(fileLine('old'), [`${sha1}  -`, `${md('old')}  -`])],
+    ]);
     expect(p.changed).toBe(false);
     expect(probe.commands).toHaveLength(1);
   });
@@ -51,9 +58,17 @@ describe('get_url', () => {
       [DL, report({ url: URL }) + fileOut(NEW)],
     ]);
     expect(p.changed).toBe(true);
-    expect(p.result).toMatchObject({ dest: DEST, url: URL, checksum_src: sha1, checksum_dest: null, status_code: 200, msg: 'OK (12 bytes)', elapsed: 1 });
+    expect(p.result).toMatchObject({
+      dest: DEST,
+      url: URL,
+      checksum_src: sha1,
+      checksum_dest: null,
+      status_code: 200,
+      msg: 'OK (12 bytes)',
+      elapsed: 1,
+    });
     const cmd = p.steps?.[0]?.kind === 'exec' ? p.steps[0].cmd : '';
-    expect(cmd).toContain("n=$(mktemp /opt/.app.tgz.runbook.XXXXXX) && cat /tmp/runbook-get_url.Ab12 >\"$n\"");
+    expect(cmd).toContain('n=$(mktemp /opt/.app.tgz.runbook.XXXXXX) && cat /tmp/runbook-get_url.Ab12 >"$n"');
     expect(cmd).toContain('chmod "$(printf %04o $((0666 & ~0$(umask))))" "$n"');
     expect(cmd).toContain(`mv -f "$n" ${DEST}`);
     expect(cmd).toMatch(/rm -f \/tmp\/runbook-get_url\.Ab12$/);
@@ -118,11 +133,15 @@ describe('get_url', () => {
   });
 
   it('check mode: fetched and compared, the temp file removed, changed reported', async () => {
-    const { p, probe } = await plan({}, [
-      [STAT, destReply('absent')],
-      [DL, report({ url: URL }) + fileOut(NEW)],
-      [RM, ''],
-    ], true);
+    const { p, probe } = await plan(
+      {},
+      [
+        [STAT, destReply('absent')],
+        [DL, report({ url: URL }) + fileOut(NEW)],
+        [RM, ''],
+      ],
+      true,
+    );
     expect(p.changed).toBe(true);
     expect(probe.commands.at(-1)).toBe(`rm -f ${TMP}`);
   });

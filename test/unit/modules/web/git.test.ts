@@ -27,7 +27,10 @@ describe('git', () => {
   });
 
   it('clone of a branch, shallow, single branch, another remote name', async () => {
-    const { p } = await plan({ version: 'dev', depth: 1, single_branch: true, remote: 'up', recursive: false }, state('absent', { refs: `${A}\trefs/heads/dev\n` }));
+    const { p } = await plan(
+      { version: 'dev', depth: 1, single_branch: true, remote: 'up', recursive: false },
+      state('absent', { refs: `${A}\trefs/heads/dev\n` }),
+    );
     expect(cmdOf(p)).toBe(`GIT_TERMINAL_PROMPT=0 git clone --origin up --depth 1 --branch dev --single-branch -- ${REPO} /srv/app`);
   });
 
@@ -101,7 +104,9 @@ describe('git', () => {
 
   it('ssh options: accept_newhostkey and key_file go into GIT_SSH_COMMAND', () => {
     const a = git.parse({ repo: 'git@h:app.git', dest: '/srv/app', accept_newhostkey: true, key_file: '/root/.ssh/deploy' }, at);
-    expect(a.env).toBe("GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o StrictHostKeyChecking=accept-new -i /root/.ssh/deploy -o IdentitiesOnly=yes' ");
+    expect(a.env).toBe(
+      "GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o StrictHostKeyChecking=accept-new -i /root/.ssh/deploy -o IdentitiesOnly=yes' ",
+    );
   });
 
   it('parse and resolve: symref, heads before tags', () => {

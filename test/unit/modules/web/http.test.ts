@@ -37,7 +37,13 @@ describe('http report', () => {
   it('wget: status from -S, the final URL followed through Location headers', () => {
     const s = '  HTTP/1.0 301 Moved\n  Location: /sub/\n  HTTP/1.0 200 OK\n  Content-Type: text/html\n';
     const out = `@@runbook-http wget 0 10\n\n@@runbook-http head\n${s}\n@@runbook-http err\n${s}\n@@runbook-http end\n`;
-    expect(parseHttp(out, 'http://h/sub')).toMatchObject({ status: 200, redirects: 1, url: 'http://h/sub/', headers: { 'content-type': 'text/html' }, error: '' });
+    expect(parseHttp(out, 'http://h/sub')).toMatchObject({
+      status: 200,
+      redirects: 1,
+      url: 'http://h/sub/',
+      headers: { 'content-type': 'text/html' },
+      error: '',
+    });
   });
 
   it('wget: a network failure is named', () => {
@@ -60,7 +66,10 @@ describe('http report', () => {
   });
 
   it('headers become result keys the Ansible way', () => {
-    expect(headerKeys(lastHeaders('HTTP/1.1 200 OK\r\nContent-Type: a\r\nX-Req-Id: 7\r\n').headers)).toEqual({ content_type: 'a', x_req_id: '7' });
+    expect(headerKeys(lastHeaders('HTTP/1.1 200 OK\r\nContent-Type: a\r\nX-Req-Id: 7\r\n').headers)).toEqual({
+      content_type: 'a',
+      x_req_id: '7',
+    });
   });
 
   it('the password reaches curl through its config on stdin, never its command line', () => {

@@ -14,6 +14,11 @@ export interface Reported {
 
 export function report(r: Reported): string {
   const status = r.status ?? 200;
-  const head = status > 0 ? `HTTP/1.1 ${status} X\r\n${Object.entries(r.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('')}` : '';
+  const head =
+    status > 0
+      ? `HTTP/1.1 ${status} X\r\n${Object.entries(r.headers ?? {})
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}`
+      : '';
   return `${MARK} ${r.client ?? 'curl'} ${r.rc ?? 0} ${r.ms ?? 1500}\n${status > 0 ? status : '000'} ${r.redirects ?? 0} ${r.url}\n${MARK} head\n${head}\n${MARK} err\n${r.err ?? ''}\n${MARK} end\n`;
 }

@@ -38,7 +38,7 @@ describe('uri', () => {
     expect(p.result?.json).toEqual([1, 2]);
   });
 
-  it('a status not in status_code fails with Ansible\'s message and the content', async () => {
+  it("a status not in status_code fails with Ansible's message and the content", async () => {
     const { p } = await plan({}, [[REQ, withBody(report({ url: URL, status: 503, headers: { 'Content-Length': '4' } }), 'busy')]]);
     expect(p.failed).toBe('Status code was 503 and not [200]: HTTP Error 503 (4 bytes)');
     expect(p.result?.content).toBe('busy');
@@ -60,9 +60,9 @@ describe('uri', () => {
     expect(p.result).toMatchObject({ redirected: true, url: `${URL}/` });
   });
 
-  it('creates exists → no request, ok with Ansible\'s stdout', async () => {
+  it("creates exists → no request, ok with Ansible's stdout", async () => {
     const { p, probe } = await plan({ creates: '/etc/done' }, [[/^\[ -e \/etc\/done \]$/, { code: 0 }]]);
-    expect(p).toMatchObject({ changed: false, result: { stdout: "skipped, since /etc/done exists" } });
+    expect(p).toMatchObject({ changed: false, result: { stdout: 'skipped, since /etc/done exists' } });
     expect(probe.commands).toHaveLength(1);
   });
 
@@ -71,7 +71,7 @@ describe('uri', () => {
     expect(p.result?.stdout).toBe('skipped, since /etc/x does not exist');
   });
 
-  it('check mode: skipped, as Ansible\'s uri does not support it', async () => {
+  it("check mode: skipped, as Ansible's uri does not support it", async () => {
     const { p, probe } = await plan({ method: 'POST', body: 'x' }, [], true);
     expect(p.skipped).toBe('remote module (uri) does not support check mode');
     expect(probe.commands).toHaveLength(0);
@@ -79,11 +79,19 @@ describe('uri', () => {
 
   it('body_format json: a mapping encoded, Content-Type set; POST is not redirected (safe)', () => {
     const a = uri.parse({ url: URL, method: 'POST', body: { name: 'x', n: 1 }, body_format: 'json' }, at);
-    expect(a.request).toMatchObject({ method: 'POST', body: '{"name":"x","n":1}', headers: { 'Content-Type': 'application/json' }, followRedirects: false });
+    expect(a.request).toMatchObject({
+      method: 'POST',
+      body: '{"name":"x","n":1}',
+      headers: { 'Content-Type': 'application/json' },
+      followRedirects: false,
+    });
   });
 
   it('body_format form-urlencoded: a mapping encoded, a given Content-Type kept', () => {
-    const a = uri.parse({ url: URL, method: 'PUT', body: { a: 'b c', d: '&' }, body_format: 'form-urlencoded', headers: { 'content-type': 'x/y' } }, at);
+    const a = uri.parse(
+      { url: URL, method: 'PUT', body: { a: 'b c', d: '&' }, body_format: 'form-urlencoded', headers: { 'content-type': 'x/y' } },
+      at,
+    );
     expect(a.request.body).toBe('a=b+c&d=%26');
     expect(a.request.headers).toEqual({ 'content-type': 'x/y' });
   });
