@@ -107,10 +107,15 @@ const printLines = (tag: string, rx: string) => [
   `echo "## rx $(cat "${rx}" 2>/dev/null)"`,
 ];
 
+// A link-local address is tentative until duplicate address detection ends (a second or more after the bridge
+// gets carrier, so right after a rollout): nothing can bind or send from it before. Bounded at 5 s.
+const settleLine = (me: ProbeEnd) =>
+  `for i in $(seq 25); do ip -6 addr show dev ${quote(me.bridge)} tentative 2>/dev/null | grep -q inet6 || break; sleep 0.2; done`;
+
 // One round of `graph --probe`: receive from whoever sends this round, send to `to`.
 export function roundScript(me: ProbeEnd, to: ProbeEnd | undefined, port: number): string {
   const lines = ['d=$(mktemp -d) || exit 1'];
-  if (me.ll) lines.push(listenLine(me, port, '$d/rx', LISTEN_T));
+  if (me.ll) lines.push(settleLine(me), listenLine(me, port, '$d/rx', LISTEN_T));
   lines.push(PROBE_FN, ...sendLines(me, to, port, 'out'), 'wait', ...printLines('out', '$d/rx'), 'rm -rf "$d"');
   return lines.join('\n');
 }
@@ -124,6 +129,7 @@ export function meshScript(all: ProbeEnd[], self: number): string {
   const peers = all.map((_, k) => (self + k) % all.length).slice(1);
   const wait = PING_T + (TCP_T + 4) * Math.max(1, peers.length);
   const lines = ['d=$(mktemp -d) || exit 1'];
+  if (me.ll) lines.push(settleLine(me));
   if (me.ll) for (const j of peers) lines.push(listenLine(me, PORT_BASE + j, `$d/rx.${j}`, wait));
   lines.push(PROBE_FN);
   for (const k of peers) lines.push(...sendLines(me, all[k], PORT_BASE + self, `p${k}`));
