@@ -20,10 +20,17 @@ const program = new Command('runbook')
 
 let verbosity = 0;
 
-// run, exec and check have printed everything (stdout and stderr are synchronous for files, pipes and TTYs): exit
-// now rather than wait for every host's sshd to close its end of the connection.
-function exitAfterRun(code: number): never {
+// run, exec and check have printed everything: exit now rather than wait for every host's sshd to close its end of
+// the connection — once stdout and stderr are flushed (on Linux a pipe is written asynchronously, and process.exit
+// would cut `-o json | jq` short).
+async function exitAfterRun(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
+}
+
+// An empty write's callback runs once everything written before it has been handed to the OS.
+function flushed(s: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => (s.writableLength === 0 ? resolve() : s.write('', () => resolve())));
 }
 
 // How to reach the hosts over SSH: every command that connects takes these.
@@ -107,7 +114,7 @@ taskSelection(
   .action(async (file: string, opts) => {
     await prepare(opts);
     const { runCommand } = await import('./run.js');
-    exitAfterRun(await runCommand(file, opts));
+    await exitAfterRun(await runCommand(file, opts));
   });
 
 connectionOptions(
@@ -125,7 +132,7 @@ connectionOptions(
   .action(async (pattern: string, command: string[], opts) => {
     await prepare(opts);
     const { execCommand } = await import('./exec.js');
-    exitAfterRun(await execCommand(pattern, command, opts));
+    await exitAfterRun(await execCommand(pattern, command, opts));
   });
 
 taskSelection(
@@ -140,7 +147,7 @@ taskSelection(
   .action(async (file: string, opts) => {
     await prepare(opts);
     const { checkCommand } = await import('./check.js');
-    exitAfterRun(await checkCommand(file, opts));
+    await exitAfterRun(await checkCommand(file, opts));
   });
 
 program
