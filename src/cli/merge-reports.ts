@@ -47,6 +47,8 @@ export function mergeSummaries(all: RunSummary[]): RunSummary {
     for (const [host, t] of Object.entries(s.recap)) {
       const into: HostTally = (recap[host] ??= { ok: 0, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, rescued: 0 });
       for (const k of COUNTS) into[k] += Number(t[k] ?? 0);
+      // network safety's count appears only where a host was rolled back (older summaries lack it)
+      if (t.rolledBack) into.rolledBack = (into.rolledBack ?? 0) + Number(t.rolledBack);
       if (t.firstError && !into.firstError) into.firstError = t.firstError;
     }
   }

@@ -70,6 +70,13 @@ describe('mergeSummaries', () => {
     expect([m.recap.a.rescued, m.recap.b.rescued]).toEqual([1, 0]);
   });
 
+  it('sums rolled-back hosts (network safety) and exits 2 for them', () => {
+    const m = mergeSummaries([s({ a: { ...t({ ok: 3 }), rolledBack: 1 } }), s({ b: t({ ok: 2 }) })]);
+    expect(m.recap.a.rolledBack).toBe(1);
+    expect(m.recap.b.rolledBack).toBeUndefined();
+    expect(m.exitCode).toBe(2);
+  });
+
   it('keeps the first error text of a host', () => {
     const m = mergeSummaries([s({ a: { ...t({ failed: 1 }), firstError: 'boom' } })]);
     expect(m.recap.a.firstError).toBe('boom');
