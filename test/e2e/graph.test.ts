@@ -4,10 +4,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { grePortName } from '../../src/graph/model.js';
+import { openChromium } from './chromium.js';
 import { type LabInfo, ROOT, labDown, onHost, runbook, withLab } from './helpers.js';
 
 const LAB = 'rgr';
@@ -77,16 +77,7 @@ describe('runbook graph', () => {
   });
 
   it('the SVG renders in Chromium: three separate readable boxes, the missing edge red and dashed', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'rb-chromium-'));
-    const args = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ];
-    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args });
+    const browser = await openChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -126,7 +117,6 @@ describe('runbook graph', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   });
 

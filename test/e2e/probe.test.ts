@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { grePortName } from '../../src/graph/model.js';
+import { openChromium } from './chromium.js';
 import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'prob';
@@ -157,16 +157,7 @@ describe('the matrix past 8 hosts', () => {
     expect(svg.match(/<g class="cell ok" data-a="h1" data-b="h2"/g)).toHaveLength(1);
     expect(svg.match(/<g class="cell mtu" data-a="h(1|2)" data-b="h3"/g)).toHaveLength(2);
 
-    const profile = mkdtempSync(join(tmpdir(), 'rb-chromium-'));
-    const args = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ];
-    const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args });
+    const browser = await openChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -216,7 +207,6 @@ describe('the matrix past 8 hosts', () => {
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { openChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabInfo, ROOT, labDown, runbook, withLab } from './helpers.js';
 
@@ -30,16 +31,6 @@ const PLAYBOOK = `- name: report tour
 `;
 // h1, h3: copy, 2 loop items, hidden, skipped failure, after = 6; h2 stops after its failure = 5.
 const BARS = { h1: 6, h2: 5, h3: 6 };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let lab: LabInfo;
 let dir: string;
@@ -83,7 +74,7 @@ describe('runbook run --report', () => {
   });
 
   it('renders in Chromium: a row per host, a bar per result, the failed bar, recap order, diffs, no requests', async () => {
-    browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await openChromium(profile);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const requests: string[] = [];
     const errors: string[] = [];
