@@ -199,6 +199,16 @@ async function planFile(p: FileArgs, probe: Probe): Promise<Plan> {
   return { ...plan, changed: true, steps, note: [plan.changed ? plan.note : '', ...extra.changes].filter(Boolean).join(', ') };
 }
 
+// `if [ ! -d A ]; then mkdir A && chmod …; fi` for each ancestor of the path, outermost first (which exist is known only on the host).
+function missingParents(p: FileArgs): string[] {
+  const parts = p.path.split('/').filter(Boolean).slice(0, -1);
+  return parts.map((_, i) => {
+    const dir = `/${parts.slice(0, i + 1).join('/')}`;
+    const q = quote(dir);
+    return `if [ ! -d ${q} ]; then mkdir -- ${q} && ${attrFix(dir, p, { type: 'dir' }).cmds.join(' && ')}; fi`;
+  });
+}
+
 async function planState(p: FileArgs, probe: Probe): Promise<Plan> {
   const follow = p.state !== 'link' && p.state !== 'absent' && p.state !== 'hard';
   const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow });
@@ -210,7 +220,9 @@ async function planState(p: FileArgs, probe: Probe): Promise<Plan> {
     case 'directory': {
       if (have.type === 'absent') {
         const fix = attrFix(p.path, p, { type: 'dir' });
-        return done(exec([`mkdir -p -- ${q}`, ...fix.cmds]), ['created directory'], p.path, '');
+        // As Ansible's file module: every directory it creates on the way gets the mode and owner, not just the last.
+        const made = parent.type === 'absent' && fix.cmds.length && p.path.startsWith('/') ? missingParents(p) : [];
+        return done(exec([...made, `mkdir -p -- ${q}`, ...fix.cmds]), ['created directory'], p.path, '');
       }
       if (have.type !== 'dir') return { changed: false, failed: `${p.path} exists and is a ${have.type}, not a directory` };
       return attrsOnly(p, have, 'directory present');

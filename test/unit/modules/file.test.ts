@@ -15,6 +15,15 @@ describe('file: plans', () => {
     [{ path: '/d', state: 'directory' }, stats('absent', dirLine()), exec('mkdir -p -- /d')],
     [{ path: '/d', state: 'directory', mode: '0750' }, stats('absent', dirLine()), exec('mkdir -p -- /d && chmod 0750 /d')],
     [{ path: '/d', state: 'directory', owner: 'app' }, stats('absent', dirLine()), exec('mkdir -p -- /d && chown app /d')],
+    [
+      // parents it creates get the mode too, as Ansible's
+      { path: '/a/b/d', state: 'directory', mode: '0750' },
+      stats('absent', 'absent'),
+      exec(
+        'if [ ! -d /a ]; then mkdir -- /a && chmod 0750 /a; fi && if [ ! -d /a/b ]; then mkdir -- /a/b && chmod 0750 /a/b; fi && mkdir -p -- /a/b/d && chmod 0750 /a/b/d',
+      ),
+    ],
+    [{ path: '/a/d', state: 'directory' }, stats('absent', 'absent'), exec('mkdir -p -- /a/d')],
     [{ path: '/d', state: 'directory' }, stats(dirLine(), dirLine()), undefined],
     [{ path: '/d', state: 'directory', mode: '0755' }, stats(dirLine('755'), dirLine()), undefined],
     [{ path: '/d', state: 'directory', mode: '0700' }, stats(dirLine('755'), dirLine()), exec('chmod 0700 /d')],
