@@ -2,7 +2,7 @@
 // reading its recap and runbook's JSON summary, and walking a host's files into comparable records.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type LabInfo, onHost } from './helpers.js';
+import { type LabInfo, onHost, runbook } from './helpers.js';
 
 /** A path as both tools must leave it: type, mode, owner, link target, content (and hard-link count of files). */
 export interface Entry {
@@ -105,3 +105,35 @@ export function summaryOf(stdout: string): { recap: Record<string, Record<string
 /** The recap counts both tools report. */
 export const pick = (r: Record<string, number> | undefined) =>
   r && { ok: r.ok, changed: r.changed, skipped: r.skipped, failed: r.failed, unreachable: r.unreachable };
+
+/**
+ * The same playbook, side by side: ansible-playbook on labA, runbook (-o json) on labB; prints both times.
+ * extra: arguments for each (e.g. `-e @vars.json`, one file per lab).
+ */
+export async function sideBySide(
+  name: string,
+  labs: { ansible: LabInfo; runbook: LabInfo },
+  work: string,
+  playbook: string,
+  cwd: string,
+  extra: { ansible?: string[]; runbook?: string[] } = {},
+): Promise<{ ans: Ran; rb: Ran }> {
+  const t0 = Date.now();
+  const timedRunbook = async () => ({
+    ...(await runbook(['run', playbook, '-i', labs.runbook.inventoryPath, ...(extra.runbook ?? []), '-o', 'json'], { timeoutMs: 240_000 })),
+    ms: Date.now() - t0,
+  });
+  const [ans, rb] = await Promise.all([ansiblePlaybook(labs.ansible, work, playbook, cwd, extra.ansible), timedRunbook()]);
+  process.stderr.write(`${name}: ansible-playbook ${ans.ms} ms, runbook ${rb.ms} ms (run side by side)\n`);
+  return { ans, rb };
+}
+
+/** Why runbook's run failed, for an assertion message: its stderr and the first failed results. */
+export function runbookFailures(rb: Ran): string {
+  const failed = rb.stdout
+    .split('\n')
+    .filter((l) => l.includes('"status":"failed"') || l.includes('"type":"error"'))
+    .slice(0, 6)
+    .join('\n');
+  return `runbook run exited ${rb.code}\n${rb.stderr}${failed}`;
+}
