@@ -19,26 +19,7 @@ const inv = { deploy: '', nopw: '', ops: '', root: '', opsApp: '' };
 
 /** A root command on the lab host, with stdin (so passwords never sit on a command line, not even in setup). */
 function asRoot(command: string, input = ''): Ran {
-  const h = lab.hosts[0];
-  const r = spawnSync(
-    'ssh',
-    [
-      '-i',
-      lab.keyPath,
-      '-o',
-      `UserKnownHostsFile=${lab.knownHostsPath}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'LogLevel=ERROR',
-      `root@${h.ip}`,
-      command,
-    ],
-    { encoding: 'utf8', timeout: 30_000, input },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return onHost(lab, lab.hosts[0].name, command, input);
 }
 
 /** A YAML inventory of the lab's h1 with these host vars, written to `name` under the temp dir. */

@@ -72,7 +72,7 @@ export function runbook(args: string[], opts: { cwd?: string; env?: Record<strin
 }
 
 /** Reads a host's state with the real OpenSSH client. */
-export function onHost(lab: LabInfo, host: string, command: string): Ran {
+export function onHost(lab: LabInfo, host: string, command: string, input = ''): Ran {
   const h = lab.hosts.find((x) => x.name === host);
   if (!h) throw new Error(`no host ${host}`);
   const r = spawnSync(
@@ -91,7 +91,7 @@ export function onHost(lab: LabInfo, host: string, command: string): Ran {
       `root@${h.ip}`,
       command,
     ],
-    { encoding: 'utf8', timeout: 30_000 },
+    { encoding: 'utf8', timeout: 30_000, input },
   );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
