@@ -10,7 +10,7 @@ export const SYSTEMCTL_STANDIN = String.raw`#!/bin/sh
 ME="lab systemctl"
 STATE=/run/lab-systemd
 CONF=/etc/docker/daemon.json
-mkdir -p "$STATE"
+[ -d "$STATE" ] || mkdir -p "$STATE"
 
 usage() {
   cat <<'END_OF_USAGE'
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     -q|--quiet) QUIET=1 ;;
     --no-pager|--no-block|--no-ask-password|--system|--full|-l|--plain|--no-legend) ;;
     -p|--property) shift; PROPS="$PROPS,$1" ;;
-    --property=*) PROPS="$PROPS,$(printf '%s' "$1" | cut -d= -f2-)" ;;
+    --property=*) PROPS="$PROPS,${'$'}{1#*=}" ;;
     -*) echo "$ME: option $1 is not supported by the lab stand-in" >&2; exit 1 ;;
     *) if [ -z "$ACTION" ]; then ACTION=$1; else UNITS="$UNITS $1"; fi ;;
   esac
@@ -45,10 +45,12 @@ while [ $# -gt 0 ]; do
 done
 
 say() { [ "$QUIET" = 1 ] || echo "$@"; }
-state() { cat "$STATE/docker.state" 2>/dev/null || echo inactive; }
-enabled() { cat "$STATE/docker.enabled" 2>/dev/null || echo disabled; }
+# Shell builtins only where a real systemctl costs nothing: a playbook's probe should not pay for the stand-in's forks.
+readf() { v=$2; [ ! -r "$STATE/$1" ] || read -r v < "$STATE/$1" || v=$2; }
+state() { readf docker.state inactive; S=$v; }
+enabled() { readf docker.enabled disabled; E=$v; }
 bump() {
-  n=$(cat "$STATE/$1" 2>/dev/null || echo 0)
+  n=0; [ -r "$STATE/$1" ] && read -r n < "$STATE/$1"
   echo $((n + 1)) > "$STATE/$1"
 }
 job_failed() {
@@ -63,7 +65,7 @@ job_failed() {
 config_bridge() {
   [ -e "$CONF" ] || return 0
   if [ -x /usr/bin/python3 ]; then
-    /usr/bin/python3 -c '
+    /usr/bin/python3 -I -S -c '
 import json, sys
 try:
     d = json.load(open(sys.argv[1]))
@@ -96,21 +98,21 @@ check_config() {
 }
 
 do_start() {
-  [ "$(state)" = active ] && return 0
+  state; [ "$S" = active ] && return 0
   check_config
   echo active > "$STATE/docker.state"
   date '+%Y-%m-%d %H:%M:%S' > "$STATE/docker.since"
-  rm -f "$STATE/docker.error"
+  [ ! -e "$STATE/docker.error" ] || rm -f "$STATE/docker.error"
   bump docker.starts
 }
 
 do_status() {
-  s=$(state)
+  state; s=$S; enabled
   sub=dead
   [ "$s" = active ] && sub=running
   [ "$s" = failed ] && sub=failed
   echo "* docker.service - Docker Application Container Engine (runbook lab stand-in: nothing runs)"
-  echo "     Loaded: loaded (lab stand-in; $(enabled))"
+  echo "     Loaded: loaded (lab stand-in; $E)"
   echo "     Active: $s ($sub) since $(cat "$STATE/docker.since" 2>/dev/null || echo never)"
   echo "   Restarts: $(cat "$STATE/docker.restarts" 2>/dev/null || echo 0)"
   [ -e "$STATE/docker.error" ] && echo "      Error: $(cat "$STATE/docker.error")"
@@ -118,14 +120,14 @@ do_status() {
 }
 
 do_show() {
-  s=$(state)
+  state; s=$S; enabled; readf docker.restarts 0
   sub=dead
   [ "$s" = active ] && sub=running
   [ "$s" = failed ] && sub=failed
   for kv in "Id=docker.service" "LoadState=loaded" "ActiveState=$s" "SubState=$sub" \
-    "UnitFileState=$(enabled)" "NRestarts=$(cat "$STATE/docker.restarts" 2>/dev/null || echo 0)"; do
-    k=$(printf '%s' "$kv" | cut -d= -f1)
-    if [ -z "$PROPS" ] || printf '%s,' "$PROPS" | grep -q ",$k,"; then echo "$kv"; fi
+    "UnitFileState=$E" "NRestarts=$v"; do
+    k=${'$'}{kv%%=*}
+    case ",$PROPS," in ,, | *",$k,"*) echo "$kv" ;; esac
   done
 }
 
@@ -147,18 +149,18 @@ case "$ACTION" in
   start) do_start ;;
   stop) echo inactive > "$STATE/docker.state" ;;
   restart)
-    check_config
+    # do_start checks the configuration (and fails the unit) as dockerd would at its start
     echo inactive > "$STATE/docker.state"
     do_start
     bump docker.restarts ;;
   reload)
-    [ "$(state)" = active ] || { echo "docker.service is not active, cannot reload." >&2; exit 1; }
+    state; [ "$S" = active ] || { echo "docker.service is not active, cannot reload." >&2; exit 1; }
     check_config
     bump docker.reloads ;;
   status) do_status ;;
   show) do_show ;;
   is-active)
-    s=$(state)
+    state; s=$S
     say "$s"
     [ "$s" = active ] || exit 3 ;;
   enable)
@@ -168,7 +170,7 @@ case "$ACTION" in
     echo disabled > "$STATE/docker.enabled"
     [ "$NOW" = 1 ] && echo inactive > "$STATE/docker.state" ;;
   is-enabled)
-    e=$(enabled)
+    enabled; e=$E
     say "$e"
     [ "$e" = enabled ] || exit 1 ;;
 esac

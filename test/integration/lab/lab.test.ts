@@ -147,6 +147,11 @@ describe.skipIf(!isRoot)('lab (core)', () => {
     expect(ok).toMatchObject({ code: 0, stdout: 'active\n1\n' });
     const en = await ssh(lab, ip, 'systemctl enable docker && systemctl is-enabled docker && systemctl daemon-reload && echo reloaded');
     expect(en.stdout).toBe('enabled\nreloaded\n');
+    // what the systemd and service modules probe: every property, or only those asked for (-p, --property=)
+    const show = await ssh(lab, ip, 'systemctl show docker; echo --; systemctl show -p ActiveState --property=NRestarts docker');
+    expect(show.stdout).toBe(
+      'Id=docker.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\nNRestarts=1\n--\nActiveState=active\nNRestarts=1\n',
+    );
     // state is per host
     expect((await ssh(lab, lab.hosts[1].ip, 'systemctl is-active docker')).stdout).toBe('inactive\n');
   });
