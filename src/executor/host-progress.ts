@@ -15,7 +15,8 @@ import { type HostRun, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
-import { type TaskSpec, speculateHost } from './speculate.js';
+import { stale } from './footprint.js';
+import { type Spec, type TaskSpec, speculateHost } from './speculate.js';
 import { plannedWrites } from './safety/expect.js';
 import type { Handled } from './tally.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
@@ -32,6 +33,8 @@ export class HostProgress {
   readonly run: HostRun;
   /** Plans made ahead of their turn; dropped as soon as a task changes something on the host. */
   private specs?: Map<Task, TaskSpec>;
+  /** Footprint keys written on the host since the plans were made ahead (footprint.ts). */
+  private readonly written = new Set<string>();
 
   constructor(
     readonly play: PlayRun,
@@ -140,6 +143,7 @@ export class HostProgress {
       const conn =
         this.play.play.connection === 'local' ? await this.o.localConnector() : await this.play.st.pool.get(this.name, this.connVars());
       this.specs = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
+      this.written.clear();
       // network safety: the files these plans will write are copied with the first save
       this.play.st.guard?.expectWrites(this.name, plannedWrites(this.specs, this.play.tasks));
     } catch {
@@ -183,10 +187,22 @@ export class HostProgress {
   private async apply(turn: TaskTurn, vars: Record<string, unknown>): Promise<TaskOutcome> {
     const { task } = turn;
     if (task.include) return this.play.includes.outcome(this, turn, vars);
-    const out = await runTask(task, this.name, vars, this.env(), this.specs?.get(task), this.play.play.remoteUser);
-    // Something changed on the host: plans made ahead of their turn may be stale from here on.
-    if (out.applied) this.specs = undefined;
+    const out = await runTask(task, this.name, vars, this.env(), (await this.aheadFor(task))?.spec, this.play.play.remoteUser);
+    // Something changed on the host: the plans made ahead that read it are stale from here on.
+    if (out.applied) for (const w of out.writes ?? ['*']) this.written.add(w);
+    if (this.written.has('*')) this.specs = undefined;
     return out;
+  }
+
+  /** The plan made ahead for this task, unless something applied since then wrote what it read (footprint.ts). */
+  private async aheadFor(task: Task): Promise<{ spec: TaskSpec } | undefined> {
+    const spec = this.specs?.get(task);
+    if (!spec) return undefined;
+    if (!this.written.size) return { spec };
+    const got: Spec | (Spec | undefined)[] = await spec;
+    for (const s of Array.isArray(got) ? got : [got])
+      if (s && ('error' in s || stale(s.planned.footprint.reads, this.written))) return undefined;
+    return { spec };
   }
 
   private connectFailed(turn: TaskTurn, e: ConnectError): undefined {

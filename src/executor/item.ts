@@ -13,6 +13,7 @@ import { renderFile, renderValue } from '../template/render.js';
 import type { TaskStatus } from './events.js';
 import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
+import { EVERYTHING, type Footprint, footprintOf } from './footprint.js';
 import { expandLookup } from './loops.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { resolveLocal } from './paths.js';
@@ -125,6 +126,8 @@ export interface ItemResult {
   cmd?: string;
   /** steps ran on the host: later items' speculative plans are stale */
   applied?: boolean;
+  /** What the applied steps can have changed (footprint.ts); absent with applied: anything. */
+  writes?: readonly string[];
 }
 
 export interface Planned {
@@ -139,6 +142,8 @@ export interface Planned {
   onOutput?: (chunk: string) => void;
   /** network safety: saves/arms the host before the steps run (src/executor/safety/guard.ts). */
   guard?: () => Promise<void>;
+  /** What the plan read on the host and what its steps can change (footprint.ts). */
+  footprint: Footprint;
 }
 
 /** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
@@ -192,7 +197,9 @@ export async function planItem(
       ? () =>
           env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as })
       : undefined;
-  return { plan, conn, check, as, timeout, envPrefix, onOutput, guard };
+  // A delegated task changes another host: counted as changing anything, as before footprints.
+  const footprint = target === host ? footprintOf(t.module, parsed) : EVERYTHING;
+  return { plan, conn, check, as, timeout, envPrefix, onOutput, guard, footprint };
 }
 
 /** Turn a plan into a result, applying its steps unless in check mode. */
@@ -209,7 +216,7 @@ function lineSink(emit: (line: string) => void): (chunk: string) => void {
 
 /** `done`: the steps were already applied, merged with other loop items' (merge.ts). */
 export async function finishItem(
-  { plan, conn, check, as, timeout, envPrefix, onOutput, guard }: Planned,
+  { plan, conn, check, as, timeout, envPrefix, onOutput, guard, footprint }: Planned,
   done?: Applied,
 ): Promise<ItemResult> {
   const base: Record<string, unknown> = { changed: false, failed: false, ...(plan.result ?? {}) };
@@ -245,6 +252,7 @@ export async function finishItem(
     diff: plan.diff,
     cmd: applied.cmd,
     applied: true,
+    writes: footprint.writes,
   };
 }
 

@@ -40,6 +40,8 @@ export interface TaskOutcome {
   status: TaskStatus;
   /** steps ran on the host (plans made ahead of this task may now be stale) */
   applied?: boolean;
+  /** What those steps can have changed (footprint.ts); absent with applied: anything. */
+  writes?: readonly string[];
   /** What `register:` stores. */
   result: Record<string, unknown>;
   facts?: Record<string, unknown>;
@@ -117,7 +119,7 @@ export async function runTask(
     const spec = ahead ? await ahead : undefined;
     const r = spec && !Array.isArray(spec) ? await fromSpec(spec, t, vars) : await runItem(def, t, host, vars, env);
     emit(r, started);
-    return { ...outcome(t, r.status, r.result, r.facts, r.msg), applied: r.applied };
+    return { ...outcome(t, r.status, r.result, r.facts, r.msg), applied: r.applied, writes: r.writes };
   }
   const results: Record<string, unknown>[] = [];
   let changed = false;
@@ -144,6 +146,7 @@ export async function runTask(
   const mergeStarted = Date.now();
   const merged = speculative ? await applyMerged(def, t, speculative, itemVars) : undefined;
   let stale = false;
+  const writes = new Set<string>();
   for (const [i, item] of items.entries()) {
     if (i > 0 && lc?.pause) await sleep(lc.pause * 1000);
     // The merged apply's time counts in the first item's duration (the JSON report's per-task timing).
@@ -155,6 +158,7 @@ export async function runTask(
       r = await fromSpec(speculative[i]!, t, itemVars[i]);
     } else r = await runItem(def, t, host, itemVars[i], env);
     stale ||= !!r.applied;
+    if (r.applied) for (const w of r.writes ?? ['*']) writes.add(w);
     emit(r, started, item);
     results.push({ ...r.result, item, ...loopVarsOf(t, items, i) });
     changed ||= r.status === 'changed';
@@ -166,6 +170,7 @@ export async function runTask(
   return {
     ...outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts),
     applied: stale,
+    writes: [...writes],
   };
 }
 

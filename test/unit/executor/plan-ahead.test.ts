@@ -74,3 +74,66 @@ describe('check mode', () => {
     expect(r.lab.host('h1').commands).toEqual(['step True']);
   });
 });
+
+describe('plans made ahead, after a change', () => {
+  const copy = (dest: string, content: string) => `    - copy: {content: "${content}\\n", dest: ${dest}}\n`;
+  const labWith = (dirs: string[]) => (lab: MemoryLab) => lab.host('h1').answerStats(dirs);
+  /** The host's commands, each shortened to what it is: a batched or single stat of which paths, or an upload. */
+  const shape = (cmds: string[]) =>
+    cmds.map((c) => {
+      const paths = [...new Set([...c.matchAll(/\[ -f '?(\/[\w./-]+?)'? \]/g)].map((m) => m[1]))].join(' ');
+      return `${c.startsWith('probe: ') ? 'ahead' : 'stat'} ${paths}`;
+    });
+
+  it('a write stales only the plans that read what it wrote: other files keep theirs', async () => {
+    const pb = play(copy('/etc/a.conf', 'a') + copy('/etc/b.conf', 'b') + copy('/etc/a.conf', 'a2') + copy('/srv/c.conf', 'c'));
+    const r = await runYaml(pb, { inventory: ['h1'], script: labWith(['/etc', '/srv']) });
+    const h = r.lab.host('h1');
+    // planned ahead in one round trip; only the second write of /etc/a.conf looks again (the first one changed it)
+    // (the two plans of /etc/a.conf shared one probe)
+    expect(shape(h.commands.filter((c) => c.includes('[ -f ')))).toEqual([
+      'ahead /etc/a.conf /etc',
+      'ahead /etc/b.conf /etc',
+      'ahead /srv/c.conf /srv',
+      'stat /etc/a.conf /etc',
+    ]);
+    expect(h.uploads.map((u) => `${u.dest}=${u.content.trim()}`)).toEqual([
+      '/etc/a.conf=a',
+      '/etc/b.conf=b',
+      '/etc/a.conf=a2',
+      '/srv/c.conf=c',
+    ]);
+    expect(recapLine(r, 'h1')).toBe('ok=4 changed=4');
+  });
+
+  it('a directory made by one task stales the plans of the files under it', async () => {
+    const pb = play(`    - file: {path: /opt/app, state: directory}\n` + copy('/opt/app/app.conf', 'x') + copy('/etc/other.conf', 'y'));
+    const dirs = ['/opt', '/etc'];
+    const r = await runYaml(pb, {
+      inventory: ['h1'],
+      script: (lab) =>
+        lab
+          .host('h1')
+          .answerStats(dirs)
+          .on('mkdir -p -- /opt/app', () => (dirs.push('/opt/app'), { stdout: '' })),
+    });
+    const h = r.lab.host('h1');
+    // the file under /opt/app was planned when its directory was missing: planned again once it exists
+    const statsOf = (p: string) =>
+      h.commands.filter((c) => c.includes(`[ -f ${p} ]`)).map((c) => (c.startsWith('probe: ') ? 'ahead' : 'turn'));
+    expect(statsOf('/opt/app/app.conf')).toEqual(['ahead', 'turn']);
+    expect(statsOf('/etc/other.conf')).toEqual(['ahead']);
+    expect(h.uploads.map((u) => u.dest)).toEqual(['/opt/app/app.conf', '/etc/other.conf']);
+    expect(recapLine(r, 'h1')).toBe('ok=3 changed=3');
+  });
+
+  it('a command or shell task that ran stales every plan made ahead', async () => {
+    const pb = play(copy('/etc/a.conf', 'a') + `    - command: touch /etc/b.conf\n` + copy('/etc/b.conf', 'b'));
+    const r = await runYaml(pb, { inventory: ['h1'], script: labWith(['/etc']) });
+    const h = r.lab.host('h1');
+    expect(h.commands.filter((c) => c.includes('[ -f /etc/b.conf ]')).map((c) => (c.startsWith('probe: ') ? 'ahead' : 'turn'))).toEqual([
+      'ahead',
+      'turn',
+    ]);
+  });
+});
