@@ -10,7 +10,7 @@ import { blockFailure } from './blocks.js';
 import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { FACTS_SCRIPT, parseFacts } from '../facts/facts.js';
+import { FACTS_SCRIPT, factsScript, parseFacts, subsetParts } from '../facts/facts.js';
 import { type HostRun, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
@@ -121,13 +121,20 @@ export class HostProgress {
 
   async gather(): Promise<void> {
     const { play } = this.play;
-    if (!play.gatherFacts || this.run.factsGathered || play.connection === 'local') return;
+    if (!play.gatherFacts || play.connection === 'local') return;
+    // Facts are gathered once per run, again only when a play asks for parts an earlier one left out (gather_subset).
+    const parts = subsetParts(play.gatherSubset ?? []);
+    const r = this.run;
+    if (r.factsGathered && [...parts].every((p) => r.factsParts.includes(p))) return;
     const t0 = Date.now();
     try {
       const conn = await this.play.st.pool.get(this.name, this.connVars());
-      const res = await conn.exec(FACTS_SCRIPT);
-      Object.assign(this.run.facts, parseFacts(res));
-      this.run.factsGathered = true;
+      const res = await conn.exec(play.gatherSubset || play.gatherTimeout ? factsScript(parts, play.gatherTimeout) : FACTS_SCRIPT);
+      const got = parseFacts(res, { parts, subset: play.gatherSubset });
+      const before = (r.facts.ansible_facts ?? {}) as Record<string, unknown>;
+      Object.assign(r.facts, got, { ansible_facts: { ...before, ...(got.ansible_facts as Record<string, unknown>) } });
+      r.factsGathered = true;
+      r.factsParts = [...new Set([...r.factsParts, ...parts])];
       this.emitResult({ name: 'Gathering Facts', at: '', t0 }, 'ok');
       this.tally('ok');
     } catch (e) {

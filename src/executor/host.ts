@@ -15,6 +15,8 @@ export interface HostRun {
   /** register: results */
   registered: Record<string, unknown>;
   factsGathered: boolean;
+  /** The parts of the facts gathered so far (gather_subset: min, hardware, network). */
+  factsParts: string[];
   failed: boolean;
   unreachable: boolean;
   notified: Set<string>;
@@ -31,6 +33,7 @@ export function newHostRun(name: string, inventoryVars: Record<string, unknown>)
     facts: {},
     registered: {},
     factsGathered: false,
+    factsParts: [],
     failed: false,
     unreachable: false,
     notified: new Set(),

@@ -33,6 +33,7 @@ async function onHost(p: PlayRun, action: MetaAction, h: string, batch: string[]
   if (action === 'clear_facts') {
     for (const k of Object.keys(r.facts)) delete r.facts[k];
     r.factsGathered = false;
+    r.factsParts = [];
   } else if (action === 'clear_host_errors') {
     for (const b of batch) {
       const rb = st.host(b);

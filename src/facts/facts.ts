@@ -7,6 +7,42 @@ import { distributionFacts, hardwareFacts, networkFacts, platformFacts, sections
 export const FACT_SUBSETS = ['all', 'min', 'hardware', 'network', 'virtual', 'ohai', 'facter'] as const;
 type Part = 'min' | 'hardware' | 'network';
 
+// Ansible's collector names: accepted in gather_subset (runbook gathers their part of the facts).
+export const COLLECTORS = [
+  'apparmor',
+  'caps',
+  'cmdline',
+  'date_time',
+  'distribution',
+  'dns',
+  'env',
+  'fips',
+  'local',
+  'lsb',
+  'pkg_mgr',
+  'platform',
+  'python',
+  'selinux',
+  'service_mgr',
+  'ssh_pub_keys',
+  'user',
+  'devices',
+  'dmi',
+  'mounts',
+  'interfaces',
+  'default_ipv4',
+  'default_ipv6',
+  'all_ipv4_addresses',
+  'all_ipv6_addresses',
+  'virtualization',
+];
+
+/** A gather_subset entry that is neither a subset nor a collector name (a template is checked when rendered). */
+export function badSubset(entry: string): boolean {
+  const name = entry.trim().replace(/^!/, '');
+  return !(FACT_SUBSETS as readonly string[]).includes(name) && !COLLECTORS.includes(name) && !entry.includes('{{');
+}
+
 /** Which parts a gather_subset list asks for, as Ansible reads it: `all`, names, `!name`; `!all` leaves min. */
 export function subsetParts(subset: readonly string[]): Set<Part> {
   const want = new Set<string>();

@@ -7,6 +7,7 @@ import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
+import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
 import { bool, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { inherit, parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
@@ -61,6 +62,8 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     diff: opt(kw, 'diff', bool),
     order: opt(kw, 'order', (f) => oneOf(f, HOST_ORDERS)),
     varsPrompt: opt(kw, 'vars_prompt', (f) => varsPromptOf(src, f)),
+    gatherSubset: opt(kw, 'gather_subset', (f) => gatherSubsetOf(src, f)),
+    gatherTimeout: opt(kw, 'gather_timeout', (f) => number(f, 1, 3600)),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(play, { [k]: v });
   opt(kw, 'collections', (f) => collectionsOf(src, f));
@@ -211,4 +214,22 @@ function serialOf(src: Source, f: Field): (number | string)[] {
       'for example: serial: 2, serial: "30%" or serial: [1, "50%"]',
     );
   });
+}
+
+/** gather_subset: a list or a comma-separated string of Ansible's subset and collector names, `!` to leave one out. */
+function gatherSubsetOf(src: Source, f: Field): string[] {
+  const got = strList(src, f, 'gather_subset: [min, network]');
+  const out: string[] = [];
+  got.values.forEach((v, i) => {
+    for (const entry of v.split(',').map((e) => e.trim())) {
+      if (badSubset(entry))
+        fail(
+          got.ats[i]!,
+          `gather_subset: "${entry}" is not a subset Ansible knows`,
+          `use ${FACT_SUBSETS.join(', ')} (or !name to leave one out)`,
+        );
+      out.push(entry);
+    }
+  });
+  return out;
 }

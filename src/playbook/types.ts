@@ -128,6 +128,10 @@ export interface Play {
   vars: Record<string, unknown>;
   varsFiles: string[];
   gatherFacts: boolean;
+  /** gather_subset: which parts of the facts the play's gathering collects (Ansible's names; absent: all). */
+  gatherSubset?: string[];
+  /** gather_timeout: seconds the mount sizes (df) may take. */
+  gatherTimeout?: number;
   become: boolean;
   /** The user to become (a template, rendered per host); absent: ansible_become_user, else root. */
   becomeUser?: string;

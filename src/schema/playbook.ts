@@ -81,6 +81,8 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   vars: ref('vars'),
   vars_files: { ...ref('textList'), description: 'YAML files of variables, relative to the playbook' },
   gather_facts: { ...ref('bool'), description: 'default true' },
+  gather_subset: { ...ref('textList'), description: 'parts of the facts to gather: all, min, hardware, network, !name (default all)' },
+  gather_timeout: { type: 'integer', minimum: 1, description: 'seconds the mount sizes may take (default 10)' },
   become: { ...ref('bool'), description: 'run through sudo' },
   become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },
   environment: ENVIRONMENT,

@@ -1,37 +1,7 @@
 // Ansible's setup: the host's facts gathered again mid-play, in one round trip, narrowed by gather_subset and filter.
-import { FACT_SUBSETS, factFilter, factsScript, parseFacts, subsetParts } from '../../facts/facts.js';
+import { badSubset, factFilter, factsScript, parseFacts, subsetParts, FACT_SUBSETS } from '../../facts/facts.js';
 import { fail } from '../args.js';
 import { defineModule } from '../types.js';
-
-// Ansible's collector names: accepted in gather_subset (runbook gathers their part of the facts).
-const COLLECTORS = [
-  'apparmor',
-  'caps',
-  'cmdline',
-  'date_time',
-  'distribution',
-  'dns',
-  'env',
-  'fips',
-  'local',
-  'lsb',
-  'pkg_mgr',
-  'platform',
-  'python',
-  'selinux',
-  'service_mgr',
-  'ssh_pub_keys',
-  'user',
-  'devices',
-  'dmi',
-  'mounts',
-  'interfaces',
-  'default_ipv4',
-  'default_ipv6',
-  'all_ipv4_addresses',
-  'all_ipv6_addresses',
-  'virtualization',
-];
 
 export interface SetupArgs {
   subset: string[];
@@ -62,7 +32,7 @@ export const setup = defineModule({
   build(v, a): SetupArgs {
     for (const s of v.gather_subset) {
       const name = s.trim().replace(/^!/, '');
-      if (!(FACT_SUBSETS as readonly string[]).includes(name) && !COLLECTORS.includes(name) && !s.includes('{{'))
+      if (badSubset(s))
         fail(
           a,
           `bad subset "${name}" given to gather_subset`,

@@ -30,6 +30,13 @@ const cases: BadCase[] = [
     hint: 'did you mean "gather_facts"?',
   },
   {
+    title: 'gather_subset with a name Ansible does not know',
+    yaml: '- hosts: all\n  gather_subset: [min, "!hardwar"]\n  tasks: []\n',
+    message: 'gather_subset: "!hardwar" is not a subset Ansible knows',
+    at: '2:24',
+    hint: /use all, min, hardware/,
+  },
+  {
     title: 'module written directly in the play',
     yaml: '- hosts: all\n  shell: echo hi\n',
     message: '"shell" belongs in a task, not directly in the play',
