@@ -152,6 +152,40 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
       `${ansible.os_family} ${ansible.eth0.ipv4.address} ${ansible.distribution_release}`,
     );
   }, 180_000);
+
+  it("a play's gather_subset: [min] gathers the facts Ansible's min gathers, with Ansible's values", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'runbook-facts-ansible-'));
+    const ans = spawnSync('ansible', ['-i', lab.inventoryPath, 'h1', '-m', 'setup', '-a', 'gather_subset=min'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+        ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes`,
+        ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_LOAD_CALLBACK_PLUGINS: '0',
+      },
+      timeout: 120_000,
+    });
+    expect(ans.status, ans.stdout + ans.stderr).toBe(0);
+    const ansible: Facts = {};
+    for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts))
+      ansible[k.replace(/^ansible_/, '')] = v;
+    writeFileSync(
+      join(dir, 'min.yaml'),
+      '- hosts: h1\n  gather_subset: [min]\n  tasks:\n    - copy: {dest: /root/min.json, content: "{{ ansible_facts | to_json }}"}\n',
+    );
+    const r = await runbook(['run', join(dir, 'min.yaml'), '-i', lab.inventoryPath]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const mine = JSON.parse(onHost(lab, 'h1', 'cat /root/min.json').stdout) as Facts;
+    // of the facts runbook knows, the same are there and the same are not (no mounts, interfaces, memory, …)
+    const known = [...SAME, 'interfaces', 'mounts', 'memfree_mb', 'python', 'env', 'date_time', 'eth0'];
+    const present = (f: Facts) => known.filter((k) => f[k] !== undefined).sort();
+    expect(present(mine)).toEqual(present(ansible));
+    expect(mine.interfaces).toBeUndefined();
+    const same = SAME.filter((k) => ansible[k] !== undefined);
+    for (const k of same) expect(mine[k], k).toEqual(ansible[k]);
+  }, 180_000);
 });
 
 if (!HAVE_ANSIBLE) {
