@@ -16,7 +16,8 @@ export const DONE = 'RB_GUARD_DONE';
 export function saveCmd(dir: string, keepSeconds: number): string {
   return [
     'umask 077',
-    `mkdir -p ${GUARD_ROOT} && mkdir ${q(dir)} || exit 3`,
+    // one mkdir for the run's directory and its copies' (the root is there already but on a host's first run)
+    `{ [ -d ${GUARD_ROOT} ] || mkdir -p ${GUARD_ROOT}; } && mkdir ${q(dir)} ${q(`${dir}/f`)} || exit 3`,
     `cat > ${q(`${dir}/lib.sh`)} <<'RB_GUARD_EOF'\n${hostLib(dir, keepSeconds)}RB_GUARD_EOF`,
     `. ${q(`${dir}/lib.sh`)}`,
     'command -v ip >/dev/null || { echo "iproute2 (ip) is missing" >&2; exit 4; }',
@@ -30,12 +31,14 @@ export function keepCmd(dir: string, paths: string[]): string {
   return [`. ${q(`${dir}/lib.sh`)}`, ...paths.map((p) => `rb_keep ${q(p)} || exit 7`)].join('\n');
 }
 
-/** Starts the watchdog in its own session (setsid: not a child of this SSH channel), deadline `seconds` from now. */
+/**
+ * Starts the watchdog in its own session (setsid: not a child of this SSH channel); it writes its deadline,
+ * `seconds` from now (no `date` here: the watchdog reads the clock anyway).
+ */
 export function armCmd(dir: string, seconds: number): string {
   return [
-    `echo $(( $(date +%s) + ${Math.ceil(seconds)} )) > ${q(`${dir}/deadline`)}`,
-    `touch ${q(`${dir}/armed`)}`,
-    `setsid -f sh ${q(`${dir}/lib.sh`)} watch </dev/null >/dev/null 2>&1 || exit 8`,
+    `: > ${q(`${dir}/armed`)}`,
+    `setsid -f sh ${q(`${dir}/lib.sh`)} watch ${Math.ceil(seconds)} </dev/null >/dev/null 2>&1 || exit 8`,
   ].join('\n');
 }
 
@@ -65,7 +68,7 @@ export function disarmCmd(dir: string): string {
   const d = q(dir);
   return [
     `if mv ${d}/armed ${d}/disarmed 2>/dev/null; then`,
-    `  [ -s ${d}/pid ] && kill -TERM -$(cat ${d}/pid) 2>/dev/null`,
+    `  [ -s ${d}/pid ] && read -r p < ${d}/pid && kill -TERM -$p 2>/dev/null`,
     `  rm -rf ${d}; rmdir ${GUARD_ROOT} 2>/dev/null; echo confirmed`,
     `elif [ -d ${d} ]; then echo firing; else echo gone; fi`,
   ].join('\n');
@@ -80,6 +83,8 @@ export function fireCmd(dir: string, waitSeconds: number): string {
   return [
     `[ -d ${d} ] || { echo gone; exit 0; }`,
     `echo 0 > ${d}/deadline`,
+    // a watchdog asleep until its deadline wakes now (it ignores USR1 once it restores)
+    `[ -e ${d}/armed ] && [ -s ${d}/pid ] && read -r p < ${d}/pid && kill -USR1 -$p 2>/dev/null`,
     `if [ ! -e ${d}/armed ] && [ ! -e ${d}/firing ] && [ ! -e ${d}/restored ]; then touch ${d}/armed; setsid -f sh ${d}/lib.sh watch </dev/null >/dev/null 2>&1; fi`,
     resultLoop(d, waitSeconds),
   ].join('\n');
@@ -100,5 +105,5 @@ function resultLoop(d: string, waitSeconds: number): string {
 /** Removes the watchdog (its whole process group) and the directory: nothing is left on the host. */
 export function cleanupCmd(dir: string): string {
   const d = q(dir);
-  return `[ -s ${d}/pid ] && kill -TERM -$(cat ${d}/pid) 2>/dev/null; rm -rf ${d}; rmdir ${GUARD_ROOT} 2>/dev/null; echo ${DONE}`;
+  return `[ -s ${d}/pid ] && read -r p < ${d}/pid && kill -TERM -$p 2>/dev/null; rm -rf ${d}; rmdir ${GUARD_ROOT} 2>/dev/null; echo ${DONE}`;
 }

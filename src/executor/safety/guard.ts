@@ -144,8 +144,9 @@ export class NetworkGuard {
     }
     if (fresh) this.hosts.set(i.host, st);
     for (const p of paths) st.kept.add(p);
-    if (arm && !st.armed) st.armed = true;
-    if (st.armed && parts.some((p) => p.includes('/deadline'))) st.deadlineAt = this.now();
+    // armed now (the watchdog writes its deadline) or the deadline moved
+    if ((arm && !st.armed) || parts.some((p) => p.includes('/deadline'))) st.deadlineAt = this.now();
+    if (arm) st.armed = true;
   }
 
   /** Files the host's plans made ahead will write: copied in the exec that saves the state (no round trip each). */

@@ -12,22 +12,40 @@ export const GUARD_ROOT = '/run/runbook-guard';
  * Link-local IPv6 and kernel-made IPv6 routes are left out: the kernel makes them again from the links.
  */
 const SNAP = String.raw`
-rb_norm() { sed -e 's/ linkdown//; s/ dead//; s/ offload//; s/ trap//; s/ expires [0-9]*sec//' -e 's/[[:space:]][[:space:]]*/ /g; s/ $//'; }
-rb_snap() {
-  ip -o link show | awk '{
-    n = $2; sub(/:$/, "", n); sub(/@.*/, "", n)
+rb_snap() { # every dump through one awk (a section line starts each): few forks, the same lines as ever
+  { ip -o link show; echo @addr; ip -o addr show; echo @route4; ip -4 -o route show table all
+    echo @route6; ip -6 -o route show table all 2>/dev/null; echo @rule4; ip -4 rule show; echo @rule6; ip -6 rule show 2>/dev/null
+    if rb_ovs; then echo @ovs; ovs-vsctl --timeout=5 --format=csv --no-headings --data=bare --columns=_uuid,name,ports list Bridge -- --columns=_uuid,name list Port; fi
+  } | LC_ALL=C awk '
+  function norm(s) {
+    sub(/ linkdown/, "", s); sub(/ dead/, "", s); sub(/ offload/, "", s); sub(/ trap/, "", s); sub(/ expires [0-9]*sec/, "", s)
+    gsub(/[[:space:]]+/, " ", s); sub(/ $/, "", s); return s }
+  function unq(s) { if (s ~ /^".*"$/) { s = substr(s, 2, length(s) - 2); gsub(/""/, "\"", s) } return s }
+  function isort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
+  BEGIN { k = "link" }
+  /^@/ { k = substr($0, 2); next }
+  k == "link" { n = $2; sub(/:$/, "", n); sub(/@.*/, "", n)
     up = ($3 ~ /[<,]UP[,>]/) ? "up" : "down"; mtu = "-"; m = "-"
     for (i = 4; i < NF; i++) { if ($i == "mtu") mtu = $(i + 1); if ($i == "master") m = $(i + 1) }
-    print "link " n " mtu " mtu " master " m " " up }'
-  ip -o addr show | awk '$3 == "inet" || ($3 == "inet6" && $0 !~ / scope link /) {
-    s = "addr " $2 " " $4
+    print "link " n " mtu " mtu " master " m " " up }
+  k == "addr" && ($3 == "inet" || ($3 == "inet6" && $0 !~ / scope link /)) { s = "addr " $2 " " $4
     for (i = 5; i < NF; i++) { if ($i == "brd" || $i == "scope" || $i == "peer") { s = s " " $i " " $(i + 1); i++ } }
-    print s }'
-  ip -4 -o route show table all | rb_norm | sed 's/^/route4 /'
-  ip -6 -o route show table all 2>/dev/null | grep -v ' proto kernel' | grep -v '^fe80' | grep -v ' table local' | rb_norm | sed 's/^/route6 /'
-  ip -4 rule show | rb_norm | sed -n 's/^\([0-9]*\): /rule4 pref \1 /p'
-  ip -6 rule show 2>/dev/null | rb_norm | sed -n 's/^\([0-9]*\): /rule6 pref \1 /p'
-  if rb_ovs; then for b in $(ovs-vsctl --timeout=5 list-br); do echo "ovs $b $(ovs-vsctl --timeout=5 list-ports "$b" | tr '\n' ' ')" | rb_norm; done; fi
+    print s }
+  k == "route4" { print "route4 " norm($0) }
+  k == "route6" && $0 !~ / proto kernel/ && $0 !~ /^fe80/ && $0 !~ / table local/ { print "route6 " norm($0) }
+  k ~ /^rule/ { s = norm($0); if (match(s, /^[0-9]*: /)) print k " pref " substr(s, 1, RLENGTH - 2) " " substr(s, RLENGTH + 1) }
+  # OVS: bridges (uuid,name,port uuids) until a blank line, then ports (uuid,name); list-ports order, no local port
+  k == "ovs" && $0 == "" { ports = 1; next }
+  k == "ovs" && !ports { nb++; match($0, /,[^,]*$/); bn[nb] = unq(substr($0, 38, RSTART - 38)); bp[nb] = substr($0, RSTART + 1) }
+  k == "ovs" && ports { pn[substr($0, 1, 36)] = unq(substr($0, 38)) }
+  END {
+    for (b = 1; b <= nb; b++) blist[b] = bn[b] SUBSEP bp[b]
+    isort(blist, nb)
+    for (b = 1; b <= nb; b++) { split(blist[b], f, SUBSEP); np = split(f[2], u, " "); c = 0; delete pl
+      for (i = 1; i <= np; i++) if ((u[i] in pn) && pn[u[i]] != f[1]) pl[++c] = pn[u[i]]
+      isort(pl, c); s = "ovs " f[1]; for (i = 1; i <= c; i++) s = s " " pl[i]
+      print norm(s) }
+  }'
 }
 rb_ovs() { [ -S /run/openvswitch/db.sock ] && command -v ovs-vsctl >/dev/null 2>&1; }
 `;
@@ -88,10 +106,13 @@ rb_verify() { # what still differs from the snapshot (empty: the host equals it)
 const FILES = String.raw`
 rb_keep() { # directories are not copied (a task that makes one is not undone)
   [ -d "$1" ] && return 0
-  i=$(wc -l < "$D/files"); mkdir -p "$D/f"
-  case $1 in /proc/sys/*) cat "$1" > "$D/f/$i" && printf 'P\t%s\t%s\n' "$1" "$i" >> "$D/files"; return ;; esac
-  if [ -e "$1" ]; then cp -p "$1" "$D/f/$i" && printf 'F\t%s\t%s\n' "$1" "$i" >> "$D/files"
-  else printf 'N\t%s\t\n' "$1" >> "$D/files"; fi
+  # the copy's number: lines in $D/files, counted once per shell (read is a builtin: no wc per file)
+  if [ -z "$RB_N" ]; then RB_N=0; while IFS= read -r _l; do RB_N=$((RB_N + 1)); done < "$D/files"; fi
+  [ -d "$D/f" ] || mkdir -p "$D/f"
+  i=$RB_N
+  case $1 in /proc/sys/*) cat "$1" > "$D/f/$i" && printf 'P\t%s\t%s\n' "$1" "$i" >> "$D/files" && RB_N=$((i + 1)); return ;; esac
+  if [ -e "$1" ]; then cp -p "$1" "$D/f/$i" && printf 'F\t%s\t%s\n' "$1" "$i" >> "$D/files" && RB_N=$((i + 1))
+  else printf 'N\t%s\t\n' "$1" >> "$D/files" && RB_N=$((i + 1)); fi
 }
 rb_files_restore() {
   while IFS='	' read -r k dest i; do
@@ -105,17 +126,30 @@ rb_files_restore() {
 `;
 
 /**
- * The watchdog: waits until the deadline (runbook moves it later while it works), then restores unless disarmed
- * first. `armed` → `firing` or `disarmed` is one rename, so exactly one side wins. After a restore it keeps the
- * state for runbook to check, and removes it after `keep` seconds if runbook never comes.
+ * The watchdog: sleeps until the deadline (runbook moves it later while it works; each wake reads it again: one
+ * `date` per wake, not per second), then restores unless disarmed first. `armed` → `firing` or `disarmed` is one
+ * rename, so exactly one side wins. Disarm and cleanup end it by killing its process group; a fire (deadline 0)
+ * wakes it with USR1 (ignored from the restore on, so no restore step is hit). `watch N`: the deadline is N s from
+ * now unless one is written already (noclobber: a fire that came first wins). After a restore it keeps the state for
+ * runbook to check, and removes it after `keep` seconds if runbook never comes.
  */
 const WATCH = `
 rb_watch() {
   echo $$ > "$D/pid"
+  trap : USR1
+  now=$(date +%s)
+  set -C; { echo $((now + \${1:-0})) > "$D/deadline"; } 2>/dev/null; set +C
   while [ -e "$D/armed" ]; do
-    [ "$(date +%s)" -lt "$(cat "$D/deadline" 2>/dev/null || echo 0)" ] || break
-    sleep 1
+    dl=; read -r dl 2>/dev/null < "$D/deadline"
+    case $dl in ''|*[!0-9]*) dl=$((now + 1)) ;; esac # being rewritten (or gone): look again in a second
+    [ "$now" -lt "$dl" ] || break
+    sleep $((dl - now)) & s=$!
+    # read again after the sleep started: a fire that wrote before this read is seen, one after it wakes the sleep
+    d2=; read -r d2 2>/dev/null < "$D/deadline"
+    if [ "$d2" = "$dl" ] && [ -e "$D/armed" ]; then wait $s; else kill $s 2>/dev/null; wait $s; fi
+    now=$(date +%s)
   done
+  trap '' USR1
   mv "$D/armed" "$D/firing" 2>/dev/null || exit 0
   rb_restore > "$D/restore.log" 2>&1
   rb_verify > "$D/verify" 2>&1
@@ -134,7 +168,7 @@ export function hostLib(dir: string, keepSeconds: number): string {
     RESTORE,
     FILES,
     WATCH,
-    'if [ "$1" = watch ]; then rb_watch; fi',
+    'if [ "$1" = watch ]; then rb_watch "$2"; fi',
     '',
   ].join('\n');
 }

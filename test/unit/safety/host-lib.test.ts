@@ -81,6 +81,37 @@ describe('rb_snap', () => {
   });
 });
 
+// What one `ovs-vsctl … list Bridge -- … list Port` prints (csv, bare): bridges (uuid,name,port uuids), a blank line, ports.
+const U = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const OVS_LIST = [
+  `${U(1)},tb2,${U(11)} ${U(12)} ${U(13)}`,
+  `${U(2)},br-phy,${U(21)} ${U(22)}`,
+  `${U(3)},empty,`,
+  '',
+  `${U(11)},zz`,
+  `${U(12)},tb2`,
+  `${U(13)},ab`,
+  `${U(21)},eth0`,
+  `${U(22)},br-phy`,
+  '',
+].join('\n');
+
+describe('rb_snap with Open vSwitch', () => {
+  it('one line per bridge in name order, its ports sorted, its own (local) port left out', () => {
+    const h = host();
+    h.set(BASE);
+    writeFileSync(join(h.root, 'bin', 'ovs-vsctl'), `#!/bin/sh\nprintf '%s' '${OVS_LIST}'\n`);
+    chmodSync(join(h.root, 'bin', 'ovs-vsctl'), 0o755);
+    // rb_ovs looks for the real database socket; here the scripted ovs-vsctl stands in for it
+    const ovs = h
+      .sh('rb_ovs() { :; }; rb_snap')
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('ovs '));
+    expect(ovs).toEqual(['ovs br-phy eth0', 'ovs empty', 'ovs tb2 ab zz']);
+  });
+});
+
 const cases: { name: string; after: HostState; planned: string[] }[] = [
   { name: 'nothing changed: nothing planned', after: BASE, planned: [] },
   {
