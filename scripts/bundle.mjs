@@ -13,6 +13,19 @@ import { readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle';
+
+// ssh2 requires its addon by a path relative to its own file, which would not hold inside the bundle: require it by
+// package path instead, from the installed ssh2 as before. ssh2's try/catch still skips it quietly when it is absent
+// (as it does cpu-features, left external above).
+const sshNativeHelpers = {
+  name: 'ssh2-native-helpers',
+  setup(b) {
+    b.onResolve({ filter: /\/build\/Release\/sshcrypto\.node$/ }, () => ({
+      path: 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node',
+      external: true,
+    }));
+  },
+};
 rmSync(OUT, { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -21,8 +34,10 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // ssh2 loads optional native helpers at run time; playwright-core is for tests only.
-  external: ['ssh2', 'cpu-features', 'playwright-core'],
+  // ssh2 is bundled (resolving and compiling it from node_modules cost ~25 ms a start), but not its optional native
+  // helpers; playwright-core is for tests only.
+  external: ['cpu-features', 'playwright-core'],
+  plugins: [sshNativeHelpers],
   logLevel: 'warning',
 });
 
