@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { build } from 'esbuild';
+import { warmUpOverSsh } from './bundle-warmup.mjs';
 
 const OUT = 'dist/bundle';
 
@@ -60,7 +61,9 @@ try { cachedData = fs.readFileSync(cacheFile); } catch {}
 const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
 // Only a plain \`node\` remakes it: a run under other V8 flags (--cpu-prof, NODE_OPTIONS) would leave a cache
 // that every plain run rejects.
-if ((!cachedData || script.cachedDataRejected) && process.execArgv.length === 0 && !process.env.NODE_OPTIONS) {
+// RUNBOOK_V8CACHE_ADD=1 (the build's second warm-up) adds the functions this run compiles to a cache that was accepted.
+const remake = !cachedData || script.cachedDataRejected || process.env.RUNBOOK_V8CACHE_ADD === '1';
+if (remake && process.execArgv.length === 0 && !process.env.NODE_OPTIONS) {
   process.once('exit', () => {
     const tmp = cacheFile + '.' + process.pid;
     try { fs.writeFileSync(tmp, script.createCachedData()); fs.renameSync(tmp, cacheFile); } catch { try { fs.unlinkSync(tmp); } catch {} }
@@ -72,9 +75,11 @@ script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(fi
 writeFileSync(`${OUT}/main.cjs`, loader);
 chmodSync(`${OUT}/main.cjs`, 0o755);
 
-// Warm-up: one syntax check of the shipped mesh playbook makes the cache (no host is contacted).
+// Warm-up: one syntax check of the shipped mesh playbook makes the cache (no host is contacted), then a run over
+// SSH to a loopback server adds what connecting and running tasks compiles.
 if (existsSync('playbooks/gre-mesh.yaml')) {
   execFileSync(process.execPath, [`${OUT}/main.cjs`, 'run', 'playbooks/gre-mesh.yaml', '-i', 'inventory', '--syntax-check'], {
     stdio: 'ignore',
   });
 }
+await warmUpOverSsh(`${OUT}/main.cjs`, { RUNBOOK_V8CACHE_ADD: '1' });
