@@ -28,6 +28,26 @@ const sshNativeHelpers = {
   },
 };
 rmSync(OUT, { recursive: true, force: true });
+// runbook uses ssh2's Client and utils.parseKey only (src/remote/ssh-handshake.ts, keys.ts). ssh2's index also loads
+// its HTTP agents, which pull in node's http, https and tls (~15 ms a start), its server and its key generator.
+// Keep this list in step with what src imports from 'ssh2'; tests (unbundled) would not notice a missing name.
+const sshSlim = {
+  name: 'ssh2-slim',
+  setup(b) {
+    b.onResolve({ filter: /^ssh2$/ }, (args) =>
+      args.importer.includes('/src/') ? { path: 'ssh2', namespace: 'ssh2-slim' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'ssh2-slim' }, () => ({
+      contents: `module.exports = {
+        Client: require('ssh2/lib/client.js'),
+        utils: { parseKey: require('ssh2/lib/protocol/keyParser.js').parseKey },
+      };`,
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: `${OUT}/cli.cjs`,
@@ -38,7 +58,7 @@ await build({
   // ssh2 is bundled (resolving and compiling it from node_modules cost ~25 ms a start), but not its optional native
   // helpers; playwright-core is for tests only.
   external: ['cpu-features', 'playwright-core'],
-  plugins: [sshNativeHelpers],
+  plugins: [sshSlim, sshNativeHelpers],
   logLevel: 'warning',
 });
 
