@@ -10,7 +10,7 @@ import ssh2 from 'ssh2';
 
 const { Server, utils } = ssh2;
 
-/** Runs `node <loader> run …` against the loopback server; env is added to the run's environment. */
+/** Runs `node <loader> run …` against the loopback server (env added to the run's); resolves to its output. */
 export async function warmUpOverSsh(loader, env) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-warmup-'));
   const user = utils.generateKeyPairSync('ed25519');
@@ -21,8 +21,10 @@ export async function warmUpOverSsh(loader, env) {
     writeFileSync(join(dir, 'inventory.yaml'), inventory(dir, port));
     writeFileSync(join(dir, 'play.yaml'), PLAY);
     const args = [loader, 'run', join(dir, 'play.yaml'), '-i', join(dir, 'inventory.yaml'), '-o', 'json'];
-    await new Promise((res, rej) =>
-      execFile(process.execPath, args, { env: { ...process.env, ...env } }, (e, out) => (e ? rej(new Error(`warm-up run failed: ${e.message}\n${out}`)) : res())),
+    return await new Promise((res, rej) =>
+      execFile(process.execPath, args, { env: { ...process.env, ...env } }, (e, stdout, stderr) =>
+        e ? rej(new Error(`warm-up run failed: ${e.message}\n${stdout}`)) : res({ stdout, stderr }),
+      ),
     );
   } finally {
     server.close();
