@@ -22,7 +22,7 @@ export async function warmUpOverSsh(loader, env) {
     writeFileSync(join(dir, 'play.yaml'), PLAY);
     const args = [loader, 'run', join(dir, 'play.yaml'), '-i', join(dir, 'inventory.yaml'), '-o', 'json'];
     return await new Promise((res, rej) =>
-      execFile(process.execPath, args, { env: { ...process.env, ...env } }, (e, stdout, stderr) =>
+      execFile(process.execPath, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (e, stdout, stderr) =>
         e ? rej(new Error(`warm-up run failed: ${e.message}\n${stdout}`)) : res({ stdout, stderr }),
       ),
     );
