@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { warmUpOverSsh } from '../../scripts/bundle-warmup.mjs';
 import { CLI, ROOT, ensureBuilt } from './helpers.js';
 
 const BUNDLE = join(ROOT, 'dist/bundle');
@@ -92,5 +93,36 @@ describe('shipped bundle', () => {
     const r = node([join(d, 'main.cjs'), 'run', 'playbooks/docker-bridge.yaml', '-i', 'inventory', '--syntax-check'], ROOT);
     expect(r.stdout).toContain('syntax OK');
     expect(r.status).toBe(0);
+  });
+});
+
+// ssh2 is inside cli.cjs; its native addon and cpu-features are required from the installed packages at run time.
+describe('ssh2 in the bundle', () => {
+  const summary = (out: string) => JSON.parse(out.trim().split('\n').at(-1) as string);
+
+  it('is all ASCII, which the loader reads as latin1', () => {
+    expect(readFileSync(join(BUNDLE, 'cli.cjs'), 'latin1')).not.toMatch(/[^\x00-\x7f]/);
+  });
+
+  it("loads ssh2's native helpers where they are installed", async () => {
+    const list = join(dir, 'natives.txt');
+    const preload = join(dir, 'natives.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, Object.keys(require.cache).join('\\n')));`,
+    );
+    const r = await warmUpOverSsh(CLI, { NODE_OPTIONS: `-r ${preload}` });
+    expect(summary(r.stdout)).toMatchObject({ exit_code: 0, counts: { hosts: 1, changed: 1, failed: 0 } });
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    expect(loaded.some((f) => f.endsWith('/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'))).toBe(true);
+    expect(loaded.some((f) => f.endsWith('/cpu-features/build/Release/cpufeatures.node'))).toBe(true);
+    expect(loaded.filter((f) => f.includes('/node_modules/ssh2/') && f.endsWith('.js'))).toEqual([]); // bundled
+  });
+
+  it('runs over SSH from a copy with no node_modules, quietly without the native helpers', async () => {
+    const d = copy('no-modules');
+    const r = await warmUpOverSsh(join(d, 'main.cjs'), {});
+    expect(summary(r.stdout)).toMatchObject({ exit_code: 0, counts: { hosts: 1, changed: 1, failed: 0 } });
+    expect(r.stderr).toBe('');
   });
 });

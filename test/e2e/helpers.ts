@@ -22,7 +22,7 @@ function newestSource(): number {
     if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['src', 'scripts/bundle.mjs', 'package.json', 'tsconfig.json']) walk(resolve(ROOT, p));
+  for (const p of ['src', 'scripts/bundle.mjs', 'scripts/bundle-warmup.mjs', 'package.json', 'tsconfig.json']) walk(resolve(ROOT, p));
   return newest;
 }
 

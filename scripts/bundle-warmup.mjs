@@ -1,0 +1,77 @@
+// The bundle's second warm-up run: a short playbook over SSH to a throwaway ssh2 server on 127.0.0.1, so the V8
+// code cache also holds the ssh2 paths every real run compiles (key parsing, key exchange, ciphers, channels).
+// The server accepts only the key made here and runs each exec request with the local sh (the playbook only echoes).
+import { execFile, spawn } from 'node:child_process';
+import { timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+
+const { Server, utils } = ssh2;
+
+/** Runs `node <loader> run …` against the loopback server (env added to the run's); resolves to its output. */
+export async function warmUpOverSsh(loader, env) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-warmup-'));
+  const user = utils.generateKeyPairSync('ed25519');
+  const server = serve(utils.generateKeyPairSync('ed25519').private, utils.parseKey(user.public));
+  try {
+    const port = await new Promise((res) => server.listen(0, '127.0.0.1', () => res(server.address().port)));
+    writeFileSync(join(dir, 'id'), user.private, { mode: 0o600 });
+    writeFileSync(join(dir, 'inventory.yaml'), inventory(dir, port));
+    writeFileSync(join(dir, 'play.yaml'), PLAY);
+    const args = [loader, 'run', join(dir, 'play.yaml'), '-i', join(dir, 'inventory.yaml'), '-o', 'json'];
+    return await new Promise((res, rej) =>
+      execFile(process.execPath, args, { env: { ...process.env, ...env }, timeout: 60_000 }, (e, stdout, stderr) =>
+        e ? rej(new Error(`warm-up run failed: ${e.message}\n${stdout}`)) : res({ stdout, stderr }),
+      ),
+    );
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const PLAY = `- hosts: all
+  gather_facts: false
+  tasks:
+    - shell: echo warm
+    - command: echo up
+`;
+
+const inventory = (dir, port) => `all:
+  hosts:
+    warm:
+      ansible_host: 127.0.0.1
+      ansible_port: ${port}
+      ansible_user: warm
+      ansible_ssh_private_key_file: ${join(dir, 'id')}
+      runbook_known_hosts: ${join(dir, 'known_hosts')}
+`;
+
+function serve(hostKey, userKey) {
+  const wanted = userKey.getPublicSSH();
+  return new Server({ hostKeys: [hostKey] }, (client) => {
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      const ok = ctx.method === 'publickey' && ctx.key.data.length === wanted.length && timingSafeEqual(ctx.key.data, wanted);
+      if (!ok) return ctx.reject(['publickey']);
+      if (ctx.signature && !userKey.verify(ctx.blob, ctx.signature, ctx.hashAlgo)) return ctx.reject(['publickey']);
+      ctx.accept();
+    });
+    client.on('ready', () => client.on('session', (accept) => accept().on('exec', (acceptExec, _r, info) => execLocally(acceptExec(), info.command))));
+  });
+}
+
+function execLocally(ch, command) {
+  const p = spawn('sh', ['-c', command], { stdio: 'pipe' });
+  ch.pipe(p.stdin);
+  p.stdin.on('error', () => {});
+  p.stdout.pipe(ch, { end: false });
+  p.stderr.pipe(ch.stderr, { end: false });
+  p.on('close', (code, signal) => {
+    if (signal) ch.exit(signal);
+    else ch.exit(code ?? 1);
+    ch.end();
+  });
+}
