@@ -43,12 +43,13 @@ const BY_MODULE: Record<string, (a: Args) => Footprint> = {
   json_merge: (a) => same(files(a.path)),
   stat: (a) => ({ reads: files(a.path), writes: [] }),
   slurp: (a) => ({ reads: files(a.src ?? a.path), writes: [] }),
-  // the kernel's value (a file under /proc/sys) and the file it is kept in; net.* keys of a device need the device
+  // the kernel's value (a file under /proc/sys) and the file it is kept in; a net.* key can read or change links,
+  // addresses and routes (conf.*.disable_ipv6, ipv6 forwarding and RAs), except IPv4 forwarding, which only forwards
   sysctl: (a) => {
     const name = typeof a.name === 'string' && /^[\w.-]+$/.test(a.name) ? a.name : undefined;
     if (!name) return EVERYTHING;
     const keys = files(`/proc/sys/${name.replace(/\./g, '/')}`, a.file);
-    return same(name.startsWith('net.') ? [...keys, 'net'] : keys);
+    return same(name.startsWith('net.') && name !== 'net.ipv4.ip_forward' ? [...keys, 'net'] : keys);
   },
   bridge: () => same(['net']),
   route: () => same(['net']),
