@@ -11,7 +11,13 @@ describe('footprints', () => {
     [
       'sysctl',
       { name: 'net.ipv4.ip_forward', file: '/etc/sysctl.d/99-runbook.conf' },
-      ['file:/proc/sys/net/ipv4/ip_forward', 'file:/etc/sysctl.d/99-runbook.conf', 'net'],
+      ['file:/proc/sys/net/ipv4/ip_forward', 'file:/etc/sysctl.d/99-runbook.conf'],
+      null,
+    ],
+    [
+      'sysctl',
+      { name: 'net.ipv6.conf.all.disable_ipv6', file: '/etc/sysctl.conf' },
+      ['file:/proc/sys/net/ipv6/conf/all/disable_ipv6', 'file:/etc/sysctl.conf', 'net'],
       null,
     ],
     ['sysctl', { name: 'vm.swappiness', file: '/etc/sysctl.conf' }, ['file:/proc/sys/vm/swappiness', 'file:/etc/sysctl.conf'], null],
