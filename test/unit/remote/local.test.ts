@@ -49,6 +49,21 @@ describe('connectLocal', () => {
     expect(statSync(join(dir, 'c')).mode & 0o777).toBe(0o644);
   });
 
+  it('put sets owner and group in its own command; a bad owner leaves dest as it was', async () => {
+    const dest = join(dir, 'owned');
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    await conn.put(dest, Buffer.from('one\n'), { owner: String(uid), group: String(gid) });
+    expect(statSync(dest)).toMatchObject({ uid, gid });
+    const err = await conn.put(dest, Buffer.from('two\n'), { owner: 'no-such-user-rb' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.message).toMatch(
+      /^cannot write .*owned: chown: .*no-such-user-rb[\s\S]*\nchown no-such-user-rb failed: .*owned left as it was$/,
+    );
+    expect(readFileSync(dest, 'utf8')).toBe('one\n');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.runbook-tmp'))).toEqual([]);
+  });
+
   it('put replaces by rename: a reader holding the old inode still sees old content', async () => {
     const dest = join(dir, 'd');
     writeFileSync(dest, 'old');
