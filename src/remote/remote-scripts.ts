@@ -99,8 +99,11 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
     `trap 'rm -f "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
     m ? `m=${m}` : 'm=$(stat -c %a -- "$f" 2>/dev/null || stat -f %Lp -- "$f" 2>/dev/null) || m=0644; [ -n "$m" ] || m=0644',
-    // Overwriting as root keeps the existing owner; new files belong to the connecting user.
-    `if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`,
+    // Overwriting as root keeps the existing owner; new files belong to the connecting user. Both owner and group
+    // given: the chown below sets them, and this one's three processes are saved.
+    ...(who !== undefined && /^[^:]+:[^:]+$/.test(who)
+      ? []
+      : [`if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`]),
     size === undefined
       ? 'cat > "$t" || exit 1'
       : `cat > "$t" || exit 1; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,

@@ -64,6 +64,15 @@ describe('connectLocal', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.runbook-tmp'))).toEqual([]);
   });
 
+  it("put with owner and group sets exactly those, not the replaced file's owner first", () => {
+    const keep = /stat -c %u:%g/;
+    expect(putScript('/etc/x', undefined, 1, 'root:adm')).not.toMatch(keep);
+    expect(putScript('/etc/x', undefined, 1, 'root:adm')).toContain('chown root:adm "$t"');
+    // Only an owner: the group stays the replaced file's, so the old owner:group goes on first.
+    expect(putScript('/etc/x', undefined, 1, 'app')).toMatch(keep);
+    expect(putScript('/etc/x', undefined, 1)).not.toContain('chown app');
+  });
+
   it('put replaces by rename: a reader holding the old inode still sees old content', async () => {
     const dest = join(dir, 'd');
     writeFileSync(dest, 'old');
