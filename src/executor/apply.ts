@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { TaskError } from '../errors.js';
 import type { ExecResult, Plan } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
-import { cmd as shellCmd, quote } from '../remote/quote.js';
+import { quote } from '../remote/quote.js';
 
 export interface Applied {
   /** rc/stdout/stderr of a `capture` exec step (command, shell). */
@@ -46,13 +46,8 @@ export async function applyPlan(
       if (r.code !== 0) throw stepFailed(b, r);
     }
     // Under become_user the file is written as that user, so a new one is theirs (as with Ansible).
-    await conn.put(step.dest, step.content, { mode: step.mode, ...as });
-    if (step.owner || step.group) {
-      const who = `${step.owner ?? ''}${step.group ? `:${step.group}` : ''}`;
-      const c = shellCmd('chown', who, step.dest);
-      const r = await conn.exec(c, { ...as, timeout: opts.timeout });
-      if (r.code !== 0) throw stepFailed(c, r);
-    }
+    // Owner and group are set by the upload's own command: no chown round trip after it.
+    await conn.put(step.dest, step.content, { mode: step.mode, owner: step.owner, group: step.group, ...as });
   }
   return out;
 }

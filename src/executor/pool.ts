@@ -1,5 +1,5 @@
 // One connection per host for the whole run; new handshakes are capped globally here and per sshd in remote/pacing.ts.
-import type { BecomeOptions, Connection, ExecOptions } from '../remote/connection.js';
+import type { BecomeOptions, Connection, ExecOptions, PutOptions } from '../remote/connection.js';
 import { Semaphore } from '../remote/pacing.js';
 
 export type Connector = (host: string, vars: Record<string, unknown>) => Promise<Connection>;
@@ -72,7 +72,7 @@ class PooledConnection implements Connection {
   exec(cmd: string, opts?: ExecOptions) {
     return this.inner.exec(cmd, opts);
   }
-  put(dest: string, content: Buffer, opts?: { mode?: string } & BecomeOptions) {
+  put(dest: string, content: Buffer, opts?: PutOptions) {
     return this.inner.put(dest, content, opts);
   }
   readFile(path: string, opts?: BecomeOptions) {

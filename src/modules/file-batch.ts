@@ -2,8 +2,8 @@
 // script, one round trip instead of one or more per item. Uploads travel in the script as base64 and land as
 // Connection.put lands them (putScript: temp name + rename, the old owner kept).
 import { randomBytes } from 'node:crypto';
-import { cmd as shellCmd, quote } from '../remote/quote.js';
-import { putScript } from '../remote/remote-scripts.js';
+import { quote } from '../remote/quote.js';
+import { ownerSpec, putScript } from '../remote/remote-scripts.js';
 import type { Plan, Step } from './types.js';
 
 /** The steps of one item's plan and every path they write. */
@@ -42,7 +42,7 @@ export function mergeFileSteps(batches: FileBatch[]): Step[] | undefined {
   return script.length > MAX_SCRIPT ? undefined : [{ kind: 'exec', cmd: script }];
 }
 
-// One step as script lines, as applyPlan would run it: a command, or an upload (backup, put, chown).
+// One step as script lines, as applyPlan would run it: a command, or an upload (backup, then put with its owner).
 function stepLines(s: Step, fn: string, mark: string): string[] {
   // Each command in its own subshell, as in its own exec: an `exit` in it ends only that step.
   if (s.kind === 'exec') return [`(\n${s.cmd}\n) </dev/null || exit $?`];
@@ -51,9 +51,8 @@ function stepLines(s: Step, fn: string, mark: string): string[] {
   const d = quote(s.dest);
   if (s.backup) out.push(`{ [ ! -e ${d} ] || cp -p ${d} ${d}.$(date +%Y%m%d%H%M%S)~; } || exit $?`);
   // A function with a subshell body: putScript's traps and exits stay inside it.
-  out.push(`${fn}() (\n${putScript(s.dest, s.mode, s.content.length)}\n)`);
+  out.push(`${fn}() (\n${putScript(s.dest, s.mode, s.content.length, ownerSpec(s.owner, s.group))}\n)`);
   out.push(`base64 -d <<'${mark}' | ${fn} || exit $?`, ...base64Lines(s.content), mark);
-  if (s.owner || s.group) out.push(`${shellCmd('chown', `${s.owner ?? ''}${s.group ? `:${s.group}` : ''}`, s.dest)} || exit $?`);
   return out;
 }
 

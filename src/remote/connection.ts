@@ -15,6 +15,9 @@ export interface ExecOptions {
 /** become / becomeUser, as put and readFile take them. */
 export type BecomeOptions = Pick<ExecOptions, 'become' | 'becomeUser'>;
 
+/** What an upload sets on the file besides its content. */
+export type PutOptions = { mode?: string; owner?: string; group?: string } & BecomeOptions;
+
 /** One live session to a host: exec channels are used one at a time. */
 export interface Connection {
   readonly host: string;
@@ -23,7 +26,8 @@ export interface Connection {
   exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Atomic write: temp name in the same directory, then rename. */
   /** Under become_user a new file belongs to that user; an existing one keeps its owner when root writes it. */
-  put(dest: string, content: Buffer, opts?: { mode?: string } & BecomeOptions): Promise<void>;
+  /** owner/group: given to the file in the same command, before it replaces dest (no extra round trip). */
+  put(dest: string, content: Buffer, opts?: PutOptions): Promise<void>;
   readFile(path: string, opts?: BecomeOptions): Promise<Buffer | null>;
   close(): Promise<void>;
   /** Closes this session and opens a new one to the same host (reboot, wait_for_connection); absent for local. */

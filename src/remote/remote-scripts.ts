@@ -77,9 +77,14 @@ export function checkMode(mode: string): string {
   return mode;
 }
 
-// Atomic upload: temp file beside dest, chmod, rename; stale temps from interrupted runs go first.
+/** chown's `owner:group` argument, or undefined when neither is given. */
+export const ownerSpec = (owner?: string, group?: string): string | undefined =>
+  owner || group ? `${owner ?? ''}${group ? `:${group}` : ''}` : undefined;
+
+// Atomic upload: temp file beside dest, chown, chmod, rename; stale temps from interrupted runs go first.
 // `size` (bytes expected): a stdin that ends early (connection dropped) must not be renamed into place.
-export function putScript(dest: string, mode?: string, size?: number): string {
+// `who` (chown's owner:group): set on the temp file in the same command, so dest never shows the wrong owner.
+export function putScript(dest: string, mode?: string, size?: number, who?: string): string {
   if (dest === '' || dest.endsWith('/')) throw new TaskError(`upload destination "${dest}" is not a file path`);
   const dir = posix.dirname(dest);
   const m = mode === undefined ? '' : checkMode(mode);
@@ -94,11 +99,19 @@ export function putScript(dest: string, mode?: string, size?: number): string {
     `trap 'rm -f "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
     m ? `m=${m}` : 'm=$(stat -c %a -- "$f" 2>/dev/null || stat -f %Lp -- "$f" 2>/dev/null) || m=0644; [ -n "$m" ] || m=0644',
-    // Overwriting as root keeps the existing owner; new files belong to the connecting user.
-    `if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`,
+    // Overwriting as root keeps the existing owner; new files belong to the connecting user. Both owner and group
+    // given: the chown below sets them, and this one's three processes are saved.
+    ...(who !== undefined && /^[^:]+:[^:]+$/.test(who)
+      ? []
+      : [`if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`]),
     size === undefined
-      ? 'cat > "$t" && chmod "$m" "$t" && mv -f "$t" "$f"'
-      : `cat > "$t" || exit 1; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }; chmod "$m" "$t" && mv -f "$t" "$f"`,
+      ? 'cat > "$t" || exit 1'
+      : `cat > "$t" || exit 1; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,
+    // chown before chmod: chown clears setuid/setgid bits the mode may set.
+    ...(who === undefined
+      ? []
+      : [`chown ${quote(who)} "$t" || { echo ${quote(`chown ${who} failed: ${dest} left as it was`)} >&2; exit 1; }`]),
+    'chmod "$m" "$t" && mv -f "$t" "$f"',
   ].join('\n');
 }
 

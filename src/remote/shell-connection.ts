@@ -1,7 +1,7 @@
 // What every connection builds on one primitive — run a shell command, get bytes back: exec, atomic put, read.
 import type { ExecResult } from '../shared/exec.js';
-import type { BecomeOptions, Connection, ExecOptions } from './connection.js';
-import { interpretRead, putError, putScript, readScript } from './remote-scripts.js';
+import type { BecomeOptions, Connection, ExecOptions, PutOptions } from './connection.js';
+import { interpretRead, ownerSpec, putError, putScript, readScript } from './remote-scripts.js';
 import type { RawResult } from './ssh-channel.js';
 
 export abstract class ShellConnection implements Connection {
@@ -14,8 +14,8 @@ export abstract class ShellConnection implements Connection {
     return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   }
 
-  async put(dest: string, content: Buffer, opts: { mode?: string } & BecomeOptions = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length), {
+  async put(dest: string, content: Buffer, opts: PutOptions = {}): Promise<void> {
+    const r = await this.run(putScript(dest, opts.mode, content.length, ownerSpec(opts.owner, opts.group)), {
       stdin: content,
       become: opts.become,
       becomeUser: opts.becomeUser,

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { ConnectError } from '../../src/errors.js';
 import type { ExecResult } from '../../src/modules/types.js';
-import type { BecomeOptions, Connection, ExecOptions } from '../../src/remote/connection.js';
+import type { BecomeOptions, Connection, ExecOptions, PutOptions } from '../../src/remote/connection.js';
+import { ownerSpec, putError } from '../../src/remote/remote-scripts.js';
 
 export interface Reply {
   code?: number;
@@ -26,7 +27,10 @@ const matches = (m: Match, cmd: string) => (typeof m === 'string' ? cmd.includes
 export class MemoryHost {
   /** Every command the executor sent, in order (a batched probe as its separate commands, marked `probe:`). */
   readonly commands: string[] = [];
-  readonly uploads: { dest: string; content: string; mode?: string; become?: boolean }[] = [];
+  /** owner ("owner:group") only when the upload set one. */
+  readonly uploads: { dest: string; content: string; mode?: string; become?: boolean; owner?: string }[] = [];
+  /** Uploads to these paths fail with this stderr, as the put script's chown or write would. */
+  readonly uploadErrors = new Map<string, string>();
   readonly files = new Map<string, Buffer>();
   /** Connections opened and closed. */
   connects = 0;
@@ -169,9 +173,12 @@ class MemoryConnection implements Connection {
     if (this.closed) return Promise.reject(new ConnectError(`${this.h.name}: connection was closed`));
     return this.h.exec(cmd);
   }
-  async put(dest: string, content: Buffer, opts?: { mode?: string } & BecomeOptions): Promise<void> {
+  async put(dest: string, content: Buffer, opts?: PutOptions): Promise<void> {
     if (this.closed) throw new ConnectError(`${this.h.name}: connection was closed`);
-    this.h.uploads.push({ dest, content: content.toString('utf8'), mode: opts?.mode, become: opts?.become });
+    const owner = ownerSpec(opts?.owner, opts?.group);
+    const err = this.h.uploadErrors.get(dest);
+    if (err !== undefined) throw putError(dest, 1, err, opts?.become);
+    this.h.uploads.push({ dest, content: content.toString('utf8'), mode: opts?.mode, become: opts?.become, ...(owner ? { owner } : {}) });
     this.h.files.set(dest, content);
   }
   async readFile(path: string, _opts?: BecomeOptions): Promise<Buffer | null> {

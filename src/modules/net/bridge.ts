@@ -41,6 +41,15 @@ const describe = (name: string, h: Have | undefined): string =>
         ...h.ports.map((p) => `port ${p}`),
       ].join('\n') + '\n';
 
+/**
+ * The changes as one command (one frame on the host, not one per change), in order; the first that fails ends it
+ * and is named on stderr after its own message, so the task says which change failed and why.
+ */
+export function chain(cmds: string[]): Step {
+  if (cmds.length === 1) return { kind: 'exec', cmd: cmds[0] };
+  return { kind: 'exec', cmd: cmds.map((c) => `${c} || { r=$?; echo ${quote(`failed: ${c}`)} >&2; exit $r; }`).join('\n') };
+}
+
 export const bridgeProbe = (name: string, brctl: boolean): string =>
   [
     section('exists', `[ -e ${quote(`/sys/class/net/${name}`)} ] && echo yes || echo no`),
@@ -102,7 +111,7 @@ export const bridge = defineModule({
         ? { changed: false, note }
         : {
             changed: true,
-            steps: steps.map((c): Step => ({ kind: 'exec', cmd: c })),
+            steps: [chain(steps)],
             diff: [{ before: describe(p.name, have), after: describe(p.name, want) }],
             note,
           };

@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Args, fail, mode } from '../args.js';
 import { defineModule, type Plan } from '../types.js';
+import { parentOf, statPaths } from '../fs.js';
 import { planFileUpdate } from './file-update.js';
 
 export interface JsonMergeArgs {
@@ -43,6 +44,9 @@ export const jsonMerge = defineModule({
   },
   build: (v): JsonMergeArgs => ({ path: v.path, set: v.set, create: v.create, mode: v.mode, indent: v.indent, backup: v.backup }),
   async plan(p, probe, ctx): Promise<Plan> {
+    // The stat goes with the read (one round trip, not two); it counts only when the file must be written.
+    const stats = statPaths(probe, [p.path, parentOf(p.path)], { follow: true });
+    stats.catch(() => undefined);
     const old = await probe.readFile(p.path);
     if (old === null && !p.create) return { changed: false, failed: `${p.path} does not exist (create: false)` };
     let current: unknown = {};
@@ -65,7 +69,7 @@ export const jsonMerge = defineModule({
     // Same value, other formatting: keep the bytes, so only a mode change can remain.
     const same = old !== null && isDeepStrictEqual(merged, current);
     const content = same ? old : Buffer.from(`${JSON.stringify(merged, null, p.indent)}\n`);
-    const plan = await planFileUpdate(probe, ctx, { dest: p.path, content, old, mode: p.mode, backup: p.backup });
+    const plan = await planFileUpdate(probe, ctx, { dest: p.path, content, old, mode: p.mode, backup: p.backup, stats });
     if (!plan.changed || same) return { ...plan, note: plan.changed ? `${p.path}: ${plan.note}` : `${p.path} has ${keys}` };
     return { ...plan, note: old === null ? `created ${p.path}` : `${p.path}: set ${keys}` };
   },

@@ -1,7 +1,7 @@
-// An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, then checked for errors.
+// An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, checked for errors in the same command.
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite } from './ovs-db.js';
+import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite, writeVerified } from './ovs-db.js';
 
 export interface OvsBridgeArgs {
   name: string;
@@ -76,7 +76,7 @@ export const ovsBridge = defineModule({
         .join('');
     return {
       changed: true,
-      steps: [{ kind: 'exec', cmd: write }, verifyInterface(p.name)],
+      steps: [writeVerified(write, verifyInterface(p.name))],
       diff: [
         {
           before: have ? `ovs bridge ${p.name}\n${lines(now)}` : `(no OVS bridge ${p.name})\n`,

@@ -76,6 +76,14 @@ export function verifyInterfaces(names: string[]): Step {
   };
 }
 
+/**
+ * The change and its error check in one command (one frame on the host): the write's own failure ends it with the
+ * write's rc and stderr; otherwise `verify` (verifyInterface/verifyInterfaces) reads the error columns.
+ */
+export function writeVerified(write: string, verify: Step): Step {
+  return { kind: 'exec', cmd: `${write} || exit; ${(verify as { cmd: string }).cmd}` };
+}
+
 /** A probe that could not reach ovsdb-server explains how to start it. */
 export function ovsProbeFailure(stderr: string): string {
   const line = firstError(stderr, 'ovs-vsctl failed');

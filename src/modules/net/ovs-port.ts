@@ -1,7 +1,16 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
 import { defineModule, type Plan, type Step } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, verifyInterfaces, vsctlWrite } from './ovs-db.js';
+import {
+  OVS_SNAPSHOT,
+  ovsAtom,
+  ovsProbeFailure,
+  snapshotTables,
+  verifyInterface,
+  verifyInterfaces,
+  vsctlWrite,
+  writeVerified,
+} from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -32,7 +41,7 @@ export function mergePorts(batches: PortBatch[]): Step[] | undefined {
   if (!names.length || new Set(names).size < names.length) return undefined;
   const txn = batches.flatMap((b, i) => (i ? ['--', ...b.txn] : b.txn));
   const verify = batches.filter((b) => b.verify).map((b) => b.port);
-  return [{ kind: 'exec', cmd: vsctlWrite(...txn) }, ...(verify.length ? [verifyInterfaces(verify)] : [])];
+  return [verify.length ? writeVerified(vsctlWrite(...txn), verifyInterfaces(verify)) : { kind: 'exec', cmd: vsctlWrite(...txn) }];
 }
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -121,7 +130,7 @@ export const ovsPort = defineModule({
     const where = onBridge && !placed ? `moved from ${onBridge}` : iface ? 'updated' : 'added';
     return {
       changed: true,
-      steps: [{ kind: 'exec', cmd: vsctlWrite(...txn) }, verifyInterface(p.port)],
+      steps: [writeVerified(vsctlWrite(...txn), verifyInterface(p.port))],
       batch: { port: p.port, txn, verify: true } satisfies PortBatch,
       diff: [
         {

@@ -49,6 +49,30 @@ describe('connectLocal', () => {
     expect(statSync(join(dir, 'c')).mode & 0o777).toBe(0o644);
   });
 
+  it('put sets owner and group in its own command; a bad owner leaves dest as it was', async () => {
+    const dest = join(dir, 'owned');
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    await conn.put(dest, Buffer.from('one\n'), { owner: String(uid), group: String(gid) });
+    expect(statSync(dest)).toMatchObject({ uid, gid });
+    const err = await conn.put(dest, Buffer.from('two\n'), { owner: 'no-such-user-rb' }).catch((e) => e);
+    expect(err).toBeInstanceOf(TaskError);
+    expect(err.message).toMatch(
+      /^cannot write .*owned: chown: .*no-such-user-rb[\s\S]*\nchown no-such-user-rb failed: .*owned left as it was$/,
+    );
+    expect(readFileSync(dest, 'utf8')).toBe('one\n');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.runbook-tmp'))).toEqual([]);
+  });
+
+  it("put with owner and group sets exactly those, not the replaced file's owner first", () => {
+    const keep = /stat -c %u:%g/;
+    expect(putScript('/etc/x', undefined, 1, 'root:adm')).not.toMatch(keep);
+    expect(putScript('/etc/x', undefined, 1, 'root:adm')).toContain('chown root:adm "$t"');
+    // Only an owner: the group stays the replaced file's, so the old owner:group goes on first.
+    expect(putScript('/etc/x', undefined, 1, 'app')).toMatch(keep);
+    expect(putScript('/etc/x', undefined, 1)).not.toContain('chown app');
+  });
+
   it('put replaces by rename: a reader holding the old inode still sees old content', async () => {
     const dest = join(dir, 'd');
     writeFileSync(dest, 'old');

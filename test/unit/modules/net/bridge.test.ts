@@ -11,6 +11,10 @@ const absent = (name: string) => ({
   code: 255,
 });
 
+/** The planned changes as one command (one frame on the host); each failure names its change. */
+const oneCommand = (cmds: string[]) =>
+  cmds.length === 1 ? cmds : [cmds.map((c) => `${c} || { r=$?; echo 'failed: ${c}' >&2; exit $r; }`).join('\n')];
+
 const plan = (args: object, reply: Parameters<typeof fakeProbe>[0][0][1]) => {
   const probe = fakeProbe([[/^echo @@exists/, reply]]);
   return bridge.plan(bridge.parse(args, at), probe, ctx()).then((p) => ({ p, probe }));
@@ -57,7 +61,7 @@ describe('bridge', () => {
     if ((args as { use_brctl?: boolean }).use_brctl) reply.stdout += sectioned({ brctl: '/usr/sbin/brctl' });
     const { p } = await plan(args, reply);
     expect(p.changed).toBe(true);
-    expect(stepsOf(p)).toEqual(cmds);
+    expect(stepsOf(p)).toEqual(oneCommand(cmds));
     expect(p.diff?.[0].before).toBe('(no bridge br0)\n');
   });
 
@@ -80,7 +84,32 @@ describe('bridge', () => {
   ])('drift: %s', async (_, args, cmds) => {
     const { p } = await plan(args, sectioned(present));
     expect(p.changed).toBe(true);
-    expect(stepsOf(p)).toEqual(cmds);
+    expect(stepsOf(p)).toEqual(oneCommand(cmds));
+  });
+
+  it('on a real shell the one command stops at the first failing change and names it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { p } = await plan({ name: 'br0', addresses: ['192.168.1.1/24'], mtu: 1400 }, absent('br0'));
+    const bin = mkdtempSync('/tmp/rb-ip-shim-');
+    // A stand-in ip: logs each call, refuses the MTU as the kernel would.
+    writeFileSync(
+      `${bin}/ip`,
+      `#!/bin/sh\necho "$*" >> ${bin}/log\ncase "$*" in *mtu*) echo 'Error: mtu greater than device maximum.' >&2; exit 2;; esac\n`,
+      { mode: 0o755 },
+    );
+    let r = { code: 0, stderr: '' };
+    try {
+      execFileSync('sh', ['-c', stepsOf(p)[0]!], { stdio: 'pipe', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    } catch (e) {
+      const x = e as { status: number; stderr: Buffer };
+      r = { code: x.status, stderr: x.stderr.toString() };
+    }
+    const { readFileSync } = await import('node:fs');
+    const ran = readFileSync(`${bin}/log`, 'utf8');
+    rmSync(bin, { recursive: true });
+    expect(r).toEqual({ code: 2, stderr: 'Error: mtu greater than device maximum.\nfailed: ip link set dev br0 mtu 1400\n' });
+    expect(ran).toBe('link add name br0 type bridge\nlink set dev br0 mtu 1400\n');
   });
 
   it('the diff shows before and after', async () => {

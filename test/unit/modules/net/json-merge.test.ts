@@ -16,10 +16,34 @@ const content = (p: { steps?: Array<{ kind: string }> }) => {
 };
 
 describe('json_merge', () => {
-  it('already has the keys (other formatting) → changed:false, only a file read', async () => {
+  it('already has the keys (other formatting) → changed:false; the stat beside the read hashes nothing', async () => {
     const { p, probe } = await plan({ set: { bridge: 'br0' } }, '{"bridge":"br0","debug":true}');
     expect(p).toEqual({ changed: false, note: `${PATH} has bridge` });
-    expect(probe.ran).toEqual([]);
+    expect(probe.ran).toHaveLength(1);
+    expect(probe.ran[0]).toMatch(/^if \[ -f \/etc\/docker\/daemon\.json \]/);
+    expect(probe.ran[0]).not.toContain('sha256sum');
+  });
+
+  it('the stat is sent before the read is answered: the probe batch carries both in one round trip', async () => {
+    const order: string[] = [];
+    let answer: (b: Buffer) => void = () => undefined;
+    const probe = {
+      run: async (_cmd: string) => {
+        order.push('stat');
+        return { code: 0, stdout: `${statFile('644', 'x')}\n${statDir}\n`, stderr: '' };
+      },
+      readFile: (path: string) => {
+        order.push(`read ${path}`);
+        return new Promise<Buffer>((r) => {
+          answer = r;
+        });
+      },
+    };
+    const planning = jsonMerge.plan(jsonMerge.parse({ path: PATH, set: { bridge: 'br0' } }, at), probe, ctx());
+    await new Promise((r) => setTimeout(r, 0));
+    expect(order).toEqual(['stat', `read ${PATH}`]);
+    answer(Buffer.from('{}'));
+    expect((await planning).changed).toBe(true);
   });
 
   it('missing file → created with pretty JSON and a newline', async () => {

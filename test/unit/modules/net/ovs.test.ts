@@ -18,6 +18,8 @@ import { at, ctx, fakeProbe, type Reply, sectioned, stepsOf } from './fake-probe
 const verify = (name: string) =>
   `err=$(ovs-vsctl --timeout=10 get interface ${name} error 2>&1) || { echo "$err" >&2; exit 1; }; ` +
   `[ "$err" = '[]' ] || { echo 'ovs-vsctl: interface ${name}: '"$err" >&2; exit 1; }`;
+/** The change and its error check as one command: one frame on the host. */
+const verified = (write: string, name: string) => `${write} || exit; ${verify(name)}`;
 
 /** The snapshot probe both ovs_bridge and ovs_port plan from (one ovs-vsctl for a bridge and all its ports). */
 const SNAPSHOT =
@@ -51,18 +53,17 @@ describe('ovs_bridge', () => {
     expect(p).toEqual({ changed: false, note: 'OVS bridge obr0' });
   });
 
-  it('missing → one add-br transaction, then the error-column check', async () => {
+  it('missing → one add-br transaction, and its error-column check in one command', async () => {
     const p = await plan({ name: 'obr0', datapath_type: 'netdev', stp: true }, NO_BRIDGES);
     expect(stepsOf(p)).toEqual([
-      'ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true',
-      verify('obr0'),
+      verified('ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true', 'obr0'),
     ]);
     expect(p.diff?.[0]).toEqual({ before: '(no OVS bridge obr0)\n', after: 'ovs bridge obr0\ndatapath_type=netdev\nstp_enable=true\n' });
   });
 
   it('missing, no settings → plain add-br', async () => {
     const p = await plan({ name: 'obr0' }, NO_BRIDGES);
-    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 --may-exist add-br obr0', verify('obr0')]);
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 --may-exist add-br obr0', 'obr0')]);
   });
 
   it('drift → only the differing columns are set', async () => {
@@ -71,14 +72,13 @@ describe('ovs_bridge', () => {
       OBR0_TUNED,
     );
     expect(stepsOf(p)).toEqual([
-      'ovs-vsctl --timeout=30 set bridge obr0 other_config:forward-bpdu=false other_config:mac-aging-time=300',
-      verify('obr0'),
+      verified('ovs-vsctl --timeout=30 set bridge obr0 other_config:forward-bpdu=false other_config:mac-aging-time=300', 'obr0'),
     ]);
   });
 
   it('values outside the plain-word syntax are OVSDB-quoted, then shell-quoted', async () => {
     const p = await plan({ name: 'obr0', other_config: { x: 'a b' } }, OBR0_FRESH);
-    expect(stepsOf(p)[0]).toBe(`ovs-vsctl --timeout=30 set bridge obr0 'other_config:x="a b"'`);
+    expect(stepsOf(p)).toEqual([verified(`ovs-vsctl --timeout=30 set bridge obr0 'other_config:x="a b"'`, 'obr0')]);
   });
 
   it('absent → del-br; already absent → nothing', async () => {
@@ -141,18 +141,20 @@ describe('ovs_port', () => {
     expect(await plan({ tag: 10 }, on('obr0', GRE0_IFACE, GRE0_PORT_TAG10))).toMatchObject({ changed: false });
   });
 
-  it('missing → add-port and set interface in one transaction, then verify', async () => {
+  it('missing → add-port and set interface in one transaction, verified in the same command', async () => {
     const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, EMPTY);
     expect(stepsOf(p)).toEqual([
-      'ovs-vsctl --timeout=30 --may-exist add-port obr0 gre0 -- set interface gre0 type=gre options:remote_ip=192.168.42.131',
-      verify('gre0'),
+      verified(
+        'ovs-vsctl --timeout=30 --may-exist add-port obr0 gre0 -- set interface gre0 type=gre options:remote_ip=192.168.42.131',
+        'gre0',
+      ),
     ]);
     expect(p.note).toBe('port obr0/gre0 added');
   });
 
   it('wrong remote_ip → only the set command', async () => {
     const p = await plan({ ...gre, options: { ...gre.options, remote_ip: '192.168.42.130' } }, on('obr0'));
-    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 set interface gre0 options:remote_ip=192.168.42.130', verify('gre0')]);
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 set interface gre0 options:remote_ip=192.168.42.130', 'gre0')]);
     expect(p.diff?.[0]).toEqual({
       before: 'port obr0/gre0\noptions:remote_ip=192.168.42.131\n',
       after: 'port obr0/gre0\noptions:remote_ip=192.168.42.130\n',
@@ -161,39 +163,47 @@ describe('ovs_port', () => {
 
   it('options are exact: a key the playbook dropped is removed', async () => {
     const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0'));
-    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 remove interface gre0 options key');
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 remove interface gre0 options key', 'gre0')]);
   });
 
   it('protected (split horizon) is set only when it drifts', async () => {
     expect(await plan({ ...gre, protected: true }, on('obr0', GRE0_IFACE, GRE0_PORT_PROTECTED))).toMatchObject({ changed: false });
     const p = await plan({ ...gre, protected: true }, on('obr0'));
-    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 set port gre0 protected=true');
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 set port gre0 protected=true', 'gre0')]);
   });
 
   it('wrong type and tag', async () => {
     const p = await plan({ ...gre, type: 'vxlan', tag: 3 }, on('obr0'));
-    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 set interface gre0 type=vxlan -- set port gre0 tag=3');
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 set interface gre0 type=vxlan -- set port gre0 tag=3', 'gre0')]);
   });
 
   it('on another bridge → moved in one transaction', async () => {
     const p = await plan(gre, on('obr1'));
-    expect(stepsOf(p)[0]).toBe('ovs-vsctl --timeout=30 del-port obr1 gre0 -- --may-exist add-port obr0 gre0');
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 del-port obr1 gre0 -- --may-exist add-port obr0 gre0', 'gre0')]);
     expect(p.note).toBe('port obr0/gre0 moved from obr1');
   });
 
   it("the seed's half-added gre0 (error column set, no type) → set type and options, verification stays", async () => {
     const p = await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0', GRE0_IFACE_ERROR));
-    expect(stepsOf(p)).toEqual(['ovs-vsctl --timeout=30 set interface gre0 type=gre options:remote_ip=192.168.42.131', verify('gre0')]);
+    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 set interface gre0 type=gre options:remote_ip=192.168.42.131', 'gre0')]);
   });
 
-  it('the verification step turns the error column into a failure on a real shell', async () => {
+  it('the planned command (change, then error check) on a real shell: the failure names the interface', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const bin = mkdtempSync('/tmp/rb-ovs-shim-');
-    const run = (errorColumn: string) => {
-      writeFileSync(`${bin}/ovs-vsctl`, `#!/bin/sh\ncat <<'EOF'\n${errorColumn}\nEOF\n`, { mode: 0o755 });
+    const step = stepsOf(await plan({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, EMPTY));
+    expect(step).toHaveLength(1);
+    // A stand-in ovs-vsctl: the write exits with writeRc (its message on stderr), `get` prints the error column.
+    const run = (errorColumn: string, writeRc = 0) => {
+      writeFileSync(
+        `${bin}/ovs-vsctl`,
+        `#!/bin/sh
+case "$*" in *" get "*) cat <<'EOF'\n${errorColumn}\nEOF\n;; *) [ ${writeRc} = 0 ] || echo 'ovs-vsctl: no bridge named obr0' >&2; exit ${writeRc};; esac\n`,
+        { mode: 0o755 },
+      );
       try {
-        execFileSync('sh', ['-c', verify('gre0')], { stdio: 'pipe', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        execFileSync('sh', ['-c', step[0]!], { stdio: 'pipe', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
         return { code: 0, stderr: '' };
       } catch (e) {
         const x = e as { status: number; stderr: Buffer };
@@ -205,6 +215,8 @@ describe('ovs_port', () => {
       code: 1,
       stderr: 'ovs-vsctl: interface gre0: "could not add network device gre0 to ofproto (Invalid argument)"\n',
     });
+    // A failed write ends the command with its own rc and message: the error column is not read.
+    expect(run('"never read"', 1)).toEqual({ code: 1, stderr: 'ovs-vsctl: no bridge named obr0\n' });
     rmSync(bin, { recursive: true });
   });
 
