@@ -15,13 +15,21 @@ export interface Applied {
 export async function applyPlan(
   plan: Plan,
   conn: Connection,
-  opts: { become: boolean; becomeUser?: string; timeout?: number; envPrefix?: string; onOutput?: (chunk: string) => void },
+  opts: {
+    become: boolean;
+    becomeUser?: string;
+    timeout?: number;
+    envPrefix?: string;
+    onOutput?: (chunk: string) => void;
+    /** Shell text before every command (network safety: refuse once the host has put itself back). */
+    gate?: string;
+  },
 ): Promise<Applied> {
   const out: Applied = {};
   const as = { become: opts.become, becomeUser: opts.becomeUser };
   for (const step of plan.steps ?? []) {
     if (step.kind === 'exec') {
-      const r = await conn.exec((opts.envPrefix ?? '') + step.cmd, {
+      const r = await conn.exec((opts.gate ?? '') + (opts.envPrefix ?? '') + step.cmd, {
         stdin: step.stdin,
         ...as,
         timeout: opts.timeout,
@@ -42,12 +50,12 @@ export async function applyPlan(
     }
     if (step.backup) {
       const b = `[ ! -e ${quote(step.dest)} ] || cp -p ${quote(step.dest)} ${quote(step.dest)}.$(date +%Y%m%d%H%M%S)~`;
-      const r = await conn.exec(b, { ...as, timeout: opts.timeout });
+      const r = await conn.exec((opts.gate ?? '') + b, { ...as, timeout: opts.timeout });
       if (r.code !== 0) throw stepFailed(b, r);
     }
     // Under become_user the file is written as that user, so a new one is theirs (as with Ansible).
     // Owner and group are set by the upload's own command: no chown round trip after it.
-    await conn.put(step.dest, step.content, { mode: step.mode, owner: step.owner, group: step.group, ...as });
+    await conn.put(step.dest, step.content, { mode: step.mode, owner: step.owner, group: step.group, gate: opts.gate, ...as });
   }
   return out;
 }

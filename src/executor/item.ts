@@ -141,7 +141,7 @@ export interface Planned {
   /** Output lines of the task's commands as they run (the live view at -v). */
   onOutput?: (chunk: string) => void;
   /** network safety: saves/arms the host before the steps run (src/executor/safety/guard.ts). */
-  guard?: () => Promise<void>;
+  guard?: () => Promise<string | undefined>;
   /** What the plan read on the host and what its steps can change (footprint.ts). */
   footprint: Footprint;
 }
@@ -223,8 +223,10 @@ export async function finishItem(
   if (plan.failed) return { status: 'failed', result: { ...base, failed: true, msg: plan.failed }, msg: plan.failed };
   if (plan.skipped) return { status: 'skipped', result: { ...base, skipped: true, msg: plan.skipped }, msg: plan.skipped };
   // network safety; a merged apply (done) ran the guard before it
-  if (guard && !done && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length))) await guard();
-  if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix });
+  // (the gate it returns keeps every command of the task off a host that has already put itself back)
+  const gate =
+    guard && !done && !check && (plan.always?.length || plan.session || (plan.changed && plan.steps?.length)) ? await guard() : undefined;
+  if (plan.always?.length && !check) await applyPlan({ changed: false, steps: plan.always }, conn!, { ...as, timeout, envPrefix, gate });
   if (plan.session && !check) return runSession(plan, conn!, { ...as, timeout, envPrefix }, base);
   if (!plan.changed || !plan.steps?.length) {
     const status: TaskStatus = plan.changed ? 'changed' : 'ok';
@@ -236,7 +238,7 @@ export async function finishItem(
     if (captures) return { status: 'skipped', result: { ...base, skipped: true, msg: 'skipped in check mode' }, msg: 'check mode' };
     return { status: 'changed', result: { ...base, changed: true, msg: plan.note }, msg: plan.note, diff: plan.diff };
   }
-  const applied = done ?? (await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput }));
+  const applied = done ?? (await applyPlan(plan, conn!, { ...as, timeout, envPrefix, onOutput, gate }));
   const res: Record<string, unknown> = { ...base, changed: true, msg: plan.result?.msg ?? plan.note };
   if (applied.captured) Object.assign(res, execFields(applied.captured, applied.cmd));
   const failed = applied.captured ? applied.captured.code !== 0 : false;

@@ -66,9 +66,10 @@ export async function applyMerged(
   const independent = new Set([...idx, ...unchanged]);
   let applied: Applied;
   // network safety: saves and arms the host before the merged change, as before an item's own
-  await first.guard?.();
+  const gate = await first.guard?.();
   try {
     applied = await applyPlan({ changed: true, steps }, first.conn!, {
+      gate,
       ...first.as,
       timeout: first.timeout,
       envPrefix: first.envPrefix,

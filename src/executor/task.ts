@@ -33,7 +33,7 @@ export interface TaskEnv {
   /** Whole lines of a running command's output, when the output wants them (the live view at -v). */
   output?(host: string, line: string): void;
   /** network safety (src/executor/safety): runs right before a plan's steps are applied on the host. */
-  beforeApply?(i: ApplyIntent): Promise<void>;
+  beforeApply?(i: ApplyIntent): Promise<string | undefined>;
 }
 
 export interface TaskOutcome {

@@ -16,7 +16,13 @@ export interface ExecOptions {
 export type BecomeOptions = Pick<ExecOptions, 'become' | 'becomeUser'>;
 
 /** What an upload sets on the file besides its content. */
-export type PutOptions = { mode?: string; owner?: string; group?: string } & BecomeOptions;
+export type PutOptions = {
+  mode?: string;
+  owner?: string;
+  group?: string;
+  /** Shell text run first in the same command; a non-zero exit stops the upload (network safety's armed check). */
+  gate?: string;
+} & BecomeOptions;
 
 /** One live session to a host: exec channels are used one at a time. */
 export interface Connection {

@@ -15,7 +15,7 @@ export abstract class ShellConnection implements Connection {
   }
 
   async put(dest: string, content: Buffer, opts: PutOptions = {}): Promise<void> {
-    const r = await this.run(putScript(dest, opts.mode, content.length, ownerSpec(opts.owner, opts.group)), {
+    const r = await this.run((opts.gate ?? '') + putScript(dest, opts.mode, content.length, ownerSpec(opts.owner, opts.group)), {
       stdin: content,
       become: opts.become,
       becomeUser: opts.becomeUser,

@@ -73,9 +73,11 @@ describe('commit-confirmed network changes', () => {
   });
 
   const cuts: [string, string][] = [
+    // The bridge is left down: the bridge module applies in one command, and an up bridge holding the uplink still
+    // answers for the uplink's address here (Linux accepts a local address on any interface), so it cuts nothing.
     [
-      'the uplink enslaved to a bridge',
-      "    - name: cut\n      bridge: {name: br0, ports: [eth0]}\n      when: inventory_hostname == 'h1'\n",
+      'the uplink enslaved to a bridge that is down',
+      "    - name: cut\n      bridge: {name: br0, ports: [eth0], up: false}\n      when: inventory_hostname == 'h1'\n",
     ],
     [
       'a route that black-holes the controller',

@@ -51,6 +51,11 @@ export function bumpCmd(dir: string, seconds: number): string {
 export const FIRED = 'RB_GUARD_FIRED';
 
 /** Stops the exec when the host restored itself (its deadline passed while runbook worked elsewhere). */
+/** Before each command of a task on an armed host: run only while the host is still armed (see guard.beforeApply). */
+export function gateCmd(dir: string): string {
+  return `[ -e ${q(`${dir}/armed`)} ] || { echo 'network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it' >&2; exit 9; }; `;
+}
+
 export function stillArmedCmd(dir: string): string {
   return `[ -e ${q(`${dir}/armed`)} ] || { echo ${FIRED}; exit 9; }`;
 }

@@ -9,6 +9,7 @@ import {
   DONE,
   FIRED,
   armCmd,
+  gateCmd,
   stillArmedCmd,
   bumpCmd,
   cleanupCmd,
@@ -94,14 +95,22 @@ export class NetworkGuard {
   }
 
   /** Called right before a plan's steps run: saves, arms, moves the deadline, keeps copies, in one exec. */
-  beforeApply(i: ApplyIntent): Promise<void> {
-    if (i.conn.local) return Promise.resolve();
+  /**
+   * Saves/arms the host if this change needs it; resolves with a gate for the task's commands while the host is
+   * armed: a command that reaches the host after its watchdog fired (held up in a stalled connection while the host
+   * restored itself) refuses to run, so nothing lands on a host that has put itself back.
+   */
+  async beforeApply(i: ApplyIntent): Promise<string | undefined> {
+    if (i.conn.local) return undefined;
     const st = this.hosts.get(i.host);
     const run = () => this.prepare(i);
-    if (!st) return run();
-    const next = st.queue.then(run, run);
-    st.queue = next.catch(() => undefined);
-    return next;
+    if (!st) await run();
+    else {
+      const next = st.queue.then(run, run);
+      st.queue = next.catch(() => undefined);
+      await next;
+    }
+    return this.hosts.get(i.host)?.armed ? gateCmd(this.dir) : undefined;
   }
 
   private async prepare(i: ApplyIntent): Promise<void> {
