@@ -81,11 +81,13 @@ function sendLines(me: ProbeEnd, to: ProbeEnd | undefined, port: number, tag: st
   const bg = (check: string, command: string) => lines.push(`probe ${tag}.${check} ${command} & pids="$pids $!"`);
   if (to?.ll && me.ll) {
     const dst = llOn(to.ll, me.bridge);
-    bg('small6', `ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 ${dst}`);
+    // small pings wait 2 s for the last reply: on a loaded host a slow answer is not "no route" (a healthy pair
+    // answers at once, so only a failing one waits longer)
+    bg('small6', `ping -6 -n -q -c 3 -i 0.2 -W 2 -s 56 ${dst}`);
     bg('full6', `ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 48} ${dst}`);
   }
   if (to?.v4 && me.v4) {
-    bg('small4', `ping -4 -n -q -c 3 -i 0.2 -W 1 -s 56 -I ${quote(me.v4)} ${quote(to.v4)}`);
+    bg('small4', `ping -4 -n -q -c 3 -i 0.2 -W 2 -s 56 -I ${quote(me.v4)} ${quote(to.v4)}`);
     bg('full4', `ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s ${me.mtu - 28} -I ${quote(me.v4)} ${quote(to.v4)}`);
   }
   if (to?.ll && me.ll) {

@@ -53,7 +53,7 @@ describe('round script', () => {
     const s = roundScript(me, peer, 47401);
     expect(s).toContain('probe out.full4 ping -4 -n -q -M do -c 3 -i 0.2 -W 1 -s 1372 -I 192.168.1.1 192.168.2.1 &');
     expect(s).toContain('probe out.full6 ping -6 -n -q -M do -c 3 -i 0.2 -W 1 -s 1352 fe80::2%br0 &');
-    expect(s).toContain('probe out.small6 ping -6 -n -q -c 3 -i 0.2 -W 1 -s 56 fe80::2%br0 &');
+    expect(s).toContain('probe out.small6 ping -6 -n -q -c 3 -i 0.2 -W 2 -s 56 fe80::2%br0 &');
     expect(s).toContain('( timeout 9 nc -6 -l fe80::1%br0 47401 </dev/null');
     expect(s).toContain("timeout 4 bash -c 'exec 3>/dev/tcp/fe80::2%br0/47401 && head -c 65536 /dev/zero >&3'");
     expect(s).toContain('o=$(timeout 5 "$@" 2>&1)');
