@@ -10,7 +10,7 @@ import { blockFailure } from './blocks.js';
 import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { FACTS_SCRIPT, factsScript, parseFacts, subsetParts } from '../facts/facts.js';
+import { factsScript, parseFacts, subsetParts } from '../facts/facts.js';
 import { type HostRun, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
@@ -31,7 +31,7 @@ export interface TaskTurn {
 
 export class HostProgress {
   readonly run: HostRun;
-  /** Plans made ahead of their turn; dropped as soon as a task changes something on the host. */
+  /** Plans made ahead of their turn; one is used unless a later change wrote what it read (aheadFor). */
   private specs?: Map<Task, TaskSpec>;
   /** Footprint keys written on the host since the plans were made ahead (footprint.ts). */
   private readonly written = new Set<string>();
@@ -129,7 +129,7 @@ export class HostProgress {
     const t0 = Date.now();
     try {
       const conn = await this.play.st.pool.get(this.name, this.connVars());
-      const res = await conn.exec(play.gatherSubset || play.gatherTimeout ? factsScript(parts, play.gatherTimeout) : FACTS_SCRIPT);
+      const res = await conn.exec(factsScript(parts, play.gatherTimeout));
       const got = parseFacts(res, { parts, subset: play.gatherSubset });
       const before = (r.facts.ansible_facts ?? {}) as Record<string, unknown>;
       Object.assign(r.facts, got, { ansible_facts: { ...before, ...(got.ansible_facts as Record<string, unknown>) } });

@@ -104,6 +104,28 @@ function differences(a: Facts, r: Facts): string[] {
   return out;
 }
 
+/** The lab host's facts as `ansible -m setup` (with these module args) gathers them, names without `ansible_`. */
+function ansibleSetup(args?: string): Facts {
+  const work = mkdtempSync(join(tmpdir(), 'runbook-facts-ansible-'));
+  const ans = spawnSync('ansible', ['-i', lab.inventoryPath, 'h1', '-m', 'setup', ...(args ? ['-a', args] : [])], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes`,
+      ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_LOAD_CALLBACK_PLUGINS: '0',
+    },
+    timeout: 120_000,
+  });
+  expect(ans.status, ans.stdout + ans.stderr).toBe(0);
+  const facts: Facts = {};
+  for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts))
+    facts[k.replace(/^ansible_/, '')] = v;
+  return facts;
+}
+
 describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same lab host', () => {
   beforeAll(async () => {
     lab = await withLab(LAB, 1);
@@ -114,23 +136,7 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
   });
 
   it("every fact playbooks test has Ansible's value", async () => {
-    const work = mkdtempSync(join(tmpdir(), 'runbook-facts-ansible-'));
-    const ans = spawnSync('ansible', ['-i', lab.inventoryPath, 'h1', '-m', 'setup'], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-        ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes`,
-        ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_LOAD_CALLBACK_PLUGINS: '0',
-      },
-      timeout: 120_000,
-    });
-    expect(ans.status, ans.stdout + ans.stderr).toBe(0);
-    const ansible: Facts = {};
-    for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts))
-      ansible[k.replace(/^ansible_/, '')] = v;
+    const ansible = ansibleSetup();
 
     writeFileSync(
       join(dir, 'facts.yaml'),
@@ -154,23 +160,7 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
   }, 180_000);
 
   it("a play's gather_subset: [min] gathers the facts Ansible's min gathers, with Ansible's values", async () => {
-    const work = mkdtempSync(join(tmpdir(), 'runbook-facts-ansible-'));
-    const ans = spawnSync('ansible', ['-i', lab.inventoryPath, 'h1', '-m', 'setup', '-a', 'gather_subset=min'], {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-        ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes`,
-        ANSIBLE_LOCAL_TEMP: join(work, 'tmp'),
-        ANSIBLE_NOCOLOR: '1',
-        ANSIBLE_LOAD_CALLBACK_PLUGINS: '0',
-      },
-      timeout: 120_000,
-    });
-    expect(ans.status, ans.stdout + ans.stderr).toBe(0);
-    const ansible: Facts = {};
-    for (const [k, v] of Object.entries(JSON.parse(ans.stdout.replace(/^[^{]*/, '')).ansible_facts as Facts))
-      ansible[k.replace(/^ansible_/, '')] = v;
+    const ansible = ansibleSetup('gather_subset=min');
     writeFileSync(
       join(dir, 'min.yaml'),
       '- hosts: h1\n  gather_subset: [min]\n  tasks:\n    - copy: {dest: /root/min.json, content: "{{ ansible_facts | to_json }}"}\n',

@@ -50,12 +50,16 @@ export function bumpCmd(dir: string, seconds: number): string {
 /** Printed when the watchdog has fired already: the host is back to its saved state, the run must not go on there. */
 export const FIRED = 'RB_GUARD_FIRED';
 
-/** Stops the exec when the host restored itself (its deadline passed while runbook worked elsewhere). */
+/** What a task says when its host has put itself back: nothing more of the play may land there. */
+export const FIRED_MSG =
+  'network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it';
+
 /** Before each command of a task on an armed host: run only while the host is still armed (see guard.beforeApply). */
 export function gateCmd(dir: string): string {
-  return `[ -e ${q(`${dir}/armed`)} ] || { echo 'network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it' >&2; exit 9; }; `;
+  return `[ -e ${q(`${dir}/armed`)} ] || { echo ${q(FIRED_MSG)} >&2; exit 9; }; `;
 }
 
+/** Stops the exec when the host restored itself (its deadline passed while runbook worked elsewhere). */
 export function stillArmedCmd(dir: string): string {
   return `[ -e ${q(`${dir}/armed`)} ] || { echo ${FIRED}; exit 9; }`;
 }

@@ -9,6 +9,7 @@ import {
   DONE,
   FIRED,
   armCmd,
+  FIRED_MSG,
   gateCmd,
   stillArmedCmd,
   bumpCmd,
@@ -139,12 +140,9 @@ export class NetworkGuard {
     if (st.armed) parts.unshift(stillArmedCmd(this.dir));
     const r = await i.conn.exec(joinCmds(parts), { ...i.as, timeout: 60 });
     if (r.stdout.includes(FIRED))
-      throw new TaskError(
-        'network safety: the host already put itself back as it was before the play (its deadline passed); nothing more is applied to it',
-        {
-          hint: 'a longer --confirm-timeout gives slow plays more time; the recap says why the host was rolled back',
-        },
-      );
+      throw new TaskError(FIRED_MSG, {
+        hint: 'a longer --confirm-timeout gives slow plays more time; the recap says why the host was rolled back',
+      });
     if (r.code !== 0 || !r.stdout.includes(DONE)) {
       const why = r.stderr.trim().split('\n').pop() || `exit code ${r.code}`;
       throw new TaskError(`network safety: could not save the host's state before this task (${why}); nothing was changed`, {

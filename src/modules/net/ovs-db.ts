@@ -1,6 +1,8 @@
 // What ovs_bridge and ovs_port share: ovs-vsctl's JSON, its value syntax, and the check that add-br/add-port worked.
 import { cmd, quote } from '../../remote/quote.js';
 import type { Step } from '../types.js';
+
+type ExecStep = Extract<Step, { kind: 'exec' }>;
 import { firstError } from './probe-text.js';
 
 /** Reads never wait for ovs-vswitchd; writes do, and a dead vswitchd must not hang the task forever. */
@@ -53,7 +55,7 @@ export function ovsRows(json: string | undefined): Array<Record<string, OvsValue
 export const ovsAtom = (s: string): string => (/^[A-Za-z0-9_.:/-]+$/.test(s) && s !== '' ? s : JSON.stringify(s));
 
 /** ovs-vsctl can print "Error detected while setting up" and exit 0: fail with the Interface's error column. */
-export function verifyInterface(name: string): Step {
+export function verifyInterface(name: string): ExecStep {
   const get = vsctlRead('get', 'interface', name, 'error');
   return {
     kind: 'exec',
@@ -64,7 +66,7 @@ export function verifyInterface(name: string): Step {
 }
 
 /** verifyInterface for several interfaces in one ovs-vsctl: one `get` per interface, one reply line each, in order. */
-export function verifyInterfaces(names: string[]): Step {
+export function verifyInterfaces(names: string[]): ExecStep {
   const get = vsctlRead(...names.flatMap((n) => ['--', 'get', 'interface', n, 'error']));
   const list = names.map(quote).join(' ');
   return {
@@ -80,8 +82,8 @@ export function verifyInterfaces(names: string[]): Step {
  * The change and its error check in one command (one frame on the host): the write's own failure ends it with the
  * write's rc and stderr; otherwise `verify` (verifyInterface/verifyInterfaces) reads the error columns.
  */
-export function writeVerified(write: string, verify: Step): Step {
-  return { kind: 'exec', cmd: `${write} || exit; ${(verify as { cmd: string }).cmd}` };
+export function writeVerified(write: string, verify: ExecStep): Step {
+  return { kind: 'exec', cmd: `${write} || exit; ${verify.cmd}` };
 }
 
 /** A probe that could not reach ovsdb-server explains how to start it. */
