@@ -84,34 +84,44 @@ export const ownerSpec = (owner?: string, group?: string): string | undefined =>
 // Atomic upload: temp file beside dest, chown, chmod, rename; stale temps from interrupted runs go first.
 // `size` (bytes expected): a stdin that ends early (connection dropped) must not be renamed into place.
 // `who` (chown's owner:group): set on the temp file in the same command, so dest never shows the wrong owner.
-export function putScript(dest: string, mode?: string, size?: number, who?: string): string {
+// Every process counts on a busy host: the stale-temp sweep runs only when a temp is there, the temp is made by the
+// shell itself (noclobber: O_EXCL, as mktemp), the mode and owner kept come from one stat, and a successful rename
+// clears the exit trap (its `rm` would be one more process for nothing).
+export function putScript(dest: string, mode?: string, size?: number, who?: string, nonce?: string): string {
   if (dest === '' || dest.endsWith('/')) throw new TaskError(`upload destination "${dest}" is not a file path`);
   const dir = posix.dirname(dest);
   const m = mode === undefined ? '' : checkMode(mode);
+  // Overwriting keeps the replaced file's owner where it may (root; others only to themselves): unless both owner
+  // and group are given, the old owner:group goes on first (an owner alone keeps the old group).
+  const keepOwner = !(who !== undefined && /^[^:]+:[^:]+$/.test(who));
+  const stat = m ? (keepOwner ? '%u:%g' : '') : keepOwner ? '%a %u:%g' : '%a';
   return [
     'umask 077',
     `d=${quote(dir)}`,
     `f=${quote(dest)}`,
-    `find "$d" -maxdepth 1 -type f -name '.runbook-tmp.*' -mmin +10 -exec rm -f {} + 2>/dev/null`,
+    'set -- "$d"/.runbook-tmp.*',
     // A temp named after a writer shell that no longer exists (killed mid-upload) is stale at once.
-    `[ -d /proc/self ] && for s in "$d"/.runbook-tmp.*.*; do [ -f "$s" ] || continue; p=\${s#"$d/.runbook-tmp."}; p=\${p%%.*}; [ -d "/proc/$p" ] || rm -f -- "$s"; done`,
-    `t=$(mktemp "$d/.runbook-tmp.$$.XXXXXX") || exit 1`,
+    `[ -e "$1" ] && { find "$d" -maxdepth 1 -type f -name '.runbook-tmp.*' -mmin +10 -exec rm -f {} + 2>/dev/null; [ -d /proc/self ] && for s in "$d"/.runbook-tmp.*.*; do [ -f "$s" ] || continue; p=\${s#"$d/.runbook-tmp."}; p=\${p%%.*}; [ -d "/proc/$p" ] || rm -f -- "$s"; done; }`,
+    `t="$d/.runbook-tmp.$$.${nonce ?? randomBytes(6).toString('hex')}"`,
     `trap 'rm -f "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
-    m ? `m=${m}` : 'm=$(stat -c %a -- "$f" 2>/dev/null || stat -f %Lp -- "$f" 2>/dev/null) || m=0644; [ -n "$m" ] || m=0644',
-    // Overwriting as root keeps the existing owner; new files belong to the connecting user. Both owner and group
-    // given: the chown below sets them, and this one's three processes are saved.
-    ...(who !== undefined && /^[^:]+:[^:]+$/.test(who)
-      ? []
-      : [`if [ -e "$f" ] && [ "$(id -u)" = 0 ]; then o=$(stat -c %u:%g -- "$f" 2>/dev/null) && chown "$o" "$t"; fi`]),
+    ...(stat
+      ? [
+          `x=; if [ -e "$f" ]; then x=$(stat -c '${stat}' -- "$f" 2>/dev/null) || x=$(stat -f '${stat.replace('%a', '%Lp')}' -- "$f" 2>/dev/null) || x=; fi`,
+          m ? 'o=$x' : 'set -- $x; m=${1:-0644}; o=$2',
+        ]
+      : []),
+    ...(m ? [`m=${m}`] : []),
+    // noclobber: the shell creates the temp with O_EXCL (a planted file or symlink makes it fail, as mktemp would).
     size === undefined
-      ? 'cat > "$t" || exit 1'
-      : `cat > "$t" || exit 1; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,
+      ? 'set -C; cat > "$t" || exit 1; set +C'
+      : `set -C; cat > "$t" || exit 1; set +C; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,
+    ...(keepOwner ? ['[ -z "$o" ] || chown "$o" "$t" 2>/dev/null || :'] : []),
     // chown before chmod: chown clears setuid/setgid bits the mode may set.
     ...(who === undefined
       ? []
       : [`chown ${quote(who)} "$t" || { echo ${quote(`chown ${who} failed: ${dest} left as it was`)} >&2; exit 1; }`]),
-    'chmod "$m" "$t" && mv -f "$t" "$f"',
+    `chmod "$m" "$t" && mv -f "$t" "$f" && trap - EXIT`,
   ].join('\n');
 }
 

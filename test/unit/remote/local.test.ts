@@ -65,7 +65,7 @@ describe('connectLocal', () => {
   });
 
   it("put with owner and group sets exactly those, not the replaced file's owner first", () => {
-    const keep = /stat -c %u:%g/;
+    const keep = /stat -c '[^']*%u:%g'/;
     expect(putScript('/etc/x', undefined, 1, 'root:adm')).not.toMatch(keep);
     expect(putScript('/etc/x', undefined, 1, 'root:adm')).toContain('chown root:adm "$t"');
     // Only an owner: the group stays the replaced file's, so the old owner:group goes on first.
@@ -90,6 +90,18 @@ describe('connectLocal', () => {
     utimesSync(join(sub, '.runbook-tmp.old111'), old, old);
     await conn.put(join(sub, 'f'), Buffer.from('y'));
     expect(readdirSync(sub).sort()).toEqual(['.runbook-tmp.new222', 'f']);
+  });
+
+  it('put refuses a temp name planted in its place (a symlink to another file), as mktemp would', async () => {
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'keep');
+    const dest = join(dir, 'planted');
+    // Same shell, so the same $$ in the temp's name: the link sits exactly where the upload would write.
+    const plant = `ln -s ${victim} ${dir}/.runbook-tmp.$$.fixed\n`;
+    const r = await conn.exec(plant + putScript(dest, '0644', 3, undefined, 'fixed'), { stdin: 'new' });
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('keep');
+    expect(readdirSync(dir)).not.toContain('planted');
   });
 
   it('put into a missing directory fails as a TaskError and leaves nothing', async () => {
