@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ssh2, { type ParsedKey } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectError } from '../../../src/errors.js';
 import { loadPrivateKey, loadPrivateKeys } from '../../../src/remote/keys.js';
@@ -52,4 +53,28 @@ describe('loadPrivateKey', () => {
     chmodSync(`${k.file}.pub`, 0o600);
     await expect(loadPrivateKey(`${k.file}.pub`)).rejects.toThrow(/public key/);
   });
+});
+
+describe('signatures from a key loaded once', () => {
+  // What ssh2 itself would sign (its own parse of the file) against what the loaded key signs: the server checks
+  // the signature with the public key, so each must verify, and the deterministic schemes must match byte for byte.
+  const data = Buffer.from('session id and userauth request');
+  for (const [type, algos, deterministic] of [
+    ['ed25519', [undefined], true],
+    ['rsa', [undefined, 'sha256', 'sha512'], true],
+    ['ecdsa', [undefined], false],
+  ] as const) {
+    it(`${type}: verifies with the public key${deterministic ? ', same bytes as ssh2' : ''}`, async () => {
+      const k = keygen(dir, `sig-${type}`, type);
+      const [{ key }] = await loadPrivateKeys([k.file]);
+      const ref = ssh2.utils.parseKey(readFileSync(k.file)) as ParsedKey;
+      for (const algo of algos) {
+        const sig = key.sign(data, algo);
+        expect(sig).toBeInstanceOf(Buffer);
+        expect(ref.verify(data, sig, algo)).toBe(true);
+        expect(ref.verify(Buffer.from('something else'), sig, algo)).toBe(false);
+        if (deterministic) expect(sig.equals(ref.sign(data, algo))).toBe(true);
+      }
+    });
+  }
 });
