@@ -29,6 +29,21 @@ const sshNativeHelpers = {
     }));
   },
 };
+// OpenSSH announces all its host keys after login (hostkeys-00@openssh.com, for UpdateHostKeys); ssh2 answers each
+// announcement by asking the server to prove them (a round trip, one signature per host key on the host — RSA ones
+// are the dear ones — and a verification each here) just to emit a 'hostkeys' event that runbook never listens to.
+// Only prove keys someone asked for. The build fails if ssh2's text changed, so an upgrade is looked at.
+const PROVE = 'hostKeysProve(this, data, (err, keys) => {';
+const sshNoUnaskedProofs = {
+  name: 'ssh2-no-unasked-hostkey-proofs',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]ssh2[\\/]lib[\\/]client\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(PROVE)) throw new Error(`${args.path}: ssh2 changed; see the ssh2-no-unasked-hostkey-proofs plugin`);
+      return { contents: text.replace(PROVE, `if (this.listenerCount('hostkeys') > 0) ${PROVE}`), loader: 'js' };
+    });
+  },
+};
 rmSync(OUT, { recursive: true, force: true });
 // runbook uses ssh2's Client and utils.parseKey only (src/remote/ssh-handshake.ts, keys.ts). ssh2's index also loads
 // its HTTP agents, which pull in node's http, https and tls (~15 ms a start), its server and its key generator.
@@ -60,7 +75,7 @@ await build({
   // ssh2 is bundled (resolving and compiling it from node_modules cost ~25 ms a start), but not its optional native
   // helpers; playwright-core is for tests only.
   external: ['cpu-features', 'playwright-core'],
-  plugins: [sshSlim, sshNativeHelpers],
+  plugins: [sshSlim, sshNativeHelpers, sshNoUnaskedProofs],
   logLevel: 'warning',
 });
 

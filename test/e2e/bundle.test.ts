@@ -104,6 +104,12 @@ describe('ssh2 in the bundle', () => {
     expect(readFileSync(join(BUNDLE, 'cli.cjs'), 'latin1')).not.toMatch(/[^\x00-\x7f]/);
   });
 
+  it('does not have hosts prove the host keys they announce after login unless asked (runbook never listens)', () => {
+    const text = readFileSync(join(BUNDLE, 'cli.cjs'), 'latin1');
+    expect(text).toMatch(/if \(this\.listenerCount\("hostkeys"\) > 0\) hostKeysProve\(this, data,/);
+    expect(text.match(/hostKeysProve\(this, data,/g)).toHaveLength(1);
+  });
+
   it("loads ssh2's native helpers where they are installed", async () => {
     const list = join(dir, 'natives.txt');
     const preload = join(dir, 'natives.cjs');
