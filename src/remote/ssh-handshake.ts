@@ -118,6 +118,9 @@ function attemptOnce(p: HandshakeParams, serverHostKey: string[]): Promise<Clien
             );
           },
         });
+        // No Nagle: a command's frame is one small packet, and where ssh2 writes a packet in pieces (without its native
+        // crypto helper: length, ciphertext, tag), Nagle held the rest until the host's delayed ACK, ~40 ms a command.
+        client.setNoDelay(true);
       } catch (e) {
         fail(new ConnectError(`${where(p)}: ${(e as Error).message}`, { cause: e }));
       }
