@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { ProbeBatcher, batchScript, parseBatch } from '../../../src/executor/pro
 import type { Connection } from '../../../src/remote/connection.js';
 import { connectLocal } from '../../../src/remote/local.js';
 
-const sh = (script: string) => execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
 
 describe('probe batch script', () => {
   it('keeps each command’s rc, stdout and stderr apart, binary and exit included', () => {
@@ -19,7 +19,8 @@ describe('probe batch script', () => {
       'echo "a b  c"',
       'printf "\\n\\n"',
     ];
-    const r = parseBatch(sh(batchScript(cmds, 'RBmark')), cmds.length, 'RBmark');
+    const ran = sh(batchScript(cmds, 'RBmark'));
+    const r = parseBatch(ran.stdout, ran.stderr, cmds.length, 'RBmark');
     expect(r[0]).toEqual({ code: 3, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
     expect(r[1].stdout.toString()).toBe('no newline');
     expect(r[5].stdout.toString()).toBe('\n\n');
@@ -29,7 +30,20 @@ describe('probe batch script', () => {
     expect(r[4].stdout.toString()).toBe('a b  c\n');
   });
   it('a missing frame is an error, not a silent empty result', () => {
-    expect(() => parseBatch('', 1, 'RBmark')).toThrow(/no result for command 0/);
+    expect(() => parseBatch('', '', 1, 'RBmark')).toThrow(/no result for command 0/);
+    // stdout complete but stderr cut short: still no result
+    expect(() => parseBatch('RBmark o 0\n\nRBmark e 0 0\n', 'RBmark o\n', 1, 'RBmark')).toThrow(/no result for command 0/);
+  });
+  it('what the shell printed before the batch (a noisy rc file) is no command’s output', () => {
+    const ran = sh(`echo motd; echo warn >&2; ${batchScript(['echo a; echo b >&2', 'echo c'], 'RBmark')}`);
+    const r = parseBatch(ran.stdout, ran.stderr, 2, 'RBmark');
+    expect(r.map((x) => [x.stdout.toString(), x.stderr.toString()])).toEqual([
+      ['a\n', 'b\n'],
+      ['c\n', ''],
+    ]);
+  });
+  it('runs no process of its own on the host: only the commands fork', () => {
+    expect(batchScript(['echo a', 'echo b'], 'RBmark')).not.toMatch(/mktemp|\bcat\b|\brm\b/);
   });
 });
 
