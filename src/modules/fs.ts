@@ -28,19 +28,33 @@ export interface StatOpts {
   hash?: boolean;
 }
 
-const FMT = quote('%a %U %G %u %g %s');
+// Each line ends in "/", which no attribute holds (user and group names cannot), so builtins can split them.
+const FMT = quote('%a %U %G %u %g %s/');
 
-// One shell line per path, printing one line: "absent", "other", "link <target>", "dir <attrs>" or "file <attrs> <sha>".
-export function statScript(path: string, o: StatOpts = {}): string {
-  const p = quote(path);
-  const attrs = `"$(stat -L -c ${FMT} -- ${p})"`;
-  // sha256sum prints "<digest>  -"; parseStat keeps the digest (one process fewer than piping it through cut).
-  const sha = o.hash ? ` "$(sha256sum < ${p})"` : '';
+/**
+ * One shell line per path, printing one line each: "absent", "other", "link <target>", "dir <attrs>" or
+ * "file <attrs> <sha>". The attributes of all the paths come from one `stat` (one process, not one per path), run
+ * only when one of them exists; its lines, one per existing path and in order, are handed out by builtins as the
+ * paths' tests find them. Paths with spaces or newlines are quoted arguments.
+ */
+export function statScript(paths: string | string[], o: StatOpts = {}): string {
+  const ps = (Array.isArray(paths) ? paths : [paths]).map(quote);
+  // stat -L answers exactly the paths `[ -e ]` finds (both follow links), so the two agree on which line is whose.
+  const load = `if ${ps.map((p) => `[ -e ${p} ]`).join(' || ')}; then rb_s=$(stat -L -c ${FMT} -- ${ps.join(' ')} 2>/dev/null); fi`;
+  return [load, ...ps.map((p) => pathLine(p, o))].join('; ');
+}
+
+// Takes the next attribute line (rb_a) off rb_s without a fork: up to its "/", then that and the newline after it.
+const NEXT = 'rb_a=${rb_s%%/*}; rb_s=${rb_s#*/}; rb_s=${rb_s#?}';
+
+function pathLine(p: string, o: StatOpts): string {
+  // sha256sum prints "<digest>  -"; parseStat keeps the digest. A file it cannot read still ends its line.
+  const file = o.hash ? `printf 'file %s ' "$rb_a"; sha256sum < ${p} || echo` : `printf 'file %s\\n' "$rb_a"`;
   const tests = [
-    ...(o.follow ? [] : [`[ -L ${p} ]; then printf 'link %s\\n' "$(readlink -- ${p})"`]),
-    `[ -f ${p} ]; then printf 'file %s${o.hash ? ' %s' : ''}\\n' ${attrs}${sha}`,
-    `[ -d ${p} ]; then printf 'dir %s\\n' ${attrs}`,
-    `[ -e ${p} ]; then echo other`,
+    ...(o.follow ? [] : [`[ -L ${p} ]; then if [ -e ${p} ]; then ${NEXT}; fi; printf 'link '; readlink -- ${p} || echo`]),
+    `[ -f ${p} ]; then ${NEXT}; ${file}`,
+    `[ -d ${p} ]; then ${NEXT}; printf 'dir %s\\n' "$rb_a"`,
+    `[ -e ${p} ]; then ${NEXT}; echo other`,
   ];
   return `if ${tests.join('; elif ')}; else echo absent; fi`;
 }
@@ -57,7 +71,7 @@ export function parseStat(line: string): FileStat {
 
 // Stats several paths with a single probe command.
 export async function statPaths(probe: Probe, paths: string[], o: StatOpts = {}): Promise<FileStat[]> {
-  const r = await probe.run(paths.map((p) => statScript(p, o)).join('; '));
+  const r = await probe.run(statScript(paths, o));
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
   if (r.code !== 0 || lines.length !== paths.length)
     throw new TaskError(`could not inspect ${paths.join(', ')}: ${r.stderr.trim() || `exit ${r.code}`}`);
