@@ -45,6 +45,7 @@ export function statScript(paths: string | string[], o: StatOpts = {}): string {
 }
 
 // Takes the next attribute line (rb_a) off rb_s without a fork: up to its "/", then that and the newline after it.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
 const NEXT = 'rb_a=${rb_s%%/*}; rb_s=${rb_s#*/}; rb_s=${rb_s#?}';
 
 function pathLine(p: string, o: StatOpts): string {
