@@ -1,4 +1,5 @@
 // Probes issued in the same tick travel together: one exec, one round trip, however many loop items ask.
+import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,9 @@ interface Pending {
   cmd: string;
   /** set for readFile: a lone read goes through Connection.readFile (binary-safe, same errors) instead of cmd */
   path?: string;
-  resolve: (r: Raw | Buffer | null) => void;
+  /** set for stat: the batch's stat calls share one command (mergeStats) */
+  stat?: { paths: string[]; o: StatOpts };
+  resolve: (r: Raw | Buffer | null | FileStat[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -77,14 +80,18 @@ export class ProbeBatcher implements Probe {
 
   async readFile(path: string): Promise<Buffer | null> {
     // In a batch a read travels as base64, the one way to keep a file's bytes intact inside a text stream.
-    const r = await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path);
+    const r = (await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path)) as Raw | Buffer | null;
     if (r === null || Buffer.isBuffer(r)) return r;
     return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'), this.opts.become);
   }
 
-  private enqueue(cmd: string, path?: string): Promise<Raw | Buffer | null> {
+  stat(paths: string[], o: StatOpts): Promise<FileStat[]> {
+    return this.enqueue('', undefined, { paths, o }) as Promise<FileStat[]>;
+  }
+
+  private enqueue(cmd: string, path?: string, stat?: Pending['stat']): Promise<Raw | Buffer | null | FileStat[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, path, resolve, reject });
+      this.queue.push({ cmd, path, stat, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -93,7 +100,7 @@ export class ProbeBatcher implements Probe {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue;
+    const batch = withStatsMerged(this.queue);
     this.queue = [];
     this.scheduled = false;
     this.roundTrips++;
@@ -121,4 +128,24 @@ export class ProbeBatcher implements Probe {
       for (const p of batch) p.reject(e);
     }
   }
+}
+
+// The stat calls of a batch become one command (one stat process on the host); each call gets its own answer.
+function withStatsMerged(queue: Pending[]): Pending[] {
+  const stats = queue.filter((p) => p.stat);
+  if (!stats.length) return queue;
+  const merged = mergeStats(stats.map((p) => p.stat as NonNullable<Pending['stat']>));
+  const fail = (e: unknown) => {
+    for (const p of stats) p.reject(e);
+  };
+  const answer = (r: Raw | Buffer | null | FileStat[]) => {
+    const raw = r as Raw;
+    try {
+      const each = merged.answer({ code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') });
+      for (const [i, p] of stats.entries()) p.resolve(each[i]);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  return [...queue.filter((p) => !p.stat), { cmd: merged.script, resolve: answer, reject: fail }];
 }

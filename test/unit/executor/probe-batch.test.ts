@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProbeBatcher, batchScript, parseBatch } from '../../../src/executor/probe-batch.js';
+import { statPaths } from '../../../src/modules/fs.js';
 import type { Connection } from '../../../src/remote/connection.js';
 import { connectLocal } from '../../../src/remote/local.js';
 
@@ -90,5 +91,36 @@ describe('ProbeBatcher', () => {
     // a lone probe goes straight through
     expect((await b.readFile(join(dir, 'f')))?.toString()).toBe('content');
     expect(execs()).toBe(3);
+  });
+  it('the stat calls of a batch share one stat: each gets its own paths, hashed only if it asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-pb-'));
+    writeFileSync(join(dir, 'f'), 'content');
+    const sent: string[] = [];
+    const local = connectLocal();
+    const conn: Connection = {
+      ...local,
+      exec: (c, o) => {
+        sent.push(c);
+        return local.exec(c, o);
+      },
+    };
+    const b = new ProbeBatcher(conn, { become: false });
+    const f = join(dir, 'f');
+    const [a, c, d, e] = await Promise.all([
+      statPaths(b, [f, dir], { follow: true, hash: true }),
+      statPaths(b, [join(dir, 'nope'), dir], { follow: true }),
+      statPaths(b, [f], {}),
+      b.run('echo other'),
+    ]);
+    expect(a.map((s) => s.type)).toEqual(['file', 'dir']);
+    expect(a[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(c.map((s) => s.type)).toEqual(['absent', 'dir']);
+    expect(d).toEqual([expect.objectContaining({ type: 'file', size: 7 })]);
+    expect(d[0].sha256).toBeUndefined();
+    expect(e.stdout).toBe('other\n');
+    expect(sent).toHaveLength(1);
+    // one stat script in the batch: the directory stat'ed once for the calls that follow links
+    expect(sent[0].match(/stat -L/g)).toHaveLength(1);
+    expect(sent[0].split(`[ -d ${dir} ]`)).toHaveLength(2);
   });
 });
