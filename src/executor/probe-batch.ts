@@ -1,4 +1,5 @@
 // Probes issued in the same tick travel together: one exec, one round trip, however many loop items ask.
+import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
 import { randomBytes } from 'node:crypto';
@@ -15,41 +16,48 @@ interface Pending {
   cmd: string;
   /** set for readFile: a lone read goes through Connection.readFile (binary-safe, same errors) instead of cmd */
   path?: string;
-  resolve: (r: Raw | Buffer | null) => void;
+  /** set for stat: the batch's stat calls share one command (mergeStats) */
+  stat?: { paths: string[]; o: StatOpts };
+  resolve: (r: Raw | Buffer | null | FileStat[]) => void;
   reject: (e: unknown) => void;
 }
 
 /**
- * The batch script: the commands one after the other, each in its own subshell (an `exit` ends only it), its
- * stdout passed through and its stderr kept aside, framed by a marker no output can contain by chance.
+ * The batch script: the commands one after the other, each in its own subshell (an `exit`, `cd` or variable ends
+ * with it: probes come from modules and from users' `creates`/`unless`, so none may leak into the next), framed by a
+ * marker no output can contain by chance: on stdout before and after each command (the exit status with the
+ * latter), on stderr once at the start and after each command. Each stream is parsed on its own, so stderr needs no
+ * temporary file (mktemp, rm and a cat per noisy command were three processes on the host).
  * Sequential on purpose: probes are cheap and the host's CPU is the limit; a process per frame is not free.
  */
 export function batchScript(cmds: string[], mark: string): string {
-  const lines = ['e=$(mktemp) || exit 97', 'trap \'rm -f "$e"\' EXIT'];
+  const lines = [`printf '%s o\\n' ${mark} >&2`];
   cmds.forEach((c, i) => {
     lines.push(`printf '%s o ${i}\\n' ${mark}`);
-    lines.push(`(\n${c}\n) 2>"$e" </dev/null; rc=$?`);
+    lines.push(`(\n${c}\n) </dev/null; rc=$?`);
     lines.push(`printf '\\n%s e ${i} %s\\n' ${mark} "$rc"`);
-    lines.push('[ -s "$e" ] && cat "$e"');
-    lines.push(`printf '\\n%s x ${i}\\n' ${mark}`);
+    lines.push(`printf '\\n%s x ${i}\\n' ${mark} >&2`);
   });
   return lines.join('\n');
 }
 
 /** Splits the batch output back into one result per command. */
-export function parseBatch(stdout: string, n: number, mark: string): Raw[] {
+export function parseBatch(stdout: string, stderr: string, n: number, mark: string): Raw[] {
   const out: Raw[] = [];
   let at = 0;
+  const errStart = stderr.indexOf(`${mark} o\n`);
+  let errAt = errStart < 0 ? -1 : errStart + mark.length + 3;
   for (let i = 0; i < n; i++) {
     const open = `${mark} o ${i}\n`;
     const o = stdout.indexOf(open, at);
     const e = o < 0 ? -1 : stdout.indexOf(`\n${mark} e ${i} `, o);
     const eEnd = e < 0 ? -1 : stdout.indexOf('\n', e + 1);
-    const x = eEnd < 0 ? -1 : stdout.indexOf(`\n${mark} x ${i}\n`, eEnd);
-    if (x < 0) throw new Error(`probe batch: no result for command ${i}`);
+    const x = errAt < 0 ? -1 : stderr.indexOf(`\n${mark} x ${i}\n`, errAt);
+    if (eEnd < 0 || x < 0) throw new Error(`probe batch: no result for command ${i}`);
     const code = Number(stdout.slice(e + 1, eEnd).split(' ')[3]);
-    out.push({ code, stdout: Buffer.from(stdout.slice(o + open.length, e)), stderr: Buffer.from(stdout.slice(eEnd + 1, x)) });
-    at = x;
+    out.push({ code, stdout: Buffer.from(stdout.slice(o + open.length, e)), stderr: Buffer.from(stderr.slice(errAt, x)) });
+    at = eEnd;
+    errAt = x + mark.length + ` x ${i}\n`.length + 1;
   }
   return out;
 }
@@ -72,14 +80,18 @@ export class ProbeBatcher implements Probe {
 
   async readFile(path: string): Promise<Buffer | null> {
     // In a batch a read travels as base64, the one way to keep a file's bytes intact inside a text stream.
-    const r = await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path);
+    const r = (await this.enqueue(`LC_ALL=C base64 -w0 -- ${quote(path)}`, path)) as Raw | Buffer | null;
     if (r === null || Buffer.isBuffer(r)) return r;
     return interpretRead(path, r.code, r.stdout, r.stderr.toString('utf8'), this.opts.become);
   }
 
-  private enqueue(cmd: string, path?: string): Promise<Raw | Buffer | null> {
+  stat(paths: string[], o: StatOpts): Promise<FileStat[]> {
+    return this.enqueue('', undefined, { paths, o }) as Promise<FileStat[]>;
+  }
+
+  private enqueue(cmd: string, path?: string, stat?: Pending['stat']): Promise<Raw | Buffer | null | FileStat[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, path, resolve, reject });
+      this.queue.push({ cmd, path, stat, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -88,7 +100,7 @@ export class ProbeBatcher implements Probe {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue;
+    const batch = withStatsMerged(this.queue);
     this.queue = [];
     this.scheduled = false;
     this.roundTrips++;
@@ -107,7 +119,7 @@ export class ProbeBatcher implements Probe {
       const unique = [...new Set(batch.map((p) => p.cmd))];
       const mark = `RB${randomBytes(12).toString('hex')}`;
       const r = await this.conn.exec(batchScript(unique, mark), this.opts);
-      const results = parseBatch(r.stdout, unique.length, mark);
+      const results = parseBatch(r.stdout, r.stderr, unique.length, mark);
       for (const p of batch) {
         const res = results[unique.indexOf(p.cmd)];
         p.resolve(p.path === undefined ? res : { ...res, stdout: Buffer.from(res.stdout.toString('latin1'), 'base64') });
@@ -116,4 +128,24 @@ export class ProbeBatcher implements Probe {
       for (const p of batch) p.reject(e);
     }
   }
+}
+
+// The stat calls of a batch become one command (one stat process on the host); each call gets its own answer.
+function withStatsMerged(queue: Pending[]): Pending[] {
+  const stats = queue.filter((p) => p.stat);
+  if (!stats.length) return queue;
+  const merged = mergeStats(stats.map((p) => p.stat as NonNullable<Pending['stat']>));
+  const fail = (e: unknown) => {
+    for (const p of stats) p.reject(e);
+  };
+  const answer = (r: Raw | Buffer | null | FileStat[]) => {
+    const raw = r as Raw;
+    try {
+      const each = merged.answer({ code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') });
+      for (const [i, p] of stats.entries()) p.resolve(each[i]);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  return [...queue.filter((p) => !p.stat), { cmd: merged.script, resolve: answer, reject: fail }];
 }

@@ -33,7 +33,8 @@ export function platformFacts(s: Sections): Facts {
   const machine = words.length > 4 ? words[words.length - 1] : '';
   const kernelVersion = words.slice(3, -1).join(' ');
   const hostname = nodename.split('.')[0];
-  // socket.getfqdn(): the first of the name and its aliases that has a dot, else the name itself
+  // socket.getfqdn(): the first of the name and its aliases that has a dot, else the name itself (getent's first line:
+  // the script prints them all rather than fork a head)
   const names = (s.fqdn?.[0] ?? '').trim().split(/\s+/).slice(1);
   const fqdn = names.find((n) => n.includes('.')) ?? names[0] ?? nodename;
   const arch = machine === 'i686' || machine === 'i386' ? 'i386' : machine;

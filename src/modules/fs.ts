@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { TaskError } from '../errors.js';
 import { quote } from '../remote/quote.js';
-import type { FileDiff, Plan, Probe, Step, TaskContext } from './types.js';
+import type { ExecResult, FileDiff, Plan, Probe, Step, TaskContext } from './types.js';
 
 /** What one line of the stat probe says about a path. */
 export interface FileStat {
@@ -28,19 +28,43 @@ export interface StatOpts {
   hash?: boolean;
 }
 
-const FMT = quote('%a %U %G %u %g %s');
+// Each line ends in "/", which no attribute holds (user and group names cannot), so builtins can split them.
+const FMT = quote('%a %U %G %u %g %s/');
 
-// One shell line per path, printing one line: "absent", "other", "link <target>", "dir <attrs>" or "file <attrs> <sha>".
-export function statScript(path: string, o: StatOpts = {}): string {
-  const p = quote(path);
-  const attrs = `"$(stat -L -c ${FMT} -- ${p})"`;
-  // sha256sum prints "<digest>  -"; parseStat keeps the digest (one process fewer than piping it through cut).
-  const sha = o.hash ? ` "$(sha256sum < ${p})"` : '';
+/** One path to stat, with how: several statPaths calls can share one script (see mergeStats). */
+export interface StatEntry extends StatOpts {
+  path: string;
+}
+
+/**
+ * One shell line per path, printing one line each: "absent", "other", "link <target>", "dir <attrs>" or
+ * "file <attrs> <sha>". The attributes of all the paths come from one `stat` (one process, not one per path), run
+ * only when one of them exists; its lines, one per existing path and in order, are handed out by builtins as the
+ * paths' tests find them. Paths with spaces or newlines are quoted arguments.
+ */
+export function statScript(paths: string | string[], o: StatOpts = {}): string {
+  return entriesScript((Array.isArray(paths) ? paths : [paths]).map((path) => ({ path, ...o })));
+}
+
+function entriesScript(entries: StatEntry[]): string {
+  const ps = entries.map((e) => quote(e.path));
+  // stat -L answers exactly the paths `[ -e ]` finds (both follow links), so the two agree on which line is whose.
+  const load = `if ${ps.map((p) => `[ -e ${p} ]`).join(' || ')}; then rb_s=$(stat -L -c ${FMT} -- ${ps.join(' ')} 2>/dev/null); fi`;
+  return [load, ...entries.map((e, i) => pathLine(ps[i], e))].join('; ');
+}
+
+// Takes the next attribute line (rb_a) off rb_s without a fork: up to its "/", then that and the newline after it.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+const NEXT = 'rb_a=${rb_s%%/*}; rb_s=${rb_s#*/}; rb_s=${rb_s#?}';
+
+function pathLine(p: string, o: StatOpts): string {
+  // sha256sum prints "<digest>  -"; parseStat keeps the digest. A file it cannot read still ends its line.
+  const file = o.hash ? `printf 'file %s ' "$rb_a"; sha256sum < ${p} || echo` : `printf 'file %s\\n' "$rb_a"`;
   const tests = [
-    ...(o.follow ? [] : [`[ -L ${p} ]; then printf 'link %s\\n' "$(readlink -- ${p})"`]),
-    `[ -f ${p} ]; then printf 'file %s${o.hash ? ' %s' : ''}\\n' ${attrs}${sha}`,
-    `[ -d ${p} ]; then printf 'dir %s\\n' ${attrs}`,
-    `[ -e ${p} ]; then echo other`,
+    ...(o.follow ? [] : [`[ -L ${p} ]; then if [ -e ${p} ]; then ${NEXT}; fi; printf 'link '; readlink -- ${p} || echo`]),
+    `[ -f ${p} ]; then ${NEXT}; ${file}`,
+    `[ -d ${p} ]; then ${NEXT}; printf 'dir %s\\n' "$rb_a"`,
+    `[ -e ${p} ]; then ${NEXT}; echo other`,
   ];
   return `if ${tests.join('; elif ')}; else echo absent; fi`;
 }
@@ -55,13 +79,48 @@ export function parseStat(line: string): FileStat {
   return { type, mode: mode.padStart(4, '0'), owner, group, uid, gid, size: Number(size), sha256 };
 }
 
-// Stats several paths with a single probe command.
+// Stats several paths with a single probe command (a batching probe shares it with the other stat calls of its batch).
 export async function statPaths(probe: Probe, paths: string[], o: StatOpts = {}): Promise<FileStat[]> {
-  const r = await probe.run(paths.map((p) => statScript(p, o)).join('; '));
+  if (probe.stat) return probe.stat(paths, o);
+  return parseStats(await probe.run(statScript(paths, o)), paths);
+}
+
+// One line per path, in order; a short answer is an error naming the paths, never a guess.
+function parseStats(r: ExecResult, paths: string[]): FileStat[] {
   const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
   if (r.code !== 0 || lines.length !== paths.length)
     throw new TaskError(`could not inspect ${paths.join(', ')}: ${r.stderr.trim() || `exit ${r.code}`}`);
   return lines.map(parseStat);
+}
+
+/**
+ * Several statPaths calls as one script: one line per distinct (path, follow), hashed when any call asks, so the
+ * parent directory every file module stats is looked at once. `answer` gives each call its own stats, or throws.
+ */
+export function mergeStats(calls: Array<{ paths: string[]; o: StatOpts }>): {
+  script: string;
+  answer: (r: ExecResult) => FileStat[][];
+} {
+  const key = (path: string, o: StatOpts) => JSON.stringify([path, !!o.follow]);
+  const entries = new Map<string, StatEntry>();
+  for (const c of calls)
+    for (const path of c.paths) {
+      const e = entries.get(key(path, c.o)) ?? { path, follow: !!c.o.follow, hash: false };
+      e.hash ||= !!c.o.hash;
+      entries.set(key(path, c.o), e);
+    }
+  const list = [...entries.values()];
+  const answer = (r: ExecResult) => {
+    const all = parseStats(
+      r,
+      list.map((e) => e.path),
+    );
+    const at = new Map(list.map((e, i) => [key(e.path, e), all[i]]));
+    // A call that did not ask for the hash gets none, as if it had run alone.
+    const own = (st: FileStat, o: StatOpts) => (o.hash || st.sha256 === undefined ? st : { ...st, sha256: undefined });
+    return calls.map((c) => c.paths.map((p) => own(at.get(key(p, c.o)) as FileStat, c.o)));
+  };
+  return { script: entriesScript(list), answer };
 }
 
 // A trailing slash must not make a path its own parent.

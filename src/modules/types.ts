@@ -4,6 +4,7 @@ import type { Args } from './args.js';
 import { type ArgRules, type ArgSpec, type ArgSpecs, type ModuleSpec, parseArgs } from './spec.js';
 
 import type { ExecResult } from '../shared/exec.js';
+import type { FileStat, StatOpts } from './fs.js';
 
 // Kept here for modules, which all import their types from this file.
 export type { ExecResult };
@@ -12,6 +13,8 @@ export type { ExecResult };
 export interface Probe {
   run(cmd: string): Promise<ExecResult>;
   readFile(path: string): Promise<Buffer | null>;
+  /** What statPaths asks, where the probe can share one stat among calls (else statPaths runs its own script). */
+  stat?(paths: string[], o: StatOpts): Promise<FileStat[]>;
 }
 
 export type Step =

@@ -50,12 +50,12 @@ export function chain(cmds: string[]): Step {
   return { kind: 'exec', cmd: cmds.map((c) => `${c} || { r=$?; echo ${quote(`failed: ${c}`)} >&2; exit $r; }`).join('\n') };
 }
 
+// One `ip -d addr` gives the link (kind, flags, MTU) and its addresses; nothing runs for a bridge that is not there.
 export const bridgeProbe = (name: string, brctl: boolean): string =>
   [
-    section('exists', `[ -e ${quote(`/sys/class/net/${name}`)} ] && echo yes || echo no`),
-    section('link', cmd('ip', '-j', '-d', 'link', 'show', 'dev', name)),
-    section('addr', cmd('ip', '-j', 'addr', 'show', 'dev', name)),
-    section('ports', cmd('ip', '-j', 'link', 'show', 'master', name)),
+    `echo @@exists; if [ -e ${quote(`/sys/class/net/${name}`)} ]; then echo yes`,
+    section('link', cmd('ip', '-j', '-d', 'addr', 'show', 'dev', name)),
+    `${section('ports', cmd('ip', '-j', 'link', 'show', 'master', name))}; else echo no; fi`,
     ...(brctl ? [section('brctl', 'command -v brctl')] : []),
   ].join('; ');
 
@@ -100,9 +100,7 @@ export const bridge = defineModule({
     const have: Have | undefined = link && {
       up: link.flags?.includes('UP') ?? false,
       mtu: link.mtu,
-      addresses: (jsonOf<IpLink[]>(s.addr)?.[0]?.addr_info ?? [])
-        .filter((x) => x.family === 'inet')
-        .map((x) => `${x.local}/${x.prefixlen}`),
+      addresses: (link.addr_info ?? []).filter((x) => x.family === 'inet').map((x) => `${x.local}/${x.prefixlen}`),
       ports: (jsonOf<IpLink[]>(s.ports) ?? []).map((x) => x.ifname),
     };
     const ipLink = (...a: string[]) => cmd('ip', 'link', ...a);

@@ -26,7 +26,9 @@ const pathsOf = (p: OvsServiceArgs): Paths => ({
   swPid: posix.join(p.rundir, 'ovs-vswitchd.pid'),
 });
 
-const alive = (pidfile: string) => `p=$(cat ${quote(pidfile)} 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo yes || echo no`;
+// read and kill -0 are builtins: no process on the host (a pid file without its newline still gives its pid).
+export const alive = (pidfile: string) =>
+  `p=; read -r p 2>/dev/null <${quote(pidfile)}; [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo yes || echo no`;
 
 // Prints yes/no per fact, each in its own section: db, sock, ovsdb, vswitchd, bins.
 export function ovsServiceProbe(p: OvsServiceArgs): string {

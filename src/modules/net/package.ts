@@ -25,14 +25,25 @@ export interface PackageArgs {
   disablerepo?: string[];
 }
 
+const ANSWER = 'END { n = split(want, w, " "); for (i = 1; i <= n; i++) print w[i], (w[i] in ok ? "yes" : "no") }';
+
+/**
+ * "<name> yes|no" per name, in the order asked. awk reads dpkg's status file itself (a package is installed when its
+ * Status ends in "installed", as dpkg-query's would): dpkg-query loads the whole database and cost a host 4x the
+ * CPU. With updates pending in updates/ (a dpkg run cut short) the status file is not the whole truth: dpkg-query.
+ */
+export function dpkgInstalledScript(names: string[]): string {
+  const want = `-v want=${quote(names.join(' '))}`;
+  const status = `awk ${want} '/^Package: / { p = $2 } /^Status: / && $NF == "installed" { ok[p] = 1 } ${ANSWER}' "$d/status"`;
+  const query =
+    `dpkg-query -W -f='\${binary:Package} \${Status}\\n' -- ${names.map(quote).join(' ')} 2>/dev/null | ` +
+    `awk ${want} '/ installed$/ { ok[$1] = 1; sub(/:.*/, "", $1); ok[$1] = 1 } ${ANSWER}'`;
+  return `d=\${DPKG_ADMINDIR:-/var/lib/dpkg}; set -- "$d"/updates/[0-9]*; if [ -e "$1" ] || [ ! -r "$d/status" ]; then ${query}; else ${status}; fi`;
+}
+
 // Prints one line per package: "<name> yes|no" (installed?), then, for latest, the names with a newer version.
 export function queryScript(m: Manager, names: string[], latest: boolean): string {
-  const q =
-    m === 'apt'
-      ? // One dpkg-query for all names (it lists only the ones it knows, in its own order); awk answers for each name asked.
-        `dpkg-query -W -f='\${binary:Package} \${Status}\\n' -- ${names.map((n) => quote(base(n))).join(' ')} 2>/dev/null | ` +
-        `awk -v want=${quote(names.map(base).join(' '))} 'BEGIN { n = split(want, w, " ") } / installed$/ { ok[$1] = 1; sub(/:.*/, "", $1); ok[$1] = 1 } END { for (i = 1; i <= n; i++) print w[i], (w[i] in ok ? "yes" : "no") }'`
-      : rpmQueryScript(names.map(base));
+  const q = m === 'apt' ? dpkgInstalledScript(names.map(base)) : rpmQueryScript(names.map(base));
   const up =
     m === 'apt'
       ? `${cmd('apt-get', '-s', '-q', 'install', ...names)} 2>/dev/null | sed -n 's/^Inst \\([^ ]*\\) \\[.*/\\1/p'`

@@ -31,6 +31,7 @@ const debian = [
   'deploy:x:1000:1000:Deploy User,,,:/home/deploy:/bin/bash',
   '@@fqdn',
   '127.0.1.1       web1.example.com web1',
+  '192.0.2.7       web1.other.net', // getent prints every address; the first line is the one (no head on the host)
   '@@dns',
   'search example.com',
   'nameserver 10.0.0.2',

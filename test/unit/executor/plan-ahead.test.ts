@@ -78,25 +78,18 @@ describe('check mode', () => {
 describe('plans made ahead, after a change', () => {
   const copy = (dest: string, content: string) => `    - copy: {content: "${content}\\n", dest: ${dest}}\n`;
   const labWith = (dirs: string[]) => (lab: MemoryLab) => lab.host('h1').answerStats(dirs);
-  /** The host's commands, each shortened to what it is: a batched or single stat of which paths, or an upload. */
+  /** The host's stat commands, each shortened to the paths it looks at (the stats planned ahead share one command). */
   const shape = (cmds: string[]) =>
-    cmds.map((c) => {
-      const paths = [...new Set([...c.matchAll(/\[ -f '?(\/[\w./-]+?)'? \]/g)].map((m) => m[1]))].join(' ');
-      return `${c.startsWith('probe: ') ? 'ahead' : 'stat'} ${paths}`;
-    });
+    cmds
+      .filter((c) => c.includes('[ -f '))
+      .map((c) => [...new Set([...c.matchAll(/\[ -f '?(\/[\w./-]+?)'? \]/g)].map((m) => m[1]))].join(' '));
 
   it('a write stales only the plans that read what it wrote: other files keep theirs', async () => {
     const pb = play(copy('/etc/a.conf', 'a') + copy('/etc/b.conf', 'b') + copy('/etc/a.conf', 'a2') + copy('/srv/c.conf', 'c'));
     const r = await runYaml(pb, { inventory: ['h1'], script: labWith(['/etc', '/srv']) });
     const h = r.lab.host('h1');
-    // planned ahead in one round trip; only the second write of /etc/a.conf looks again (the first one changed it)
-    // (the two plans of /etc/a.conf shared one probe)
-    expect(shape(h.commands.filter((c) => c.includes('[ -f ')))).toEqual([
-      'ahead /etc/a.conf /etc',
-      'ahead /etc/b.conf /etc',
-      'ahead /srv/c.conf /srv',
-      'stat /etc/a.conf /etc',
-    ]);
+    // planned ahead in one stat (each path once); only the second write of /etc/a.conf looks again (the first one changed it)
+    expect(shape(h.commands)).toEqual(['/etc/a.conf /etc /etc/b.conf /srv/c.conf /srv', '/etc/a.conf /etc']);
     expect(h.uploads.map((u) => `${u.dest}=${u.content.trim()}`)).toEqual([
       '/etc/a.conf=a',
       '/etc/b.conf=b',
@@ -118,11 +111,8 @@ describe('plans made ahead, after a change', () => {
           .on('mkdir -p -- /opt/app', () => (dirs.push('/opt/app'), { stdout: '' })),
     });
     const h = r.lab.host('h1');
-    // the file under /opt/app was planned when its directory was missing: planned again once it exists
-    const statsOf = (p: string) =>
-      h.commands.filter((c) => c.includes(`[ -f ${p} ]`)).map((c) => (c.startsWith('probe: ') ? 'ahead' : 'turn'));
-    expect(statsOf('/opt/app/app.conf')).toEqual(['ahead', 'turn']);
-    expect(statsOf('/etc/other.conf')).toEqual(['ahead']);
+    // the file under /opt/app was planned (ahead, with the others) when its directory was missing: again once it exists
+    expect(shape(h.commands)).toEqual(['/opt/app /opt /opt/app/app.conf /etc/other.conf /etc', '/opt/app/app.conf /opt/app']);
     expect(h.uploads.map((u) => u.dest)).toEqual(['/opt/app/app.conf', '/etc/other.conf']);
     expect(recapLine(r, 'h1')).toBe('ok=3 changed=3');
   });
@@ -131,9 +121,7 @@ describe('plans made ahead, after a change', () => {
     const pb = play(copy('/etc/a.conf', 'a') + `    - command: touch /etc/b.conf\n` + copy('/etc/b.conf', 'b'));
     const r = await runYaml(pb, { inventory: ['h1'], script: labWith(['/etc']) });
     const h = r.lab.host('h1');
-    expect(h.commands.filter((c) => c.includes('[ -f /etc/b.conf ]')).map((c) => (c.startsWith('probe: ') ? 'ahead' : 'turn'))).toEqual([
-      'ahead',
-      'turn',
-    ]);
+    // planned ahead with /etc/a.conf, planned again at its turn
+    expect(shape(h.commands)).toEqual(['/etc/a.conf /etc /etc/b.conf', '/etc/b.conf /etc']);
   });
 });

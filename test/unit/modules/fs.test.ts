@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkGuards } from '../../../src/modules/command.js';
-import { attrFix, diffText, parentOf, statPaths } from '../../../src/modules/fs.js';
+import { attrFix, diffText, parentOf, statPaths, statScript } from '../../../src/modules/fs.js';
+import { quote } from '../../../src/remote/quote.js';
 import type { Probe } from '../../../src/modules/types.js';
 import { sha } from './fake-probe.js';
 
@@ -30,6 +31,24 @@ writeFileSync(at("it's a file"), '');
 mkdirSync(at('d'));
 symlinkSync(at('f'), at('l'));
 symlinkSync('nowhere', at('dangling'));
+mkdirSync(at('sub dir'));
+writeFileSync(at('sub dir/new\nline'), 'x');
+symlinkSync(at('d'), at('ld'));
+execFileSync('mkfifo', [at('fifo')]);
+
+// The script statScript replaced (a `$(stat)` and a `$(sha256sum)` per path): the new one must print the same lines.
+function oldStatScript(path: string, o: { follow?: boolean; hash?: boolean }): string {
+  const p = quote(path);
+  const attrs = `"$(stat -L -c '%a %U %G %u %g %s' -- ${p})"`;
+  const sha = o.hash ? ` "$(sha256sum < ${p})"` : '';
+  const tests = [
+    ...(o.follow ? [] : [`[ -L ${p} ]; then printf 'link %s\\n' "$(readlink -- ${p})"`]),
+    `[ -f ${p} ]; then printf 'file %s${o.hash ? ' %s' : ''}\\n' ${attrs}${sha}`,
+    `[ -d ${p} ]; then printf 'dir %s\\n' ${attrs}`,
+    `[ -e ${p} ]; then echo other`,
+  ];
+  return `if ${tests.join('; elif ')}; else echo absent; fi`;
+}
 
 describe.runIf(process.platform === 'linux')('statPaths against a real shell', () => {
   it('no follow, with hash', async () => {
@@ -40,6 +59,33 @@ describe.runIf(process.platform === 'linux')('statPaths against a real shell', (
     expect(r[3].target).toBe('nowhere');
     expect(r[5].sha256).toBe(sha(''));
   });
+  it.each([
+    ['no follow, hash', { hash: true }],
+    ['follow, hash', { follow: true, hash: true }],
+    ['follow', { follow: true }],
+    ['no follow', {}],
+  ])('prints what the per-path script printed: %s', async (_n, o) => {
+    // file, dir, absent, links to a file, a dir and nowhere, a fifo, a space, a newline, a repeat, a dir's child
+    const paths = ['f', 'd', 'nope', 'l', 'ld', 'dangling', 'fifo', 'sub dir', 'sub dir/new\nline', 'f', 'd/x'].map(at);
+    const want = execFileSync('/bin/sh', ['-c', paths.map((p) => oldStatScript(p, o)).join('; ')], { encoding: 'utf8' });
+    expect((await sh.run(statScript(paths, o))).stdout).toBe(want);
+  });
+  // The processes the script starts on the host, by program name (strace; skipped where it is missing).
+  const execs = (script: string) => {
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '/bin/sh', '-c', script], { encoding: 'utf8' });
+    return [...r.stderr.matchAll(/execve\("[^"]*\/([^/"]+)"/g)].map((m) => m[1]).slice(1);
+  };
+  it.skipIf(spawnSync('strace', ['-V']).status !== 0)(
+    'one stat for all the paths, one sha256sum per file, none when nothing is there',
+    () => {
+      expect(execs(statScript([at('f'), at('d'), at('nope'), at('l')], { follow: true, hash: true }))).toEqual([
+        'stat',
+        'sha256sum',
+        'sha256sum',
+      ]);
+      expect(execs(statScript([at('nope'), at('nope/x')], {}))).toEqual([]);
+    },
+  );
   it('follow', async () => {
     const r = await statPaths(sh, [at('l'), at('dangling')], { follow: true });
     expect(r).toMatchObject([{ type: 'file', mode: '0640' }, { type: 'absent' }]);

@@ -1,12 +1,8 @@
 // Real replies captured on Debian 12 (iproute2 6.1, Open vSwitch 3.1.0) in a throwaway netns / private ovsdb-server.
 
-/** `ip -j -d link show dev br0` (bridge, up, mtu 1400), trimmed of bridge timers. */
-export const BR0_LINK =
-  '[{"ifindex":2,"ifname":"br0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1400,"qdisc":"noqueue","operstate":"UNKNOWN","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether","address":"36:90:d7:f1:23:da","broadcast":"ff:ff:ff:ff:ff:ff","promiscuity":0,"allmulti":0,"min_mtu":68,"max_mtu":65535,"linkinfo":{"info_kind":"bridge","info_data":{"forward_delay":1500,"hello_time":200,"max_age":2000,"ageing_time":30000,"stp_state":0,"priority":32768,"vlan_filtering":0,"bridge_id":"8000.0:0:0:0:0:0"}},"inet6_addr_gen_mode":"eui64","num_tx_queues":1,"num_rx_queues":1}]';
-
-/** `ip -j addr show dev br0` with 192.168.100.1/24 and a link-local inet6 address. */
-export const BR0_ADDR =
-  '[{"ifindex":2,"ifname":"br0","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1400,"qdisc":"noqueue","operstate":"UNKNOWN","group":"default","txqlen":1000,"link_type":"ether","address":"36:90:d7:f1:23:da","broadcast":"ff:ff:ff:ff:ff:ff","addr_info":[{"family":"inet","local":"192.168.100.1","prefixlen":24,"scope":"global","label":"br0","valid_life_time":4294967295,"preferred_life_time":4294967295},{"family":"inet6","local":"fe80::3490:d7ff:fef1:23da","prefixlen":64,"scope":"link","tentative":true,"valid_life_time":4294967295,"preferred_life_time":4294967295}]}]';
+/** `ip -j -d addr show dev br0` (bridge, up, mtu 1400, 192.168.100.1/24, veth v0 enslaved and down), trimmed of bridge timers. */
+export const BR0_DETAILS =
+  '[{"ifindex":2,"ifname":"br0","flags":["NO-CARRIER","BROADCAST","MULTICAST","UP"],"mtu":1400,"qdisc":"noqueue","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"ether","address":"52:64:c5:96:76:50","broadcast":"ff:ff:ff:ff:ff:ff","promiscuity":0,"allmulti":0,"min_mtu":68,"max_mtu":65535,"linkinfo":{"info_kind":"bridge","info_data":{"forward_delay":1500,"hello_time":200,"max_age":2000,"ageing_time":30000,"stp_state":0,"priority":32768,"vlan_filtering":0,"bridge_id":"8000.52:64:c5:96:76:50","root_id":"8000.52:64:c5:96:76:50","root_port":0,"root_path_cost":0,"topology_change":0,"topology_change_detected":0,"group_fwd_mask":"0","group_addr":"01:80:c2:00:00:00","mcast_snooping":1,"no_linklocal_learn":0,"mcast_vlan_snooping":0,"mcast_router":1,"mcast_query_use_ifaddr":0,"mcast_querier":0,"mcast_hash_elasticity":16,"mcast_hash_max":4096,"mcast_last_member_cnt":2,"mcast_startup_query_cnt":2,"mcast_last_member_intvl":100,"mcast_membership_intvl":26000,"mcast_querier_intvl":25500,"mcast_query_intvl":12500,"mcast_query_response_intvl":1000,"mcast_startup_query_intvl":3124,"mcast_stats_enabled":0,"mcast_igmp_version":2,"mcast_mld_version":1,"nf_call_iptables":0,"nf_call_ip6tables":0,"nf_call_arptables":0}},"num_tx_queues":1,"num_rx_queues":1,"gso_max_size":65536,"gso_max_segs":65535,"tso_max_size":524280,"tso_max_segs":65535,"gro_max_size":65536,"addr_info":[{"family":"inet","local":"192.168.100.1","prefixlen":24,"scope":"global","label":"br0","valid_life_time":4294967295,"preferred_life_time":4294967295}]}]';
 
 /** `ip -j link show master br0` with one veth enslaved. */
 export const BR0_PORTS =
@@ -15,9 +11,6 @@ export const BR0_PORTS =
 /** `ip -j -d link show dev v0`: a veth, not a bridge. */
 export const V0_LINK =
   '[{"ifindex":4,"link":"v1","ifname":"v0","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"qdisc":"noop","master":"br0","operstate":"DOWN","linkinfo":{"info_kind":"veth","info_slave_kind":"bridge"}}]';
-
-export const NO_DEVICE = (name: string) => `Device "${name}" does not exist.\n`;
-export const NO_MASTER = (name: string) => `Error: argument "${name}" is wrong: Device does not exist\n`;
 
 /** `ip -j route show exact 192.168.2.0/24` */
 export const ROUTE_2 = '[{"dst":"192.168.2.0/24","gateway":"10.0.0.2","dev":"v1","metric":50,"flags":[]}]';

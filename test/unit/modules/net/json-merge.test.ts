@@ -6,7 +6,7 @@ import { at, ctx, fakeProbe, type Reply, statDir, statFile, stepsOf } from './fa
 const PATH = '/etc/docker/daemon.json';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const plan = async (args: object, file: string | null, stat?: string) => {
-  const probe = fakeProbe(stat ? [[/^if \[ -f /, `${stat}\n${statDir}\n`] as [RegExp, Reply]] : [], { [PATH]: file });
+  const probe = fakeProbe(stat ? [[/^if \[ -e /, `${stat}\n${statDir}\n`] as [RegExp, Reply]] : [], { [PATH]: file });
   const p = await jsonMerge.plan(jsonMerge.parse({ path: PATH, ...args }, at), probe, ctx());
   return { p, probe };
 };
@@ -20,7 +20,7 @@ describe('json_merge', () => {
     const { p, probe } = await plan({ set: { bridge: 'br0' } }, '{"bridge":"br0","debug":true}');
     expect(p).toEqual({ changed: false, note: `${PATH} has bridge` });
     expect(probe.ran).toHaveLength(1);
-    expect(probe.ran[0]).toMatch(/^if \[ -f \/etc\/docker\/daemon\.json \]/);
+    expect(probe.ran[0]).toMatch(/^if \[ -e \/etc\/docker\/daemon\.json \]/);
     expect(probe.ran[0]).not.toContain('sha256sum');
   });
 
@@ -88,7 +88,7 @@ describe('json_merge', () => {
   });
 
   it('missing directory → failed', async () => {
-    const probe = fakeProbe([[/^if \[ -f /, 'absent\nabsent\n']], { [PATH]: null });
+    const probe = fakeProbe([[/^if \[ -e /, 'absent\nabsent\n']], { [PATH]: null });
     const p = await jsonMerge.plan(jsonMerge.parse({ path: PATH, set: { a: 1 } }, at), probe, ctx());
     expect(p.failed).toBe(`directory /etc/docker does not exist (for ${PATH})`);
   });

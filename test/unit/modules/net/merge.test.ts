@@ -139,7 +139,7 @@ describe('route: a loop of routes in one ip -batch', () => {
       route.parse(args, at),
       fakeProbe([
         [/^echo @@routes/, sectioned({ routes: ROUTE_2 })],
-        [/^if \[ -f /, `absent\n${statDir}\n`],
+        [/^if \[ -e /, `absent\n${statDir}\n`],
       ]),
       ctx(),
     );

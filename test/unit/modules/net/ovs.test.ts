@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../../src/errors.js';
 import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
 import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
-import { ovsService } from '../../../../src/modules/net/ovs-service.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alive, ovsService } from '../../../../src/modules/net/ovs-service.js';
 import {
   DB_DOWN,
   GRE0_IFACE,
@@ -231,6 +235,20 @@ case "$*" in *" get "*) cat <<'EOF'\n${errorColumn}\nEOF\n;; *) [ ${writeRc} = 0
 });
 
 describe('ovs_service', () => {
+  it.each([
+    ['a live pid', `${process.pid}\n`, 'yes'],
+    ['a live pid without newline', `${process.pid}`, 'yes'],
+    ['a dead pid', '999999999\n', 'no'],
+    ['an empty file', '', 'no'],
+    ['no file', null, 'no'],
+  ])('the daemon check, run by a real shell: %s → %s', (_n, content, want) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-ovs-'));
+    if (content !== null) writeFileSync(join(dir, 'x.pid'), content);
+    const r = spawnSync('/bin/sh', ['-c', alive(join(dir, 'x.pid'))], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect([r.stdout, r.stderr]).toEqual([`${want}\n`, '']);
+  });
+
   const facts = (db: string, sock: string, ovsdb: string, vswitchd: string, bins = '') => sectioned({ db, sock, ovsdb, vswitchd, bins });
   const plan = async (reply: Reply, args: object = {}) => {
     const probe = fakeProbe([[/^echo @@db; \[ -f \/etc\/openvswitch\/conf.db \]/, reply]]);

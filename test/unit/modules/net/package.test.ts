@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { packageProbe, pkg, queryScript } from '../../../../src/modules/net/package.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dpkgInstalledScript, packageProbe, pkg, queryScript } from '../../../../src/modules/net/package.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
 
 const OVS = { apt: ['openvswitch-switch', 'bridge-utils'], dnf: ['openvswitch'], yum: ['openvswitch', 'bridge-utils'] };
@@ -17,7 +20,7 @@ describe('package', () => {
     const { p, probe } = await plan({ name: OVS }, apt('openvswitch-switch yes\nbridge-utils yes\n'));
     expect(p).toEqual({ changed: false, note: 'openvswitch-switch bridge-utils present (apt)' });
     expect(probe.ran[0]).toMatch(
-      /^echo @@mgr; echo apt; echo @@installed; dpkg-query -W -f='\$\{binary:Package\} \$\{Status\}\\n' -- openvswitch-switch bridge-utils 2>\/dev\/null \| awk -v want='openvswitch-switch bridge-utils' /,
+      /^echo @@mgr; echo apt; echo @@installed; d=\$\{DPKG_ADMINDIR:-\/var\/lib\/dpkg\}; .* awk -v want='openvswitch-switch bridge-utils' .* "\$d\/status"; fi$/,
     );
   });
 
@@ -76,6 +79,7 @@ describe('package', () => {
   it('version pins are queried by bare name', () => {
     const script = packageProbe(pkg.parse({ name: ['curl=7.88.1-10', 'libc6:amd64'] }, at), 'apt');
     expect(script).toContain("-- curl libc6 2>/dev/null | awk -v want='curl libc6'");
+    expect(script).toContain("awk -v want='curl libc6' '/^Package: /");
   });
 
   it('parse', () => {
@@ -93,6 +97,44 @@ describe('package', () => {
         encoding: 'utf8',
       });
       expect(out).toBe('@@mgr\napt\n@@installed\nno-such-package-xyz no\ndpkg yes\ndpkg yes\n');
+    },
+  );
+
+  // The status file read by awk says what dpkg-query says; with updates pending, dpkg-query (which applies them) answers.
+  it.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)(
+    'the status file and dpkg-query agree: installed, held, config-files, multi-arch, unknown; pending updates',
+    () => {
+      const admin = mkdtempSync(join(tmpdir(), 'rb-dpkg-'));
+      mkdirSync(join(admin, 'updates'));
+      const stanza = (name: string, status: string, extra = '') =>
+        `Package: ${name}\nStatus: ${status}\n${extra}Maintainer: m\nVersion: 1\nArchitecture: amd64\nDescription: d\n Status: install ok installed\n`;
+      writeFileSync(
+        join(admin, 'status'),
+        [
+          stanza('aaa', 'install ok installed'),
+          stanza('bbb', 'deinstall ok config-files'),
+          stanza('libx', 'install ok installed', 'Multi-Arch: same\n'),
+          stanza('held', 'hold ok installed'),
+          stanza('half', 'install reinstreq half-installed'),
+        ].join('\n'),
+      );
+      const names = ['aaa', 'bbb', 'libx', 'held', 'half', 'ccc', 'nope'];
+      const run = (script: string) =>
+        execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, DPKG_ADMINDIR: admin } });
+      const oracle = () =>
+        run(
+          `dpkg-query -W -f='\${binary:Package} \${Status}\\n' -- ${names.join(' ')} 2>/dev/null | awk '/ installed$/ { sub(/:.*/, "", $1); print $1 }'`,
+        );
+      const yes = (out: string) =>
+        out
+          .split('\n')
+          .filter((l) => l.endsWith(' yes'))
+          .map((l) => l.split(' ')[0]);
+      expect(yes(run(dpkgInstalledScript(names)))).toEqual(['aaa', 'libx', 'held']);
+      expect(yes(run(dpkgInstalledScript(names))).sort()).toEqual(oracle().trim().split('\n').sort());
+      writeFileSync(join(admin, 'updates', '0001'), stanza('ccc', 'install ok installed'));
+      expect(yes(run(dpkgInstalledScript(names)))).toEqual(['aaa', 'libx', 'held', 'ccc']);
+      rmSync(admin, { recursive: true, force: true });
     },
   );
 });

@@ -88,7 +88,7 @@ describe('route', () => {
 
   describe('persist', () => {
     const RHEL = '/etc/sysconfig/network-scripts/route-v1';
-    const stat = (first: string) => [/^if \[ -f /, `${first}\n${statDir}\n`] as [RegExp, Reply];
+    const stat = (first: string) => [/^if \[ -e /, `${first}\n${statDir}\n`] as [RegExp, Reply];
 
     it('rhel: route present and file has the line → no change, one round trip', async () => {
       const { p, probe } = await plan(

@@ -6,7 +6,7 @@ const FILE = '/etc/sysctl.d/99-runbook.conf';
 const plan = async (args: object, reply: Reply, stat?: string) => {
   const probe = fakeProbe([
     [/^echo @@value; sysctl -n /, reply],
-    ...(stat ? [[/^if \[ -f /, `${stat}\n${statDir}\n`] as [RegExp, Reply]] : []),
+    ...(stat ? [[/^if \[ -e /, `${stat}\n${statDir}\n`] as [RegExp, Reply]] : []),
   ]);
   const p = await sysctl.plan(sysctl.parse(args, at), probe, ctx());
   return { p, probe };

@@ -106,7 +106,7 @@ describe('deb822_repository', () => {
 
   test('fields sorted by argument name, as Ansible writes them; the slug names the file', async () => {
     expect(slugOf('Docker CE_stable')).toBe('docker-ce-stable');
-    const probe = fakeProbe([[/^if \[ -f \/etc\/apt\/sources.list.d\/docker-ce.sources \]/, `absent\n${statDir}\n`]]);
+    const probe = fakeProbe([[/^if \[ -e \/etc\/apt\/sources.list.d\/docker-ce.sources \]/, `absent\n${statDir}\n`]]);
     const p = await deb822Repository.plan(deb822Repository.parse(args, at), probe, ctx());
     expect(uploaded(p)).toEqual([['/etc/apt/sources.list.d/docker-ce.sources', text, '0644']]);
     expect(p.result).toMatchObject({ dest: '/etc/apt/sources.list.d/docker-ce.sources', repo: text });

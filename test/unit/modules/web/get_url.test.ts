@@ -23,7 +23,7 @@ async function plan(args: object, script: [RegExp, Reply][], check = false) {
   return { p, probe };
 }
 
-const STAT = /^if \[ -f \/opt\/app\.tgz \]/;
+const STAT = /^if \[ -e \/opt\/app\.tgz \]/;
 const DL = /^t=\$\(mktemp -d/;
 const RM = /^rm -f /;
 
@@ -148,9 +148,9 @@ describe('get_url', () => {
 
   it('dest is a directory → the name from Content-Disposition', async () => {
     const { p } = await plan({ dest: '/opt/' }, [
-      [/^if \[ -f \/opt\/ \]/, 'dir 755 root root 0 0\ndir 755 root root 0 0\n\n\n'],
+      [/^if \[ -e \/opt\/ \]/, 'dir 755 root root 0 0\ndir 755 root root 0 0\n\n\n'],
       [DL, report({ url: URL, headers: { 'Content-Disposition': 'attachment; filename="real.tgz"' } }) + fileOut(NEW)],
-      [/^if \[ -f \/opt\/real\.tgz \]/, destReply('absent')],
+      [/^if \[ -e \/opt\/real\.tgz \]/, destReply('absent')],
     ]);
     expect(p.result?.dest).toBe('/opt/real.tgz');
     expect(p.changed).toBe(true);

@@ -107,8 +107,8 @@ describe('uri', () => {
   it('dest: new content → installed by rename, changed', async () => {
     const { p } = await plan({ dest: '/var/www/page' }, [
       [REQ, withBody(`${report({ url: URL })}@@runbook-file ${sha('page')} /tmp/runbook-uri.X\n`, 'page')],
-      [/^if \[ -f \/var\/www\/page \].*; if \[ -f \/var\/www \]/, 'absent\ndir 755 root root 0 0\n'],
-      [/^if \[ -f \/var\/www\/page \]/, 'absent\n'],
+      [/^if \[ -e \/var\/www\/page \].*; if \[ -f \/var\/www \]/, 'absent\ndir 755 root root 0 0\n'],
+      [/^if \[ -e \/var\/www\/page \]/, 'absent\n'],
     ]);
     expect(p.changed).toBe(true);
     expect(p.result?.path).toBe('/var/www/page');
@@ -118,8 +118,8 @@ describe('uri', () => {
   it('dest: same content → temp removed, not changed', async () => {
     const { p, probe } = await plan({ dest: '/var/www/page' }, [
       [REQ, withBody(`${report({ url: URL })}@@runbook-file ${sha('page')} /tmp/runbook-uri.X\n`, 'page')],
-      [/^if \[ -f \/var\/www\/page \].*; if \[ -f \/var\/www \]/, `${fileLine('page')}\ndir 755 root root 0 0\n`],
-      [/^if \[ -f \/var\/www\/page \]/, `${fileLine('page')}\n`],
+      [/^if \[ -e \/var\/www\/page \].*; if \[ -f \/var\/www \]/, `${fileLine('page')}\ndir 755 root root 0 0\n`],
+      [/^if \[ -e \/var\/www\/page \]/, `${fileLine('page')}\n`],
       [/^rm -f /, ''],
     ]);
     expect(p.changed).toBe(false);
