@@ -11,7 +11,7 @@ import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { factsScript, parseFacts, subsetParts } from '../facts/facts.js';
-import { type HostRun, varsFor } from './host.js';
+import { type HostRun, touched, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
@@ -133,6 +133,7 @@ export class HostProgress {
       const got = parseFacts(res, { parts, subset: play.gatherSubset });
       const before = (r.facts.ansible_facts ?? {}) as Record<string, unknown>;
       Object.assign(r.facts, got, { ansible_facts: { ...before, ...(got.ansible_facts as Record<string, unknown>) } });
+      touched(r);
       r.factsGathered = true;
       r.factsParts = [...new Set([...r.factsParts, ...parts])];
       this.emitResult({ name: 'Gathering Facts', at: '', t0 }, 'ok');
@@ -186,8 +187,10 @@ export class HostProgress {
   private skipped(turn: TaskTurn): void {
     this.emitResult(turn, 'skipped', { msg: 'conditional result was False' }, 0);
     this.tally('skipped');
-    if (turn.task.register)
+    if (turn.task.register) {
       this.run.registered[turn.task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+      touched(this.run);
+    }
   }
 
   /** The task's work on the host (or a dynamic include's reading of files). */
@@ -223,6 +226,7 @@ export class HostProgress {
       // Plans made ahead hold the lost connection: later tasks plan again over the new one.
       this.specs = undefined;
       if (task.register) this.run.registered[task.register] = { unreachable: true, changed: false, msg };
+      touched(this.run);
       return undefined;
     }
     // network safety: an armed host restores itself; the batch's settle checks it
@@ -260,7 +264,9 @@ export class HostProgress {
       Object.assign(r.facts, out.facts);
     }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
-    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars))
-      this.play.inventoryChanged();
+    const inventoryChanged =
+      out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars);
+    touched(r);
+    if (inventoryChanged) this.play.inventoryChanged();
   }
 }

@@ -4,17 +4,39 @@ import { hostVars } from '../inventory/vars.js';
 import type { Inventory } from '../inventory/types.js';
 import type { HostRun } from './host.js';
 
-/** Every inventory host, also those outside --limit (a mesh's peers), computed on access. */
+/** One host's merged vars as last built, and the layers (and their version) it was built from. */
+interface Built {
+  layers: unknown[];
+  vars: Record<string, unknown>;
+}
+
+const layersOf = (r: HostRun): unknown[] => [r.inventoryVars, r.playVars, r.includeVars, r.facts, r.registered, r.version ?? 0];
+const same = (a: unknown[], b: unknown[]): boolean => a.every((x, i) => x === b[i]);
+
+/**
+ * Every inventory host, also those outside --limit (a mesh's peers), computed on access. A mesh reads every peer's
+ * vars for every host, so each host's merge is kept until one of its layers is replaced or touched (host.ts).
+ */
 export function hostvarsView(runs: Map<string, HostRun>, inv: Inventory): Record<string, Record<string, unknown>> {
   const view: Record<string, Record<string, unknown>> = {};
-  for (const name of inv.hosts.keys())
-    Object.defineProperty(view, name, {
-      enumerable: true,
-      get: () => {
-        const r = runs.get(name);
-        return r ? { ...r.inventoryVars, ...r.playVars, ...r.includeVars, ...r.facts, ...r.registered } : hostVars(inv, name);
-      },
-    });
+  const built = new Map<string, Built>();
+  // Hosts without a run read the inventory alone; the view is made again when the inventory changes (play.ts).
+  const fromInventory = new Map<string, Record<string, unknown>>();
+  const merged = (name: string): Record<string, unknown> => {
+    const r = runs.get(name);
+    if (!r) {
+      let v = fromInventory.get(name);
+      if (!v) fromInventory.set(name, (v = hostVars(inv, name)));
+      return v;
+    }
+    const layers = layersOf(r);
+    const hit = built.get(name);
+    if (hit && same(hit.layers, layers)) return hit.vars;
+    const vars = { ...r.inventoryVars, ...r.playVars, ...r.includeVars, ...r.facts, ...r.registered };
+    built.set(name, { layers, vars });
+    return vars;
+  };
+  for (const name of inv.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => merged(name) });
   return view;
 }
 

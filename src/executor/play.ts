@@ -144,7 +144,8 @@ export class PlayRun {
       const r = st.host(h);
       r.playVars = { ...play.vars };
       r.notified.clear();
-      if (play.varsFiles.length) Object.assign(r.playVars, loadVarsFiles(play, play.baseDir, this.host(h).vars(), h));
+      // a new object, not an in-place change: hostvars built while the files were read see the files' vars after
+      if (play.varsFiles.length) r.playVars = { ...r.playVars, ...loadVarsFiles(play, play.baseDir, this.host(h).vars(), h) };
     }
   }
 

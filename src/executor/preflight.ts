@@ -22,8 +22,14 @@ function asInput(e: unknown, host: string, t: Task): never {
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
 function staticHostvars(o: RunOptions): Record<string, Record<string, unknown>> {
   const view: Record<string, Record<string, unknown>> = {};
-  for (const name of o.inventory.hosts.keys())
-    Object.defineProperty(view, name, { enumerable: true, get: () => hostVars(o.inventory, name) });
+  // Built once per host: a mesh's templates read every peer's vars for every host.
+  const built = new Map<string, Record<string, unknown>>();
+  const get = (name: string): Record<string, unknown> => {
+    let v = built.get(name);
+    if (!v) built.set(name, (v = hostVars(o.inventory, name)));
+    return v;
+  };
+  for (const name of o.inventory.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => get(name) });
   return view;
 }
 
