@@ -37,9 +37,22 @@ const templates = new Map<string, Compiled>();
 const expressions = new Map<string, Expr>();
 
 function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
-  const dirs = call.dirs ?? [process.cwd()];
-  const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
-  return { filters: FILTERS, tests: TESTS, globals: { ...BASE_GLOBALS, ...lookups, ...call.globals }, load: call.load, renderVar };
+  let globals: Record<string, unknown> | undefined;
+  return {
+    filters: FILTERS,
+    tests: TESTS,
+    // Built on first use: most renders name only variables, and this runs for every string and condition.
+    get globals() {
+      if (!globals) {
+        const dirs = call.dirs ?? [process.cwd()];
+        const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
+        globals = { ...BASE_GLOBALS, ...lookups, ...call.globals };
+      }
+      return globals;
+    },
+    load: call.load,
+    renderVar,
+  };
 }
 
 /** A variable's templated value, rendered with the same variables (deeply, keeping types), as Ansible does on use. */
