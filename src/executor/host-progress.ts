@@ -65,6 +65,8 @@ export class HostProgress {
     const { play } = this.play;
     const o = this.o;
     const h = this.name;
+    // The host's vars for its own connection, made once per env: every planned item connects (one pool lookup).
+    let own: Record<string, unknown> | undefined;
     return {
       play: play.name,
       baseDir: play.baseDir,
@@ -75,7 +77,7 @@ export class HostProgress {
       becomeUser: play.becomeUser,
       defaultTimeout: o.taskTimeout,
       connect: (target, user) => {
-        const vars = target === h ? this.vars() : delegateVars(o.inventory, target);
+        const vars = target === h ? (own ??= this.vars()) : delegateVars(o.inventory, target);
         return play.connection === 'local' && target === h ? o.localConnector() : this.play.st.pool.get(target, withRemoteUser(vars, user));
       },
       emit: (e: TaskResultEvent) => o.sink.emit(e),

@@ -36,23 +36,34 @@ const MAX_CACHED = 5000;
 const templates = new Map<string, Compiled>();
 const expressions = new Map<string, Expr>();
 
+/** A render's environment. Its globals (range, lookup, query, …) are built on first use: most renders name only
+ * variables, and one is made for every string and condition (a class: an object literal's getter is slow to make). */
+class BaseEnv implements Env {
+  readonly filters = FILTERS;
+  readonly tests = TESTS;
+  readonly renderVar = renderVar;
+  readonly load: RenderCall['load'];
+  private built?: Record<string, unknown>;
+  constructor(
+    private readonly vars: Record<string, unknown>,
+    private readonly call: RenderCall,
+  ) {
+    this.load = call.load;
+  }
+
+  get globals(): Record<string, unknown> {
+    if (!this.built) {
+      const { vars, call } = this;
+      const dirs = call.dirs ?? [process.cwd()];
+      const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
+      this.built = { ...BASE_GLOBALS, ...lookups, ...call.globals };
+    }
+    return this.built;
+  }
+}
+
 function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
-  let globals: Record<string, unknown> | undefined;
-  return {
-    filters: FILTERS,
-    tests: TESTS,
-    // Built on first use: most renders name only variables, and this runs for every string and condition.
-    get globals() {
-      if (!globals) {
-        const dirs = call.dirs ?? [process.cwd()];
-        const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
-        globals = { ...BASE_GLOBALS, ...lookups, ...call.globals };
-      }
-      return globals;
-    },
-    load: call.load,
-    renderVar,
-  };
+  return new BaseEnv(vars, call);
 }
 
 /** A variable's templated value, rendered with the same variables (deeply, keeping types), as Ansible does on use. */
