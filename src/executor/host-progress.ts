@@ -21,6 +21,11 @@ import { plannedWrites } from './safety/expect.js';
 import type { Handled } from './tally.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
 
+const hasKeys = (o: Record<string, unknown> | undefined): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
+
 /** A task's name and place as events show them, and when it started. */
 export interface TaskTurn {
   task: Task;
@@ -35,6 +40,8 @@ export class HostProgress {
   private specs?: Map<Task, TaskSpec>;
   /** Footprint keys written on the host since the plans were made ahead (footprint.ts). */
   private readonly written = new Set<string>();
+  /** The host's vars for tasks without vars of their own, and what they were made of. */
+  private shared?: { of: unknown[]; vars: Record<string, unknown> };
 
   constructor(
     readonly play: PlayRun,
@@ -49,7 +56,15 @@ export class HostProgress {
 
   /** The host's variables, with a task's own vars and role defaults when given. */
   vars(t?: Task): Record<string, unknown> {
-    return varsFor(this.run, this.play.magicFor(this.name), this.o.extraVars, t?.vars, t?.roleDefaults);
+    const magic = this.play.magicFor(this.name);
+    if (t && (hasKeys(t.vars) || hasKeys(t.roleDefaults))) return varsFor(this.run, magic, this.o.extraVars, t.vars, t.roleDefaults);
+    // Most tasks add no vars of their own: they share one merge until a layer is replaced or touched (host.ts).
+    const r = this.run;
+    const of = [magic, r.inventoryVars, r.playVars, r.includeVars, r.facts, r.registered, r.version ?? 0, this.o.extraVars];
+    if (this.shared?.of.every((x, i) => x === of[i])) return this.shared.vars;
+    const vars = varsFor(r, magic, this.o.extraVars);
+    this.shared = { of, vars };
+    return vars;
   }
 
   /** The host's connection variables with the play's remote_user (a template) where no variable names the user. */
