@@ -281,9 +281,9 @@ export class HostProgress {
       Object.assign(r.facts, out.facts);
     }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
-    const inventoryChanged =
-      out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars);
-    touched(r);
-    if (inventoryChanged) this.play.inventoryChanged();
+    // register, facts or a rescue changed the host's vars: views made of them (hostvars, shared task vars) are stale
+    if (rescued || task.register || out.facts) touched(r);
+    if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars))
+      this.play.inventoryChanged();
   }
 }
