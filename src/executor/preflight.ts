@@ -39,6 +39,14 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   let failedTask: { task: Task; why: string } | undefined;
   const groups = groupsMap(o.inventory);
   const hostvars = staticHostvars(o);
+  // What each task's text says is the same for every host: read it once.
+  const checked = play.tasks.flatMap((t) => {
+    const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
+    if (mentionsRuntime(text, names)) return [];
+    // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
+    const own = Object.keys(t.vars).length > 0 || Object.keys(t.roleDefaults ?? {}).length > 0;
+    return [{ t, soft: /\bhostvars\b/.test(text), own }];
+  });
   for (const h of hosts) {
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
@@ -47,12 +55,9 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
       ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}),
     };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
-    for (const t of play.tasks) {
-      const vars = { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars };
-      const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
-      if (mentionsRuntime(text, names)) continue;
-      // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
-      const soft = /\bhostvars\b/.test(text);
+    for (const { t, soft, own } of checked) {
+      // base already holds -e on top: a task with no vars of its own reads it as it is
+      const vars = own ? { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars } : base;
       try {
         if (t.when.length && !evalBool(t.when, vars, t.at)) continue;
       } catch {

@@ -33,7 +33,10 @@ export type Globals = Record<string, unknown>;
 
 const BASE_GLOBALS = { ...builtinGlobals(), omit: OMIT };
 const MAX_CACHED = 5000;
-const templates = new Map<string, Compiled>();
+/** Compiled templates per options (by their bits), then by text: a playbook's string is its own key, so its hash is
+ * computed once (a key joined from options, name and text was built and hashed again on every render). */
+const templates = new Map<number, Map<string, Compiled>>();
+let cachedTemplates = 0;
 const expressions = new Map<string, Expr>();
 
 /** A render's environment. Its globals (range, lookup, query, …) are built on first use: most renders name only
@@ -93,8 +96,11 @@ function renderVar(value: unknown, vars: Record<string, unknown>): unknown {
 
 /** Parses a template (cached by options and text); syntax errors and unknown filters/tests are JinjaSyntaxErrors. */
 export function compileTemplate(text: string, name?: string, opts: JinjaOptions = ANSIBLE_OPTIONS): Compiled {
-  const key = `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${opts.rawStrings ? 1 : 0}${name ?? ''}\0${text}`;
-  const hit = templates.get(key);
+  const bits = (opts.trimBlocks ? 1 : 0) | (opts.lstripBlocks ? 2 : 0) | (opts.rawStrings ? 4 : 0);
+  let byText = templates.get(bits);
+  if (!byText) templates.set(bits, (byText = new Map()));
+  const key = name === undefined ? text : `${name}\0${text}`;
+  const hit = byText.get(key);
   if (hit) return hit;
   const source: TemplateSource = { name, text };
   let body: Node[];
@@ -106,8 +112,12 @@ export function compileTemplate(text: string, name?: string, opts: JinjaOptions 
     throw e;
   }
   const t = { body, source };
-  if (templates.size >= MAX_CACHED) templates.clear();
-  templates.set(key, t);
+  if (cachedTemplates >= MAX_CACHED) {
+    for (const m of templates.values()) m.clear();
+    cachedTemplates = 0;
+  }
+  byText.set(key, t);
+  cachedTemplates++;
   return t;
 }
 
