@@ -1,6 +1,6 @@
 // Before any host is touched: render every task's args and templates, and run static asserts, for every host.
 import { InputError, RunbookError, formatLocation } from '../errors.js';
-import { evalBool } from '../expr/eval.js';
+import { evalBool, evalBoolIfCan } from '../expr/eval.js';
 import { groupsMap, hostVars } from '../inventory/vars.js';
 import { lookup } from '../modules/registry.js';
 import type { Play, Task } from '../playbook/types.js';
@@ -58,11 +58,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
     for (const { t, soft, own } of checked) {
       // base already holds -e on top: a task with no vars of its own reads it as it is
       const vars = own ? { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars } : base;
-      try {
-        if (t.when.length && !evalBool(t.when, vars, t.at)) continue;
-      } catch {
-        continue;
-      }
+      if (t.when.length && !evalBoolIfCan(t.when, vars)) continue;
       if (t.loop !== undefined) {
         try {
           loopItems(t, vars);
