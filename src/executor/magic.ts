@@ -6,12 +6,18 @@ import type { HostRun } from './host.js';
 
 /** One host's merged vars as last built, and the layers (and their version) it was built from. */
 interface Built {
-  layers: unknown[];
+  of: Pick<HostRun, 'inventoryVars' | 'playVars' | 'includeVars' | 'facts' | 'registered' | 'version'>;
   vars: Record<string, unknown>;
 }
 
-const layersOf = (r: HostRun): unknown[] => [r.inventoryVars, r.playVars, r.includeVars, r.facts, r.registered, r.version ?? 0];
-const same = (a: unknown[], b: unknown[]): boolean => a.every((x, i) => x === b[i]);
+// Compared field by field: this runs for every peer a mesh template reads, for every host.
+const builtFrom = (b: Built['of'], r: HostRun): boolean =>
+  b.inventoryVars === r.inventoryVars &&
+  b.playVars === r.playVars &&
+  b.includeVars === r.includeVars &&
+  b.facts === r.facts &&
+  b.registered === r.registered &&
+  b.version === r.version;
 
 /**
  * Every inventory host, also those outside --limit (a mesh's peers), computed on access. A mesh reads every peer's
@@ -29,11 +35,11 @@ export function hostvarsView(runs: Map<string, HostRun>, inv: Inventory): Record
       if (!v) fromInventory.set(name, (v = hostVars(inv, name)));
       return v;
     }
-    const layers = layersOf(r);
     const hit = built.get(name);
-    if (hit && same(hit.layers, layers)) return hit.vars;
-    const vars = { ...r.inventoryVars, ...r.playVars, ...r.includeVars, ...r.facts, ...r.registered };
-    built.set(name, { layers, vars });
+    if (hit && builtFrom(hit.of, r)) return hit.vars;
+    const { inventoryVars, playVars, includeVars, facts, registered, version } = r;
+    const vars = { ...inventoryVars, ...playVars, ...includeVars, ...facts, ...registered };
+    built.set(name, { of: { inventoryVars, playVars, includeVars, facts, registered, version }, vars });
     return vars;
   };
   for (const name of inv.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => merged(name) });
