@@ -56,3 +56,25 @@ describe('hostvars of another host', () => {
     expect(r.lab.host('h1').sent('peek')).toEqual(['peek none', 'peek from h1']);
   });
 });
+
+describe("a host's own vars, shared by tasks that add none", () => {
+  it('a later task sees what earlier ones set, registered, loaded or cleared', async () => {
+    const pb = play(
+      `    - command: "own {{ x | default('none') }}"\n` +
+        `    - set_fact: {x: one}\n` +
+        `    - command: "own {{ x }}"\n` +
+        `    - command: hello\n      register: out\n` +
+        `    - command: "own {{ out.stdout }}"\n` +
+        `    - include_vars: more.yml\n` +
+        `    - command: "own {{ y }}"\n` +
+        `    - meta: clear_facts\n` +
+        `    - command: "own {{ x | default('cleared') }}"\n`,
+    );
+    const r = await runYaml(pb, {
+      inventory: ['h1'],
+      files: { 'more.yml': 'y: loaded\n' },
+      script: (lab) => lab.host('h1').on('hello', { stdout: 'hi\n' }),
+    });
+    expect(r.lab.host('h1').sent('own')).toEqual(['own none', 'own one', 'own hi', 'own loaded', 'own cleared']);
+  });
+});
