@@ -636,7 +636,16 @@ function objName(obj: unknown): string {
   return t === 'NoneType' ? 'NoneType' : `${t} object`;
 }
 
+// Built once per node of a compiled (cached) expression: it names an undefined value, read on every attribute access.
+const paths = new WeakMap<Expr, string>();
+
 function pathOf(e: Expr): string {
+  let p = paths.get(e);
+  if (p === undefined) paths.set(e, (p = makePath(e)));
+  return p;
+}
+
+function makePath(e: Expr): string {
   if (e.k === 'name') return e.name;
   if (e.k === 'getattr') return `${pathOf(e.obj)}.${e.attr}`;
   if (e.k === 'getitem') return `${pathOf(e.obj)}[${e.index.k === 'const' ? JSON.stringify(e.index.v) : '…'}]`;
