@@ -5,7 +5,6 @@ import { lookup } from '../modules/registry.js';
 import type { ModuleDef, Probe } from '../modules/types.js';
 import type { Play, Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
-import { withItem } from './loops.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
 import { type ItemResult, type Planned, becomeOf, failedItem, finishItem, judge, loopItems, planItem } from './item.js';
@@ -101,7 +100,7 @@ export function speculateItems(
   const items = loopItems(t, vars) ?? [];
   return Promise.all(
     items.map((item) => {
-      const v = withItem(vars, { [t.loopVar]: item });
+      const v = { ...vars, [t.loopVar]: item };
       return !t.when.length || evalBool(t.when, v, t.at) ? speculate(t, host, v, env, probe) : undefined;
     }),
   );

@@ -9,7 +9,7 @@ import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { renderValue } from '../template/render.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
-import { loopInfo, withItem } from './loops.js';
+import { loopInfo } from './loops.js';
 import { applyMerged } from './merge.js';
 import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
 
@@ -125,7 +125,7 @@ export async function runTask(
   let changed = false;
   let failed = false;
   let facts: Record<string, unknown> | undefined;
-  const itemVars = items.map((_, i) => withItem(vars, loopVarsOf(t, items, i)));
+  const itemVars = items.map((_, i) => ({ ...vars, ...loopVarsOf(t, items, i) }));
   // loop_control.label: shown instead of the item (rendered with the item's variables).
   const labels = new Map<unknown, string>();
   if (t.loopControl?.label !== undefined) {

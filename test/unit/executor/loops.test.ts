@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunbookError } from '../../../src/errors.js';
 import { loopItems } from '../../../src/executor/item.js';
-import { expandLookup, loopInfo, sequence, withItem } from '../../../src/executor/loops.js';
+import { expandLookup, loopInfo, sequence } from '../../../src/executor/loops.js';
 import { orderHosts, withRemoteUser } from '../../../src/executor/remote-user.js';
 import { loopVarsOf } from '../../../src/executor/task.js';
 import { bareTask } from '../../../src/playbook/task.js';
@@ -211,21 +211,5 @@ describe('host order and the SSH user', () => {
     expect(withRemoteUser({ ansible_ssh_user: 'old' }, 'kw')).toEqual({ ansible_ssh_user: 'old', ansible_user: 'old' });
     expect(withRemoteUser({}, 'kw')).toEqual({ ansible_user: 'kw' });
     expect(withRemoteUser({}, undefined)).toEqual({});
-  });
-});
-
-describe('withItem', () => {
-  // the same object a spread makes: keys, values, order and prototype
-  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
-    ['adds the item', { a: 1, b: 2 }, { item: 'x', ansible_loop_var: 'item' }],
-    ['an outer item is replaced in place', { item: 'outer', a: 1 }, { item: 'inner' }],
-    ['a loop var named __proto__ is a key', { a: 1 }, JSON.parse('{"__proto__": {"polluted": true}}')],
-  ];
-  it.each(cases)('%s', (_name, vars, extra) => {
-    const got = withItem(vars, extra);
-    const want = { ...vars, ...extra };
-    expect(Object.entries(got)).toEqual(Object.entries(want));
-    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
-    expect(got).not.toBe(vars);
   });
 });
