@@ -2,7 +2,7 @@
 // include_vars layer. The module plans only describe it (Ansible's result keys); the play applies it here.
 import type { Inventory } from '../inventory/types.js';
 import { addSecretVars } from '../vault/secrets.js';
-import type { HostRun } from './host.js';
+import { type HostRun, touched } from './host.js';
 
 /** Modules that run once for the task, not once per host (Ansible's bypass_host_loop); loops are honoured. */
 export const BYPASS_HOST_LOOP = new Set(['add_host']);
@@ -58,6 +58,7 @@ export function applyControl(
       const loaded = r.ansible_facts as Record<string, unknown>;
       addSecretVars(loaded, { ...vars, ...loaded });
       Object.assign(run.includeVars, loaded);
+      touched(run);
     } else if (module === 'group_by' && typeof r.add_group === 'string') {
       addToGroup(inv, run.name, r.add_group, (r.parent_groups as string[] | undefined) ?? []);
       changed = true;

@@ -11,7 +11,7 @@ import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { factsScript, parseFacts, subsetParts } from '../facts/facts.js';
-import { type HostRun, varsFor } from './host.js';
+import { type HostRun, touched, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
@@ -20,6 +20,11 @@ import { type Spec, type TaskSpec, speculateHost } from './speculate.js';
 import { plannedWrites } from './safety/expect.js';
 import type { Handled } from './tally.js';
 import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
+
+const hasKeys = (o: Record<string, unknown> | undefined): boolean => {
+  for (const _ in o) return true;
+  return false;
+};
 
 /** A task's name and place as events show them, and when it started. */
 export interface TaskTurn {
@@ -35,6 +40,8 @@ export class HostProgress {
   private specs?: Map<Task, TaskSpec>;
   /** Footprint keys written on the host since the plans were made ahead (footprint.ts). */
   private readonly written = new Set<string>();
+  /** The host's vars for tasks without vars of their own, and what they were made of. */
+  private shared?: { of: unknown[]; vars: Record<string, unknown> };
 
   constructor(
     readonly play: PlayRun,
@@ -49,7 +56,15 @@ export class HostProgress {
 
   /** The host's variables, with a task's own vars and role defaults when given. */
   vars(t?: Task): Record<string, unknown> {
-    return varsFor(this.run, this.play.magicFor(this.name), this.o.extraVars, t?.vars, t?.roleDefaults);
+    const magic = this.play.magicFor(this.name);
+    if (t && (hasKeys(t.vars) || hasKeys(t.roleDefaults))) return varsFor(this.run, magic, this.o.extraVars, t.vars, t.roleDefaults);
+    // Most tasks add no vars of their own: they share one merge until a layer is replaced or touched (host.ts).
+    const r = this.run;
+    const of = [magic, r.inventoryVars, r.playVars, r.includeVars, r.facts, r.registered, r.version ?? 0, this.o.extraVars];
+    if (this.shared?.of.every((x, i) => x === of[i])) return this.shared.vars;
+    const vars = varsFor(r, magic, this.o.extraVars);
+    this.shared = { of, vars };
+    return vars;
   }
 
   /** The host's connection variables with the play's remote_user (a template) where no variable names the user. */
@@ -65,6 +80,8 @@ export class HostProgress {
     const { play } = this.play;
     const o = this.o;
     const h = this.name;
+    // The host's vars for its own connection, made once per env: every planned item connects (one pool lookup).
+    let own: Record<string, unknown> | undefined;
     return {
       play: play.name,
       baseDir: play.baseDir,
@@ -75,7 +92,7 @@ export class HostProgress {
       becomeUser: play.becomeUser,
       defaultTimeout: o.taskTimeout,
       connect: (target, user) => {
-        const vars = target === h ? this.vars() : delegateVars(o.inventory, target);
+        const vars = target === h ? (own ??= this.vars()) : delegateVars(o.inventory, target);
         return play.connection === 'local' && target === h ? o.localConnector() : this.play.st.pool.get(target, withRemoteUser(vars, user));
       },
       emit: (e: TaskResultEvent) => o.sink.emit(e),
@@ -133,6 +150,7 @@ export class HostProgress {
       const got = parseFacts(res, { parts, subset: play.gatherSubset });
       const before = (r.facts.ansible_facts ?? {}) as Record<string, unknown>;
       Object.assign(r.facts, got, { ansible_facts: { ...before, ...(got.ansible_facts as Record<string, unknown>) } });
+      touched(r);
       r.factsGathered = true;
       r.factsParts = [...new Set([...r.factsParts, ...parts])];
       this.emitResult({ name: 'Gathering Facts', at: '', t0 }, 'ok');
@@ -186,8 +204,10 @@ export class HostProgress {
   private skipped(turn: TaskTurn): void {
     this.emitResult(turn, 'skipped', { msg: 'conditional result was False' }, 0);
     this.tally('skipped');
-    if (turn.task.register)
+    if (turn.task.register) {
       this.run.registered[turn.task.register] = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+      touched(this.run);
+    }
   }
 
   /** The task's work on the host (or a dynamic include's reading of files). */
@@ -223,6 +243,7 @@ export class HostProgress {
       // Plans made ahead hold the lost connection: later tasks plan again over the new one.
       this.specs = undefined;
       if (task.register) this.run.registered[task.register] = { unreachable: true, changed: false, msg };
+      touched(this.run);
       return undefined;
     }
     // network safety: an armed host restores itself; the batch's settle checks it
@@ -260,6 +281,8 @@ export class HostProgress {
       Object.assign(r.facts, out.facts);
     }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
+    // register, facts or a rescue changed the host's vars: views made of them (hostvars, shared task vars) are stale
+    if (rescued || task.register || out.facts) touched(r);
     if (out.status !== 'failed' && out.status !== 'skipped' && applyControl(task.module, out.result, r, this.o.inventory, vars))
       this.play.inventoryChanged();
   }

@@ -22,6 +22,13 @@ export interface HostRun {
   notified: Set<string>;
   /** where this host stands in block/rescue/always */
   blocks: BlockState;
+  /** Bumped by `touched` when a layer changes in place, so views built from the layers (hostvars) are built again. */
+  version?: number;
+}
+
+/** A layer of h (facts, registered, include_vars, play vars) changed in place: its cached views are stale. */
+export function touched(h: HostRun): void {
+  h.version = (h.version ?? 0) + 1;
 }
 
 export function newHostRun(name: string, inventoryVars: Record<string, unknown>): HostRun {

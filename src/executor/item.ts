@@ -148,6 +148,7 @@ export interface Planned {
 
 /** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
 export function envPrefixOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): string | undefined {
+  if (!env.environment && !t.environment) return undefined;
   const all = { ...env.environment, ...t.environment };
   const names = Object.keys(all);
   if (!names.length) return undefined;
@@ -189,7 +190,7 @@ export async function planItem(
   const envPrefix = envPrefixOf(t, host, vars, env);
   // Probes a module issues together (a stat and a read) share one round trip at its turn too.
   const own = probe ?? (conn ? new ProbeBatcher(conn, { ...as, timeout }) : probeOver(conn, as, timeout));
-  const plan = await def.plan(parsed, withEnv(own, envPrefix), contextFor(t, host, vars, { ...env, check }));
+  const plan = await def.plan(parsed, withEnv(own, envPrefix), contextFor(t, host, vars, check === env.check ? env : { ...env, check }));
   const onOutput = env.output && !t.noLog ? lineSink((line) => env.output!(host, line)) : undefined;
   // network safety: only on the host itself (not delegated), with the rendered args and the plan
   const guard =

@@ -7,6 +7,7 @@ import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import { newBlockState } from './blocks.js';
 import { replaceInventory } from './control.js';
+import { touched } from './host.js';
 import type { PlayRun } from './play.js';
 
 /** Acts for the hosts that reach it (end_play, end_batch, refresh_inventory: once for all, if the first host's when holds). */
@@ -32,6 +33,7 @@ async function onHost(p: PlayRun, action: MetaAction, h: string, batch: string[]
   const r = st.host(h);
   if (action === 'clear_facts') {
     for (const k of Object.keys(r.facts)) delete r.facts[k];
+    touched(r);
     r.factsGathered = false;
     r.factsParts = [];
   } else if (action === 'clear_host_errors') {

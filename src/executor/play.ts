@@ -35,6 +35,7 @@ export class PlayRun {
   private readonly ahead: Task[];
   private groups: ReturnType<typeof groupsMap>;
   private hostvars: ReturnType<typeof hostvarsView>;
+  private readonly magic = new Map<string, Record<string, unknown>>();
   private readonly progress = new Map<string, HostProgress>();
   private readonly throttles = new Map<Task, Semaphore>();
   /** meta: end_host takes a host out of the rest of the play; end_batch and end_play stop more. */
@@ -68,8 +69,14 @@ export class PlayRun {
     return p;
   }
 
-  /** The run's magic variables as host h sees them in this play. */
+  /** The run's magic variables as host h sees them in this play (one object per host until the inventory changes). */
   magicFor(h: string): Record<string, unknown> {
+    let m = this.magic.get(h);
+    if (!m) this.magic.set(h, (m = this.makeMagic(h)));
+    return m;
+  }
+
+  private makeMagic(h: string): Record<string, unknown> {
     return {
       groups: this.groups,
       hostvars: this.hostvars,
@@ -87,6 +94,7 @@ export class PlayRun {
     this.st.inventoryChanged = true;
     this.groups = groupsMap(this.st.o.inventory);
     this.hostvars = hostvarsView(this.st.runs, this.st.o.inventory);
+    this.magic.clear();
   }
 
   /** Whether task t runs on host h now: healthy hosts, and failed ones for the always: parts they are owed. */
@@ -144,7 +152,8 @@ export class PlayRun {
       const r = st.host(h);
       r.playVars = { ...play.vars };
       r.notified.clear();
-      if (play.varsFiles.length) Object.assign(r.playVars, loadVarsFiles(play, play.baseDir, this.host(h).vars(), h));
+      // a new object, not an in-place change: hostvars built while the files were read see the files' vars after
+      if (play.varsFiles.length) r.playVars = { ...r.playVars, ...loadVarsFiles(play, play.baseDir, this.host(h).vars(), h) };
     }
   }
 

@@ -1,6 +1,6 @@
 // Before any host is touched: render every task's args and templates, and run static asserts, for every host.
 import { InputError, RunbookError, formatLocation } from '../errors.js';
-import { evalBool } from '../expr/eval.js';
+import { evalBool, evalBoolIfCan } from '../expr/eval.js';
 import { groupsMap, hostVars } from '../inventory/vars.js';
 import { lookup } from '../modules/registry.js';
 import type { Play, Task } from '../playbook/types.js';
@@ -22,8 +22,14 @@ function asInput(e: unknown, host: string, t: Task): never {
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
 function staticHostvars(o: RunOptions): Record<string, Record<string, unknown>> {
   const view: Record<string, Record<string, unknown>> = {};
-  for (const name of o.inventory.hosts.keys())
-    Object.defineProperty(view, name, { enumerable: true, get: () => hostVars(o.inventory, name) });
+  // Built once per host: a mesh's templates read every peer's vars for every host.
+  const built = new Map<string, Record<string, unknown>>();
+  const get = (name: string): Record<string, unknown> => {
+    let v = built.get(name);
+    if (!v) built.set(name, (v = hostVars(o.inventory, name)));
+    return v;
+  };
+  for (const name of o.inventory.hosts.keys()) Object.defineProperty(view, name, { enumerable: true, get: () => get(name) });
   return view;
 }
 
@@ -33,6 +39,14 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   let failedTask: { task: Task; why: string } | undefined;
   const groups = groupsMap(o.inventory);
   const hostvars = staticHostvars(o);
+  // What each task's text says is the same for every host: read it once.
+  const checked = play.tasks.flatMap((t) => {
+    const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
+    if (mentionsRuntime(text, names)) return [];
+    // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
+    const own = Object.keys(t.vars).length > 0 || Object.keys(t.roleDefaults ?? {}).length > 0;
+    return [{ t, soft: /\bhostvars\b/.test(text), own }];
+  });
   for (const h of hosts) {
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
@@ -41,17 +55,10 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
       ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}),
     };
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
-    for (const t of play.tasks) {
-      const vars = { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars };
-      const text = JSON.stringify([t.args, t.when, t.loop ?? null, t.delegateTo ?? null]);
-      if (mentionsRuntime(text, names)) continue;
-      // Facts and registered results of other hosts are not known yet: such a task is checked only if it evaluates.
-      const soft = /\bhostvars\b/.test(text);
-      try {
-        if (t.when.length && !evalBool(t.when, vars, t.at)) continue;
-      } catch {
-        continue;
-      }
+    for (const { t, soft, own } of checked) {
+      // base already holds -e on top: a task with no vars of its own reads it as it is
+      const vars = own ? { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars } : base;
+      if (t.when.length && !evalBoolIfCan(t.when, vars)) continue;
       if (t.loop !== undefined) {
         try {
           loopItems(t, vars);

@@ -4,6 +4,7 @@ import { markUnsafe } from '../jinja/runtime.js';
 import type { Task } from '../playbook/types.js';
 import { forEachLimit } from './batches.js';
 import { BYPASS_HOST_LOOP } from './control.js';
+import { touched } from './host.js';
 import type { PlayRun } from './play.js';
 import { runMeta } from './play-meta.js';
 
@@ -32,6 +33,7 @@ async function runOnce(p: PlayRun, t: Task, active: string[]): Promise<void> {
     const r = p.st.host(h);
     if (out && t.register) r.registered[t.register] = markUnsafe(out.result);
     if (out?.facts) Object.assign(r.facts, out.facts);
+    touched(r);
   }
 }
 

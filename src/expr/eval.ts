@@ -39,15 +39,34 @@ export function checkExpression(expr: string, at: Location): void {
   }
 }
 
+function evaluateBare(expr: string, vars: Record<string, unknown>, call: RenderCall): unknown {
+  const body = bare(expr);
+  // A condition that still holds {{ }} inside is rendered first, then read as an expression (Ansible's order).
+  const text = isTemplate(body) ? String(renderString(body, vars, call)) : body;
+  return jinjaEvaluate(text, vars, call);
+}
+
 /** Evaluates one expression against a host's variables. */
 export function evaluate(expr: string, vars: Record<string, unknown>, at?: Location, host?: string, call: RenderCall = {}): unknown {
-  const body = bare(expr);
   try {
-    // A condition that still holds {{ }} inside is rendered first, then read as an expression (Ansible's order).
-    const text = isTemplate(body) ? String(renderString(body, vars, call)) : body;
-    return jinjaEvaluate(text, vars, call);
+    return evaluateBare(expr, vars, call);
   } catch (e) {
     throw located(e, expr, at, host, vars);
+  }
+}
+
+/**
+ * evalBool's answer, or undefined where evalBool would throw; no error is made for the user (its hint compares the
+ * name with every variable): the check before connecting asks this of every task on every host, and a loop's
+ * `when` naming its item cannot be evaluated there.
+ */
+export function evalBoolIfCan(exprs: string | string[] | boolean, vars: Record<string, unknown>): boolean | undefined {
+  if (typeof exprs === 'boolean') return exprs;
+  const list: unknown[] = Array.isArray(exprs) ? exprs : [exprs];
+  try {
+    return list.every((x) => truthy(typeof x === 'string' ? evaluateBare(x, vars, {}) : x));
+  } catch {
+    return undefined;
   }
 }
 

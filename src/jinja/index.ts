@@ -33,13 +33,40 @@ export type Globals = Record<string, unknown>;
 
 const BASE_GLOBALS = { ...builtinGlobals(), omit: OMIT };
 const MAX_CACHED = 5000;
-const templates = new Map<string, Compiled>();
+/** Compiled templates per options (by their bits), then by text: a playbook's string is its own key, so its hash is
+ * computed once (a key joined from options, name and text was built and hashed again on every render). */
+const templates = new Map<number, Map<string, Compiled>>();
+let cachedTemplates = 0;
 const expressions = new Map<string, Expr>();
 
+/** A render's environment. Its globals (range, lookup, query, …) are built on first use: most renders name only
+ * variables, and one is made for every string and condition (a class: an object literal's getter is slow to make). */
+class BaseEnv implements Env {
+  readonly filters = FILTERS;
+  readonly tests = TESTS;
+  readonly renderVar = renderVar;
+  readonly load: RenderCall['load'];
+  private built?: Record<string, unknown>;
+  constructor(
+    private readonly vars: Record<string, unknown>,
+    private readonly call: RenderCall,
+  ) {
+    this.load = call.load;
+  }
+
+  get globals(): Record<string, unknown> {
+    if (!this.built) {
+      const { vars, call } = this;
+      const dirs = call.dirs ?? [process.cwd()];
+      const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
+      this.built = { ...BASE_GLOBALS, ...lookups, ...call.globals };
+    }
+    return this.built;
+  }
+}
+
 function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
-  const dirs = call.dirs ?? [process.cwd()];
-  const lookups = lookupGlobals({ vars, dirs, renderFile: (p) => renderFileText(p, vars, dirs, call.globals) });
-  return { filters: FILTERS, tests: TESTS, globals: { ...BASE_GLOBALS, ...lookups, ...call.globals }, load: call.load, renderVar };
+  return new BaseEnv(vars, call);
 }
 
 /** A variable's templated value, rendered with the same variables (deeply, keeping types), as Ansible does on use. */
@@ -69,8 +96,11 @@ function renderVar(value: unknown, vars: Record<string, unknown>): unknown {
 
 /** Parses a template (cached by options and text); syntax errors and unknown filters/tests are JinjaSyntaxErrors. */
 export function compileTemplate(text: string, name?: string, opts: JinjaOptions = ANSIBLE_OPTIONS): Compiled {
-  const key = `${opts.trimBlocks ? 1 : 0}${opts.lstripBlocks ? 1 : 0}${opts.rawStrings ? 1 : 0}${name ?? ''}\0${text}`;
-  const hit = templates.get(key);
+  const bits = (opts.trimBlocks ? 1 : 0) | (opts.lstripBlocks ? 2 : 0) | (opts.rawStrings ? 4 : 0);
+  let byText = templates.get(bits);
+  if (!byText) templates.set(bits, (byText = new Map()));
+  const key = name === undefined ? text : `${name}\0${text}`;
+  const hit = byText.get(key);
   if (hit) return hit;
   const source: TemplateSource = { name, text };
   let body: Node[];
@@ -82,8 +112,12 @@ export function compileTemplate(text: string, name?: string, opts: JinjaOptions 
     throw e;
   }
   const t = { body, source };
-  if (templates.size >= MAX_CACHED) templates.clear();
-  templates.set(key, t);
+  if (cachedTemplates >= MAX_CACHED) {
+    for (const m of templates.values()) m.clear();
+    cachedTemplates = 0;
+  }
+  byText.set(key, t);
+  cachedTemplates++;
   return t;
 }
 

@@ -56,18 +56,23 @@ export function shortName(name: string, table: Record<string, unknown>): string 
 }
 
 class Frame {
-  readonly vars = new Map<string, unknown>();
+  /** Names the template set here; made on the first one (most renders of a playbook string set none). */
+  private own?: Map<string, unknown>;
   constructor(
     readonly parent: Frame | undefined,
     readonly root: Record<string, unknown>,
   ) {}
+  get vars(): Map<string, unknown> {
+    this.own ??= new Map();
+    return this.own;
+  }
   lookup(name: string): unknown {
-    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return f.vars.get(name);
+    for (let f: Frame | undefined = this; f; f = f.parent) if (f.own?.has(name)) return f.own.get(name);
     return Object.hasOwn(this.root, name) ? this.root[name] : NOT_FOUND;
   }
   /** Whether a name resolves to a run variable rather than one the template set itself. */
   isRoot(name: string): boolean {
-    for (let f: Frame | undefined = this; f; f = f.parent) if (f.vars.has(name)) return false;
+    for (let f: Frame | undefined = this; f; f = f.parent) if (f.own?.has(name)) return false;
     return true;
   }
 }
@@ -427,10 +432,11 @@ export class Runtime implements CallEnv {
   }
 
   /** Names being rendered right now, so `a: "{{ a }}"` is an error instead of a hang. */
-  private readonly rendering = new Set<string>();
+  private rendering?: Set<string>;
 
   private lazyVar(name: string, v: unknown, root: Record<string, unknown>): unknown {
     if (!this.env.renderVar || NEVER_RENDERED.has(name) || name.startsWith('ansible_') || !holdsTemplate(v)) return v;
+    this.rendering ??= new Set();
     if (this.rendering.has(name)) throw new JinjaError(`recursive loop detected in template: the value of '${name}' uses '${name}'`);
     this.rendering.add(name);
     try {
@@ -630,7 +636,16 @@ function objName(obj: unknown): string {
   return t === 'NoneType' ? 'NoneType' : `${t} object`;
 }
 
+// Built once per node of a compiled (cached) expression: it names an undefined value, read on every attribute access.
+const paths = new WeakMap<Expr, string>();
+
 function pathOf(e: Expr): string {
+  let p = paths.get(e);
+  if (p === undefined) paths.set(e, (p = makePath(e)));
+  return p;
+}
+
+function makePath(e: Expr): string {
   if (e.k === 'name') return e.name;
   if (e.k === 'getattr') return `${pathOf(e.obj)}.${e.attr}`;
   if (e.k === 'getitem') return `${pathOf(e.obj)}[${e.index.k === 'const' ? JSON.stringify(e.index.v) : '…'}]`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExpressionError } from '../../../src/errors.js';
-import { checkExpression, evalBool, evaluate } from '../../../src/expr/eval.js';
+import { checkExpression, evalBool, evalBoolIfCan, evaluate } from '../../../src/expr/eval.js';
 
 const vars: Record<string, unknown> = {
   a: 1,
@@ -153,6 +153,24 @@ function thrown(fn: () => unknown): ExpressionError {
   }
   throw new Error('expected an ExpressionError');
 }
+
+describe('evalBoolIfCan', () => {
+  // evalBool's answer where it has one; undefined where evalBool throws
+  const cases: [string | string[] | boolean, boolean | undefined][] = [
+    ['a == 1', true],
+    [['a == 1', 'os == "redhat"'], false],
+    ['"{{ os }}" == "debian"', true],
+    [false, false],
+    ['item != inventory_hostname', undefined],
+    ['s | no_such_filter', undefined],
+    ['a ==', undefined],
+  ];
+  it.each(cases)('%j', (expr, want) => {
+    expect(evalBoolIfCan(expr, vars)).toBe(want);
+    if (want === undefined) expect(() => evalBool(expr, vars)).toThrow();
+    else expect(evalBool(expr, vars)).toBe(want);
+  });
+});
 
 describe('errors', () => {
   const at = { file: 'site.yaml', line: 7 };
