@@ -94,7 +94,8 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
   // Overwriting keeps the replaced file's owner where it may (root; others only to themselves): unless both owner
   // and group are given, the old owner:group goes on first (an owner alone keeps the old group).
   const keepOwner = !(who !== undefined && /^[^:]+:[^:]+$/.test(who));
-  const stat = m ? (keepOwner ? '%u:%g' : '') : keepOwner ? '%a %u:%g' : '%a';
+  // What one stat of the replaced file must give: its mode unless one is given, its owner unless both are given.
+  const fields = [...(m ? [] : ['%a']), ...(keepOwner ? ['%u:%g'] : [])];
   return [
     'umask 077',
     `d=${quote(dir)}`,
@@ -105,10 +106,11 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
     `t="$d/.runbook-tmp.$$.${nonce ?? randomBytes(6).toString('hex')}"`,
     `trap 'rm -f "$t"' EXIT`,
     `trap 'exit 129' HUP INT TERM PIPE`,
-    ...(stat
+    ...(fields.length
       ? [
-          `x=; if [ -e "$f" ]; then x=$(stat -c '${stat}' -- "$f" 2>/dev/null) || x=$(stat -f '${stat.replace('%a', '%Lp')}' -- "$f" 2>/dev/null) || x=; fi`,
-          m ? 'o=$x' : 'set -- $x; m=${1:-0644}; o=$2',
+          `x=; if [ -e "$f" ]; then x=$(stat -c '${fields.join(' ')}' -- "$f" 2>/dev/null) || x=$(stat -f '${fields.join(' ').replace('%a', '%Lp')}' -- "$f" 2>/dev/null) || x=; fi`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+          `set -- $x; ${m ? 'o=$1' : 'm=${1:-0644}; o=$2'}`,
         ]
       : []),
     ...(m ? [`m=${m}`] : []),

@@ -1,9 +1,9 @@
 // What ovs_bridge and ovs_port share: ovs-vsctl's JSON, its value syntax, and the check that add-br/add-port worked.
 import { cmd, quote } from '../../remote/quote.js';
 import type { Step } from '../types.js';
+import { firstError } from './probe-text.js';
 
 type ExecStep = Extract<Step, { kind: 'exec' }>;
-import { firstError } from './probe-text.js';
 
 /** Reads never wait for ovs-vswitchd; writes do, and a dead vswitchd must not hang the task forever. */
 export const vsctlRead = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=10', ...args);
