@@ -12,6 +12,7 @@ export interface BridgeArgs {
   mtu?: number;
   up: boolean;
   ports?: string[];
+  portsUp: boolean;
   exclusivePorts: boolean;
   useBrctl: boolean;
 }
@@ -30,6 +31,8 @@ interface Have {
   mtu?: number;
   addresses: string[];
   ports: string[];
+  /** attached ports whose link is down (a down port forwards nothing) */
+  downPorts: string[];
 }
 
 const describe = (name: string, h: Have | undefined): string =>
@@ -38,7 +41,7 @@ const describe = (name: string, h: Have | undefined): string =>
     : [
         `bridge ${name} ${h.up ? 'up' : 'down'}${h.mtu ? ` mtu ${h.mtu}` : ''}`,
         ...h.addresses.map((a) => `address ${a}`),
-        ...h.ports.map((p) => `port ${p}`),
+        ...h.ports.map((p) => `port ${p}${h.downPorts.includes(p) ? ' down' : ''}`),
       ].join('\n') + '\n';
 
 /**
@@ -70,7 +73,8 @@ export const bridge = defineModule({
     address: { type: 'list', check: cidrList, description: 'one address, the same as addresses' },
     mtu: { type: 'int', description: 'the MTU' },
     up: { type: 'bool', default: true, description: 'link up (false: down)' },
-    ports: { type: 'list', description: 'interfaces attached to the bridge' },
+    ports: { type: 'list', description: 'interfaces attached to the bridge (and brought up, unless ports_up is false)' },
+    ports_up: { type: 'bool', default: true, description: "bring the listed ports' links up (false: leave their state alone)" },
     exclusive_ports: { type: 'bool', default: false, description: 'detach interfaces not listed in ports' },
     use_brctl: { type: 'bool', default: false, description: 'use brctl (bridge-utils) instead of iproute2' },
   },
@@ -82,6 +86,7 @@ export const bridge = defineModule({
     mtu: v.mtu,
     up: v.up,
     ports: v.ports,
+    portsUp: v.ports_up,
     exclusivePorts: v.exclusive_ports,
     useBrctl: v.use_brctl,
   }),
@@ -97,11 +102,13 @@ export const bridge = defineModule({
         changed: false,
         failed: 'use_brctl: true but brctl is not installed (package bridge-utils), or set use_brctl: false to use iproute2',
       };
+    const attached = jsonOf<IpLink[]>(s.ports) ?? [];
     const have: Have | undefined = link && {
       up: link.flags?.includes('UP') ?? false,
       mtu: link.mtu,
       addresses: (link.addr_info ?? []).filter((x) => x.family === 'inet').map((x) => `${x.local}/${x.prefixlen}`),
-      ports: (jsonOf<IpLink[]>(s.ports) ?? []).map((x) => x.ifname),
+      ports: attached.map((x) => x.ifname),
+      downPorts: attached.filter((x) => !x.flags?.includes('UP')).map((x) => x.ifname),
     };
     const ipLink = (...a: string[]) => cmd('ip', 'link', ...a);
     const plan = (steps: string[], want: Have | undefined, note: string): Plan =>
@@ -120,13 +127,17 @@ export const bridge = defineModule({
       return plan(del, undefined, `removed bridge ${p.name}`);
     }
 
-    const cur: Have = have ?? { up: false, addresses: [], ports: [] };
+    const cur: Have = have ?? { up: false, addresses: [], ports: [], downPorts: [] };
     const steps: string[] = [];
     if (!have) steps.push(p.useBrctl ? cmd('brctl', 'addbr', p.name) : ipLink('add', 'name', p.name, 'type', 'bridge'));
     if (p.mtu !== undefined && p.mtu !== cur.mtu) steps.push(ipLink('set', 'dev', p.name, 'mtu', String(p.mtu)));
     const ports = p.ports ?? [];
-    for (const port of ports.filter((x) => !cur.ports.includes(x)))
-      steps.push(p.useBrctl ? cmd('brctl', 'addif', p.name, port) : ipLink('set', 'dev', port, 'master', p.name));
+    // A port joins and comes up in one `ip link set` (brctl cannot bring a link up); one already in but down comes up.
+    for (const port of ports.filter((x) => !cur.ports.includes(x))) {
+      if (!p.useBrctl) steps.push(ipLink('set', 'dev', port, 'master', p.name, ...(p.portsUp ? ['up'] : [])));
+      else steps.push(cmd('brctl', 'addif', p.name, port), ...(p.portsUp ? [ipLink('set', 'dev', port, 'up')] : []));
+    }
+    if (p.portsUp) for (const port of ports.filter((x) => cur.downPorts.includes(x))) steps.push(ipLink('set', 'dev', port, 'up'));
     const extraPorts = p.exclusivePorts ? cur.ports.filter((x) => !ports.includes(x)) : [];
     for (const port of extraPorts) steps.push(p.useBrctl ? cmd('brctl', 'delif', p.name, port) : ipLink('set', 'dev', port, 'nomaster'));
     const addrs = p.addresses;
@@ -139,6 +150,7 @@ export const bridge = defineModule({
       mtu: p.mtu ?? cur.mtu,
       addresses: addrs ?? cur.addresses,
       ports: [...cur.ports.filter((x) => !extraPorts.includes(x)), ...ports.filter((x) => !cur.ports.includes(x))],
+      downPorts: p.portsUp ? cur.downPorts.filter((x) => !ports.includes(x)) : cur.downPorts,
     };
     const note = [
       `bridge ${p.name}`,

@@ -5,6 +5,8 @@ import { BR0_DETAILS, BR0_PORTS, V0_LINK } from './captured.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
 
 const present = { exists: 'yes', link: BR0_DETAILS, ports: BR0_PORTS };
+// The same bridge with its port v0 up.
+const portUp = { ...present, ports: BR0_PORTS.replace('"M-DOWN"', '"UP","LOWER_UP"') };
 // No bridge: the probe asks ip nothing.
 const absent = (_name: string) => ({ stdout: sectioned({ exists: 'no' }), stderr: '', code: 0 });
 
@@ -26,11 +28,12 @@ describe('bridge', () => {
   });
 
   it.each([
-    ['matches exactly', { name: 'br0', addresses: ['192.168.100.1/24'], mtu: 1400, ports: ['v0'] }],
-    ['single address form', { name: 'br0', address: '192.168.100.1/24' }],
-    ['unlisted ports are left alone', { name: 'br0', ports: [] }],
-  ])('already matches (%s) → changed:false, no steps', async (_, args) => {
-    const { p } = await plan(args, sectioned(present));
+    ['matches exactly', { name: 'br0', addresses: ['192.168.100.1/24'], mtu: 1400, ports: ['v0'] }, portUp],
+    ['single address form', { name: 'br0', address: '192.168.100.1/24' }, present],
+    ['unlisted ports are left alone (v0 is down)', { name: 'br0', ports: [] }, present],
+    ['ports_up: false leaves a down port down', { name: 'br0', ports: ['v0'], ports_up: false }, present],
+  ])('already matches (%s) → changed:false, no steps', async (_, args, reply) => {
+    const { p } = await plan(args, sectioned(reply));
     expect(p.changed).toBe(false);
     expect(p.steps ?? []).toEqual([]);
     expect(p.failed).toBeUndefined();
@@ -43,7 +46,7 @@ describe('bridge', () => {
       [
         'ip link add name br0 type bridge',
         'ip link set dev br0 mtu 1400',
-        'ip link set dev obr0 master br0',
+        'ip link set dev obr0 master br0 up',
         'ip addr add 192.168.100.1/24 dev br0',
         'ip link set dev br0 up',
       ],
@@ -51,7 +54,13 @@ describe('bridge', () => {
     [
       'missing with brctl',
       { name: 'br0', address: '192.168.1.1/24', ports: ['obr0'], use_brctl: true },
-      ['brctl addbr br0', 'brctl addif br0 obr0', 'ip addr add 192.168.1.1/24 dev br0', 'ip link set dev br0 up'],
+      [
+        'brctl addbr br0',
+        'brctl addif br0 obr0',
+        'ip link set dev obr0 up',
+        'ip addr add 192.168.1.1/24 dev br0',
+        'ip link set dev br0 up',
+      ],
     ],
   ])('%s', async (_, args, cmds) => {
     const reply = absent('br0');
@@ -70,11 +79,17 @@ describe('bridge', () => {
     ],
     ['extra address added only', { name: 'br0', addresses: ['192.168.100.1/24', '10.1.1.1/16'] }, ['ip addr add 10.1.1.1/16 dev br0']],
     ['mtu drift', { name: 'br0', mtu: 1500 }, ['ip link set dev br0 mtu 1500']],
-    ['new port only', { name: 'br0', ports: ['v0', 'obr0'] }, ['ip link set dev obr0 master br0']],
+    [
+      'new port only (v0 is down: up)',
+      { name: 'br0', ports: ['v0', 'obr0'] },
+      ['ip link set dev obr0 master br0 up', 'ip link set dev v0 up'],
+    ],
+    ['new port, ports_up: false', { name: 'br0', ports: ['v0', 'obr0'], ports_up: false }, ['ip link set dev obr0 master br0']],
+    ['an attached port that is down comes up', { name: 'br0', ports: ['v0'] }, ['ip link set dev v0 up']],
     [
       'exclusive_ports releases others',
       { name: 'br0', ports: ['obr0'], exclusive_ports: true },
-      ['ip link set dev obr0 master br0', 'ip link set dev v0 nomaster'],
+      ['ip link set dev obr0 master br0 up', 'ip link set dev v0 nomaster'],
     ],
     ['down', { name: 'br0', up: false }, ['ip link set dev br0 down']],
     ['absent', { name: 'br0', state: 'absent' }, ['ip link del dev br0']],
@@ -113,10 +128,18 @@ describe('bridge', () => {
     const { p } = await plan({ name: 'br0', addresses: ['192.168.2.1/24'] }, sectioned(present));
     expect(p.diff).toEqual([
       {
-        before: 'bridge br0 up mtu 1400\naddress 192.168.100.1/24\nport v0\n',
-        after: 'bridge br0 up mtu 1400\naddress 192.168.2.1/24\nport v0\n',
+        before: 'bridge br0 up mtu 1400\naddress 192.168.100.1/24\nport v0 down\n',
+        after: 'bridge br0 up mtu 1400\naddress 192.168.2.1/24\nport v0 down\n',
       },
     ]);
+  });
+
+  it('the diff shows a down port coming up', async () => {
+    const { p } = await plan({ name: 'br0', ports: ['v0'] }, sectioned(present));
+    expect(p.diff?.[0]).toEqual({
+      before: 'bridge br0 up mtu 1400\naddress 192.168.100.1/24\nport v0 down\n',
+      after: 'bridge br0 up mtu 1400\naddress 192.168.100.1/24\nport v0\n',
+    });
   });
 
   it('absent and already gone → no change', async () => {
