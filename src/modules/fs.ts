@@ -46,20 +46,33 @@ export function statScript(paths: string | string[], o: StatOpts = {}): string {
   return entriesScript((Array.isArray(paths) ? paths : [paths]).map((path) => ({ path, ...o })));
 }
 
-function entriesScript(entries: StatEntry[]): string {
+/**
+ * sharedHash: the files to checksum are collected as the tests find them and hashed by one `sha256sum` after the
+ * paths' lines (a "@@sha256" line, then sha256sum's own "<digest>  <name>" lines, read by parseStats), instead of one
+ * sha256sum per file inline.
+ */
+function entriesScript(entries: StatEntry[], sharedHash = false): string {
   const ps = entries.map((e) => quote(e.path));
   // stat -L answers exactly the paths `[ -e ]` finds (both follow links), so the two agree on which line is whose.
   const load = `if ${ps.map((p) => `[ -e ${p} ]`).join(' || ')}; then rb_s=$(stat -L -c ${FMT} -- ${ps.join(' ')} 2>/dev/null); fi`;
-  return [load, ...entries.map((e, i) => pathLine(ps[i], e))].join('; ');
+  const hashing = sharedHash && entries.some((e) => e.hash);
+  const lines = entries.map((e, i) => pathLine(ps[i], e, hashing));
+  // An unreadable file has no digest line (and sha256sum says why on stderr): its stat comes without a hash.
+  if (hashing) return [load, 'set --', ...lines, 'if [ $# -gt 0 ]; then echo @@sha256; sha256sum -- "$@" || :; fi'].join('; ');
+  return [load, ...lines].join('; ');
 }
 
 // Takes the next attribute line (rb_a) off rb_s without a fork: up to its "/", then that and the newline after it.
 // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
 const NEXT = 'rb_a=${rb_s%%/*}; rb_s=${rb_s#*/}; rb_s=${rb_s#?}';
 
-function pathLine(p: string, o: StatOpts): string {
+function pathLine(p: string, o: StatOpts, collect = false): string {
   // sha256sum prints "<digest>  -"; parseStat keeps the digest. A file it cannot read still ends its line.
-  const file = o.hash ? `printf 'file %s ' "$rb_a"; sha256sum < ${p} || echo` : `printf 'file %s\\n' "$rb_a"`;
+  const file = !o.hash
+    ? `printf 'file %s\\n' "$rb_a"`
+    : collect
+      ? `printf 'file %s\\n' "$rb_a"; set -- "$@" ${p}`
+      : `printf 'file %s ' "$rb_a"; sha256sum < ${p} || echo`;
   const tests = [
     ...(o.follow ? [] : [`[ -L ${p} ]; then if [ -e ${p} ]; then ${NEXT}; fi; printf 'link '; readlink -- ${p} || echo`]),
     `[ -f ${p} ]; then ${NEXT}; ${file}`,
@@ -82,15 +95,39 @@ export function parseStat(line: string): FileStat {
 // Stats several paths with a single probe command (a batching probe shares it with the other stat calls of its batch).
 export async function statPaths(probe: Probe, paths: string[], o: StatOpts = {}): Promise<FileStat[]> {
   if (probe.stat) return probe.stat(paths, o);
-  return parseStats(await probe.run(statScript(paths, o)), paths);
+  return parseStats(
+    await probe.run(
+      entriesScript(
+        paths.map((path) => ({ path, ...o })),
+        true,
+      ),
+    ),
+    paths,
+  );
 }
 
-// One line per path, in order; a short answer is an error naming the paths, never a guess.
+// One line per path, in order, then the digests if any; a short answer is an error naming the paths, never a guess.
 function parseStats(r: ExecResult, paths: string[]): FileStat[] {
-  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  const [own, sums] = r.stdout.split('\n@@sha256\n');
+  const lines = own.split('\n').filter((l) => l.trim() !== '');
   if (r.code !== 0 || lines.length !== paths.length)
     throw new TaskError(`could not inspect ${paths.join(', ')}: ${r.stderr.trim() || `exit ${r.code}`}`);
-  return lines.map(parseStat);
+  const stats = lines.map(parseStat);
+  if (sums === undefined) return stats;
+  const digests = digestsOf(sums);
+  return stats.map((st, i) => (st.type === 'file' && digests.has(paths[i]) ? { ...st, sha256: digests.get(paths[i]) } : st));
+}
+
+// sha256sum's lines: "<digest>  <name>"; a name with a backslash or newline is escaped and its line starts with "\".
+function digestsOf(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(\\?)([0-9a-f]{64}) [ *](.*)$/.exec(line);
+    if (!m) continue;
+    const name = m[1] ? m[3].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c)) : m[3];
+    out.set(name, m[2]);
+  }
+  return out;
 }
 
 /**
@@ -120,7 +157,7 @@ export function mergeStats(calls: Array<{ paths: string[]; o: StatOpts }>): {
     const own = (st: FileStat, o: StatOpts) => (o.hash || st.sha256 === undefined ? st : { ...st, sha256: undefined });
     return calls.map((c) => c.paths.map((p) => own(at.get(key(p, c.o)) as FileStat, c.o)));
   };
-  return { script: entriesScript(list), answer };
+  return { script: entriesScript(list, true), answer };
 }
 
 // A trailing slash must not make a path its own parent.

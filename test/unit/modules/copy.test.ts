@@ -30,7 +30,8 @@ describe('copy content', () => {
     expect(probe.commands).toHaveLength(1);
     expect(probe.commands[0]).toContain('[ -f /etc/motd ]');
     expect(probe.commands[0]).toContain('[ -f /etc ]');
-    expect(probe.commands[0]).toContain('sha256sum < /etc/motd');
+    expect(probe.commands[0]).toContain('set -- "$@" /etc/motd');
+    expect(probe.commands[0]).toContain('sha256sum -- "$@"');
   });
   it('same content → unchanged, nothing read', async () => {
     const { plan, probe } = await run({ content: 'hi\n', dest: '/etc/motd' }, stats(fileLine('hi\n'), dirLine()));

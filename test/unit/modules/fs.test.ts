@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkGuards } from '../../../src/modules/command.js';
-import { attrFix, diffText, parentOf, statPaths, statScript } from '../../../src/modules/fs.js';
+import { attrFix, diffText, mergeStats, parentOf, parseStat, statPaths, statScript } from '../../../src/modules/fs.js';
 import { quote } from '../../../src/remote/quote.js';
 import type { Probe } from '../../../src/modules/types.js';
 import { sha } from './fake-probe.js';
@@ -35,6 +35,7 @@ mkdirSync(at('sub dir'));
 writeFileSync(at('sub dir/new\nline'), 'x');
 symlinkSync(at('d'), at('ld'));
 execFileSync('mkfifo', [at('fifo')]);
+writeFileSync(at('back\\slash'), 'b');
 
 // The script statScript replaced (a `$(stat)` and a `$(sha256sum)` per path): the new one must print the same lines.
 function oldStatScript(path: string, o: { follow?: boolean; hash?: boolean }): string {
@@ -70,13 +71,28 @@ describe.runIf(process.platform === 'linux')('statPaths against a real shell', (
     const want = execFileSync('/bin/sh', ['-c', paths.map((p) => oldStatScript(p, o)).join('; ')], { encoding: 'utf8' });
     expect((await sh.run(statScript(paths, o))).stdout).toBe(want);
   });
+  it.each([
+    ['no follow, hash', { hash: true }],
+    ['follow, hash', { follow: true, hash: true }],
+  ])('statPaths (one sha256sum for all files) answers what the per-path script said: %s', async (_n, o) => {
+    // the names sha256sum escapes (a newline, a backslash) and a quote among them
+    const names = ['f', 'd', 'nope', 'l', 'ld', 'dangling', 'fifo', 'sub dir/new\nline', 'back\\slash', "it's a file", 'f'];
+    const paths = names.map(at);
+    const old = execFileSync('/bin/sh', ['-c', paths.map((p) => oldStatScript(p, o)).join('; ')], { encoding: 'utf8' });
+    const want = old
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(parseStat);
+    expect(await statPaths(sh, paths, o)).toEqual(want);
+    expect(want.filter((x) => x.sha256).length).toBeGreaterThanOrEqual(o.follow ? 5 : 4);
+  });
   // The processes the script starts on the host, by program name (strace; skipped where it is missing).
   const execs = (script: string) => {
     const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '/bin/sh', '-c', script], { encoding: 'utf8' });
     return [...r.stderr.matchAll(/execve\("[^"]*\/([^/"]+)"/g)].map((m) => m[1]).slice(1);
   };
   it.skipIf(spawnSync('strace', ['-V']).status !== 0)(
-    'one stat for all the paths, one sha256sum per file, none when nothing is there',
+    'one stat for all the paths; one sha256sum per file inline (statScript), one for all files (statPaths, batches); none when nothing is there',
     () => {
       expect(execs(statScript([at('f'), at('d'), at('nope'), at('l')], { follow: true, hash: true }))).toEqual([
         'stat',
@@ -84,6 +100,10 @@ describe.runIf(process.platform === 'linux')('statPaths against a real shell', (
         'sha256sum',
       ]);
       expect(execs(statScript([at('nope'), at('nope/x')], {}))).toEqual([]);
+      // statPaths and a batch's merged stats: one sha256sum for every file
+      const merged = mergeStats([{ paths: [at('f'), at('d'), at('nope'), at('l'), at("it's a file")], o: { follow: true, hash: true } }]);
+      expect(execs(merged.script)).toEqual(['stat', 'sha256sum']);
+      expect(execs(mergeStats([{ paths: [at('d'), at('nope')], o: { hash: true } }]).script)).toEqual(['stat']);
     },
   );
   it('follow', async () => {
