@@ -4,8 +4,13 @@ import { quote } from '../../remote/quote.js';
 /** Shell that prints `@@name` and then runs `script` (its failures stay in stderr, not in the marker). */
 export const section = (name: string, script: string): string => `echo @@${name}; ${script}`;
 
-/** Prints the section only when `path` is a regular file, so "missing" and "empty" differ. */
-export const fileSection = (name: string, path: string): string => `if [ -f ${quote(path)} ]; then echo @@${name}; cat ${quote(path)}; fi`;
+/**
+ * Prints the section only when `path` is a regular file, so "missing" and "empty" differ. Read by the shell itself
+ * (these are small config files: a `cat` would be one more process on the host); a last line without its newline
+ * gets one, so the next section starts on a line of its own.
+ */
+export const fileSection = (name: string, path: string): string =>
+  `if [ -f ${quote(path)} ]; then echo @@${name}; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${quote(path)}; fi`;
 
 /** Sections by name; a section that was never printed is undefined. */
 export function sections(stdout: string): Record<string, string | undefined> {

@@ -96,7 +96,9 @@ describe('route', () => {
         sectioned({ routes: ROUTE_2.replace(',"metric":50', ''), file: '192.168.2.0/24 via 10.0.0.2 dev v1\n' }),
       );
       expect(p).toMatchObject({ changed: false });
-      expect(probe.ran).toEqual([`echo @@routes; ip -j route show; if [ -f ${RHEL} ]; then echo @@file; cat ${RHEL}; fi`]);
+      expect(probe.ran).toEqual([
+        `echo @@routes; ip -j route show; if [ -f ${RHEL} ]; then echo @@file; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${RHEL}; fi`,
+      ]);
     });
 
     it('rhel: stale line for the same destination is rewritten, others kept', async () => {

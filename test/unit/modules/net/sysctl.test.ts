@@ -17,7 +17,9 @@ describe('sysctl', () => {
   it('runtime and file match → changed:false in one round trip', async () => {
     const { p, probe } = await plan(fwd, sectioned({ value: '1', file: '# keep\nnet.ipv4.ip_forward = 1\n' }));
     expect(p).toEqual({ changed: false, note: 'net.ipv4.ip_forward = 1' });
-    expect(probe.ran).toEqual([`echo @@value; sysctl -n net.ipv4.ip_forward; if [ -f ${FILE} ]; then echo @@file; cat ${FILE}; fi`]);
+    expect(probe.ran).toEqual([
+      `echo @@value; sysctl -n net.ipv4.ip_forward; if [ -f ${FILE} ]; then echo @@file; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${FILE}; fi`,
+    ]);
   });
 
   it('multi-value keys compare by words (sysctl prints tabs)', async () => {
