@@ -72,7 +72,8 @@ const MIN = [
   'echo @@lsbrel; c /etc/lsb-release',
   'echo @@debver; c /etc/debian_version',
   'echo @@bins; for b in apt-get dnf yum zypper apk pacman systemctl initctl lsb_release brctl ovs-vsctl docker; do command -v "$b" 2>/dev/null; done',
-  'echo @@init; c /proc/1/comm; [ -L /sbin/init ] && echo "link $(readlink /sbin/init)"',
+  // /sbin/init's target counts only when PID 1 calls itself init or is a shell (serviceMgr in facts-parse.ts)
+  'echo @@init; P1=; read -r P1 </proc/1/comm 2>/dev/null; [ -z "$P1" ] || echo "$P1"; case "$P1" in ""|init|*sh) [ -L /sbin/init ] && echo "link $(readlink /sbin/init)";; esac',
   'echo @@paths; for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ /sys/fs/selinux/enforce; do [ -e "$p" ] && echo "$p"; done',
   'echo @@selinux; if [ -e /sys/fs/selinux/enforce ]; then echo "enforce $(c /sys/fs/selinux/enforce)"; echo "policyvers $(c /sys/fs/selinux/policyvers)"; grep -E "^SELINUX(TYPE)?=" /etc/selinux/config 2>/dev/null; fi',
   'echo @@id; I=$(id); echo "$I"',
