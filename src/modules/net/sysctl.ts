@@ -2,6 +2,7 @@
 
 import { cmd } from '../../remote/quote.js';
 import { optStr } from '../args.js';
+import { parentOf, statPaths } from '../fs.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 import { fileSection, firstError, section, sections } from './probe-text.js';
@@ -68,6 +69,9 @@ export const sysctl = defineModule({
     reload: v.reload,
   }),
   async plan(p, probe, ctx): Promise<Plan> {
+    // The file's stat goes out with the value's probe (one round trip in a batch), not after it: a first run needs it.
+    const stats = statPaths(probe, [p.file, parentOf(p.file)], { follow: true });
+    stats.catch(() => undefined);
     const r = await probe.run(sysctlProbe(p));
     const s = sections(r.stdout);
     const now = s.value?.trim() ? norm(s.value) : undefined;
@@ -87,6 +91,7 @@ export const sysctl = defineModule({
         dest: p.file,
         content: Buffer.from(next),
         old: old === undefined ? null : Buffer.from(old),
+        stats,
       });
       if (write.failed) return write;
       steps.push(...(write.steps ?? []));
