@@ -55,8 +55,9 @@ const BY_MODULE: Record<string, (a: Args) => Footprint> = {
   route: () => same(['net']),
   ovs_bridge: () => same(['ovs', 'net']),
   ovs_port: () => same(['ovs', 'net']),
-  // starting the daemons can change anything OVS touches; a running one changes nothing (and stales nothing)
-  ovs_service: (a) => ({ reads: ['ovs', 'net', ...files(a.db, a.rundir, a.logdir)], writes: ['*'] }),
+  // starting the daemons can change anything OVS touches; a running one changes nothing (and stales nothing). Its
+  // probe reads files and pids only: a bridge or route applied before it leaves its plan good.
+  ovs_service: (a) => ({ reads: ['ovs', ...files(a.db, a.rundir, a.logdir)], writes: ['*'] }),
   // an install runs maintainer scripts: anything may change
   package: () => ({ reads: ['pkg'], writes: ['*'] }),
   apt: () => ({ reads: ['pkg'], writes: ['*'] }),

@@ -23,6 +23,12 @@ describe('footprints', () => {
     ['sysctl', { name: 'vm.swappiness', file: '/etc/sysctl.conf' }, ['file:/proc/sys/vm/swappiness', 'file:/etc/sysctl.conf'], null],
     ['route', {}, ['net'], ['net']],
     ['ovs_port', {}, ['ovs', 'net'], ['ovs', 'net']],
+    [
+      'ovs_service',
+      { db: '/etc/openvswitch/conf.db', rundir: '/run/openvswitch', logdir: '/var/log/openvswitch' },
+      ['ovs', 'file:/etc/openvswitch/conf.db', 'file:/run/openvswitch', 'file:/var/log/openvswitch'],
+      ['*'],
+    ],
     ['apt', { name: ['x'] }, ['pkg'], ['*']],
     ['shell', { cmd: 'x' }, ['*'], ['*']],
     ['service', { name: 'docker' }, ['*'], ['*']],
