@@ -43,7 +43,7 @@ export async function applyMerged(
   def: ModuleDef<unknown>,
   t: Task,
   specs: (Spec | undefined)[],
-  itemVars: Record<string, unknown>[],
+  itemVars: (i: number) => Record<string, unknown>,
 ): Promise<Merged | undefined> {
   if (!def.merge) return undefined;
   const idx: number[] = [];
@@ -85,7 +85,7 @@ export async function applyMerged(
   for (const [k, i] of idx.entries()) {
     try {
       // A captured step (apt's install) gives every item the one run's rc, stdout and stderr.
-      results.set(i, judge(t, await finishItem(planned[k], applied), itemVars[i]));
+      results.set(i, judge(t, await finishItem(planned[k], applied), itemVars(i)));
     } catch (e) {
       results.set(i, failedItem(e));
     }

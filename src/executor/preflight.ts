@@ -47,6 +47,21 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
     const own = Object.keys(t.vars).length > 0 || Object.keys(t.roleDefaults ?? {}).length > 0;
     return [{ t, soft: /\bhostvars\b/.test(text), own }];
   });
+  // The same for every host, within one check: where a task's file is found, and whether a template's text names a
+  // runtime variable (a search of the disk and a RegExp per name, per host, before).
+  const found = new Map<string, string>();
+  const local = (t: Task, path: string, folder: 'templates' | 'files') => {
+    const key = `${t.roleDir ?? ''}\0${folder}\0${path}`;
+    let p = found.get(key);
+    if (p === undefined) found.set(key, (p = resolveLocal(path, play.baseDir, folder, t.roleDir)));
+    return p;
+  };
+  const runtimeText = new Map<string, boolean>();
+  const mentions = (text: string) => {
+    let m = runtimeText.get(text);
+    if (m === undefined) runtimeText.set(text, (m = mentionsRuntime(text, names)));
+    return m;
+  };
   for (const h of hosts) {
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
@@ -76,9 +91,9 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           host: h,
           vars,
           at: t.at,
-          resolveLocal: (path, folder) => resolveLocal(path, play.baseDir, folder, t.roleDir),
+          resolveLocal: (path, folder) => local(t, path, folder),
           renderFile: (path, text) => {
-            if (!mentionsRuntime(text, names)) renderFile(path, vars, h);
+            if (!mentions(text)) renderFile(path, vars, h);
           },
           test: (expr) => evalBool(expr, vars, t.at),
         });

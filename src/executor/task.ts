@@ -125,26 +125,42 @@ export async function runTask(
   let changed = false;
   let failed = false;
   let facts: Record<string, unknown> | undefined;
-  const itemVars = items.map((_, i) => ({ ...vars, ...loopVarsOf(t, items, i) }));
+  // An item's vars (a copy of the task's, ~60 keys) are made only where something reads them: a no-op rerun of a
+  // loop planned ahead reads none.
+  const made: Record<string, unknown>[] = [];
+  const varsAt = (i: number) => (made[i] ??= { ...vars, ...loopVarsOf(t, items, i) });
+  // judge reads the vars only for changed_when/failed_when.
+  const judged = t.changedWhen.length || t.failedWhen.length ? varsAt : () => vars;
   // loop_control.label: shown instead of the item (rendered with the item's variables).
   const labels = new Map<unknown, string>();
   if (t.loopControl?.label !== undefined) {
-    for (const [i, item] of items.entries()) labels.set(item, String(renderValue(t.loopControl.label, itemVars[i], { at: t.at, host })));
+    for (const [i, item] of items.entries()) labels.set(item, String(renderValue(t.loopControl.label, varsAt(i), { at: t.at, host })));
   }
   const itemLabel = (item: unknown) => labels.get(item) ?? label(item);
-  // Like Ansible, `when` on a looped task is evaluated per item.
-  const wanted = itemVars.map((v) => !t.when.length || evalBool(t.when, v, t.at));
   // Plans made ahead saw only the loop variable; index_var/extended items, and paused loops, plan in their turn.
   const lc = t.loopControl;
-  const early = ahead && !lc?.indexVar && !lc?.extended && !lc?.pause ? await ahead : undefined;
+  const wantsAhead = ahead && !lc?.indexVar && !lc?.extended && !lc?.pause;
+  // Like Ansible, `when` on a looped task is evaluated per item; a plan made ahead of every item did so already
+  // (undefined where it was false), on the vars its plans were made with and are used on.
+  const wantedNow = () => items.map((_, i) => !t.when.length || evalBool(t.when, varsAt(i), t.at));
+  let wanted = wantsAhead ? undefined : wantedNow();
+  const early = wantsAhead ? await ahead : undefined;
+  const planned = Array.isArray(early) && early.length === items.length ? early : undefined;
+  wanted ??= planned ? planned.map((s) => s !== undefined) : wantedNow();
   const speculative = lc?.pause
     ? undefined
-    : Array.isArray(early) && early.length === items.length
-      ? early
-      : await planAllItems(def, t, host, itemVars, wanted, env);
+    : (planned ??
+      (await planAllItems(
+        def,
+        t,
+        host,
+        items.map((_, i) => varsAt(i)),
+        wanted,
+        env,
+      )));
   // Items whose changes the module merges into one transaction are applied here, before the first result shows.
   const mergeStarted = Date.now();
-  const merged = speculative ? await applyMerged(def, t, speculative, itemVars) : undefined;
+  const merged = speculative ? await applyMerged(def, t, speculative, judged) : undefined;
   let stale = false;
   const writes = new Set<string>();
   for (const [i, item] of items.entries()) {
@@ -155,8 +171,8 @@ export async function runTask(
     if (!wanted[i]) r = { status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } };
     else if (merged?.results.has(i)) r = merged.results.get(i)!;
     else if (speculative && (!stale || merged?.independent.has(i))) {
-      r = await fromSpec(speculative[i]!, t, itemVars[i]);
-    } else r = await runItem(def, t, host, itemVars[i], env);
+      r = await fromSpec(speculative[i]!, t, judged(i));
+    } else r = await runItem(def, t, host, varsAt(i), env);
     stale ||= !!r.applied;
     if (r.applied) for (const w of r.writes ?? ['*']) writes.add(w);
     emit(r, started, item);

@@ -189,6 +189,30 @@ export function aliasesOf(spec: ModuleSpec): Record<string, string> {
   return out;
 }
 
+/** What parseArgs reads of a spec on every call, derived once: specs are declared once and never changed. */
+interface Derived {
+  aliases: Map<string, string>;
+  /** Canonical names then aliases, in the order the did-you-mean hint weighs them. */
+  allowed: string[];
+  known: Set<string>;
+  args: [string, ArgSpec][];
+}
+
+const derived = new WeakMap<ModuleSpec, Derived>();
+
+function derive(spec: ModuleSpec): Derived {
+  let d = derived.get(spec);
+  if (d) return d;
+  const aliases = new Map(Object.entries(aliasesOf(spec)));
+  const allowed = [...Object.keys(spec.args), ...aliases.keys()];
+  d = { aliases, allowed, known: new Set(allowed), args: Object.entries(spec.args) };
+  derived.set(spec, d);
+  return d;
+}
+
+// structuredClone is a call into C++ per default: only values that can be shared and changed need it.
+const fresh = (v: unknown) => (v === null || typeof v !== 'object' ? v : structuredClone(v));
+
 /**
  * Args of one task checked against the module's spec: a mapping, aliases folded, unknown keys refused with a
  * did-you-mean, values typed (free-form `k=v` strings too), choices, defaults and the cross-argument rules.
@@ -198,28 +222,29 @@ export function aliasesOf(spec: ModuleSpec): Record<string, string> {
 export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: string): Args {
   if (raw === null || raw === undefined) raw = {};
   if (!isMap(raw)) throw new PlaybookError(`module "${module}" expects a mapping of arguments`, { at });
-  const aliases = aliasesOf(spec);
+  const { aliases, allowed, known, args } = derive(spec);
   const v: Raw = {};
-  for (const [k, val] of Object.entries(raw)) {
-    const key = aliases[k] ?? k;
+  for (const k in raw) {
+    if (!Object.hasOwn(raw, k)) continue;
+    const key = aliases.get(k) ?? k;
     if (key !== k && Object.hasOwn(raw, key))
       throw new PlaybookError(`module "${module}": "${k}" is an alias of "${key}"; give only one`, { at });
-    v[key] = val;
+    v[key] = raw[k];
   }
   const a: Args = { v, at, module };
-  if (!spec.open) keysOf(v, [...Object.keys(spec.args), ...Object.keys(aliases)], at, module);
+  if (!spec.open) for (const k in v) if (!known.has(k)) keysOf(v, allowed, at, module);
   const input = { ...v };
 
-  for (const [k, s] of Object.entries(spec.args)) if (s.required && !given(v, k)) fail(a, `missing required argument "${k}"`);
+  for (const [k, s] of args) if (s.required && !given(v, k)) fail(a, `missing required argument "${k}"`);
 
-  for (const [k, s] of Object.entries(spec.args)) {
+  for (const [k, s] of args) {
     if (!given(v, k)) {
-      v[k] = s.default === undefined ? undefined : structuredClone(s.default);
+      v[k] = fresh(s.default);
     } else {
       const type = s.type ?? 'str';
       const templated = isTemplated(v[k]);
       if (templated && type !== 'str' && type !== 'path' && type !== 'raw' && type !== 'list') {
-        v[k] = s.default === undefined ? undefined : structuredClone(s.default);
+        v[k] = fresh(s.default);
       } else {
         const c = convert(type, v[k], s);
         if (!c.ok)

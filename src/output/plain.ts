@@ -30,7 +30,20 @@ export function plainSink(o: SinkOptions): EventSink {
   const stream = o.stream ?? process.stdout;
   const paint = painter(useColor(stream));
   let width = 0;
-  const write = (s: string) => stream.write(`${s}\n`);
+  // Lines of one turn of the event loop go out in one write: a 20-host rerun prints ~1200 lines, and a file or a
+  // pipe is written synchronously, one system call per write. Flushed before the loop waits and at exit.
+  let pending = '';
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    stream.write(text);
+  };
+  const write = (s: string) => {
+    if (!pending) setImmediate(flush);
+    pending += `${s}\n`;
+  };
+  process.once('exit', flush);
   return {
     emit(e: RunEvent) {
       switch (e.type) {
@@ -56,6 +69,9 @@ export function plainSink(o: SinkOptions): EventSink {
           break;
       }
     },
-    async close() {},
+    async close() {
+      flush();
+      process.off('exit', flush);
+    },
   };
 }

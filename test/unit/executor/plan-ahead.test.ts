@@ -58,6 +58,15 @@ describe('plans made ahead', () => {
   });
 });
 
+describe('a loop planned ahead', () => {
+  it('takes each item’s when from its plan and gives changed_when/failed_when the item’s vars', async () => {
+    const loop = `    - name: each\n      shell: "make {{ item }}"\n      args: {creates: "/{{ item }}"}\n      loop: [a, b, c, d]\n      when: item != 'b'\n      changed_when: item != 'c'\n      failed_when: item == 'd'\n`;
+    const r = await runYaml(play(make('z') + loop), { inventory: ['h1'], script: has('a', 'z') });
+    expect(r.results).toEqual(['h1 make z skipped', 'h1 each skipped', 'h1 each skipped', 'h1 each ok', 'h1 each failed']);
+    expect(r.lab.host('h1').commands.filter((c) => c.startsWith('probe: ')).length).toBeGreaterThan(1);
+  });
+});
+
 describe('check mode', () => {
   it('probes run, nothing is applied, and the recap says what would change', async () => {
     const pb = play(make('a') + make('b') + `    - command: step 1\n`);

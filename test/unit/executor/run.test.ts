@@ -110,6 +110,27 @@ describe('before any host', () => {
     expect(r.lab.host('h2').commands).toEqual(['step blue']);
   });
 
+  it('a template is found once but rendered for every host: one that fails on the second host stops the run', async () => {
+    const task = (dest: string) => `    - template: {src: x.hbs, dest: ${dest}}\n`;
+    const pb = `- hosts: all\n  gather_facts: false\n  vars_files: ["{{ inventory_hostname }}.yml"]\n  tasks:\n${task('/a')}${task('/b')}`;
+    const files = { 'templates/x.hbs': 'c={{colour}}\n', 'h1.yml': 'colour: red\n', 'h2.yml': 'other: 1\n' };
+    const connected: string[] = [];
+    await expect(
+      runYaml(pb, {
+        inventory: ['h1', 'h2'],
+        files,
+        script: (lab) => {
+          const connect = lab.connector;
+          lab.connector = (h, v) => {
+            connected.push(h);
+            return connect(h, v);
+          };
+        },
+      }),
+    ).rejects.toThrow(/templates\/x\.hbs line 1: variable "colour" is undefined for host h2/);
+    expect(connected).toEqual([]);
+  });
+
   it('remote_user of the play is the user the connection is opened as', async () => {
     const users: unknown[] = [];
     const r = await runYaml(play(steps(['1']), '  remote_user: "deploy"\n'), { inventory: ['h1'] });

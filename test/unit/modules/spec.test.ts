@@ -142,6 +142,15 @@ describe('defaults, null, mapping, unknown keys, aliases', () => {
     expect(parse({ name: '/b' }).p).toBe('/b');
     expect(parse({ name: '/b' })).not.toHaveProperty('name');
   });
+  test('each spec folds its own aliases (what is derived from a spec is kept per spec)', () => {
+    const other: ModuleSpec = { args: { q: { aliases: ['dest'], description: 'x' } } };
+    expect(parse({ dest: '/a' }).p).toBe('/a');
+    expect(parse({ dest: '/a' }, other)).toEqual({ q: '/a' });
+    expect(err({ p: '/a' }, other).message).toBe('unknown argument "p" for module "m"');
+    expect(parse({ dest: '/b' }).p).toBe('/b');
+  });
+  test('a key named like an Object method is unknown, not an alias', () =>
+    expect(err({ toString: 'x' }).message).toBe('unknown argument "toString" for module "m"'));
   test('an alias and its argument together are refused', () =>
     expect(err({ p: '/a', dest: '/b' }).message).toBe('module "m": "dest" is an alias of "p"; give only one'));
   test('an open spec keeps other keys untyped', () => {

@@ -1,7 +1,7 @@
 // The recap puts failed hosts first, then unreachable ones, then the rest in natural order, each failure with its first error line.
 import { describe, expect, test } from 'vitest';
 import type { HostTally } from '../../../src/executor/events.js';
-import { commonError, errorGroups, formatRecap, formatSummary, recapCounts } from '../../../src/output/recap.js';
+import { byName, commonError, errorGroups, formatRecap, formatSummary, recapCounts } from '../../../src/output/recap.js';
 import { painter } from '../../../src/output/style.js';
 
 const tally = (t: Partial<HostTally> = {}): HostTally => ({ ok: 3, changed: 0, skipped: 0, failed: 0, unreachable: 0, ignored: 0, ...t });
@@ -87,5 +87,33 @@ describe('a recap that must fit a terminal', () => {
     expect(lines[4]).toMatch(/^h2 /);
     expect(lines[lines.length - 1]).toMatch(/^\+ \d+ more hosts \(every host: -o plain or -o json\)$/);
     expect(formatSummary(recap, 1000, painter(false)).split('\n').length).toBe(4 + 60 + 1);
+  });
+});
+
+describe('byName: the natural order of host names', () => {
+  const names = [
+    'h1',
+    'h2',
+    'h10',
+    'h01',
+    'h0',
+    'H3',
+    'web-9',
+    'web-10',
+    'web',
+    'db2',
+    'a.b3',
+    'a.b30',
+    'x1y2',
+    'x1y10',
+    'h99999999999999999',
+    '10',
+    '9',
+    '',
+  ];
+  test('the same sign as localeCompare with en and numeric, for every pair', () => {
+    const sign = (n: number) => Math.sign(n);
+    for (const a of names)
+      for (const b of names) expect([a, b, sign(byName(a, b))]).toEqual([a, b, sign(a.localeCompare(b, 'en', { numeric: true }))]);
   });
 });
