@@ -1,5 +1,6 @@
 // Facts come from ONE round trip: a single script prints every section Ansible's collectors read, and the
 // controller turns it into Ansible's fact names (src/executor/facts-parse.ts). setup refreshes them mid-play.
+import { readLines } from '../remote/quote.js';
 import type { ExecResult } from '../shared/exec.js';
 import { distributionFacts, hardwareFacts, networkFacts, platformFacts, sections, userFacts } from './facts-parse.js';
 
@@ -64,7 +65,7 @@ export function subsetParts(subset: readonly string[]): Set<Part> {
 
 // Every spawn costs the host a few milliseconds (times every host sharing a machine): small files are read with
 // the shell's own `read` (c), and a value already in hand is not asked for twice.
-const READ_FN = 'c() { while IFS= read -r l || [ -n "$l" ]; do printf "%s\\n" "$l"; done < "$1"; } 2>/dev/null';
+const READ_FN = `c() { ${readLines('"$1"')}; } 2>/dev/null`;
 
 const MIN = [
   'echo @@uname; UN=$(uname -snrvm); echo "$UN"',

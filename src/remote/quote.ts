@@ -5,3 +5,9 @@ export function quote(word: string): string {
 }
 
 export const cmd = (bin: string, ...args: string[]): string => [bin, ...args.map(quote)].join(' ');
+
+/**
+ * `cat <path>` done by the shell's own `read` (no process on the host), for small files; `path` is already quoted.
+ * A last line without its newline gets one, so what follows starts on a line of its own.
+ */
+export const readLines = (path: string): string => `while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${path}`;

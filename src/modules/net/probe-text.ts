@@ -1,5 +1,5 @@
 // One probe command prints several "@@name" sections, so a module reads the host in one round trip.
-import { quote } from '../../remote/quote.js';
+import { quote, readLines } from '../../remote/quote.js';
 
 /** Shell that prints `@@name` and then runs `script` (its failures stay in stderr, not in the marker). */
 export const section = (name: string, script: string): string => `echo @@${name}; ${script}`;
@@ -10,7 +10,7 @@ export const section = (name: string, script: string): string => `echo @@${name}
  * gets one, so the next section starts on a line of its own.
  */
 export const fileSection = (name: string, path: string): string =>
-  `if [ -f ${quote(path)} ]; then echo @@${name}; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done < ${quote(path)}; fi`;
+  `if [ -f ${quote(path)} ]; then echo @@${name}; ${readLines(quote(path))}; fi`;
 
 /** Sections by name; a section that was never printed is undefined. */
 export function sections(stdout: string): Record<string, string | undefined> {
