@@ -20,9 +20,11 @@ import { resolveLocal } from './paths.js';
 import { runSession } from './session.js';
 import type { TaskEnv } from './task.js';
 
-export function loopItems(t: Task, vars: Record<string, unknown>): unknown[] | undefined {
+export function loopItems(t: Task, vars: Record<string, unknown>, baseDir?: string): unknown[] | undefined {
   if (t.loop === undefined) return undefined;
-  let items = renderValue(t.loop, vars, { at: t.at });
+  // lookup('file', …) in a loop looks where it does in the task's args
+  const dirs = lookupDirs(t, { baseDir: baseDir ?? (t.at.file ? dirname(t.at.file) : process.cwd()) });
+  let items = renderValue(t.loop, vars, { at: t.at, dirs });
   // with_<lookup>: the rendered terms go through the lookup (a plain string is a literal term, as in Ansible).
   if (t.loopLookup) return expandLookup(t.loopLookup, items, { at: t.at, baseDir: t.loopBaseDir ?? process.cwd(), roleDir: t.roleDir });
   // A bare expression (`loop: packages`) is evaluated; what a {{ }} template rendered to is not re-read.

@@ -9,14 +9,28 @@ import type { HostRun } from './host.js';
 import { varsFor } from './host.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
-import { loopItems } from './item.js';
+import { lookupDirs, loopItems } from './item.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
 import { loadVarsFiles } from './vars-files.js';
+import { UndefinedError } from '../jinja/values.js';
+import { MissingVariable } from '../template/strict.js';
 
 function asInput(e: unknown, host: string, t: Task): never {
   if (e instanceof InputError) throw e;
   if (e instanceof RunbookError) throw new InputError(`${e.message} (host ${host})`, { at: e.at ?? t.at, hint: e.hint });
   throw e;
+}
+
+/**
+ * An undefined variable that the run itself will define: a fact or a registered result, reached through a var whose
+ * value names it (`x: "{{ ansible_hostname }}"`, then `{{ x }}`). Not an input error: the task is checked when it runs.
+ */
+function laterDefined(e: unknown, names: Set<string>): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    const name = c instanceof UndefinedError ? c.undef.name : c instanceof MissingVariable ? c.variable : undefined;
+    if (name !== undefined) return mentionsRuntime(name.split(/[.[]/)[0] ?? name, names);
+  }
+  return false;
 }
 
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
@@ -76,15 +90,16 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
       if (t.when.length && !evalBoolIfCan(t.when, vars)) continue;
       if (t.loop !== undefined) {
         try {
-          loopItems(t, vars);
+          loopItems(t, vars, play.baseDir);
         } catch (e) {
+          if (laterDefined(e, names)) continue;
           asInput(e, h, t);
         }
         continue;
       }
       try {
         const def = lookup(t.module, t.at);
-        const args = renderValue(t.args, vars, { at: t.at, host: h });
+        const args = renderValue(t.args, vars, { at: t.at, host: h, dirs: lookupDirs(t, play) });
         const parsed = def.parse(args, t.at);
         // What only a module knows to look for (a template that must exist and render, a false assert) is its hook's.
         const verdict = def.preflight?.(parsed, {
@@ -93,16 +108,16 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           at: t.at,
           resolveLocal: (path, folder) => local(t, path, folder),
           renderFile: (path, text) => {
-            if (!mentions(text)) renderFile(path, vars, h);
+            if (!mentions(text)) renderFile(path, vars, h, { dirs: lookupDirs(t, play) });
           },
-          test: (expr) => evalBool(expr, vars, t.at),
+          test: (expr) => evalBool(expr, vars, t.at, h, { dirs: lookupDirs(t, play) }),
         });
         if (verdict) {
           failedAsserts.push(h);
           failedTask = { task: t, why: verdict.failed };
         }
       } catch (e) {
-        if (soft) continue;
+        if (soft || laterDefined(e, names)) continue;
         asInput(e, h, t);
       }
     }

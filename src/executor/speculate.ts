@@ -97,7 +97,7 @@ export function speculateItems(
   env: TaskEnv,
   probe: Probe,
 ): Promise<(Spec | undefined)[]> {
-  const items = loopItems(t, vars) ?? [];
+  const items = loopItems(t, vars, env.baseDir) ?? [];
   return Promise.all(
     items.map((item) => {
       const v = { ...vars, [t.loopVar]: item };

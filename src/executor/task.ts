@@ -113,7 +113,7 @@ export async function runTask(
       startedAt,
     });
   };
-  const items = loopItems(t, vars);
+  const items = loopItems(t, vars, env.baseDir);
   if (items === undefined) {
     const started = Date.now();
     const spec = ahead ? await ahead : undefined;

@@ -131,6 +131,72 @@ describe('before any host', () => {
     expect(connected).toEqual([]);
   });
 
+  it('a var that names a registered result (or a fact) is checked when the task runs, not refused before', async () => {
+    const pb = [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  vars:',
+      '    greeting: "hello {{ out.stdout }}"',
+      '    peers: "{{ out.stdout_lines }}"',
+      '  tasks:',
+      '    - command: whoami',
+      '      register: out',
+      '    - command: "say {{ greeting }}"',
+      '    - command: "peer {{ item }}"',
+      '      loop: "{{ peers }}"',
+      "    - debug: {msg: \"{{ lookup('template', 'motd.j2') }}\"}",
+      '',
+    ].join('\n');
+    const r = await runYaml(pb, {
+      inventory: ['h1'],
+      files: { 'templates/motd.j2': '{{ greeting }}\n' },
+      script: (lab) => lab.host('h1').on('whoami', { stdout: 'root\n' }),
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.lab.host('h1').commands.filter((c) => !c.startsWith('probe: '))).toEqual(['whoami', 'say hello root', 'peer root']);
+    expect(r.of('h1').at(-1)?.msg).toBe('hello root\n');
+  });
+
+  it("lookup('file'/'template') in args and loops finds files/ and templates/ beside the playbook, checked before and run", async () => {
+    const pb = [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      "    - command: \"key {{ lookup('file', 'id.pub') }}\"",
+      '    - command: "user {{ item }}"',
+      "      loop: \"{{ lookup('file', 'users.txt').splitlines() }}\"",
+      "    - command: \"motd {{ lookup('template', 'motd.j2') | trim }}\"",
+      '',
+    ].join('\n');
+    const files = {
+      'files/id.pub': 'ssh-ed25519 AAAA\n',
+      'files/users.txt': 'ann\nbob\n',
+      'templates/motd.j2': 'hi {{ inventory_hostname }}\n',
+    };
+    const r = await runYaml(pb, { inventory: ['h1'], files });
+    expect(r.exitCode).toBe(0);
+    expect(r.lab.host('h1').commands).toEqual(['key ssh-ed25519 AAAA', 'user ann', 'user bob', 'motd hi h1']);
+  });
+
+  it('a misspelt var is still refused before any host is touched', async () => {
+    const pb =
+      '- hosts: all\n  gather_facts: false\n  vars:\n    greeting: "hello {{ out.stdout }}"\n  tasks:\n    - command: whoami\n      register: out\n    - command: "say {{ greting }}"\n';
+    const connected: string[] = [];
+    await expect(
+      runYaml(pb, {
+        inventory: ['h1'],
+        script: (lab) => {
+          const connect = lab.connector;
+          lab.connector = (h, v) => {
+            connected.push(h);
+            return connect(h, v);
+          };
+        },
+      }),
+    ).rejects.toThrow(/'greting' is undefined for host h1/);
+    expect(connected).toEqual([]);
+  });
+
   it('remote_user of the play is the user the connection is opened as', async () => {
     const users: unknown[] = [];
     const r = await runYaml(play(steps(['1']), '  remote_user: "deploy"\n'), { inventory: ['h1'] });
