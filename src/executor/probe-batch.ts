@@ -25,39 +25,41 @@ interface Pending {
 /**
  * The batch script: the commands one after the other, each in its own subshell (an `exit`, `cd` or variable ends
  * with it: probes come from modules and from users' `creates`/`unless`, so none may leak into the next), framed by a
- * marker no output can contain by chance: on stdout before and after each command (the exit status with the
- * latter), on stderr once at the start and after each command. Each stream is parsed on its own, so stderr needs no
- * temporary file (mktemp, rm and a cat per noisy command were three processes on the host).
+ * marker no output can contain by chance: before each command, after its stdout (with its exit status) and after its
+ * stderr. A command's stderr is caught in a variable by its own subshell (`$( … 2>&1 >&3 )`: the same one fork as
+ * `( … )`), so both streams travel in order on stdout, and the whole batch's output is held by the shell and sent in
+ * one write at the end: on a busy host every small write was its own SSH packet, decrypted and parsed one by one
+ * (a rerun of gre-mesh sent ~70 a host, most of them markers and single lines).
  * Sequential on purpose: probes are cheap and the host's CPU is the limit; a process per frame is not free.
  */
 export function batchScript(cmds: string[], mark: string): string {
-  const lines = [`printf '%s o\\n' ${mark} >&2`];
+  const lines = ['rb_b=$(exec 3>&1'];
   cmds.forEach((c, i) => {
     lines.push(`printf '%s o ${i}\\n' ${mark}`);
-    lines.push(`(\n${c}\n) </dev/null; rc=$?`);
-    lines.push(`printf '\\n%s e ${i} %s\\n' ${mark} "$rc"`);
-    lines.push(`printf '\\n%s x ${i}\\n' ${mark} >&2`);
+    // The x after stderr keeps its trailing newlines through $( ), which strips them; an EXIT trap on fd 4 (the
+    // capture, whatever c redirected) writes it even when c calls `exit`, and leaves the exit status alone.
+    lines.push(`rb_e=$(exec 4>&1; trap 'printf x >&4' EXIT; {\n${c}\n} 2>&1 >&3 3>&- </dev/null); rb_r=$?`);
+    lines.push(`printf '\\n%s e ${i} %s\\n%s\\n%s x ${i}\\n' ${mark} "$rb_r" "\${rb_e%x}" ${mark}`);
   });
+  lines.push(`); printf '%s\\n' "$rb_b"`);
   return lines.join('\n');
 }
 
 /** Splits the batch output back into one result per command. */
-export function parseBatch(stdout: string, stderr: string, n: number, mark: string): Raw[] {
+export function parseBatch(stdout: string, n: number, mark: string): Raw[] {
   const out: Raw[] = [];
   let at = 0;
-  const errStart = stderr.indexOf(`${mark} o\n`);
-  let errAt = errStart < 0 ? -1 : errStart + mark.length + 3;
   for (let i = 0; i < n; i++) {
     const open = `${mark} o ${i}\n`;
     const o = stdout.indexOf(open, at);
     const e = o < 0 ? -1 : stdout.indexOf(`\n${mark} e ${i} `, o);
     const eEnd = e < 0 ? -1 : stdout.indexOf('\n', e + 1);
-    const x = errAt < 0 ? -1 : stderr.indexOf(`\n${mark} x ${i}\n`, errAt);
-    if (eEnd < 0 || x < 0) throw new Error(`probe batch: no result for command ${i}`);
+    const close = `\n${mark} x ${i}\n`;
+    const x = eEnd < 0 ? -1 : stdout.indexOf(close, eEnd);
+    if (x < 0) throw new Error(`probe batch: no result for command ${i}`);
     const code = Number(stdout.slice(e + 1, eEnd).split(' ')[3]);
-    out.push({ code, stdout: Buffer.from(stdout.slice(o + open.length, e)), stderr: Buffer.from(stderr.slice(errAt, x)) });
-    at = eEnd;
-    errAt = x + mark.length + ` x ${i}\n`.length + 1;
+    out.push({ code, stdout: Buffer.from(stdout.slice(o + open.length, e)), stderr: Buffer.from(stdout.slice(eEnd + 1, x)) });
+    at = x + close.length - 1;
   }
   return out;
 }
@@ -119,7 +121,7 @@ export class ProbeBatcher implements Probe {
       const unique = [...new Set(batch.map((p) => p.cmd))];
       const mark = `RB${randomBytes(12).toString('hex')}`;
       const r = await this.conn.exec(batchScript(unique, mark), this.opts);
-      const results = parseBatch(r.stdout, r.stderr, unique.length, mark);
+      const results = parseBatch(r.stdout, unique.length, mark);
       for (const p of batch) {
         const res = results[unique.indexOf(p.cmd)];
         p.resolve(p.path === undefined ? res : { ...res, stdout: Buffer.from(res.stdout.toString('latin1'), 'base64') });

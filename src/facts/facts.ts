@@ -111,7 +111,8 @@ export function factsScript(parts: Set<Part> = subsetParts(['all']), timeout = 1
   const lines = [READ_FN, ...(parts.has('min') ? MIN : MIN.slice(0, 2))];
   if (parts.has('hardware')) lines.push(...HARDWARE(timeout));
   if (parts.has('network')) lines.push(...NETWORK);
-  return lines.join('; ');
+  // Held by the shell and sent in one write: line by line, each echo was its own SSH packet on a busy host.
+  return `rb_f=$(${lines.join('; ')}\n); printf '%s\\n' "$rb_f"`;
 }
 
 /** The implicit "Gathering Facts" of a play: everything. */

@@ -119,13 +119,11 @@ export class MemoryHost {
     const batch = parseBatchScript(cmd);
     if (!batch) return this.answer(cmd);
     let out = '';
-    let err = `${batch.mark} o\n`;
     for (const [i, c] of batch.cmds.entries()) {
       const r = await this.answer(c, 'probe: ');
-      out += `${batch.mark} o ${i}\n${r.stdout}\n${batch.mark} e ${i} ${r.code}\n`;
-      err += `${r.stderr}\n${batch.mark} x ${i}\n`;
+      out += `${batch.mark} o ${i}\n${r.stdout}\n${batch.mark} e ${i} ${r.code}\n${r.stderr}\n${batch.mark} x ${i}\n`;
     }
-    return { code: 0, stdout: out, stderr: err };
+    return { code: 0, stdout: out, stderr: '' };
   }
 
   private async answer(cmd: string, prefix = ''): Promise<ExecResult> {
@@ -149,8 +147,9 @@ export class MemoryHost {
 
 /** The commands and framing mark of a ProbeBatcher script (src/executor/probe-batch.ts), or undefined. */
 function parseBatchScript(script: string): { mark: string; cmds: string[] } | undefined {
-  if (!/^printf '%s o\\n' \S+ >&2\n/.test(script)) return undefined;
-  const re = /printf '%s o (\d+)\\n' (\S+)\n\(\n([\s\S]*?)\n\) <\/dev\/null; rc=\$\?/g;
+  if (!script.startsWith('rb_b=$(exec 3>&1\n')) return undefined;
+  const re =
+    /printf '%s o (\d+)\\n' (\S+)\nrb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
   const cmds: string[] = [];
   let mark = '';
   for (const m of script.matchAll(re)) {

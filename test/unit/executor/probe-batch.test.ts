@@ -21,7 +21,7 @@ describe('probe batch script', () => {
       'printf "\\n\\n"',
     ];
     const ran = sh(batchScript(cmds, 'RBmark'));
-    const r = parseBatch(ran.stdout, ran.stderr, cmds.length, 'RBmark');
+    const r = parseBatch(ran.stdout, cmds.length, 'RBmark');
     expect(r[0]).toEqual({ code: 3, stdout: Buffer.from('out\n'), stderr: Buffer.from('err\n') });
     expect(r[1].stdout.toString()).toBe('no newline');
     expect(r[5].stdout.toString()).toBe('\n\n');
@@ -31,17 +31,53 @@ describe('probe batch script', () => {
     expect(r[4].stdout.toString()).toBe('a b  c\n');
   });
   it('a missing frame is an error, not a silent empty result', () => {
-    expect(() => parseBatch('', '', 1, 'RBmark')).toThrow(/no result for command 0/);
-    // stdout complete but stderr cut short: still no result
-    expect(() => parseBatch('RBmark o 0\n\nRBmark e 0 0\n', 'RBmark o\n', 1, 'RBmark')).toThrow(/no result for command 0/);
+    expect(() => parseBatch('', 1, 'RBmark')).toThrow(/no result for command 0/);
+    // stdout and status there but the stderr part cut short: still no result
+    expect(() => parseBatch('RBmark o 0\n\nRBmark e 0 0\nwarn', 1, 'RBmark')).toThrow(/no result for command 0/);
   });
   it('what the shell printed before the batch (a noisy rc file) is no command’s output', () => {
     const ran = sh(`echo motd; echo warn >&2; ${batchScript(['echo a; echo b >&2', 'echo c'], 'RBmark')}`);
-    const r = parseBatch(ran.stdout, ran.stderr, 2, 'RBmark');
+    const r = parseBatch(ran.stdout, 2, 'RBmark');
     expect(r.map((x) => [x.stdout.toString(), x.stderr.toString()])).toEqual([
       ['a\n', 'b\n'],
       ['c\n', ''],
     ]);
+  });
+  it('no command leaks into the next (cd, variables, functions, exit), under dash and bash alike', () => {
+    const cmds = [
+      'cd /; X=1; f() { echo f; }; umask 077',
+      'pwd; [ -z "$X" ] && echo unset; command -v f || echo nof; umask',
+      'exit 4',
+      'echo after',
+    ];
+    for (const shell of ['/bin/sh', '/bin/bash']) {
+      const ran = spawnSync(shell, ['-c', batchScript(cmds, 'RBmark')], { encoding: 'utf8', cwd: tmpdir() });
+      const r = parseBatch(ran.stdout, cmds.length, 'RBmark');
+      expect(r[1].stdout.toString()).toBe(`${tmpdir()}\nunset\nnof\n${sh('umask').stdout}`);
+      expect(r[2].code).toBe(4);
+      expect([r[3].code, r[3].stdout.toString()]).toEqual([0, 'after\n']);
+    }
+  });
+  it('keeps stderr exactly, trailing newlines and all, apart from stdout even when they interleave', () => {
+    const cmds = ['echo 1; echo e1 >&2; echo 2; printf "e2\\n\\n" >&2'];
+    const r = parseBatch(sh(batchScript(cmds, 'RBmark')).stdout, 1, 'RBmark');
+    expect([r[0].stdout.toString(), r[0].stderr.toString()]).toEqual(['1\n2\n', 'e1\ne2\n\n']);
+  });
+  it.skipIf(spawnSync('strace', ['-V']).status !== 0)('reaches the host’s stdout in one write, however many commands and lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-batch-'));
+    const cmds = Array.from({ length: 8 }, (_, i) => `echo line ${i}; echo more ${i}; echo warn ${i} >&2`);
+    writeFileSync(join(dir, 'batch.sh'), batchScript(cmds, 'RBmark'));
+    const t = spawnSync('strace', ['-qq', '-o', join(dir, 'trace'), '-e', 'trace=write', '/bin/sh', join(dir, 'batch.sh')], {
+      encoding: 'utf8',
+    });
+    expect(parseBatch(t.stdout, cmds.length, 'RBmark')[7]).toEqual({
+      code: 0,
+      stdout: Buffer.from('line 7\nmore 7\n'),
+      stderr: Buffer.from('warn 7\n'),
+    });
+    // strace without -f follows the shell alone: its writes are what sshd would read and send
+    const writes = spawnSync('grep', ['-c', '^write(1,', join(dir, 'trace')], { encoding: 'utf8' }).stdout.trim();
+    expect(writes).toBe('1');
   });
   it('runs no process of its own on the host: only the commands fork', () => {
     expect(batchScript(['echo a', 'echo b'], 'RBmark')).not.toMatch(/mktemp|\bcat\b|\brm\b/);
