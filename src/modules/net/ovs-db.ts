@@ -1,7 +1,7 @@
 // What ovs_bridge and ovs_port share: ovs-vsctl's JSON, its value syntax, and the check that add-br/add-port worked.
 import { cmd, quote } from '../../remote/quote.js';
 import type { Step } from '../types.js';
-import { firstError } from './probe-text.js';
+import { firstError, parsedOnce } from './probe-text.js';
 
 type ExecStep = Extract<Step, { kind: 'exec' }>;
 
@@ -104,20 +104,17 @@ interface Snapshot {
   bridges: Rows;
 }
 
-// Every port of a loop over peers plans from the same snapshot text (the batch runs it once per host); parse it
-// once too: on 20 hosts × 19 peers this was ~100 ms of the controller's CPU. A few hosts' worth are kept.
+// Every port of a loop over peers plans from the same snapshot text: on 20 hosts × 19 peers, parsing it per port was
+// ~100 ms of the controller's CPU.
 const parsed = new Map<string, Snapshot>();
 
 /** The snapshot's three tables, one JSON document per line (shared between callers: read, never modify). */
 export function snapshotTables(stdout: string): Snapshot {
-  const hit = parsed.get(stdout);
-  if (hit) return hit;
-  const [ifaces = [], ports = [], bridges = []] = stdout
-    .trim()
-    .split('\n')
-    .map((l) => ovsRows(l));
-  const snap = { ifaces, ports, bridges };
-  if (parsed.size >= 64) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(stdout, snap);
-  return snap;
+  return parsedOnce(parsed, stdout, (text) => {
+    const [ifaces = [], ports = [], bridges = []] = text
+      .trim()
+      .split('\n')
+      .map((l) => ovsRows(l));
+    return { ifaces, ports, bridges };
+  });
 }

@@ -49,3 +49,17 @@ export const firstError = (stderr: string, fallback: string): string =>
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l !== '') ?? fallback;
+
+/**
+ * parse(text), remembered for the last few texts: every item of a loop over peers plans from the same probe output
+ * (the batch runs an identical probe once per host), so it is parsed once per host, not once per item. Callers
+ * share the result: read it, never modify it.
+ */
+export function parsedOnce<T>(table: Map<string, T>, text: string, parse: (text: string) => T): T {
+  const hit = table.get(text);
+  if (hit !== undefined) return hit;
+  const v = parse(text);
+  if (table.size >= 64) table.delete(table.keys().next().value as string);
+  table.set(text, v);
+  return v;
+}

@@ -4,7 +4,7 @@ import { cmd } from '../../remote/quote.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 import { ifname, isCidr, optIpv4, routeDest } from './net-args.js';
-import { fileSection, firstError, jsonOf, section, sections } from './probe-text.js';
+import { fileSection, firstError, jsonOf, parsedOnce, section, sections } from './probe-text.js';
 
 export interface RouteArgs {
   to: string;
@@ -30,6 +30,9 @@ const DEBIAN_HEADER = [
   '# Managed by runbook (route persist: debian): ifupdown runs this each time an interface comes up.',
   '# A route whose gateway is not reachable yet fails quietly here and is added at a later interface.',
 ];
+
+// The main table as read by one probe, shared by every route of a loop (read, never modified).
+const probed = new Map<string, { s: Record<string, string | undefined>; routes: IpRoute[] | undefined }>();
 
 /** ip prints a /32 as the bare address. */
 const shown = (to: string) => (to.endsWith('/32') ? to.slice(0, -3) : to);
@@ -118,8 +121,10 @@ export const route = defineModule({
     const r = await probe.run(
       [section('routes', cmd('ip', '-j', 'route', 'show')), ...(file ? [fileSection('file', file)] : [])].join('; '),
     );
-    const s = sections(r.stdout);
-    const routes = jsonOf<IpRoute[]>(s.routes);
+    const { s, routes } = parsedOnce(probed, r.stdout, (text) => {
+      const s = sections(text);
+      return { s, routes: jsonOf<IpRoute[]>(s.routes) };
+    });
     if (!routes) return { changed: false, failed: firstError(r.stderr, `cannot read routes to ${p.to}`) };
     const dst = isCidr(p.to) ? shown(p.to) : p.to;
     const mine = routes.filter((x) => x.dst === dst);
