@@ -15,6 +15,7 @@ import { runFree, runLinear } from './strategy.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
+import { mentionsRuntime, runtimeNames } from './runtime-names.js';
 import { settleBatch } from './safety/outcome.js';
 
 /** @deprecated the run's state is a RunState; kept for callers that named it so. */
@@ -38,6 +39,9 @@ export class PlayRun {
   private readonly magic = new Map<string, Record<string, unknown>>();
   private readonly progress = new Map<string, HostProgress>();
   private readonly throttles = new Map<Task, Semaphore>();
+  /** Hosts with a vars_files entry left for after their facts; the play's runtime names, found once. */
+  private readonly deferredVarsFiles = new Set<string>();
+  private runtime?: Set<string>;
   /** meta: end_host takes a host out of the rest of the play; end_batch and end_play stop more. */
   readonly ended = new Set<string>();
   batchOver = false;
@@ -153,14 +157,30 @@ export class PlayRun {
       r.playVars = { ...play.vars };
       r.notified.clear();
       // a new object, not an in-place change: hostvars built while the files were read see the files' vars after
-      if (play.varsFiles.length) r.playVars = { ...r.playVars, ...loadVarsFiles(play, play.baseDir, this.host(h).vars(), h) };
+      if (play.varsFiles.length) this.readVarsFiles(h, true);
     }
+  }
+
+  /**
+   * The play vars of host h with its vars_files read. An entry named by a fact ("vars/{{ ansible_os_family }}.yml")
+   * waits for the facts: left out at the play's start, read after gathering (as Ansible does; in the files' order).
+   */
+  private readVarsFiles(h: string, atStart: boolean): void {
+    const r = this.st.host(h);
+    const names = (this.runtime ??= runtimeNames(this.play));
+    // Before facts, or when the play gathers none (Ansible then skips such an entry too), a fact's name may be missing.
+    const lenient = atStart || !r.factsGathered;
+    const later = lenient ? { runtime: (n: string) => mentionsRuntime(n, names), deferred: 0 } : undefined;
+    const files = loadVarsFiles(this.play, this.play.baseDir, this.host(h).vars(), h, later);
+    r.playVars = { ...this.play.vars, ...files };
+    if (atStart && later?.deferred) this.deferredVarsFiles.add(h);
   }
 
   private async runBatch(batch: string[]): Promise<void> {
     this.batchOver = false;
     await forEachLimit(batch, this.st.o.forks, async (h) => {
       await this.host(h).gather();
+      if (this.deferredVarsFiles.delete(h)) this.readVarsFiles(h, false);
       await this.host(h).planAhead(this.ahead);
     });
     this.fatal = false;

@@ -11,9 +11,7 @@ import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
 import { lookupDirs, loopItems } from './item.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { loadVarsFiles } from './vars-files.js';
-import { UndefinedError } from '../jinja/values.js';
-import { MissingVariable } from '../template/strict.js';
+import { loadVarsFiles, undefinedName } from './vars-files.js';
 
 function asInput(e: unknown, host: string, t: Task): never {
   if (e instanceof InputError) throw e;
@@ -26,11 +24,8 @@ function asInput(e: unknown, host: string, t: Task): never {
  * value names it (`x: "{{ ansible_hostname }}"`, then `{{ x }}`). Not an input error: the task is checked when it runs.
  */
 function laterDefined(e: unknown, names: Set<string>): boolean {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) {
-    const name = c instanceof UndefinedError ? c.undef.name : c instanceof MissingVariable ? c.variable : undefined;
-    if (name !== undefined) return mentionsRuntime(name.split(/[.[]/)[0] ?? name, names);
-  }
-  return false;
+  const name = undefinedName(e);
+  return name !== undefined && mentionsRuntime(name.split(/[.[]/)[0] ?? name, names);
 }
 
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
@@ -79,10 +74,13 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   for (const h of hosts) {
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
+    // A vars file named by a fact is read once the facts are in: until then any variable may be one of its.
+    const later = { runtime: (n: string) => mentionsRuntime(n, names), deferred: 0 };
     const playVars = {
       ...play.vars,
-      ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h) : {}),
+      ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h, later) : {}),
     };
+    const undefinedNow = (e: unknown) => laterDefined(e, names) || (later.deferred > 0 && undefinedName(e) !== undefined);
     const base = varsFor({ ...r, playVars }, magic, o.extraVars);
     for (const { t, soft, own } of checked) {
       // base already holds -e on top: a task with no vars of its own reads it as it is
@@ -92,7 +90,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
         try {
           loopItems(t, vars, play.baseDir);
         } catch (e) {
-          if (laterDefined(e, names)) continue;
+          if (undefinedNow(e)) continue;
           asInput(e, h, t);
         }
         continue;
@@ -117,7 +115,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           failedTask = { task: t, why: verdict.failed };
         }
       } catch (e) {
-        if (soft || laterDefined(e, names)) continue;
+        if (soft || undefinedNow(e)) continue;
         asInput(e, h, t);
       }
     }

@@ -1,8 +1,10 @@
 // vars_files load per host (the path may be templated) before the play touches any host.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { MissingVariable } from '../template/strict.js';
+import { UndefinedError } from '../jinja/values.js';
+import { varsFilePath } from '../playbook/vars-path.js';
 import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
 import { readVarsText } from '../vault/password.js';
@@ -14,11 +16,33 @@ import { yaml11Bool } from '../yaml11.js';
 // Each file is read once per run (the run's context; a later run in the same process reads it again).
 const cache = () => runContext().cache<string, Record<string, unknown>>('vars-files');
 
-export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, unknown>, host: string) {
+/**
+ * The vars of a play's vars_files for one host, in order (later files win). An entry that is a list reads the first
+ * of its files found. With `later`, an entry whose name needs a variable the run defines later (a fact: "vars/{{
+ * ansible_os_family }}.yml") is left out and listed in `later.deferred`: the play reads the files again once the
+ * host's facts are in (src/executor/play.ts), as Ansible templates vars_files with the facts it has by then.
+ */
+export function loadVarsFiles(
+  play: Play,
+  baseDir: string,
+  vars: Record<string, unknown>,
+  host: string,
+  later?: { runtime: (name: string) => boolean; deferred: number },
+) {
   const out: Record<string, unknown> = {};
-  for (const f of play.varsFiles) {
-    const rel = renderString(f, vars, { host, at: play.at });
-    const path = isAbsolute(rel) ? rel : join(baseDir, rel);
+  for (const entry of play.varsFiles) {
+    const candidates = typeof entry === 'string' ? [entry] : entry;
+    let path: string | undefined;
+    try {
+      path = firstFound(candidates, baseDir, vars, host, play);
+    } catch (e) {
+      const name = undefinedName(e);
+      if (later && name !== undefined && later.runtime(name.split(/[.[]/)[0] ?? name)) {
+        later.deferred++;
+        continue;
+      }
+      throw e;
+    }
     let data = cache().get(path);
     if (!data) {
       let text: string;
@@ -54,4 +78,25 @@ export function loadVarsFiles(play: Play, baseDir: string, vars: Record<string, 
     Object.assign(out, data);
   }
   return out;
+}
+
+// The first candidate that exists (rendered for the host); a lone entry is read as named, so its error says which.
+function firstFound(candidates: string[], baseDir: string, vars: Record<string, unknown>, host: string, play: Play): string {
+  const paths = candidates.map((c) => varsFilePath(baseDir, renderString(c, vars, { host, at: play.at })));
+  if (paths.length === 1) return paths[0]!;
+  const found = paths.find((p) => existsSync(p));
+  if (found) return found;
+  throw new InputError(`vars_files: none of ${paths.join(', ')} is found for host ${host}`, {
+    at: play.at,
+    hint: 'add a file that exists to the list (relative paths resolve from the playbook directory or its vars/)',
+  });
+}
+
+/** The variable an undefined-variable error (a Jinja one, or a Handlebars template's) is about, through its causes. */
+export function undefinedName(e: unknown): string | undefined {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    if (c instanceof UndefinedError) return c.undef.name;
+    if (c instanceof MissingVariable) return c.variable;
+  }
+  return undefined;
 }

@@ -1,10 +1,11 @@
 // One play map → a validated Play: its keys, its task lists, and notify names that reach a handler.
 import { existsSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { didYouMean } from '../errors.js';
 import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
+import { varsFilePath } from './vars-path.js';
+import type { Location } from '../errors.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
@@ -180,19 +181,41 @@ function checkNotify(all: ParsedTask[], handlers: ParsedTask[]): void {
   }
 }
 
-// Relative to the playbook; checked now unless templated (then it is only known per host).
-function varsFiles(src: Source, f: Field, baseDir: string): string[] {
-  const { values, ats } = strList(src, f, 'vars_files: [vars/common.yml]');
-  return values.map((v, i) => {
-    if (hasTemplate(v)) {
-      checkTemplateSyntax(v, ats[i]);
-      return v;
+// Relative to the playbook (or its vars/ folder); checked now unless templated (then it is only known per host). An
+// entry that is a list names candidates, the first found is read, as in Ansible: ["vars/{{ ansible_os_family }}.yml",
+// "vars/default.yml"].
+function varsFiles(src: Source, f: Field, baseDir: string): (string | string[])[] {
+  if (f.node === null) return [];
+  const items = isSeq(f.node) ? f.node.items : [f.node];
+  return items.map((item) => {
+    const node = resolve(src, item);
+    if (isSeq(node)) {
+      const list = strList(src, { ...f, node }, 'vars_files: [["vars/{{ ansible_os_family }}.yml", vars/default.yml]]');
+      if (!list.values.length)
+        fail(posOf(src, item), 'a list in "vars_files" needs at least one file', 'for example: [vars/a.yml, vars/b.yml]');
+      const checked = list.values.map((v, i) => checkedVarsFile(v, list.ats[i]!, baseDir, false));
+      if (checked.every((v) => !hasTemplate(v) && !existsSync(v)))
+        fail(
+          posOf(src, item),
+          `none of these vars files is found: ${checked.join(', ')}`,
+          `vars_files paths are relative to the playbook's directory (${baseDir})`,
+        );
+      return checked;
     }
-    const path = resolvePath(baseDir, v);
-    if (!existsSync(path))
-      fail(ats[i], `vars file not found: ${path}`, `vars_files paths are relative to the playbook's directory (${baseDir})`);
-    return path;
+    const one = strList(src, { ...f, node }, 'vars_files: [vars/common.yml]');
+    return checkedVarsFile(one.values[0]!, one.ats[0]!, baseDir, true);
   });
+}
+
+function checkedVarsFile(v: string, at: Location, baseDir: string, mustExist: boolean): string {
+  if (hasTemplate(v)) {
+    checkTemplateSyntax(v, at);
+    return v;
+  }
+  const path = varsFilePath(baseDir, v);
+  if (mustExist && !existsSync(path))
+    fail(at, `vars file not found: ${path}`, `vars_files paths are relative to the playbook's directory (${baseDir})`);
+  return path;
 }
 
 // serial: 2, serial: "30%", or a list of those cycled batch by batch.

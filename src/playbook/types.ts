@@ -126,7 +126,8 @@ export interface Play {
   /** Folder of the file the play is written in (an imported playbook's own), for templates, files and vars_files. */
   baseDir: string;
   vars: Record<string, unknown>;
-  varsFiles: string[];
+  /** Each entry: one file, or candidates of which the first found is read (Ansible's conditional vars_files). */
+  varsFiles: (string | string[])[];
   gatherFacts: boolean;
   /** gather_subset: which parts of the facts the play's gathering collects (Ansible's names; absent: all). */
   gatherSubset?: string[];

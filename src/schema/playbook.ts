@@ -79,7 +79,10 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
     anyOf: [ref('text'), { type: 'array', items: ref('text'), minItems: 1 }],
   },
   vars: ref('vars'),
-  vars_files: { ...ref('textList'), description: 'YAML files of variables, relative to the playbook' },
+  vars_files: {
+    description: 'YAML files of variables, relative to the playbook (or its vars/); an entry that is a list: the first of its files found',
+    anyOf: [ref('text'), { type: 'array', items: { anyOf: [ref('text'), { type: 'array', items: ref('text') }] } }, { type: 'null' }],
+  },
   gather_facts: { ...ref('bool'), description: 'default true' },
   gather_subset: { ...ref('textList'), description: 'parts of the facts to gather: all, min, hardware, network, !name (default all)' },
   gather_timeout: { type: 'integer', minimum: 1, description: 'seconds the mount sizes may take (default 10)' },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/executor/events.js';
 import { recapLine, runYaml } from '../../support/run-playbook.js';
+import type { MemoryLab } from '../../support/memory-host.js';
 
 const play = (tasks: string, head = '') => `- hosts: all\n  gather_facts: false\n${head}  tasks:\n${tasks}`;
 const steps = (names: string[]) => names.map((n) => `    - name: ${n}\n      command: step ${n}\n`).join('');
@@ -176,6 +177,44 @@ describe('before any host', () => {
     const r = await runYaml(pb, { inventory: ['h1'], files });
     expect(r.exitCode).toBe(0);
     expect(r.lab.host('h1').commands).toEqual(['key ssh-ed25519 AAAA', 'user ann', 'user bob', 'motd hi h1']);
+  });
+
+  describe('vars_files named by facts, and lists of candidates (first found), as in Ansible', () => {
+    const FACTS = '@@uname\nLinux h1 6.1 #1 SMP x86_64\n@@osrel\nID=debian\nVERSION_ID=12\n';
+    const pb = (entry: string) =>
+      `- hosts: all\n  vars_files:\n    - vars/common.yml\n    - ${entry}\n  tasks:\n    - command: "install {{ pkg }} {{ common }}"\n`;
+    const files = {
+      'vars/common.yml': 'common: c\npkg: none\n',
+      'vars/Debian.yml': 'pkg: apt-thing\n',
+      'vars/default.yml': 'pkg: default-thing\n',
+    };
+    const facts = (lab: MemoryLab) => lab.host('h1').on('echo @@uname', { stdout: FACTS });
+
+    it('a fact in the name: read after gathering, in the files order; its vars are not refused before', async () => {
+      const r = await runYaml(pb('"vars/{{ ansible_facts.os_family }}.yml"'), { inventory: ['h1'], files, script: facts });
+      expect(r.exitCode).toBe(0);
+      expect(r.lab.host('h1').commands.filter((c) => c.startsWith('install'))).toEqual(['install apt-thing c']);
+    });
+
+    it('a list: the first file found, the fact-named one or the default', async () => {
+      const list = '["vars/{{ ansible_distribution }}-{{ ansible_distribution_major_version }}.yml", "vars/default.yml"]';
+      const r = await runYaml(pb(list), { inventory: ['h1'], files, script: facts });
+      expect(r.lab.host('h1').commands.filter((c) => c.startsWith('install'))).toEqual(['install default-thing c']);
+      const r2 = await runYaml(pb('["{{ ansible_os_family }}.yml", default.yml]'), { inventory: ['h1'], files, script: facts });
+      expect(r2.lab.host('h1').commands.filter((c) => c.startsWith('install'))).toEqual(['install apt-thing c']);
+    });
+
+    it('a list none of whose files exists is refused when the playbook loads, naming them', async () => {
+      await expect(runYaml(pb('[vars/a.yml, vars/b.yml]'), { inventory: ['h1'], files })).rejects.toThrow(
+        /none of these vars files is found: .*vars\/a\.yml, .*vars\/b\.yml/,
+      );
+    });
+
+    it('a misspelt name in a vars_files entry is still refused before any host', async () => {
+      await expect(runYaml(pb('"vars/{{ os_famly }}.yml"'), { inventory: ['h1'], files, script: facts })).rejects.toThrow(
+        /'os_famly' is undefined/,
+      );
+    });
   });
 
   it('a misspelt var is still refused before any host is touched', async () => {
