@@ -260,8 +260,11 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
   }
 
   const has = (k: string) => given(input, k) || v[k] !== undefined;
+  // A templated value may render to omit (`{{ x | default(omit) }}`): it counts as given only once rendered, when the
+  // task runs and its args are checked again.
+  const surely = (k: string) => given(input, k) && !isTemplated(input[k]);
   for (const group of spec.mutually_exclusive ?? []) {
-    const present = group.filter((k) => given(input, k));
+    const present = group.filter(surely);
     if (present.length > 1) fail(a, `give only one of ${present.join(', ')}`);
   }
   for (const group of spec.required_one_of ?? []) {
@@ -270,8 +273,9 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
     fail(a, `give one of ${group.join(', ')}${exclusive ? '' : group.length === 2 ? ' or both' : ' or more'}`);
   }
   for (const group of spec.required_together ?? []) {
-    const present = group.filter((k) => given(input, k));
-    if (present.length && present.length < group.length) fail(a, `give ${group.join(' and ')} together (${present.join(', ')} given)`);
+    const present = group.filter(surely);
+    if (present.length && group.some((k) => !given(input, k)))
+      fail(a, `give ${group.join(' and ')} together (${present.join(', ')} given)`);
   }
   for (const [key, value, requires, oneOf] of spec.required_if ?? []) {
     if (v[key] !== value) continue;

@@ -214,7 +214,15 @@ describe('required and the cross-argument rules', () => {
     [{ path: '/f', src: 's', state: 'absent', line: 'l' }],
     [{ path: '/f', src: 's', state: 'absent', regexp: 'r' }],
     [{ ...ok, backrefs: true, regexp: '^(a)' }],
+    // a templated value may render to omit: the exclusive and together rules wait for the rendered args
+    [{ ...ok, src: '{{ s | default(omit) }}' }],
+    [{ ...ok, owner: 'root', group: '{{ g | default(omit) }}' }],
   ])('%j passes', (raw) => expect(() => parseArgs(RULES, raw, at, 'm')).not.toThrow());
+  test.each([
+    // ...but what is given for sure still counts
+    [{ ...ok, owner: 'root', src: '{{ s }}' }, 'give owner and group together (owner given)'],
+    [{ ...ok, src: 'y', owner: '{{ o }}', group: 'g' }, 'give only one of content, src'],
+  ])('%j → %s', (raw, msg) => expect(err(raw, RULES).message).toBe(`module "m": ${msg}`));
   test('a rule not mutually exclusive says "or both"', () => {
     const spec: ModuleSpec = {
       args: { state: { description: 'x' }, enabled: { type: 'bool', description: 'x' } },
