@@ -23,6 +23,7 @@ export interface PackageArgs {
   /** dnf/yum only, passed on to them as Ansible's package passes its other arguments to the backend. */
   enablerepo?: string[];
   disablerepo?: string[];
+  allowDowngrade: boolean;
 }
 
 const ANSWER = 'END { n = split(want, w, " "); for (i = 1; i <= n; i++) print w[i], (w[i] in ok ? "yes" : "no") }';
@@ -105,6 +106,11 @@ export const pkg = defineModule({
       description: "dnf/yum: repositories to enable for this task (apt hosts fail the task, as Ansible's apt refuses it)",
     },
     disablerepo: { type: 'list', description: 'dnf/yum: repositories to disable for this task' },
+    allow_downgrade: {
+      type: 'bool',
+      default: false,
+      description: 'let the manager install a version below the installed one (passed on to apt-get or dnf/yum)',
+    },
   },
   build: (v): PackageArgs => ({
     names: v.name,
@@ -113,6 +119,7 @@ export const pkg = defineModule({
     updateCache: v.update_cache,
     enablerepo: v.enablerepo,
     disablerepo: v.disablerepo,
+    allowDowngrade: v.allow_downgrade,
   }),
   merge: (batches) => mergeNames(batches as NamesBatch[]),
   async plan(p, probe, ctx): Promise<Plan> {
@@ -128,7 +135,7 @@ export const pkg = defineModule({
       };
     const names = p.names[m];
     if (!names.length) return { changed: false, note: `no packages named for ${m}` };
-    const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo };
+    const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo, ...(p.allowDowngrade ? { allowDowngrade: true } : {}) };
     if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length))
       return {
         changed: false,
@@ -161,7 +168,11 @@ export const pkg = defineModule({
       const steps: Step[] = [];
       if (p.updateCache && p.state !== 'absent')
         steps.push({ kind: 'exec', cmd: m === 'apt' ? updateCommand(0) : makecacheCommand(m, repos) });
-      if (m === 'apt') steps.push({ kind: 'exec', cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', names, {}) });
+      if (m === 'apt')
+        steps.push({
+          kind: 'exec',
+          cmd: aptCommand(p.state === 'absent' ? 'remove' : 'install', names, p.allowDowngrade ? { allowDowngrade: true } : {}),
+        });
       else {
         const work = rpmPending(p.state, names, new Set(names.filter(has)), upgradable);
         for (const c of rpmCommands(m, work, repos)) steps.push({ kind: 'exec', cmd: c });

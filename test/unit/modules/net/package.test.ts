@@ -39,6 +39,15 @@ describe('package', () => {
     expect(onApt.p.failed).toMatch(/enablerepo\/disablerepo are dnf\/yum arguments/);
   });
 
+  it('allow_downgrade is passed on to the manager, as Ansible passes it to apt or dnf', async () => {
+    const { p } = await plan({ name: 'docker-ce', allow_downgrade: true }, apt('docker-ce no\n'));
+    expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades docker-ce']);
+    const dnf = await plan({ name: 'docker-ce', allow_downgrade: 'yes' }, sectioned({ mgr: 'dnf', installed: 'docker-ce no\n' }), {
+      ansible_pkg_mgr: 'dnf',
+    });
+    expect(stepsOf(dnf.p)).toEqual(['dnf install -y --allowdowngrade docker-ce']);
+  });
+
   it('the map form picks the names for the host manager (dnf)', async () => {
     const { p, probe } = await plan({ name: OVS }, sectioned({ mgr: 'dnf', installed: 'openvswitch no\n' }), { ansible_pkg_mgr: 'dnf' });
     expect(probe.ran[0]).toContain('for p in openvswitch; do rpm -q --quiet "$p"');
