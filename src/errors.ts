@@ -37,6 +37,8 @@ export class RunbookError extends Error {
 export class InputError extends RunbookError {}
 export class InventoryError extends InputError {}
 export class PlaybookError extends InputError {}
+/** Valid Ansible that runbook does not have: a module it lacks, a collection's, a download. */
+export class ModuleUnavailable extends PlaybookError {}
 export class TemplateError extends InputError {}
 export class ExpressionError extends InputError {}
 export class UsageError extends InputError {}

@@ -195,7 +195,7 @@ export class HostProgress {
       out = await this.apply(turn, vars);
     } catch (e) {
       if (e instanceof ConnectError) return this.connectFailed(turn, e);
-      out = this.failed(turn, e);
+      out = this.failed(turn, e, vars);
     }
     this.record(turn, vars, out);
     return out;
@@ -252,11 +252,12 @@ export class HostProgress {
     return undefined;
   }
 
-  private failed(turn: TaskTurn, e: unknown): TaskOutcome {
+  private failed(turn: TaskTurn, e: unknown, vars: Record<string, unknown>): TaskOutcome {
     const { task } = turn;
     const msg = task.noLog ? NO_LOG_MSG : errorText(e);
-    this.emitResult(turn, 'failed', { ...failureHandled(task), msg });
-    return { status: 'failed', result: { failed: true, changed: false, msg }, ignored: task.ignoreErrors, msg };
+    const handled = failureHandled(task, vars);
+    this.emitResult(turn, 'failed', { ...handled, msg });
+    return { status: 'failed', result: { failed: true, changed: false, msg }, ignored: handled.ignored === true, msg };
   }
 
   /** What a task's outcome leaves on the host: blocks, recap, register, facts, notifications, the inventory. */

@@ -8,6 +8,8 @@ import type { ApplyIntent } from './safety/guard.js';
 import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { renderValue } from '../template/render.js';
+import { truthy } from '../jinja/values.js';
+import { toBool } from '../modules/args.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
 import { loopInfo } from './loops.js';
 import { applyMerged } from './merge.js';
@@ -52,8 +54,20 @@ export interface TaskOutcome {
 export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** How a failure of this task is taken care of, as the result event says it: ignore_errors, or a block's rescue:. */
-export function failureHandled(t: Task): { ignored?: true; rescued?: true } {
-  return t.ignoreErrors ? { ignored: true } : rescuable(t) ? { rescued: true } : {};
+export function failureHandled(t: Task, vars: Record<string, unknown>): { ignored?: true; rescued?: true } {
+  return ignoresErrors(t, vars) ? { ignored: true } : rescuable(t) ? { rescued: true } : {};
+}
+
+/** ignore_errors for this host: true or false, or its template rendered with the host's vars (Ansible's boolean). */
+export function ignoresErrors(t: Task, vars: Record<string, unknown>): boolean {
+  if (typeof t.ignoreErrors === 'boolean') return t.ignoreErrors;
+  let v: unknown;
+  try {
+    v = renderValue(t.ignoreErrors, vars, { at: t.at });
+  } catch {
+    return false; // the task fails as it was going to; a template that cannot render ignores nothing
+  }
+  return typeof v === 'string' ? (toBool(v) ?? false) : truthy(v);
 }
 
 function label(item: unknown): string {
@@ -101,7 +115,7 @@ export async function runTask(
       task: name,
       at,
       status: r.status,
-      ...(r.status === 'failed' ? failureHandled(t) : {}),
+      ...(r.status === 'failed' ? failureHandled(t, vars) : {}),
       item: item === undefined ? undefined : t.noLog ? '(hidden)' : itemLabel(item),
       msg: t.noLog ? (r.status === 'failed' ? NO_LOG_MSG : undefined) : r.msg,
       rc: typeof exec.rc === 'number' ? exec.rc : undefined,
@@ -119,7 +133,7 @@ export async function runTask(
     const spec = ahead ? await ahead : undefined;
     const r = spec && !Array.isArray(spec) ? await fromSpec(spec, t, vars) : await runItem(def, t, host, vars, env);
     emit(r, started);
-    return { ...outcome(t, r.status, r.result, r.facts, r.msg), applied: r.applied, writes: r.writes };
+    return { ...outcome(t, vars, r.status, r.result, r.facts, r.msg), applied: r.applied, writes: r.writes };
   }
   const results: Record<string, unknown>[] = [];
   let changed = false;
@@ -184,13 +198,20 @@ export async function runTask(
   const allSkipped = items.length > 0 && results.every((r) => r.skipped);
   const status: TaskStatus = failed ? 'failed' : changed ? 'changed' : allSkipped || !items.length ? 'skipped' : 'ok';
   return {
-    ...outcome(t, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts),
+    ...outcome(t, vars, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts),
     applied: stale,
     writes: [...writes],
   };
 }
 
-function outcome(t: Task, status: TaskStatus, result: Record<string, unknown>, facts?: Record<string, unknown>, msg?: string): TaskOutcome {
-  const ignored = status === 'failed' && t.ignoreErrors;
+function outcome(
+  t: Task,
+  vars: Record<string, unknown>,
+  status: TaskStatus,
+  result: Record<string, unknown>,
+  facts?: Record<string, unknown>,
+  msg?: string,
+): TaskOutcome {
+  const ignored = status === 'failed' && ignoresErrors(t, vars);
   return { status, result, facts, ignored, msg: t.noLog && status === 'failed' ? NO_LOG_MSG : msg };
 }

@@ -1,5 +1,5 @@
 // Shared argument checks, so every module reports bad args with the same words and hints.
-import { didYouMean, type Location, PlaybookError } from '../errors.js';
+import { didYouMean, type Location, ModuleUnavailable, PlaybookError } from '../errors.js';
 
 // Args as YAML gave them, before any checking.
 export type Raw = Record<string, unknown>;
@@ -42,6 +42,11 @@ export function argsOf(raw: unknown, at: Location, module: string, allowed: read
 // Module-level rule violations (exclusive keys, cross-checks) share the message prefix of type errors.
 export function fail(a: Args, msg: string, hint?: string): never {
   throw new PlaybookError(`module "${a.module}": ${msg}`, { at: a.at, hint });
+}
+
+/** What the module could do in Ansible but not in runbook (a download): refused like a mistake, but a different kind. */
+export function unavailable(a: Args, msg: string, hint?: string): never {
+  throw new ModuleUnavailable(`module "${a.module}": ${msg}`, { at: a.at, hint });
 }
 
 export function wrongType(a: Args, key: string, expected: string, hint?: string): never {

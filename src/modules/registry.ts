@@ -1,5 +1,5 @@
 // Module names → definitions; the only place the executor and loader learn which modules exist.
-import { didYouMean, type Location, PlaybookError } from '../errors.js';
+import { didYouMean, type Location, ModuleUnavailable } from '../errors.js';
 import { assert } from './assert.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
@@ -53,7 +53,7 @@ const bare = shortName;
 // Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> and ansible.legacy.<name> are accepted.
 export function lookup(name: string, at: Location): ModuleDef<any> {
   const m = Object.hasOwn(modules, bare(name)) ? modules[bare(name)] : undefined;
-  if (!m) throw new PlaybookError(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), Object.keys(modules)) });
+  if (!m) throw new ModuleUnavailable(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), Object.keys(modules)) });
   return m;
 }
 

@@ -12,7 +12,7 @@ import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js'
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
-import { bool, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
+import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
 import {
   collectionsOf,
   mergeDefaults,
@@ -36,7 +36,7 @@ export interface Inherited {
   become?: boolean;
   becomeUser?: string;
   environment?: Record<string, unknown>;
-  ignoreErrors?: boolean;
+  ignoreErrors?: boolean | string;
   noLog?: boolean;
   checkMode?: boolean;
   timeout?: number;
@@ -87,7 +87,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     become: opt(kw, 'become', bool),
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
-    ignoreErrors: opt(kw, 'ignore_errors', bool),
+    ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
     noLog: opt(kw, 'no_log', bool),
     checkMode: opt(kw, 'check_mode', bool),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
@@ -208,7 +208,8 @@ export function inherit(t: Task, b: Inherited): void {
   if (t.become === undefined && b.become !== undefined) t.become = b.become;
   if (t.becomeUser === undefined && b.becomeUser !== undefined) t.becomeUser = b.becomeUser;
   if (b.environment) t.environment = { ...b.environment, ...t.environment };
-  if (b.ignoreErrors) t.ignoreErrors = true;
+  if (b.ignoreErrors === true) t.ignoreErrors = true;
+  else if (typeof b.ignoreErrors === 'string' && t.ignoreErrors === false) t.ignoreErrors = b.ignoreErrors;
   if (b.noLog) t.noLog = true;
   if (t.checkMode === undefined && b.checkMode !== undefined) t.checkMode = b.checkMode;
   if (t.timeout === undefined && b.timeout !== undefined) t.timeout = b.timeout;

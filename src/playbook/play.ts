@@ -9,7 +9,7 @@ import type { Location } from '../errors.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
-import { bool, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, boolOrTemplate, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { inherit, parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
 import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
@@ -83,7 +83,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     tags: [],
     vars: {},
     runOnce: opt(kw, 'run_once', bool),
-    ignoreErrors: opt(kw, 'ignore_errors', bool),
+    ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
     noLog: opt(kw, 'no_log', bool),
     checkMode: opt(kw, 'check_mode', bool),
   };

@@ -34,6 +34,16 @@ export function bool(f: Field): boolean {
   return v;
 }
 
+/** true or false, or a template decided per host when the task runs (`ignore_errors: "{{ ansible_check_mode }}"`). */
+export function boolOrTemplate(f: Field): boolean | string {
+  const v = scalar(f);
+  if (typeof v === 'string' && hasTemplate(v)) {
+    checkTemplateSyntax(v, f.at);
+    return v;
+  }
+  return bool(f);
+}
+
 // Names, hosts and the like: a non-empty string (a bare number is taken as its text).
 export function str(f: Field, example = `${f.key}: some text`): string {
   const v = scalar(f);

@@ -1,7 +1,7 @@
 // One task map → a validated Task: one module, known keywords, args checked by the module itself.
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { type Location, PlaybookError, didYouMean } from '../errors.js';
+import { type Location, ModuleUnavailable, PlaybookError, didYouMean } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
 import type { ModuleDef } from '../modules/types.js';
 import { isModule, lookup } from '../modules/registry.js';
@@ -22,6 +22,7 @@ import { KvError, parseKv, splitArgs } from './kv.js';
 import { describe, type Field, fieldsOf, isEmpty, posOf, type Source, toValue } from './positions.js';
 import {
   bool,
+  boolOrTemplate,
   checkTemplates,
   conditions,
   envMap,
@@ -128,7 +129,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     loopVar: control?.loopVar ?? 'item',
     notify: notify?.values ?? [],
     tags: unique([...scope.playTags, ...(opt(kw, 'tags', (f) => tagList(src, f)) ?? [])]),
-    ignoreErrors: opt(kw, 'ignore_errors', bool) ?? false,
+    ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate) ?? false,
     changedWhen: opt(kw, 'changed_when', (f) => conditions(src, f)) ?? [],
     failedWhen: opt(kw, 'failed_when', (f) => conditions(src, f)) ?? [],
     noLog: opt(kw, 'no_log', bool) ?? false,
@@ -272,11 +273,10 @@ function isModuleKey(key: string): boolean {
 function moduleDef(key: string, at: Location): ModuleDef<unknown> {
   if (isCollectionName(key)) {
     const coll = key.split('.').slice(0, 2).join('.');
-    fail(
+    throw new ModuleUnavailable(`module "${key}" is from the collection ${coll}, which runbook does not have`, {
       at,
-      `module "${key}" is from the collection ${coll}, which runbook does not have`,
-      `runbook's modules are ansible.builtin ones and its own (${MODULE_LIST_HINT}); write the task with one of them`,
-    );
+      hint: `runbook's modules are ansible.builtin ones and its own (${MODULE_LIST_HINT}); write the task with one of them`,
+    });
   }
   return lookup(shortName(key), at);
 }
@@ -294,9 +294,13 @@ function rejectKey(f: Field, hasModule: boolean): never {
   // Both close: the nearer wins; on a tie, a missing module makes the module name the likelier intent.
   const both = hasModule ? [keyword, module] : [module, keyword];
   const best = keyword && module ? suggested(didYouMean(f.key, both as string[])) : (module ?? keyword);
-  if (best !== undefined && best === module) fail(f.keyAt, `unknown module "${f.key}"`, `did you mean "${module}"?`);
+  if (best !== undefined && best === module)
+    throw new ModuleUnavailable(`unknown module "${f.key}"`, { at: f.keyAt, hint: `did you mean "${module}"?` });
   if (best !== undefined) fail(f.keyAt, `unknown key "${f.key}" in task`, `did you mean "${best}"?`);
-  return fail(f.keyAt, `unknown key "${f.key}" in task`, `if it is a module, runbook has none by that name; ${MODULE_HINT}`);
+  // A task with no module of runbook's: most likely one runbook does not have, not a misspelt keyword.
+  const hint = `if it is a module, runbook has none by that name; ${MODULE_HINT}`;
+  if (!hasModule) throw new ModuleUnavailable(`unknown key "${f.key}" in task`, { at: f.keyAt, hint });
+  return fail(f.keyAt, `unknown key "${f.key}" in task`, hint);
 }
 
 function moduleHint(f: Field): string | undefined {

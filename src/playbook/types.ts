@@ -67,7 +67,8 @@ export interface Task {
   register?: string;
   notify: string[];
   tags: string[];
-  ignoreErrors: boolean;
+  /** A template (a string) is rendered per host when the task fails. */
+  ignoreErrors: boolean | string;
   changedWhen: string[];
   failedWhen: string[];
   noLog: boolean;

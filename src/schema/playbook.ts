@@ -22,6 +22,10 @@ const YAML11_BOOLS = ['yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', '
 const DEFINITIONS: Record<string, Schema> = {
   // yes/no/on/off are booleans to the loader (YAML 1.1, as Ansible) but strings to a YAML 1.2 editor.
   bool: { anyOf: [{ type: 'boolean' }, { enum: YAML11_BOOLS }] },
+  boolOrTemplate: {
+    description: 'true or false, or a template decided per host ("{{ ansible_check_mode }}")',
+    anyOf: [ref('bool'), { type: 'string', pattern: '\\{\\{' }],
+  },
   text: {
     description: 'a non-empty string (a bare number is taken as its text)',
     anyOf: [{ type: 'string', pattern: '\\S' }, { type: 'number' }],
@@ -117,7 +121,7 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
   any_errors_fatal: ref('bool'),
   strategy: { enum: ['linear', 'free'] },
   run_once: { ...ref('bool'), description: "every task of the play runs on the play's first host only" },
-  ignore_errors: { ...ref('bool'), description: 'every task of the play carries on past a failure' },
+  ignore_errors: { ...ref('boolOrTemplate'), description: 'every task of the play carries on past a failure' },
   no_log: { ...ref('bool'), description: 'every task of the play hides its output' },
   check_mode: { ...ref('bool'), description: 'every task of the play checks only (false: runs for real even under --check)' },
   tags: ref('textList'),
@@ -170,7 +174,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   register: { type: 'string', pattern: IDENTIFIER, description: 'variable that receives the result (rc, stdout, changed, …)' },
   notify: { ...ref('textList'), description: 'handler names (or listen names) to run when this task changes something' },
   tags: ref('textList'),
-  ignore_errors: ref('bool'),
+  ignore_errors: ref('boolOrTemplate'),
   changed_when: ref('condition'),
   failed_when: ref('condition'),
   no_log: ref('bool'),

@@ -1,7 +1,7 @@
 // Ansible's apt: Debian packages by name (all in one apt-get call), a .deb on the host, upgrades, cache refresh;
 // decided from dpkg-query and `apt-get -s` simulations, so check mode says what apt-get would really do.
 import { cmd, quote } from '../../remote/quote.js';
-import { fail } from '../args.js';
+import { fail, unavailable } from '../args.js';
 import { firstError, section, sections } from '../net/probe-text.js';
 import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
@@ -365,7 +365,7 @@ export const apt = defineModule({
         fail(a, `"${n}": a pinned version is inconsistent with state=latest`);
     }
     if (v.deb && !v.deb.includes('{{') && URL.test(v.deb))
-      fail(
+      unavailable(
         a,
         `deb "${v.deb}" is a URL: downloading is not supported`,
         'copy the .deb to the host (copy or get_url from a local mirror) and give its path',

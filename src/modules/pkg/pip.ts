@@ -2,7 +2,7 @@
 // `pip list --format=json`, so a rerun changes nothing.
 import { posix } from 'node:path';
 import { cmd, quote } from '../../remote/quote.js';
-import { fail } from '../args.js';
+import { fail, unavailable } from '../args.js';
 import { firstError, section, sections } from '../net/probe-text.js';
 import { shlexSplit } from '../shlex.js';
 import { defineModule, type Plan, type Step, type TaskContext } from '../types.js';
@@ -236,7 +236,7 @@ export const pip = defineModule({
     const names = ((v.name ?? []) as string[]).map((n) => n.trim()).filter(Boolean);
     for (const n of names) {
       if (n.includes('{{')) continue;
-      if (URLISH.test(n)) fail(a, `"${n}" is a URL: downloading is not supported`, 'copy the wheel to the host and give its path');
+      if (URLISH.test(n)) unavailable(a, `"${n}" is a URL: downloading is not supported`, 'copy the wheel to the host and give its path');
       if (n.startsWith('-')) fail(a, `"${n}" looks like an option: give it in extra_args`);
     }
     if (v.version !== undefined && names.length !== 1) fail(a, 'version needs exactly one name');

@@ -1,6 +1,6 @@
 // Ansible's rpm_key: a GPG key imported into (or erased from) the RPM database, decided from `rpm -q gpg-pubkey`.
 import { cmd, quote } from '../../remote/quote.js';
-import { fail } from '../args.js';
+import { fail, unavailable } from '../args.js';
 import { section, sections } from '../net/probe-text.js';
 import { defineModule, type Plan } from '../types.js';
 import { certs } from './pgp.js';
@@ -18,7 +18,7 @@ export const rpmKey = defineModule({
   build(v, a) {
     const key = v.key.trim();
     if (!key.includes('{{') && /^[a-z][a-z0-9+.-]*:\/\//i.test(key) && !key.startsWith('file://'))
-      fail(a, `key "${key}" is a URL: downloading is not supported`, 'copy the key to the host and give its path');
+      unavailable(a, `key "${key}" is a URL: downloading is not supported`, 'copy the key to the host and give its path');
     const path = key.startsWith('file://') ? key.slice(7) : key;
     const isId = /^(0x)?[0-9a-fA-F]{8,}$/.test(key);
     if (v.state === 'present' && isId) fail(a, `key "${key}" is a key id: importing needs the key file`);

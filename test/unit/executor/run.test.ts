@@ -217,6 +217,61 @@ describe('before any host', () => {
     });
   });
 
+  describe("a conditional include's file with a module runbook lacks (a role's setup-FreeBSD.yml)", () => {
+    const pb = (when: string) =>
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: setup-bsd.yml\n      when: ${when}\n    - command: after\n`;
+    const files = { 'setup-bsd.yml': '- pkgng: {name: nginx}\n- community.general.pacman: {name: nginx}\n' };
+
+    it('loads and runs where no host reaches it, as in Ansible', async () => {
+      const r = await runYaml(pb('false'), { inventory: ['h1'], files });
+      expect(r.exitCode).toBe(0);
+      expect(r.lab.host('h1').commands).toEqual(['after']);
+    });
+
+    it('fails the host that reaches it, naming the module', async () => {
+      const r = await runYaml(pb('true'), { inventory: ['h1'], files });
+      expect(r.exitCode).toBe(2);
+      expect(r.of('h1').find((e) => e.status === 'failed')?.msg).toMatch(/unknown module "pkgng"/);
+      expect(r.lab.host('h1').commands).toEqual([]);
+    });
+
+    it('a misspelt keyword in such a file is still refused at load', async () => {
+      const typo = { 'setup-bsd.yml': '- command: ls\n  whne: true\n' };
+      await expect(runYaml(pb('false'), { inventory: ['h1'], files: typo })).rejects.toThrow(/unknown key "whne" in task/);
+    });
+  });
+
+  it('ignore_errors may be a template, decided per host when the task fails ("{{ ansible_check_mode }}")', async () => {
+    const pb = [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - command: boom',
+      '      check_mode: false',
+      '      ignore_errors: "{{ ansible_check_mode }}"',
+      '    - block:',
+      '        - command: "boom {{ inventory_hostname }}"',
+      '          check_mode: false',
+      '      ignore_errors: "{{ inventory_hostname == \'h1\' }}"',
+      '    - command: after',
+      '      check_mode: false',
+      '',
+    ].join('\n');
+    const script = (lab: MemoryLab) => {
+      for (const h of lab.hosts.values()) h.on(/^boom/, { code: 1, stderr: 'no' });
+    };
+    const checked = await runYaml(pb, { inventory: ['h1', 'h2'], check: true, script });
+    expect(checked.results.filter((l) => l.includes('failed'))).toEqual([
+      'h1 command failed ignored',
+      'h2 command failed ignored',
+      'h1 command failed ignored',
+      'h2 command failed',
+    ]);
+    expect(checked.lab.host('h1').commands).toEqual(['boom', 'boom h1', 'after']);
+    const real = await runYaml(pb, { inventory: ['h1'], script });
+    expect(real.results).toEqual(['h1 command failed']);
+  });
+
   it('a misspelt var is still refused before any host is touched', async () => {
     const pb =
       '- hosts: all\n  gather_facts: false\n  vars:\n    greeting: "hello {{ out.stdout }}"\n  tasks:\n    - command: whoami\n      register: out\n    - command: "say {{ greting }}"\n';
