@@ -12,7 +12,7 @@ import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js'
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
-import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, opt, str, tagList, varsMap } from './schema.js';
+import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, opt, str, strList, tagList, varsMap } from './schema.js';
 import {
   collectionsOf,
   mergeDefaults,
@@ -156,7 +156,7 @@ export function taskFileEntries(src: Source, scope: TaskScope, chain: BlockRef[]
 function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask[] {
   const kw = new Map<string, Field>();
   for (const f of fieldsOf(src, node)) {
-    if ((BLOCK_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    if ((BLOCK_KEYS as readonly string[]).includes(f.key) || f.key === 'notify') kw.set(f.key, f);
     else rejectBlockKey(f);
   }
   const blockF = kw.get('block');
@@ -171,6 +171,8 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
   if (scope.handler) fail(blockF.keyAt, 'handlers cannot be blocks', 'write each handler as a single task; a handler may notify another');
   const name = opt(kw, 'name', (f) => str(f, 'name: Configure the bridge'));
   const own = inheritedOf(src, kw);
+  // notify on a block (as Ansible has it): for each task inside that names no handler of its own
+  const notify = opt(kw, 'notify', (f) => strList(src, f, 'notify: restart nginx'));
   const hasRescue = kw.has('rescue');
   const hasAlways = kw.has('always');
   const id = nextId++;
@@ -186,6 +188,10 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
     for (const item of f.node.items) {
       for (const parsed of parseEntry(src, item, inner, [...chain, ref], files)) {
         inherit(parsed.task, own);
+        if (notify && !parsed.task.notify.length && !parsed.task.include) {
+          parsed.task.notify = [...notify.values];
+          parsed.notifyAts = [...notify.ats];
+        }
         out.push(parsed);
       }
     }
@@ -225,7 +231,7 @@ function rejectBlockKey(f: Field): never {
   if (f.key === 'loop' || f.key.startsWith('with_')) {
     fail(f.keyAt, `"${f.key}" cannot go on a block`, 'Ansible does not loop blocks either: put the loop on the tasks inside');
   }
-  if (f.key === 'register' || f.key === 'notify') {
+  if (f.key === 'register') {
     fail(f.keyAt, `"${f.key}" cannot go on a block`, `put ${f.key}: on the tasks inside the block`);
   }
   const near = didYouMean(f.key, BLOCK_KEYS);

@@ -232,6 +232,7 @@ const TASK_LIST: Schema = { type: 'array', items: ref('taskOrBlock') };
 function blockSchema(): Schema {
   const properties: Record<string, Schema> = {};
   for (const k of INHERITED_KEYS) properties[k] = TASK_KEY_SCHEMAS[k];
+  properties.notify = { ...TASK_KEY_SCHEMAS.notify, description: 'handlers to notify for each task inside that names none of its own' };
   properties.block = { ...TASK_LIST, minItems: 1, description: 'the tasks; a failure skips the rest of them' };
   properties.rescue = { ...TASK_LIST, description: 'runs on the hosts where a block task failed; success rescues them' };
   properties.always = { ...TASK_LIST, description: 'runs on every host that entered the block, failed or not' };

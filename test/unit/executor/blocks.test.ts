@@ -93,3 +93,18 @@ describe('block / rescue / always on one host', () => {
     expect(names(NO_RESCUE)).toEqual([false, false, false, false]);
   });
 });
+
+describe('notify on a block (Ansible 2.14 accepts it)', () => {
+  const pb = (notify: string) =>
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - block:\n        - command: step a\n        - command: step b\n          notify: other\n      notify: ${notify}\n  handlers:\n    - name: restart\n      command: restart\n    - name: other\n      command: other\n`;
+
+  it('each task inside that names no handler notifies the block’s; a task’s own notify wins', async () => {
+    const r = await runYaml(pb('restart'), { inventory: ['h1'] });
+    expect(r.exitCode).toBe(0);
+    expect(r.lab.host('h1').commands).toEqual(['step a', 'step b', 'restart', 'other']);
+  });
+
+  it('a handler name no handler has is refused at load, where the block names it', async () => {
+    await expect(runYaml(pb('restrat'), { inventory: ['h1'] })).rejects.toThrow(/notify "restrat" matches no handler/);
+  });
+});
