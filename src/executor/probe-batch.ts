@@ -26,22 +26,22 @@ interface Pending {
  * The batch script: the commands one after the other, each in its own subshell (an `exit`, `cd` or variable ends
  * with it: probes come from modules and from users' `creates`/`unless`, so none may leak into the next), framed by a
  * marker no output can contain by chance: before each command, after its stdout (with its exit status) and after its
- * stderr. A command's stderr is caught in a variable by its own subshell (`$( … 2>&1 >&3 )`: the same one fork as
- * `( … )`), so both streams travel in order on stdout, and the whole batch's output is held by the shell and sent in
- * one write at the end: on a busy host every small write was its own SSH packet, decrypted and parsed one by one
- * (a rerun of gre-mesh sent ~70 a host, most of them markers and single lines).
+ * stderr, all on stdout. A command's stdout goes straight out (fd 3), byte for byte (find -print0's NULs included);
+ * its stderr is caught by the subshell itself (`$( … 2>&1 >&3 )`: the same one fork as `( … )`) and goes out with
+ * the markers, one printf between two commands: on a busy host every small write was its own SSH packet (four
+ * markers a command before).
  * Sequential on purpose: probes are cheap and the host's CPU is the limit; a process per frame is not free.
  */
 export function batchScript(cmds: string[], mark: string): string {
-  const lines = ['rb_b=$(exec 3>&1'];
+  const lines = [`exec 3>&1; printf '%s o 0\\n' ${mark}`];
   cmds.forEach((c, i) => {
-    lines.push(`printf '%s o ${i}\\n' ${mark}`);
     // The x after stderr keeps its trailing newlines through $( ), which strips them; an EXIT trap on fd 4 (the
     // capture, whatever c redirected) writes it even when c calls `exit`, and leaves the exit status alone.
     lines.push(`rb_e=$(exec 4>&1; trap 'printf x >&4' EXIT; {\n${c}\n} 2>&1 >&3 3>&- </dev/null); rb_r=$?`);
-    lines.push(`printf '\\n%s e ${i} %s\\n%s\\n%s x ${i}\\n' ${mark} "$rb_r" "\${rb_e%x}" ${mark}`);
+    const next = i + 1 < cmds.length ? `%s o ${i + 1}\\n` : '';
+    const nextArg = i + 1 < cmds.length ? ` ${mark}` : '';
+    lines.push(`printf '\\n%s e ${i} %s\\n%s\\n%s x ${i}\\n${next}' ${mark} "$rb_r" "\${rb_e%x}" ${mark}${nextArg}`);
   });
-  lines.push(`); printf '%s\\n' "$rb_b"`);
   return lines.join('\n');
 }
 

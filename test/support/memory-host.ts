@@ -147,16 +147,10 @@ export class MemoryHost {
 
 /** The commands and framing mark of a ProbeBatcher script (src/executor/probe-batch.ts), or undefined. */
 function parseBatchScript(script: string): { mark: string; cmds: string[] } | undefined {
-  if (!script.startsWith('rb_b=$(exec 3>&1\n')) return undefined;
-  const re =
-    /printf '%s o (\d+)\\n' (\S+)\nrb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
-  const cmds: string[] = [];
-  let mark = '';
-  for (const m of script.matchAll(re)) {
-    mark = m[2]!;
-    cmds.push(m[3]!);
-  }
-  return { mark, cmds };
+  const head = /^exec 3>&1; printf '%s o 0\\n' (\S+)\n/.exec(script);
+  if (!head) return undefined;
+  const re = /rb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
+  return { mark: head[1]!, cmds: [...script.matchAll(re)].map((m) => m[1]!) };
 }
 
 class MemoryConnection implements Connection {

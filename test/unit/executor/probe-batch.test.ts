@@ -63,22 +63,31 @@ describe('probe batch script', () => {
     const r = parseBatch(sh(batchScript(cmds, 'RBmark')).stdout, 1, 'RBmark');
     expect([r[0].stdout.toString(), r[0].stderr.toString()]).toEqual(['1\n2\n', 'e1\ne2\n\n']);
   });
-  it.skipIf(spawnSync('strace', ['-V']).status !== 0)('reaches the host’s stdout in one write, however many commands and lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rb-batch-'));
-    const cmds = Array.from({ length: 8 }, (_, i) => `echo line ${i}; echo more ${i}; echo warn ${i} >&2`);
-    writeFileSync(join(dir, 'batch.sh'), batchScript(cmds, 'RBmark'));
-    const t = spawnSync('strace', ['-qq', '-o', join(dir, 'trace'), '-e', 'trace=write', '/bin/sh', join(dir, 'batch.sh')], {
-      encoding: 'utf8',
-    });
-    expect(parseBatch(t.stdout, cmds.length, 'RBmark')[7]).toEqual({
-      code: 0,
-      stdout: Buffer.from('line 7\nmore 7\n'),
-      stderr: Buffer.from('warn 7\n'),
-    });
-    // strace without -f follows the shell alone: its writes are what sshd would read and send
-    const writes = spawnSync('grep', ['-c', '^write(1,', join(dir, 'trace')], { encoding: 'utf8' }).stdout.trim();
-    expect(writes).toBe('1');
+  it("keeps a command's stdout byte for byte, NULs included (find -print0, unarchive's listing)", () => {
+    const cmds = ["printf 'a\\0b\\0'", 'printf "\\n\\n"'];
+    const r = parseBatch(sh(batchScript(cmds, 'RBmark')).stdout, 2, 'RBmark');
+    expect(r[0]!.stdout).toEqual(Buffer.from('a\0b\0'));
+    expect(r[1]!.stdout.toString()).toBe('\n\n');
   });
+  it.skipIf(spawnSync('strace', ['-V']).status !== 0)(
+    'the shell writes its markers once between two commands, not four times a command',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rb-batch-'));
+      const cmds = Array.from({ length: 8 }, (_, i) => `echo line ${i}; echo more ${i}; echo warn ${i} >&2`);
+      writeFileSync(join(dir, 'batch.sh'), batchScript(cmds, 'RBmark'));
+      const t = spawnSync('strace', ['-qq', '-o', join(dir, 'trace'), '-e', 'trace=write', '/bin/sh', join(dir, 'batch.sh')], {
+        encoding: 'utf8',
+      });
+      expect(parseBatch(t.stdout, cmds.length, 'RBmark')[7]).toEqual({
+        code: 0,
+        stdout: Buffer.from('line 7\nmore 7\n'),
+        stderr: Buffer.from('warn 7\n'),
+      });
+      // strace without -f follows the shell alone (the commands write from their subshells): its own writes
+      const writes = spawnSync('grep', ['-c', '^write([13],', join(dir, 'trace')], { encoding: 'utf8' }).stdout.trim();
+      expect(writes).toBe(String(cmds.length + 1));
+    },
+  );
   it('runs no process of its own on the host: only the commands fork', () => {
     expect(batchScript(['echo a', 'echo b'], 'RBmark')).not.toMatch(/mktemp|\bcat\b|\brm\b/);
   });
