@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { fail, isTemplated, mode } from './args.js';
 import { planCopyTree, planRemoteCopy } from './copy-tree.js';
 import { VALIDATE_ARG, withValidate } from './files/validate.js';
-import { type Attrs, missingDirPlan, parentOf, planWrite, statPaths } from './fs.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, selinuxGiven, selinuxGuard, statPaths } from './fs.js';
 import type { ArgSpecs } from './spec.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
@@ -36,6 +36,7 @@ export const TARGET_ARGS = {
   backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
   force: { type: 'bool', default: true, description: 'replace a file whose content differs (false: only create it when absent)' },
   validate: VALIDATE_ARG,
+  ...SELINUX_ARGS,
 } as const satisfies ArgSpecs;
 
 /** The target part of copy's and template's parsed values. */
@@ -47,8 +48,23 @@ export function targetOf(v: {
   backup: boolean;
   force: boolean;
   validate?: string;
+  seuser?: string;
+  serole?: string;
+  setype?: string;
+  selevel?: string;
 }): CopyTarget {
-  return { dest: v.dest, backup: v.backup, force: v.force, mode: v.mode, owner: v.owner, group: v.group, validate: v.validate };
+  const t: CopyTarget = {
+    dest: v.dest,
+    backup: v.backup,
+    force: v.force,
+    mode: v.mode,
+    owner: v.owner,
+    group: v.group,
+    validate: v.validate,
+  };
+  const se = selinuxGiven(v);
+  if (se) t.selinux = se;
+  return t;
 }
 
 /**
@@ -120,7 +136,9 @@ export const copy = defineModule({
   },
 });
 
-function planCopyArgs(p: CopyArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
+async function planCopyArgs(p: CopyArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {
+  const refused = await selinuxGuard(p, probe, ctx);
+  if (refused) return refused;
   if (p.src !== undefined && p.remote_src) return planRemoteCopy(p, p.src, probe);
   if (p.src !== undefined) {
     const local = ctx.localPath?.(p.src);

@@ -1,7 +1,7 @@
 // Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.
 import { cmd, quote } from '../remote/quote.js';
 import { fail, isTemplated, mode } from './args.js';
-import { type Attrs, attrFix, type FileStat, parentOf, statPaths } from './fs.js';
+import { type Attrs, attrFix, type FileStat, parentOf, SELINUX_ARGS, selinuxGiven, selinuxGuard, statPaths } from './fs.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
@@ -145,6 +145,7 @@ export const file = defineModule({
     modification_time_format: { default: TIME_FORMAT, choices: [TIME_FORMAT], description: 'only the default format is read' },
     access_time: { description: 'preserve (default), now, or a time as YYYYMMDDhhmm.SS' },
     access_time_format: { default: TIME_FORMAT, choices: [TIME_FORMAT], description: 'only the default format is read' },
+    ...SELINUX_ARGS,
   },
   required_if: [
     ['state', 'link', ['src'], true],
@@ -165,6 +166,8 @@ export const file = defineModule({
       modification_time: v.modification_time,
       access_time: v.access_time,
     };
+    const se = selinuxGiven(v);
+    if (se) p.selinux = se;
     if (p.state === 'link' && p.mode !== undefined) fail(a, 'mode is not supported with state=link', 'set the mode on the target');
     if (p.src !== undefined && p.state !== 'link' && p.state !== 'hard' && !isTemplated(p.state))
       fail(a, 'src is only used with state=link or state=hard');
@@ -178,8 +181,11 @@ export const file = defineModule({
   },
   merge: (batches) => mergeFileSteps(batches as FileBatch[]),
   // Links are left out of merged loops: `ln` without -f fails when an item by item retry meets its own link.
-  plan: async (p, probe) =>
-    p.state === 'link' || p.state === 'hard' ? planFile(p, probe) : withFileBatch(await planFile(p, probe), [p.path]),
+  plan: async (p, probe, ctx) => {
+    const refused = p.state === 'absent' ? undefined : await selinuxGuard(p, probe, ctx);
+    if (refused) return refused;
+    return p.state === 'link' || p.state === 'hard' ? planFile(p, probe) : withFileBatch(await planFile(p, probe), [p.path]);
+  },
 });
 
 async function planFile(p: FileArgs, probe: Probe): Promise<Plan> {

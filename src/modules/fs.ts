@@ -171,6 +171,43 @@ export interface Attrs {
   mode?: string;
   owner?: string;
   group?: string;
+  /** The SELinux context arguments given (seuser, setype…): see selinuxGuard. */
+  selinux?: string[];
+}
+
+const SE_KEYS = ['seuser', 'serole', 'setype', 'selevel'] as const;
+
+/** Ansible's SELinux context arguments of the file modules. */
+export const SELINUX_ARGS = Object.fromEntries(
+  SE_KEYS.map((k) => [
+    k,
+    { description: `SELinux ${k.slice(2)}: ignored where SELinux is off, as in Ansible; on an SELinux host the task fails` },
+  ]),
+) as Record<(typeof SE_KEYS)[number], { description: string }>;
+
+/** Which SELinux context arguments a task gives (undefined: none). */
+export function selinuxGiven(v: Partial<Record<(typeof SE_KEYS)[number], unknown>>): string[] | undefined {
+  const given = SE_KEYS.filter((k) => v[k] !== undefined && v[k] !== null);
+  return given.length ? given : undefined;
+}
+
+/**
+ * Ansible ignores the SELinux context arguments where SELinux is off (most Debian and Ubuntu hosts). runbook sets no
+ * contexts, so on a host with SELinux on the task fails rather than leave a wrong label. The facts say which, when
+ * gathered; else one test of /sys/fs/selinux in the probe round trip.
+ */
+export async function selinuxGuard(a: Attrs, probe: Probe, ctx: Pick<TaskContext, 'vars'>): Promise<Plan | undefined> {
+  if (!a.selinux) return undefined;
+  const status = (ctx.vars.ansible_selinux as { status?: unknown } | undefined)?.status;
+  const on =
+    status === 'enabled' || status === 'disabled'
+      ? status === 'enabled'
+      : (await probe.run('if [ -e /sys/fs/selinux/enforce ]; then echo on; else echo off; fi')).stdout.trim() === 'on';
+  if (!on) return undefined;
+  return {
+    changed: false,
+    failed: `${a.selinux.join(', ')}: this host has SELinux on, and runbook does not set SELinux contexts (chcon/semanage by a command task can)`,
+  };
 }
 
 const matches = (want: string | undefined, name?: string, id?: string) => want === undefined || want === name || want === id;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import { type CopyTarget, planCopy, TARGET_ARGS, targetOf } from './copy.js';
+import { selinuxGuard } from './fs.js';
 import { defineModule } from './types.js';
 
 /** copy's target plus the template path (resolved by ctx.renderFile). */
@@ -24,7 +25,9 @@ export const template = defineModule({
     },
   },
   build: (v): TemplateArgs => ({ ...targetOf(v), src: v.src }),
-  plan(p, probe, ctx) {
+  async plan(p, probe, ctx) {
+    const refused = await selinuxGuard(p, probe, ctx);
+    if (refused) return refused;
     const content = Buffer.from(ctx.renderFile(p.src), 'utf8');
     return planCopy(p, content, posix.basename(p.src), probe, ctx);
   },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/file.js';
+import { copy } from '../../../src/modules/copy.js';
+import { template } from '../../../src/modules/template.js';
 import { at, dirLine, fakeCtx, fakeProbe, fileLine, type Reply, stats } from './fake-probe.js';
 
 const run = async (args: unknown, reply: Reply) => {
@@ -100,4 +102,42 @@ describe('file: parse', () => {
   });
   it('a templated state passes load time', () => expect(file.parse({ path: '/f', state: '{{ s }}', src: '/t' }, at).state).toBe('{{ s }}'));
   it('octal mode from a YAML number', () => expect(file.parse({ path: '/f', mode: 755 }, at).mode).toBe('0755'));
+});
+
+describe('file, copy, template: SELinux context arguments (seuser, serole, setype, selevel)', () => {
+  const SE = /^if \[ -e \/sys\/fs\/selinux\/enforce \]/;
+  const dir = { path: '/srv/www', state: 'directory', setype: 'httpd_sys_content_t' };
+  it('SELinux off (the facts say so): ignored, as Ansible ignores them; no probe for it', async () => {
+    const probe = fakeProbe([[/stat -L/, stats('absent', dirLine())]]);
+    const plan = await file.plan(file.parse(dir, at), probe, fakeCtx({ vars: { ansible_selinux: { status: 'disabled' } } }));
+    expect(plan.steps).toEqual(exec('mkdir -p -- /srv/www'));
+    expect(probe.commands.filter((c) => SE.test(c))).toEqual([]);
+  });
+  it('SELinux on: the task fails and says why, before any change; without facts one test of /sys/fs/selinux asks', async () => {
+    const on = await file.plan(file.parse(dir, at), fakeProbe([[SE, 'on\n']]), fakeCtx());
+    expect(on).toEqual({
+      changed: false,
+      failed: expect.stringMatching(/^setype: this host has SELinux on, and runbook does not set SELinux contexts/),
+    });
+    const enabled = fakeCtx({ vars: { ansible_selinux: { status: 'enabled', mode: 'enforcing' } } });
+    const t = await template.plan(
+      template.parse({ src: 'x.j2', dest: '/etc/x', seuser: 'system_u', selevel: 's0' }, at),
+      fakeProbe([]),
+      enabled,
+    );
+    expect(t.failed).toMatch(/^seuser, selevel: this host has SELinux on/);
+    const off = fakeProbe([
+      [SE, 'off\n'],
+      [/stat -L/, stats('absent', dirLine())],
+    ]);
+    expect((await file.plan(file.parse(dir, at), off, fakeCtx())).steps).toEqual(exec('mkdir -p -- /srv/www'));
+  });
+  it('copy takes them too (content with setype on a host without SELinux is a plain copy)', async () => {
+    const probe = fakeProbe([
+      [SE, 'off\n'],
+      [/stat -L/, stats('absent', dirLine())],
+    ]);
+    const plan = await copy.plan(copy.parse({ dest: '/etc/motd', content: 'hi\n', setype: 'etc_t' }, at), probe, fakeCtx());
+    expect(plan.changed).toBe(true);
+  });
 });
