@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { fail, isTemplated, mode } from './args.js';
 import { planCopyTree, planRemoteCopy } from './copy-tree.js';
 import { VALIDATE_ARG, withValidate } from './files/validate.js';
-import { type Attrs, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, selinuxGiven, selinuxGuard, statPaths } from './fs.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, attrsOf, selinuxGuard, statPaths } from './fs.js';
 import type { ArgSpecs } from './spec.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
@@ -53,18 +53,7 @@ export function targetOf(v: {
   setype?: string;
   selevel?: string;
 }): CopyTarget {
-  const t: CopyTarget = {
-    dest: v.dest,
-    backup: v.backup,
-    force: v.force,
-    mode: v.mode,
-    owner: v.owner,
-    group: v.group,
-    validate: v.validate,
-  };
-  const se = selinuxGiven(v);
-  if (se) t.selinux = se;
-  return t;
+  return { dest: v.dest, backup: v.backup, force: v.force, ...attrsOf(v), validate: v.validate };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.
 import { cmd, quote } from '../remote/quote.js';
 import { fail, isTemplated, mode } from './args.js';
-import { type Attrs, attrFix, type FileStat, parentOf, SELINUX_ARGS, selinuxGiven, selinuxGuard, statPaths } from './fs.js';
+import { type Attrs, attrFix, type FileStat, parentOf, SELINUX_ARGS, attrsOf, selinuxGuard, statPaths } from './fs.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
@@ -159,15 +159,11 @@ export const file = defineModule({
       state: v.state as FileArgs['state'],
       src: v.src,
       force: v.force,
-      mode: v.mode,
-      owner: v.owner,
-      group: v.group,
+      ...attrsOf(v),
       recurse: v.recurse,
       modification_time: v.modification_time,
       access_time: v.access_time,
     };
-    const se = selinuxGiven(v);
-    if (se) p.selinux = se;
     if (p.state === 'link' && p.mode !== undefined) fail(a, 'mode is not supported with state=link', 'set the mode on the target');
     if (p.src !== undefined && p.state !== 'link' && p.state !== 'hard' && !isTemplated(p.state))
       fail(a, 'src is only used with state=link or state=hard');

@@ -185,6 +185,14 @@ export const SELINUX_ARGS = Object.fromEntries(
   ]),
 ) as Record<(typeof SE_KEYS)[number], { description: string }>;
 
+/** A parsed task's mode, owner and group, and which SELinux context arguments it gives. */
+export function attrsOf(v: { mode?: string; owner?: string; group?: string } & Partial<Record<(typeof SE_KEYS)[number], unknown>>): Attrs {
+  const a: Attrs = { mode: v.mode, owner: v.owner, group: v.group };
+  const se = selinuxGiven(v);
+  if (se) a.selinux = se;
+  return a;
+}
+
 /** Which SELinux context arguments a task gives (undefined: none). */
 export function selinuxGiven(v: Partial<Record<(typeof SE_KEYS)[number], unknown>>): string[] | undefined {
   const given = SE_KEYS.filter((k) => v[k] !== undefined && v[k] !== null);
