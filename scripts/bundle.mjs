@@ -94,8 +94,10 @@ const loader = `#!/usr/bin/env node
 // A run lasts about a second: at V8's default tier-up budget TurboFan optimises hundreds of lukewarm functions on
 // background threads, CPU taken from the hosts a lab shares the machine with, and the run ends before it pays back.
 // A 16x budget leaves that to functions that really are hot. Set before the cache is made or checked: the cache
-// records the flags it was made under.
-require('node:v8').setFlagsFromString('--interrupt-budget=${16 * 67584}');
+// records the flags it was made under. Only on the Node it was measured on: a V8 without the flag would print an
+// error on every start.
+const V8_FLAGS = process.versions.node.startsWith('20.') ? '--interrupt-budget=${16 * 67584}' : '';
+if (V8_FLAGS) require('node:v8').setFlagsFromString(V8_FLAGS);
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
