@@ -63,7 +63,7 @@ export function didYouMean(word: string, choices: Iterable<string>): string | un
   return bestD <= limit ? `did you mean "${best}"?` : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0];

@@ -1,5 +1,5 @@
 // Module names → definitions; the only place the executor and loader learn which modules exist.
-import { didYouMean, type Location, ModuleUnavailable } from '../errors.js';
+import { didYouMean, editDistance, type Location, ModuleUnavailable, PlaybookError } from '../errors.js';
 import { assert } from './assert.js';
 import { command } from './command.js';
 import { copy } from './copy.js';
@@ -53,8 +53,12 @@ const bare = shortName;
 // Unknown module names are load-time errors with a did-you-mean hint; ansible.builtin.<name> and ansible.legacy.<name> are accepted.
 export function lookup(name: string, at: Location): ModuleDef<any> {
   const m = Object.hasOwn(modules, bare(name)) ? modules[bare(name)] : undefined;
-  if (!m) throw new ModuleUnavailable(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), Object.keys(modules)) });
-  return m;
+  if (m) return m;
+  const names = Object.keys(modules);
+  // One letter off a module runbook has is a slip of the keyboard; anything else most likely a module runbook lacks.
+  const typo = names.some((n) => editDistance(bare(name), n) <= 1);
+  const Err = typo ? PlaybookError : ModuleUnavailable;
+  throw new Err(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), names) });
 }
 
 // The loader asks this to tell a module key from a task keyword.

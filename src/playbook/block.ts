@@ -5,14 +5,14 @@
 // tags and vars are merged, the rest apply where a task is silent.
 import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
-import { didYouMean } from '../errors.js';
+import { didYouMean, ModuleUnavailable } from '../errors.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { dynamicInclude } from './dynamic.js';
 import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
 import { readYamlSource } from './source.js';
-import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, opt, str, strList, tagList, varsMap } from './schema.js';
+import { bool, boolOrTemplate, noLogOf, conditions, envMap, expected, fail, int, opt, str, strList, tagList, varsMap } from './schema.js';
 import {
   collectionsOf,
   mergeDefaults,
@@ -22,6 +22,7 @@ import {
   remoteUserOf,
   type TaskScope,
   throttleOf,
+  unavailableTask,
 } from './task.js';
 import type { BlockRef, Task } from './types.js';
 
@@ -73,7 +74,14 @@ export function parseEntry(src: Source, item: unknown, scope: TaskScope, chain: 
     if (chain.length) for (const p of role.tasks) p.task.blocks = [...chain, ...(p.task.blocks ?? [])];
     return role.tasks;
   }
-  const parsed = parseTask(src, node, scope);
+  let parsed: ParsedTask;
+  try {
+    parsed = parseTask(src, node, scope);
+  } catch (e) {
+    const stub = e instanceof ModuleUnavailable ? unavailableTask(src, node as Node, scope, e) : undefined;
+    if (!stub) throw e;
+    parsed = stub;
+  }
   if (chain.length) parsed.task.blocks = chain;
   return [parsed];
 }
@@ -88,7 +96,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
-    noLog: opt(kw, 'no_log', bool),
+    noLog: opt(kw, 'no_log', noLogOf),
     checkMode: opt(kw, 'check_mode', bool),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
@@ -104,7 +112,8 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
 export function innerScope(src: Source, kw: Map<string, Field>, scope: TaskScope): TaskScope {
   opt(kw, 'collections', (f) => collectionsOf(src, f));
   const own = opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f));
-  return own ? { ...scope, moduleDefaults: mergeDefaults(scope.moduleDefaults, own) } : scope;
+  const inner = own ? { ...scope, moduleDefaults: mergeDefaults(scope.moduleDefaults, own) } : scope;
+  return kw.has('when') && !inner.guarded ? { ...inner, guarded: true } : inner;
 }
 
 // import_tasks reads the file now, relative to the file that names it; so does a plain include_tasks (read statically

@@ -9,7 +9,22 @@ import type { Location } from '../errors.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
 import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
-import { bool, boolOrTemplate, envMap, expected, fail, identifier, number, oneOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import {
+  bool,
+  boolOrTemplate,
+  noLogOf,
+  envMap,
+  expected,
+  fail,
+  identifier,
+  number,
+  oneOf,
+  opt,
+  str,
+  strList,
+  tagList,
+  varsMap,
+} from './schema.js';
 import { inherit, parseEntry } from './block.js';
 import { parseRolesField } from './role.js';
 import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
@@ -84,7 +99,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     vars: {},
     runOnce: opt(kw, 'run_once', bool),
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
-    noLog: opt(kw, 'no_log', bool),
+    noLog: opt(kw, 'no_log', noLogOf),
     checkMode: opt(kw, 'check_mode', bool),
   };
   if (down.runOnce !== undefined || down.ignoreErrors !== undefined || down.noLog !== undefined || down.checkMode !== undefined)

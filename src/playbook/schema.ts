@@ -34,6 +34,19 @@ export function bool(f: Field): boolean {
   return v;
 }
 
+/**
+ * no_log: true or false; a template (`no_log: "{{ hide_passwords }}"`) is taken as true: runbook hides the output
+ * rather than let a secret through while the template is not rendered yet.
+ */
+export function noLogOf(f: Field): boolean {
+  const v = scalar(f);
+  if (typeof v === 'string' && hasTemplate(v)) {
+    checkTemplateSyntax(v, f.at);
+    return true;
+  }
+  return bool(f);
+}
+
 /** true or false, or a template decided per host when the task runs (`ignore_errors: "{{ ansible_check_mode }}"`). */
 export function boolOrTemplate(f: Field): boolean | string {
   const v = scalar(f);

@@ -1,7 +1,7 @@
 // One task map → a validated Task: one module, known keywords, args checked by the module itself.
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { type Location, ModuleUnavailable, PlaybookError, didYouMean } from '../errors.js';
+import { type Location, ModuleUnavailable, PlaybookError, didYouMean, editDistance } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
 import type { ModuleDef } from '../modules/types.js';
 import { isModule, lookup } from '../modules/registry.js';
@@ -23,6 +23,7 @@ import { describe, type Field, fieldsOf, isEmpty, posOf, type Source, toValue } 
 import {
   bool,
   boolOrTemplate,
+  noLogOf,
   checkTemplates,
   conditions,
   envMap,
@@ -52,6 +53,8 @@ export interface TaskScope {
   rolesSeen?: Set<string>;
   /** module_defaults of the play and enclosing blocks, imports and roles, by module name (inner merged over outer). */
   moduleDefaults?: ModuleDefaults;
+  /** Inside a block or import_tasks with a `when:`: a task there may run nowhere (see unavailableTask). */
+  guarded?: boolean;
 }
 
 /** module_defaults: a module's default arguments, by module name (short form). */
@@ -132,7 +135,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate) ?? false,
     changedWhen: opt(kw, 'changed_when', (f) => conditions(src, f)) ?? [],
     failedWhen: opt(kw, 'failed_when', (f) => conditions(src, f)) ?? [],
-    noLog: opt(kw, 'no_log', bool) ?? false,
+    noLog: opt(kw, 'no_log', noLogOf) ?? false,
     until: opt(kw, 'until', (f) => conditions(src, f)) ?? [],
     runOnce: opt(kw, 'run_once', bool) ?? false,
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
@@ -294,8 +297,11 @@ function rejectKey(f: Field, hasModule: boolean): never {
   // Both close: the nearer wins; on a tie, a missing module makes the module name the likelier intent.
   const both = hasModule ? [keyword, module] : [module, keyword];
   const best = keyword && module ? suggested(didYouMean(f.key, both as string[])) : (module ?? keyword);
-  if (best !== undefined && best === module)
-    throw new ModuleUnavailable(`unknown module "${f.key}"`, { at: f.keyAt, hint: `did you mean "${module}"?` });
+  if (best !== undefined && best === module) {
+    // One letter off a module runbook has is a slip of the keyboard; further off, most likely a module runbook lacks.
+    const Err = editDistance(shortName(f.key), module) <= 1 ? PlaybookError : ModuleUnavailable;
+    throw new Err(`unknown module "${f.key}"`, { at: f.keyAt, hint: `did you mean "${module}"?` });
+  }
   if (best !== undefined) fail(f.keyAt, `unknown key "${f.key}" in task`, `did you mean "${best}"?`);
   // A task with no module of runbook's: most likely one runbook does not have, not a misspelt keyword.
   const hint = `if it is a module, runbook has none by that name; ${MODULE_HINT}`;
@@ -502,4 +508,22 @@ export function bareTask(module: string, args: unknown, at: Location, name?: str
     vars: {},
     listen: [],
   };
+}
+
+/**
+ * A task whose module runbook does not have (pkgng, a community.* module, a download), written behind a `when:` of
+ * its own or of its block or import: roles keep each OS's tasks that way. It loads as a task that fails with that
+ * reason on a host where it runs, and is skipped, as in Ansible, where the condition is false. Without a `when:`
+ * it would run everywhere, so the error stands.
+ */
+export function unavailableTask(src: Source, node: Node, scope: TaskScope, e: ModuleUnavailable): ParsedTask | undefined {
+  if (!isMap(node)) return undefined;
+  const kw = new Map(fieldsOf(src, node).map((f) => [f.key, f]));
+  const when = opt(kw, 'when', (f) => conditions(src, f)) ?? [];
+  if (!when.length && !scope.guarded) return undefined;
+  const name = opt(kw, 'name', (f) => str(f, 'name: Install the packages'));
+  const t = bareTask('fail', { msg: `${e.message}${e.hint ? ` (${e.hint})` : ''}` }, e.at ?? posOf(src, node), name);
+  t.when = when;
+  t.tags = unique([...scope.playTags, ...(opt(kw, 'tags', (f) => tagList(src, f)) ?? [])]);
+  return { task: t, notifyAts: [] };
 }

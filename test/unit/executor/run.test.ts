@@ -235,6 +235,25 @@ describe('before any host', () => {
       expect(r.lab.host('h1').commands).toEqual([]);
     });
 
+    it("the same behind import_tasks with when:, or a task's own when:: skipped where false, failing where it runs", async () => {
+      const pb = (when: string) =>
+        `- hosts: all\n  gather_facts: false\n  tasks:\n    - import_tasks: setup-bsd.yml\n      when: ${when}\n    - name: rhel key\n      rpm_key: {key: "https://example.com/k.asc"}\n      when: ${when}\n    - command: after\n`;
+      const off = await runYaml(pb('false'), { inventory: ['h1'], files });
+      expect(off.exitCode).toBe(0);
+      expect(off.lab.host('h1').commands).toEqual(['after']);
+      const on = await runYaml(pb('true'), { inventory: ['h1'], files });
+      expect(on.of('h1').find((e) => e.status === 'failed')?.msg).toMatch(/^unknown module "pkgng"/);
+      expect(on.exitCode).toBe(2);
+    });
+
+    it('one letter off a module runbook has is a typo: refused at load even behind a when', async () => {
+      const typo = '- hosts: all\n  gather_facts: false\n  tasks:\n    - shel: ls\n      when: false\n';
+      await expect(runYaml(typo, { inventory: ['h1'] })).rejects.toThrow(/unknown module "shel"/);
+      await expect(runYaml('- hosts: all\n  tasks:\n    - pkgng: {name: x}\n', { inventory: ['h1'] })).rejects.toThrow(
+        /unknown module "pkgng"/,
+      );
+    });
+
     it('a misspelt keyword in such a file is still refused at load', async () => {
       const typo = { 'setup-bsd.yml': '- command: ls\n  whne: true\n' };
       await expect(runYaml(pb('false'), { inventory: ['h1'], files: typo })).rejects.toThrow(/unknown key "whne" in task/);
@@ -270,6 +289,14 @@ describe('before any host', () => {
     expect(checked.lab.host('h1').commands).toEqual(['boom', 'boom h1', 'after']);
     const real = await runYaml(pb, { inventory: ['h1'], script });
     expect(real.results).toEqual(['h1 command failed']);
+  });
+
+  it('a templated no_log is taken as true: the output stays hidden whatever it would render to', async () => {
+    const pb =
+      '- hosts: all\n  gather_facts: false\n  vars: {hide: false}\n  tasks:\n    - command: show secret\n      no_log: "{{ hide }}"\n';
+    const r = await runYaml(pb, { inventory: ['h1'], script: (lab) => lab.host('h1').on('show', { stdout: 's3cret\n' }) });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.stringify(r.events)).not.toContain('s3cret');
   });
 
   it('a misspelt var is still refused before any host is touched', async () => {
