@@ -15,7 +15,7 @@ import { runFree, runLinear } from './strategy.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
-import { mentionsRuntime, runtimeNames } from './runtime-names.js';
+import { runtimeNames } from './runtime-names.js';
 import { settleBatch } from './safety/outcome.js';
 
 /** @deprecated the run's state is a RunState; kept for callers that named it so. */
@@ -170,7 +170,7 @@ export class PlayRun {
     const names = (this.runtime ??= runtimeNames(this.play));
     // Before facts, or when the play gathers none (Ansible then skips such an entry too), a fact's name may be missing.
     const lenient = atStart || !r.factsGathered;
-    const later = lenient ? { runtime: (n: string) => mentionsRuntime(n, names), deferred: 0 } : undefined;
+    const later = lenient ? { names, deferred: 0 } : undefined;
     const files = loadVarsFiles(this.play, this.play.baseDir, this.host(h).vars(), h, later);
     r.playVars = { ...this.play.vars, ...files };
     if (atStart && later?.deferred) this.deferredVarsFiles.add(h);

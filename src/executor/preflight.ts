@@ -10,22 +10,13 @@ import { varsFor } from './host.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
 import { lookupDirs, loopItems } from './item.js';
-import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { loadVarsFiles, undefinedName } from './vars-files.js';
+import { laterDefined, mentionsRuntime, runtimeNames, undefinedName } from './runtime-names.js';
+import { loadVarsFiles } from './vars-files.js';
 
 function asInput(e: unknown, host: string, t: Task): never {
   if (e instanceof InputError) throw e;
   if (e instanceof RunbookError) throw new InputError(`${e.message} (host ${host})`, { at: e.at ?? t.at, hint: e.hint });
   throw e;
-}
-
-/**
- * An undefined variable that the run itself will define: a fact or a registered result, reached through a var whose
- * value names it (`x: "{{ ansible_hostname }}"`, then `{{ x }}`). Not an input error: the task is checked when it runs.
- */
-function laterDefined(e: unknown, names: Set<string>): boolean {
-  const name = undefinedName(e);
-  return name !== undefined && mentionsRuntime(name.split(/[.[]/)[0] ?? name, names);
 }
 
 /** hostvars as the inventory defines them: a task reading one is checked here only if it evaluates. */
@@ -75,7 +66,7 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
     const r = runs.get(h)!;
     const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
     // A vars file named by a fact is read once the facts are in: until then any variable may be one of its.
-    const later = { runtime: (n: string) => mentionsRuntime(n, names), deferred: 0 };
+    const later = { names, deferred: 0 };
     const playVars = {
       ...play.vars,
       ...(play.varsFiles.length ? loadVarsFiles(play, play.baseDir, varsFor(r, magic, o.extraVars), h, later) : {}),

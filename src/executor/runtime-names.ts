@@ -1,5 +1,7 @@
 // Which tasks depend on what only the run itself produces (registered results, set_fact, facts).
 import type { Play } from '../playbook/types.js';
+import { UndefinedError } from '../jinja/values.js';
+import { MissingVariable } from '../template/strict.js';
 
 /** Names only known at run time: a task that mentions one cannot be checked or planned ahead. */
 export function runtimeNames(play: Play): Set<string> {
@@ -19,4 +21,22 @@ export function mentionsRuntime(text: string, names: Set<string>, factsKnown = f
   if (!factsKnown && /\bansible_(?!host\b|port\b|user\b|check_mode\b)\w+/.test(text)) return true;
   for (const n of names) if (new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(text)) return true;
   return false;
+}
+
+/** The variable an undefined-variable error (a Jinja one, or a Handlebars template's) is about, through its causes. */
+export function undefinedName(e: unknown): string | undefined {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    if (c instanceof UndefinedError) return c.undef.name;
+    if (c instanceof MissingVariable) return c.variable;
+  }
+  return undefined;
+}
+
+/**
+ * An undefined variable that the run itself will define: a fact or a registered result, maybe reached through a var
+ * whose value names it (`x: "{{ ansible_hostname }}"`, then `{{ x }}`). Not an input error: checked when it runs.
+ */
+export function laterDefined(e: unknown, names: Set<string>): boolean {
+  const name = undefinedName(e);
+  return name !== undefined && mentionsRuntime(name.split(/[.[]/)[0] ?? name, names);
 }

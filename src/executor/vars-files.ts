@@ -2,8 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
-import { MissingVariable } from '../template/strict.js';
-import { UndefinedError } from '../jinja/values.js';
+import { laterDefined } from './runtime-names.js';
 import { varsFilePath } from '../playbook/vars-path.js';
 import type { Play } from '../playbook/types.js';
 import { renderString } from '../template/render.js';
@@ -27,7 +26,7 @@ export function loadVarsFiles(
   baseDir: string,
   vars: Record<string, unknown>,
   host: string,
-  later?: { runtime: (name: string) => boolean; deferred: number },
+  later?: { names: Set<string>; deferred: number },
 ) {
   const out: Record<string, unknown> = {};
   for (const entry of play.varsFiles) {
@@ -36,8 +35,7 @@ export function loadVarsFiles(
     try {
       path = firstFound(candidates, baseDir, vars, host, play);
     } catch (e) {
-      const name = undefinedName(e);
-      if (later && name !== undefined && later.runtime(name.split(/[.[]/)[0] ?? name)) {
+      if (later && laterDefined(e, later.names)) {
         later.deferred++;
         continue;
       }
@@ -90,13 +88,4 @@ function firstFound(candidates: string[], baseDir: string, vars: Record<string, 
     at: play.at,
     hint: 'add a file that exists to the list (relative paths resolve from the playbook directory or its vars/)',
   });
-}
-
-/** The variable an undefined-variable error (a Jinja one, or a Handlebars template's) is about, through its causes. */
-export function undefinedName(e: unknown): string | undefined {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) {
-    if (c instanceof UndefinedError) return c.undef.name;
-    if (c instanceof MissingVariable) return c.variable;
-  }
-  return undefined;
 }

@@ -54,11 +54,16 @@ const bare = shortName;
 export function lookup(name: string, at: Location): ModuleDef<any> {
   const m = Object.hasOwn(modules, bare(name)) ? modules[bare(name)] : undefined;
   if (m) return m;
-  const names = Object.keys(modules);
-  // One letter off a module runbook has is a slip of the keyboard; anything else most likely a module runbook lacks.
-  const typo = names.some((n) => editDistance(bare(name), n) <= 1);
-  const Err = typo ? PlaybookError : ModuleUnavailable;
-  throw new Err(`unknown module "${name}"`, { at, hint: didYouMean(bare(name), names) });
+  throw unknownModule(name, at, didYouMean(bare(name), Object.keys(modules)));
+}
+
+/**
+ * The error for a module name runbook does not know: one letter off one of its modules is a slip of the keyboard
+ * (refused wherever it is written); anything else is most likely a module runbook lacks (ModuleUnavailable).
+ */
+export function unknownModule(name: string, at: Location, hint?: string): PlaybookError {
+  const typo = Object.keys(modules).some((n) => editDistance(bare(name), n) <= 1);
+  return new (typo ? PlaybookError : ModuleUnavailable)(`unknown module "${name}"`, { at, hint });
 }
 
 // The loader asks this to tell a module key from a task keyword.

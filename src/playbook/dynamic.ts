@@ -5,7 +5,7 @@
 // the keywords of the blocks, imports and roles around it.
 import { dirname, relative, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
-import { didYouMean, type Location, ModuleUnavailable } from '../errors.js';
+import { didYouMean, type Location } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
 import { type Inherited, inherit, inheritedOf, taskFileEntries } from './block.js';
 import { INHERITED_KEYS, isDynamicKey, shortName } from './keywords.js';
@@ -48,16 +48,9 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
     ...(applyF ? { apply: applyOf(src, applyF) } : {}),
     outer: [],
   };
-  // A name known now is read now too, so a mistake in the file stops the run before any host is touched. Behind a
-  // when:, a module runbook lacks is not one: roles keep each OS's tasks in a file of their own (setup-FreeBSD.yml
-  // with pkgng) included only where they apply. As in Ansible, such a file fails only on a host that reaches it.
-  if (!hasTemplate(own)) {
-    try {
-      expand(t, own, {}, true);
-    } catch (e) {
-      if (!(e instanceof ModuleUnavailable && t.when.length > 0)) throw e;
-    }
-  }
+  // A name known now is read now too, so a mistake in the file stops the run before any host is touched (behind a
+  // when:, a module runbook lacks is not a mistake: see TaskScope.guarded).
+  if (!hasTemplate(own)) expand(t, own, {}, true);
   return parsed;
 }
 
@@ -97,6 +90,8 @@ function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe:
     roleHandlers: [],
     rolesSeen: new Set(),
     ...(inc.moduleDefaults ? { moduleDefaults: inc.moduleDefaults } : {}),
+    // an include behind a when: guards its tasks, as a block's or an import's when: does
+    ...(t.when.length ? { guarded: true } : {}),
   };
   let out: Included;
   if (inc.kind === 'tasks') {

@@ -1,10 +1,10 @@
 // One task map → a validated Task: one module, known keywords, args checked by the module itself.
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { type Location, ModuleUnavailable, PlaybookError, didYouMean, editDistance } from '../errors.js';
+import { type Location, ModuleUnavailable, PlaybookError, didYouMean } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
 import type { ModuleDef } from '../modules/types.js';
-import { isModule, lookup } from '../modules/registry.js';
+import { isModule, lookup, unknownModule } from '../modules/registry.js';
 import { moduleArgKeys } from '../schema/module-args.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import {
@@ -53,7 +53,7 @@ export interface TaskScope {
   rolesSeen?: Set<string>;
   /** module_defaults of the play and enclosing blocks, imports and roles, by module name (inner merged over outer). */
   moduleDefaults?: ModuleDefaults;
-  /** Inside a block or import_tasks with a `when:`: a task there may run nowhere (see unavailableTask). */
+  /** Inside a block, import or include with a `when:`: a task there may run nowhere (see unavailableTask). */
   guarded?: boolean;
 }
 
@@ -297,11 +297,7 @@ function rejectKey(f: Field, hasModule: boolean): never {
   // Both close: the nearer wins; on a tie, a missing module makes the module name the likelier intent.
   const both = hasModule ? [keyword, module] : [module, keyword];
   const best = keyword && module ? suggested(didYouMean(f.key, both as string[])) : (module ?? keyword);
-  if (best !== undefined && best === module) {
-    // One letter off a module runbook has is a slip of the keyboard; further off, most likely a module runbook lacks.
-    const Err = editDistance(shortName(f.key), module) <= 1 ? PlaybookError : ModuleUnavailable;
-    throw new Err(`unknown module "${f.key}"`, { at: f.keyAt, hint: `did you mean "${module}"?` });
-  }
+  if (best !== undefined && best === module) throw unknownModule(f.key, f.keyAt, `did you mean "${module}"?`);
   if (best !== undefined) fail(f.keyAt, `unknown key "${f.key}" in task`, `did you mean "${best}"?`);
   // A task with no module of runbook's: most likely one runbook does not have, not a misspelt keyword.
   const hint = `if it is a module, runbook has none by that name; ${MODULE_HINT}`;
