@@ -10,6 +10,11 @@ export interface ExecOptions {
   becomeUser?: string;
   /** Output as it arrives (stdout and stderr), for the live view; the result still carries all of it. */
   onOutput?: (chunk: string) => void;
+  /**
+   * The same command with its stdin written into its text (no stdin), for a persistent shell, where the text travels
+   * on the shell's stdin and is never a command line: one round trip and no reader process instead of two and four.
+   */
+  inline?: string;
 }
 
 /** become / becomeUser, as put and readFile take them. */

@@ -87,7 +87,7 @@ export const ownerSpec = (owner?: string, group?: string): string | undefined =>
 // Every process counts on a busy host: the stale-temp sweep runs only when a temp is there, the temp is made by the
 // shell itself (noclobber: O_EXCL, as mktemp), the mode and owner kept come from one stat, and a successful rename
 // clears the exit trap (its `rm` would be one more process for nothing).
-export function putScript(dest: string, mode?: string, size?: number, who?: string, nonce?: string): string {
+export function putScript(dest: string, mode?: string, size?: number, who?: string, nonce?: string, inline?: string): string {
   if (dest === '' || dest.endsWith('/')) throw new TaskError(`upload destination "${dest}" is not a file path`);
   const dir = posix.dirname(dest);
   const m = mode === undefined ? '' : checkMode(mode);
@@ -115,9 +115,12 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
       : []),
     ...(m ? [`m=${m}`] : []),
     // noclobber: the shell creates the temp with O_EXCL (a planted file or symlink makes it fail, as mktemp would).
-    size === undefined
-      ? 'set -C; cat > "$t" || exit 1; set +C'
-      : `set -C; cat > "$t" || exit 1; set +C; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,
+    // Content in the script itself: the shell runs nothing of a script it has not read whole, so no size check.
+    inline !== undefined
+      ? `set -C; printf %s ${quote(inline)} > "$t" || exit 1; set +C`
+      : size === undefined
+        ? 'set -C; cat > "$t" || exit 1; set +C'
+        : `set -C; cat > "$t" || exit 1; set +C; n=$(wc -c < "$t"); [ "$n" -eq ${size} ] || { echo "upload interrupted: $n of ${size} bytes arrived; $f left as it was" >&2; exit 1; }`,
     ...(keepOwner ? ['[ -z "$o" ] || chown "$o" "$t" 2>/dev/null || :'] : []),
     // chown before chmod: chown clears setuid/setgid bits the mode may set.
     ...(who === undefined

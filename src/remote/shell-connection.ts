@@ -4,6 +4,16 @@ import type { BecomeOptions, Connection, ExecOptions, PutOptions } from './conne
 import { interpretRead, ownerSpec, putError, putScript, readScript } from './remote-scripts.js';
 import type { RawResult } from './ssh-channel.js';
 
+/** Largest content written from the command's own text: well inside what a shell reads as one script. */
+export const INLINE_MAX = 16 * 1024;
+
+/** Content that can travel inside shell text byte for byte: UTF-8 without NUL, up to INLINE_MAX bytes. */
+export function inlineText(content: Buffer): string | undefined {
+  if (content.length > INLINE_MAX || content.includes(0)) return undefined;
+  const s = content.toString('utf8');
+  return Buffer.byteLength(s) === content.length && Buffer.from(s).equals(content) ? s : undefined;
+}
+
 export abstract class ShellConnection implements Connection {
   abstract readonly host: string;
   protected abstract run(cmd: string, opts: ExecOptions): Promise<RawResult>;
@@ -15,8 +25,12 @@ export abstract class ShellConnection implements Connection {
   }
 
   async put(dest: string, content: Buffer, opts: PutOptions = {}): Promise<void> {
-    const r = await this.run((opts.gate ?? '') + putScript(dest, opts.mode, content.length, ownerSpec(opts.owner, opts.group)), {
+    const gate = opts.gate ?? '';
+    const who = ownerSpec(opts.owner, opts.group);
+    const text = inlineText(content);
+    const r = await this.run(gate + putScript(dest, opts.mode, content.length, who), {
       stdin: content,
+      inline: text === undefined ? undefined : gate + putScript(dest, opts.mode, undefined, who, undefined, text),
       become: opts.become,
       becomeUser: opts.becomeUser,
     });

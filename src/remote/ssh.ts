@@ -192,7 +192,10 @@ class SshConnection extends ShellConnection implements SshConnectionState {
       release();
       throw this.lost();
     }
-    if (shell) return this.onShell(shell, cmd, opts, release);
+    if (shell)
+      return opts.inline === undefined
+        ? this.onShell(shell, cmd, opts, release)
+        : this.onShell(shell, opts.inline, { ...opts, stdin: undefined }, release);
     return this.onExecChannel(cmd, opts, release);
   }
 

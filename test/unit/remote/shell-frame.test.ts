@@ -3,6 +3,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quote } from '../../../src/remote/quote.js';
 import { FrameParser, frameScript, unwrapSh } from '../../../src/remote/shell-frame.js';
+import { putScript } from '../../../src/remote/remote-scripts.js';
+import { INLINE_MAX, inlineText } from '../../../src/remote/shell-connection.js';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const K = 'RBtestkey';
 type Got = { code: number; stdout: Buffer; stderr: Buffer };
@@ -140,6 +145,24 @@ describe('frameScript on a real sh', () => {
     expect(r).toMatchObject({ code: 0, stdout: Buffer.from('RB>0\n<\ndone\n') });
   });
 
+  it('an upload written from its own text (no stdin): exact bytes, its mode, no temp left, the shell reads on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-inline-'));
+    try {
+      let text = 'quotes \' " \\ $HOME `id` $(id) %s %% \\n\n';
+      for (let c = 1; c < 0x800; c++) if (c !== 0x27) text += String.fromCodePoint(c);
+      text += '😀\n\necho INJECTED\n';
+      const dest = join(dir, 'conf');
+      const r = await run(putScript(dest, '0640', undefined, undefined, undefined, inlineText(Buffer.from(text))));
+      expect(r).toMatchObject({ code: 0, stderr: Buffer.alloc(0) });
+      expect(readFileSync(dest).equals(Buffer.from(text))).toBe(true);
+      expect(statSync(dest).mode & 0o777).toBe(0o640);
+      expect(readdirSync(dir)).toEqual(['conf']);
+      expect((await run('echo next')).stdout.toString()).toBe('next\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a timeout kills the command and its children, not the shell', async () => {
     const t0 = Date.now();
     const r = await run('sleep 30 | cat; echo never', { timeout: 1 });
@@ -147,6 +170,20 @@ describe('frameScript on a real sh', () => {
     expect(r.stdout.toString()).toBe('');
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await run('echo alive')).stdout.toString()).toBe('alive\n');
+  });
+});
+
+describe('inlineText: what an upload may carry in its own text', () => {
+  it('UTF-8 text up to INLINE_MAX bytes, as it is', () => {
+    expect(inlineText(Buffer.from('a\nü😀\n'))).toBe('a\nü😀\n');
+    expect(inlineText(Buffer.alloc(0))).toBe('');
+    expect(inlineText(Buffer.alloc(INLINE_MAX, 'x'))).toHaveLength(INLINE_MAX);
+  });
+  it('not NUL bytes, bytes that are not UTF-8, or more than INLINE_MAX bytes (those go on stdin)', () => {
+    expect(inlineText(Buffer.from('a\0b'))).toBeUndefined();
+    expect(inlineText(Buffer.from([0x61, 0xff, 0x62]))).toBeUndefined();
+    expect(inlineText(Buffer.from([0xc3]))).toBeUndefined();
+    expect(inlineText(Buffer.alloc(INLINE_MAX + 1, 'x'))).toBeUndefined();
   });
 });
 
