@@ -53,8 +53,10 @@ const BY_MODULE: Record<string, (a: Args) => Footprint> = {
   },
   bridge: () => same(['net']),
   route: () => same(['net']),
-  ovs_bridge: () => same(['ovs', 'net']),
-  ovs_port: () => same(['ovs', 'net']),
+  // their plans read the OVS database only (configured columns; ovs-vswitchd's kernel-driven ones are read after the
+  // write): a bridge or route applied before them leaves the plans good; applying one makes or moves kernel links
+  ovs_bridge: () => ({ reads: ['ovs'], writes: ['ovs', 'net'] }),
+  ovs_port: () => ({ reads: ['ovs'], writes: ['ovs', 'net'] }),
   // starting the daemons can change anything OVS touches; a running one changes nothing (and stales nothing). Its
   // probe reads files and pids only: a bridge or route applied before it leaves its plan good.
   ovs_service: (a) => ({ reads: ['ovs', ...files(a.db, a.rundir, a.logdir)], writes: ['*'] }),

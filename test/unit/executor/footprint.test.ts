@@ -22,7 +22,8 @@ describe('footprints', () => {
     ],
     ['sysctl', { name: 'vm.swappiness', file: '/etc/sysctl.conf' }, ['file:/proc/sys/vm/swappiness', 'file:/etc/sysctl.conf'], null],
     ['route', {}, ['net'], ['net']],
-    ['ovs_port', {}, ['ovs', 'net'], ['ovs', 'net']],
+    ['ovs_port', {}, ['ovs'], ['ovs', 'net']],
+    ['ovs_bridge', {}, ['ovs'], ['ovs', 'net']],
     [
       'ovs_service',
       { db: '/etc/openvswitch/conf.db', rundir: '/run/openvswitch', logdir: '/var/log/openvswitch' },
