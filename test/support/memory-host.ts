@@ -147,7 +147,7 @@ export class MemoryHost {
 
 /** The commands and framing mark of a ProbeBatcher script (src/executor/probe-batch.ts), or undefined. */
 function parseBatchScript(script: string): { mark: string; cmds: string[] } | undefined {
-  const head = /^exec 3>&1; printf '%s o 0\\n' (\S+)\n/.exec(script);
+  const head = /^\{\nexec 3>&1; printf '%s o 0\\n' (\S+)\n/.exec(script);
   if (!head) return undefined;
   const re = /rb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
   return { mark: head[1]!, cmds: [...script.matchAll(re)].map((m) => m[1]!) };
