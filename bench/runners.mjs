@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { commandsA } from './workloads.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const CLI = join(ROOT, 'dist/bundle/main.cjs');
+// RUNBOOK_BENCH_BUNDLE: another build's bundle directory (an A/B comparison on the same machine).
+export const CLI = join(process.env.RUNBOOK_BENCH_BUNDLE ?? join(ROOT, 'dist/bundle'), 'main.cjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** Wall time from spawn to exit, and peak RSS (KB) when /usr/bin/time is there to report it. */
