@@ -40,7 +40,7 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
     if (o.privateKey) v.ansible_ssh_private_key_file = o.privateKey;
     return v;
   };
-  const connector = async (host: string, vars: Record<string, unknown>) => {
+  const connector = async (host: string, vars: Record<string, unknown>, co?: { oneShot?: boolean }) => {
     const [{ connectSsh }, { resolveTarget }] = await Promise.all([import('../remote/ssh.js'), import('../remote/target.js')]);
     return connectSsh(resolveTarget(host, withFlags(vars)), {
       knownHosts: knownHostsFor(vars),
@@ -48,8 +48,9 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
       // A silent host (link cut, host frozen) is declared lost 9-12 s after its last packet.
       keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      persistentShell: vars.runbook_persistent_shell !== false && vars.runbook_persistent_shell !== 'false',
-      onNote: (o.verbose ?? 0) > 0 ? (msg) => process.stderr.write(`${msg}\n`) : undefined,
+      // a shell started for one command costs a round trip and a process more than an exec channel
+      persistentShell: !co?.oneShot && vars.runbook_persistent_shell !== false && vars.runbook_persistent_shell !== 'false',
+      onNote: (o.verbose ?? 0) > 0 && !co?.oneShot ? (msg) => process.stderr.write(`${msg}\n`) : undefined,
     });
   };
   return Object.assign(connector, {

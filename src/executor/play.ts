@@ -197,7 +197,7 @@ export class PlayRun {
         recap: st.recap,
         runs: st.runs,
         sink: st.o.sink,
-        fresh: (h) => st.o.connector(h, this.host(h).connVars()),
+        fresh: (h) => st.o.connector(h, this.host(h).connVars(), { oneShot: true }),
         interrupted: st.aborted(),
       });
   }

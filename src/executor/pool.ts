@@ -2,7 +2,8 @@
 import type { BecomeOptions, Connection, ExecOptions, PutOptions } from '../remote/connection.js';
 import { Semaphore } from '../remote/pacing.js';
 
-export type Connector = (host: string, vars: Record<string, unknown>) => Promise<Connection>;
+/** oneShot: a connection for a command or two (network safety's confirm): exec channels, no persistent shell. */
+export type Connector = (host: string, vars: Record<string, unknown>, opts?: { oneShot?: boolean }) => Promise<Connection>;
 
 // Kept here for callers that imported it from the pool.
 export { Semaphore };

@@ -16,9 +16,11 @@ export const DONE = 'RB_GUARD_DONE';
 export function saveCmd(dir: string, keepSeconds: number): string {
   return [
     'umask 077',
-    // one mkdir for the run's directory and its copies' (the root is there already but on a host's first run)
-    `{ [ -d ${GUARD_ROOT} ] || mkdir -p ${GUARD_ROOT}; } && mkdir ${q(dir)} ${q(`${dir}/f`)} || exit 3`,
-    `cat > ${q(`${dir}/lib.sh`)} <<'RB_GUARD_EOF'\n${hostLib(dir, keepSeconds)}RB_GUARD_EOF`,
+    // one mkdir for the root (on a host's first run), the run's directory and its copies'; the run's directory must
+    // be new (the run id is the run's own: one save per host and run)
+    `[ ! -e ${q(dir)} ] && mkdir -p ${q(`${dir}/f`)} || exit 3`,
+    // the shell's own printf writes the library: no process
+    `printf %s ${q(hostLib(dir, keepSeconds))} > ${q(`${dir}/lib.sh`)} || exit 3`,
     `. ${q(`${dir}/lib.sh`)}`,
     'command -v ip >/dev/null || { echo "iproute2 (ip) is missing" >&2; exit 4; }',
     'rb_snap > "$D/snap" && : > "$D/files" || exit 5',
