@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { quote } from './quote.js';
 import { withWatchdog } from './remote-scripts.js';
+import { stateless } from './stateless.js';
 
 export interface FrameRequest {
   cmd: string;
@@ -19,15 +20,19 @@ export interface FrameRequest {
  * One command as shell text. With stdin, start markers on stdout and stderr open the frame and say the shell is
  * ready for the command's stdin (read as exactly N bytes by `head -c`, never more, so the shell's own input stays
  * framed); end markers close it on both streams, stdout's with the exit status. The command runs in a subshell (`( eval … )`: a
- * fork, no exec), so cd, export and umask die with it. One `{ }` group, so sh has read all of it before the start
+ * fork, no exec), so cd, export and umask die with it, unless it is one that cannot change them (stateless.ts). One `{ }` group, so sh has read all of it before the start
  * marker goes out.
  */
 export function frameScript(r: FrameRequest & { key: string }): string {
   const k = r.key;
+  const line = unwrapSh(r.cmd);
+  // A command that cannot change the shell (stateless.ts) runs in it: no subshell, one fork fewer on the host.
   const run =
     r.timeout !== undefined && r.timeout > 0
       ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}`
-      : `( eval ${quote(unwrapSh(r.cmd))} )`;
+      : stateless(line)
+        ? `{ eval ${quote(line)}\n}`
+        : `( eval ${quote(line)} )`;
   // The rest of the N bytes is drained even when the command does not read them all.
   const body = r.stdinLength > 0 ? `head -c ${r.stdinLength} | { ${run}; rb_r=$?; cat >/dev/null; exit $rb_r; }` : `${run} </dev/null`;
   // Start markers only where stdin follows: each is one more packet each way, and most commands read no stdin.
