@@ -13,8 +13,9 @@ export interface ExecOptions {
   /**
    * The same command with its stdin written into its text (no stdin), for a persistent shell, where the text travels
    * on the shell's stdin and is never a command line: one round trip and no reader process instead of two and four.
+   * Made only where it is used (it quotes the whole content).
    */
-  inline?: string;
+  inline?: () => string;
 }
 
 /** become / becomeUser, as put and readFile take them. */

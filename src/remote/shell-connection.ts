@@ -30,7 +30,7 @@ export abstract class ShellConnection implements Connection {
     const text = inlineText(content);
     const r = await this.run(gate + putScript(dest, opts.mode, content.length, who), {
       stdin: content,
-      inline: text === undefined ? undefined : gate + putScript(dest, opts.mode, undefined, who, undefined, text),
+      inline: text === undefined ? undefined : () => gate + putScript(dest, opts.mode, undefined, who, undefined, text),
       become: opts.become,
       becomeUser: opts.becomeUser,
     });

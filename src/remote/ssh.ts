@@ -195,7 +195,7 @@ class SshConnection extends ShellConnection implements SshConnectionState {
     if (shell)
       return opts.inline === undefined
         ? this.onShell(shell, cmd, opts, release)
-        : this.onShell(shell, opts.inline, { ...opts, stdin: undefined }, release);
+        : this.onShell(shell, opts.inline(), { ...opts, stdin: undefined }, release);
     return this.onExecChannel(cmd, opts, release);
   }
 
