@@ -20,6 +20,8 @@ export interface HostEnv {
   host: string;
   ip: string;
   ovs: boolean;
+  /** the other hosts' underlay addresses and MACs, seeded into OVS's tunnel-neighbour cache */
+  peers?: { ip: string; mac: string }[];
 }
 
 // Sourced by init.sh: everything that differs between hosts, in one small file.
@@ -29,6 +31,7 @@ export function renderHostEnv(h: HostEnv): string {
     `HOST_IP=${quote(h.ip)}`,
     `SSHD_CONF=${quote(hostSshdConfigPath(h.lab, h.host))}`,
     `OVS=${h.ovs ? 1 : 0}`,
+    `OVS_PEERS=${quote((h.peers ?? []).map((p) => `${p.ip} ${p.mac}`).join(' '))}`,
     '',
   ].join('\n');
 }

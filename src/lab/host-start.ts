@@ -24,7 +24,11 @@ export interface HostSpec {
   name: string;
   ns: string;
   ip: string;
+  /** eth0's MAC */
+  mac: string;
   ovs: boolean;
+  /** the other hosts' underlay addresses and MACs (OVS labs) */
+  peers: { ip: string; mac: string }[];
   /** sshd MaxStartups; 'default' leaves OpenSSH's 10:30:100 */
   maxStartups?: string;
 }
@@ -45,7 +49,7 @@ export async function prepareHostDir(layout: LabLayout, h: HostSpec, machineHost
   await Promise.all(overlayDirs.map((d) => mkdir(d, { recursive: true })));
   const pub = (await readFile(`${layout.keyPath}.pub`, 'utf8')).trim();
   await Promise.all([
-    put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs })),
+    put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs, peers: h.peers })),
     put(`${hd}/fstab`, renderFstab(hd, layout.dir)),
     put(etc(`${HOST_BIN_DIR}/systemctl`), SYSTEMCTL_STANDIN, 0o755),
     put(etc(`${HOST_BIN_DIR}/reboot`), REBOOT_STANDIN, 0o755),

@@ -84,12 +84,16 @@ async function checkSubnetFree(n: LabNaming): Promise<void> {
 }
 
 function hostSpecs(n: LabNaming, count: number, ovs: boolean, maxStartups?: string): HostSpec[] {
+  const all = Array.from({ length: count }, (_, k) => ({ ip: n.hostIp(k + 1), mac: n.hostMac(k + 1) }));
   return Array.from({ length: count }, (_, k) => ({
     lab: n.name,
     name: n.hostName(k + 1),
     ns: n.ns(k + 1),
     ip: n.hostIp(k + 1),
+    mac: n.hostMac(k + 1),
     ovs,
+    // each OVS host learns the others' underlay MACs at boot (src/lab/ovs.ts: why)
+    peers: ovs ? all.filter((_, j) => j !== k) : [],
     maxStartups,
   }));
 }
@@ -112,7 +116,7 @@ async function buildNetwork(n: LabNaming, hosts: HostSpec[]): Promise<void> {
   const lines = [`link add ${n.bridge} type bridge`, `addr add ${n.gateway}/24 dev ${n.bridge}`];
   hosts.forEach((h, k) => {
     const veth = n.veth(k + 1);
-    lines.push(`netns add ${h.ns}`, `link add ${veth} type veth peer name eth0 netns ${h.ns}`);
+    lines.push(`netns add ${h.ns}`, `link add ${veth} type veth peer name eth0 address ${h.mac} netns ${h.ns}`);
     lines.push(`link set ${veth} master ${n.bridge} up`);
   });
   lines.push(`link set ${n.bridge} up`);

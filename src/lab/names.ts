@@ -45,6 +45,8 @@ export interface LabNaming {
   ns(i: number): string;
   veth(i: number): string;
   hostIp(i: number): string;
+  /** eth0's MAC, fixed (locally administered, from the address), so every host can know its peers' before they boot */
+  hostMac(i: number): string;
   nsPattern: RegExp;
   vethPattern: RegExp;
 }
@@ -63,6 +65,7 @@ export function labNaming(name: string): LabNaming {
     ns: (i) => `rb-${name}-h${i}`,
     veth: (i) => `lu-${name}-${i}`,
     hostIp: (i) => `${base}.${10 + i}`,
+    hostMac: (i) => `02:72:62:${[250, third, 10 + i].map((b) => b.toString(16).padStart(2, '0')).join(':')}`,
     nsPattern: new RegExp(`^rb-${name}-h(\\d+)$`),
     vethPattern: new RegExp(`^lu-${name}-(\\d+)$`),
   };

@@ -232,4 +232,15 @@ describe.skipIf(!isRoot)('lab (ovs)', () => {
     expect((await ssh(lab, h2.ip, 'ovs-vsctl br-exists br-lab-test')).code).toBe(2);
     expect((await ssh(lab, h1.ip, 'ovs-vsctl br-exists br-lab-test')).code).toBe(0);
   });
+
+  it("knows its peers' underlay MACs (OVS tunnel neighbours, permanent kernel neighbours): no ARP among hosts", async () => {
+    const [h1, h2] = lab.hosts;
+    const mac = (await ssh(lab, h2.ip, 'cat /sys/class/net/eth0/address')).stdout.trim();
+    expect(mac).toMatch(/^02:72:62(:[0-9a-f]{2}){3}$/);
+    const r = await ssh(lab, h1.ip, `ovs-appctl tnl/neigh/show; ip neigh show ${h2.ip} dev br-phy`);
+    expect(r.stdout).toMatch(new RegExp(`^${h2.ip.replace(/\./g, '\\.')}\\s+${mac}\\s+br-phy$`, 'm'));
+    expect(r.stdout).toContain(`${h2.ip} lladdr ${mac} PERMANENT`);
+    // itself is not among its neighbours
+    expect(r.stdout).not.toContain(`${h1.ip} `);
+  });
 });
