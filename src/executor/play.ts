@@ -187,17 +187,22 @@ export class PlayRun {
     this.currentBatch = batch;
     if (this.play.strategy === 'free') await forEachLimit(batch, this.st.o.forks, (h) => runFree(this, this.tasks, h, batch));
     else await runLinear(this, this.tasks, batch);
-    // end_play and end_batch end without the handlers, as Ansible's do.
-    if (!this.playOver && !this.batchOver) await this.flush(batch);
-    // network safety: prove each armed host's path with a new connection and disarm it, or see it rolled back
     const { st } = this;
+    const fresh = (h: string) => st.o.connector(h, this.host(h).connVars(), { oneShot: true });
+    // end_play and end_batch end without the handlers, as Ansible's do.
+    if (!this.playOver && !this.batchOver) {
+      // network safety: the confirm connections are opened while the handlers run (guard.ts, prefetch)
+      if (st.guard && !st.aborted()) st.guard.prefetch(batch, fresh);
+      await this.flush(batch);
+    }
+    // network safety: prove each armed host's path with a new connection and disarm it, or see it rolled back
     if (st.guard)
       await settleBatch(st.guard, batch, {
         play: this.play.name,
         recap: st.recap,
         runs: st.runs,
         sink: st.o.sink,
-        fresh: (h) => st.o.connector(h, this.host(h).connVars(), { oneShot: true }),
+        fresh,
         interrupted: st.aborted(),
       });
   }

@@ -64,6 +64,10 @@ interface HostGuard {
   deadlineAt: number;
   kept: Set<string>;
   lastNetTask?: string;
+  /** Network changes applied so far: a confirm connection opened before the last of them proves nothing. */
+  netSeq: number;
+  /** The confirm connection opened early (prefetch), with the netSeq it was opened at. */
+  early?: { seq: number; conn: Promise<Connection | undefined> };
   lostAt?: string;
   queue: Promise<unknown>;
 }
@@ -123,7 +127,7 @@ export class NetworkGuard {
     const fresh = !st;
     if (!st) {
       parts.push(saveCmd(this.dir, Math.max(600, this.o.confirmTimeout * 4)));
-      st = { conn: i.conn, as: i.as, armed: false, deadlineAt: 0, kept: new Set(), queue: Promise.resolve() };
+      st = { conn: i.conn, as: i.as, armed: false, deadlineAt: 0, kept: new Set(), netSeq: 0, queue: Promise.resolve() };
     }
     const ahead = fresh ? ((await this.expected.get(i.host)) ?? []) : [];
     const paths = [...new Set([...writtenPaths(i.task.module, i.args, i.plan), ...ahead])].filter(
@@ -134,7 +138,10 @@ export class NetworkGuard {
     if (arm && !st.armed) parts.push(armCmd(this.dir, t));
     // The deadline moves while the run works on the host; only once a third of it is gone (no round trip per task).
     else if (st.armed && this.now() - st.deadlineAt > (t * 1000) / 3) parts.push(bumpCmd(this.dir, t));
-    if (net) st.lastNetTask = i.task.name;
+    if (net) {
+      st.lastNetTask = i.task.name;
+      st.netSeq++;
+    }
     if (!parts.length) return;
     // Riding on an exec made anyway: a host that already restored itself gets nothing more applied.
     if (st.armed) parts.unshift(stillArmedCmd(this.dir));
@@ -175,6 +182,20 @@ export class NetworkGuard {
   }
 
   /**
+   * Opens the confirm connections of the batch's armed hosts now, when their tasks are done and their handlers are
+   * about to run: the handshakes overlap the handlers instead of following them. settle() uses a host's connection
+   * only if no network change reached the host after it was opened (a handler that changes the network makes
+   * settle open another), so the proof stays a new connection made after the host's last network change.
+   */
+  prefetch(hosts: string[], fresh: (h: string) => Promise<Connection>): void {
+    for (const h of hosts) {
+      const st = this.hosts.get(h);
+      if (!st?.armed || st.lostAt || st.early) continue;
+      st.early = { seq: st.netSeq, conn: st.queue.then(() => fresh(h)).catch(() => undefined) };
+    }
+  }
+
+  /**
    * End of a batch (`failed`: why a host failed, undefined when it did not): each guarded host is confirmed (new connection, disarm), rolled back (it failed and
    * --rollback-on-failure, or the run was interrupted) or awaited (it lost its path). `fresh` opens a new
    * connection: its own TCP connection and authentication.
@@ -195,6 +216,28 @@ export class NetworkGuard {
   ): Promise<GuardOutcome> {
     const st = this.hosts.get(h)!;
     await st.queue;
+    const early = st.early;
+    st.early = undefined;
+    const earlyConn = early?.seq === st.netSeq ? early.conn : undefined;
+    // An early connection made before a later network change, or not wanted below, is closed unused.
+    let used = false;
+    try {
+      return await this.settleArmed(h, st, how, async () => {
+        const c = earlyConn && !used ? await earlyConn : undefined;
+        used = true;
+        return c ?? how.fresh(h);
+      });
+    } finally {
+      if (early && (!used || !earlyConn)) void early.conn.then((c) => c?.close()).catch(() => undefined);
+    }
+  }
+
+  private async settleArmed(
+    h: string,
+    st: HostGuard,
+    how: { fresh: (h: string) => Promise<Connection>; failed: (h: string) => string | undefined; interrupted: boolean },
+    confirmConn: () => Promise<Connection>,
+  ): Promise<GuardOutcome> {
     if (st.lostAt)
       return this.awaitRestore(h, st, how.fresh, `the management path was lost in "${st.lostAt}" (the session died)`, st.lostAt);
     if (how.interrupted && st.armed) return this.restoreNow(h, st, how.fresh, 'the run was interrupted while the host was armed');
@@ -209,7 +252,7 @@ export class NetworkGuard {
     let conn: Connection | undefined;
     let how2 = 'no new SSH connection';
     try {
-      conn = await how.fresh(h);
+      conn = await confirmConn();
       const r = await conn.exec(disarmCmd(this.dir), st.as);
       const word = r.stdout.trim().split('\n').pop();
       if (word === 'confirmed') return { host: h, status: 'confirmed', msg: 'network changes confirmed over a new connection' };

@@ -148,6 +148,56 @@ describe('NetworkGuard.settle', () => {
     expect(fresh.cmds[0]).toContain('mv /run/runbook-guard/t/armed /run/runbook-guard/t/disarmed');
   });
 
+  // A closable scripted connection: what settle does with the one opened early, while the handlers ran.
+  const closable = (answer: string) => {
+    const c = conn(() => answer);
+    let closed = 0;
+    return Object.assign(c, { close: async () => void closed++, closed: () => closed });
+  };
+
+  it('uses the connection opened while the handlers ran when no network change came after it', async () => {
+    const g = new NetworkGuard({ confirmTimeout: 10, rollbackOnFailure: false, runId: 't' });
+    await g.beforeApply(intent(conn(), 'route', {}));
+    const early = closable('confirmed');
+    let opened = 0;
+    g.prefetch(['h1'], async () => (opened++, early));
+    const late = async () => Promise.reject(new Error('settle must not open another'));
+    const [o] = await g.settle(['h1'], { fresh: late, failed: () => undefined, interrupted: false });
+    expect(o.status).toBe('confirmed');
+    expect(opened).toBe(1);
+    expect(early.cmds[0]).toContain('mv /run/runbook-guard/t/armed /run/runbook-guard/t/disarmed');
+    expect(early.closed()).toBe(1);
+  });
+
+  it('opens another connection when a network change (a handler) reached the host after the early one', async () => {
+    const g = new NetworkGuard({ confirmTimeout: 10, rollbackOnFailure: false, runId: 't' });
+    const c = conn();
+    await g.beforeApply(intent(c, 'route', {}));
+    const early = closable('confirmed');
+    g.prefetch(['h1'], async () => early);
+    await g.beforeApply(intent(c, 'bridge', { name: 'br0' })); // the handler
+    const late = closable('confirmed');
+    const [o] = await g.settle(['h1'], { fresh: async () => late, failed: () => undefined, interrupted: false });
+    expect(o.status).toBe('confirmed');
+    expect(early.cmds).toEqual([]);
+    expect(late.cmds[0]).toContain('/disarmed');
+    await new Promise((r) => setImmediate(r));
+    expect(early.closed()).toBe(1);
+  });
+
+  it('closes the early connection unused when the host is rolled back instead', async () => {
+    const c = conn((cmd) => (cmd.includes('echo 0 >') ? 'restored' : DONE));
+    const g = new NetworkGuard({ confirmTimeout: 10, rollbackOnFailure: true, runId: 't' });
+    await g.beforeApply(intent(c, 'route', {}));
+    const early = closable('confirmed');
+    g.prefetch(['h1'], async () => early);
+    const [o] = await g.settle(['h1'], { fresh: async () => conn(), failed: () => '"rc=1"', interrupted: false });
+    expect(o.status).toBe('rolled back');
+    await new Promise((r) => setImmediate(r));
+    expect(early.cmds).toEqual([]);
+    expect(early.closed()).toBe(1);
+  });
+
   it('a lost host: waits for the watchdog, reconnects and reports it rolled back naming the task', async () => {
     const clock = fastClock();
     const g = new NetworkGuard({ confirmTimeout: 10, rollbackOnFailure: false, runId: 't', ...clock });
