@@ -40,15 +40,13 @@ END_OF_IP
   if [ -n "$OVS_PEERS" ]; then
     # after OVS has seen br-phy up with its address: that change flushes br-phy's tunnel neighbours
     ovs-vsctl --timeout=10 wait-until interface br-phy link_state=up || :
-    set -- $OVS_PEERS
     CTL=/run/openvswitch/ovs-vswitchd.$(cat /run/openvswitch/ovs-vswitchd.pid).ctl
-    if command -v nc >/dev/null 2>&1; then
-      K=0; REQ=
-      while [ $# -ge 2 ]; do
-        K=$((K + 1)); REQ="$REQ"'{"method":"tnl/neigh/set","params":["br-phy","'"$1"'","'"$2"'"],"id":'"$K}"; shift 2
-      done
-      printf '%s' "$REQ" | nc -N -U "$CTL" >/dev/null || echo "lab init: $H could not seed OVS's tunnel neighbours" >&2
-    else
+    REQ=$(set -- $OVS_PEERS; K=0; while [ $# -ge 2 ]; do
+      K=$((K + 1)); printf '%s' '{"method":"tnl/neigh/set","params":["br-phy","'"$1"'","'"$2"'"],"id":'"$K}"; shift 2
+    done)
+    # netcat-openbsd speaks to a unix socket (-U); elsewhere one ovs-appctl per peer
+    if ! printf '%s' "$REQ" | nc -N -U "$CTL" 2>/dev/null | grep -q '"result"'; then
+      set -- $OVS_PEERS
       while [ $# -ge 2 ]; do ovs-appctl tnl/neigh/set br-phy "$1" "$2" >/dev/null || :; shift 2; done
     fi
   fi
