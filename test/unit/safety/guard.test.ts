@@ -160,7 +160,10 @@ describe('NetworkGuard.settle', () => {
     await g.beforeApply(intent(conn(), 'route', {}));
     const early = closable('confirmed');
     let opened = 0;
-    g.prefetch(['h1'], async () => (opened++, early));
+    g.prefetch(['h1'], async () => {
+      opened++;
+      return early;
+    });
     const late = async () => Promise.reject(new Error('settle must not open another'));
     const [o] = await g.settle(['h1'], { fresh: late, failed: () => undefined, interrupted: false });
     expect(o.status).toBe('confirmed');
