@@ -4,7 +4,6 @@ import { TaskError } from '../errors.js';
 import { BecomeIo } from './become-io.js';
 import type { ExecOptions } from './connection.js';
 import type { BecomeWrap } from './remote-scripts.js';
-import { quote } from './quote.js';
 import { FrameParser, frameKeys, frameScript } from './shell-frame.js';
 import type { RawResult } from './ssh-channel.js';
 
@@ -41,17 +40,11 @@ export class PersistentShell {
   /** Opens the shell and asks what it offers; rejects with ShellUnavailable, or with sudo's refusal as a TaskError. */
   static open(client: Client, spec: ShellSpec): Promise<PersistentShell> {
     return new Promise((resolve, reject) => {
-      // The login user's shell asks what the host offers in the channel's own command, before the shell that stays
-      // (`sh -c '<probe frame> exec sh'`): the answer comes with the channel's first data, no round trip of its own.
-      // A become shell asks in a frame once sudo has started it.
-      const probeKey = spec.wrap ? undefined : frameKeys()();
-      const cmd =
-        spec.wrap?.cmd ??
-        `exec sh -c ${quote(`${frameScript({ cmd: PROBE, stdinLength: 0, key: probeKey as string, marked: true })}exec sh`)}`;
+      const cmd = spec.wrap?.cmd ?? 'exec sh';
       const opened = (err: Error | undefined, ch: ClientChannel) => {
         if (err) return reject(new ShellUnavailable(`cannot open a session channel: ${err.message}`));
         const shell = new PersistentShell(ch);
-        shell.start(spec, probeKey).then(
+        shell.start(spec).then(
           () => resolve(shell),
           (e) => {
             shell.destroy();
@@ -87,7 +80,7 @@ export class PersistentShell {
     this.ch.end();
   }
 
-  private async start(spec: ShellSpec, probeKey?: string): Promise<void> {
+  private async start(spec: ShellSpec): Promise<void> {
     let code: number | undefined;
     let stderrHead = '';
     let answered = false;
@@ -134,7 +127,7 @@ export class PersistentShell {
         spec.readyTimeoutMs,
       );
       probe = () => {
-        this.frame(PROBE, { marked: true, sentAs: probeKey }, () => undefined).then((r) => {
+        this.frame(PROBE, { marked: true }, () => undefined).then((r) => {
           clearTimeout(timer);
           answered = true;
           const offers = r.stdout.toString('latin1');
@@ -202,12 +195,11 @@ export class PersistentShell {
 
   private frame(
     cmd: string,
-    io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void; sentAs?: string },
+    io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void },
     release: () => void,
   ): Promise<RawResult> {
     const stdin = io.stdin === undefined ? undefined : Buffer.isBuffer(io.stdin) ? io.stdin : Buffer.from(io.stdin);
-    // sentAs: the frame went with the channel's command under this key (open); only its answer is read here.
-    const key = io.sentAs ?? this.nextKey();
+    const key = this.nextKey();
     const marked = (stdin?.length ?? 0) > 0 || !!io.marked;
     return new Promise<RawResult>((resolve, reject) => {
       if (!this.alive) {
@@ -236,7 +228,7 @@ export class PersistentShell {
           reject(e);
         },
       };
-      if (!io.sentAs) this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, key, marked }));
+      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, key, marked }));
     });
   }
 }
