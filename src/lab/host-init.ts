@@ -20,7 +20,7 @@ export interface HostEnv {
   host: string;
   ip: string;
   ovs: boolean;
-  /** the other hosts' underlay addresses and MACs, seeded into OVS's tunnel-neighbour cache */
+  /** the other hosts' underlay addresses and MACs: OVS's tunnel neighbours and the kernel's, on br-phy (ovs.ts) */
   peers?: { ip: string; mac: string }[];
 }
 

@@ -30,25 +30,24 @@ export const OVS_INIT_FUNCTION = `lab_ovs() {
     -- set bridge br-phy datapath_type=netdev other_config:hwaddr="$MAC" \\
     -- --may-exist add-port br-phy eth0
   echo 1 > /proc/sys/net/ipv4/conf/eth0/rp_filter
-  NEIGH=$(set -- $OVS_PEERS; while [ $# -ge 2 ]; do echo "neigh replace $1 lladdr $2 dev br-phy nud permanent"; shift 2; done)
+  # each_peer F: F <ip> <mac> for every other lab host
+  each_peer() { F=$1; set -- $OVS_PEERS; while [ $# -ge 2 ]; do "$F" "$1" "$2"; shift 2; done; }
+  neigh_line() { echo "neigh replace $1 lladdr $2 dev br-phy nud permanent"; }
   ip -batch - <<END_OF_IP
 addr del $HOST_IP/24 dev eth0
 addr add $HOST_IP/24 dev br-phy
 link set br-phy up
-$NEIGH
+$(each_peer neigh_line)
 END_OF_IP
   if [ -n "$OVS_PEERS" ]; then
     # after OVS has seen br-phy up with its address: that change flushes br-phy's tunnel neighbours
     ovs-vsctl --timeout=10 wait-until interface br-phy link_state=up || :
     CTL=/run/openvswitch/ovs-vswitchd.$(cat /run/openvswitch/ovs-vswitchd.pid).ctl
-    REQ=$(set -- $OVS_PEERS; K=0; while [ $# -ge 2 ]; do
-      K=$((K + 1)); printf '%s' '{"method":"tnl/neigh/set","params":["br-phy","'"$1"'","'"$2"'"],"id":'"$K}"; shift 2
-    done)
+    K=0
+    rpc_line() { K=$((K + 1)); printf '%s' '{"method":"tnl/neigh/set","params":["br-phy","'"$1"'","'"$2"'"],"id":'"$K}"; }
+    appctl_set() { ovs-appctl tnl/neigh/set br-phy "$1" "$2" >/dev/null || :; }
     # netcat-openbsd speaks to a unix socket (-U); elsewhere one ovs-appctl per peer
-    if ! printf '%s' "$REQ" | nc -N -U "$CTL" 2>/dev/null | grep -q '"result"'; then
-      set -- $OVS_PEERS
-      while [ $# -ge 2 ]; do ovs-appctl tnl/neigh/set br-phy "$1" "$2" >/dev/null || :; shift 2; done
-    fi
+    each_peer rpc_line | nc -N -U "$CTL" 2>/dev/null | grep -q '"result"' || each_peer appctl_set
   fi
   echo "lab init: $H ovs up (br-phy owns $HOST_IP)"
 }`;

@@ -218,17 +218,18 @@ export class NetworkGuard {
     await st.queue;
     const early = st.early;
     st.early = undefined;
-    const earlyConn = early?.seq === st.netSeq ? early.conn : undefined;
-    // An early connection made before a later network change, or not wanted below, is closed unused.
-    let used = false;
+    const closeUnused = (c: Promise<Connection | undefined>) => void c.then((x) => x?.close()).catch(() => undefined);
+    // An early connection made before a later network change proves nothing; one the outcome does not need is unused.
+    let pending = early?.seq === st.netSeq ? early.conn : undefined;
+    if (early && !pending) closeUnused(early.conn);
     try {
       return await this.settleArmed(h, st, how, async () => {
-        const c = earlyConn && !used ? await earlyConn : undefined;
-        used = true;
+        const c = await pending;
+        pending = undefined;
         return c ?? how.fresh(h);
       });
     } finally {
-      if (early && (!used || !earlyConn)) void early.conn.then((c) => c?.close()).catch(() => undefined);
+      if (pending) closeUnused(pending);
     }
   }
 
