@@ -45,6 +45,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+// Skipped only without ansible-playbook (the oracle); scripts/setup.sh --tests installs ansible-core, so CI runs it.
 describe.skipIf(!HAVE_ANSIBLE)(
   HAVE_ANSIBLE ? 'everyday Ansible idioms: runbook against ansible-playbook on identical labs' : SKIP_WHY,
   () => {

@@ -126,6 +126,7 @@ function ansibleSetup(args?: string): Facts {
   return facts;
 }
 
+// Skipped only without ansible (the oracle for facts); CI installs ansible-core. SKIP_WHY says so in the report.
 describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same lab host', () => {
   beforeAll(async () => {
     lab = await withLab(LAB, 1);

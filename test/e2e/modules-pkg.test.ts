@@ -117,6 +117,7 @@ afterAll(async () => {
   if (!skip) await labDown({ name: LAB });
 });
 
+// Skipped only without root or the packaging tools (the warning above names them); CI has both.
 describe.skipIf(skip)('packages family on a lab host', () => {
   test('check mode first: everything would change, nothing does', async () => {
     const r = await runbook(['run', play('site.yaml', SITE), '-i', inv, '--check']);

@@ -108,6 +108,8 @@ describe('lab host mounts (fstab)', () => {
   });
 });
 
+// Skipped only where the machine cannot build a lab with packages (not root, or no dpkg, apt-get, useradd, nsenter);
+// scripts/setup.sh installs them and CI runs as root, so CI runs it.
 describe.skipIf(!canRun)('lab isolation: a host’s changes stay in the host', () => {
   const name = 'liso';
   // Under /home on purpose: the host mounts its /home overlay over the state dir, so this also proves the

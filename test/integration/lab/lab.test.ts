@@ -67,6 +67,7 @@ function leftovers(name: string, dir: string): string[] {
   return out;
 }
 
+// Skipped only when not root (a lab needs network namespaces and mounts); CI runs as root.
 describe.skipIf(!isRoot)('lab (core)', () => {
   const name = 'ltc';
   const dir = mkdtempSync(join(tmpdir(), 'runbook-lab-test-'));
@@ -193,6 +194,7 @@ describe.skipIf(!isRoot)('lab (core)', () => {
   });
 });
 
+// Skipped only when not root, as above.
 describe.skipIf(!isRoot)('lab (ovs)', () => {
   const name = 'lto';
   const dir = mkdtempSync(join(tmpdir(), 'runbook-lab-test-'));

@@ -199,6 +199,7 @@ describe('BecomeIo', () => {
 // sudo is in setup.sh's packages; root can become anyone without a password.
 const canSudo = process.getuid?.() === 0 && spawnSync('sudo', ['-n', 'true']).status === 0;
 
+// Skipped only where this process is not root with a working sudo (CI runs as root with sudo installed).
 describe.skipIf(!canSudo)('local connection, as root, with sudo', () => {
   it('become_user really switches from root, and a new file belongs to that user', async () => {
     const c = connectLocal();
