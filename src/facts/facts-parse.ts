@@ -161,15 +161,12 @@ export function distributionFacts(s: Sections, platform: Facts): Facts {
     os_family: osFamily(distribution),
   };
   if (minor !== undefined) facts.distribution_minor_version = minor;
-  if (!s.lsbrel && !s.bins) return facts;
-  facts.lsb = lsbFacts(s, os);
-  facts.pkg_mgr = pkgMgr(s, String(facts.os_family));
-  facts.service_mgr = serviceMgr(s, String(platform.system));
   return facts;
 }
 
 // /etc/lsb-release when present; else what lsb_release prints (it reads os-release); else nothing, as Ansible.
-function lsbFacts(s: Sections, os: Record<string, string>): Facts {
+export function lsbFacts(s: Sections): Facts {
+  const os = keyValues(s.osrel);
   const l = keyValues(s.lsbrel);
   let lsb: Facts = {};
   if (l.DISTRIB_ID || l.DISTRIB_RELEASE)
@@ -189,7 +186,7 @@ function lsbFacts(s: Sections, os: Record<string, string>): Facts {
 const bins = (s: Sections) => new Set((s.bins ?? []).map((p) => p.split('/').pop()!));
 
 // Ansible's pkg_mgr: the family's manager when it is installed, else the first one found.
-function pkgMgr(s: Sections, family: string): string {
+export function pkgMgr(s: Sections, family: string): string {
   const b = bins(s);
   const byFamily: Record<string, string[]> = {
     Debian: ['apt-get'],
@@ -204,7 +201,7 @@ function pkgMgr(s: Sections, family: string): string {
 }
 
 // Ansible's ServiceMgrFactCollector: PID 1's name unless it is init or a shell, then the systemd canaries.
-function serviceMgr(s: Sections, system: string): string {
+export function serviceMgr(s: Sections, system: string): string {
   const init = s.init ?? [];
   let p1: string | undefined = init.find((l) => !l.startsWith('link '))?.trim();
   if (!p1) p1 = init.find((l) => l.startsWith('link '))?.slice(5);
@@ -224,40 +221,48 @@ function serviceMgr(s: Sections, system: string): string {
   return 'service';
 }
 
-export function userFacts(s: Sections, platform: Facts, _dist: Facts): Facts {
+/**
+ * The min collectors read from the script's own sections, each under its collector's name (user, env, date_time,
+ * selinux, dns, python): parseFacts keeps the ones gather_subset selected. The user's login names come from env,
+ * or from uenv (four variables echoed) when env itself was not asked for.
+ */
+export function minFacts(s: Sections): Record<string, Facts> {
   const id = s.id?.[0] ?? '';
   const uid = /uid=(\d+)(?:\(([^)]*)\))?/.exec(id);
   const gid = /gid=(\d+)/.exec(id);
   const pw = (s.passwd?.[0] ?? '').split(':');
   const env: Record<string, string> = {};
-  for (const l of s.env ?? []) {
+  for (const l of s.env ?? s.uenv ?? []) {
     const i = l.indexOf('=');
     if (i > 0) env[l.slice(0, i)] = l.slice(i + 1);
   }
-  const facts: Facts = {
-    user_id: env.LOGNAME || env.USER || uid?.[2] || '',
-    user_uid: uid ? Number(uid[1]) : -1,
-    user_gid: gid ? Number(gid[1]) : -1,
-    user_dir: pw[5] ?? env.HOME ?? '',
-    user_shell: pw[6] ?? env.SHELL ?? '',
-    user_gecos: pw[4] ?? '',
-    real_user_id: uid ? Number(uid[1]) : -1,
-    effective_user_id: uid ? Number(uid[1]) : -1,
-    real_group_id: gid ? Number(gid[1]) : -1,
-    effective_group_id: gid ? Number(gid[1]) : -1,
-    env,
-    date_time: dateTime(s.date ?? []),
-    selinux: selinux(s),
-    dns: dns(s.dns ?? []),
+  const out: Record<string, Facts> = {
+    user: {
+      user_id: env.LOGNAME || env.USER || uid?.[2] || '',
+      user_uid: uid ? Number(uid[1]) : -1,
+      user_gid: gid ? Number(gid[1]) : -1,
+      user_dir: pw[5] ?? env.HOME ?? '',
+      user_shell: pw[6] ?? env.SHELL ?? '',
+      user_gecos: pw[4] ?? '',
+      real_user_id: uid ? Number(uid[1]) : -1,
+      effective_user_id: uid ? Number(uid[1]) : -1,
+      real_group_id: gid ? Number(gid[1]) : -1,
+      effective_group_id: gid ? Number(gid[1]) : -1,
+    },
+    env: { env },
+    date_time: { date_time: dateTime(s.date ?? []) },
+    selinux: { selinux: selinux(s) },
+    dns: { dns: dns(s.dns ?? []) },
+    python: {},
   };
   const py = python(s.python ?? []);
   if (py) {
-    facts.python = py;
-    facts.python_version = (py.version as Facts).full;
+    // the version string is platform's python_version in Ansible, the rest is the python collector's
+    out.platform = { python_version: (py.version as Facts).full };
     delete (py.version as Facts).full;
+    out.python = { python: py };
   }
-  void platform;
-  return facts;
+  return out;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -2,14 +2,23 @@
 // controller turns it into Ansible's fact names (src/executor/facts-parse.ts). setup refreshes them mid-play.
 import { readLines } from '../remote/quote.js';
 import type { ExecResult } from '../shared/exec.js';
-import { distributionFacts, hardwareFacts, networkFacts, platformFacts, sections, userFacts } from './facts-parse.js';
+import {
+  distributionFacts,
+  hardwareFacts,
+  lsbFacts,
+  networkFacts,
+  pkgMgr,
+  platformFacts,
+  minFacts,
+  sections,
+  serviceMgr,
+} from './facts-parse.js';
 
 /** Ansible's gather_subset names that select a part of the script; `min` is always gathered unless `!min`. */
 export const FACT_SUBSETS = ['all', 'min', 'hardware', 'network', 'virtual', 'ohai', 'facter'] as const;
-type Part = 'min' | 'hardware' | 'network';
 
-// Ansible's collector names: accepted in gather_subset (runbook gathers their part of the facts).
-export const COLLECTORS = [
+// ansible-core 2.14's minimal_gather_subset: what `min` is, and what is gathered whatever else is asked unless `!min`.
+const MIN_COLLECTORS = [
   'apparmor',
   'caps',
   'cmdline',
@@ -27,16 +36,34 @@ export const COLLECTORS = [
   'service_mgr',
   'ssh_pub_keys',
   'user',
-  'devices',
-  'dmi',
-  'mounts',
-  'interfaces',
-  'default_ipv4',
-  'default_ipv6',
-  'all_ipv4_addresses',
-  'all_ipv6_addresses',
-  'virtualization',
-];
+] as const;
+
+// The other collectors' names, each standing for the part of the script that gathers it (mounts → hardware).
+const ALIASES: Record<string, string> = {
+  devices: 'hardware',
+  dmi: 'hardware',
+  mounts: 'hardware',
+  interfaces: 'network',
+  default_ipv4: 'network',
+  default_ipv6: 'network',
+  all_ipv4_addresses: 'network',
+  all_ipv6_addresses: 'network',
+  virtualization: 'virtual',
+};
+
+// Ansible's collector names: accepted in gather_subset.
+export const COLLECTORS = [...MIN_COLLECTORS, ...Object.keys(ALIASES)];
+
+// required_facts of Ansible's collectors: asking for one gathers these too (pkg_mgr needs the distribution).
+const REQUIRES: Record<string, string[]> = {
+  pkg_mgr: ['distribution'],
+  service_mgr: ['platform', 'distribution'],
+  network: ['platform', 'distribution'],
+  hardware: ['platform'],
+};
+
+/** What a gather_subset selects: collector names (platform, distribution, …) and the parts hardware and network. */
+export type FactParts = Set<string>;
 
 /** A gather_subset entry that is neither a subset nor a collector name (a template is checked when rendered). */
 export function badSubset(entry: string): boolean {
@@ -44,22 +71,35 @@ export function badSubset(entry: string): boolean {
   return !(FACT_SUBSETS as readonly string[]).includes(name) && !COLLECTORS.includes(name) && !entry.includes('{{');
 }
 
-/** Which parts a gather_subset list asks for, as Ansible reads it: `all`, names, `!name`; `!all` leaves min. */
-export function subsetParts(subset: readonly string[]): Set<Part> {
-  const want = new Set<string>();
+/**
+ * The collectors a gather_subset list selects, as ansible-core's get_collector_names reads it: `min` first, then
+ * each entry (`all`, a name, `!name`, `!all` = all but min, `!min`), exclusions applied except to names asked for
+ * explicitly, then every collector's requirements. An empty list is `all`. Aliases count as their part.
+ */
+export function subsetParts(subset: readonly string[]): FactParts {
+  const valid = new Set<string>([...MIN_COLLECTORS, 'hardware', 'network', 'virtual', 'ohai', 'facter']);
+  const min = new Set<string>(MIN_COLLECTORS);
+  const add = new Set<string>();
   const drop = new Set<string>();
-  for (const raw of subset.length ? subset : ['all']) {
+  const explicit = new Set<string>();
+  for (const raw of ['min', ...(subset.length ? subset : ['all'])]) {
     const s = raw.trim();
-    if (s.startsWith('!')) drop.add(s.slice(1));
-    else want.add(s);
+    const neg = s.startsWith('!');
+    const name = neg ? s.slice(1) : s;
+    // excluding a collector's other name (!mounts) leaves its part selected by its own name, as in Ansible
+    if (neg && ALIASES[name]) continue;
+    const to = neg ? drop : add;
+    if (name === 'min') {
+      for (const c of min) to.add(c);
+    } else if (name === 'all') {
+      for (const c of valid) if (!neg || !min.has(c)) to.add(c);
+    } else {
+      to.add(ALIASES[name] ?? name);
+      if (!neg) explicit.add(ALIASES[name] ?? name);
+    }
   }
-  const parts = new Set<Part>(['min']);
-  const every: Part[] = ['hardware', 'network'];
-  if (want.has('all') || (!want.size && !drop.has('all'))) for (const p of every) parts.add(p);
-  for (const p of every) if (want.has(p)) parts.add(p);
-  if (drop.has('all')) for (const p of every) if (!want.has(p)) parts.delete(p);
-  for (const p of every) if (drop.has(p)) parts.delete(p);
-  if (drop.has('min') && !want.has('min')) parts.delete('min');
+  const parts = new Set([...add].filter((c) => !drop.has(c) || explicit.has(c)));
+  for (const c of [...parts]) for (const r of REQUIRES[c] ?? []) parts.add(r);
   return parts;
 }
 
@@ -67,25 +107,58 @@ export function subsetParts(subset: readonly string[]): Set<Part> {
 // the shell's own `read` (c), and a value already in hand is not asked for twice.
 const READ_FN = `c() { ${readLines('"$1"')}; } 2>/dev/null`;
 
-const MIN = [
-  'echo @@uname; UN=$(uname -snrvm); echo "$UN"',
-  'echo @@osrel; c /etc/os-release || c /usr/lib/os-release',
-  'echo @@lsbrel; c /etc/lsb-release',
-  'echo @@debver; c /etc/debian_version',
-  'echo @@bins; for b in apt-get dnf yum zypper apk pacman systemctl initctl lsb_release brctl ovs-vsctl docker; do command -v "$b" 2>/dev/null; done',
+// The min part's sections, in the order they run (passwd reads id's I, fqdn uname's UN).
+const MIN_SECTIONS: [string, string][] = [
+  ['uname', 'echo @@uname; UN=$(uname -snrvm); echo "$UN"'],
+  ['ostype', 'echo @@ostype; c /proc/sys/kernel/ostype'],
+  ['osrel', 'echo @@osrel; c /etc/os-release || c /usr/lib/os-release'],
+  ['lsbrel', 'echo @@lsbrel; c /etc/lsb-release'],
+  ['debver', 'echo @@debver; c /etc/debian_version'],
+  [
+    'bins',
+    'echo @@bins; for b in apt-get dnf yum zypper apk pacman systemctl initctl lsb_release brctl ovs-vsctl docker; do command -v "$b" 2>/dev/null; done',
+  ],
   // /sbin/init's target counts only when PID 1 calls itself init or is a shell (serviceMgr in facts-parse.ts)
-  'echo @@init; P1=; read -r P1 </proc/1/comm 2>/dev/null; [ -z "$P1" ] || echo "$P1"; case "$P1" in ""|init|*sh) [ -L /sbin/init ] && echo "link $(readlink /sbin/init)";; esac',
-  'echo @@paths; for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ /sys/fs/selinux/enforce; do [ -e "$p" ] && echo "$p"; done',
-  'echo @@selinux; if [ -e /sys/fs/selinux/enforce ]; then echo "enforce $(c /sys/fs/selinux/enforce)"; echo "policyvers $(c /sys/fs/selinux/policyvers)"; grep -E "^SELINUX(TYPE)?=" /etc/selinux/config 2>/dev/null; fi',
-  'echo @@id; I=$(id); echo "$I"',
-  'echo @@passwd; U=${I#uid=}; getent passwd "${U%%(*}" 2>/dev/null',
-  'echo @@fqdn; set -f; set -- $UN; set +f; getent hosts "$2" 2>/dev/null',
-  'echo @@dns; c /etc/resolv.conf',
+  [
+    'init',
+    'echo @@init; P1=; read -r P1 </proc/1/comm 2>/dev/null; [ -z "$P1" ] || echo "$P1"; case "$P1" in ""|init|*sh) [ -L /sbin/init ] && echo "link $(readlink /sbin/init)";; esac',
+  ],
+  [
+    'paths',
+    'echo @@paths; for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin/openrc /etc/init.d/ /sys/fs/selinux/enforce; do [ -e "$p" ] && echo "$p"; done',
+  ],
+  [
+    'selinux',
+    'echo @@selinux; if [ -e /sys/fs/selinux/enforce ]; then echo "enforce $(c /sys/fs/selinux/enforce)"; echo "policyvers $(c /sys/fs/selinux/policyvers)"; grep -E "^SELINUX(TYPE)?=" /etc/selinux/config 2>/dev/null; fi',
+  ],
+  ['id', 'echo @@id; I=$(id); echo "$I"'],
+  ['passwd', 'echo @@passwd; U=${I#uid=}; getent passwd "${U%%(*}" 2>/dev/null'],
+  ['uenv', 'echo @@uenv; echo "LOGNAME=$LOGNAME"; echo "USER=$USER"; echo "HOME=$HOME"; echo "SHELL=$SHELL"'],
+  ['fqdn', 'echo @@fqdn; set -f; set -- $UN; set +f; getent hosts "$2" 2>/dev/null'],
+  ['dns', 'echo @@dns; c /etc/resolv.conf'],
   // the zone's DST name needs two more dates, not worth asking UTC for
-  `echo @@date; D=$(date '+%Y %m %d %H %M %S %s %N %z %Z %A %w %W'); echo "$D"; case "$D" in *" +0000 UTC "*) ;; *) for d in 01-15 07-15; do date -d "2001-$d" '+dst %Z %z' 2>/dev/null; done ;; esac`,
-  'echo @@python; for p in python3 python; do P=$(command -v "$p" 2>/dev/null) && { echo "$P"; "$P" -V 2>&1; break; }; done',
-  'echo @@env; env',
+  [
+    'date',
+    `echo @@date; D=$(date '+%Y %m %d %H %M %S %s %N %z %Z %A %w %W'); echo "$D"; case "$D" in *" +0000 UTC "*) ;; *) for d in 01-15 07-15; do date -d "2001-$d" '+dst %Z %z' 2>/dev/null; done ;; esac`,
+  ],
+  ['python', 'echo @@python; for p in python3 python; do P=$(command -v "$p" 2>/dev/null) && { echo "$P"; "$P" -V 2>&1; break; }; done'],
+  ['env', 'echo @@env; env'],
 ];
+
+// The sections each collector reads (its requirements come with it: subsetParts).
+const READS: Record<string, string[]> = {
+  platform: ['uname', 'fqdn', 'python'],
+  distribution: ['ostype', 'osrel', 'debver'],
+  lsb: ['osrel', 'lsbrel', 'bins'],
+  pkg_mgr: ['bins'],
+  service_mgr: ['init', 'paths', 'bins'],
+  selinux: ['selinux'],
+  user: ['id', 'passwd', 'uenv'],
+  dns: ['dns'],
+  date_time: ['date'],
+  python: ['python'],
+  env: ['env'],
+};
 
 const HARDWARE = (timeout: number) => [
   'echo @@meminfo; c /proc/meminfo',
@@ -105,10 +178,13 @@ const NETWORK = [
   'echo @@route6; ip -6 route get 2404:6800:400a:800::1012 2>/dev/null',
 ];
 
-/** The probe script for some parts of the facts (gather_timeout in seconds for the mounts' sizes). */
-export function factsScript(parts: Set<Part> = subsetParts(['all']), timeout = 10): string {
-  // The platform and OS sections are read even without min: the other parts need the architecture and family.
-  const lines = [READ_FN, ...(parts.has('min') ? MIN : MIN.slice(0, 2))];
+/** The probe script for the collectors a gather_subset selected (gather_timeout in seconds for the mounts' sizes). */
+export function factsScript(parts: FactParts = subsetParts(['all']), timeout = 10): string {
+  const want = new Set<string>();
+  for (const c of parts) for (const sec of READS[c] ?? []) want.add(sec);
+  // env gives the login names too
+  if (want.has('env')) want.delete('uenv');
+  const lines = [READ_FN, ...MIN_SECTIONS.filter(([sec]) => want.has(sec)).map(([, line]) => line)];
   if (parts.has('hardware')) lines.push(...HARDWARE(timeout));
   if (parts.has('network')) lines.push(...NETWORK);
   // Held by the shell and sent in one write: line by line, each echo was its own SSH packet on a busy host.
@@ -120,23 +196,32 @@ export const FACTS_SCRIPT = factsScript();
 
 /**
  * Ansible-named facts from the script's output: every fact as `ansible_<name>`, and all of them under
- * `ansible_facts` without the prefix (`ansible_facts.os_family`), plus runbook_bins for runbook's own modules.
+ * `ansible_facts` without the prefix (`ansible_facts.os_family`), plus runbook_bins (the
+ * tools found) when a collector that looks for them ran.
+ * Only the selected collectors' facts are there, as Ansible returns them.
  */
-export function parseFacts(r: ExecResult, opts: { parts?: Set<Part>; subset?: string[] } = {}): Record<string, unknown> {
+export function parseFacts(r: ExecResult, opts: { parts?: FactParts; subset?: string[] } = {}): Record<string, unknown> {
   const parts = opts.parts ?? subsetParts(['all']);
   const s = sections(r.stdout);
   const facts: Record<string, unknown> = {};
   const platform = platformFacts(s);
-  const dist = distributionFacts(s, platform);
-  if (parts.has('min')) Object.assign(facts, platform, dist, userFacts(s, platform, dist));
+  const system = String(platform.system || (s.ostype?.[0] ?? '').trim());
+  const dist = distributionFacts(s, { system });
+  const min = minFacts(s);
+  if (parts.has('platform')) Object.assign(facts, platform, min.platform);
+  if (parts.has('distribution')) Object.assign(facts, dist);
+  if (parts.has('lsb')) facts.lsb = lsbFacts(s);
+  if (parts.has('pkg_mgr')) facts.pkg_mgr = pkgMgr(s, String(dist.os_family));
+  if (parts.has('service_mgr')) facts.service_mgr = serviceMgr(s, system);
+  for (const c of ['user', 'env', 'date_time', 'selinux', 'dns', 'python']) if (parts.has(c)) Object.assign(facts, min[c]);
   if (parts.has('hardware')) Object.assign(facts, hardwareFacts(s, String(platform.architecture ?? '')));
   if (parts.has('network')) Object.assign(facts, networkFacts(s));
   facts.gather_subset = opts.subset ?? ['all'];
   facts.module_setup = true;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(facts)) out[`ansible_${k}`] = v;
-  const bins = (s.bins ?? []).map((p) => p.split('/').pop()!);
-  return { ...out, ansible_facts: facts, runbook_bins: bins };
+  if (!s.bins) return { ...out, ansible_facts: facts };
+  return { ...out, ansible_facts: facts, runbook_bins: s.bins.map((p) => p.split('/').pop()!) };
 }
 
 /** Glob (fnmatch: `*`, `?`, `[…]`) over the prefixed fact names, as setup's filter is. */

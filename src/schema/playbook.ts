@@ -88,7 +88,11 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
     anyOf: [ref('text'), { type: 'array', items: { anyOf: [ref('text'), { type: 'array', items: ref('text') }] } }, { type: 'null' }],
   },
   gather_facts: { ...ref('bool'), description: 'default true' },
-  gather_subset: { ...ref('textList'), description: 'parts of the facts to gather: all, min, hardware, network, !name (default all)' },
+  gather_subset: {
+    ...ref('textList'),
+    description:
+      'parts of the facts to gather: all, min, hardware, network, a collector (distribution, pkg_mgr, user, …), !name (default all)',
+  },
   gather_timeout: { type: 'integer', minimum: 1, description: 'seconds the mount sizes may take (default 10)' },
   become: { ...ref('bool'), description: 'run through sudo' },
   become_user: { ...ref('text'), description: 'with become: the user to become (default: ansible_become_user, else root)' },

@@ -177,6 +177,31 @@ describe.skipIf(!HAVE_ANSIBLE)('facts: runbook and ansible -m setup on the same 
     const same = SAME.filter((k) => ansible[k] !== undefined);
     for (const k of same) expect(mine[k], k).toEqual(ansible[k]);
   }, 180_000);
+
+  // Ansible's own narrowing: only the collectors named (and the ones they need), no user, env, date or python.
+  it.each([['!all,!min,distribution,pkg_mgr'], ['!all,!min,network'], ['!min,service_mgr'], ['!all,!min,user']])(
+    'gather_subset %s gathers the same facts as Ansible, with the same values',
+    async (subset) => {
+      const ansible = ansibleSetup(`gather_subset=${subset}`);
+      const file = join(dir, `narrow-${subset.replace(/[^a-z]/g, '')}.yaml`);
+      writeFileSync(
+        file,
+        `- hosts: h1\n  gather_subset: ${JSON.stringify(subset.split(','))}\n  tasks:\n    - copy: {dest: /root/narrow.json, content: "{{ ansible_facts | to_json }}"}\n`,
+      );
+      const r = await runbook(['run', file, '-i', lab.inventoryPath]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const mine = JSON.parse(onHost(lab, 'h1', 'cat /root/narrow.json').stdout) as Facts;
+      // Ansible's facts runbook does not gather (distribution_file_*, machine_id, interfaces' ethtool data) aside,
+      // the same names are there
+      const known = (f: Facts) =>
+        Object.keys(f)
+          .filter((k) => k in mine || (SAME.includes(k) && k in ansible))
+          .sort();
+      expect(known(mine)).toEqual(known(ansible));
+      for (const k of SAME.filter((k) => k in ansible)) expect(mine[k], k).toEqual(ansible[k]);
+    },
+    180_000,
+  );
 });
 
 if (!HAVE_ANSIBLE) {

@@ -54,7 +54,7 @@ export const setup = defineModule({
     const prefixed = Object.fromEntries(Object.entries(picked).map(([k, v]) => [`ansible_${k}`, v]));
     const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
     const facts: Record<string, unknown> = { ...prefixed, ansible_facts: { ...before, ...picked } };
-    if (parts.has('min')) facts.runbook_bins = gathered.runbook_bins;
+    if (gathered.runbook_bins) facts.runbook_bins = gathered.runbook_bins;
     return { changed: false, facts, note: `${Object.keys(picked).length} facts`, result: { ansible_facts: prefixed } };
   },
 });

@@ -270,22 +270,28 @@ describe('distribution and family as Ansible maps them', () => {
 });
 
 describe('gather_subset and filter', () => {
+  // what ansible-core 2.14's setup gathers for each (ansible localhost -m setup -a gather_subset=…)
+  const MIN =
+    'apparmor caps cmdline date_time distribution dns env fips local lsb pkg_mgr platform python selinux service_mgr ssh_pub_keys user';
   it.each([
-    [['all'], ['min', 'hardware', 'network']],
-    [['min'], ['min']],
-    [['!all'], ['min']],
-    [
-      ['!all', 'network'],
-      ['min', 'network'],
-    ],
-    [['!hardware'], ['min', 'network']],
-    [['network'], ['min', 'network']],
-    [['!all', '!min', 'network'], ['network']],
-    [['distribution'], ['min']],
-  ])('%j → %j', (subset, parts) => {
-    expect([...subsetParts(subset)].sort()).toEqual([...parts].sort());
+    [['all'], `${MIN} facter hardware network ohai virtual`],
+    [['min'], MIN],
+    [['!all'], MIN],
+    [['!all', 'network'], `${MIN} network`],
+    [['!hardware'], MIN],
+    [['network'], `${MIN} network`],
+    [['mounts'], `${MIN} hardware`],
+    [['!mounts'], MIN],
+    [['!all', '!min', 'network'], 'distribution network platform'],
+    [['!all', '!min', 'distribution', 'pkg_mgr'], 'distribution pkg_mgr'],
+    [['!all', '!min', 'pkg_mgr'], 'distribution pkg_mgr'],
+    [['!min', 'service_mgr'], 'distribution platform service_mgr'],
+    [['!all', '!min', 'user'], 'user'],
+    [['distribution'], MIN],
+  ])('%j → %s', (subset, parts) => {
+    expect([...subsetParts(subset)].sort()).toEqual(parts.split(' ').sort());
   });
-  it('the script has only the parts asked for; min facts without min are left out', () => {
+  it('the script has only the parts asked for; a part brings the collectors it needs, as in Ansible', () => {
     expect(FACTS_SCRIPT).toContain('@@sysnet');
     const s = factsScript(subsetParts(['!all', '!min', 'network']));
     expect(s).toContain('@@addr');
@@ -294,8 +300,34 @@ describe('gather_subset and filter', () => {
     const f = parseFacts({ code: 0, stdout: debian, stderr: '' }, { parts: subsetParts(['!all', '!min', 'network']) })
       .ansible_facts as Record<string, unknown>;
     expect(f.eth0).toBeDefined();
-    expect(f.os_family).toBeUndefined();
+    expect(f.os_family).toBe('Debian');
+    expect(f.system).toBe('Linux');
     expect(f.memtotal_mb).toBeUndefined();
+    expect(f.env).toBeUndefined();
+    expect(f.user_id).toBeUndefined();
+  });
+  it('user without env reads the login names from four variables, not the whole environment', () => {
+    const s = factsScript(subsetParts(['!all', '!min', 'user']));
+    expect(s).toContain('@@uenv');
+    expect(s).not.toContain('@@env');
+    expect(factsScript(subsetParts(['min']))).not.toContain('@@uenv');
+    const out =
+      '@@id\nuid=1000(ops) gid=1000(ops) groups=1000(ops)\n@@passwd\nops:x:1000:1000:Ops:/home/ops:/bin/bash\n@@uenv\nLOGNAME=ops\nUSER=ops\nHOME=/home/ops\nSHELL=/bin/bash\n';
+    const f = parseFacts({ code: 0, stdout: out, stderr: '' }, { parts: subsetParts(['!all', '!min', 'user']) }).ansible_facts;
+    expect(f).toEqual({
+      user_id: 'ops',
+      user_uid: 1000,
+      user_gid: 1000,
+      user_dir: '/home/ops',
+      user_shell: '/bin/bash',
+      user_gecos: 'Ops',
+      real_user_id: 1000,
+      effective_user_id: 1000,
+      real_group_id: 1000,
+      effective_group_id: 1000,
+      gather_subset: ['all'],
+      module_setup: true,
+    });
   });
   it('filter globs the prefixed names as fnmatch does', () => {
     const keep = factFilter(['ansible_*_mb', 'ansible_eth[0-9]', 'ansible_os_famil?']);

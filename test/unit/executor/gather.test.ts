@@ -23,11 +23,27 @@ describe('gather_subset on a play', () => {
     ).toEqual(['min', 'all', 'all']);
   });
 
-  it('!all,!min leaves only what the other facts need (platform and OS); gather_timeout bounds df', async () => {
+  it('!all,!min leaves only what the other facts need (hardware needs platform, as in Ansible); gather_timeout bounds df', async () => {
     const r = await runYaml(play('  gather_subset: ["!all", "!min", hardware]\n  gather_timeout: 3\n'), { inventory: ['h1'] });
     const [facts] = r.lab.host('h1').commands.filter((c) => c.includes('echo @@uname'));
-    expect(gathered([facts!])).toEqual(['@@meminfo']);
+    expect(gathered([facts!])).toEqual(['@@python @@meminfo']);
     expect(facts).toContain('timeout 3 df');
+    expect(facts).not.toContain('@@env');
+  });
+
+  it('!all,!min with distribution and pkg_mgr reads os-release and looks for the managers, nothing else', async () => {
+    const r = await runYaml(
+      '- hosts: all\n  gather_subset: ["!all", "!min", distribution, pkg_mgr]\n  tasks:\n    - debug: {msg: "{{ ansible_facts.keys() | sort | join(\',\') }}"}\n',
+      { inventory: ['h1'] },
+    );
+    const [facts] = r.lab.host('h1').commands.filter((c) => c.includes('echo @@osrel'));
+    expect(facts).toContain('@@bins');
+    for (const s of ['@@uname', '@@id', '@@env', '@@date', '@@python', '@@fqdn']) expect(facts).not.toContain(s);
+    const keys = String(r.of('h1').find((e) => e.task === 'debug')?.msg).split(',');
+    expect(keys).toContain('os_family');
+    expect(keys).toContain('pkg_mgr');
+    expect(keys).not.toContain('user_id');
+    expect(keys).not.toContain('env');
   });
 
   it('gather_facts: false gathers nothing, whatever the subset', async () => {
