@@ -149,7 +149,17 @@ describe('route: a loop of routes in one ip -batch', () => {
 });
 
 describe('package: a loop of packages in one install', () => {
-  const apt = (installed: string) => sectioned({ mgr: 'apt', installed });
+  // dpkg's lines for the installed ones ("git yes"), nothing for the others
+  const apt = (installed: string) =>
+    sectioned({
+      mgr: 'apt',
+      installed: installed
+        .trim()
+        .split('\n')
+        .filter((l) => l.endsWith(' yes'))
+        .map((l) => `Package: ${l.split(' ')[0]}\nStatus: install ok installed\n`)
+        .join('--\n'),
+    });
   const APT = { ansible_pkg_mgr: 'apt' };
   it.each<[string, object[], Reply, Record<string, unknown>, { cmd: string }[] | undefined]>([
     [
