@@ -51,13 +51,14 @@ async function pidFileTargets(dir: string, isOurs: (argv: string[]) => boolean):
 }
 
 // This lab's namespaces and veths as the kernel sees them now.
-export async function labObjects(name: string): Promise<{ namespaces: string[]; veths: string[]; bridge: boolean }> {
+export async function labObjects(name: string): Promise<{ namespaces: string[]; veths: string[]; bridge: boolean; dataBridge: boolean }> {
   const n = labNaming(name);
   const [nsList, links] = await Promise.all([ipJson<{ name: string }>(['netns', 'list']), ipJson<{ ifname: string }>(['link', 'show'])]);
   return {
     namespaces: nsList.map((e) => e.name).filter((x) => n.nsPattern.test(x)),
     veths: links.map((l) => l.ifname).filter((x) => n.vethPattern.test(x)),
     bridge: links.some((l) => l.ifname === n.bridge),
+    dataBridge: links.some((l) => l.ifname === n.dataBridge),
   };
 }
 
@@ -86,12 +87,13 @@ export async function cleanLab(name: string, dir: string): Promise<CleanupReport
     ...before.namespaces.map((ns) => `netns del ${ns}`),
     ...before.veths.map((v) => `link del ${v}`),
     ...(before.bridge ? [`link del ${n.bridge}`] : []),
+    ...(before.dataBridge ? [`link del ${n.dataBridge}`] : []),
   ];
   await ipBatch(lines, { force: true });
   await rm(join(dir, 'pids'), { recursive: true, force: true });
 
   const after = await labObjects(name);
-  const left = [...after.namespaces, ...after.veths, ...(after.bridge ? [n.bridge] : [])];
+  const left = [...after.namespaces, ...after.veths, ...(after.bridge ? [n.bridge] : []), ...(after.dataBridge ? [n.dataBridge] : [])];
   if (survivors.length > 0 || left.length > 0) {
     throw new RunbookError(`lab ${name}: could not remove ${[...left, ...survivors.map((p) => `pid ${p}`)].join(', ')}`, {
       hint: 'check `ip netns list`, `ip link` and `ps` for what holds them',

@@ -26,7 +26,7 @@ export async function labCommand(action: 'up' | 'down' | 'status', opts: LabComm
     const info = await labUp({ ...opts, count: opts.count ?? 3 });
     const secs = ((Date.now() - t0) / 1000).toFixed(2);
     const lines = [
-      `lab "${info.name}" is up in ${secs}s: ${info.hosts.length} host(s) on bridge ${info.bridge} (${info.subnet})${info.ovs ? ', Open vSwitch on each host (br-phy)' : ''}`,
+      `lab "${info.name}" is up in ${secs}s: ${info.hosts.length} host(s) on bridge ${info.bridge} (${info.subnet})${info.ovs ? ', Open vSwitch on each host (br-phy on eth1)' : ''}`,
       ...info.hosts.map((h) => `  ${h.name.padEnd(4)} ${h.ip.padEnd(15)} netns ${h.ns}  sshd pid ${h.pid}`),
       '',
       `inventory:   ${shown(info.inventoryPath)}`,

@@ -20,7 +20,9 @@ export interface HostEnv {
   host: string;
   ip: string;
   ovs: boolean;
-  /** the other hosts' underlay addresses and MACs: OVS's tunnel neighbours and the kernel's, on br-phy (ovs.ts) */
+  /** the interface br-phy owns (src/lab/ovs.ts) */
+  ovsUplink?: 'eth0' | 'eth1';
+  /** the other hosts' underlay addresses and their eth1 MACs: OVS's tunnel neighbours on br-phy (ovs.ts) */
   peers?: { ip: string; mac: string }[];
 }
 
@@ -31,6 +33,7 @@ export function renderHostEnv(h: HostEnv): string {
     `HOST_IP=${quote(h.ip)}`,
     `SSHD_CONF=${quote(hostSshdConfigPath(h.lab, h.host))}`,
     `OVS=${h.ovs ? 1 : 0}`,
+    `OVS_UPLINK=${h.ovsUplink ?? 'eth1'}`,
     `OVS_PEERS=${quote((h.peers ?? []).map((p) => `${p.ip} ${p.mac}`).join(' '))}`,
     '',
   ].join('\n');

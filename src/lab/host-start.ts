@@ -27,6 +27,8 @@ export interface HostSpec {
   /** eth0's MAC */
   mac: string;
   ovs: boolean;
+  /** the interface OVS's br-phy owns: eth1 (the data segment) or eth0 (management through OVS) */
+  ovsUplink: 'eth0' | 'eth1';
   /** the other hosts' underlay addresses and MACs (OVS labs) */
   peers: { ip: string; mac: string }[];
   /** sshd MaxStartups; 'default' leaves OpenSSH's 10:30:100 */
@@ -49,7 +51,7 @@ export async function prepareHostDir(layout: LabLayout, h: HostSpec, machineHost
   await Promise.all(overlayDirs.map((d) => mkdir(d, { recursive: true })));
   const pub = (await readFile(`${layout.keyPath}.pub`, 'utf8')).trim();
   await Promise.all([
-    put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs, peers: h.peers })),
+    put(`${hd}/host.env`, renderHostEnv({ lab: h.lab, host: h.name, ip: h.ip, ovs: h.ovs, ovsUplink: h.ovsUplink, peers: h.peers })),
     put(`${hd}/fstab`, renderFstab(hd, layout.dir)),
     put(etc(`${HOST_BIN_DIR}/systemctl`), SYSTEMCTL_STANDIN, 0o755),
     put(etc(`${HOST_BIN_DIR}/reboot`), REBOOT_STANDIN, 0o755),

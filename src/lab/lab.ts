@@ -41,8 +41,10 @@ export interface LabInfo {
 // Options of labUp: how many hosts, and whether they run OVS.
 export interface LabUpOptions extends LabRef {
   count: number;
-  /** userspace Open vSwitch on every host, underlay address on a netdev bridge br-phy */
+  /** userspace Open vSwitch on every host: br-phy on a second segment (eth1) for the GRE between hosts */
   ovs?: boolean;
+  /** with ovs: br-phy owns eth0 and holds the management address instead, so SSH depends on OVS (tests that cut it) */
+  ovsManagement?: boolean;
   /** sshd MaxStartups on every host (default 100:30:200); 'default' keeps OpenSSH's 10:30:100 */
   maxStartups?: string;
 }
@@ -83,8 +85,9 @@ async function checkSubnetFree(n: LabNaming): Promise<void> {
   }
 }
 
-function hostSpecs(n: LabNaming, count: number, ovs: boolean, maxStartups?: string): HostSpec[] {
-  const all = Array.from({ length: count }, (_, k) => ({ ip: n.hostIp(k + 1), mac: n.hostMac(k + 1) }));
+function hostSpecs(n: LabNaming, count: number, ovs: boolean, ovsManagement: boolean, maxStartups?: string): HostSpec[] {
+  // OVS's tunnel neighbours: the peers' eth1, where their br-phy is
+  const all = Array.from({ length: count }, (_, k) => ({ ip: n.hostIp(k + 1), mac: n.dataMac(k + 1) }));
   return Array.from({ length: count }, (_, k) => ({
     lab: n.name,
     name: n.hostName(k + 1),
@@ -92,8 +95,9 @@ function hostSpecs(n: LabNaming, count: number, ovs: boolean, maxStartups?: stri
     ip: n.hostIp(k + 1),
     mac: n.hostMac(k + 1),
     ovs,
+    ovsUplink: ovsManagement ? 'eth0' : 'eth1',
     // each OVS host learns the others' underlay MACs at boot (src/lab/ovs.ts: why)
-    peers: ovs ? all.filter((_, j) => j !== k) : [],
+    peers: ovs && !ovsManagement ? all.filter((_, j) => j !== k) : [],
     maxStartups,
   }));
 }
@@ -111,21 +115,30 @@ async function prepareStateDir(L: LabLayout, name: string, hosts: HostSpec[]): P
   await Promise.all(hosts.map((h) => prepareHostDir(L, h, machineHosts)));
 }
 
-// Bridge, namespaces and veth pairs in one `ip -batch`; each peer is born inside its namespace as eth0.
-async function buildNetwork(n: LabNaming, hosts: HostSpec[]): Promise<void> {
+// Bridge, namespaces and veth pairs in one `ip -batch`; each peer is born inside its namespace as eth0. An OVS lab
+// also gets a second segment (dataBridge, no address in the root namespace) with each host's eth1 on it: OVS's
+// br-phy owns eth1 and carries the GRE between hosts, while SSH reaches eth0 in the kernel (src/lab/ovs.ts: why).
+async function buildNetwork(n: LabNaming, hosts: HostSpec[], data: boolean): Promise<void> {
   const lines = [`link add ${n.bridge} type bridge`, `addr add ${n.gateway}/24 dev ${n.bridge}`];
+  if (data) lines.push(`link add ${n.dataBridge} type bridge`);
   hosts.forEach((h, k) => {
     const veth = n.veth(k + 1);
     lines.push(`netns add ${h.ns}`, `link add ${veth} type veth peer name eth0 address ${h.mac} netns ${h.ns}`);
     lines.push(`link set ${veth} master ${n.bridge} up`);
+    if (!data) return;
+    const veth1 = n.dataVeth(k + 1);
+    lines.push(`link add ${veth1} type veth peer name eth1 address ${n.dataMac(k + 1)} netns ${h.ns}`);
+    lines.push(`link set ${veth1} master ${n.dataBridge} up`);
   });
   lines.push(`link set ${n.bridge} up`);
+  if (data) lines.push(`link set ${n.dataBridge} up`);
   await ipBatch(lines);
 }
 
-// Bad TCP checksums otherwise once userspace OVS sits on the underlay (measured); runs while hosts boot.
-function txOffloadOff(n: LabNaming, count: number): Promise<unknown> {
-  return Promise.all(Array.from({ length: count }, (_, k) => run('ethtool', ['-K', n.veth(k + 1), 'tx', 'off'])));
+// Bad TCP checksums otherwise where userspace OVS forwards what a veth sent (measured); runs while hosts boot.
+function txOffloadOff(n: LabNaming, count: number, data: boolean): Promise<unknown> {
+  const veths = Array.from({ length: count }, (_, k) => (data ? [n.veth(k + 1), n.dataVeth(k + 1)] : [n.veth(k + 1)])).flat();
+  return Promise.all(veths.map((v) => run('ethtool', ['-K', v, 'tx', 'off'])));
 }
 
 // Clean this lab's leftovers, build the network, start every host's init, wait until each sshd answers.
@@ -135,14 +148,16 @@ export async function labUp(opts: LabUpOptions): Promise<LabInfo> {
   const ovs = opts.ovs ?? false;
   const n = labNaming(name);
   const L = labLayout(dir);
-  const hosts = hostSpecs(n, count, ovs, opts.maxStartups);
+  // the data segment: OVS hosts whose br-phy is on eth1
+  const data = ovs && !opts.ovsManagement;
+  const hosts = hostSpecs(n, count, ovs, ovs && !!opts.ovsManagement, opts.maxStartups);
 
   await cleanLab(name, dir);
   await checkSubnetFree(n);
   await prepareStateDir(L, name, hosts);
   try {
-    await buildNetwork(n, hosts);
-    const offload = txOffloadOff(n, count);
+    await buildNetwork(n, hosts, data);
+    const offload = txOffloadOff(n, count, data);
     const initPids = await Promise.all(hosts.map((h) => spawnHostInit(L, h)));
     await offload;
     const timeoutMs = (ovs ? 60_000 : 20_000) + count * 200;

@@ -47,7 +47,14 @@ export interface LabNaming {
   hostIp(i: number): string;
   /** eth0's MAC, fixed (locally administered, from the address), so every host can know its peers' before they boot */
   hostMac(i: number): string;
+  /** OVS labs: the second segment, that only the hosts' userspace OVS (br-phy) is on: GRE between hosts */
+  dataBridge: string;
+  /** the root end of a host's eth1, on dataBridge */
+  dataVeth(i: number): string;
+  /** eth1's MAC, fixed as eth0's */
+  dataMac(i: number): string;
   nsPattern: RegExp;
+  /** both kinds of root-side veth (eth0's and eth1's) */
   vethPattern: RegExp;
 }
 
@@ -66,7 +73,10 @@ export function labNaming(name: string): LabNaming {
     veth: (i) => `lu-${name}-${i}`,
     hostIp: (i) => `${base}.${10 + i}`,
     hostMac: (i) => `02:72:62:${[250, third, 10 + i].map((b) => b.toString(16).padStart(2, '0')).join(':')}`,
+    dataBridge: `ld-${name}`,
+    dataVeth: (i) => `lv-${name}-${i}`,
+    dataMac: (i) => `02:72:63:${[250, third, 10 + i].map((b) => b.toString(16).padStart(2, '0')).join(':')}`,
     nsPattern: new RegExp(`^rb-${name}-h(\\d+)$`),
-    vethPattern: new RegExp(`^lu-${name}-(\\d+)$`),
+    vethPattern: new RegExp(`^l[uv]-${name}-(\\d+)$`),
   };
 }

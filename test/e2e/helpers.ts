@@ -96,9 +96,9 @@ export function onHost(lab: LabInfo, host: string, command: string, input = ''):
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function withLab(name: string, count: number, ovs = false): Promise<LabInfo> {
+export async function withLab(name: string, count: number, ovs = false, ovsManagement = false): Promise<LabInfo> {
   ensureBuilt();
-  return labUp({ name, count, ovs });
+  return labUp({ name, count, ovs, ovsManagement });
 }
 
 export { labDown, labUp };

@@ -220,7 +220,8 @@ describe('--rollback-on-failure', () => {
 describe('an OVS bridge taking the uplink', () => {
   let ovs: LabInfo;
   beforeAll(async () => {
-    ovs = await withLab('gdo', 1, true);
+    // SSH through OVS (br-phy owns eth0): an OVS port taking eth0 cuts it, as the kernel datapath would
+    ovs = await withLab('gdo', 1, true, true);
   });
   afterAll(async () => {
     await labDown({ name: 'gdo' });

@@ -44,8 +44,8 @@ describe('shipped playbooks', () => {
     expect(first.code, first.stdout + first.stderr).toBe(0);
     const again = await runbook(['run', pb('ovs-autostart.yaml'), '-i', lab.inventoryPath]);
     for (const h of ['h1', 'h2']) expect(recapOf(again.stdout)[h].changed).toBe(0);
-    // A "reboot" of Open vSwitch, run inside h1 with nsenter: the lab's own underlay (br-phy) lives in OVS, so
-    // ssh cannot stay up while the daemons are down. rc.local's script must bring them back, twice in a row.
+    // A "reboot" of Open vSwitch, run inside h1 with nsenter, as a console would: with the daemons down the lab's
+    // tunnel end (br-phy on eth1) is gone. rc.local's script must bring them back, twice in a row.
     const inH1 = (script: string) =>
       execFileSync('nsenter', ['-t', String(lab.hosts[0].pid), '-m', '-n', '-p', '-u', 'sh', '-c', script], {
         encoding: 'utf8',
@@ -55,7 +55,10 @@ describe('shipped playbooks', () => {
     expect(() => inH1('ovs-vsctl --timeout=2 show')).toThrow();
     expect(inH1('sh /root/autorun.sh >/dev/null 2>&1 && sh /root/autorun.sh >/dev/null 2>&1; echo rc=$?')).toContain('rc=0');
     expect(inH1('ovs-vsctl --timeout=5 show')).toContain('Bridge br-phy');
-    // give the lab its underlay address back (a real host's NIC would not be on OVS)
-    inH1(`ip addr replace ${lab.hosts[0].ip}/24 dev br-phy; ip link set br-phy up`);
+    // give the lab its tunnel end back as lab up made it (a real host's NIC would not be on OVS): the address
+    // on br-phy, and OVS's route out of it (a restarted ovs-vswitchd forgets the routes it was told)
+    const net = lab.hosts[0].ip.replace(/\.\d+$/, '.0/24');
+    inH1(`ip addr replace ${lab.hosts[0].ip}/24 dev br-phy noprefixroute; ip link set br-phy up; ovs-appctl ovs/route/add ${net} br-phy`);
+    expect(inH1(`ovs-appctl ovs/route/lookup ${lab.hosts[1].ip}`)).toMatch(/^dev br-phy$/m);
   });
 });

@@ -30,9 +30,12 @@ const probeJson = async (inv = lab.inventoryPath) => {
 };
 const ipOf = (h: string) => lab.hosts.find((x) => x.name === h)?.ip ?? '';
 
-/** Lowers (or restores) the MTU of a host's underlay NIC; the mesh's config is not touched. */
+/**
+ * Lowers (or restores) the MTU of the NIC a host's tunnels leave by (the lab's eth1, under OVS's br-phy; SSH stays on
+ * eth0); the mesh's config is not touched.
+ */
 function underlayMtu(host: string, mtu: number): void {
-  const r = onHost(lab, host, `ip link set eth0 mtu ${mtu}`);
+  const r = onHost(lab, host, `ip link set eth1 mtu ${mtu}`);
   expect(r.code, r.stderr).toBe(0);
 }
 

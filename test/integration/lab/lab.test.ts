@@ -215,33 +215,55 @@ describe.skipIf(!isRoot)('lab (ovs)', () => {
       expect(r.code).toBe(0);
       expect(r.stdout.startsWith(`${h.name}\n`)).toBe(true);
       expect(r.stdout).toMatch(/Bridge br-phy\s+datapath_type: netdev/);
-      expect(r.stdout).toMatch(/Port eth0/);
+      expect(r.stdout).toMatch(/Port eth1/);
+      expect(r.stdout).not.toMatch(/Port eth0/);
       for (const f of ['db.sock', 'ovsdb-server.pid', 'ovs-vswitchd.pid']) expect(r.stdout).toContain(f);
     }
   });
 
-  it('moved the underlay address onto br-phy and the hosts still reach each other', async () => {
+  it('keeps SSH on eth0 in the kernel; br-phy on eth1 holds the address for OVS alone, and the GRE between hosts works', async () => {
     const [h1, h2] = lab.hosts;
     const r = await ssh(
       lab,
       h1.ip,
-      `ip -4 -o addr show dev br-phy; ip -4 -o addr show dev eth0 | wc -l; cat /proc/sys/net/ipv4/conf/eth0/rp_filter; ping -c 1 -W 2 ${h2.ip} >/dev/null && echo ping-ok`,
+      `ip -4 -o addr show dev br-phy; ip -4 -o addr show dev eth0; ip route show ${h2.ip}/24; ip route get ${h2.ip}; cat /proc/sys/net/ipv4/conf/eth1/rp_filter; ovs-appctl ovs/route/lookup ${h2.ip}; ping -c 1 -W 2 ${h2.ip} >/dev/null && echo ping-ok`,
     );
-    expect(r.stdout).toContain(`${h1.ip}/24`);
-    expect(r.stdout).toMatch(/\n0\n1\nping-ok\n$/);
+    // br-phy: the address with no prefix route; the kernel reaches the /24 (and the controller) through eth0
+    expect(r.stdout).toMatch(new RegExp(`br-phy\\s+inet ${h1.ip.replace(/\./g, '\\.')}/24 .*noprefixroute`));
+    expect(r.stdout).toMatch(new RegExp(`eth0\\s+inet ${h1.ip.replace(/\./g, '\\.')}/24`));
+    expect(r.stdout).toMatch(/ dev eth0 /);
+    expect(r.stdout).not.toMatch(/^\S+ dev br-phy/m);
+    expect(r.stdout).toMatch(/\n1\n/);
+    // OVS's own route for the tunnels: out of br-phy
+    expect(r.stdout).toMatch(/^dev br-phy$/m);
+    expect(r.stdout).toContain('ping-ok');
+    // a GRE port each way on a netdev bridge with an address on each end: h1 reaches h2's end through the tunnel
+    for (const [a, b, addr] of [
+      [h1, h2, '172.31.250.1'],
+      [h2, h1, '172.31.250.2'],
+    ] as const)
+      await ssh(
+        lab,
+        a.ip,
+        `ovs-vsctl -- add-br gt -- set bridge gt datapath_type=netdev -- add-port gt gtun -- set interface gtun type=gre options:remote_ip=${b.ip} && ip addr add ${addr}/24 dev gt && ip link set gt up`,
+      );
+    const p = await ssh(lab, h1.ip, 'ping -c 1 -W 5 172.31.250.2 >/dev/null && echo answered; ip route get 172.31.250.2');
+    expect(p.stdout).toContain('answered');
+    expect(p.stdout).toContain('dev gt');
+    const popped = await ssh(lab, h1.ip, 'ovs-appctl dpctl/dump-flows | grep -c tnl_pop');
+    expect(Number(popped.stdout.trim())).toBeGreaterThan(0);
     // each host has its own database: a bridge made on h1 is not on h2
     await ssh(lab, h1.ip, 'ovs-vsctl add-br br-lab-test -- set bridge br-lab-test datapath_type=netdev');
     expect((await ssh(lab, h2.ip, 'ovs-vsctl br-exists br-lab-test')).code).toBe(2);
     expect((await ssh(lab, h1.ip, 'ovs-vsctl br-exists br-lab-test')).code).toBe(0);
   });
 
-  it("knows its peers' underlay MACs (OVS tunnel neighbours, permanent kernel neighbours): no ARP among hosts", async () => {
+  it("knows its peers' eth1 MACs (OVS tunnel neighbours): no ARP among hosts' OVS", async () => {
     const [h1, h2] = lab.hosts;
-    const mac = (await ssh(lab, h2.ip, 'cat /sys/class/net/eth0/address')).stdout.trim();
-    expect(mac).toMatch(/^02:72:62(:[0-9a-f]{2}){3}$/);
-    const r = await ssh(lab, h1.ip, `ovs-appctl tnl/neigh/show; ip neigh show ${h2.ip} dev br-phy`);
+    const mac = (await ssh(lab, h2.ip, 'cat /sys/class/net/eth1/address')).stdout.trim();
+    expect(mac).toMatch(/^02:72:63(:[0-9a-f]{2}){3}$/);
+    const r = await ssh(lab, h1.ip, 'ovs-appctl tnl/neigh/show');
     expect(r.stdout).toMatch(new RegExp(`^${h2.ip.replace(/\./g, '\\.')}\\s+${mac}\\s+br-phy$`, 'm'));
-    expect(r.stdout).toContain(`${h2.ip} lladdr ${mac} PERMANENT`);
     // itself is not among its neighbours
     expect(r.stdout).not.toContain(`${h1.ip} `);
   });

@@ -101,7 +101,7 @@ describe('package', () => {
 
   it('version pins are queried by bare name', () => {
     const script = packageProbe(pkg.parse({ name: ['curl=7.88.1-10', 'libc6:amd64'] }, at), 'apt');
-    expect(script).toContain("-- curl libc6 2>/dev/null;");
+    expect(script).toContain('-- curl libc6 2>/dev/null;');
     expect(script).toContain("-e 'Package: curl' -e 'Package: libc6' --");
   });
 
@@ -114,7 +114,7 @@ describe('package', () => {
 
   // Skipped only on a machine without dpkg (not Debian): the query's shell text is checked above either way.
   it.skipIf(spawnSync('sh', ['-c', 'command -v dpkg-query']).status !== 0)(
-    'the apt query, run by a real shell: dpkg\'s lines for the names it has, read as installed or not',
+    "the apt query, run by a real shell: dpkg's lines for the names it has, read as installed or not",
     () => {
       const out = execFileSync('sh', ['-c', queryScript('apt', ['no-such-package-xyz', 'dpkg', 'dpkg:amd64=1.0'], false)], {
         encoding: 'utf8',
