@@ -83,29 +83,44 @@ try {
   await labDown({ name: 'bna' });
 }
 
-// Workload B: gre-mesh first run on fresh hosts, then the no-op rerun, then workload A on the same hosts: the
-// rerun/A ratio compares two runs on the same lab (the OVS labs carry their underlay through userspace OVS, which
-// makes every packet dearer than on workload A's plain lab) a few seconds apart, so drift hits both alike.
+// Workload B: gre-mesh first run on fresh hosts, then the no-op rerun, then workload A on the same hosts and on a
+// plain lab (bnp, up for all of B): each rerun/A ratio compares runs a few seconds apart, so drift hits both alike
+// (workload A's own row above was measured minutes earlier).
 if (!existsSync(GRE)) results.notes.push('workload B skipped: playbooks/gre-mesh.yaml not found');
 else
-  for (const n of sizesB) {
-    const first = [];
-    const rerun = [];
-    const aSame = [];
-    for (let r = 0; r < reps; r++) {
-      log(`B ${n} hosts, run ${r + 1}/${reps} (fresh ovs lab bnb)`);
-      try {
-        const lab = await up({ name: 'bnb', count: n, ovs: true });
-        const inv = sliceInventory(lab, n, join(work, `b-${n}.yaml`));
-        first.push(await runbookRun(GRE, inv, n));
-        rerun.push(await runbookRun(GRE, inv, n));
-        aSame.push(await runbookRun(playA, inv, n));
-      } finally {
-        await labDown({ name: 'bnb' });
+  try {
+    const plainLab = sizesB.length ? await up({ name: 'bnp', count: Math.max(...sizesB) }) : undefined;
+    for (const n of sizesB) {
+      const first = [];
+      const rerun = [];
+      const aSame = [];
+      const aPlain = [];
+      for (let r = 0; r < reps; r++) {
+        log(`B ${n} hosts, run ${r + 1}/${reps} (fresh ovs lab bnb)`);
+        try {
+          const lab = await up({ name: 'bnb', count: n, ovs: true });
+          const inv = sliceInventory(lab, n, join(work, `b-${n}.yaml`));
+          first.push(await runbookRun(GRE, inv, n));
+          rerun.push(await runbookRun(GRE, inv, n));
+          aSame.push(await runbookRun(playA, inv, n));
+          aPlain.push(await runbookRun(playA, sliceInventory(plainLab, n, join(work, `bp-${n}.yaml`)), n));
+        } finally {
+          await labDown({ name: 'bnb' });
+        }
       }
+      const over = (as) => median(rerun.map((x, i) => x.ms / as[i].ms));
+      results.B.push({
+        hosts: n,
+        first: pick(first),
+        rerun: pick(rerun),
+        aSameLab: pick(aSame),
+        aPlainLab: pick(aPlain),
+        rerunOverASameLab: over(aSame),
+        rerunOverAPlainLab: over(aPlain),
+      });
     }
-    const ratios = rerun.map((x, i) => x.ms / aSame[i].ms);
-    results.B.push({ hosts: n, first: pick(first), rerun: pick(rerun), aSameLab: pick(aSame), rerunOverASameLab: median(ratios) });
+  } finally {
+    await labDown({ name: 'bnp' }).catch(() => undefined);
   }
 
 // Scale: one run of workload A on many hosts (labs of ≤ 200 hosts each: bnc, bnd, bne…), runbook and the floor.

@@ -54,15 +54,30 @@ export function printTable(r) {
     const b10 = r.B.find((b) => b.hosts === 10)?.first.ms;
     process.stdout.write('\nWorkload B: playbooks/gre-mesh.yaml, fresh ovs lab per run\n');
     table(
-      ['hosts', 'first run', 'no-op rerun', 'A, same lab', 'first/A same lab (≤4)', 'first/first@10 (≤2.2)', 'rerun/A same lab', 'rerun/A@20×10 plain lab (≤1.5)', 'rb RSS', 'changed on rerun'],
+      [
+        'hosts',
+        'first run',
+        'no-op rerun',
+        'A, same lab',
+        'A, plain lab',
+        'first/A same lab (≤4)',
+        'first/first@10 (≤2.2)',
+        'rerun/A same lab',
+        'rerun/A plain lab, adjacent (≤1.5)',
+        'rerun/A@20×10 row above',
+        'rb RSS',
+        'changed on rerun',
+      ],
       r.B.map((b) => [
         b.hosts,
         f(b.first.ms),
         f(b.rerun.ms),
         b.aSameLab ? f(b.aSameLab.ms) : '—',
+        b.aPlainLab ? f(b.aPlainLab.ms) : '—',
         b.aSameLab ? x(b.first.ms, b.aSameLab.ms) : '—',
         b.hosts !== 10 ? x(b.first.ms, b10) : '—',
         b.rerunOverASameLab ? `${b.rerunOverASameLab.toFixed(2)}×` : '—',
+        b.rerunOverAPlainLab ? `${b.rerunOverAPlainLab.toFixed(2)}×` : '—',
         b.hosts === 20 ? x(b.rerun.ms, a20) : '—',
         mb(b.rerun.rssKB),
         b.rerun.runs.map((x) => x.changed).join(','),
