@@ -46,7 +46,14 @@ function leftovers(name: string, dir: string): string[] {
   const ns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   for (const line of ns.split('\n')) if (line.startsWith(`rb-${name}-`)) out.push(`netns ${line.split(' ')[0]}`);
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
-  for (const l of links) if (l.ifname.startsWith(`lu-${name}-`) || l.ifname === `lb-${name}`) out.push(`link ${l.ifname}`);
+  // eth0's and eth1's root ends, the lab bridge and (OVS labs) the data segment's bridge
+  for (const l of links)
+    if (
+      /^l[uv]-/.test(l.ifname)
+        ? l.ifname.startsWith(`lu-${name}-`) || l.ifname.startsWith(`lv-${name}-`)
+        : [`lb-${name}`, `ld-${name}`].includes(l.ifname)
+    )
+      out.push(`link ${l.ifname}`);
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let cmd = '';
     try {
@@ -168,9 +175,12 @@ describe.skipIf(!isRoot)('lab (core)', () => {
     expect(await labCommand('status', { name, dir })).toContain('lab "ltc": up (3/3 hosts answer on port 22');
   });
 
-  it('comes up again over killed processes, left-behind namespaces and a stray veth', async () => {
+  it('comes up again over killed processes, left-behind namespaces, stray veths and a stray data bridge', async () => {
     for (const h of lab.hosts) process.kill(h.pid, 'SIGKILL');
     execFileSync('ip', ['link', 'add', 'lu-ltc-9', 'type', 'veth', 'peer', 'name', 'lu-ltc-9p']);
+    // and what an OVS lab of the same name leaves: its data segment's bridge and an eth1 root end
+    execFileSync('ip', ['link', 'add', 'ld-ltc', 'type', 'bridge']);
+    execFileSync('ip', ['link', 'add', 'lv-ltc-9', 'type', 'veth', 'peer', 'name', 'lv-ltc-9p']);
     const stale = await labStatus({ name, dir });
     expect(stale.up).toBe(false);
     expect(stale.hosts.every((h) => h.nsExists)).toBe(true);
