@@ -54,13 +54,27 @@ export function chain(cmds: string[]): Step {
 }
 
 // One `ip -d addr` gives the link (kind, flags, MTU) and its addresses; nothing runs for a bridge that is not there.
+// The ports and whether each is up come from sysfs with the shell's own `read` ("<port> <flags in hex>"): one
+// process fewer than `ip link show master`, on every probe of a bridge.
 export const bridgeProbe = (name: string, brctl: boolean): string =>
   [
     `echo @@exists; if [ -e ${quote(`/sys/class/net/${name}`)} ]; then echo yes`,
     section('link', cmd('ip', '-j', '-d', 'addr', 'show', 'dev', name)),
-    `${section('ports', cmd('ip', '-j', 'link', 'show', 'master', name))}; else echo no; fi`,
+    `${section(
+      'ports',
+      `for p in ${quote(`/sys/class/net/${name}/brif`)}/*; do [ -e "$p" ] || continue; n=\${p##*/}; f=; read -r f < "/sys/class/net/$n/flags"; echo "$n $f"; done`,
+    )}; else echo no; fi`,
     ...(brctl ? [section('brctl', 'command -v brctl')] : []),
   ].join('; ');
+
+/** The ports' lines of bridgeProbe: name and whether its link is up (IFF_UP, bit 0 of the flags). */
+export function bridgePorts(text: string | undefined): { ifname: string; up: boolean }[] {
+  return (text ?? '')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w[0])
+    .map(([ifname, flags]) => ({ ifname, up: (Number.parseInt(flags ?? '0', 16) & 1) === 1 }));
+}
 
 export const bridge = defineModule({
   name: 'bridge',
@@ -102,13 +116,13 @@ export const bridge = defineModule({
         changed: false,
         failed: 'use_brctl: true but brctl is not installed (package bridge-utils), or set use_brctl: false to use iproute2',
       };
-    const attached = jsonOf<IpLink[]>(s.ports) ?? [];
+    const attached = bridgePorts(s.ports);
     const have: Have | undefined = link && {
       up: link.flags?.includes('UP') ?? false,
       mtu: link.mtu,
       addresses: (link.addr_info ?? []).filter((x) => x.family === 'inet').map((x) => `${x.local}/${x.prefixlen}`),
       ports: attached.map((x) => x.ifname),
-      downPorts: attached.filter((x) => !x.flags?.includes('UP')).map((x) => x.ifname),
+      downPorts: attached.filter((x) => !x.up).map((x) => x.ifname),
     };
     const ipLink = (...a: string[]) => cmd('ip', 'link', ...a);
     const plan = (steps: string[], want: Have | undefined, note: string): Plan =>
