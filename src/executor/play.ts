@@ -87,6 +87,7 @@ export class PlayRun {
       play_hosts: this.live,
       ansible_play_hosts: this.live,
       ansible_play_hosts_all: this.hosts,
+      ansible_play_name: this.play.name,
       ansible_check_mode: this.st.o.check,
       playbook_dir: this.play.baseDir,
       inventory_hostname: h,

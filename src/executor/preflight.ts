@@ -64,7 +64,14 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
   };
   for (const h of hosts) {
     const r = runs.get(h)!;
-    const magic = { inventory_hostname: h, ansible_check_mode: o.check, playbook_dir: play.baseDir, groups, hostvars };
+    const magic = {
+      inventory_hostname: h,
+      ansible_check_mode: o.check,
+      ansible_play_name: play.name,
+      playbook_dir: play.baseDir,
+      groups,
+      hostvars,
+    };
     // A vars file named by a fact is read once the facts are in: until then any variable may be one of its.
     const later = { names, deferred: 0 };
     const playVars = {
