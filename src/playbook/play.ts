@@ -254,20 +254,29 @@ function serialOf(src: Source, f: Field): (number | string)[] {
   });
 }
 
-/** gather_subset: a list or a comma-separated string of Ansible's subset and collector names, `!` to leave one out. */
+/**
+ * gather_subset: a list (or one string) of Ansible's subset and collector names, `!` to leave one out. A play's string
+ * is one entry in Ansible, not split at commas: `"!all,!min,network"` is an unknown name left out, so Ansible gathers
+ * min, not what the line says. Refused here with the list to write instead, as an unknown name is.
+ */
 function gatherSubsetOf(src: Source, f: Field): string[] {
   const got = strList(src, f, 'gather_subset: [min, network]');
-  const out: string[] = [];
-  got.values.forEach((v, i) => {
-    for (const entry of v.split(',').map((e) => e.trim())) {
-      if (badSubset(entry))
-        fail(
-          got.ats[i]!,
-          `gather_subset: "${entry}" is not a subset Ansible knows`,
-          `use ${FACT_SUBSETS.join(', ')} (or !name to leave one out)`,
-        );
-      out.push(entry);
-    }
+  got.values.forEach((entry, i) => {
+    if (entry.includes(','))
+      fail(
+        got.ats[i]!,
+        `gather_subset: "${entry}" is one name to Ansible: a play's string is not split at commas (Ansible would gather min)`,
+        `write a list: gather_subset: [${entry
+          .split(',')
+          .map((e) => JSON.stringify(e.trim()))
+          .join(', ')}]`,
+      );
+    if (badSubset(entry))
+      fail(
+        got.ats[i]!,
+        `gather_subset: "${entry}" is not a subset Ansible knows`,
+        `use ${FACT_SUBSETS.join(', ')} or a collector name (or !name to leave one out)`,
+      );
   });
-  return out;
+  return got.values.map((e) => e.trim());
 }

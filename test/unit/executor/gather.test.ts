@@ -12,7 +12,7 @@ const gathered = (cmds: string[]) =>
 
 describe('gather_subset on a play', () => {
   it('min gathers only the minimal facts; a later play without it gathers the rest; one asking for less gathers nothing', async () => {
-    const pb = play('  gather_subset: [min]\n') + play('') + play('  gather_subset: "!all,network"\n');
+    const pb = play('  gather_subset: [min]\n') + play('') + play('  gather_subset: ["!all", network]\n');
     const r = await runYaml(pb, { inventory: ['h1'] });
     expect(gathered(r.lab.host('h1').commands)).toEqual(['@@python', '@@python @@meminfo @@sysnet']);
     expect(

@@ -37,6 +37,14 @@ const cases: BadCase[] = [
     hint: /use all, min, hardware/,
   },
   {
+    title: 'gather_subset as one comma-separated string (one unknown name to Ansible, which then gathers min)',
+    yaml: '- hosts: all\n  gather_subset: "!all,!min,network"\n  tasks: []\n',
+    message:
+      'gather_subset: "!all,!min,network" is one name to Ansible: a play\'s string is not split at commas (Ansible would gather min)',
+    at: '2:18',
+    hint: 'write a list: gather_subset: ["!all", "!min", "network"]',
+  },
+  {
     title: 'module written directly in the play',
     yaml: '- hosts: all\n  shell: echo hi\n',
     message: '"shell" belongs in a task, not directly in the play',
