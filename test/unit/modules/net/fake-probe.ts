@@ -65,5 +65,17 @@ export function sectioned(parts: Record<string, string>): string {
 }
 
 /** A `statPaths` reply: one line per path, as src/modules/fs.ts prints them. */
+/** The package probe's answer on apt for "a yes\nb no": grep's stanza lines for the installed names, none for the others. */
+export const packageAptReply = (installed: string): string =>
+  sectioned({
+    mgr: 'apt',
+    installed: installed
+      .trim()
+      .split('\n')
+      .filter((l) => l.endsWith(' yes'))
+      .map((l) => `Package: ${l.split(' ')[0]}\nStatus: install ok installed\nPriority: optional\nSection: net\n`)
+      .join('--\n'),
+  });
+
 export const statFile = (mode = '644', sha = '0'.repeat(64)) => `file ${mode} root root 0 0 10 ${sha}`;
 export const statDir = 'dir 755 root root 0 0 4096';

@@ -12,7 +12,7 @@ import { dnf, yum } from '../../../../src/modules/pkg/dnf.js';
 import { route } from '../../../../src/modules/net/route.js';
 import type { ModuleDef, Plan } from '../../../../src/modules/types.js';
 import { GRE0_IFACE, ROUTE_2 } from './captured.js';
-import { at, ctx, fakeProbe, type Reply, sectioned, statDir } from './fake-probe.js';
+import { at, ctx, fakeProbe, packageAptReply, type Reply, sectioned, statDir } from './fake-probe.js';
 
 /** Each item planned against the same probe reply, then the module's merge of the changed ones. */
 async function merged<P>(def: ModuleDef<P>, reply: Reply, items: object[], vars: Record<string, unknown> = {}) {
@@ -149,23 +149,12 @@ describe('route: a loop of routes in one ip -batch', () => {
 });
 
 describe('package: a loop of packages in one install', () => {
-  // dpkg's lines for the installed ones ("git yes"), nothing for the others
-  const apt = (installed: string) =>
-    sectioned({
-      mgr: 'apt',
-      installed: installed
-        .trim()
-        .split('\n')
-        .filter((l) => l.endsWith(' yes'))
-        .map((l) => `Package: ${l.split(' ')[0]}\nStatus: install ok installed\n`)
-        .join('--\n'),
-    });
   const APT = { ansible_pkg_mgr: 'apt' };
   it.each<[string, object[], Reply, Record<string, unknown>, { cmd: string }[] | undefined]>([
     [
       'apt: the missing names of every item in one apt-get install, each once',
       [{ name: 'git' }, { name: ['curl', 'git'] }, { name: 'jq' }],
-      apt('git no\ncurl no\njq no\n'),
+      packageAptReply('git no\ncurl no\njq no\n'),
       APT,
       [{ cmd: 'env DEBIAN_FRONTEND=noninteractive apt-get install -y -q git curl' + ' jq' }],
     ],
@@ -182,7 +171,7 @@ describe('package: a loop of packages in one install', () => {
     [
       'items with different arguments: one by one',
       [{ name: 'git' }, { name: 'jq', update_cache: true }],
-      apt('git no\njq no\n'),
+      packageAptReply('git no\njq no\n'),
       APT,
       undefined,
     ],
@@ -192,7 +181,7 @@ describe('package: a loop of packages in one install', () => {
   });
 
   it('removal does not join (state=absent goes item by item)', async () => {
-    const p = await pkg.plan(pkg.parse({ name: 'git', state: 'absent' }, at), fakeProbe([[/./, apt('git yes\n')]]), ctx(APT));
+    const p = await pkg.plan(pkg.parse({ name: 'git', state: 'absent' }, at), fakeProbe([[/./, packageAptReply('git yes\n')]]), ctx(APT));
     expect(p.changed).toBe(true);
     expect(p.batch).toBeUndefined();
   });

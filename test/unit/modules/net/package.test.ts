@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dpkgInstalled, dpkgInstalledScript, packageProbe, pkg, queryScript } from '../../../../src/modules/net/package.js';
-import { at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+import { packageAptReply, at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
 
 const OVS = { apt: ['openvswitch-switch', 'bridge-utils'], dnf: ['openvswitch'], yum: ['openvswitch', 'bridge-utils'] };
 const plan = async (args: object, reply: string, vars: Record<string, unknown> = { ansible_pkg_mgr: 'apt' }) => {
@@ -13,21 +13,10 @@ const plan = async (args: object, reply: string, vars: Record<string, unknown> =
   expect(probe.ran).toHaveLength(1);
   return { p, probe };
 };
-/** dpkg's answer for "a yes\nb no": the installed ones' stanzas as grep prints them, the others absent. */
-const apt = (installed: string) =>
-  sectioned({
-    mgr: 'apt',
-    installed: installed
-      .trim()
-      .split('\n')
-      .filter((l) => l.endsWith(' yes'))
-      .map((l) => `Package: ${l.split(' ')[0]}\nStatus: install ok installed\nPriority: optional\nSection: net\n`)
-      .join('--\n'),
-  });
 
 describe('package', () => {
   it('all installed → changed:false', async () => {
-    const { p, probe } = await plan({ name: OVS }, apt('openvswitch-switch yes\nbridge-utils yes\n'));
+    const { p, probe } = await plan({ name: OVS }, packageAptReply('openvswitch-switch yes\nbridge-utils yes\n'));
     expect(p).toEqual({ changed: false, note: 'openvswitch-switch bridge-utils present (apt)' });
     expect(probe.ran[0]).toMatch(
       /^echo @@mgr; echo apt; echo @@installed; d=\$\{DPKG_ADMINDIR:-\/var\/lib\/dpkg\}; .* grep -x -F -A3 -e 'Package: openvswitch-switch' -e 'Package: bridge-utils' -- "\$d\/status"; fi; :$/,
@@ -35,7 +24,7 @@ describe('package', () => {
   });
 
   it('installs only the missing ones', async () => {
-    const { p } = await plan({ name: OVS }, apt('openvswitch-switch no\nbridge-utils yes\n'));
+    const { p } = await plan({ name: OVS }, packageAptReply('openvswitch-switch no\nbridge-utils yes\n'));
     expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q openvswitch-switch']);
     expect(p.diff).toEqual([{ before: 'openvswitch-switch absent\n', after: 'openvswitch-switch installed\n' }]);
   });
@@ -45,12 +34,12 @@ describe('package', () => {
       ansible_pkg_mgr: 'dnf',
     });
     expect(stepsOf(p)).toEqual(['dnf install -y --enablerepo=epel --enablerepo=powertools git']);
-    const onApt = await plan({ name: 'git', disablerepo: ['x'] }, apt('git no\n'));
+    const onApt = await plan({ name: 'git', disablerepo: ['x'] }, packageAptReply('git no\n'));
     expect(onApt.p.failed).toMatch(/enablerepo\/disablerepo are dnf\/yum arguments/);
   });
 
   it('allow_downgrade is passed on to the manager, as Ansible passes it to apt or dnf', async () => {
-    const { p } = await plan({ name: 'docker-ce', allow_downgrade: true }, apt('docker-ce no\n'));
+    const { p } = await plan({ name: 'docker-ce', allow_downgrade: true }, packageAptReply('docker-ce no\n'));
     expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades docker-ce']);
     const dnf = await plan({ name: 'docker-ce', allow_downgrade: 'yes' }, sectioned({ mgr: 'dnf', installed: 'docker-ce no\n' }), {
       ansible_pkg_mgr: 'dnf',
@@ -77,7 +66,7 @@ describe('package', () => {
   });
 
   it('absent removes only installed ones', async () => {
-    const { p } = await plan({ name: ['docker.io', 'runc'], state: 'absent' }, apt('docker.io yes\nrunc no\n'));
+    const { p } = await plan({ name: ['docker.io', 'runc'], state: 'absent' }, packageAptReply('docker.io yes\nrunc no\n'));
     expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io']);
   });
 
