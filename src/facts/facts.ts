@@ -182,8 +182,9 @@ const NETWORK = [
 export function factsScript(parts: FactParts = subsetParts(['all']), timeout = 10): string {
   const want = new Set<string>();
   for (const c of parts) for (const sec of READS[c] ?? []) want.add(sec);
-  // env gives the login names too
+  // env gives the login names too, uname the kernel's name
   if (want.has('env')) want.delete('uenv');
+  if (want.has('uname')) want.delete('ostype');
   const lines = [READ_FN, ...MIN_SECTIONS.filter(([sec]) => want.has(sec)).map(([, line]) => line)];
   if (parts.has('hardware')) lines.push(...HARDWARE(timeout));
   if (parts.has('network')) lines.push(...NETWORK);

@@ -85,7 +85,7 @@ async function checkSubnetFree(n: LabNaming): Promise<void> {
   }
 }
 
-function hostSpecs(n: LabNaming, count: number, ovs: boolean, ovsManagement: boolean, maxStartups?: string): HostSpec[] {
+function hostSpecs(n: LabNaming, count: number, ovs: boolean, data: boolean, maxStartups?: string): HostSpec[] {
   // OVS's tunnel neighbours: the peers' eth1, where their br-phy is
   const all = Array.from({ length: count }, (_, k) => ({ ip: n.hostIp(k + 1), mac: n.dataMac(k + 1) }));
   return Array.from({ length: count }, (_, k) => ({
@@ -95,9 +95,9 @@ function hostSpecs(n: LabNaming, count: number, ovs: boolean, ovsManagement: boo
     ip: n.hostIp(k + 1),
     mac: n.hostMac(k + 1),
     ovs,
-    ovsUplink: ovsManagement ? 'eth0' : 'eth1',
+    ovsUplink: data ? 'eth1' : 'eth0',
     // each OVS host learns the others' underlay MACs at boot (src/lab/ovs.ts: why)
-    peers: ovs && !ovsManagement ? all.filter((_, j) => j !== k) : [],
+    peers: data ? all.filter((_, j) => j !== k) : [],
     maxStartups,
   }));
 }
@@ -150,7 +150,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabInfo> {
   const L = labLayout(dir);
   // the data segment: OVS hosts whose br-phy is on eth1
   const data = ovs && !opts.ovsManagement;
-  const hosts = hostSpecs(n, count, ovs, ovs && !!opts.ovsManagement, opts.maxStartups);
+  const hosts = hostSpecs(n, count, ovs, data, opts.maxStartups);
 
   await cleanLab(name, dir);
   await checkSubnetFree(n);
