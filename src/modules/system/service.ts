@@ -55,7 +55,7 @@ const openrcSections = (p: ServiceArgs): string[] => [
 ];
 
 export function serviceProbe(p: ServiceArgs, known?: Init): string {
-  const sys = systemdSections({ name: p.name, scope: 'system' }).join('; ');
+  const sys = systemdSections({ name: p.name, scope: 'system', enabled: p.enabled }).join('; ');
   const per: Record<Init, string> = { systemd: sys, openrc: openrcSections(p).join('; '), sysvinit: sysvSections(p).join('; ') };
   if (known) return [section('init', `echo ${known}`), per[known]].join('; ');
   return `${section('init', 'i=$(' + DETECT + '); echo "$i"')}; case "$i" in systemd) ${per.systemd};; openrc) ${per.openrc};; *) ${per.sysvinit};; esac`;

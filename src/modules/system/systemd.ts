@@ -21,8 +21,12 @@ export interface SystemdArgs {
 
 const scopeFlag = (p: Pick<SystemdArgs, 'scope'>) => (p.scope === 'system' ? [] : [`--${p.scope}`]);
 
-/** Probe sections for one unit: is systemd here, its show properties, is-active, is-enabled. */
-export const systemdSections = (p: Pick<SystemdArgs, 'name' | 'scope'>): string[] => {
+/**
+ * Probe sections for one unit: is systemd here, its show properties (LoadState, ActiveState, UnitFileState: one
+ * systemctl, as Ansible reads them), and `is-enabled` only when the task asks about enabled (Ansible's test for it:
+ * it also answers for SysV scripts systemd-sysv-install manages).
+ */
+export const systemdSections = (p: Pick<SystemdArgs, 'name' | 'scope' | 'enabled'>): string[] => {
   const sc = scopeFlag(p);
   return [
     section('systemctl', 'command -v systemctl >/dev/null 2>&1 && echo yes || echo no'),
@@ -30,8 +34,7 @@ export const systemdSections = (p: Pick<SystemdArgs, 'name' | 'scope'>): string[
     ...(p.name
       ? [
           section('show', `${cmd('systemctl', ...sc, 'show', p.name)} 2>/dev/null`),
-          section('active', `${cmd('systemctl', ...sc, 'is-active', p.name)} 2>/dev/null`),
-          section('enabled', `${cmd('systemctl', ...sc, 'is-enabled', p.name)} 2>/dev/null`),
+          ...(p.enabled !== undefined ? [section('enabled', `${cmd('systemctl', ...sc, 'is-enabled', p.name)} 2>/dev/null`)] : []),
         ]
       : []),
   ];
@@ -76,7 +79,7 @@ export function planSystemd(p: SystemdArgs, s: Record<string, string | undefined
     const i = l.indexOf('=');
     if (i > 0) status[l.slice(0, i)] = l.slice(i + 1);
   }
-  const enabledState = val('enabled');
+  const enabledState = val('enabled') || status.UnitFileState || '';
   const result: Record<string, unknown> = { name, status };
   const found = status.LoadState ? status.LoadState !== 'not-found' : enabledState !== '' && enabledState !== 'not-found';
   const masked = enabledState.startsWith('masked') || status.LoadState === 'masked' || status.UnitFileState?.startsWith('masked');
@@ -104,7 +107,7 @@ export function planSystemd(p: SystemdArgs, s: Record<string, string | undefined
     result.enabled = p.enabled;
   }
   if (p.state !== undefined) {
-    const active = val('active') || status.ActiveState || '';
+    const active = status.ActiveState ?? '';
     const running = active === 'active' || active === 'activating' || active === 'reloading';
     const verb = {
       started: running ? undefined : 'start',

@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { service } from '../../../../src/modules/system/service.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from '../net/fake-probe.js';
 
+// systemctl show's properties; is-enabled's answer only where the task asks about enabled (as the probe does)
 const host = (active: string, enabled: string, systemctl = 'yes', booted = 'yes') =>
-  sectioned({ init: 'systemd', systemctl, booted, active, enabled });
+  sectioned({
+    init: 'systemd',
+    systemctl,
+    booted,
+    show: `LoadState=${loadState(enabled)}\nActiveState=${active}\nUnitFileState=${enabled}`,
+    enabled,
+  });
+// what systemctl show says of a unit it has no file for, of a masked one, and of any other
+const loadState = (enabled: string) => (enabled === '' ? 'not-found' : enabled.startsWith('masked') ? 'masked' : 'loaded');
 const plan = async (args: object, reply: string) => {
   const probe = fakeProbe([[/^echo @@init; i=\$\(if \[ -d \/run\/systemd\/system \]/, reply]]);
   const p = await service.plan(service.parse({ name: 'docker', ...args }, at), probe, ctx());

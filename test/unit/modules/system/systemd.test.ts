@@ -4,7 +4,7 @@ import { systemd } from '../../../../src/modules/system/systemd.js';
 import { at, ctx, fakeProbe, sectioned, stepsOf } from '../net/fake-probe.js';
 
 const sd = (active: string, enabled: string, show = 'LoadState=loaded\nActiveState=' + active) =>
-  sectioned({ systemctl: 'yes', booted: 'yes', show, active, enabled });
+  sectioned({ systemctl: 'yes', booted: 'yes', show, enabled });
 const planSd = async (a: object, reply: string) => {
   const probe = fakeProbe([[/^echo @@systemctl/, reply]]);
   return systemd.plan(systemd.parse(a, at), probe, ctx());
@@ -30,6 +30,23 @@ describe('systemd', () => {
     const p = await planSd(a, reply);
     expect(p.changed).toBe(true);
     expect(stepsOf(p)).toEqual(cmds);
+  });
+
+  it('reads the unit with one systemctl show, and asks is-enabled only when the task sets enabled', async () => {
+    const ran = async (a: object) => {
+      const probe = fakeProbe([[/^echo @@systemctl/, sd('active', 'enabled')]]);
+      await systemd.plan(systemd.parse(a, at), probe, ctx());
+      return probe.ran.join('\n');
+    };
+    const restart = await ran({ name: 'docker', state: 'restarted' });
+    expect(restart).toContain('systemctl show docker');
+    expect(restart).not.toMatch(/is-active|is-enabled/);
+    expect(await ran({ name: 'docker', enabled: true })).toContain('systemctl is-enabled docker');
+  });
+
+  it('a unit already running is left alone: ActiveState from show', async () => {
+    expect((await planSd({ name: 'docker', state: 'started' }, sd('active', 'enabled'))).changed).toBe(false);
+    expect(stepsOf(await planSd({ name: 'docker', state: 'started' }, sd('inactive', 'enabled')))).toEqual(['systemctl start docker']);
   });
 
   it('daemon_reload alone runs but leaves the task ok', async () => {
