@@ -8,8 +8,10 @@ export interface FrameRequest {
   cmd: string;
   /** Bytes the command reads on its stdin (it sees end-of-file after them). */
   stdinLength: number;
-  /** Seconds; the command runs in its own session whose whole process group a watchdog kills. */
+  /** Seconds; the command runs in its own process group, killed whole a second after the controller gives up. */
   timeout?: number;
+  /** The host's /usr/bin/timeout is GNU coreutils': it runs a timed command (else setsid and a watchdog: 5 processes). */
+  gnuTimeout?: boolean;
   /** Random per command, so the command's own output cannot forge the end of its frame; fixed by tests. */
   key?: string;
   /** Start markers even without stdin: whatever the shell printed before (a noisy rc file) is not the output. */
@@ -29,7 +31,7 @@ export function frameScript(r: FrameRequest & { key: string }): string {
   // A command that cannot change the shell (stateless.ts) runs in it: no subshell, one fork fewer on the host.
   const run =
     r.timeout !== undefined && r.timeout > 0
-      ? `setsid sh -c ${quote(withWatchdog(r.cmd, r.timeout))}`
+      ? timed(r.cmd, r.timeout, r.gnuTimeout === true)
       : stateless(line)
         ? `{ eval ${quote(line)}\n}`
         : `( eval ${quote(line)} )`;
@@ -38,6 +40,15 @@ export function frameScript(r: FrameRequest & { key: string }): string {
   // Start markers only where stdin follows: each is one more packet each way, and most commands read no stdin.
   const start = r.stdinLength > 0 || r.marked ? `printf '${k}<\\n'; printf '${k}<\\n' >&2; ` : '';
   return `{ ${start}${body}\nrb_r=$?; printf '\\n${k}>%d\\n' "$rb_r"; printf '\\n${k}>\\n' >&2; }\n`;
+}
+
+/**
+ * A command with a deadline. GNU timeout puts itself in a new process group, and its KILL on expiry goes to that whole
+ * group (itself included): the command and every child left in the group end, the shell does not. Elsewhere setsid
+ * and withWatchdog do the same with a sleeping subshell: three processes more.
+ */
+export function timed(cmd: string, seconds: number, gnuTimeout: boolean): string {
+  return gnuTimeout ? `timeout -s KILL ${Math.ceil(seconds) + 1} sh -c ${quote(cmd)}` : `setsid sh -c ${quote(withWatchdog(cmd, seconds))}`;
 }
 
 /**

@@ -24,15 +24,19 @@ interface Current {
   fail: (e: Error) => void;
 }
 
-// What the host offers, asked once and without a fork: setsid (own process group, for timeouts) and GNU head, whose
-// -c never reads ahead (a busybox or multicall head is a symlink; it may read ahead, so stdin goes to exec channels).
-const PROBE = 'command -v setsid >/dev/null 2>&1 && printf s; [ -f /usr/bin/head ] && [ ! -L /usr/bin/head ] && printf h; true';
+// What the host offers, asked once and without a fork: setsid (own process group, for timeouts); GNU head, whose
+// -c never reads ahead (a busybox or multicall head is a symlink; it may read ahead, so stdin goes to exec channels);
+// GNU timeout (coreutils' own file, not busybox's applet, whose options differ): a timed command in 2 processes.
+const PROBE =
+  'command -v setsid >/dev/null 2>&1 && printf s; [ -f /usr/bin/head ] && [ ! -L /usr/bin/head ] && printf h; ' +
+  '[ -f /usr/bin/timeout ] && [ ! -L /usr/bin/timeout ] && printf t; true';
 
 export class PersistentShell {
   private alive = true;
   private current?: Current;
   private canSetsid = false;
   private exactHead = false;
+  private gnuTimeout = false;
   private readonly nextKey = frameKeys();
 
   private constructor(private readonly ch: ClientChannel) {}
@@ -133,6 +137,7 @@ export class PersistentShell {
           const offers = r.stdout.toString('latin1');
           this.canSetsid = offers.includes('s');
           this.exactHead = offers.includes('h');
+          this.gnuTimeout = offers.includes('t');
           resolve();
         }, reject);
       };
@@ -228,7 +233,7 @@ export class PersistentShell {
           reject(e);
         },
       };
-      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, key, marked }));
+      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, gnuTimeout: this.gnuTimeout, key, marked }));
     });
   }
 }

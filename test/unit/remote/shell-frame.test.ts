@@ -98,12 +98,12 @@ describe('frameScript on a real sh', () => {
   });
   afterAll(() => sh.kill());
 
-  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number; marked?: boolean } = {}) =>
+  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number; gnuTimeout?: boolean; marked?: boolean } = {}) =>
     new Promise<Got>((resolve) => {
       const key = `RBunit${n++}x${Math.random().toString(16).slice(2)}`;
       const marked = !!o.stdin?.length || !!o.marked;
       current = new FrameParser(key, { onStart: () => o.stdin && sh.stdin.write(o.stdin), onDone: resolve }, marked);
-      sh.stdin.write(frameScript({ cmd, stdinLength: o.stdin?.length ?? 0, timeout: o.timeout, key, marked }));
+      sh.stdin.write(frameScript({ cmd, stdinLength: o.stdin?.length ?? 0, timeout: o.timeout, gnuTimeout: o.gnuTimeout, key, marked }));
     });
 
   it('a marked frame drops what the shell printed before it', async () => {
@@ -163,13 +163,23 @@ describe('frameScript on a real sh', () => {
     }
   });
 
-  it('a timeout kills the command and its children, not the shell', async () => {
+  // GNU timeout where the host has it; setsid and a watchdog subshell elsewhere
+  it.each([true, false])('a timeout kills the command and its children, not the shell (GNU timeout: %s)', async (gnuTimeout) => {
     const t0 = Date.now();
-    const r = await run('sleep 30 | cat; echo never', { timeout: 1 });
+    // a sleep no other process runs: its argument is this worker's pid
+    const tag = `30.${gnuTimeout ? 1 : 2}${process.pid}`;
+    const r = await run(`sleep ${tag} | cat; echo never`, { timeout: 1, gnuTimeout });
     expect(r.code).toBe(137);
     expect(r.stdout.toString()).toBe('');
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await run('echo alive')).stdout.toString()).toBe('alive\n');
+    // nothing of the command is left: the sleep in its pipeline is gone too
+    expect((await run(`pgrep -x -f 'sleep ${tag}' || echo none`)).stdout.toString()).toBe('none\n');
+  });
+
+  it('a timed command that ends in time keeps its output, stdin and exit status (GNU timeout)', async () => {
+    const r = await run('cat; echo err >&2; exit 3', { timeout: 5, gnuTimeout: true, stdin: Buffer.from('in\n') });
+    expect(r).toEqual({ code: 3, stdout: Buffer.from('in\n'), stderr: Buffer.from('err\n') });
   });
 });
 
