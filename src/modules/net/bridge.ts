@@ -2,6 +2,7 @@
 
 import { cmd, quote } from '../../remote/quote.js';
 import { defineModule, type Plan, type Step } from '../types.js';
+import { ipBatch } from './ip-batch.js';
 import { cidrList, ifname } from './net-args.js';
 import { firstError, jsonOf, section, sections } from './probe-text.js';
 
@@ -124,39 +125,45 @@ export const bridge = defineModule({
       ports: attached.map((x) => x.ifname),
       downPorts: attached.filter((x) => !x.up).map((x) => x.ifname),
     };
-    const ipLink = (...a: string[]) => cmd('ip', 'link', ...a);
-    const plan = (steps: string[], want: Have | undefined, note: string): Plan =>
-      steps.length === 0
-        ? { changed: false, note }
-        : {
-            changed: true,
-            steps: [chain(steps)],
-            diff: [{ before: describe(p.name, have), after: describe(p.name, want) }],
-            note,
-          };
+    // Each change as `ip` words where iproute2 makes it (all of them go in one `ip -batch`), or a command (brctl).
+    type Change = { ip: string[] } | { sh: string };
+    const ipLink = (...a: string[]): Change => ({ ip: ['link', ...a] });
+    const text = (c: Change) => ('sh' in c ? c.sh : cmd('ip', ...c.ip));
+    const plan = (changes: Change[], want: Have | undefined, note: string): Plan => {
+      if (changes.length === 0) return { changed: false, note };
+      const words =
+        changes.every((c) => 'ip' in c) && changes.length > 1 ? ipBatch(changes.map((c) => (c as { ip: string[] }).ip)) : undefined;
+      return {
+        changed: true,
+        steps: [words ? { kind: 'exec', cmd: words } : chain(changes.map(text))],
+        diff: [{ before: describe(p.name, have), after: describe(p.name, want) }],
+        note,
+      };
+    };
+    const brctl = (...a: string[]): Change => ({ sh: cmd('brctl', ...a) });
 
     if (p.state === 'absent') {
       if (!have) return { changed: false, note: `no bridge ${p.name}` };
-      const del = p.useBrctl ? [ipLink('set', 'dev', p.name, 'down'), cmd('brctl', 'delbr', p.name)] : [ipLink('del', 'dev', p.name)];
+      const del = p.useBrctl ? [ipLink('set', 'dev', p.name, 'down'), brctl('delbr', p.name)] : [ipLink('del', 'dev', p.name)];
       return plan(del, undefined, `removed bridge ${p.name}`);
     }
 
     const cur: Have = have ?? { up: false, addresses: [], ports: [], downPorts: [] };
-    const steps: string[] = [];
-    if (!have) steps.push(p.useBrctl ? cmd('brctl', 'addbr', p.name) : ipLink('add', 'name', p.name, 'type', 'bridge'));
+    const steps: Change[] = [];
+    if (!have) steps.push(p.useBrctl ? brctl('addbr', p.name) : ipLink('add', 'name', p.name, 'type', 'bridge'));
     if (p.mtu !== undefined && p.mtu !== cur.mtu) steps.push(ipLink('set', 'dev', p.name, 'mtu', String(p.mtu)));
     const ports = p.ports ?? [];
     // A port joins and comes up in one `ip link set` (brctl cannot bring a link up); one already in but down comes up.
     for (const port of ports.filter((x) => !cur.ports.includes(x))) {
       if (!p.useBrctl) steps.push(ipLink('set', 'dev', port, 'master', p.name, ...(p.portsUp ? ['up'] : [])));
-      else steps.push(cmd('brctl', 'addif', p.name, port), ...(p.portsUp ? [ipLink('set', 'dev', port, 'up')] : []));
+      else steps.push(brctl('addif', p.name, port), ...(p.portsUp ? [ipLink('set', 'dev', port, 'up')] : []));
     }
     if (p.portsUp) for (const port of ports.filter((x) => cur.downPorts.includes(x))) steps.push(ipLink('set', 'dev', port, 'up'));
     const extraPorts = p.exclusivePorts ? cur.ports.filter((x) => !ports.includes(x)) : [];
-    for (const port of extraPorts) steps.push(p.useBrctl ? cmd('brctl', 'delif', p.name, port) : ipLink('set', 'dev', port, 'nomaster'));
+    for (const port of extraPorts) steps.push(p.useBrctl ? brctl('delif', p.name, port) : ipLink('set', 'dev', port, 'nomaster'));
     const addrs = p.addresses;
-    for (const c of addrs ? cur.addresses.filter((x) => !addrs.includes(x)) : []) steps.push(cmd('ip', 'addr', 'del', c, 'dev', p.name));
-    for (const c of addrs ? addrs.filter((x) => !cur.addresses.includes(x)) : []) steps.push(cmd('ip', 'addr', 'add', c, 'dev', p.name));
+    for (const c of addrs ? cur.addresses.filter((x) => !addrs.includes(x)) : []) steps.push({ ip: ['addr', 'del', c, 'dev', p.name] });
+    for (const c of addrs ? addrs.filter((x) => !cur.addresses.includes(x)) : []) steps.push({ ip: ['addr', 'add', c, 'dev', p.name] });
     if (p.up !== cur.up) steps.push(ipLink('set', 'dev', p.name, p.up ? 'up' : 'down'));
 
     const want: Have = {

@@ -3,6 +3,7 @@
 import { cmd } from '../../remote/quote.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import { planFileUpdate } from './file-update.js';
+import { ipBatch } from './ip-batch.js';
 import { ifname, isCidr, optIpv4, routeDest } from './net-args.js';
 import { fileSection, firstError, jsonOf, parsedOnce, section, sections } from './probe-text.js';
 
@@ -83,6 +84,8 @@ export interface RouteBatch {
 /** A loop's routes in one `ip -batch -` (one process, one netlink session); two items for one destination go one by one. */
 export function mergeRoutes(batches: RouteBatch[]): Step[] | undefined {
   if (!batches.length || new Set(batches.map((b) => shown(b.to))).size < batches.length) return undefined;
+  const text = ipBatch(batches.map((b) => b.line));
+  if (text) return [{ kind: 'exec', cmd: text }];
   return [{ kind: 'exec', cmd: cmd('ip', '-batch', '-'), stdin: batches.map((b) => `${b.line.join(' ')}\n`).join('') }];
 }
 

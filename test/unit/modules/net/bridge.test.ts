@@ -11,9 +11,17 @@ const portUp = { ...present, ports: BR0_PORTS.replace('0x1302', '0x1303') };
 // No bridge: the probe asks ip nothing.
 const absent = (_name: string) => ({ stdout: sectioned({ exists: 'no' }), stderr: '', code: 0 });
 
-/** The planned changes as one command (one frame on the host); each failure names its change. */
+/**
+ * The planned changes as one command (one frame on the host): iproute2's in one `ip -batch` (one process), others
+ * chained, each failure naming its change.
+ */
 const oneCommand = (cmds: string[]) =>
-  cmds.length === 1 ? cmds : [cmds.map((c) => `${c} || { r=$?; echo 'failed: ${c}' >&2; exit $r; }`).join('\n')];
+  cmds.length === 1
+    ? cmds
+    : cmds.every((c) => c.startsWith('ip '))
+      ? [`ip -batch - <<'RB_IP_BATCH'\n${cmds.map((c) => c.slice(3)).join('\n')}\nRB_IP_BATCH\n`]
+      : [cmds.map((c) => `${c} || { r=$?; echo 'failed: ${c}' >&2; exit $r; }`).join('\n')];
+const asRoot = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
 
 const plan = (args: object, reply: Parameters<typeof fakeProbe>[0][0][1]) => {
   const probe = fakeProbe([[/^echo @@exists/, reply]]);
@@ -100,30 +108,59 @@ describe('bridge', () => {
     expect(stepsOf(p)).toEqual(oneCommand(cmds));
   });
 
-  it('on a real shell the one command stops at the first failing change and names it', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { p } = await plan({ name: 'br0', addresses: ['192.168.1.1/24'], mtu: 1400 }, absent('br0'));
-    const bin = mkdtempSync('/tmp/rb-ip-shim-');
-    // A stand-in ip: logs each call, refuses the MTU as the kernel would.
+  it('brctl changes are chained: the first that fails ends the command and is named', async () => {
+    const { p } = await plan(
+      { name: 'br0', address: '192.168.1.1/24', use_brctl: true },
+      {
+        ...absent('br0'),
+        stdout: absent('br0').stdout + sectioned({ brctl: '/usr/sbin/brctl' }),
+      },
+    );
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+    const bin = mkdtempSync('/tmp/rb-brctl-shim-');
+    // A stand-in brctl that refuses; ip must not run after it.
     writeFileSync(
-      `${bin}/ip`,
-      `#!/bin/sh\necho "$*" >> ${bin}/log\ncase "$*" in *mtu*) echo 'Error: mtu greater than device maximum.' >&2; exit 2;; esac\n`,
+      `${bin}/brctl`,
+      `#!/bin/sh\necho "brctl $*" >> ${bin}/log\necho "add bridge failed: Operation not permitted" >&2\nexit 1\n`,
       { mode: 0o755 },
     );
-    let r = { code: 0, stderr: '' };
-    try {
-      execFileSync('sh', ['-c', stepsOf(p)[0]!], { stdio: 'pipe', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
-    } catch (e) {
-      const x = e as { status: number; stderr: Buffer };
-      r = { code: x.status, stderr: x.stderr.toString() };
-    }
-    const { readFileSync } = await import('node:fs');
+    writeFileSync(`${bin}/ip`, `#!/bin/sh\necho "ip $*" >> ${bin}/log\n`, { mode: 0o755 });
+    const r = spawnSync('sh', ['-c', stepsOf(p)[0]!], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     const ran = readFileSync(`${bin}/log`, 'utf8');
     rmSync(bin, { recursive: true });
-    expect(r).toEqual({ code: 2, stderr: 'Error: mtu greater than device maximum.\nfailed: ip link set dev br0 mtu 1400\n' });
-    expect(ran).toBe('link add name br0 type bridge\nlink set dev br0 mtu 1400\n');
+    expect({ code: r.status, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: 'add bridge failed: Operation not permitted\nfailed: brctl addbr br0\n',
+    });
+    expect(ran).toBe('brctl addbr br0\n');
   });
+
+  // Skipped only where no network namespace can be made (not root): CI runs as root.
+  it.skipIf(!asRoot)(
+    'on a real ip the one ip -batch makes the bridge; a change the kernel refuses stops it and is named by line',
+    async () => {
+      const ns = `rb-ut-bb${process.pid}`;
+      execFileSync('ip', ['netns', 'add', ns]);
+      try {
+        const sh = (script: string) => spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', script], { encoding: 'utf8' });
+        execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+        const ok = (await plan({ name: 'br0', addresses: ['192.168.100.1/24'], mtu: 1400, ports: ['v0'] }, absent('br0'))).p;
+        expect(sh(stepsOf(ok)[0]!)).toMatchObject({ status: 0, stderr: '' });
+        const held = sh(bridgeProbe('br0', false)).stdout;
+        expect(held).toMatch(/"mtu":1400/);
+        expect(held).toMatch(/"local":"192.168.100.1","prefixlen":24/);
+        expect(bridgePorts(held.slice(held.indexOf('@@ports\n') + 8))).toEqual([{ ifname: 'v0', up: true }]);
+        // a second bridge whose MTU no device can have: made, then the MTU line fails and ip names it
+        const bad = (await plan({ name: 'br1', addresses: ['192.168.101.1/24'], mtu: 100000 }, absent('br1'))).p;
+        const r = sh(stepsOf(bad)[0]!);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toMatch(/mtu.*\n.*Command failed -:2/i);
+        expect(sh('ip -o addr show dev br1').stdout).not.toContain('192.168.101.1');
+      } finally {
+        execFileSync('ip', ['netns', 'del', ns]);
+      }
+    },
+  );
 
   it('the diff shows before and after', async () => {
     const { p } = await plan({ name: 'br0', addresses: ['192.168.2.1/24'] }, sectioned(present));
@@ -195,28 +232,25 @@ describe('bridge', () => {
 
   // Skipped only where no network namespace can be made (not root): CI runs as root. The probe's text against a real
   // bridge in a throwaway namespace: ports from sysfs, each one's up or down from its flags.
-  it.skipIf(process.getuid?.() !== 0 || spawnSync('ip', ['netns', 'list']).status !== 0)(
-    'the probe, run by a real shell on a real bridge, finds its ports and which are up',
-    () => {
-      const ns = `rb-ut-br${process.pid}`;
-      execFileSync('ip', ['netns', 'add', ns]);
-      try {
-        const sh = (script: string) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', script], { encoding: 'utf8' });
-        sh('ip link add br0 type bridge && ip link add v0 type veth peer name v1 && ip link add v2 type veth peer name v3');
-        sh('ip link set v0 master br0 && ip link set v2 master br0 && ip link set v2 up');
-        const out = sh(bridgeProbe('br0', false));
-        const ports = out.slice(out.indexOf('@@ports\n') + 8);
-        expect(bridgePorts(ports).sort((a, b) => a.ifname.localeCompare(b.ifname))).toEqual([
-          { ifname: 'v0', up: false },
-          { ifname: 'v2', up: true },
-        ]);
-        // a bridge without ports: no lines
-        sh('ip link add br1 type bridge');
-        const none = sh(bridgeProbe('br1', false));
-        expect(bridgePorts(none.slice(none.indexOf('@@ports\n') + 8))).toEqual([]);
-      } finally {
-        execFileSync('ip', ['netns', 'del', ns]);
-      }
-    },
-  );
+  it.skipIf(!asRoot)('the probe, run by a real shell on a real bridge, finds its ports and which are up', () => {
+    const ns = `rb-ut-br${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const sh = (script: string) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', script], { encoding: 'utf8' });
+      sh('ip link add br0 type bridge && ip link add v0 type veth peer name v1 && ip link add v2 type veth peer name v3');
+      sh('ip link set v0 master br0 && ip link set v2 master br0 && ip link set v2 up');
+      const out = sh(bridgeProbe('br0', false));
+      const ports = out.slice(out.indexOf('@@ports\n') + 8);
+      expect(bridgePorts(ports).sort((a, b) => a.ifname.localeCompare(b.ifname))).toEqual([
+        { ifname: 'v0', up: false },
+        { ifname: 'v2', up: true },
+      ]);
+      // a bridge without ports: no lines
+      sh('ip link add br1 type bridge');
+      const none = sh(bridgeProbe('br1', false));
+      expect(bridgePorts(none.slice(none.indexOf('@@ports\n') + 8))).toEqual([]);
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  });
 });

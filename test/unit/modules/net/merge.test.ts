@@ -115,7 +115,11 @@ describe('route: a loop of routes in one ip -batch', () => {
     [
       'new routes, one already right: one ip -batch of the others',
       [{ to: '192.168.2.0/24', via: '10.0.0.2' }, ...two],
-      [{ cmd: 'ip -batch -', stdin: 'route replace 192.168.3.0/24 via 10.0.0.3\nroute replace 192.168.4.0/24 via 10.0.0.4 metric 20\n' }],
+      [
+        {
+          cmd: "ip -batch - <<'RB_IP_BATCH'\nroute replace 192.168.3.0/24 via 10.0.0.3\nroute replace 192.168.4.0/24 via 10.0.0.4 metric 20\nRB_IP_BATCH\n",
+        },
+      ],
     ],
     [
       'the same destination twice (a /32 and its bare address): one by one',
