@@ -12,9 +12,20 @@ export const GUARD_ROOT = '/run/runbook-guard';
  * Link-local IPv6 and kernel-made IPv6 routes are left out: the kernel makes them again from the links.
  */
 const SNAP = String.raw`
-rb_snap() { # every dump through one awk (a section line starts each): few forks, the same lines as ever
-  { ip -o link show; echo @addr; ip -o addr show; echo @route4; ip -4 -o route show table all
-    echo @route6; ip -6 -o route show table all 2>/dev/null; echo @rule4; ip -4 rule show; echo @rule6; ip -6 rule show 2>/dev/null
+rb_snap() { # every dump through one awk: three ip processes (one -batch per family), the same lines as ever
+  # links and addresses from one ip; routes and rules from one per family (a rule line starts "N:<tab>", no route does)
+  { ip -o -force -batch - <<'RB_EOF'
+link show
+addr show
+RB_EOF
+    echo @route4; ip -4 -o -force -batch - <<'RB_EOF'
+route show table all
+rule show
+RB_EOF
+    echo @route6; ip -6 -o -force -batch - 2>/dev/null <<'RB_EOF'
+route show table all
+rule show
+RB_EOF
     if rb_ovs; then echo @ovs; ovs-vsctl --timeout=5 --format=csv --no-headings --data=bare --columns=_uuid,name,ports list Bridge -- --columns=_uuid,name list Port; fi
   } | LC_ALL=C awk '
   function norm(s) {
@@ -24,6 +35,9 @@ rb_snap() { # every dump through one awk (a section line starts each): few forks
   function isort(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
   BEGIN { k = "link" }
   /^@/ { k = substr($0, 2); next }
+  # one ip printed links then addresses, one per family routes then rules: which a line is, from its own shape
+  k == "link" || k == "addr" { k = ($3 ~ /^</) ? "link" : "addr" }
+  k ~ /^(route|rule)[46]$/ { k = ($1 ~ /^[0-9]+:$/ ? "rule" : "route") substr(k, length(k)) }
   k == "link" { n = $2; sub(/:$/, "", n); sub(/@.*/, "", n)
     up = ($3 ~ /[<,]UP[,>]/) ? "up" : "down"; mtu = "-"; m = "-"
     for (i = 4; i < NF; i++) { if ($i == "mtu") mtu = $(i + 1); if ($i == "master") m = $(i + 1) }
