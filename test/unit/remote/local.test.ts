@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,57 @@ describe('connectLocal', () => {
 
   it('put into a missing directory fails as a TaskError and leaves nothing', async () => {
     await expect(conn.put(join(dir, 'nope', 'f'), Buffer.from('x'))).rejects.toThrow(TaskError);
+  });
+
+  // chmod and chown are stand-ins that log and then run the real ones: which ran is what the host paid for.
+  const putLogged = (dest: string, content: string, mode?: string, prep = '') => {
+    const bin = mkdtempSync(join(tmpdir(), 'rb-put-shim-'));
+    for (const tool of ['chmod', 'chown'])
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${bin}/log\nexec /bin/${tool} "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'log'), '');
+    const r = spawnSync('sh', ['-c', `${prep}\n${putScript(dest, mode, content.length)}`], {
+      input: content,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
+    const ran = readFileSync(join(bin, 'log'), 'utf8');
+    rmSync(bin, { recursive: true });
+    return {
+      code: r.status,
+      stderr: r.stderr,
+      ran: ran
+        .replace(/\S*\.runbook-tmp\S*/g, 'TMP')
+        .trim()
+        .split('\n')
+        .filter(Boolean),
+    };
+  };
+
+  it.each([
+    ['0644', 0o644, []],
+    ['0600', 0o600, []],
+    ['444', 0o444, []],
+    ['0755', 0o755, ['chmod 0755 TMP']],
+    ['2644', 0o2644, ['chmod 2644 TMP']],
+  ])('put with mode %s: the file has exactly it; chmod runs only for execute or special bits', (mode, want, ran) => {
+    const dest = join(dir, `mode-${mode}`);
+    // whatever umask the shell had before, the temp is made with the mode's own
+    expect(putLogged(dest, 'x\n', mode, 'umask 000')).toEqual({ code: 0, stderr: '', ran });
+    expect(statSync(dest).mode & 0o7777).toBe(want);
+    expect(readFileSync(dest, 'utf8')).toBe('x\n');
+  });
+
+  it("put over a file of this user's own: no chown; over another owner's (root replacing it): that owner kept", () => {
+    const mine = join(dir, 'own-mine');
+    writeFileSync(mine, 'old');
+    expect(putLogged(mine, 'new\n', '0644').ran).toEqual([]);
+    expect(readFileSync(mine, 'utf8')).toBe('new\n');
+    if (process.getuid?.() !== 0) return; // giving a file away needs root; CI runs as root
+    const theirs = join(dir, 'own-theirs');
+    writeFileSync(theirs, 'old');
+    chownSync(theirs, 1, 1);
+    expect(putLogged(theirs, 'new\n', '0644').ran).toEqual(['chown 1:1 TMP']);
+    expect([statSync(theirs).uid, statSync(theirs).gid]).toEqual([1, 1]);
   });
 
   it('put refuses a non-octal mode', async () => {
