@@ -279,11 +279,11 @@ export async function planWrite(w: WriteSpec, have: FileStat, probe: Probe, ctx:
   if (have.type === 'file' && w.force === false) return { changed: false, note: 'differs, left alone (force: false)', result };
   const step: Step = { kind: 'upload', dest: w.dest, content: w.content };
   const mode = w.mode ?? have.mode;
-  const owner = w.owner ?? keep(have.owner, have.uid);
-  const group = w.group ?? keep(have.group, have.gid);
   if (mode) step.mode = mode;
-  if (owner) step.owner = owner;
-  if (group) step.group = group;
+  // An owner or group not asked for is the replaced file's: the upload keeps it (best effort, as Ansible's
+  // atomic_move: a user who may not give a file away still writes it), and needs no chown where it is the user's own.
+  if (w.owner) step.owner = w.owner;
+  if (w.group) step.group = w.group;
   if (w.backup && have.type === 'file') step.backup = true;
   const plan: Plan = { changed: true, steps: [step], note: have.type === 'absent' ? 'created' : 'content changed', result };
   if (ctx.diff) plan.diff = [await fileDiff(w, have, probe)];

@@ -42,9 +42,9 @@ describe('copy content', () => {
     const { plan } = await run({ content: 'x', dest: '/f', mode: '0600' }, stats(fileLine('x', '600'), dirLine()));
     expect(plan.changed).toBe(false);
   });
-  it('changed content keeps the existing mode/owner/group', async () => {
+  it('changed content keeps the existing mode; owner and group not asked for are left to the upload, which keeps them', async () => {
     const { plan } = await run({ content: 'new', dest: '/f' }, stats(fileLine('old', '600', 'www', 'adm'), dirLine()));
-    expect(plan.steps).toEqual([up('/f', 'new', { mode: '0600', owner: 'www', group: 'adm' })]);
+    expect(plan.steps).toEqual([up('/f', 'new', { mode: '0600' })]);
     expect(plan.note).toBe('content changed');
   });
   it('given mode/owner/group and backup go into the upload', async () => {
@@ -135,7 +135,7 @@ describe('copy src', () => {
   });
   it('dest is a file → overwritten', async () => {
     const { plan } = await run({ src: 'files/app.conf', dest: '/etc/app.conf' }, stats(fileLine('old'), dirLine(), 'absent'), {}, ctx);
-    expect(plan.steps).toEqual([up('/etc/app.conf', 'conf', { mode: '0644', owner: 'root', group: 'root' })]);
+    expect(plan.steps).toEqual([up('/etc/app.conf', 'conf', { mode: '0644' })]);
   });
 });
 

@@ -147,6 +147,17 @@ describe('connectLocal', () => {
     expect(readFileSync(dest, 'utf8')).toBe('x\n');
   });
 
+  it.each([
+    ['a new file', undefined, 0o644, []],
+    ['a 0600 file', 0o600, 0o600, []],
+    ['a 0755 file', 0o755, 0o755, ['chmod 755 TMP']],
+  ])('put with no mode over %s: the mode kept (0644 for a new one), chmod only for execute bits', (name, had, want, ran) => {
+    const dest = join(dir, `keep-${name.replace(/ /g, '-')}`);
+    if (had !== undefined) writeFileSync(dest, 'old', { mode: had });
+    expect(putLogged(dest, 'y\n', undefined, 'umask 000')).toEqual({ code: 0, stderr: '', ran });
+    expect(statSync(dest).mode & 0o7777).toBe(want);
+  });
+
   it("put over a file of this user's own: no chown; over another owner's (root replacing it): that owner kept", () => {
     const mine = join(dir, 'own-mine');
     writeFileSync(mine, 'old');

@@ -150,7 +150,7 @@ describe('replace', () => {
   test('a change uploads the new text keeping the mode', async () => {
     const probe = fakeProbe([[/stat -L/, stats(fileLine('a\n', '600'), dirLine())]], { '/f': 'a\n' });
     const plan = await replace.plan(rep({ regexp: 'a', replace: 'b' }), probe, fakeCtx());
-    expect(plan.steps).toEqual([{ kind: 'upload', dest: '/f', content: Buffer.from('b\n'), mode: '0600', owner: 'root', group: 'root' }]);
+    expect(plan.steps).toEqual([{ kind: 'upload', dest: '/f', content: Buffer.from('b\n'), mode: '0600' }]);
     expect(plan.result?.msg).toBe('1 replacements made');
   });
 });
