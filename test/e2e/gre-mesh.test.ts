@@ -229,6 +229,20 @@ describe('gre-mesh on the lab', () => {
     expect(r.stdout).not.toMatch(/^h2\s+\S+\s+restart docker/m);
   });
 
+  it('an OVS bridge ovs-vswitchd cannot set up (an unknown datapath type) fails, in the words ovs-vsctl reports it', async () => {
+    const play = join(lab.dir, 'badbr.yaml');
+    const task = { name: 'bad bridge', ovs_bridge: { name: 'tbad', datapath_type: 'nosuch' } };
+    writeFileSync(play, stringify([{ name: 'bad bridge', hosts: 'h1', gather_facts: false, tasks: [task] }]));
+    try {
+      const r = await runbook(['run', play, '-i', inventoryOf(3)]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toMatch(/^h1\s+failed\s+bad bridge/m);
+      expect(r.stdout).toContain("Error detected while setting up 'tbad'");
+    } finally {
+      onHost(lab, 'h1', 'ovs-vsctl --if-exists del-br tbad');
+    }
+  });
+
   it('a loop of OVS ports (merged into one transaction): a port OVS cannot create fails alone, named, and the others are added', async () => {
     const play = join(lab.dir, 'ports.yaml');
     const task = {

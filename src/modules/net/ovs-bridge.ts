@@ -1,7 +1,16 @@
 // An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, checked for errors in the same command.
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { OVS_SNAPSHOT, ovsAtom, ovsProbeFailure, snapshotTables, verifyInterface, vsctlWrite, writeVerified } from './ovs-db.js';
+import {
+  OVS_SNAPSHOT,
+  ovsAtom,
+  ovsProbeFailure,
+  snapshotTables,
+  verifyInterface,
+  vsctlWrite,
+  writeChecked,
+  writeVerified,
+} from './ovs-db.js';
 
 export interface OvsBridgeArgs {
   name: string;
@@ -76,7 +85,8 @@ export const ovsBridge = defineModule({
         .join('');
     return {
       changed: true,
-      steps: [writeVerified(write, verifyInterface(p.name))],
+      // a new bridge (its own interface inserted) is checked by ovs-vsctl itself; a changed one has its error read
+      steps: [have ? writeVerified(write, verifyInterface(p.name)) : writeChecked(write)],
       diff: [
         {
           before: have ? `ovs bridge ${p.name}\n${lines(now)}` : `(no OVS bridge ${p.name})\n`,

@@ -79,6 +79,19 @@ export function verifyInterfaces(names: string[]): ExecStep {
 }
 
 /**
+ * A write whose new interfaces ovs-vsctl checks itself: after ovs-vswitchd has reconfigured, it reads back every
+ * interface the transaction inserted (add-br, add-port) and prints "Error detected while setting up 'NAME'…" for one
+ * that failed, exiting 0 (OVS 2.5 and later). That line, kept on stderr, fails the step: no second ovs-vsctl to read the
+ * error column. Interfaces only changed (`set`) are not checked by it: `verify` reads theirs.
+ */
+export function writeChecked(write: string, verify?: ExecStep): Step {
+  const run =
+    `{ rb_e=$(${write} 2>&1 >&3); } 3>&1; rb_r=$?; [ -z "$rb_e" ] || printf '%s\n' "$rb_e" >&2; ` +
+    `[ "$rb_r" -eq 0 ] || exit "$rb_r"; case $rb_e in *'Error detected while setting up'*) exit 1 ;; esac`;
+  return { kind: 'exec', cmd: verify ? `${run}; ${verify.cmd}` : run };
+}
+
+/**
  * The change and its error check in one command (one frame on the host): the write's own failure ends it with the
  * write's rc and stderr; otherwise `verify` (verifyInterface/verifyInterfaces) reads the error columns.
  */

@@ -9,6 +9,7 @@ import {
   verifyInterface,
   verifyInterfaces,
   vsctlWrite,
+  writeChecked,
   writeVerified,
 } from './ovs-db.js';
 
@@ -28,7 +29,7 @@ export interface OvsPortArgs {
 export interface PortBatch {
   port: string;
   txn: string[];
-  /** the interface's error column is checked afterwards */
+  /** an interface the transaction only changes: its error column is read afterwards (ovs-vsctl checks new ones) */
   verify?: true;
 }
 
@@ -41,7 +42,10 @@ export function mergePorts(batches: PortBatch[]): Step[] | undefined {
   if (!names.length || new Set(names).size < names.length) return undefined;
   const txn = batches.flatMap((b, i) => (i ? ['--', ...b.txn] : b.txn));
   const verify = batches.filter((b) => b.verify).map((b) => b.port);
-  return [verify.length ? writeVerified(vsctlWrite(...txn), verifyInterfaces(verify)) : { kind: 'exec', cmd: vsctlWrite(...txn) }];
+  // A port this transaction adds is checked by ovs-vsctl itself; one it fails is named, and the loop is then applied
+  // item by item, where each port's own step reads its error column (a port left behind by the failed transaction
+  // exists by then, so --may-exist adds nothing ovs-vsctl would check).
+  return [writeChecked(vsctlWrite(...txn), verify.length ? verifyInterfaces(verify) : undefined)];
 }
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -131,7 +135,7 @@ export const ovsPort = defineModule({
     return {
       changed: true,
       steps: [writeVerified(vsctlWrite(...txn), verifyInterface(p.port))],
-      batch: { port: p.port, txn, verify: true } satisfies PortBatch,
+      batch: { port: p.port, txn, ...(placed ? { verify: true } : {}) } satisfies PortBatch,
       diff: [
         {
           before: iface ? `port ${onBridge ?? '(no bridge)'}/${p.port}\n${before.map((l) => `${l}\n`).join('')}` : `(no port ${p.port})\n`,

@@ -1,18 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { PlaybookError } from '../../../../src/errors.js';
-import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
-import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PlaybookError } from '../../../../src/errors.js';
+import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
+import { writeChecked } from '../../../../src/modules/net/ovs-db.js';
+import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
 import { alive, ovsService } from '../../../../src/modules/net/ovs-service.js';
 import {
   DB_DOWN,
   GRE0_IFACE,
   GRE0_IFACE_ERROR,
-  GRE0_PORT_TAG10,
   GRE0_PORT_PROTECTED,
+  GRE0_PORT_TAG10,
   GRE0_PORT_UNTAGGED,
   OBR0_FRESH,
   OBR0_TUNED,
@@ -24,6 +25,7 @@ const verify = (name: string) =>
   `[ "$err" = '[]' ] || { echo 'ovs-vsctl: interface ${name}: '"$err" >&2; exit 1; }`;
 /** The change and its error check as one command: one frame on the host. */
 const verified = (write: string, name: string) => `${write} || exit; ${verify(name)}`;
+const checked = (write: string) => (writeChecked(write) as { cmd: string }).cmd;
 
 /** The snapshot probe both ovs_bridge and ovs_port plan from (one ovs-vsctl for a bridge and all its ports). */
 const SNAPSHOT =
@@ -57,17 +59,17 @@ describe('ovs_bridge', () => {
     expect(p).toEqual({ changed: false, note: 'OVS bridge obr0' });
   });
 
-  it('missing → one add-br transaction, and its error-column check in one command', async () => {
+  it('missing → one add-br transaction, checked by ovs-vsctl itself (no second ovs-vsctl)', async () => {
     const p = await plan({ name: 'obr0', datapath_type: 'netdev', stp: true }, NO_BRIDGES);
     expect(stepsOf(p)).toEqual([
-      verified('ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true', 'obr0'),
+      checked('ovs-vsctl --timeout=30 --may-exist add-br obr0 -- set bridge obr0 datapath_type=netdev stp_enable=true'),
     ]);
     expect(p.diff?.[0]).toEqual({ before: '(no OVS bridge obr0)\n', after: 'ovs bridge obr0\ndatapath_type=netdev\nstp_enable=true\n' });
   });
 
   it('missing, no settings → plain add-br', async () => {
     const p = await plan({ name: 'obr0' }, NO_BRIDGES);
-    expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 --may-exist add-br obr0', 'obr0')]);
+    expect(stepsOf(p)).toEqual([checked('ovs-vsctl --timeout=30 --may-exist add-br obr0')]);
   });
 
   it('drift → only the differing columns are set', async () => {

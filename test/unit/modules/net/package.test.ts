@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { dpkgInstalled, dpkgInstalledScript, packageProbe, pkg, queryScript } from '../../../../src/modules/net/package.js';
-import { packageAptReply, at, ctx, fakeProbe, sectioned, stepsOf } from './fake-probe.js';
+import { at, ctx, fakeProbe, packageAptReply, sectioned, stepsOf } from './fake-probe.js';
 
 const OVS = { apt: ['openvswitch-switch', 'bridge-utils'], dnf: ['openvswitch'], yum: ['openvswitch', 'bridge-utils'] };
 const plan = async (args: object, reply: string, vars: Record<string, unknown> = { ansible_pkg_mgr: 'apt' }) => {
