@@ -1,4 +1,4 @@
-// A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.
+// A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, and a port that fails is named.
 import { defineModule, type Plan, type Step } from '../types.js';
 import { ifname, strMap } from './net-args.js';
 import {
@@ -52,7 +52,7 @@ const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v
 
 export const ovsPort = defineModule({
   name: 'ovs_port',
-  doc: 'A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, then the error column is checked.',
+  doc: 'A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set; a port OVS cannot set up fails the task.',
   example: 'ovs_port: {bridge: obr0, port: gre0, type: gre, options: {remote_ip: 192.168.42.131}, protected: true}',
   args: {
     bridge: { required: true, check: ifname, description: 'the bridge the port belongs to' },
