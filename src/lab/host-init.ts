@@ -116,6 +116,11 @@ HD="$LAB_DIR/hosts/$H"
 . "$HD/host.env"
 echo "lab init: $H ($HOST_IP) in $LAB_DIR"
 
+# The lab has no IPv6 router, and its hosts do not go on soliciting one: each new link (br0, obr0, a tunnel) would
+# send router solicitations as long as it lives, and on OVS hosts each crosses the userspace mesh to every peer (after
+# a 20-host gre-mesh run, 0.04-0.29 of a core for seconds, on the cores the controller shares). Before eth0 is up.
+for f in all default eth0 eth1; do [ ! -w /proc/sys/net/ipv6/conf/$f/router_solicitations ] || echo 0 > /proc/sys/net/ipv6/conf/$f/router_solicitations; done
+
 ip -batch - <<END_OF_IP
 link set lo up
 addr add $HOST_IP/24 dev eth0

@@ -121,6 +121,16 @@ describe.skipIf(!isRoot)('lab (core)', () => {
     }
   });
 
+  it('sends no IPv6 router solicitations (the lab has no router): on a new link either', async () => {
+    const h = lab.hosts[0];
+    const r = await ssh(
+      lab,
+      h.ip,
+      'cat /proc/sys/net/ipv6/conf/all/router_solicitations /proc/sys/net/ipv6/conf/eth0/router_solicitations; ip link add rs-a type veth peer name rs-b && cat /proc/sys/net/ipv6/conf/rs-a/router_solicitations; ip link del rs-a',
+    );
+    expect(r.stdout).toBe('0\n0\n0\n');
+  });
+
   it('keeps /etc, /var, /usr, /opt, /srv, /home, /root and /tmp private to each host', async () => {
     const tag = `runbook-lab-test-${process.pid}`;
     const dirs = ['/etc', '/var/lib', '/usr/local', '/opt', '/srv', '/home', '/root', '/tmp'];
