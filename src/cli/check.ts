@@ -2,13 +2,13 @@
 import type { EventSink, Recap, RunEvent } from '../executor/events.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
-import { limitPattern } from './rerun.js';
 import { loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
+import { exitCodeOf, type RunOutcome } from '../shared/outcome.js';
 import { redactDeep } from '../vault/secrets.js';
 import { execute } from './execute.js';
-import { type RunOutcome, exitCodeOf } from '../shared/outcome.js';
 import { inventorySources } from './options.js';
+import { limitPattern } from './rerun.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
 

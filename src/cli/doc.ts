@@ -1,9 +1,9 @@
 // `runbook doc MODULE` (ansible-doc): a module's description, arguments and example, read from its spec.
 import { didYouMean, UsageError } from '../errors.js';
-import { shortName } from '../shared/keywords.js';
 import { allModules } from '../modules/registry.js';
 import { type ArgSpec, FREE_FORM, type ModuleSpec, typeLabel } from '../modules/spec.js';
 import type { ModuleDef } from '../modules/types.js';
+import { shortName } from '../shared/keywords.js';
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 

@@ -1,7 +1,6 @@
 // `runbook exec`: one ad-hoc task on a host pattern, through the same loader checks and executor as playbooks.
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { limitPattern } from './rerun.js';
 import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { lookup } from '../modules/registry.js';
@@ -9,6 +8,7 @@ import { bareTask } from '../playbook/task.js';
 import type { Playbook } from '../playbook/types.js';
 import { execute } from './execute.js';
 import { inventorySources, parseExtraVars } from './options.js';
+import { limitPattern } from './rerun.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
 

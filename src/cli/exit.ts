@@ -1,8 +1,7 @@
 // The one place that turns errors into messages and exit codes.
-import { InputError, RunbookError, formatLocation } from '../errors.js';
-import { redact } from '../vault/secrets.js';
-
+import { formatLocation, InputError, RunbookError } from '../errors.js';
 import { EXIT } from '../shared/outcome.js';
+import { redact } from '../vault/secrets.js';
 
 // The exit codes are decided in src/shared/outcome.ts (exitCodeOf); kept here for the CLI's callers.
 export { EXIT };

@@ -1,11 +1,11 @@
 // `runbook graph`: the GRE mesh the inventory plans, as SVG, Mermaid or DOT; --live compares it with the hosts.
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
+import { driftLines, isBad, type MeshGraph, planMesh } from '../graph/model.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Inventory } from '../inventory/types.js';
 import { hostVars } from '../inventory/vars.js';
-import { type MeshGraph, driftLines, isBad, planMesh } from '../graph/model.js';
 import { checkOutputPath, writeFileAtomic } from '../report/write.js';
 import type { ConnectOptions } from './connector.js';
 import { EXIT } from './exit.js';

@@ -1,8 +1,9 @@
 // `runbook merge-reports a.json b.json …`: one recap and one exit code from the JSON output of sharded runs.
-import { exitCodeOf } from '../shared/outcome.js';
+
 import { readFileSync } from 'node:fs';
-import type { HostTally, Recap } from '../executor/events.js';
 import { InputError } from '../errors.js';
+import type { HostTally, Recap } from '../executor/events.js';
+import { exitCodeOf } from '../shared/outcome.js';
 
 /** What one `--output json` run ends with (the `summary` line). */
 export interface RunSummary {

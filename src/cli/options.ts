@@ -1,6 +1,5 @@
 // Shared option parsing for run / exec / check: -e, -i, forks and friends, with input errors that say what to do.
-import { readFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readVarsText } from '../vault/password.js';

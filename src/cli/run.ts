@@ -1,16 +1,16 @@
 // `runbook run`: load and validate everything, then hand the executor a sink and a connector.
 import { existsSync } from 'node:fs';
+import { safetyNotice } from '../executor/safety/notice.js';
+import { inShard, parseShard } from '../executor/shard.js';
 import { loadInventory } from '../inventory/load.js';
 import { selectHosts } from '../inventory/select.js';
-import { inShard, parseShard } from '../executor/shard.js';
 import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
 import { execute } from './execute.js';
-import { limitPattern, recordRun, rerunHosts } from './rerun.js';
 import { inventorySources, parseExtraVars } from './options.js';
-import { type OutputMode, makeSink, withReport } from './sink.js';
-import { safetyNotice } from '../executor/safety/notice.js';
+import { limitPattern, recordRun, rerunHosts } from './rerun.js';
+import { makeSink, type OutputMode, withReport } from './sink.js';
 
 export interface RunFlags {
   inventory?: string[];

@@ -2,6 +2,7 @@
 // each task it runs (runTask: when → apply → what the result changes on the host's state and recap line).
 import { ConnectError } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
+import { factsScript, parseFacts, subsetParts } from '../facts/facts.js';
 import { markUnsafe } from '../jinja/runtime.js';
 import type { Task } from '../playbook/types.js';
 import { renderValue } from '../template/render.js';
@@ -10,16 +11,15 @@ import { blockFailure } from './blocks.js';
 import { applyControl } from './control.js';
 import { errorText } from './error-text.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { factsScript, parseFacts, subsetParts } from '../facts/facts.js';
+import { stale } from './footprint.js';
 import { type HostRun, touched, varsFor } from './host.js';
 import { delegateVars } from './magic.js';
 import type { PlayRun } from './play.js';
 import { withRemoteUser } from './remote-user.js';
-import { stale } from './footprint.js';
-import { type Spec, type TaskSpec, speculateHost } from './speculate.js';
 import { plannedWrites } from './safety/expect.js';
+import { type Spec, speculateHost, type TaskSpec } from './speculate.js';
 import type { Handled } from './tally.js';
-import { NO_LOG_MSG, type TaskEnv, type TaskOutcome, failureHandled, runTask } from './task.js';
+import { failureHandled, NO_LOG_MSG, runTask, type TaskEnv, type TaskOutcome } from './task.js';
 
 const hasKeys = (o: Record<string, unknown> | undefined): boolean => {
   for (const _ in o) return true;

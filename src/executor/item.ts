@@ -10,13 +10,13 @@ import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { quote } from '../remote/quote.js';
 import { renderFile, renderValue } from '../template/render.js';
-import type { TaskStatus } from './events.js';
 import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
+import type { TaskStatus } from './events.js';
 import { EVERYTHING, type Footprint, footprintOf } from './footprint.js';
 import { expandLookup } from './loops.js';
-import { ProbeBatcher } from './probe-batch.js';
 import { resolveLocal } from './paths.js';
+import { ProbeBatcher } from './probe-batch.js';
 import { runSession } from './session.js';
 import type { TaskEnv } from './task.js';
 

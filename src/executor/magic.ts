@@ -1,7 +1,7 @@
 // Variables that describe the run itself: hostvars of every inventory host, and where delegate_to connects.
 import { InputError } from '../errors.js';
-import { hostVars } from '../inventory/vars.js';
 import type { Inventory } from '../inventory/types.js';
+import { hostVars } from '../inventory/vars.js';
 import type { HostRun } from './host.js';
 
 /** One host's merged vars as last built, and the layers (and their version) it was built from. */

@@ -4,7 +4,7 @@ import { ConnectError } from '../errors.js';
 import type { ModuleDef, Plan } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import { type Applied, applyPlan } from './apply.js';
-import { type ItemResult, type Planned, failedItem, finishItem, judge } from './item.js';
+import { failedItem, finishItem, type ItemResult, judge, type Planned } from './item.js';
 import type { Spec } from './speculate.js';
 
 export interface Merged {

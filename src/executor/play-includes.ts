@@ -3,7 +3,7 @@
 import type { Task } from '../playbook/types.js';
 import type { TaskStatus } from './events.js';
 import type { HostProgress, TaskTurn } from './host-progress.js';
-import { type HostInclusion, type IncludeCache, hostInclusion } from './include.js';
+import { type HostInclusion, hostInclusion, type IncludeCache } from './include.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 

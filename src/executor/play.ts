@@ -10,13 +10,13 @@ import { hostvarsView } from './magic.js';
 import { PlayIncludes } from './play-includes.js';
 import { Semaphore } from './pool.js';
 import type { RunState } from './run-state.js';
+import { runtimeNames } from './runtime-names.js';
+import { settleBatch } from './safety/outcome.js';
 import { speculable } from './speculate.js';
 import { runFree, runLinear } from './strategy.js';
 import { selectedByTags } from './tags.js';
 import type { TaskOutcome } from './task.js';
 import { loadVarsFiles } from './vars-files.js';
-import { runtimeNames } from './runtime-names.js';
-import { settleBatch } from './safety/outcome.js';
 
 /** @deprecated the run's state is a RunState; kept for callers that named it so. */
 export type PlayState = RunState;

@@ -1,5 +1,5 @@
 // Before any host is touched: render every task's args and templates, and run static asserts, for every host.
-import { InputError, RunbookError, formatLocation } from '../errors.js';
+import { formatLocation, InputError, RunbookError } from '../errors.js';
 import { evalBool, evalBoolIfCan } from '../expr/eval.js';
 import { groupsMap, hostVars } from '../inventory/vars.js';
 import { lookup } from '../modules/registry.js';
@@ -7,9 +7,9 @@ import type { Play, Task } from '../playbook/types.js';
 import { renderFile, renderValue } from '../template/render.js';
 import type { HostRun } from './host.js';
 import { varsFor } from './host.js';
+import { lookupDirs, loopItems } from './item.js';
 import { resolveLocal } from './paths.js';
 import type { RunOptions } from './run.js';
-import { lookupDirs, loopItems } from './item.js';
 import { laterDefined, mentionsRuntime, runtimeNames, undefinedName } from './runtime-names.js';
 import { loadVarsFiles } from './vars-files.js';
 

@@ -1,8 +1,9 @@
 // Probes issued in the same tick travel together: one exec, one round trip, however many loop items ask.
+
+import { randomBytes } from 'node:crypto';
 import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
-import { randomBytes } from 'node:crypto';
 import { quote } from '../remote/quote.js';
 import { interpretRead } from '../remote/remote-scripts.js';
 

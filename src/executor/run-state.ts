@@ -2,13 +2,12 @@
 // --start-at-task stands. One object per runPlaybook; plays read and change it, nothing else does.
 import type { Task } from '../playbook/types.js';
 import { type RunContext, runContext } from '../vault/context.js';
-import type { Recap } from './events.js';
+import type { Recap, TaskStatus } from './events.js';
 import type { HostRun } from './host.js';
 import type { ConnectionPool } from './pool.js';
 import type { RunOptions } from './run.js';
-import { type Handled, countStatus } from './tally.js';
-import type { TaskStatus } from './events.js';
 import type { NetworkGuard } from './safety/guard.js';
+import { countStatus, type Handled } from './tally.js';
 
 export class RunState {
   /** Set when group_by, add_host or refresh_inventory changed the inventory: later plays select their hosts again. */

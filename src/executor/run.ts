@@ -1,24 +1,24 @@
 // Plays × hosts: the whole run — preflight of every play, one connection pool, the recap and the exit code.
 import { InventoryError } from '../errors.js';
-import { hostVars } from '../inventory/vars.js';
-import { hasTemplate, renderValue } from '../template/render.js';
 import { selectHosts } from '../inventory/select.js';
 import type { Inventory } from '../inventory/types.js';
+import { hostVars } from '../inventory/vars.js';
+import { resolveVarsPrompts } from '../playbook/prompt.js';
 import type { Play, Playbook } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
+import { exitCodeOf } from '../shared/outcome.js';
+import { hasTemplate, renderValue } from '../template/render.js';
+import { addSecret, addSecretVars } from '../vault/secrets.js';
 import type { EventSink, Recap } from './events.js';
 import { type HostRun, newHostRun, varsFor } from './host.js';
-import { type Connector, ConnectionPool } from './pool.js';
-import { type Shard, inShard } from './shard.js';
-import { preflight } from './preflight.js';
 import { runPlay } from './play.js';
-import { RunState } from './run-state.js';
-import { emptyTally } from './tally.js';
-import { exitCodeOf } from '../shared/outcome.js';
-import { addSecret, addSecretVars } from '../vault/secrets.js';
-import { resolveVarsPrompts } from '../playbook/prompt.js';
+import { ConnectionPool, type Connector } from './pool.js';
+import { preflight } from './preflight.js';
 import { orderHosts } from './remote-user.js';
+import { RunState } from './run-state.js';
 import { NetworkGuard } from './safety/guard.js'; // network safety
+import { inShard, type Shard } from './shard.js';
+import { emptyTally } from './tally.js';
 
 export interface RunOptions {
   inventory: Inventory;

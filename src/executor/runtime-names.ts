@@ -1,6 +1,7 @@
 // Which tasks depend on what only the run itself produces (registered results, set_fact, facts).
-import type { Play } from '../playbook/types.js';
+
 import { UndefinedError } from '../jinja/values.js';
+import type { Play } from '../playbook/types.js';
 import { MissingVariable } from '../template/strict.js';
 
 /** Names only known at run time: a task that mentions one cannot be checked or planned ahead. */

@@ -5,9 +5,9 @@ import { lookup } from '../modules/registry.js';
 import type { ModuleDef, Probe } from '../modules/types.js';
 import type { Play, Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
+import { becomeOf, failedItem, finishItem, type ItemResult, judge, loopItems, type Planned, planItem } from './item.js';
 import { ProbeBatcher } from './probe-batch.js';
 import { mentionsRuntime, runtimeNames } from './runtime-names.js';
-import { type ItemResult, type Planned, becomeOf, failedItem, finishItem, judge, loopItems, planItem } from './item.js';
 import type { TaskEnv } from './task.js';
 
 /** Tasks whose plan can be made before their turn: no retry, delegation or run-time inputs. */

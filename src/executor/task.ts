@@ -1,19 +1,19 @@
 // One task on one host: its loop, the per-item `when`, and the events a user sees; items run in item.ts.
 import { formatLocation } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
+import { truthy } from '../jinja/values.js';
+import { toBool } from '../modules/args.js';
 import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
-import type { ApplyIntent } from './safety/guard.js';
+import { renderValue } from '../template/render.js';
 import { rescuable } from './blocks.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
-import { renderValue } from '../template/render.js';
-import { truthy } from '../jinja/values.js';
-import { toBool } from '../modules/args.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
 import { loopInfo } from './loops.js';
 import { applyMerged } from './merge.js';
-import { type TaskSpec, fromSpec, planAllItems } from './speculate.js';
+import type { ApplyIntent } from './safety/guard.js';
+import { fromSpec, planAllItems, type TaskSpec } from './speculate.js';
 
 export interface TaskEnv {
   play: string;

@@ -2,15 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
-import { laterDefined } from './runtime-names.js';
-import { varsFilePath } from '../playbook/vars-path.js';
 import type { Play } from '../playbook/types.js';
+import { varsFilePath } from '../playbook/vars-path.js';
 import { renderString } from '../template/render.js';
+import { runContext } from '../vault/context.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret, addSecretVars } from '../vault/secrets.js';
-import { runContext } from '../vault/context.js';
 import { vaultFailure, vaultTag } from '../vault/tag.js';
 import { yaml11Bool } from '../yaml11.js';
+import { laterDefined } from './runtime-names.js';
 
 // Each file is read once per run (the run's context; a later run in the same process reads it again).
 const cache = () => runContext().cache<string, Record<string, unknown>>('vars-files');

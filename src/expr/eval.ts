@@ -7,9 +7,9 @@ import {
   isTemplate,
   JinjaError,
   JinjaSyntaxError,
+  evaluate as jinjaEvaluate,
   PLAYBOOK_OPTIONS,
   type RenderCall,
-  evaluate as jinjaEvaluate,
   renderString,
   UndefinedError,
 } from '../jinja/index.js';

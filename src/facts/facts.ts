@@ -6,10 +6,10 @@ import {
   distributionFacts,
   hardwareFacts,
   lsbFacts,
+  minFacts,
   networkFacts,
   pkgMgr,
   platformFacts,
-  minFacts,
   sections,
   serviceMgr,
 } from './facts-parse.js';

@@ -1,6 +1,7 @@
 // Graphviz DOT for the mesh: `dot -Tsvg`, `circo` or any DOT viewer; red dashed = missing, red = unexpected.
-import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines, probeFailed } from './model.js';
+
 import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
+import { isBad, type MeshEdge, type MeshGraph, type MeshNode, nodeLines, probeFailed } from './model.js';
 
 // DOT double-quoted IDs: backslash and quote escaped, newlines as the \n escape.
 export function dotString(s: string): string {

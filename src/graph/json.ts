@@ -1,5 +1,5 @@
 // The mesh as JSON (`graph -o json`): hosts, one entry per pair (tunnel state, probe verdict), failed pairs first.
-import { type MeshGraph, isBad } from './model.js';
+import { isBad, type MeshGraph } from './model.js';
 
 export function renderJson(g: MeshGraph): string {
   const hosts = g.nodes.map((n) => ({

@@ -1,8 +1,9 @@
 // `graph --live`: what each host really holds (OVS GRE interfaces, routes), compared with the plan.
+
+import type { Connection } from '../remote/connection.js';
 import { errorText } from '../shared/error-text.js';
 import { forEachLimit } from '../shared/limit.js';
-import type { Connection } from '../remote/connection.js';
-import { type MeshEdge, type MeshGraph, type MeshNode, grePortName } from './model.js';
+import { grePortName, type MeshEdge, type MeshGraph, type MeshNode } from './model.js';
 
 export interface GrePort {
   name: string;

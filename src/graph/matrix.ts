@@ -1,8 +1,9 @@
 // The mesh of many hosts as a host × host matrix: a cell per pair coloured by tunnel, route and probe status,
 // the latency in the cell, and under it the failed pairs first. N² lines on a circle stop being readable past ~8.
-import { escapeXml as esc } from '../report/escape.js';
-import { type MeshEdge, type MeshGraph, isBad } from './model.js';
+
 import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
+import { escapeXml as esc } from '../report/escape.js';
+import { isBad, type MeshEdge, type MeshGraph } from './model.js';
 
 /** More hosts than this: a matrix instead of the circle. */
 export const CIRCLE_MAX_HOSTS = 8;

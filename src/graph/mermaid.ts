@@ -1,6 +1,7 @@
 // Mermaid flowchart for the mesh: pastes into Markdown (GitHub, GitLab) and renders there; red = differs from the plan.
-import { type MeshGraph, type MeshNode, nodeLines, probeFailed } from './model.js';
+
 import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
+import { type MeshGraph, type MeshNode, nodeLines, probeFailed } from './model.js';
 
 // Mermaid quoted labels: quotes and angle brackets as entity codes, lines joined with <br/>.
 export function mermaidText(s: string): string {

@@ -1,6 +1,7 @@
 // The GRE mesh as a graph: hosts with their addresses, one tunnel per pair of peers, the same peers gre-mesh.yaml wires.
-import { hostVars } from '../inventory/vars.js';
+
 import type { Inventory } from '../inventory/types.js';
+import { hostVars } from '../inventory/vars.js';
 import type { PairProbe } from '../modules/net/mesh-probe-script.js';
 
 /** A mesh host, or (live only) an address some host tunnels to that the plan does not know. */

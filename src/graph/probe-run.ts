@@ -1,20 +1,21 @@
 // `graph --probe` against the hosts: one connection per host, n-1 rounds in which every host sends to one peer
 // and receives from another at once, then a verdict per pair on the live graph's edges.
-import { forEachLimit } from '../shared/limit.js';
-import { errorText } from '../shared/error-text.js';
-import type { Connection } from '../remote/connection.js';
-import { cmd } from '../remote/quote.js';
-import type { MeshGraph } from './model.js';
+
 import {
   type DirectionResult,
+  judgePair,
   PORT_BASE,
   type ProbeEnd,
-  judgePair,
   parseBridgeAddrs,
   parseRound,
   roundScript,
   schedule,
 } from '../modules/net/mesh-probe-script.js';
+import type { Connection } from '../remote/connection.js';
+import { cmd } from '../remote/quote.js';
+import { errorText } from '../shared/error-text.js';
+import { forEachLimit } from '../shared/limit.js';
+import type { MeshGraph } from './model.js';
 
 export interface ProbeHost {
   host: string;

@@ -1,8 +1,9 @@
 // A self-contained SVG of the mesh, laid out here (hosts on a circle, unknown peers outside it): no Graphviz needed.
+
+import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
 import { escapeXml as esc } from '../report/escape.js';
 import { CIRCLE_MAX_HOSTS, renderMatrix } from './matrix.js';
-import { type MeshEdge, type MeshGraph, type MeshNode, isBad, nodeLines, probeFailed } from './model.js';
-import { STATUS_TEXT } from '../modules/net/mesh-probe-script.js';
+import { isBad, type MeshEdge, type MeshGraph, type MeshNode, nodeLines, probeFailed } from './model.js';
 
 const BOX_W = 180;
 const LINE_H = 15;

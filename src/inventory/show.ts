@@ -1,6 +1,6 @@
 import { redact, redactDeep } from '../vault/secrets.js';
-import { hostVars, inventoryVars, unknownHost } from './vars.js';
 import type { Group, Inventory } from './types.js';
+import { hostVars, inventoryVars, unknownHost } from './vars.js';
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { addSecret } from '../vault/secrets.js';
 import { readVarsText } from '../vault/password.js';
+import { addSecret } from '../vault/secrets.js';
 import type { InventoryBuilder } from './builder.js';
 import { keyName, mapOrEmpty, readYaml, toValue } from './yaml.js';
 

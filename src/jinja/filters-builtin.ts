@@ -27,8 +27,8 @@ import {
   pyType,
   toNumber,
   truthy,
-  Undefined,
   tuple,
+  Undefined,
 } from './values.js';
 
 /** markupsafe.escape, including its &#34; and &#39; spellings. */

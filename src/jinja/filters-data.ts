@@ -1,7 +1,7 @@
 // Ansible's data filters: JSON and YAML, dict merging and reshaping, list flattening, set operations, combinatorics.
 import YAML from 'yaml';
 import { bind, type FilterTable, pyJson, REQUIRED, seededRandom, str, toList } from './filters-util.js';
-import { isMapping, isUndefined, JinjaError, type Kwargs, pyEq, pyRepr, pyType, truthy, Undefined, tuple } from './values.js';
+import { isMapping, isUndefined, JinjaError, type Kwargs, pyEq, pyRepr, pyType, truthy, tuple, Undefined } from './values.js';
 
 function jsonOpts(fn: string, kw: Kwargs, defaults: { indent: unknown; sort_keys: unknown }) {
   const p = bind(fn, [], kw, { ...defaults, ensure_ascii: true, separators: null, skipkeys: false, default: null });

@@ -1,5 +1,5 @@
 // Python's number rounding and %-formatting, which the round and format filters must reproduce digit for digit.
-import { JinjaError, isMapping, pyRepr, pyStr, pyType } from './values.js';
+import { isMapping, JinjaError, pyRepr, pyStr, pyType } from './values.js';
 
 /** The exact value of a finite double as sign, BigInt mantissa and binary exponent (x = ±m·2^e). */
 function decompose(x: number): { neg: boolean; m: bigint; e: number } {

@@ -5,14 +5,14 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { didYouMean } from '../errors.js';
 import { FILTERS } from './filters.js';
 import { JinjaSyntaxError, lineCol } from './lexer.js';
-import { type Expr, type Node, Parser } from './parser.js';
 import { lookupGlobals } from './lookups.js';
+import { type Expr, type Node, Parser } from './parser.js';
 import { builtinGlobals, type Compiled, type Env, PyCallable, Runtime, shortName } from './runtime.js';
 import { TESTS } from './tests.js';
 import { JinjaError, type TemplateSource, Undefined, UndefinedError } from './values.js';
 
-export { JinjaError, JinjaSyntaxError, Undefined, UndefinedError };
 export type { TemplateSource };
+export { JinjaError, JinjaSyntaxError, Undefined, UndefinedError };
 
 /** Ansible's placeholder for `{{ omit }}`: an argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__runbook';

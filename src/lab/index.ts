@@ -1,5 +1,5 @@
 // One import path for the CLI and the end-to-end tests.
-export { labCommand, type LabCommandOptions } from './command.js';
+export { type LabCommandOptions, labCommand } from './command.js';
 // Public lab API: up/down/status and the CLI glue.
 export {
   type HostStatus,

@@ -2,8 +2,8 @@
 import { posix } from 'node:path';
 import { quote } from '../remote/quote.js';
 import { type Args, fail, isTemplated } from './args.js';
-import type { ArgSpecs } from './spec.js';
 import { shlexSplit } from './shlex.js';
+import type { ArgSpecs } from './spec.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
 /** Conditions shared by command and shell that can skip the run. */

@@ -4,10 +4,10 @@ import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import { fail, isTemplated, mode } from './args.js';
 import { planCopyTree, planRemoteCopy } from './copy-tree.js';
-import { VALIDATE_ARG, withValidate } from './files/validate.js';
-import { type Attrs, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, attrsOf, selinuxGuard, statPaths } from './fs.js';
-import type { ArgSpecs } from './spec.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
+import { VALIDATE_ARG, withValidate } from './files/validate.js';
+import { type Attrs, attrsOf, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, selinuxGuard, statPaths } from './fs.js';
+import type { ArgSpecs } from './spec.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Where and how a file lands; shared with template. */

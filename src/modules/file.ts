@@ -1,8 +1,8 @@
 // Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.
 import { cmd, quote } from '../remote/quote.js';
 import { fail, isTemplated, mode } from './args.js';
-import { type Attrs, attrFix, type FileStat, parentOf, SELINUX_ARGS, attrsOf, selinuxGuard, statPaths } from './fs.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
+import { type Attrs, attrFix, attrsOf, type FileStat, parentOf, SELINUX_ARGS, selinuxGuard, statPaths } from './fs.js';
 import { defineModule, type Plan, type Probe, type Step } from './types.js';
 
 const STATES = ['file', 'directory', 'absent', 'touch', 'link', 'hard'] as const;

@@ -290,8 +290,6 @@ export async function planWrite(w: WriteSpec, have: FileStat, probe: Probe, ctx:
   return plan;
 }
 
-const keep = (name?: string, id?: string) => (name && name !== 'UNKNOWN' ? name : id);
-
 async function fileDiff(w: WriteSpec, have: FileStat, probe: Probe): Promise<FileDiff> {
   let before = '';
   if (have.type === 'file') {

@@ -2,8 +2,8 @@
 
 import { quote } from '../remote/quote.js';
 import { type Args, fail, isTemplated, mode } from './args.js';
-import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
+import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
 /** Normalised lineinfile args (dest/name/regex/value aliases folded in). */

@@ -1,25 +1,25 @@
 // Module names → definitions; the only place the executor and loader learn which modules exist.
 import { didYouMean, editDistance, type Location, ModuleUnavailable, PlaybookError } from '../errors.js';
+import { shortName } from '../shared/keywords.js';
 import { assert } from './assert.js';
 import { command } from './command.js';
+import { controlModules } from './control/index.js';
 import { copy } from './copy.js';
 import { debug } from './debug.js';
 import { fail } from './fail.js';
 import { file } from './file.js';
-import { lineinfile } from './lineinfile.js';
-import { ping } from './ping.js';
-import { set_fact } from './set_fact.js';
-import { shell } from './shell.js';
-import { template } from './template.js';
-import { shortName } from '../shared/keywords.js';
-import { controlModules } from './control/index.js';
 import { fileModules } from './files/index.js';
 import { hostModules } from './hostmods/index.js';
+import { lineinfile } from './lineinfile.js';
 import { networkModules } from './net/index.js';
+import { ping } from './ping.js';
 import { packageModules } from './pkg/index.js';
+import { set_fact } from './set_fact.js';
+import { shell } from './shell.js';
 import { systemModules } from './system/index.js';
-import { webModules } from './web/index.js';
+import { template } from './template.js';
 import type { ModuleDef } from './types.js';
+import { webModules } from './web/index.js';
 
 /** The core modules; the families (network, packages, files, system, web, control, host) join them below. */
 export const builtinModules: Record<string, ModuleDef<any>> = {

@@ -1,10 +1,9 @@
 // A module decides before it acts: it reads the host through a Probe and returns a Plan.
 import type { Location } from '../errors.js';
-import type { Args } from './args.js';
-import { type ArgRules, type ArgSpec, type ArgSpecs, type ModuleSpec, parseArgs } from './spec.js';
-
 import type { ExecResult } from '../shared/exec.js';
+import type { Args } from './args.js';
 import type { FileStat, StatOpts } from './fs.js';
+import { type ArgRules, type ArgSpec, type ArgSpecs, type ModuleSpec, parseArgs } from './spec.js';
 
 // Kept here for modules, which all import their types from this file.
 export type { ExecResult };

@@ -11,8 +11,8 @@ import { dynamicInclude } from './dynamic.js';
 import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
+import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, noLogOf, opt, str, strList, tagList, varsMap } from './schema.js';
 import { readYamlSource } from './source.js';
-import { bool, boolOrTemplate, noLogOf, conditions, envMap, expected, fail, int, opt, str, strList, tagList, varsMap } from './schema.js';
 import {
   collectionsOf,
   mergeDefaults,

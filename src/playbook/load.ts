@@ -2,8 +2,8 @@
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { isMap, isSeq, type Node } from 'yaml';
 import { hasTemplate } from '../template/render.js';
-import { parsePlay } from './play.js';
 import { shortName } from './keywords.js';
+import { parsePlay } from './play.js';
 import { fieldsOf, isEmpty, resolve, type Source } from './positions.js';
 import { fail, str } from './schema.js';
 import { readYamlSource } from './source.js';

@@ -1,22 +1,23 @@
 // One play map → a validated Play: its keys, its task lists, and notify names that reach a handler.
 import { existsSync } from 'node:fs';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { Location } from '../errors.js';
 import { didYouMean } from '../errors.js';
+import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
 import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
-import { varsFilePath } from './vars-path.js';
-import type { Location } from '../errors.js';
+import { inherit, parseEntry } from './block.js';
 import { HOST_ORDERS, PLAY_KEYS, TASK_KEYS, UNSUPPORTED_PLAY_KEYS, VARS_PROMPT_KEYS } from './keywords.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source } from './positions.js';
-import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
+import { parseRolesField } from './role.js';
 import {
   bool,
   boolOrTemplate,
-  noLogOf,
   envMap,
   expected,
   fail,
   identifier,
+  noLogOf,
   number,
   oneOf,
   opt,
@@ -25,10 +26,9 @@ import {
   tagList,
   varsMap,
 } from './schema.js';
-import { inherit, parseEntry } from './block.js';
-import { parseRolesField } from './role.js';
 import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
 import type { Play, VarsPrompt } from './types.js';
+import { varsFilePath } from './vars-path.js';
 
 // A play is checked whole, tasks and handlers included, so a typo in the last task stops the run at load.
 export function parsePlay(src: Source, node: Node | null, baseDir: string): Play {

@@ -1,6 +1,6 @@
 // Shape checks for playbook fields: each reader returns a typed value or throws at the offending node.
 import { isMap, isScalar, isSeq, type Node, visit } from 'yaml';
-import { type Location, PlaybookError, didYouMean } from '../errors.js';
+import { didYouMean, type Location, PlaybookError } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source, toValue } from './positions.js';

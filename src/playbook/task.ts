@@ -1,10 +1,10 @@
 // One task map → a validated Task: one module, known keywords, args checked by the module itself.
 import { dirname } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { type Location, ModuleUnavailable, PlaybookError, didYouMean } from '../errors.js';
+import { didYouMean, type Location, ModuleUnavailable, PlaybookError } from '../errors.js';
 import { checkExpression } from '../expr/eval.js';
-import type { ModuleDef } from '../modules/types.js';
 import { isModule, lookup, unknownModule } from '../modules/registry.js';
+import type { ModuleDef } from '../modules/types.js';
 import { moduleArgKeys } from '../schema/module-args.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import {
@@ -23,7 +23,6 @@ import { describe, type Field, fieldsOf, isEmpty, posOf, type Source, toValue } 
 import {
   bool,
   boolOrTemplate,
-  noLogOf,
   checkTemplates,
   conditions,
   envMap,
@@ -31,6 +30,7 @@ import {
   fail,
   identifier,
   int,
+  noLogOf,
   number,
   oneOf,
   opt,

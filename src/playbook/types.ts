@@ -1,7 +1,7 @@
 import type { Location } from '../errors.js';
 import type { Inherited } from './block.js';
-import type { ModuleDefaults } from './task.js';
 import type { WithLookup } from './keywords.js';
+import type { ModuleDefaults } from './task.js';
 
 /** include_tasks / include_role decided per host at run time (src/playbook/dynamic.ts reads, src/executor/include.ts runs). */
 export interface DynamicInclude {

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import ssh2, { type ParsedKey } from 'ssh2';
 
 const { utils } = ssh2;
+
 import { ConnectError } from '../errors.js';
 
 export interface LoadedKey {

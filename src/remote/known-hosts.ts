@@ -8,17 +8,17 @@ import {
   entriesFor,
   fingerprint,
   formatKnownHostLine,
-  hostKeyName,
   type HostKeyVerdict,
+  hostKeyName,
   indexEntries,
   judgeHostKey,
-  keyTypeOf,
   type KnownHostLine,
+  keyTypeOf,
   parseKnownHosts,
 } from './known-hosts-format.js';
 
-export { fingerprint, keyTypeOf } from './known-hosts-format.js';
 export type { HostKeyVerdict } from './known-hosts-format.js';
+export { fingerprint, keyTypeOf } from './known-hosts-format.js';
 
 // accept-new records first contacts; strict refuses them; off trusts anything (labs only).
 export type HostKeyPolicy = 'accept-new' | 'strict' | 'off';

@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { constants, userInfo } from 'node:os';
 import { TaskError } from '../errors.js';
-import type { Connection, ExecOptions } from './connection.js';
 import { BecomeIo } from './become-io.js';
-import { ShellConnection } from './shell-connection.js';
+import type { Connection, ExecOptions } from './connection.js';
 import { wrapBecome } from './remote-scripts.js';
+import { ShellConnection } from './shell-connection.js';
 
 interface RawResult {
   code: number;

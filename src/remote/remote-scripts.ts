@@ -96,17 +96,13 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
   const keepOwner = !(who !== undefined && /^[^:]+:[^:]+$/.test(who));
   // What one stat of the replaced file must give: its mode unless one is given, its owner unless both are given.
   const fields = [...(m ? [] : ['%a']), ...(keepOwner ? ['%u:%g'] : [])];
-  // A mode with no execute or special bit is what the shell gives a new file under the opposite umask: the temp is
-  // made with it, and no chmod runs (one process fewer per file written). Known here, or (the replaced file's, or
-  // 0644 for a new one) found on the host and turned into a umask digit by digit, by the shell itself.
-  const umask = m && /^0?[0246]{3}$/.test(m) ? (0o777 & ~Number.parseInt(m, 8)).toString(8).padStart(4, '0') : undefined;
   // The replaced file already this user's and group's, in a directory that hands out no group of its own: the temp
   // has that owner and group from the start, so neither stat nor chown is needed for them.
   const own = '{ [ -O "$f" ] && [ -G "$f" ] && [ ! -g "$d" ]; }';
   const statOf = (f: string[]) =>
     `x=$(stat -c '${f.join(' ')}' -- "$f" 2>/dev/null) || x=$(stat -f '${f.join(' ').replace('%a', '%Lp')}' -- "$f" 2>/dev/null) || x=`;
   return [
-    `umask ${umask ?? '077'}`,
+    'umask 077',
     `d=${quote(dir)}`,
     `f=${quote(dest)}`,
     'set -- "$d"/.runbook-tmp.*',
@@ -123,10 +119,13 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
           `x=; if [ -e "$f" ]; then ${statOf(fields)}; fi`,
           // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
           `set -- $x; m=\${1:-0644}; o=${keepOwner ? '$2' : ''}`,
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-          'case $m in [0246][0246][0246] | 0[0246][0246][0246]) u=${m#0}; a=${u%??}; b=${u#?}; b=${b%?}; c=${u#??}; umask $((7 - a))$((7 - b))$((7 - c)); m= ;; esac',
         ]),
     ...(m ? [`m=${m}`] : []),
+    // A mode with no execute or special bit (given, the replaced file's, or 0644 for a new one) is what the shell gives
+    // a new file under the opposite umask, worked out digit by digit by the shell itself: the temp is made with it and
+    // no chmod runs (one process fewer per file written).
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+    'case $m in [0246][0246][0246] | 0[0246][0246][0246]) u=${m#0}; a=${u%??}; b=${u#?}; b=${b%?}; c=${u#??}; umask $((7 - a))$((7 - b))$((7 - c)); m= ;; esac',
     // noclobber: the shell creates the temp with O_EXCL (a planted file or symlink makes it fail, as mktemp would).
     // Content in the script itself: the shell runs nothing of a script it has not read whole, so no size check.
     inline !== undefined
@@ -141,7 +140,7 @@ export function putScript(dest: string, mode?: string, size?: number, who?: stri
     ...(who === undefined
       ? []
       : [`chown ${quote(who)} "$t" || { echo ${quote(`chown ${who} failed: ${dest} left as it was`)} >&2; exit 1; }`]),
-    umask ? 'mv -f "$t" "$f" && trap - EXIT' : '{ [ -z "$m" ] || chmod "$m" "$t"; } && mv -f "$t" "$f" && trap - EXIT',
+    '{ [ -z "$m" ] || chmod "$m" "$t"; } && mv -f "$t" "$f" && trap - EXIT',
   ].join('\n');
 }
 

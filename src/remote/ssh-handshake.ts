@@ -4,6 +4,7 @@ import ssh2, { type AnyAuthMethod } from 'ssh2';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
+
 import { ConnectError } from '../errors.js';
 import type { LoadedKey } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';

@@ -1,6 +1,7 @@
 // `--report FILE`: a tee beside the terminal sink that keeps the whole run and writes one HTML file at the end.
-import type { EventSink, Recap, RunEvent, TaskResultEvent } from '../shared/events.js';
+
 import { redactingSink } from '../output/redact.js';
+import type { EventSink, Recap, RunEvent, TaskResultEvent } from '../shared/events.js';
 import { checkOutputPath, writeFileAtomic } from './write.js';
 
 /** Everything the HTML report shows, as collected from the (already masked) event stream. */

@@ -1,14 +1,15 @@
 // The playbook JSON Schema, built from the loader's own keyword lists and each module's parse().
+
+import { FALSE_STRINGS, TRUE_STRINGS } from '../modules/args.js';
 import {
   HOST_ORDERS,
   INHERITED_KEYS,
-  REFUSED_ROLE_KEYWORDS,
   LOOP_CONTROL_KEYS,
   PLAY_KEYS,
+  REFUSED_ROLE_KEYWORDS,
   TASK_KEYS,
   VARS_PROMPT_KEYS,
 } from '../shared/keywords.js';
-import { FALSE_STRINGS, TRUE_STRINGS } from '../modules/args.js';
 import { type ModuleArgKeys, moduleArgKeys } from './module-args.js';
 
 export type Schema = Record<string, unknown>;

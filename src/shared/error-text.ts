@@ -1,5 +1,5 @@
 // A failure as one line for the output: location (unless the message already names it), message, hint.
-import { RunbookError, formatLocation } from '../errors.js';
+import { formatLocation, RunbookError } from '../errors.js';
 
 export function errorText(e: unknown): string {
   if (e instanceof RunbookError) {

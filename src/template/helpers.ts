@@ -1,8 +1,8 @@
 // The template vocabulary: what a config template may call besides plain variables.
 import type { HelperDelegate, HelperOptions } from 'handlebars';
-import { deepEqual, truthy, typeName } from '../shared/values.js';
 import { NET_FILTERS } from '../jinja/filters-net.js';
 import { JinjaError } from '../jinja/values.js';
+import { deepEqual, truthy, typeName } from '../shared/values.js';
 import { CHECK_HELPER, MissingVariable } from './strict.js';
 
 /** Thrown by a helper on bad input; the renderer adds file, host and line. */

@@ -12,10 +12,10 @@ import {
   isTemplate,
   JinjaError,
   JinjaSyntaxError,
+  renderString as jinjaRender,
   OMIT,
   PLAYBOOK_OPTIONS,
   renderFileText,
-  renderString as jinjaRender,
   UndefinedError,
 } from '../jinja/index.js';
 import { pyStr } from '../jinja/values.js';

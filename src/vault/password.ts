@@ -6,11 +6,12 @@ import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
 import { askLine } from '../shared/ask.js';
 import { decryptBody, isAnsibleVault, parseEnvelope } from './ansible.js';
+import { runContext, type VaultSecret } from './context.js';
 import { decryptVault, isVault } from './format.js';
-import { type VaultSecret, runContext } from './context.js';
 import { addSecret } from './secrets.js';
 
 export type { VaultSecret };
+
 // The run's passwords (src/vault/context.ts).
 const passwords = () => runContext().vaultSecrets;
 

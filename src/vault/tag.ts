@@ -2,8 +2,8 @@
 // decrypted while the file is parsed (with the passwords given on the command line) and becomes a masked secret.
 import type { Document, LineCounter, ScalarTag } from 'yaml';
 import { InputError, type Location } from '../errors.js';
-import { decryptAnsible } from './password.js';
 import { runContext } from './context.js';
+import { decryptAnsible } from './password.js';
 import { addSecret } from './secrets.js';
 
 const PREFIX = 'vault: ';

@@ -7,12 +7,10 @@
 // (ansible-core from Debian) on one fresh 2-host lab and by runbook on another; every file, directory and link the
 // play leaves under /var/lib/idioms must be the same on both (type, mode, owner, link target, content), the recaps
 // must count alike, and a rerun of runbook must change nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, labDown, ROOT, runbook, withLab } from './helpers.js';
-import { ansibleRecap, HAVE_ANSIBLE, pick, type Ran, runbookFailures, sideBySide, summaryOf, tree } from './oracle.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runbook } from './helpers.js';
+import { ansibleRecap, HAVE_ANSIBLE, ORACLE_SKIP_WHY, oracleRun, pick, runbookFailures, summaryOf, tree } from './oracle.js';
 
 const DIR = join(ROOT, 'test/fixtures/e2e/ansible-idioms');
 const PLAYBOOK = join(DIR, 'idioms.yml');
@@ -21,67 +19,45 @@ const BASE = '/var/lib/idioms';
 const HOSTS = ['h1', 'h2'];
 const LAB_ANSIBLE = 'ora';
 const LAB_RUNBOOK = 'orb';
-const SKIP_WHY =
-  'SKIPPED: ansible-playbook is not installed (apt-get install -y --no-install-recommends ansible-core, or bash scripts/setup.sh --tests)';
-
-let labA: LabInfo;
-let labB: LabInfo;
-let work: string;
-let ans: Ran;
-let rb: Ran;
-
-beforeAll(async () => {
-  if (!HAVE_ANSIBLE) return;
-  work = mkdtempSync(join(tmpdir(), 'rb-oracle-'));
-  labA = await withLab(LAB_ANSIBLE, HOSTS.length);
-  labB = await withLab(LAB_RUNBOOK, HOSTS.length);
-  ({ ans, rb } = await sideBySide('ansible-oracle', { ansible: labA, runbook: labB }, work, PLAYBOOK, DIR));
-}, 300_000);
-
-afterAll(async () => {
-  if (!HAVE_ANSIBLE) return;
-  await labDown({ name: LAB_ANSIBLE });
-  await labDown({ name: LAB_RUNBOOK });
-  rmSync(work, { recursive: true, force: true });
-});
+const o = oracleRun('ansible-oracle', [LAB_ANSIBLE, LAB_RUNBOOK], HOSTS.length, PLAYBOOK, DIR);
 
 // Skipped only without ansible-playbook (the oracle); scripts/setup.sh --tests installs ansible-core, so CI runs it.
 describe.skipIf(!HAVE_ANSIBLE)(
-  HAVE_ANSIBLE ? 'everyday Ansible idioms: runbook against ansible-playbook on identical labs' : SKIP_WHY,
+  HAVE_ANSIBLE ? 'everyday Ansible idioms: runbook against ansible-playbook on identical labs' : ORACLE_SKIP_WHY,
   () => {
     it('ansible-playbook runs the playbook cleanly (the oracle itself)', () => {
-      expect(ans.code, ans.stdout.slice(-3000) + ans.stderr).toBe(0);
-      const recap = ansibleRecap(ans.stdout);
+      expect(o.ans.code, o.ans.stdout.slice(-3000) + o.ans.stderr).toBe(0);
+      const recap = ansibleRecap(o.ans.stdout);
       expect(Object.keys(recap).sort()).toEqual(HOSTS);
       for (const h of HOSTS) expect(recap[h]).toMatchObject({ failed: 0, unreachable: 0 });
       // the oracle wrote something worth comparing
-      const t = tree(labA, 'h1', BASE);
+      const t = tree(o.labA, 'h1', BASE);
       expect(Object.keys(t).length).toBeGreaterThan(20);
       expect(t['conf/app.conf'].content).toContain('# Ansible managed');
     });
 
     it('runbook runs the same playbook cleanly', () => {
-      expect(rb.code, runbookFailures(rb)).toBe(0);
-      expect(summaryOf(rb.stdout).exit_code).toBe(0);
+      expect(o.rb.code, runbookFailures(o.rb)).toBe(0);
+      expect(summaryOf(o.rb.stdout).exit_code).toBe(0);
     });
 
     it('both leave identical trees under /var/lib/idioms on every host (type, mode, owner, link target, content)', () => {
       for (const h of HOSTS) {
-        const want = tree(labA, h, BASE);
-        const got = tree(labB, h, BASE);
+        const want = tree(o.labA, h, BASE);
+        const got = tree(o.labB, h, BASE);
         expect(Object.keys(got).sort(), `${h}: paths under ${BASE}`).toEqual(Object.keys(want).sort());
         for (const p of Object.keys(want)) expect(got[p], `${h}:${BASE}/${p}`).toEqual(want[p]);
       }
     });
 
     it('the recaps count alike (ok, changed, skipped per host)', () => {
-      const a = ansibleRecap(ans.stdout);
-      const b = summaryOf(rb.stdout).recap;
+      const a = ansibleRecap(o.ans.stdout);
+      const b = summaryOf(o.rb.stdout).recap;
       for (const h of HOSTS) expect(pick(b[h]), h).toEqual(pick(a[h]));
     });
 
     it('a rerun of runbook changes nothing', async () => {
-      const r = await runbook(['run', PLAYBOOK, '-i', labB.inventoryPath, '-o', 'json'], { timeoutMs: 240_000 });
+      const r = await runbook(['run', PLAYBOOK, '-i', o.labB.inventoryPath, '-o', 'json'], { timeoutMs: 240_000 });
       const s = summaryOf(r.stdout);
       expect(s.exit_code, r.stderr).toBe(0);
       for (const h of HOSTS) expect(s.recap[h], h).toMatchObject({ changed: 0, failed: 0 });

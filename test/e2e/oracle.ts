@@ -1,8 +1,11 @@
 // Ansible as the oracle: what the ansible-core comparison tests share — running ansible-playbook against a lab,
 // reading its recap and runbook's JSON summary, and walking a host's files into comparable records.
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LabInfo, onHost, runbook } from './helpers.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type LabInfo, labDown, onHost, runbook, withLab } from './helpers.js';
 
 /** A path as both tools must leave it: type, mode, owner, link target, content (and hard-link count of files). */
 export interface Entry {
@@ -136,4 +139,39 @@ export function runbookFailures(rb: Ran): string {
     .slice(0, 6)
     .join('\n');
   return `runbook run exited ${rb.code}\n${rb.stderr}${failed}`;
+}
+
+/** Why an oracle suite is skipped: without ansible-playbook there is nothing to compare runbook with. */
+export const ORACLE_SKIP_WHY =
+  'SKIPPED: ansible-playbook is not installed (apt-get install -y --no-install-recommends ansible-core, or bash scripts/setup.sh --tests)';
+
+/** Two fresh labs and the playbook's run on each: ansible-playbook on labA, runbook on labB. */
+export interface OracleRun {
+  labA: LabInfo;
+  labB: LabInfo;
+  ans: Ran;
+  rb: Ran;
+}
+
+/**
+ * Registers the suite's beforeAll and afterAll: two fresh labs of `hosts` hosts named `labs`, the playbook run on them
+ * side by side (sideBySide), and both labs and the work directory removed after. Nothing without ansible-playbook.
+ * The object returned is filled in by the beforeAll.
+ */
+export function oracleRun(name: string, labs: [string, string], hosts: number, playbook: string, dir: string): OracleRun {
+  const o = {} as OracleRun;
+  let work: string | undefined;
+  beforeAll(async () => {
+    if (!HAVE_ANSIBLE) return;
+    work = mkdtempSync(join(tmpdir(), `rb-${name}-`));
+    o.labA = await withLab(labs[0], hosts);
+    o.labB = await withLab(labs[1], hosts);
+    Object.assign(o, await sideBySide(name, { ansible: o.labA, runbook: o.labB }, work, playbook, dir));
+  }, 300_000);
+  afterAll(async () => {
+    if (!HAVE_ANSIBLE) return;
+    for (const lab of labs) await labDown({ name: lab });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return o;
 }

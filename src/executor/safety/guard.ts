@@ -3,26 +3,26 @@
 // SSH connection at the end of the batch and disarms; a host that lost the path restores itself, and runbook
 // checks it came back as it was. The executor calls beforeApply / lost / settle; everything else lives here.
 import { TaskError } from '../../errors.js';
-import type { ExecOptions, Connection } from '../../remote/connection.js';
 import type { Plan } from '../../modules/types.js';
+import type { Connection, ExecOptions } from '../../remote/connection.js';
+import { networkTask, writtenPaths } from './classify.js';
 import {
-  DONE,
-  FIRED,
   armCmd,
-  FIRED_MSG,
-  gateCmd,
-  stillArmedCmd,
   bumpCmd,
   cleanupCmd,
+  DONE,
   disarmCmd,
+  FIRED,
+  FIRED_MSG,
   fireCmd,
+  gateCmd,
   guardDir,
   joinCmds,
   keepCmd,
   resultCmd,
   saveCmd,
+  stillArmedCmd,
 } from './commands.js';
-import { networkTask, writtenPaths } from './classify.js';
 
 export interface GuardOptions {
   /** Seconds a host stays armed without news from runbook; 0: no watchdog (commit-confirmed off). */

@@ -1,7 +1,8 @@
 // What network safety found at the end of a batch, as the user sees it: recap counts, a result line, the host's state.
+
+import type { Connection } from '../../remote/connection.js';
 import type { EventSink, Recap } from '../events.js';
 import type { HostRun } from '../host.js';
-import type { Connection } from '../../remote/connection.js';
 import type { GuardOutcome, NetworkGuard } from './guard.js';
 
 export interface SettleScope {

@@ -1,8 +1,8 @@
 // Ansible's reboot: note the boot id, issue the reboot, drop the connection, wait for the host to come back with
 // another boot id over a new connection, then for test_command to succeed.
 import { ConnectError } from '../../errors.js';
-import { errorText } from '../../shared/error-text.js';
 import { quote } from '../../remote/quote.js';
+import { errorText } from '../../shared/error-text.js';
 import { fail } from '../args.js';
 import { defineModule, type HostSession } from '../types.js';
 

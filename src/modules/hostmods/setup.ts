@@ -1,5 +1,5 @@
 // Ansible's setup: the host's facts gathered again mid-play, in one round trip, narrowed by gather_subset and filter.
-import { badSubset, factFilter, factsScript, parseFacts, subsetParts, FACT_SUBSETS } from '../../facts/facts.js';
+import { badSubset, FACT_SUBSETS, factFilter, factsScript, parseFacts, subsetParts } from '../../facts/facts.js';
 import { fail } from '../args.js';
 import { defineModule } from '../types.js';
 

@@ -131,11 +131,11 @@ export const bridge = defineModule({
     const text = (c: Change) => ('sh' in c ? c.sh : cmd('ip', ...c.ip));
     const plan = (changes: Change[], want: Have | undefined, note: string): Plan => {
       if (changes.length === 0) return { changed: false, note };
-      const words =
-        changes.every((c) => 'ip' in c) && changes.length > 1 ? ipBatch(changes.map((c) => (c as { ip: string[] }).ip)) : undefined;
+      const ipLines = changes.flatMap((c) => ('ip' in c ? [c.ip] : []));
+      const batch = changes.length > 1 && ipLines.length === changes.length ? ipBatch(ipLines) : undefined;
       return {
         changed: true,
-        steps: [words ? { kind: 'exec', cmd: words } : chain(changes.map(text))],
+        steps: [batch ? { kind: 'exec', cmd: batch } : chain(changes.map(text))],
         diff: [{ before: describe(p.name, have), after: describe(p.name, want) }],
         note,
       };

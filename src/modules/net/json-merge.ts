@@ -1,8 +1,8 @@
 // Merges keys into a JSON file (docker's daemon.json {"bridge": "br0"}) keeping what the host already has.
 import { isDeepStrictEqual } from 'node:util';
 import { type Args, fail, mode } from '../args.js';
-import { defineModule, type Plan } from '../types.js';
 import { parentOf, statPaths } from '../fs.js';
+import { defineModule, type Plan } from '../types.js';
 import { planFileUpdate } from './file-update.js';
 
 export interface JsonMergeArgs {

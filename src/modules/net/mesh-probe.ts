@@ -1,8 +1,9 @@
 // gre-mesh's `verify: true`: every mesh host at once sends full-size don't-fragment pings and 64 KB over TCP to
 // each peer across the overlay (the same checks as `runbook graph --live --probe`); read-only, so never changed.
-import { type DirectionResult, type ProbeEnd, judgeDirection, meshScript, parseBridgeAddrs, parseMesh } from './mesh-probe-script.js';
+
 import { fail } from '../args.js';
 import { defineModule } from '../types.js';
+import { type DirectionResult, judgeDirection, meshScript, type ProbeEnd, parseBridgeAddrs, parseMesh } from './mesh-probe-script.js';
 import { ifname } from './net-args.js';
 
 export interface MeshProbeArgs {

@@ -2,10 +2,10 @@
 
 import { cmd, quote } from '../../remote/quote.js';
 import { type Args, fail, list } from '../args.js';
-import { aptCommand } from '../pkg/apt-core.js';
+import { mergeNames, type NamesBatch } from '../names-batch.js';
 import { updateCommand } from '../pkg/apt.js';
+import { aptCommand } from '../pkg/apt-core.js';
 import { makecacheCommand, rpmCommands, rpmPending, rpmQueryScript, rpmUpgradableScript } from '../pkg/rpm-core.js';
-import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { firstError, section, sections } from './probe-text.js';
 

@@ -1,5 +1,5 @@
 // Ansible's apt_repository: one-line APT sources in /etc/apt/sources.list.d/<name>.list, named as Ansible names them.
-import { mode as modeArg, fail } from '../args.js';
+import { fail, mode as modeArg } from '../args.js';
 import { firstError } from '../net/probe-text.js';
 import { defineModule, type Plan, type Step } from '../types.js';
 import { updateCommand } from './apt.js';

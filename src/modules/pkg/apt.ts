@@ -2,8 +2,8 @@
 // decided from dpkg-query and `apt-get -s` simulations, so check mode says what apt-get would really do.
 import { cmd, quote } from '../../remote/quote.js';
 import { fail, unavailable } from '../args.js';
+import { mergeNames, type NamesBatch } from '../names-batch.js';
 import { firstError, section, sections } from '../net/probe-text.js';
-import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import {
   type AptAction,

@@ -1,5 +1,5 @@
 // Ansible's deb822_repository: /etc/apt/sources.list.d/<slug>.sources written field for field as Ansible writes it.
-import { mode as modeArg, fail } from '../args.js';
+import { fail, mode as modeArg } from '../args.js';
 import { statPaths } from '../fs.js';
 import type { ArgSpecs } from '../spec.js';
 import { defineModule, type Plan } from '../types.js';

@@ -2,9 +2,9 @@
 // dnf/yum call per verb.
 import { cmd } from '../../remote/quote.js';
 import { fail } from '../args.js';
+import { mergeNames, type NamesBatch } from '../names-batch.js';
 import { firstError, section, sections } from '../net/probe-text.js';
 import type { ArgSpecs } from '../spec.js';
-import { type NamesBatch, mergeNames } from '../names-batch.js';
 import { defineModule, type Plan, type Probe, type Step } from '../types.js';
 import {
   makecacheCommand,

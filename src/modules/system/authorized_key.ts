@@ -4,8 +4,8 @@ import { cmd, quote } from '../../remote/quote.js';
 import { fail } from '../args.js';
 import { planWrite, statPaths } from '../fs.js';
 import { section, sections } from '../net/probe-text.js';
-import { exactFileText } from './probe-file.js';
 import { defineModule, type Plan, type Step } from '../types.js';
+import { exactFileText } from './probe-file.js';
 import { parsePasswdLine } from './user.js';
 
 /** The key types sshd accepts in authorized_keys (Ansible's list). */

@@ -3,10 +3,10 @@
 
 import { cmd } from '../../remote/quote.js';
 import { fail } from '../args.js';
-import { firstError, section, sections } from '../net/probe-text.js';
-import { exactFileSection, exactFileText } from './probe-file.js';
 import { planFileUpdate } from '../net/file-update.js';
+import { firstError, section, sections } from '../net/probe-text.js';
 import { defineModule, type Plan, type Step } from '../types.js';
+import { exactFileSection, exactFileText } from './probe-file.js';
 
 export interface CronArgs {
   name: string;

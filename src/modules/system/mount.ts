@@ -3,8 +3,8 @@
 import { cmd, quote } from '../../remote/quote.js';
 import { planFileUpdate } from '../net/file-update.js';
 import { section, sections } from '../net/probe-text.js';
-import { exactFileSection, exactFileText } from './probe-file.js';
 import { defineModule, type Plan, type Step } from '../types.js';
+import { exactFileSection, exactFileText } from './probe-file.js';
 
 export type MountState = 'mounted' | 'present' | 'unmounted' | 'absent' | 'remounted';
 

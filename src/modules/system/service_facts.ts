@@ -1,7 +1,8 @@
 // Ansible's service_facts: every service the host's init knows, as ansible_facts.services (name, state, status,
 // source), from systemd (one systemctl list-units and one list-unit-files) or SysV (`service --status-all`).
-import { defineModule, type Plan } from '../types.js';
+
 import { section, sections } from '../net/probe-text.js';
+import { defineModule, type Plan } from '../types.js';
 
 export interface ServiceFact {
   name: string;
