@@ -2,7 +2,7 @@
 // remote_user losing to ansible_user, module_defaults, vars_prompt without a TTY, with_* loops and loop_control.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 const SITE = join(ROOT, 'test/fixtures/e2e/idioms/site.yml');
 let lab: LabInfo;

@@ -44,6 +44,7 @@ echo '## id'; id ommuser
 echo '## crontab'; crontab -l -u ommuser 2>&1
 echo '## cron spool'; stat -c '%a %U:%G' /var/spool/cron/crontabs/ommuser
 echo '## cron.d'; stat -c '%a %U:%G' /etc/cron.d/ommods; cat /etc/cron.d/ommods
+echo '## docker (stand-in)'; cd /run/lab-systemd && cat docker.state docker.enabled docker.starts docker.restarts 2>&1; cd /
 echo '## hostname file'; cat /etc/hostname
 echo '## hostname now'; hostname
 echo '## dpkg'; dpkg-query -W -f='\${Package} \${Status} \${Version}\\n' ommods-hello ommods-tool 2>&1

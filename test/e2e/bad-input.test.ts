@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ROOT, labDown, onHost, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, runbook, withLab } from './helpers.js';
 
 const LAB = 'bad';
 const D = join(ROOT, 'test/fixtures/bad-input');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, CLI, type Ran, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { CLI, type LabInfo, labDown, onHost, type Ran, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'bec';
 const PW = 'BecomePw-S3ntinel-7d1c';

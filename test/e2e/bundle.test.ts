@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warmUpOverSsh } from '../../scripts/bundle-warmup.mjs';
-import { CLI, ROOT, ensureBuilt } from './helpers.js';
+import { CLI, ensureBuilt, ROOT } from './helpers.js';
 
 const BUNDLE = join(ROOT, 'dist/bundle');
 let dir: string;

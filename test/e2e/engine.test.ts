@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { CLI, type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 const SITE = join(ROOT, 'test/fixtures/e2e/site.yaml');
 let lab: LabInfo;

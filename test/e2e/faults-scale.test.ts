@@ -1,10 +1,10 @@
 // Faults at scale: 200 hosts whose sshd keeps OpenSSH's default MaxStartups 10:30:100, first contact with an empty known_hosts.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Socket, connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ensureBuilt, labDown, labUp, recapOf, runbook } from './helpers.js';
+import { ensureBuilt, type LabInfo, labDown, labUp, recapOf, runbook } from './helpers.js';
 
 const LAB = 'fsc';
 const N = 200;

@@ -1,10 +1,10 @@
 // Faults on a 4-host lab: dead sshd, killed sshd, cut link, dropped upload, hung task, Ctrl-C, serial stop, changed host key.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type LabInfo, ensureBuilt, labDown, labUp, onHost, recapOf, runbook } from './helpers.js';
+import { CLI, ensureBuilt, type LabInfo, labDown, labUp, onHost, recapOf, runbook } from './helpers.js';
 
 const LAB = 'flt';
 let lab: LabInfo;

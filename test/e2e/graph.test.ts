@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { grePortName } from '../../src/graph/model.js';
 import { openChromium } from './chromium.js';
-import { type LabInfo, ROOT, labDown, onHost, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, runbook, withLab } from './helpers.js';
 
 const LAB = 'rgr';
 let lab: LabInfo;

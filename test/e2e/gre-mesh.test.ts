@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type Container, addContainer, ping, removeContainers, tcpTransfer } from './containers.js';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { addContainer, type Container, ping, removeContainers, tcpTransfer } from './containers.js';
+import { type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 const MESH = join(ROOT, 'playbooks/gre-mesh.yaml');
 const N = 5;

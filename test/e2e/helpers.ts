@@ -101,8 +101,8 @@ export async function withLab(name: string, count: number, ovs = false, ovsManag
   return labUp({ name, count, ovs, ovsManagement });
 }
 
-export { labDown, labUp };
 export type { LabInfo };
+export { labDown, labUp };
 
 /** Per-host counts parsed from the plain recap lines: `h1  ok=3 changed=1 …`. */
 export function recapOf(stdout: string): Record<string, Record<string, number>> {

@@ -62,7 +62,7 @@ describe('live view on a 30-row pseudo-terminal, 60 hosts', () => {
     expect(code).toBe(2);
     expect(midRun, raw.slice(-2000)).toBeDefined();
     const view = midRun as string[];
-    expect(view[0]).toMatch(/^PLAY \[all\]  task 2\/2: slow work/);
+    expect(view[0]).toMatch(/^PLAY \[all\] {2}task 2\/2: slow work/);
     expect(view[1]).toMatch(/\/60 done · \d+ running · 1 failed · 0 unreachable/);
     expect(view.find((l) => /^h2 /.test(l))).toMatch(/failed: h2 is out of disk/);
     expect(view.some((l) => /^\+ \d+ more/.test(l))).toBe(true);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'mpkg';
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;

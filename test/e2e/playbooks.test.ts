@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 let lab: LabInfo;
 const pb = (name: string) => join(ROOT, 'playbooks', name);

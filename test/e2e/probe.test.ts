@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { grePortName } from '../../src/graph/model.js';
 import { openChromium } from './chromium.js';
-import { type LabInfo, ROOT, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { type LabInfo, labDown, onHost, ROOT, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'prob';
 const MESH = join(ROOT, 'playbooks/gre-mesh.yaml');

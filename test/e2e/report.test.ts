@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
-import { openChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, ROOT, labDown, runbook, withLab } from './helpers.js';
+import { openChromium } from './chromium.js';
+import { type LabInfo, labDown, ROOT, runbook, withLab } from './helpers.js';
 
 const LAB = 'rpt';
 const NOLOG = 'NOLOGREPORTSENTINEL4d2';

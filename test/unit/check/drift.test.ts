@@ -1,8 +1,8 @@
 // runbook check's drift bookkeeping: which results count as drift, how they are listed, which exit code wins.
 import { describe, expect, test } from 'vitest';
 import { driftCollector, formatDrift } from '../../../src/cli/check.js';
-import { exitCodeOf } from '../../../src/shared/outcome.js';
 import type { RunEvent, TaskResultEvent, TaskStatus } from '../../../src/executor/events.js';
+import { exitCodeOf } from '../../../src/shared/outcome.js';
 
 const result = (host: string, task: string, status: TaskStatus, at: string, item?: string): TaskResultEvent => ({
   type: 'task:result',

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { docCommand, moduleDoc } from '../../../src/cli/doc.js';
 import { allModules } from '../../../src/modules/registry.js';
-import { CLI, ROOT, ensureBuilt } from '../../e2e/helpers.js';
+import { CLI, ensureBuilt, ROOT } from '../../e2e/helpers.js';
 
 const cli = (args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { completeWords, completionScript, specOf } from '../../../src/cli/completion.js';
-import { CLI, ROOT, ensureBuilt } from '../../e2e/helpers.js';
+import { CLI, ensureBuilt, ROOT } from '../../e2e/helpers.js';
 
 const COMMANDS = ['run', 'check', 'exec', 'merge-reports', 'inventory', 'vault', 'lab', 'completion', 'doc'];
 const YAML_INV = 'test/fixtures/inventory/yaml/hosts.yaml';

@@ -1,12 +1,13 @@
 // block / rescue / always, run by the executor on a memory host: which tasks fail in, which tasks run and how
 // the host ends (the expected lists are written out by hand, from Ansible's documented behaviour).
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rescuable } from '../../../src/executor/blocks.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { recapLine, runYaml } from '../../support/run-playbook.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const step = (n: string, indent: string) => `${indent}- name: ${n}\n${indent}  command: step ${n}\n`;
 const steps = (names: string[], indent: string) => names.map((n) => step(n, indent)).join('');

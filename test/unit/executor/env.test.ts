@@ -1,8 +1,8 @@
 // environment: rendered per host into a shell prefix; values are quoted so no value can break out of it.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { TaskEnv } from '../../../src/executor/task.js';
 import { envPrefixOf } from '../../../src/executor/item.js';
+import type { TaskEnv } from '../../../src/executor/task.js';
 import { bareTask } from '../../../src/playbook/task.js';
 
 const at = { file: 'site.yml', line: 3 };

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskResultEvent } from '../../../src/executor/events.js';
-import { type TaskEnv, runTask } from '../../../src/executor/task.js';
+import { runTask, type TaskEnv } from '../../../src/executor/task.js';
 import { route } from '../../../src/modules/net/route.js';
-import type { Connection } from '../../../src/remote/connection.js';
 import { bareTask } from '../../../src/playbook/task.js';
+import type { Connection } from '../../../src/remote/connection.js';
 
 // A stand-in `ip` on the controller: an empty routing table, a log of what ran, and one gateway it refuses.
 const IP = `#!/bin/sh

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProbeBatcher, batchScript, parseBatch } from '../../../src/executor/probe-batch.js';
+import { batchScript, ProbeBatcher, parseBatch } from '../../../src/executor/probe-batch.js';
 import { statPaths } from '../../../src/modules/fs.js';
 import type { Connection } from '../../../src/remote/connection.js';
 import { connectLocal } from '../../../src/remote/local.js';

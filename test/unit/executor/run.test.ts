@@ -1,8 +1,8 @@
 // The whole run: hosts lost before or during a play, Ctrl-C, the exit code, and what is checked before connecting.
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/executor/events.js';
-import { recapLine, runYaml } from '../../support/run-playbook.js';
 import type { MemoryLab } from '../../support/memory-host.js';
+import { recapLine, runYaml } from '../../support/run-playbook.js';
 
 const play = (tasks: string, head = '') => `- hosts: all\n  gather_facts: false\n${head}  tasks:\n${tasks}`;
 const steps = (names: string[]) => names.map((n) => `    - name: ${n}\n      command: step ${n}\n`).join('');

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFormat } from '../../../src/cli/graph.js';
 import { badEdges, dotString, renderDot } from '../../../src/graph/dot.js';
-import { type HostState, compareLive, parseOvsInterfaces, parseRoutes } from '../../../src/graph/live.js';
+import { compareLive, type HostState, parseOvsInterfaces, parseRoutes } from '../../../src/graph/live.js';
 import { renderMermaid } from '../../../src/graph/mermaid.js';
-import { type MeshGraph, driftLines, grePortName, planMesh } from '../../../src/graph/model.js';
+import { driftLines, grePortName, type MeshGraph, planMesh } from '../../../src/graph/model.js';
 import { circleLayout, renderSvg } from '../../../src/graph/svg.js';
 import { loadInventory } from '../../../src/inventory/load.js';
 

@@ -6,7 +6,9 @@ import { renderDot } from '../../../src/graph/dot.js';
 import { renderJson } from '../../../src/graph/json.js';
 import { CIRCLE_MAX_HOSTS, cellStatus, failedLines } from '../../../src/graph/matrix.js';
 import { renderMermaid } from '../../../src/graph/mermaid.js';
-import { type MeshEdge, type MeshGraph, driftLines } from '../../../src/graph/model.js';
+import { driftLines, type MeshEdge, type MeshGraph } from '../../../src/graph/model.js';
+import { applyProbe } from '../../../src/graph/probe-run.js';
+import { renderSvg } from '../../../src/graph/svg.js';
 import {
   type DirectionResult,
   judgeDirection,
@@ -19,8 +21,6 @@ import {
   roundScript,
   schedule,
 } from '../../../src/modules/net/mesh-probe-script.js';
-import { applyProbe } from '../../../src/graph/probe-run.js';
-import { renderSvg } from '../../../src/graph/svg.js';
 
 const PING_OK = `PING 192.168.2.1 (192.168.2.1) from 192.168.1.1 : 1372(1400) bytes of data.
 

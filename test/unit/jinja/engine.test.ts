@@ -1,9 +1,8 @@
 // The engine against Python's Jinja2 (fixture recorded by scripts/jinja-engine-oracle.py) and Ansible's rules on top.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, evaluate, OMIT, render, renderString } from '../../../src/jinja/index.js';
+import { compileTemplate, errorPosition, evaluate, OMIT, render, renderString } from '../../../src/jinja/index.js';
 import { JinjaError, UndefinedError } from '../../../src/jinja/values.js';
-import { errorPosition } from '../../../src/jinja/index.js';
 
 const oracle = JSON.parse(readFileSync(new URL('../../fixtures/jinja/engine-oracle.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { file } from '../../../src/modules/file.js';
 import { copy } from '../../../src/modules/copy.js';
+import { file } from '../../../src/modules/file.js';
 import { template } from '../../../src/modules/template.js';
 import { at, dirLine, fakeCtx, fakeProbe, fileLine, type Reply, stats } from './fake-probe.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkGuards } from '../../../src/modules/command.js';
 import { attrFix, diffText, mergeStats, parentOf, parseStat, statPaths, statScript } from '../../../src/modules/fs.js';
-import { quote } from '../../../src/remote/quote.js';
 import type { Probe } from '../../../src/modules/types.js';
+import { quote } from '../../../src/remote/quote.js';
 import { sha } from './fake-probe.js';
 
 // The probe scripts run for real in a local /bin/sh, so their shell syntax and output protocol are tested too.

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { PlaybookError } from '../../../src/errors.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PlaybookError } from '../../../src/errors.js';
 import { allModules, builtinModules, isModule, lookup } from '../../../src/modules/registry.js';
 import { at } from './fake-probe.js';
 

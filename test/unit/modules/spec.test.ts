@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { PlaybookError } from '../../../src/errors.js';
-import { loadPlaybook } from '../../../src/playbook/load.js';
 import { allModules } from '../../../src/modules/registry.js';
 import { type ModuleSpec, parseArgs, pyFloat, pyInt } from '../../../src/modules/spec.js';
 import { withModuleTable } from '../../../src/modules/table.js';
+import { loadPlaybook } from '../../../src/playbook/load.js';
 import { writeTree } from '../playbook/helpers.js';
 import { at } from './fake-probe.js';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script shared with the status writer, no type declarations
-import { CORPUS, acceptedPlaybooks, galaxyRoles, summarize } from '../../../scripts/corpus-status.mjs';
+import { acceptedPlaybooks, CORPUS, galaxyRoles, summarize } from '../../../scripts/corpus-status.mjs';
 import { describeError, exitCodeFor } from '../../../src/cli/exit.js';
 import { RunbookError } from '../../../src/errors.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';

@@ -1,13 +1,13 @@
 // The persistent shell's framing: the parser fed in chunks split anywhere, and the framed script run by a real sh.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quote } from '../../../src/remote/quote.js';
-import { FrameParser, frameScript, unwrapSh } from '../../../src/remote/shell-frame.js';
-import { putScript } from '../../../src/remote/remote-scripts.js';
-import { INLINE_MAX, inlineText } from '../../../src/remote/shell-connection.js';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quote } from '../../../src/remote/quote.js';
+import { putScript } from '../../../src/remote/remote-scripts.js';
+import { INLINE_MAX, inlineText } from '../../../src/remote/shell-connection.js';
+import { FrameParser, frameScript, unwrapSh } from '../../../src/remote/shell-frame.js';
 
 const K = 'RBtestkey';
 type Got = { code: number; stdout: Buffer; stderr: Buffer };

@@ -1,10 +1,10 @@
 // NetworkGuard with scripted connections: which tasks arm, how many execs it costs, and what settle reports.
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../../src/modules/types.js';
-import type { Connection, ExecOptions } from '../../../src/remote/connection.js';
 import { networkTask, writtenPaths } from '../../../src/executor/safety/classify.js';
 import { DONE, FIRED } from '../../../src/executor/safety/commands.js';
 import { type ApplyIntent, NetworkGuard } from '../../../src/executor/safety/guard.js';
+import type { Plan } from '../../../src/modules/types.js';
+import type { Connection, ExecOptions } from '../../../src/remote/connection.js';
 
 /** A connection that records commands and answers with `reply(cmd)`. */
 function conn(reply: (cmd: string) => string | Error = () => DONE): Connection & { cmds: string[] } {

@@ -1,9 +1,9 @@
 // The committed schemas/ files are exactly what the generator produces, and cover every keyword and module.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { PLAY_KEYS, TASK_KEYS } from '../../../src/playbook/keywords.js';
 import { isModule } from '../../../src/modules/registry.js';
+import { PLAY_KEYS, TASK_KEYS } from '../../../src/playbook/keywords.js';
 import { SCHEMA_DIR, schemaFiles } from '../../../src/schema/generate.js';
 import { moduleArgKeys } from '../../../src/schema/module-args.js';
 

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { ConnectError } from '../../../../src/errors.js';
 import { pause } from '../../../../src/modules/hostmods/pause.js';
 import { raw } from '../../../../src/modules/hostmods/raw.js';
-import { rebootHost, reboot } from '../../../../src/modules/hostmods/reboot.js';
+import { reboot, rebootHost } from '../../../../src/modules/hostmods/reboot.js';
 import { script } from '../../../../src/modules/hostmods/script.js';
 import { setup } from '../../../../src/modules/hostmods/setup.js';
-import { waitFor, wait_for_connection } from '../../../../src/modules/hostmods/wait_for_connection.js';
+import { wait_for_connection, waitFor } from '../../../../src/modules/hostmods/wait_for_connection.js';
 import type { ExecResult, HostSession } from '../../../../src/modules/types.js';
 import { at, fakeCtx, fakeProbe } from '../fake-probe.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { badName, dpkgQuery, parseDpkgStatus, parseSimulation, satisfied } from '../../../../src/modules/pkg/apt-core.js';
 import { apt } from '../../../../src/modules/pkg/apt.js';
+import { badName, dpkgQuery, parseDpkgStatus, parseSimulation, satisfied } from '../../../../src/modules/pkg/apt-core.js';
 import { at, ctx, fakeProbe, type Reply, sectioned, stepsOf } from '../net/fake-probe.js';
 
 const DPKG = '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=60';

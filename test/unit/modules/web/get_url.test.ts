@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { secretValues } from '../../../../src/vault/secrets.js';
 import { get_url } from '../../../../src/modules/web/get_url.js';
 import { NO_CLIENT } from '../../../../src/modules/web/http.js';
+import { secretValues } from '../../../../src/vault/secrets.js';
 import { at, fakeCtx, fakeProbe, fileLine, type Reply, sha } from '../fake-probe.js';
 import { report } from './report.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitScript, wait_for } from '../../../../src/modules/web/wait_for.js';
+import { wait_for, waitScript } from '../../../../src/modules/web/wait_for.js';
 import { at, fakeCtx, fakeProbe, type Reply } from '../fake-probe.js';
 
 async function plan(args: object, reply: Reply, files: Record<string, string> = {}) {
