@@ -167,10 +167,12 @@ export class HostProgress {
       // connection: local plays probe the controller, where their tasks run.
       const conn =
         this.play.play.connection === 'local' ? await this.o.localConnector() : await this.play.st.pool.get(this.name, this.connVars());
-      this.specs = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
+      const { specs, sent } = speculateHost(ahead, this.name, conn, (t) => this.vars(t), this.env());
+      this.specs = specs;
       this.written.clear();
       // network safety: the files these plans will write are copied with the first save
       this.play.st.guard?.expectWrites(this.name, plannedWrites(this.specs, this.play.tasks));
+      await sent;
     } catch {
       // unreachable: its first task reports it
     }

@@ -104,7 +104,18 @@ export class ProbeBatcher implements Probe {
     });
   }
 
+  /** Probes waiting for the next round trip. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Sends what is queued now rather than at its turn of the event loop (the scheduled flush then finds nothing). */
+  flushNow(): void {
+    if (this.queue.length) void this.flush();
+  }
+
   private async flush(): Promise<void> {
+    if (!this.queue.length) return;
     const batch = withStatsMerged(this.queue);
     this.queue = [];
     this.scheduled = false;

@@ -36,16 +36,19 @@ export function speculable(play: Play, tasks: Task[]): Task[] {
   );
 }
 
-/** Plans `tasks` for one host now; a task whose `when` is false or cannot be evaluated yet is left out. */
+/**
+ * Plans `tasks` for one host now; a task whose `when` is false or cannot be evaluated yet is left out. `sent`
+ * resolves once their probes have left for the host.
+ */
 export function speculateHost(
   tasks: Task[],
   host: string,
   conn: Connection,
   varsOf: (t: Task) => Record<string, unknown>,
   env: TaskEnv,
-): Map<Task, TaskSpec> {
+): { specs: Map<Task, TaskSpec>; sent: Promise<void> } {
   const out = new Map<Task, TaskSpec>();
-  if (tasks.length < 2) return out;
+  if (tasks.length < 2) return { specs: out, sent: Promise.resolve() };
   // One batcher per way of becoming: probes as root and as another user cannot share a round trip.
   const batchers = new Map<string, ProbeBatcher>();
   for (const t of tasks) {
@@ -61,7 +64,23 @@ export function speculateHost(
       // a `when` or loop that cannot be evaluated yet: planned at its turn
     }
   }
-  return out;
+  // The plans ask for their probes a few promise steps from now. Left to the batchers' own turn of the event loop,
+  // the probes waited behind whatever the loop ran first: for the last host to gather facts, every other host's turn
+  // of the tasks before (a linear play starts them the moment that host's facts are in), 25-130 ms at 20 hosts.
+  // Sent once the queues have stopped growing for three promise steps (a plan that asks later, after a round trip
+  // of its own, still goes with its batcher's next flush), before the caller goes on.
+  const sent = (async () => {
+    let last = -1;
+    for (let i = 0, still = 0; i < 64 && still < 3; i++) {
+      await null;
+      let n = 0;
+      for (const b of batchers.values()) n += b.queued;
+      still = n === last ? still + 1 : 0;
+      last = n;
+    }
+    for (const b of batchers.values()) b.flushNow();
+  })();
+  return { specs: out, sent };
 }
 
 /** A plan made ahead of its turn, or why it could not be made. */

@@ -51,10 +51,10 @@ describe('plans made ahead', () => {
         lab.host('h1').on('step 1', { stdout: 'q' });
       },
     });
-    // only make b's probe went ahead; the templated one was probed after step 1, and b's again at its turn
-    // (step 1 applied something, so plans made ahead are stale)
+    // only make b's probe went ahead (before step 1: plans made ahead leave at once); the templated one was probed
+    // after step 1, and b's again at its turn (step 1 applied something, so plans made ahead are stale)
     const cmds = r.lab.host('h1').commands.map((c) => c.replace(/test -e '?\/(\w)'?; echo "creates=\$\?"/, 'probe $1'));
-    expect(cmds).toEqual(['step 1', 'probe b', 'probe x', 'probe b']);
+    expect(cmds).toEqual(['probe b', 'step 1', 'probe x', 'probe b']);
   });
 });
 
@@ -132,5 +132,24 @@ describe('plans made ahead, after a change', () => {
     const h = r.lab.host('h1');
     // planned ahead with /etc/a.conf, planned again at its turn
     expect(shape(h.commands)).toEqual(['/etc/a.conf /etc /etc/b.conf', '/etc/b.conf /etc']);
+  });
+});
+
+describe('plans made ahead leave for the host at once', () => {
+  it('the last host to gather facts sends its probes before the other hosts start the first task', async () => {
+    // h2's facts come last; the moment they are in, the play's first task starts on h1 (a command it applies). h2's
+    // probes, asked for by its plans a few promise steps after its facts, went behind all of that before.
+    const pb = `- hosts: all\n  gather_facts: true\n  tasks:\n    - command: step\n${make('a')}${make('b')}`;
+    const r = await runYaml(pb, {
+      inventory: ['h1', 'h2'],
+      script: (lab) => {
+        has('a', 'b')(lab);
+        lab.host('h2').on('@@osrel', () => new Promise((done) => setTimeout(() => done({ stdout: '' }), 20)));
+        lab.host('h2').on(/test -e '?\/(\w+)'?; echo "creates=\$\?"/, (cmd) => ({ stdout: `creates=${/\/[ab]\b/.test(cmd) ? 0 : 1}\n` }));
+      },
+    });
+    const order = r.lab.log.filter((l) => /^h2: probe: .*\/a|^h1: step/.test(l)).map((l) => l.slice(0, 9));
+    expect(order).toEqual(['h2: probe', 'h1: step']);
+    expect(recapLine(r, 'h2')).toBe('ok=2 changed=1 skipped=2');
   });
 });
