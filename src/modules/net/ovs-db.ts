@@ -9,25 +9,29 @@ type ExecStep = Extract<Step, { kind: 'exec' }>;
 export const vsctlRead = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=10', ...args);
 export const vsctlWrite = (...args: string[]): string => cmd('ovs-vsctl', '--timeout=30', ...args);
 
+// The columns ovs_port and ovs_bridge plan from, per table.
+const SNAPSHOT_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['Interface', ['name', 'type', 'options', 'error']],
+  ['Port', ['_uuid', 'name', 'tag', 'protected']],
+  ['Bridge', ['name', 'ports', 'datapath_type', 'stp_enable', 'rstp_enable', 'other_config', 'fail_mode']],
+];
+
 /**
  * One read of every interface, port and bridge: ovs_port and ovs_bridge both plan from it, and the executor runs
- * an identical probe of a batch once, so a mesh playbook (a bridge plus a port per peer) costs one ovs-vsctl.
+ * an identical probe of a batch once, so a mesh playbook (a bridge plus a port per peer) costs one read. The read is
+ * one `ovsdb-client transact` of three selects: ovs-vsctl, which fetches the database's schema first, took 6.8 ms a
+ * call on a lab host against 4.7 ms, and ovsdb-server ~60 % more work. Where ovsdb-client fails (not installed, an
+ * option it does not know), ovs-vsctl reads the same columns, and its errors are the ones reported.
  */
-export const OVS_SNAPSHOT = vsctlRead(
+export const OVS_SNAPSHOT = `${cmd(
+  'ovsdb-client',
+  '--timeout=10',
+  'transact',
+  JSON.stringify(['Open_vSwitch', ...SNAPSHOT_COLUMNS.map(([table, columns]) => ({ op: 'select', table, where: [], columns }))]),
+)} 2>/dev/null || ${vsctlRead(
   '--format=json',
-  '--',
-  '--columns=name,type,options,error',
-  'list',
-  'interface',
-  '--',
-  '--columns=_uuid,name,tag,protected',
-  'list',
-  'port',
-  '--',
-  '--columns=name,ports,datapath_type,stp_enable,rstp_enable,other_config,fail_mode',
-  'list',
-  'bridge',
-);
+  ...SNAPSHOT_COLUMNS.flatMap(([table, columns]) => ['--', `--columns=${columns.join(',')}`, 'list', table.toLowerCase()]),
+)}`;
 
 export type OvsValue = string | number | boolean | string[] | Record<string, string> | undefined;
 
@@ -121,13 +125,23 @@ interface Snapshot {
 // ~100 ms of the controller's CPU.
 const parsed = new Map<string, Snapshot>();
 
-/** The snapshot's three tables, one JSON document per line (shared between callers: read, never modify). */
+/**
+ * The snapshot's three tables (shared between callers: read, never modify), from ovsdb-client's reply (one JSON
+ * array, a result per select) or ovs-vsctl's (one JSON document per table, a line each).
+ */
 export function snapshotTables(stdout: string): Snapshot {
   return parsedOnce(parsed, stdout, (text) => {
-    const [ifaces = [], ports = [], bridges = []] = text
-      .trim()
-      .split('\n')
-      .map((l) => ovsRows(l));
+    const t = text.trim();
+    const [ifaces = [], ports = [], bridges = []] = t.startsWith('[') ? selectRows(t) : t.split('\n').map((l) => ovsRows(l));
     return { ifaces, ports, bridges };
+  });
+}
+
+/** The rows of each select of an `ovsdb-client transact` reply; a select the database refused is an error. */
+function selectRows(json: string): Array<Array<Record<string, OvsValue>>> {
+  const results = JSON.parse(json) as Array<{ rows?: Array<Record<string, unknown>>; error?: string; details?: string }>;
+  return results.map((r) => {
+    if (!r.rows) throw new Error(`ovsdb-client: ${[r.error ?? 'no rows in the reply', r.details].filter(Boolean).join(': ')}`);
+    return r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, decode(v)])));
   });
 }

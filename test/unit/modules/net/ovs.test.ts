@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,9 +27,32 @@ const verify = (name: string) =>
 const verified = (write: string, name: string) => `${write} || exit; ${verify(name)}`;
 const checked = (write: string) => (writeChecked(write) as { cmd: string }).cmd;
 
-/** The snapshot probe both ovs_bridge and ovs_port plan from (one ovs-vsctl for a bridge and all its ports). */
-const SNAPSHOT =
+/**
+ * The snapshot probe both ovs_bridge and ovs_port plan from (one read for a bridge and all its ports): ovsdb-client's
+ * three selects, or ovs-vsctl where ovsdb-client fails.
+ */
+const VSCTL_SNAPSHOT =
   'ovs-vsctl --timeout=10 --format=json -- --columns=name,type,options,error list interface -- --columns=_uuid,name,tag,protected list port -- --columns=name,ports,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge';
+const SNAPSHOT = `ovsdb-client --timeout=10 transact '["Open_vSwitch",{"op":"select","table":"Interface","where":[],"columns":["name","type","options","error"]},{"op":"select","table":"Port","where":[],"columns":["_uuid","name","tag","protected"]},{"op":"select","table":"Bridge","where":[],"columns":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}]' 2>/dev/null || ${VSCTL_SNAPSHOT}`;
+/**
+ * The same reply as ovsdb-client prints it (one JSON array, a result of rows per select), for a reply ovs-vsctl
+ * printed (a JSON document per table, a line each); a failed read stays as it is.
+ */
+const asClient = (reply: Reply): Reply => {
+  if (typeof reply !== 'string') return reply;
+  const tables = reply
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { data: unknown[][]; headings: string[] });
+  return `${JSON.stringify(tables.map((t) => ({ rows: t.data.map((row) => Object.fromEntries(t.headings.map((h, i) => [h, row[i]]))) })))}\n`;
+};
+/** Plans with the reply as ovs-vsctl prints it and as ovsdb-client does: the plans are the same. */
+async function bothWays<T>(reply: Reply, plan: (r: Reply) => Promise<T>): Promise<T> {
+  const fromVsctl = await plan(reply);
+  expect(await plan(asClient(reply))).toEqual(fromVsctl);
+  return fromVsctl;
+}
+
 /** A snapshot reply with no interfaces or ports and this bridge table. */
 const withBridges = (table: string): Reply =>
   `{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n${table}\n`;
@@ -40,10 +63,12 @@ const NO_BRIDGES = withBridges(
 describe('ovs_bridge', () => {
   const plan = async (args: object, reply: Reply) => {
     const snap = typeof reply === 'string' && !reply.includes('\n') ? withBridges(reply) : reply;
-    const probe = fakeProbe([[new RegExp(`^${SNAPSHOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), snap]]);
-    const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
-    expect(probe.ran).toHaveLength(1);
-    return p;
+    return bothWays(snap, async (r) => {
+      const probe = fakeProbe([[new RegExp(`^${SNAPSHOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), r]]);
+      const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
+      expect(probe.ran).toHaveLength(1);
+      return p;
+    });
   };
 
   it.each([
@@ -101,6 +126,31 @@ describe('ovs_bridge', () => {
     expect(p.ran).toEqual([SNAPSHOT]);
   });
 
+  it('the snapshot on a real shell: ovsdb-client answers; where it fails, ovs-vsctl does and its error is the one seen', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'rb-ovs-read-'));
+    const tool = (name: string, script: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    const read = () => spawnSync('sh', ['-c', SNAPSHOT], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` } });
+    try {
+      tool('ovsdb-client', `echo '[{"rows":[]},{"rows":[]},{"rows":[]}]'`);
+      tool('ovs-vsctl', 'echo vsctl ran >&2; exit 1');
+      expect(read()).toMatchObject({ status: 0, stdout: '[{"rows":[]},{"rows":[]},{"rows":[]}]\n', stderr: '' });
+      tool('ovsdb-client', 'echo "ovsdb-client: unrecognized option" >&2; exit 1');
+      tool('ovs-vsctl', `printf '%s\\n' "$@" > ${bin}/args; echo 'ovs-vsctl: database connection failed' >&2; exit 1`);
+      expect(read()).toMatchObject({ status: 1, stdout: '', stderr: 'ovs-vsctl: database connection failed\n' });
+      expect(readFileSync(join(bin, 'args'), 'utf8').trim().split('\n').join(' ')).toBe(VSCTL_SNAPSHOT.replace(/^ovs-vsctl /, ''));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('a select the database refuses (a column an old schema lacks) fails the plan with its error', async () => {
+    const reply = '[{"rows":[]},{"error":"unknown column","details":"No column protected in table Port."},{"rows":[]}]\n';
+    const probe = fakeProbe([[/^ovsdb-client /, reply]]);
+    await expect(ovsBridge.plan(ovsBridge.parse({ name: 'obr0' }, at), probe, ctx())).rejects.toThrow(
+      'ovsdb-client: unknown column: No column protected in table Port.',
+    );
+  });
+
   it('ovsdb-server down → failed, pointing at ovs_service', async () => {
     const p = await plan({ name: 'obr0' }, { code: 1, stderr: DB_DOWN });
     expect(p.failed).toBe(
@@ -134,12 +184,13 @@ describe('ovs_port', () => {
   };
   const EMPTY =
     '{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n{"data":[],"headings":["name","ports"]}\n';
-  const plan = async (args: object, reply: Reply) => {
-    const probe = fakeProbe([[/^ovs-vsctl --timeout=10 --format=json -- /, reply]]);
-    const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
-    expect(probe.ran).toEqual([PROBE]);
-    return p;
-  };
+  const plan = async (args: object, reply: Reply) =>
+    bothWays(reply, async (r) => {
+      const probe = fakeProbe([[/^ovsdb-client --timeout=10 transact /, r]]);
+      const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
+      expect(probe.ran).toEqual([PROBE]);
+      return p;
+    });
   const gre = { type: 'gre', options: { remote_ip: '192.168.42.131', key: 5 } };
 
   it('already matches → changed:false, zero steps', async () => {
