@@ -201,7 +201,8 @@ export async function planItem(
           env.beforeApply!({ host, task: { name: t.name ?? t.module, module: t.module, network: t.network }, args: parsed, plan, conn, as })
       : undefined;
   // A delegated task changes another host: counted as changing anything, as before footprints.
-  const footprint = target === host ? footprintOf(t.module, parsed) : EVERYTHING;
+  const declared = target === host ? footprintOf(t.module, parsed) : EVERYTHING;
+  const footprint = target === host && plan.writes ? { reads: declared.reads, writes: plan.writes } : declared;
   return { plan, conn, check, as, timeout, envPrefix, onOutput, guard, footprint };
 }
 

@@ -76,6 +76,11 @@ export interface Plan {
    * transaction). Set only when those steps are idempotent: a failed merged apply is retried item by item.
    */
   batch?: unknown;
+  /**
+   * What applying these steps can change, where the module knows better than its footprint (src/executor/footprint.ts)
+   * from what it found on the host: narrower only. A plan made ahead that read none of these keys stays good.
+   */
+  writes?: readonly string[];
 }
 
 /** The host's connection as reboot and wait_for_connection drive it (src/executor/session.ts). */

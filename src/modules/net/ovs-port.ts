@@ -48,6 +48,26 @@ export function mergePorts(batches: PortBatch[]): Step[] | undefined {
   return [writeChecked(vsctlWrite(...txn), verify.length ? verifyInterfaces(verify) : undefined)];
 }
 
+/**
+ * Interface types that make no kernel link of their own: a tunnel is a port of the datapath's one shared tunnel
+ * device, a patch port a pair inside OVS. Adding, changing or removing one changes the OVS database only: a route or
+ * bridge planned ahead stays good (on a mesh's first run, one route probe and re-plan a host fewer after its GRE ports).
+ */
+const NO_KERNEL_LINK = new Set([
+  'gre',
+  'ip6gre',
+  'vxlan',
+  'geneve',
+  'gtpu',
+  'bareudp',
+  'erspan',
+  'ip6erspan',
+  'lisp',
+  'stt',
+  'srv6',
+  'patch',
+]);
+
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 export const ovsPort = defineModule({
@@ -77,10 +97,18 @@ export const ovsPort = defineModule({
     const isProtected = portRow?.protected === true || portRow?.protected === 'true';
     const label = `${p.bridge}/${p.port}`;
 
+    const haveType = iface ? String(iface.type ?? '') || 'system' : undefined;
+    // Only the OVS database changes when neither the interface there now nor the one wanted is a kernel link (no
+    // type given keeps the type there, or adds a system interface: a kernel link).
+    const wantType = p.type ?? haveType ?? 'system';
+    const ovsOnly = (haveType === undefined || NO_KERNEL_LINK.has(haveType)) && (p.state === 'absent' || NO_KERNEL_LINK.has(wantType));
+    const writes = ovsOnly ? { writes: ['ovs'] } : {};
+
     if (p.state === 'absent') {
       if (!iface || !onBridge) return { changed: false, note: `no port ${p.port}` };
       return {
         changed: true,
+        ...writes,
         steps: [{ kind: 'exec', cmd: vsctlWrite('--if-exists', 'del-port', onBridge, p.port) }],
         batch: { port: p.port, txn: ['--if-exists', 'del-port', onBridge, p.port] } satisfies PortBatch,
         diff: [{ before: `port ${onBridge}/${p.port}\n`, after: `(no port ${p.port})\n` }],
@@ -88,7 +116,6 @@ export const ovsPort = defineModule({
       };
     }
 
-    const haveType = iface ? String(iface.type ?? '') || 'system' : undefined;
     const haveOpts = (iface?.options ?? {}) as Record<string, string>;
     const sets: string[] = [];
     const before: string[] = [];
@@ -134,6 +161,7 @@ export const ovsPort = defineModule({
     const where = onBridge && !placed ? `moved from ${onBridge}` : iface ? 'updated' : 'added';
     return {
       changed: true,
+      ...writes,
       steps: [writeVerified(vsctlWrite(...txn), verifyInterface(p.port))],
       batch: { port: p.port, txn, ...(placed ? { verify: true } : {}) } satisfies PortBatch,
       diff: [

@@ -153,3 +153,27 @@ describe('plans made ahead leave for the host at once', () => {
     expect(recapLine(r, 'h2')).toBe('ok=2 changed=1 skipped=2');
   });
 });
+
+describe('plans made ahead after an Open vSwitch port', () => {
+  // The port is added; the route to a peer was planned ahead from the routing table read with it.
+  const mesh = (type: string) =>
+    play(`    - ovs_port: {bridge: obr0, port: p1, type: ${type}}\n` + `    - route: {to: 10.9.0.0/24, via: 10.0.0.2}\n`);
+  const script = (lab: MemoryLab) =>
+    lab
+      .host('h1')
+      .on(/^ovsdb-client /, { stdout: '[{"rows":[]},{"rows":[]},{"rows":[]}]\n' })
+      .on('echo @@routes', { stdout: '@@routes\n[{"dst":"10.9.0.0/24","gateway":"10.0.0.2","dev":"eth0"}]\n' });
+  const routeReads = (r: { lab: MemoryLab }) => r.lab.host('h1').commands.filter((c) => c.includes('ip -j route show')).length;
+
+  it('a tunnel port (gre) leaves the route planned ahead good: the routing table is read once', async () => {
+    const r = await runYaml(mesh('gre'), { inventory: ['h1'], script });
+    expect(recapLine(r, 'h1')).toBe('ok=2 changed=1');
+    expect(routeReads(r)).toBe(1);
+  });
+
+  it('an internal port makes a kernel link: the route is planned again at its turn', async () => {
+    const r = await runYaml(mesh('internal'), { inventory: ['h1'], script });
+    expect(recapLine(r, 'h1')).toBe('ok=2 changed=1');
+    expect(routeReads(r)).toBe(2);
+  });
+});

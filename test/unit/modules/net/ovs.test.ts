@@ -234,6 +234,19 @@ describe('ovs_port', () => {
     expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 set interface gre0 type=vxlan -- set port gre0 tag=3', 'gre0')]);
   });
 
+  it('a tunnel port changes the OVS database only: links and routes planned ahead stay good; a kernel interface does not', async () => {
+    const writes = async (args: object, reply: Reply) => (await plan(args, reply)).writes;
+    expect(await writes(gre, EMPTY)).toEqual(['ovs']);
+    expect(await writes({ ...gre, type: 'vxlan', tag: 3 }, on('obr0'))).toEqual(['ovs']);
+    expect(await writes({ options: { remote_ip: '10.0.0.9' } }, on('obr0'))).toEqual(['ovs']);
+    expect(await writes({ state: 'absent' }, on('obr0'))).toEqual(['ovs']);
+    expect(await writes({ type: 'patch', options: { peer: 'p1' } }, EMPTY)).toEqual(['ovs']);
+    // a kernel link joins, leaves or is made: the footprint's ovs and net
+    expect(await writes({ type: 'internal' }, EMPTY)).toBeUndefined();
+    expect(await writes({}, EMPTY)).toBeUndefined();
+    expect(await writes({ type: 'gre', options: { remote_ip: '192.168.42.131' } }, on('obr0', GRE0_IFACE_ERROR))).toBeUndefined();
+  });
+
   it('on another bridge → moved in one transaction', async () => {
     const p = await plan(gre, on('obr1'));
     expect(stepsOf(p)).toEqual([verified('ovs-vsctl --timeout=30 del-port obr1 gre0 -- --may-exist add-port obr0 gre0', 'gre0')]);
