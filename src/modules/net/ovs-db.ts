@@ -21,17 +21,18 @@ const SNAPSHOT_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
  * an identical probe of a batch once, so a mesh playbook (a bridge plus a port per peer) costs one read. The read is
  * one `ovsdb-client transact` of three selects: ovs-vsctl, which fetches the database's schema first, took 6.8 ms a
  * call on a lab host against 4.7 ms, and ovsdb-server ~60 % more work. Where ovsdb-client fails (not installed, an
- * option it does not know), ovs-vsctl reads the same columns, and its errors are the ones reported.
+ * option it does not know), ovs-vsctl reads the same columns, and its errors are the ones reported; where the database
+ * does not answer within the time (ovsdb-client's --timeout ends it with SIGALRM, 142), that is the error, at once.
  */
 export const OVS_SNAPSHOT = `${cmd(
   'ovsdb-client',
   '--timeout=10',
   'transact',
   JSON.stringify(['Open_vSwitch', ...SNAPSHOT_COLUMNS.map(([table, columns]) => ({ op: 'select', table, where: [], columns }))]),
-)} 2>/dev/null || ${vsctlRead(
+)} 2>/dev/null || { rb_oc=$?; if [ $rb_oc = 142 ]; then echo 'ovsdb-client: the Open vSwitch database did not answer within 10 s' >&2; false; else ${vsctlRead(
   '--format=json',
   ...SNAPSHOT_COLUMNS.flatMap(([table, columns]) => ['--', `--columns=${columns.join(',')}`, 'list', table.toLowerCase()]),
-)}`;
+)}; fi; }`;
 
 export type OvsValue = string | number | boolean | string[] | Record<string, string> | undefined;
 

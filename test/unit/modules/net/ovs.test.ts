@@ -33,7 +33,7 @@ const checked = (write: string) => (writeChecked(write) as { cmd: string }).cmd;
  */
 const VSCTL_SNAPSHOT =
   'ovs-vsctl --timeout=10 --format=json -- --columns=name,type,options,error list interface -- --columns=_uuid,name,tag,protected list port -- --columns=name,ports,datapath_type,stp_enable,rstp_enable,other_config,fail_mode list bridge';
-const SNAPSHOT = `ovsdb-client --timeout=10 transact '["Open_vSwitch",{"op":"select","table":"Interface","where":[],"columns":["name","type","options","error"]},{"op":"select","table":"Port","where":[],"columns":["_uuid","name","tag","protected"]},{"op":"select","table":"Bridge","where":[],"columns":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}]' 2>/dev/null || ${VSCTL_SNAPSHOT}`;
+const SNAPSHOT = `ovsdb-client --timeout=10 transact '["Open_vSwitch",{"op":"select","table":"Interface","where":[],"columns":["name","type","options","error"]},{"op":"select","table":"Port","where":[],"columns":["_uuid","name","tag","protected"]},{"op":"select","table":"Bridge","where":[],"columns":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}]' 2>/dev/null || { rb_oc=$?; if [ $rb_oc = 142 ]; then echo 'ovsdb-client: the Open vSwitch database did not answer within 10 s' >&2; false; else ${VSCTL_SNAPSHOT}; fi; }`;
 /**
  * The same reply as ovsdb-client prints it (one JSON array, a result of rows per select), for a reply ovs-vsctl
  * printed (a JSON document per table, a line each); a failed read stays as it is.
@@ -126,7 +126,7 @@ describe('ovs_bridge', () => {
     expect(p.ran).toEqual([SNAPSHOT]);
   });
 
-  it('the snapshot on a real shell: ovsdb-client answers; where it fails, ovs-vsctl does and its error is the one seen', () => {
+  it('the snapshot on a real shell: ovsdb-client answers; where it fails, ovs-vsctl does and its error is the one seen; a timeout is said', () => {
     const bin = mkdtempSync(join(tmpdir(), 'rb-ovs-read-'));
     const tool = (name: string, script: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     const read = () => spawnSync('sh', ['-c', SNAPSHOT], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` } });
@@ -138,6 +138,14 @@ describe('ovs_bridge', () => {
       tool('ovs-vsctl', `printf '%s\\n' "$@" > ${bin}/args; echo 'ovs-vsctl: database connection failed' >&2; exit 1`);
       expect(read()).toMatchObject({ status: 1, stdout: '', stderr: 'ovs-vsctl: database connection failed\n' });
       expect(readFileSync(join(bin, 'args'), 'utf8').trim().split('\n').join(' ')).toBe(VSCTL_SNAPSHOT.replace(/^ovs-vsctl /, ''));
+      // no answer within its --timeout (SIGALRM): said at once, not waited for a second time by ovs-vsctl
+      tool('ovsdb-client', 'kill -ALRM $$');
+      tool('ovs-vsctl', 'echo vsctl ran >&2; exit 1');
+      expect(read()).toMatchObject({
+        status: 1,
+        stdout: '',
+        stderr: 'ovsdb-client: the Open vSwitch database did not answer within 10 s\n',
+      });
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
