@@ -45,7 +45,7 @@ export const ovsBridge = defineModule({
     failMode: v.fail_mode as OvsBridgeArgs['failMode'],
   }),
   async plan(p, probe): Promise<Plan> {
-    // The same read as ovs_port's, so a bridge and its ports cost one ovs-vsctl on the host.
+    // The same read as ovs_port's, so a bridge and its ports cost one read of the database on the host.
     const r = await probe.run(OVS_SNAPSHOT);
     if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
     const have = snapshotTables(r.stdout).bridges.find((b) => b.name === p.name);

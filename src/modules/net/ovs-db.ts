@@ -1,4 +1,4 @@
-// What ovs_bridge and ovs_port share: ovs-vsctl's JSON, its value syntax, and the check that add-br/add-port worked.
+// What ovs_bridge and ovs_port share: the database snapshot they plan from, ovs-vsctl's value syntax, and the check that add-br/add-port worked.
 import { cmd, quote } from '../../remote/quote.js';
 import type { Step } from '../types.js';
 import { firstError, parsedOnce } from './probe-text.js';

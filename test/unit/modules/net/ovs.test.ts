@@ -117,7 +117,7 @@ describe('ovs_bridge', () => {
     expect(await plan({ name: 'obr0', state: 'absent' }, NO_BRIDGES)).toMatchObject({ changed: false });
   });
 
-  it('reads the same snapshot as ovs_port, so a bridge and its ports cost one ovs-vsctl on the host', async () => {
+  it('reads the same snapshot as ovs_port, so a bridge and its ports cost one read of the database on the host', async () => {
     const b = fakeProbe([[/./, NO_BRIDGES]]);
     await ovsBridge.plan(ovsBridge.parse({ name: 'obr0' }, at), b, ctx());
     const p = fakeProbe([[/./, NO_BRIDGES]]);
