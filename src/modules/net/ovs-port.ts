@@ -51,7 +51,8 @@ export function mergePorts(batches: PortBatch[]): Step[] | undefined {
 /**
  * Interface types that make no kernel link of their own: a tunnel is a port of the datapath's one shared tunnel
  * device, a patch port a pair inside OVS. Adding, changing or removing one changes the OVS database only: a route or
- * bridge planned ahead stays good (on a mesh's first run, one route probe and re-plan a host fewer after its GRE ports).
+ * bridge planned ahead stays good (rolling a new host into a mesh, each old host's new route is not probed again after its
+ * new GRE port).
  */
 const NO_KERNEL_LINK = new Set([
   'gre',
