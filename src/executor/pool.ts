@@ -79,6 +79,10 @@ class PooledConnection implements Connection {
   readFile(path: string, opts?: BecomeOptions) {
     return this.inner.readFile(path, opts);
   }
+  /** There only where the session underneath has it (SSH), so a probe never asks a connection: local for one. */
+  get socketRequest(): Connection['socketRequest'] {
+    return this.inner.socketRequest ? (...a) => (this.inner.socketRequest as NonNullable<Connection['socketRequest']>)(...a) : undefined;
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
-import type { Connection } from '../remote/connection.js';
+import type { Connection, SocketReply } from '../remote/connection.js';
+import { type RpcReply, rpcReply, rpcRequest } from '../remote/json-rpc.js';
 import { quote } from '../remote/quote.js';
 import { interpretRead } from '../remote/remote-scripts.js';
 
@@ -19,7 +20,9 @@ interface Pending {
   path?: string;
   /** set for stat: the batch's stat calls share one command (mergeStats) */
   stat?: { paths: string[]; o: StatOpts };
-  resolve: (r: Raw | Buffer | null | FileStat[]) => void;
+  /** set for jsonRpc: a request on a socket, not in the script (identical ones of a batch share one) */
+  rpc?: { socket: string; request: string; timeout: number };
+  resolve: (r: Raw | Buffer | null | FileStat[] | RpcReply | 'timeout' | undefined) => void;
   reject: (e: unknown) => void;
 }
 
@@ -94,9 +97,21 @@ export class ProbeBatcher implements Probe {
     return this.enqueue('', undefined, { paths, o }) as Promise<FileStat[]>;
   }
 
-  private enqueue(cmd: string, path?: string, stat?: Pending['stat']): Promise<Raw | Buffer | null | FileStat[]> {
+  /** Undefined at once where the connection has no sockets (exec-only test doubles, connection: local). */
+  jsonRpc(socket: string, method: string, params: unknown[], timeout: number): Promise<RpcReply | 'timeout' | undefined> {
+    if (!this.conn.socketRequest) return Promise.resolve(undefined);
+    const rpc = { socket, request: rpcRequest(method, params), timeout };
+    return this.enqueue('', undefined, undefined, rpc) as Promise<RpcReply | 'timeout' | undefined>;
+  }
+
+  private enqueue(
+    cmd: string,
+    path?: string,
+    stat?: Pending['stat'],
+    rpc?: Pending['rpc'],
+  ): Promise<Raw | Buffer | null | FileStat[] | RpcReply | 'timeout' | undefined> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, path, stat, resolve, reject });
+      this.queue.push({ cmd, path, stat, rpc, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -116,9 +131,48 @@ export class ProbeBatcher implements Probe {
 
   private async flush(): Promise<void> {
     if (!this.queue.length) return;
-    const batch = withStatsMerged(this.queue);
+    const rpcs = this.queue.filter((p) => p.rpc);
+    const batch = withStatsMerged(rpcs.length ? this.queue.filter((p) => !p.rpc) : this.queue);
     this.queue = [];
     this.scheduled = false;
+    // The connection takes requests in turn: the socket's after the script's, both reads.
+    await Promise.all([batch.length ? this.flushScript(batch) : undefined, ...this.flushSockets(rpcs)]);
+  }
+
+  // Identical requests (every port of a loop asks for the same snapshot) go once and share the reply.
+  private flushSockets(rpcs: Pending[]): Promise<void>[] {
+    const groups = new Map<string, Pending[]>();
+    for (const p of rpcs) {
+      const { socket, request } = p.rpc as NonNullable<Pending['rpc']>;
+      const key = `${socket}\n${request}`;
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    return [...groups.values()].map(async (group) => {
+      const { socket, request, timeout } = group[0].rpc as NonNullable<Pending['rpc']>;
+      this.roundTrips++;
+      try {
+        const r = await (this.conn.socketRequest as NonNullable<Connection['socketRequest']>)(
+          socket,
+          request,
+          (received) => {
+            try {
+              return rpcReply(received) !== undefined;
+            } catch {
+              return true;
+            }
+          },
+          { timeout, become: this.opts.become, becomeUser: this.opts.becomeUser },
+        );
+        // parsed once: every caller of the group gets the same reply object
+        const reply = answerOf(r);
+        for (const p of group) p.resolve(reply);
+      } catch (e) {
+        for (const p of group) p.reject(e);
+      }
+    });
+  }
+
+  private async flushScript(batch: Pending[]): Promise<void> {
     this.roundTrips++;
     try {
       if (batch.length === 1) {
@@ -146,6 +200,16 @@ export class ProbeBatcher implements Probe {
   }
 }
 
+function answerOf(r: SocketReply): RpcReply | 'timeout' | undefined {
+  if ('timeout' in r) return 'timeout';
+  if ('unavailable' in r) return undefined;
+  try {
+    return rpcReply(r.reply);
+  } catch {
+    return undefined;
+  }
+}
+
 // The stat calls of a batch become one command (one stat process on the host); each call gets its own answer.
 function withStatsMerged(queue: Pending[]): Pending[] {
   const stats = queue.filter((p) => p.stat);
@@ -154,7 +218,7 @@ function withStatsMerged(queue: Pending[]): Pending[] {
   const fail = (e: unknown) => {
     for (const p of stats) p.reject(e);
   };
-  const answer = (r: Raw | Buffer | null | FileStat[]) => {
+  const answer: Pending['resolve'] = (r) => {
     const raw = r as Raw;
     try {
       const each = merged.answer({ code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') });

@@ -1,5 +1,6 @@
 // A module decides before it acts: it reads the host through a Probe and returns a Plan.
 import type { Location } from '../errors.js';
+import type { RpcReply } from '../remote/json-rpc.js';
 import type { ExecResult } from '../shared/exec.js';
 import type { Args } from './args.js';
 import type { FileStat, StatOpts } from './fs.js';
@@ -14,6 +15,11 @@ export interface Probe {
   readFile(path: string): Promise<Buffer | null>;
   /** What statPaths asks, where the probe can share one stat among calls (else statPaths runs its own script). */
   stat?(paths: string[], o: StatOpts): Promise<FileStat[]>;
+  /**
+   * A JSON-RPC request on a unix socket of the host with no process started there (over SSH only): the reply, or
+   * 'timeout' after `timeout` seconds, or undefined where it cannot be asked that way (the caller runs its command).
+   */
+  jsonRpc?(socket: string, method: string, params: unknown[], timeout: number): Promise<RpcReply | 'timeout' | undefined>;
 }
 
 export type Step =

@@ -21,6 +21,9 @@ export interface ExecOptions {
 /** become / becomeUser, as put and readFile take them. */
 export type BecomeOptions = Pick<ExecOptions, 'become' | 'becomeUser'>;
 
+/** Seconds to wait for the whole reply, and the user the request stands for. */
+export type SocketOptions = { timeout: number } & BecomeOptions;
+
 /** What an upload sets on the file besides its content. */
 export type PutOptions = {
   mode?: string;
@@ -29,6 +32,13 @@ export type PutOptions = {
   /** Shell text run first in the same command; a non-zero exit stops the upload (network safety's armed check). */
   gate?: string;
 } & BecomeOptions;
+
+/**
+ * One request on a unix socket of the host (SSH streamlocal forwarding: sshd connects to it, no process starts):
+ * the reply as text once `complete` says so; `unavailable` where sshd does not open it (forwarding off, no such
+ * socket, no permission, a become that is not the login user) and the caller runs its command instead.
+ */
+export type SocketReply = { reply: string } | { unavailable: string } | { timeout: true };
 
 /** One live session to a host: exec channels are used one at a time. */
 export interface Connection {
@@ -41,6 +51,8 @@ export interface Connection {
   /** owner/group: given to the file in the same command, before it replaces dest (no extra round trip). */
   put(dest: string, content: Buffer, opts?: PutOptions): Promise<void>;
   readFile(path: string, opts?: BecomeOptions): Promise<Buffer | null>;
+  /** In turn with commands (it sees what the commands before it did); over SSH only. */
+  socketRequest?(path: string, request: string, complete: (received: string) => boolean, opts: SocketOptions): Promise<SocketReply>;
   close(): Promise<void>;
   /** Closes this session and opens a new one to the same host (reboot, wait_for_connection); absent for local. */
   reconnect?(opts?: { connectTimeout?: number }): Promise<void>;

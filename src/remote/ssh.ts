@@ -2,7 +2,7 @@
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { ConnectError, TaskError } from '../errors.js';
-import type { Connection, ExecOptions } from './connection.js';
+import type { Connection, ExecOptions, SocketOptions, SocketReply } from './connection.js';
 import { loadPrivateKeys } from './keys.js';
 import type { KnownHosts } from './known-hosts.js';
 import { withWatchdog, wrapBecome } from './remote-scripts.js';
@@ -97,6 +97,8 @@ class SshConnection extends ShellConnection implements SshConnectionState {
   private closeHandlers: ((reason: string) => void)[] = [];
   private closing = false;
   private readonly shells: ShellSet;
+  /** Why this server opens no unix sockets for us, once it said so. */
+  private noStreamLocal?: string;
 
   constructor(
     private readonly target: SshTarget,
@@ -174,6 +176,82 @@ class SshConnection extends ShellConnection implements SshConnectionState {
       () => released,
     );
     return p;
+  }
+
+  /**
+   * A request on a unix socket of the host over a direct-streamlocal channel: sshd (already running as the login user)
+   * connects, where a command would start a process. In turn with commands, so it reads what they left. As another
+   * user than the login one it is unavailable (the socket's permissions are checked for sshd's user). A server that
+   * says it never opens such channels (prohibited, unknown type) is not asked again; OpenSSH answers "connect failed"
+   * alike for AllowStreamLocalForwarding no and for a socket not there yet, so it is asked each time (no process starts).
+   */
+  socketRequest(path: string, request: string, complete: (received: string) => boolean, opts: SocketOptions): Promise<SocketReply> {
+    const as = opts.become ? (opts.becomeUser ?? 'root') : this.target.user;
+    if (as !== this.target.user) return Promise.resolve({ unavailable: `not as ${as}` });
+    if (this.noStreamLocal) return Promise.resolve({ unavailable: this.noStreamLocal });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const p = this.tail.then(() => this.socketNow(path, request, complete, opts.timeout, release));
+    this.tail = p.then(
+      () => released,
+      () => released,
+    );
+    return p;
+  }
+
+  private socketNow(
+    path: string,
+    request: string,
+    complete: (received: string) => boolean,
+    timeout: number,
+    release: () => void,
+  ): Promise<SocketReply> {
+    if (this.dead) {
+      release();
+      return Promise.reject(this.lost());
+    }
+    return new Promise<SocketReply>((resolve, reject) => {
+      let ch: Duplex | undefined;
+      let settled = false;
+      const finish = (r: SocketReply | Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.abortCurrent = undefined;
+        // not a session: no slot to wait for (MaxSessions), the next command can go at once
+        ch?.destroy();
+        release();
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
+      const timer = setTimeout(() => finish({ timeout: true }), timeout * 1000);
+      this.abortCurrent = (e) => finish(e);
+      try {
+        this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+          if (err) {
+            // SSH2_OPEN_ADMINISTRATIVELY_PROHIBITED, SSH2_OPEN_UNKNOWN_CHANNEL_TYPE: this server never opens one
+            const reason = (err as Error & { reason?: number }).reason;
+            if (reason === 1 || reason === 3) this.noStreamLocal = err.message;
+            return finish(this.dead ? this.lost() : { unavailable: err.message });
+          }
+          // opened after the time ran out: nobody waits for it
+          if (settled) return void channel.close();
+          ch = channel;
+          let received = '';
+          channel.setEncoding('utf8');
+          channel.on('data', (d: string) => {
+            received += d;
+            if (complete(received)) finish({ reply: received });
+          });
+          channel.on('close', () => finish(this.dead ? this.lost() : { unavailable: 'the socket closed before a whole reply' }));
+          channel.write(request);
+        });
+      } catch (e) {
+        finish(this.dead ? this.lost() : { unavailable: (e as Error).message });
+      }
+    });
   }
 
   private async runNow(cmd: string, opts: ExecOptions, release: () => void): Promise<RawResult> {

@@ -1,16 +1,7 @@
 // An Open vSwitch bridge (the seed's obr0) created or tuned in one ovs-vsctl transaction, checked for errors in the same command.
 import { defineModule, type Plan } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import {
-  OVS_SNAPSHOT,
-  ovsAtom,
-  ovsProbeFailure,
-  snapshotTables,
-  verifyInterface,
-  vsctlWrite,
-  writeChecked,
-  writeVerified,
-} from './ovs-db.js';
+import { ovsAtom, readSnapshot, verifyInterface, vsctlWrite, writeChecked, writeVerified } from './ovs-db.js';
 
 export interface OvsBridgeArgs {
   name: string;
@@ -46,9 +37,9 @@ export const ovsBridge = defineModule({
   }),
   async plan(p, probe): Promise<Plan> {
     // The same read as ovs_port's, so a bridge and its ports cost one read of the database on the host.
-    const r = await probe.run(OVS_SNAPSHOT);
-    if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
-    const have = snapshotTables(r.stdout).bridges.find((b) => b.name === p.name);
+    const snap = await readSnapshot(probe);
+    if ('failed' in snap) return { changed: false, failed: snap.failed };
+    const have = snap.bridges.find((b) => b.name === p.name);
 
     if (p.state === 'absent') {
       if (!have) return { changed: false, note: `no OVS bridge ${p.name}` };

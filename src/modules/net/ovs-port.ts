@@ -1,17 +1,7 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, and a port that fails is named.
 import { defineModule, type Plan, type Step } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import {
-  OVS_SNAPSHOT,
-  ovsAtom,
-  ovsProbeFailure,
-  snapshotTables,
-  verifyInterface,
-  verifyInterfaces,
-  vsctlWrite,
-  writeChecked,
-  writeVerified,
-} from './ovs-db.js';
+import { ovsAtom, readSnapshot, verifyInterface, verifyInterfaces, vsctlWrite, writeChecked, writeVerified } from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -87,9 +77,9 @@ export const ovsPort = defineModule({
   build: (v): OvsPortArgs => ({ ...v, state: v.state as OvsPortArgs['state'] }),
   merge: (batches) => mergePorts(batches as PortBatch[]),
   async plan(p, probe): Promise<Plan> {
-    const r = await probe.run(OVS_SNAPSHOT);
-    if (r.code !== 0) return { changed: false, failed: ovsProbeFailure(r.stderr) };
-    const { ifaces, ports, bridges } = snapshotTables(r.stdout);
+    const snap = await readSnapshot(probe);
+    if ('failed' in snap) return { changed: false, failed: snap.failed };
+    const { ifaces, ports, bridges } = snap;
     const iface = ifaces?.find((x) => x.name === p.port);
     const portRow = ports?.find((x) => x.name === p.port);
     const owner = portRow ? (bridges ?? []).find((b) => asList(b.ports).includes(String(portRow._uuid))) : undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { batchScript, ProbeBatcher, parseBatch } from '../../../src/executor/probe-batch.js';
 import { statPaths } from '../../../src/modules/fs.js';
-import type { Connection } from '../../../src/remote/connection.js';
+import type { Connection, SocketReply } from '../../../src/remote/connection.js';
 import { connectLocal } from '../../../src/remote/local.js';
 
 const sh = (script: string) => spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
@@ -147,6 +147,51 @@ describe('ProbeBatcher', () => {
     // a lone probe goes straight through
     expect((await b.readFile(join(dir, 'f')))?.toString()).toBe('content');
     expect(execs()).toBe(3);
+  });
+  it('requests on a socket: identical ones of a tick go once and share one reply; the script goes beside them', async () => {
+    const local = connectLocal();
+    const asked: [string, string, unknown][] = [];
+    const sent: string[] = [];
+    let answer: SocketReply = { reply: '{"id":0,"result":[{"rows":[]}],"error":null}' };
+    const conn: Connection = {
+      ...local,
+      exec: (c, o) => {
+        sent.push(c);
+        return local.exec(c, { ...o, become: false });
+      },
+      socketRequest: async (path, request, complete, opts) => {
+        asked.push([path, request, opts]);
+        // the reply is whole once its JSON value is, not before
+        if ('reply' in answer && answer.reply.startsWith('{'))
+          expect([complete(answer.reply.slice(0, 10)), complete(answer.reply)]).toEqual([false, true]);
+        return answer;
+      },
+    };
+    const b = new ProbeBatcher(conn, { become: true, becomeUser: 'ovs' });
+    const [x, y, z, echo] = await Promise.all([
+      b.jsonRpc('/run/db.sock', 'transact', ['Open_vSwitch'], 10),
+      b.jsonRpc('/run/db.sock', 'transact', ['Open_vSwitch'], 10),
+      b.jsonRpc('/run/db.sock', 'transact', ['Other'], 10),
+      b.run('echo beside'),
+    ]);
+    expect(x).toEqual({ result: [{ rows: [] }], error: null });
+    expect(y).toBe(x);
+    expect(z).toEqual(x);
+    expect(z).not.toBe(x);
+    expect(echo.stdout).toBe('beside\n');
+    expect(sent).toEqual(['echo beside']);
+    expect(asked).toEqual([
+      ['/run/db.sock', '{"method":"transact","params":["Open_vSwitch"],"id":0}', { timeout: 10, become: true, becomeUser: 'ovs' }],
+      ['/run/db.sock', '{"method":"transact","params":["Other"],"id":0}', { timeout: 10, become: true, becomeUser: 'ovs' }],
+    ]);
+    answer = { unavailable: 'administratively prohibited' };
+    expect(await b.jsonRpc('/run/db.sock', 'transact', [], 10)).toBeUndefined();
+    answer = { timeout: true };
+    expect(await b.jsonRpc('/run/db.sock', 'transact', [], 10)).toBe('timeout');
+    answer = { reply: 'not json at all' };
+    expect(await b.jsonRpc('/run/db.sock', 'transact', [], 10)).toBeUndefined();
+    // a connection without sockets (connection: local) asks nothing
+    expect(await new ProbeBatcher(local, { become: false }).jsonRpc('/run/db.sock', 'transact', [], 10)).toBeUndefined();
   });
   it('the stat calls of a batch share one stat: each gets its own paths, hashed only if it asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-pb-'));

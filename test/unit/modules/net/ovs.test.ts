@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../../src/errors.js';
 import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
-import { writeChecked } from '../../../../src/modules/net/ovs-db.js';
+import { readSnapshot, writeChecked } from '../../../../src/modules/net/ovs-db.js';
 import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
 import { alive, ovsService } from '../../../../src/modules/net/ovs-service.js';
+import type { Probe } from '../../../../src/modules/types.js';
 import {
   DB_DOWN,
   GRE0_IFACE,
@@ -46,10 +47,40 @@ const asClient = (reply: Reply): Reply => {
     .map((l) => JSON.parse(l) as { data: unknown[][]; headings: string[] });
   return `${JSON.stringify(tables.map((t) => ({ rows: t.data.map((row) => Object.fromEntries(t.headings.map((h, i) => [h, row[i]]))) })))}\n`;
 };
-/** Plans with the reply as ovs-vsctl prints it and as ovsdb-client does: the plans are the same. */
-async function bothWays<T>(reply: Reply, plan: (r: Reply) => Promise<T>): Promise<T> {
+/**
+ * A probe that answers the snapshot on ovsdb-server's socket (as over SSH) with the rows of an ovsdb-client reply; no
+ * command may run. `asked` holds each request: socket, method, params.
+ */
+const overSocket = (clientReply: string) => {
+  const asked: unknown[][] = [];
+  const ran: string[] = [];
+  const probe: Probe & { ran: string[] } = {
+    ran,
+    async run(cmd) {
+      ran.push(cmd);
+      throw new Error(`a command ran where the socket answers: ${cmd}`);
+    },
+    async readFile(path) {
+      throw new Error(`unscripted file: ${path}`);
+    },
+    async jsonRpc(socket, method, params, timeout) {
+      asked.push([socket, method, params, timeout]);
+      return { result: JSON.parse(clientReply), error: null };
+    },
+  };
+  return { probe, asked };
+};
+/** The select the command sends, as the socket gets it. */
+const SNAPSHOT_PARAMS = JSON.parse(/transact '(.*?)' 2>/.exec(SNAPSHOT)?.[1] ?? '');
+
+/**
+ * Plans with the reply as ovs-vsctl prints it, as ovsdb-client does, and as the socket answers it (socket: true):
+ * the plans are the same.
+ */
+async function bothWays<T>(reply: Reply, plan: (r: Reply, socket?: boolean) => Promise<T>): Promise<T> {
   const fromVsctl = await plan(reply);
   expect(await plan(asClient(reply))).toEqual(fromVsctl);
+  if (typeof reply === 'string') expect(await plan(asClient(reply), true)).toEqual(fromVsctl);
   return fromVsctl;
 }
 
@@ -63,7 +94,13 @@ const NO_BRIDGES = withBridges(
 describe('ovs_bridge', () => {
   const plan = async (args: object, reply: Reply) => {
     const snap = typeof reply === 'string' && !reply.includes('\n') ? withBridges(reply) : reply;
-    return bothWays(snap, async (r) => {
+    return bothWays(snap, async (r, socket) => {
+      if (socket) {
+        const { probe, asked } = overSocket(r as string);
+        const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
+        expect(asked).toEqual([['/var/run/openvswitch/db.sock', 'transact', SNAPSHOT_PARAMS, 10]]);
+        return p;
+      }
       const probe = fakeProbe([[new RegExp(`^${SNAPSHOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), r]]);
       const p = await ovsBridge.plan(ovsBridge.parse(args, at), probe, ctx());
       expect(probe.ran).toHaveLength(1);
@@ -159,6 +196,32 @@ describe('ovs_bridge', () => {
     );
   });
 
+  it('over the socket: no answer in 10 s fails at once; no socket, or an error reply, runs the command instead', async () => {
+    const client = asClient(
+      withBridges(
+        '{"data":[["obr0",["set",[]],"netdev",false,false,["map",[]],["set",[]]]],"headings":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}',
+      ),
+    ) as string;
+    const socketSays = (answer: Awaited<ReturnType<NonNullable<Probe['jsonRpc']>>>) => {
+      const probe = fakeProbe([[/^ovsdb-client /, client]]);
+      return { probe, asking: { ...probe, jsonRpc: async () => answer } as Probe };
+    };
+    const timedOut = socketSays('timeout');
+    expect(await readSnapshot(timedOut.asking)).toEqual({ failed: 'ovsdb-client: the Open vSwitch database did not answer within 10 s' });
+    expect(timedOut.probe.ran).toEqual([]);
+    for (const answer of [undefined, { result: null, error: 'unknown database' }]) {
+      const s = socketSays(answer);
+      expect(await readSnapshot(s.asking)).toMatchObject({ bridges: [{ name: 'obr0', datapath_type: 'netdev' }] });
+      expect(s.probe.ran).toEqual([SNAPSHOT]);
+    }
+    // a select the database refuses, over the socket as from the command
+    const refused = socketSays({
+      result: [{ rows: [] }, { error: 'unknown column', details: 'No column protected in table Port.' }, { rows: [] }],
+      error: null,
+    });
+    await expect(readSnapshot(refused.asking)).rejects.toThrow('ovsdb-client: unknown column: No column protected in table Port.');
+  });
+
   it('ovsdb-server down → failed, pointing at ovs_service', async () => {
     const p = await plan({ name: 'obr0' }, { code: 1, stderr: DB_DOWN });
     expect(p.failed).toBe(
@@ -193,7 +256,13 @@ describe('ovs_port', () => {
   const EMPTY =
     '{"data":[],"headings":["name","type","options","error"]}\n{"data":[],"headings":["_uuid","name","tag","protected"]}\n{"data":[],"headings":["name","ports"]}\n';
   const plan = async (args: object, reply: Reply) =>
-    bothWays(reply, async (r) => {
+    bothWays(reply, async (r, socket) => {
+      if (socket) {
+        const { probe, asked } = overSocket(r as string);
+        const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
+        expect(asked).toHaveLength(1);
+        return p;
+      }
       const probe = fakeProbe([[/^ovsdb-client --timeout=10 transact /, r]]);
       const p = await ovsPort.plan(ovsPort.parse({ bridge: 'obr0', port: 'gre0', ...args }, at), probe, ctx());
       expect(probe.ran).toEqual([PROBE]);

@@ -1,0 +1,46 @@
+// JSON-RPC 1.0 as OVSDB speaks it (RFC 7047 §4): one request on a socket, and its reply found in what came back.
+// Written here: the messages are JSON values one after another with no delimiter, so the end of one is found by
+// counting brackets outside strings (a few lines; no library frames this).
+
+export interface RpcReply {
+  result: unknown;
+  error: unknown;
+}
+
+/** The request's text: method, params, id. */
+export function rpcRequest(method: string, params: unknown[], id = 0): string {
+  return JSON.stringify({ method, params, id });
+}
+
+/** Index just past the first whole JSON object or array starting at `from` (spaces before it skipped), or -1. */
+export function jsonEnd(text: string, from = 0): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The reply to request `id` among the messages received so far, or undefined while it has not all arrived. A message
+ * the server sends on its own (a notification, an echo) is passed over; text that is not JSON throws.
+ */
+export function rpcReply(received: string, id = 0): RpcReply | undefined {
+  let at = 0;
+  for (;;) {
+    const end = jsonEnd(received, at);
+    if (end < 0) return undefined;
+    const m = JSON.parse(received.slice(at, end)) as { id?: unknown; result?: unknown; error?: unknown; method?: unknown };
+    if (m !== null && typeof m === 'object' && m.id === id && m.method === undefined) return { result: m.result, error: m.error ?? null };
+    at = end;
+  }
+}

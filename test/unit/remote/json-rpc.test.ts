@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { jsonEnd, rpcReply, rpcRequest } from '../../../src/remote/json-rpc.js';
+
+describe('JSON-RPC on a socket (OVSDB, RFC 7047)', () => {
+  it('the end of one JSON value: brackets inside strings and escaped quotes do not count', () => {
+    const v = '{"a":"}]\\"{","b":[1,{"c":"\\\\"}]}';
+    expect(JSON.parse(v.slice(0, jsonEnd(v)))).toEqual({ a: '}]"{', b: [1, { c: '\\' }] });
+    expect(jsonEnd(`${v}{"next":1}`)).toBe(v.length);
+    expect(jsonEnd(v.slice(0, -1))).toBe(-1);
+    expect(jsonEnd('  [1, [2]] x', 0)).toBe(10);
+  });
+  it('the reply to our id once it is whole; messages the server sends on its own are passed over', () => {
+    const request = rpcRequest('transact', ['Open_vSwitch', { op: 'select', table: 'Bridge', where: [] }]);
+    expect(JSON.parse(request)).toEqual({
+      method: 'transact',
+      params: ['Open_vSwitch', { op: 'select', table: 'Bridge', where: [] }],
+      id: 0,
+    });
+    const reply = '{"id":0,"result":[{"rows":[{"name":"ob}r0"}]}],"error":null}';
+    expect(rpcReply(reply.slice(0, 20))).toBeUndefined();
+    expect(rpcReply(reply)).toEqual({ result: [{ rows: [{ name: 'ob}r0' }] }], error: null });
+    const echo = '{"id":"echo","method":"echo","params":[]}';
+    const update = '{"id":null,"method":"update","params":[0,{}]}';
+    expect(rpcReply(`${echo}${update}${reply}`)).toEqual({ result: [{ rows: [{ name: 'ob}r0' }] }], error: null });
+    expect(rpcReply('{"id":0,"result":null,"error":"unknown database"}')).toEqual({ result: null, error: 'unknown database' });
+    expect(rpcReply('{"id":7,"result":[],"error":null}')).toBeUndefined();
+    expect(() => rpcReply('{not json}')).toThrow();
+  });
+});
