@@ -22,12 +22,12 @@ const DAEMON_TASK = 'Docker uses br0 (other daemon.json keys on the host are kep
 const restarts = (h: string) => onHost(lab, h, 'cat /run/lab-systemd/docker.restarts 2>/dev/null || echo 0').stdout.trim();
 
 beforeAll(async () => {
-  lab = await withLab('chk', 2, true);
+  lab = await withLab('ck', 2, true);
   const r = await runbook(['run', MESH, '-i', lab.inventoryPath]);
   expect(r.code, r.stdout + r.stderr).toBe(0);
 });
 afterAll(async () => {
-  await labDown({ name: 'chk' });
+  await labDown({ name: 'ck' });
 });
 
 describe('runbook check', () => {

@@ -8,7 +8,7 @@ import { ansibleRecap, HAVE_ANSIBLE, ORACLE_SKIP_WHY, oracleRun, pick, runbookFa
 
 const DIR = join(ROOT, 'test/fixtures/e2e/gather-subset');
 const BASE = '/var/lib/gsub';
-const o = oracleRun('gather-oracle', ['gsa', 'gsb'], 1, join(DIR, 'gather.yml'), DIR);
+const o = oracleRun('gather-oracle', ['gta', 'gtb'], 1, join(DIR, 'gather.yml'), DIR);
 
 // Skipped only without ansible-playbook (the oracle); scripts/setup.sh --tests installs ansible-core, so CI runs it.
 describe.skipIf(!HAVE_ANSIBLE)(HAVE_ANSIBLE ? 'gather_subset: runbook against ansible-playbook on identical labs' : ORACLE_SKIP_WHY, () => {
