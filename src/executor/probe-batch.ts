@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection, SocketReply } from '../remote/connection.js';
-import { type RpcReply, rpcReply, rpcRequest } from '../remote/json-rpc.js';
+import { jsonScanner, type RpcReply, rpcReply, rpcRequest } from '../remote/json-rpc.js';
 import { quote } from '../remote/quote.js';
 import { interpretRead } from '../remote/remote-scripts.js';
 
@@ -70,6 +70,8 @@ export function parseBatch(stdout: string, n: number, mark: string): Raw[] {
   return out;
 }
 
+const decoded = new WeakMap<Raw, ExecResult>();
+
 export class ProbeBatcher implements Probe {
   private queue: Pending[] = [];
   private scheduled = false;
@@ -83,7 +85,11 @@ export class ProbeBatcher implements Probe {
 
   async run(cmd: string): Promise<ExecResult> {
     const r = (await this.enqueue(cmd)) as Raw;
-    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+    // Callers of one shared answer (every route of a loop reads the same table) get one result, its text decoded
+    // once: the same string is also found at once where its parse is cached (parsedOnce), not hashed again per caller.
+    let res = decoded.get(r);
+    if (!res) decoded.set(r, (res = Object.freeze({ code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') })));
+    return res;
   }
 
   async readFile(path: string): Promise<Buffer | null> {
@@ -151,18 +157,11 @@ export class ProbeBatcher implements Probe {
       const { socket, request, timeout } = group[0].rpc as NonNullable<Pending['rpc']>;
       this.roundTrips++;
       try {
-        const r = await (this.conn.socketRequest as NonNullable<Connection['socketRequest']>)(
-          socket,
-          request,
-          (received) => {
-            try {
-              return rpcReply(received) !== undefined;
-            } catch {
-              return true;
-            }
-          },
-          { timeout, become: this.opts.become, becomeUser: this.opts.becomeUser },
-        );
+        const r = await (this.conn.socketRequest as NonNullable<Connection['socketRequest']>)(socket, request, replyComplete(), {
+          timeout,
+          become: this.opts.become,
+          becomeUser: this.opts.becomeUser,
+        });
         // parsed once: every caller of the group gets the same reply object
         const reply = answerOf(r);
         for (const p of group) p.resolve(reply);
@@ -198,6 +197,22 @@ export class ProbeBatcher implements Probe {
       for (const p of batch) p.reject(e);
     }
   }
+}
+
+/** Whether what came back holds the reply: only new text is scanned, and it is parsed once whole (answerOf). */
+function replyComplete(): (received: string) => boolean {
+  const scan = jsonScanner();
+  return (received) => {
+    for (;;) {
+      const end = scan(received);
+      if (end < 0) return false;
+      try {
+        if (rpcReply(received.slice(0, end)) !== undefined) return true;
+      } catch {
+        return true;
+      }
+    }
+  };
 }
 
 function answerOf(r: SocketReply): RpcReply | 'timeout' | undefined {

@@ -14,20 +14,33 @@ export function rpcRequest(method: string, params: unknown[], id = 0): string {
 
 /** Index just past the first whole JSON object or array starting at `from` (spaces before it skipped), or -1. */
 export function jsonEnd(text: string, from = 0): number {
+  return jsonScanner(from)(text);
+}
+
+/**
+ * A scanner over text that only grows (a socket's reply as it arrives): each call goes on from where the last one
+ * stopped, and returns the index just past the next whole top-level JSON object or array, or -1 until there is one.
+ */
+export function jsonScanner(from = 0): (text: string) => number {
+  let i = from;
   let depth = 0;
   let inString = false;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
-    else if (c === 125 /* } */ || c === 93 /* ] */) {
-      if (--depth === 0) return i + 1;
+  let escaped = false;
+  return (text) => {
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 92 /* \ */) escaped = true;
+        else if (c === 34 /* " */) inString = false;
+      } else if (c === 34) inString = true;
+      else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+      else if (c === 125 /* } */ || c === 93 /* ] */) {
+        if (--depth === 0) return ++i;
+      }
     }
-  }
-  return -1;
+    return -1;
+  };
 }
 
 /**

@@ -154,6 +154,33 @@ function selectRows(results: unknown): Array<Array<Record<string, OvsValue>>> {
  */
 export const OVSDB_SOCKET = '/var/run/openvswitch/db.sock';
 
+type Row = Readonly<Record<string, OvsValue>>;
+/** A snapshot's rows by name, and the bridge each port uuid is on. */
+export interface SnapshotIndex {
+  iface: Map<string, Row>;
+  port: Map<string, Row>;
+  bridgeOfPort: Map<string, Row>;
+}
+const indexes = new WeakMap<Snapshot, SnapshotIndex>();
+const byName = (rows: Rows) => new Map(rows.map((r) => [String(r.name), r]));
+
+/**
+ * Made once per snapshot: every port of a loop looks its rows up there, where a search of each table per port grew
+ * with the square of the mesh (a bridge's port list scanned for every port).
+ */
+export function snapshotIndex(s: Snapshot): SnapshotIndex {
+  let ix = indexes.get(s);
+  if (!ix) {
+    const bridgeOfPort = new Map<string, Row>();
+    for (const b of s.bridges) {
+      const ports = b.ports === undefined ? [] : Array.isArray(b.ports) ? b.ports : [b.ports];
+      for (const u of ports) if (!bridgeOfPort.has(String(u))) bridgeOfPort.set(String(u), b);
+    }
+    indexes.set(s, (ix = { iface: byName(s.ifaces), port: byName(s.ports), bridgeOfPort }));
+  }
+  return ix;
+}
+
 // A reply is shared by every port of the loop that asked for it: its tables are decoded once.
 const fromReply = new WeakMap<RpcReply, Snapshot>();
 

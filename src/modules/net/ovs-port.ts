@@ -1,7 +1,16 @@
 // A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set, and a port that fails is named.
 import { defineModule, type Plan, type Step } from '../types.js';
 import { ifname, strMap } from './net-args.js';
-import { ovsAtom, readSnapshot, verifyInterface, verifyInterfaces, vsctlWrite, writeChecked, writeVerified } from './ovs-db.js';
+import {
+  ovsAtom,
+  readSnapshot,
+  snapshotIndex,
+  verifyInterface,
+  verifyInterfaces,
+  vsctlWrite,
+  writeChecked,
+  writeVerified,
+} from './ovs-db.js';
 
 export interface OvsPortArgs {
   bridge: string;
@@ -59,8 +68,6 @@ const NO_KERNEL_LINK = new Set([
   'patch',
 ]);
 
-const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-
 export const ovsPort = defineModule({
   name: 'ovs_port',
   doc: 'A port on an OVS bridge (a GRE/VXLAN tunnel to a peer): only what drifted is set; a port OVS cannot set up fails the task.',
@@ -79,10 +86,10 @@ export const ovsPort = defineModule({
   async plan(p, probe): Promise<Plan> {
     const snap = await readSnapshot(probe);
     if ('failed' in snap) return { changed: false, failed: snap.failed };
-    const { ifaces, ports, bridges } = snap;
-    const iface = ifaces?.find((x) => x.name === p.port);
-    const portRow = ports?.find((x) => x.name === p.port);
-    const owner = portRow ? (bridges ?? []).find((b) => asList(b.ports).includes(String(portRow._uuid))) : undefined;
+    const ix = snapshotIndex(snap);
+    const iface = ix.iface.get(p.port);
+    const portRow = ix.port.get(p.port);
+    const owner = portRow ? ix.bridgeOfPort.get(String(portRow._uuid)) : undefined;
     const onBridge = owner ? String(owner.name) : undefined;
     const tag = portRow?.tag;
     const isProtected = portRow?.protected === true || portRow?.protected === 'true';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEnd, rpcReply, rpcRequest } from '../../../src/remote/json-rpc.js';
+import { jsonEnd, jsonScanner, rpcReply, rpcRequest } from '../../../src/remote/json-rpc.js';
 
 describe('JSON-RPC on a socket (OVSDB, RFC 7047)', () => {
   it('the end of one JSON value: brackets inside strings and escaped quotes do not count', () => {
@@ -8,6 +8,15 @@ describe('JSON-RPC on a socket (OVSDB, RFC 7047)', () => {
     expect(jsonEnd(`${v}{"next":1}`)).toBe(v.length);
     expect(jsonEnd(v.slice(0, -1))).toBe(-1);
     expect(jsonEnd('  [1, [2]] x', 0)).toBe(10);
+  });
+  it('a reply arriving in pieces is scanned once: a cut inside a string or right after a backslash changes nothing', () => {
+    const whole = '{"id":0,"result":[{"rows":[{"name":"a\\"]}"}]}],"error":null}{"id":1}';
+    const end = whole.indexOf('{"id":1}');
+    for (let cut = 1; cut < end; cut++) {
+      const scan = jsonScanner();
+      expect(scan(whole.slice(0, cut))).toBe(-1);
+      expect(scan(whole)).toBe(end);
+    }
   });
   it('the reply to our id once it is whole; messages the server sends on its own are passed over', () => {
     const request = rpcRequest('transact', ['Open_vSwitch', { op: 'select', table: 'Bridge', where: [] }]);
