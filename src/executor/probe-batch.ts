@@ -141,7 +141,7 @@ export class ProbeBatcher implements Probe {
     const batch = withStatsMerged(rpcs.length ? this.queue.filter((p) => !p.rpc) : this.queue);
     this.queue = [];
     this.scheduled = false;
-    // The connection takes requests in turn: the socket's after the script's, both reads.
+    // The socket's requests go beside the script: all of them reads.
     await Promise.all([batch.length ? this.flushScript(batch) : undefined, ...this.flushSockets(rpcs)]);
   }
 

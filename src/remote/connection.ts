@@ -51,7 +51,7 @@ export interface Connection {
   /** owner/group: given to the file in the same command, before it replaces dest (no extra round trip). */
   put(dest: string, content: Buffer, opts?: PutOptions): Promise<void>;
   readFile(path: string, opts?: BecomeOptions): Promise<Buffer | null>;
-  /** In turn with commands (it sees what the commands before it did); over SSH only. */
+  /** Over SSH only; beside the commands, not after them: for reads whose plans are judged by what applied since. */
   socketRequest?(path: string, request: string, complete: (received: string) => boolean, opts: SocketOptions): Promise<SocketReply>;
   close(): Promise<void>;
   /** Closes this session and opens a new one to the same host (reboot, wait_for_connection); absent for local. */

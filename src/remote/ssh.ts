@@ -99,6 +99,8 @@ class SshConnection extends ShellConnection implements SshConnectionState {
   private readonly shells: ShellSet;
   /** Why this server opens no unix sockets for us, once it said so. */
   private noStreamLocal?: string;
+  /** Socket requests under way: ended with the connection's loss. */
+  private readonly socketAborts = new Set<(e: Error) => void>();
 
   constructor(
     private readonly target: SshTarget,
@@ -154,6 +156,7 @@ class SshConnection extends ShellConnection implements SshConnectionState {
     this.reason = reason;
     this.jump?.end();
     this.abortCurrent?.(this.lost());
+    for (const abort of [...this.socketAborts]) abort(this.lost());
     for (const fn of this.closeHandlers.splice(0)) fn(reason);
   }
 
@@ -180,38 +183,18 @@ class SshConnection extends ShellConnection implements SshConnectionState {
 
   /**
    * A request on a unix socket of the host over a direct-streamlocal channel: sshd (already running as the login user)
-   * connects, where a command would start a process. In turn with commands, so it reads what they left. As another
-   * user than the login one it is unavailable (the socket's permissions are checked for sshd's user). A server that
-   * says it never opens such channels (prohibited, unknown type) is not asked again; OpenSSH answers "connect failed"
-   * alike for AllowStreamLocalForwarding no and for a socket not there yet, so it is asked each time (no process starts).
+   * connects, where a command would start a process. It goes at once, beside whatever command the host is running:
+   * it is a read, and a plan made ahead is judged by what was applied after it was made, not by when its reads ran (a
+   * plan at its task's turn follows the task before it, done). As another user than the login one it is unavailable
+   * (the socket's permissions are checked for sshd's user). A server that says it never opens such channels
+   * (prohibited, unknown type) is not asked again; OpenSSH answers "connect failed" alike for
+   * AllowStreamLocalForwarding no and for a socket not there yet, so it is asked each time (no process starts).
    */
   socketRequest(path: string, request: string, complete: (received: string) => boolean, opts: SocketOptions): Promise<SocketReply> {
     const as = opts.become ? (opts.becomeUser ?? 'root') : this.target.user;
     if (as !== this.target.user) return Promise.resolve({ unavailable: `not as ${as}` });
     if (this.noStreamLocal) return Promise.resolve({ unavailable: this.noStreamLocal });
-    let release!: () => void;
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    const p = this.tail.then(() => this.socketNow(path, request, complete, opts.timeout, release));
-    this.tail = p.then(
-      () => released,
-      () => released,
-    );
-    return p;
-  }
-
-  private socketNow(
-    path: string,
-    request: string,
-    complete: (received: string) => boolean,
-    timeout: number,
-    release: () => void,
-  ): Promise<SocketReply> {
-    if (this.dead) {
-      release();
-      return Promise.reject(this.lost());
-    }
+    if (this.dead) return Promise.reject(this.lost());
     return new Promise<SocketReply>((resolve, reject) => {
       let ch: Duplex | undefined;
       let settled = false;
@@ -219,15 +202,13 @@ class SshConnection extends ShellConnection implements SshConnectionState {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.abortCurrent = undefined;
-        // not a session: no slot to wait for (MaxSessions), the next command can go at once
+        this.socketAborts.delete(finish);
         ch?.destroy();
-        release();
         if (r instanceof Error) reject(r);
         else resolve(r);
       };
-      const timer = setTimeout(() => finish({ timeout: true }), timeout * 1000);
-      this.abortCurrent = (e) => finish(e);
+      const timer = setTimeout(() => finish({ timeout: true }), opts.timeout * 1000);
+      this.socketAborts.add(finish);
       try {
         this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
           if (err) {
