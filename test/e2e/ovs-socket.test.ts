@@ -76,6 +76,8 @@ describe('the OVS database read on its socket', () => {
     );
     const r = await runbook(['run', join(dir, 'nobody.yaml'), '-i', lab.inventoryPath]);
     expect(r.code).not.toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/db\.sock: database connection failed \(Permission denied\)/);
+    expect(r.stdout + r.stderr).toMatch(
+      /db\.sock: database connection failed \(Permission denied\): the database's socket is root's: run the task as root \(become: true, no other become_user\)/,
+    );
   });
 });

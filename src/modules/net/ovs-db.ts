@@ -108,6 +108,9 @@ export function ovsProbeFailure(stderr: string): string {
   const line = firstError(stderr, 'ovs-vsctl failed');
   if (/command not found|not found/.test(line) && /ovs-vsctl/.test(line))
     return `${line}: install Open vSwitch first (package openvswitch-switch / openvswitch)`;
+  // the socket is there but not for this user (root's, mode 0750): starting the daemons would not help
+  if (/database connection failed \(Permission denied\)/.test(line))
+    return `${line}: the database's socket is root's: run the task as root (become: true, no other become_user)`;
   if (/database connection failed/.test(line)) return `${line}: start ovsdb-server and ovs-vswitchd first (module ovs_service)`;
   return line;
 }

@@ -229,6 +229,16 @@ describe('ovs_bridge', () => {
     );
   });
 
+  it('a user the socket refuses → failed, pointing at become (not at starting the daemons)', async () => {
+    const p = await plan(
+      { name: 'obr0' },
+      { code: 1, stderr: 'ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (Permission denied)\n' },
+    );
+    expect(p.failed).toBe(
+      "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (Permission denied): the database's socket is root's: run the task as root (become: true, no other become_user)",
+    );
+  });
+
   it('parse: bad fail_mode, unknown key', () => {
     expect(() => ovsBridge.parse({ name: 'obr0', fail_mode: 'secur' }, at)).toThrow(/fail_mode" must be one of standalone, secure/);
     expect(() => ovsBridge.parse({ name: 'obr0', datapath: 'netdev' }, at)).toThrow(PlaybookError);
