@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { type FileStat, mergeStats, type StatOpts } from '../modules/fs.js';
 import type { ExecResult, Probe } from '../modules/types.js';
-import type { Connection, SocketReply } from '../remote/connection.js';
-import { jsonScanner, type RpcReply, rpcReply, rpcRequest } from '../remote/json-rpc.js';
+import type { Connection } from '../remote/connection.js';
+import { type RpcReply, rpcReader, rpcRequest } from '../remote/json-rpc.js';
 import { quote } from '../remote/quote.js';
 import { interpretRead } from '../remote/remote-scripts.js';
 
@@ -157,13 +157,16 @@ export class ProbeBatcher implements Probe {
       const { socket, request, timeout } = group[0].rpc as NonNullable<Pending['rpc']>;
       this.roundTrips++;
       try {
-        const r = await (this.conn.socketRequest as NonNullable<Connection['socketRequest']>)(socket, request, replyComplete(), {
-          timeout,
-          become: this.opts.become,
-          becomeUser: this.opts.becomeUser,
-        });
-        // parsed once: every caller of the group gets the same reply object
-        const reply = answerOf(r);
+        // the reply is parsed as it arrives, once: every caller of the group gets the same object
+        const read = rpcReader();
+        let got: RpcReply | 'not json' | undefined;
+        const r = await (this.conn.socketRequest as NonNullable<Connection['socketRequest']>)(
+          socket,
+          request,
+          (received) => (got = read(received)) !== undefined,
+          { timeout, become: this.opts.become, becomeUser: this.opts.becomeUser },
+        );
+        const reply = 'timeout' in r ? 'timeout' : 'reply' in r && got !== 'not json' ? got : undefined;
         for (const p of group) p.resolve(reply);
       } catch (e) {
         for (const p of group) p.reject(e);
@@ -196,32 +199,6 @@ export class ProbeBatcher implements Probe {
     } catch (e) {
       for (const p of batch) p.reject(e);
     }
-  }
-}
-
-/** Whether what came back holds the reply: only new text is scanned, and it is parsed once whole (answerOf). */
-function replyComplete(): (received: string) => boolean {
-  const scan = jsonScanner();
-  return (received) => {
-    for (;;) {
-      const end = scan(received);
-      if (end < 0) return false;
-      try {
-        if (rpcReply(received.slice(0, end)) !== undefined) return true;
-      } catch {
-        return true;
-      }
-    }
-  };
-}
-
-function answerOf(r: SocketReply): RpcReply | 'timeout' | undefined {
-  if ('timeout' in r) return 'timeout';
-  if ('unavailable' in r) return undefined;
-  try {
-    return rpcReply(r.reply);
-  } catch {
-    return undefined;
   }
 }
 

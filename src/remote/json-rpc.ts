@@ -12,11 +12,6 @@ export function rpcRequest(method: string, params: unknown[], id = 0): string {
   return JSON.stringify({ method, params, id });
 }
 
-/** Index just past the first whole JSON object or array starting at `from` (spaces before it skipped), or -1. */
-export function jsonEnd(text: string, from = 0): number {
-  return jsonScanner(from)(text);
-}
-
 /**
  * A scanner over text that only grows (a socket's reply as it arrives): each call goes on from where the last one
  * stopped, and returns the index just past the next whole top-level JSON object or array, or -1 until there is one.
@@ -44,16 +39,32 @@ export function jsonScanner(from = 0): (text: string) => number {
 }
 
 /**
- * The reply to request `id` among the messages received so far, or undefined while it has not all arrived. A message
- * the server sends on its own (a notification, an echo) is passed over; text that is not JSON throws.
+ * A reader of what a socket sends back, called each time more has come: only the new text is scanned, each message
+ * is parsed once, a message the server sends on its own (a notification, an echo) is passed over. The reply to
+ * request `id` once it is whole, 'not json' for text that is not, undefined until then.
  */
-export function rpcReply(received: string, id = 0): RpcReply | undefined {
+export function rpcReader(id = 0): (received: string) => RpcReply | 'not json' | undefined {
+  const scan = jsonScanner();
   let at = 0;
-  for (;;) {
-    const end = jsonEnd(received, at);
-    if (end < 0) return undefined;
-    const m = JSON.parse(received.slice(at, end)) as { id?: unknown; result?: unknown; error?: unknown; method?: unknown };
-    if (m !== null && typeof m === 'object' && m.id === id && m.method === undefined) return { result: m.result, error: m.error ?? null };
-    at = end;
-  }
+  return (received) => {
+    for (;;) {
+      const end = scan(received);
+      if (end < 0) return undefined;
+      let m: { id?: unknown; result?: unknown; error?: unknown; method?: unknown } | null;
+      try {
+        m = JSON.parse(received.slice(at, end));
+      } catch {
+        return 'not json';
+      }
+      at = end;
+      if (m !== null && typeof m === 'object' && m.id === id && m.method === undefined) return { result: m.result, error: m.error ?? null };
+    }
+  };
+}
+
+/** The reply to request `id` in the whole text received, or undefined while it has not all arrived; not JSON throws. */
+export function rpcReply(received: string, id = 0): RpcReply | undefined {
+  const r = rpcReader(id)(received);
+  if (r === 'not json') throw new Error('the socket answered with something that is not JSON');
+  return r;
 }

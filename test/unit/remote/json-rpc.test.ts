@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEnd, jsonScanner, rpcReply, rpcRequest } from '../../../src/remote/json-rpc.js';
+import { jsonScanner, rpcReply, rpcRequest } from '../../../src/remote/json-rpc.js';
 
 describe('JSON-RPC on a socket (OVSDB, RFC 7047)', () => {
   it('the end of one JSON value: brackets inside strings and escaped quotes do not count', () => {
     const v = '{"a":"}]\\"{","b":[1,{"c":"\\\\"}]}';
-    expect(JSON.parse(v.slice(0, jsonEnd(v)))).toEqual({ a: '}]"{', b: [1, { c: '\\' }] });
-    expect(jsonEnd(`${v}{"next":1}`)).toBe(v.length);
-    expect(jsonEnd(v.slice(0, -1))).toBe(-1);
-    expect(jsonEnd('  [1, [2]] x', 0)).toBe(10);
+    expect(JSON.parse(v.slice(0, jsonScanner()(v)))).toEqual({ a: '}]"{', b: [1, { c: '\\' }] });
+    expect(jsonScanner()(`${v}{"next":1}`)).toBe(v.length);
+    expect(jsonScanner()(v.slice(0, -1))).toBe(-1);
+    expect(jsonScanner(0)('  [1, [2]] x')).toBe(10);
   });
   it('a reply arriving in pieces is scanned once: a cut inside a string or right after a backslash changes nothing', () => {
     const whole = '{"id":0,"result":[{"rows":[{"name":"a\\"]}"}]}],"error":null}{"id":1}';
