@@ -96,6 +96,17 @@ export function onHost(lab: LabInfo, host: string, command: string, input = ''):
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Adds a line to a lab host's own sshd_config and has that sshd read it again (SIGHUP); resolves once the host
+ * answers over ssh again.
+ */
+export async function addSshdConfig(lab: LabInfo, host: string, line: string): Promise<void> {
+  const conf = `/etc/runbook-lab/${lab.name}-${host}.sshd_config`;
+  const r = onHost(lab, host, `cat >> ${conf} && kill -HUP 1`, `${line}\n`);
+  if (r.code !== 0) throw new Error(`sshd_config of ${host}: ${r.stderr}`);
+  for (let i = 0; i < 50 && onHost(lab, host, 'true').code !== 0; i++) await new Promise((res) => setTimeout(res, 100));
+}
+
 export async function withLab(name: string, count: number, ovs = false, ovsManagement = false): Promise<LabInfo> {
   ensureBuilt();
   return labUp({ name, count, ovs, ovsManagement });

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { addSshdConfig, type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'ovq';
 let lab: LabInfo;
@@ -36,8 +36,7 @@ beforeAll(async () => {
   for (const h of ['h1', 'h2'])
     expect(onHost(lab, h, 'cat > /etc/runbook-lab/bin/ovsdb-client && chmod 755 /etc/runbook-lab/bin/ovsdb-client', wrapper).code).toBe(0);
   // h2: an sshd that opens no unix sockets for its clients
-  expect(onHost(lab, 'h2', `echo 'AllowStreamLocalForwarding no' >> /etc/runbook-lab/${LAB}-h2.sshd_config && kill -HUP 1`).code).toBe(0);
-  for (let i = 0; i < 50 && onHost(lab, 'h2', 'true').code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  await addSshdConfig(lab, 'h2', 'AllowStreamLocalForwarding no');
 }, 120_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
+import { addSshdConfig, type LabInfo, labDown, onHost, recapOf, runbook, withLab } from './helpers.js';
 
 const LAB = 'shf';
 let lab: LabInfo;
@@ -22,12 +22,9 @@ beforeAll(async () => {
   lab = await withLab(LAB, 3);
   dir = mkdtempSync(join(tmpdir(), 'rb-shell-'));
   // h2: an audit-style ForceCommand that runs the asked command with stdin closed, so no shell can be kept.
-  const conf = `/etc/runbook-lab/${LAB}-h2.sshd_config`;
-  const force = `ForceCommand /bin/sh -c "exec /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\" </dev/null"`;
-  expect(onHost(lab, 'h2', `printf '%s\\n' '${force}' >> ${conf} && kill -HUP 1`).code).toBe(0);
+  await addSshdConfig(lab, 'h2', 'ForceCommand /bin/sh -c "exec /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\" </dev/null"');
   // h3: root's login shell is rbash, which refuses `exec`.
   expect(onHost(lab, 'h3', 'usermod -s /bin/rbash root').code).toBe(0);
-  for (let i = 0; i < 50 && onHost(lab, 'h2', 'true').code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
 }, 120_000);
 
 afterAll(async () => {
