@@ -42,8 +42,10 @@ const HOST_KEY_ALGOS = [
   'ssh-rsa',
 ];
 
-// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms (capped at 3 s);
-// at most PER_SSHD_HANDSHAKES attempts are unauthenticated at one sshd at a time.
+// Connects with up to `retries` extra attempts, exponential backoff with jitter from ~200 ms (capped at 2 s);
+// at most PER_SSHD_HANDSHAKES attempts are unauthenticated at one sshd at a time. An sshd whose startups others hold
+// drops each new connection at random (30 % and up at MaxStartups' default): only more attempts get through, so there
+// are many, ~25 s worth.
 export async function handshake(p: HandshakeParams): Promise<Client> {
   const known = await p.knownHosts.knownKeyTypes(p.host, p.port);
   const preferred = HOST_KEY_ALGOS.filter((a) => known.includes(a) || (a.startsWith('rsa-') && known.includes('ssh-rsa')));
@@ -64,7 +66,7 @@ export async function handshake(p: HandshakeParams): Promise<Client> {
           { hint: 'sshd may be throttling new connections (MaxStartups); lower --forks or raise MaxStartups' },
         );
       }
-      const delay = Math.min(3000, 200 * 2 ** attempt) * (0.5 + Math.random());
+      const delay = Math.min(2000, 200 * 2 ** attempt) * (0.5 + Math.random());
       await new Promise((r) => setTimeout(r, delay));
     }
   }

@@ -40,7 +40,7 @@ export async function connectSsh(target: SshTarget, opts: SshOptions): Promise<C
     connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
     keepaliveIntervalMs: opts.keepaliveIntervalMs ?? 5_000,
     keepaliveCountMax: opts.keepaliveCountMax ?? 3,
-    retries: opts.retries ?? 8,
+    retries: opts.retries ?? 15,
     agent: opts.agent,
   };
   const keys = await loadPrivateKeys(target.keyFiles, target.passphrase);
