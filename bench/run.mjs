@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, ansibleAvailable, ansibleRun, floorRun, opensshRun, runbookOutputRun, runbookRun, shellFloorRun, startupMs } from './runners.mjs';
+import { ROOT, ansibleAvailable, quiet, ansibleRun, floorRun, opensshRun, runbookOutputRun, runbookRun, shellFloorRun, startupMs } from './runners.mjs';
 import { printTable } from './table.mjs';
 import { TASKS_A, fleetInventory, fleetOf, sliceInventory, writeAnsibleProject, writePlaybookA } from './workloads.mjs';
 
@@ -30,7 +30,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 const results = { date: new Date().toISOString(), reps, cores: (await import('node:os')).cpus().length, ulimitN: spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(), startup: {}, A: [], B: [], scale: undefined, notes: [] };
 const labs = [];
-const up = async (o) => (labs.push(o.name), labUp(o));
+// Every fresh lab is left to settle before anything is timed on it (see quiet()); the waits are in the results.
+results.settleMs = [];
+const up = async (o) => {
+  labs.push(o.name);
+  const lab = await labUp(o);
+  results.settleMs.push({ lab: o.name, hosts: o.count, ms: await quiet() });
+  return lab;
+};
 process.on('SIGINT', async () => {
   for (const name of labs) await labDown({ name }).catch(() => undefined);
   process.exit(130);

@@ -1,6 +1,7 @@
 // Each contender as a timed child process: runbook, the bare-ssh2 floor, OpenSSH ControlMaster, ansible-playbook.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { commandsA } from './workloads.mjs';
 
@@ -8,6 +9,30 @@ export const ROOT = resolve(import.meta.dirname, '..');
 // RUNBOOK_BENCH_BUNDLE: another build's bundle directory (an A/B comparison on the same machine).
 export const CLI = join(process.env.RUNBOOK_BENCH_BUNDLE ?? join(ROOT, 'dist/bundle'), 'main.cjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/**
+ * Waits until the machine is quiet: two 100 ms windows in a row with under 10 % of all cores busy (at most `maxMs`).
+ * A fresh lab is still settling when labUp returns (each OVS host's userspace datapath handles the other hosts'
+ * IPv6 chatter on the shared underlay: ~0.4 s of CPU at 20 hosts, none at 10), and that is the lab's boot, not the
+ * work of whatever is timed next. Returns how long it waited.
+ */
+export async function quiet(maxMs = 5000) {
+  const busy = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return f[0] + f[1] + f[2] + f[5] + f[6] + f[7]; // user nice system irq softirq steal, in clock ticks (1/100 s)
+  };
+  const limit = (cpus().length * 100) / 10 / 10; // ticks per 100 ms at 10 % of all cores
+  const t0 = Date.now();
+  let calm = 0;
+  let prev = busy();
+  while (calm < 2 && Date.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = busy();
+    calm = now - prev < limit ? calm + 1 : 0;
+    prev = now;
+  }
+  return Date.now() - t0;
+}
 
 /** Wall time from spawn to exit, and peak RSS (KB) when /usr/bin/time is there to report it. */
 export function timed(cmd, args, opts = {}) {
