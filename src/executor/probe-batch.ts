@@ -151,7 +151,9 @@ export class ProbeBatcher implements Probe {
     for (const p of rpcs) {
       const { socket, request } = p.rpc as NonNullable<Pending['rpc']>;
       const key = `${socket}\n${request}`;
-      groups.set(key, [...(groups.get(key) ?? []), p]);
+      const group = groups.get(key);
+      if (group) group.push(p);
+      else groups.set(key, [p]);
     }
     return [...groups.values()].map(async (group) => {
       const { socket, request, timeout } = group[0].rpc as NonNullable<Pending['rpc']>;

@@ -61,10 +61,3 @@ export function rpcReader(id = 0): (received: string) => RpcReply | 'not json' |
     }
   };
 }
-
-/** The reply to request `id` in the whole text received, or undefined while it has not all arrived; not JSON throws. */
-export function rpcReply(received: string, id = 0): RpcReply | undefined {
-  const r = rpcReader(id)(received);
-  if (r === 'not json') throw new Error('the socket answered with something that is not JSON');
-  return r;
-}
