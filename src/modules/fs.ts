@@ -138,7 +138,8 @@ export function mergeStats(calls: Array<{ paths: string[]; o: StatOpts }>): {
   script: string;
   answer: (r: ExecResult) => FileStat[][];
 } {
-  const key = (path: string, o: StatOpts) => JSON.stringify([path, !!o.follow]);
+  // a path holds no NUL
+  const key = (path: string, o: StatOpts) => `${o.follow ? 'f' : 'l'}\0${path}`;
   const entries = new Map<string, StatEntry>();
   for (const c of calls)
     for (const path of c.paths) {

@@ -195,7 +195,11 @@ interface Derived {
   /** Canonical names then aliases, in the order the did-you-mean hint weighs them. */
   allowed: string[];
   known: Set<string>;
-  args: [string, ArgSpec][];
+  /** The spec's argument names and their specs, index for index. */
+  names: string[];
+  specs: ArgSpec[];
+  /** Names of required arguments. */
+  required: string[];
 }
 
 const derived = new WeakMap<ModuleSpec, Derived>();
@@ -205,7 +209,9 @@ function derive(spec: ModuleSpec): Derived {
   if (d) return d;
   const aliases = new Map(Object.entries(aliasesOf(spec)));
   const allowed = [...Object.keys(spec.args), ...aliases.keys()];
-  d = { aliases, allowed, known: new Set(allowed), args: Object.entries(spec.args) };
+  const names = Object.keys(spec.args);
+  const specs = names.map((k) => spec.args[k]);
+  d = { aliases, allowed, known: new Set(allowed), names, specs, required: names.filter((k) => spec.args[k].required) };
   derived.set(spec, d);
   return d;
 }
@@ -222,7 +228,7 @@ const fresh = (v: unknown) => (v === null || typeof v !== 'object' ? v : structu
 export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: string): Args {
   if (raw === null || raw === undefined) raw = {};
   if (!isMap(raw)) throw new PlaybookError(`module "${module}" expects a mapping of arguments`, { at });
-  const { aliases, allowed, known, args } = derive(spec);
+  const { aliases, allowed, known, names, specs, required } = derive(spec);
   const v: Raw = {};
   for (const k in raw) {
     if (!Object.hasOwn(raw, k)) continue;
@@ -233,11 +239,16 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
   }
   const a: Args = { v, at, module };
   if (!spec.open) for (const k in v) if (!known.has(k)) keysOf(v, allowed, at, module);
-  const input = { ...v };
+  const rules = spec.mutually_exclusive || spec.required_one_of || spec.required_together || spec.required_if;
+  // what was given before defaults fill in: only the cross-argument rules read it
+  const input = rules ? { ...v } : v;
 
-  for (const [k, s] of args) if (s.required && !given(v, k)) fail(a, `missing required argument "${k}"`);
+  // Index loops: a run is too short for V8 to optimise these, and iterators cost several times more unoptimised.
+  for (let i = 0; i < required.length; i++) if (!given(v, required[i])) fail(a, `missing required argument "${required[i]}"`);
 
-  for (const [k, s] of args) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i];
+    const s = specs[i];
     if (!given(v, k)) {
       v[k] = fresh(s.default);
     } else {
@@ -259,6 +270,7 @@ export function parseArgs(spec: ModuleSpec, raw: unknown, at: Location, module: 
     if (s.check && v[k] !== undefined) v[k] = s.check(a, k);
   }
 
+  if (!rules) return a;
   const has = (k: string) => given(input, k) || v[k] !== undefined;
   // A templated value may render to omit (`{{ x | default(omit) }}`): it counts as given only once rendered, when the
   // task runs and its args are checked again.

@@ -81,11 +81,21 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, opts:
       throw jinjaError(e, value, opts, vars);
     }
   }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars, opts)).filter((v) => v !== OMIT);
+  // Plain loops (every task's args, for every host and loop item): too few calls for V8 to optimise iterator chains.
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const r = renderValue(value[i], vars, opts);
+      if (r !== OMIT) out.push(r);
+    }
+    return out;
+  }
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const r = renderValue(v, vars, opts);
+    const obj = value as Record<string, unknown>;
+    for (const k in obj) {
+      if (!Object.hasOwn(obj, k)) continue;
+      const r = renderValue(obj[k], vars, opts);
       if (r !== OMIT) out[isTemplate(k) ? String(renderValue(k, vars, opts)) : k] = r;
     }
     return out;

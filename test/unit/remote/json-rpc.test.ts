@@ -38,4 +38,26 @@ describe('JSON-RPC on a socket (OVSDB, RFC 7047)', () => {
     expect(rpcReply('{"id":7,"result":[],"error":null}')).toBeUndefined();
     expect(rpcReply('{not json}')).toBe('not json');
   });
+  it('a reader fed as the text grows: cut anywhere (after an inner brace too), or after a message of its own', () => {
+    const reply = '{"id":0,"result":[{"rows":[{"name":"a\\"}"},{"tag":{}}]}],"error":null}';
+    const echo = '{"id":"echo","method":"echo","params":[]}';
+    const want = { result: [{ rows: [{ name: 'a"}' }, { tag: {} }] }], error: null };
+    for (const text of [reply, `${echo}${reply}`]) {
+      for (let cut = 1; cut < text.length; cut++) {
+        const read = rpcReader();
+        expect(read(text.slice(0, cut)), `cut at ${cut}: ${text.slice(0, cut)}`).toBeUndefined();
+        expect(read(text)).toEqual(want);
+      }
+    }
+    // a whole message of the server's own first, then the reply in a later read
+    const read = rpcReader();
+    expect(read(echo)).toBeUndefined();
+    expect(read(`${echo}${reply}`)).toEqual(want);
+  });
+  it('the same request text for the same params, made once', () => {
+    const params = ['Open_vSwitch', { op: 'select', table: 'Port', where: [] }];
+    expect(rpcRequest('transact', params)).toBe(rpcRequest('transact', params));
+    expect(JSON.parse(rpcRequest('transact', params, 3)).id).toBe(3);
+    expect(JSON.parse(rpcRequest('echo', params)).method).toBe('echo');
+  });
 });
