@@ -16,8 +16,8 @@ const { Server, utils } = ssh2;
 /** Runs `node <loader> run …` against the loopback server (env added to the run's), once per warm-up playbook. */
 export async function warmUpOverSsh(loader, env) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-warmup-'));
-  const user = utils.generateKeyPairSync('ed25519');
-  const server = serve(utils.generateKeyPairSync('ed25519').private, utils.parseKey(user.public));
+  const user = keyPair();
+  const server = serve(keyPair().private, utils.parseKey(user.public));
   const run = (args, ok = [0]) =>
     new Promise((res, rej) =>
       execFile(process.execPath, [loader, 'run', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (e, stdout, stderr) =>
@@ -40,6 +40,15 @@ export async function warmUpOverSsh(loader, env) {
 }
 
 const MESH = 'playbooks/gre-mesh.yaml';
+
+// ssh2's ed25519 keygen strips a public key's leading zero byte (about 1 key in 256; mscdex/ssh2#1513, #1390), and
+// its own parseKey then rejects the key: make another until both halves parse.
+function keyPair() {
+  for (;;) {
+    const k = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) return k;
+  }
+}
 
 const PLAY = `- hosts: all
   gather_facts: false
