@@ -41,16 +41,19 @@ const expressions = new Map<string, Expr>();
 
 /** A render's environment. Its globals (range, lookup, query, …) are built on first use: most renders name only
  * variables, and one is made for every string and condition (a class: an object literal's getter is slow to make). */
+// One per render (every task argument of every host and loop item): the constant members are on the prototype and
+// nothing is a declared field, whose per-instance definitions cost more than the render of a short string.
 class BaseEnv implements Env {
-  readonly filters = FILTERS;
-  readonly tests = TESTS;
-  readonly renderVar = renderVar;
-  readonly load: RenderCall['load'];
-  private built?: Record<string, unknown>;
-  constructor(
-    private readonly vars: Record<string, unknown>,
-    private readonly call: RenderCall,
-  ) {
+  declare readonly filters: Env['filters'];
+  declare readonly tests: Env['tests'];
+  declare readonly renderVar: Env['renderVar'];
+  declare readonly load: RenderCall['load'];
+  declare private built?: Record<string, unknown>;
+  declare private readonly vars: Record<string, unknown>;
+  declare private readonly call: RenderCall;
+  constructor(vars: Record<string, unknown>, call: RenderCall) {
+    this.vars = vars;
+    this.call = call;
     this.load = call.load;
   }
 
@@ -64,6 +67,8 @@ class BaseEnv implements Env {
     return this.built;
   }
 }
+
+Object.assign(BaseEnv.prototype, { filters: FILTERS, tests: TESTS, renderVar });
 
 function baseEnv(vars: Record<string, unknown>, call: RenderCall): Env {
   return new BaseEnv(vars, call);

@@ -32,6 +32,18 @@ export function cidrList(a: Args, key: string): string[] | undefined {
 
 /** Network-prefix form: 192.168.2.7/24 → 192.168.2.0/24 (the form ip route prints and insists on). */
 export function networkOf(c: string): string {
+  // every host's route loop checks the same peers' networks: each string is worked out once (a bounded memo)
+  let n = networks.get(c);
+  if (n === undefined) {
+    if (networks.size >= 10_000) networks.clear();
+    networks.set(c, (n = computeNetworkOf(c)));
+  }
+  return n;
+}
+
+const networks = new Map<string, string>();
+
+function computeNetworkOf(c: string): string {
   if (!isCidr(c)) return c;
   const [ip, len] = c.split('/');
   const bits = Number(len);
