@@ -93,6 +93,7 @@ function hashedMatches(entry: string, name: string): boolean {
 
 // OpenSSH patterns: `*` any run, `?` one character, everything else literal.
 function wildcardMatch(pattern: string, s: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === s;
   const re = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

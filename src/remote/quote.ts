@@ -4,7 +4,11 @@ export function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export const cmd = (bin: string, ...args: string[]): string => [bin, ...args.map(quote)].join(' ');
+export function cmd(bin: string, ...args: string[]): string {
+  let out = bin;
+  for (let i = 0; i < args.length; i++) out += ` ${quote(args[i])}`;
+  return out;
+}
 
 /**
  * `cat <path>` done by the shell's own `read` (no process on the host), for small files; `path` is already quoted.
