@@ -54,7 +54,9 @@ export function rpcReader(id = 0): (received: string) => RpcReply | 'not json' |
   let scan = jsonScanner();
   let at = 0;
   type Message = { id?: unknown; result?: unknown; error?: unknown; method?: unknown } | null;
-  const mine = (m: Message) => m !== null && typeof m === 'object' && m.id === id && m.method === undefined;
+  // our reply, or undefined for a message the server sent on its own
+  const replyOf = (m: Message): RpcReply | undefined =>
+    m !== null && typeof m === 'object' && m.id === id && m.method === undefined ? { result: m.result, error: m.error ?? null } : undefined;
   return (received) => {
     // Most often all that is new is one whole message: JSON.parse finds that at native speed, where the scanner
     // walks it a character at a time. Anything else (a part, two messages) fails to parse and goes to the scanner.
@@ -66,8 +68,7 @@ export function rpcReader(id = 0): (received: string) => RpcReply | 'not json' |
       if (m !== undefined) {
         at = received.length;
         scan = jsonScanner(at);
-        if (mine(m)) return { result: (m as NonNullable<Message>).result, error: (m as NonNullable<Message>).error ?? null };
-        return undefined;
+        return replyOf(m);
       }
     }
     for (;;) {
@@ -80,7 +81,8 @@ export function rpcReader(id = 0): (received: string) => RpcReply | 'not json' |
         return 'not json';
       }
       at = end;
-      if (mine(m)) return { result: (m as NonNullable<Message>).result, error: (m as NonNullable<Message>).error ?? null };
+      const reply = replyOf(m);
+      if (reply) return reply;
     }
   };
 }
