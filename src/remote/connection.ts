@@ -16,6 +16,11 @@ export interface ExecOptions {
    * Made only where it is used (it quotes the whole content).
    */
   inline?: () => string;
+  /**
+   * The command keeps whatever it changes to itself (a pipeline of subshells, as the probe batch is): a persistent
+   * shell runs it as it is, without the subshell each command otherwise gets (one fork fewer on the host).
+   */
+  isolated?: boolean;
 }
 
 /** become / becomeUser, as put and readFile take them. */

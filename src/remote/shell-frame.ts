@@ -16,6 +16,8 @@ export interface FrameRequest {
   key?: string;
   /** Start markers even without stdin: whatever the shell printed before (a noisy rc file) is not the output. */
   marked?: boolean;
+  /** The command changes nothing in the shell (ExecOptions.isolated): run in it, as a stateless one is. */
+  isolated?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function frameScript(r: FrameRequest & { key: string }): string {
   const run =
     r.timeout !== undefined && r.timeout > 0
       ? timed(r.cmd, r.timeout, r.gnuTimeout === true)
-      : stateless(line)
+      : r.isolated || stateless(line)
         ? `{ eval ${quote(line)}\n}`
         : `( eval ${quote(line)} )`;
   // The rest of the N bytes is drained even when the command does not read them all.

@@ -173,7 +173,7 @@ export class PersistentShell {
       const onOutput = opts.onOutput;
       this.frame(
         cmd,
-        { stdin: opts.stdin, timeout: opts.timeout, onOutput: onOutput && ((b) => onOutput(b.toString('utf8'))) },
+        { stdin: opts.stdin, timeout: opts.timeout, isolated: opts.isolated, onOutput: onOutput && ((b) => onOutput(b.toString('utf8'))) },
         release,
       ).then(
         (r) => {
@@ -200,7 +200,7 @@ export class PersistentShell {
 
   private frame(
     cmd: string,
-    io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; onOutput?: (b: Buffer) => void },
+    io: { stdin?: string | Buffer; timeout?: number; marked?: boolean; isolated?: boolean; onOutput?: (b: Buffer) => void },
     release: () => void,
   ): Promise<RawResult> {
     const stdin = io.stdin === undefined ? undefined : Buffer.isBuffer(io.stdin) ? io.stdin : Buffer.from(io.stdin);
@@ -233,7 +233,17 @@ export class PersistentShell {
           reject(e);
         },
       };
-      this.ch.write(frameScript({ cmd, stdinLength: stdin?.length ?? 0, timeout: io.timeout, gnuTimeout: this.gnuTimeout, key, marked }));
+      this.ch.write(
+        frameScript({
+          cmd,
+          stdinLength: stdin?.length ?? 0,
+          timeout: io.timeout,
+          gnuTimeout: this.gnuTimeout,
+          key,
+          marked,
+          isolated: io.isolated,
+        }),
+      );
     });
   }
 }

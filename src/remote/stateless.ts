@@ -25,6 +25,40 @@ const ENDS_WORD = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>']);
 /** Characters never accepted unquoted (groups, command substitution, comments). */
 const REFUSED = new Set(['(', ')', '`', '#', '\0', '\r']);
 
+/** Unquoted characters a plain word may hold: none that the shell expands, globs, ends a word on or groups with. */
+const PLAIN = /[A-Za-z0-9_@%+=:,./-]/;
+
+/**
+ * True when `cmd` is one simple command of plain words: NAME=value assignments first, then a command name that is no
+ * shell word, then arguments, each word unquoted PLAIN characters or 'single-quoted' text. Nothing that makes two
+ * commands of it (; & | or a newline outside quotes), no redirection, expansion, glob or group: such a command can
+ * take redirections written in front of it and be exec'd in place (the probe batch, probe-batch.ts).
+ */
+export function singleCommand(cmd: string): boolean {
+  const words: { text: string; quoted: boolean }[] = [];
+  let cur: { text: string; quoted: boolean } | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (c === ' ' || c === '\t') {
+      cur = undefined;
+      continue;
+    }
+    if (!cur) words.push((cur = { text: '', quoted: false }));
+    if (c === "'") {
+      const close = cmd.indexOf("'", i + 1);
+      if (close < 0) return false;
+      cur.text += cmd.slice(i + 1, close);
+      cur.quoted = true;
+      i = close;
+    } else if (PLAIN.test(c)) cur.text += c;
+    else return false;
+  }
+  let k = 0;
+  while (k < words.length && !words[k]!.quoted && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!.text)) k++;
+  const name = words[k];
+  return name !== undefined && !name.quoted && /^[A-Za-z0-9_./+-]+$/.test(name.text) && !SHELL_WORDS.has(name.text);
+}
+
 /**
  * True when `cmd` is simple commands joined by `;`, newlines, `&&`, `||` and `|`, each a literal program path or a
  * name that is no shell word (or echo/printf/test/[/true/false/pwd), then words (quoted or not, `$NAME` but not

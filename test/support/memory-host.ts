@@ -147,10 +147,12 @@ export class MemoryHost {
 
 /** The commands and framing mark of a ProbeBatcher script (src/executor/probe-batch.ts), or undefined. */
 function parseBatchScript(script: string): { mark: string; cmds: string[] } | undefined {
-  const head = /^\{\nexec 3>&1; printf '%s o 0\\n' (\S+)\n/.exec(script);
+  const head = /^\(\nexec 3>&1; printf '%s o 0\\n' (\S+)\n/.exec(script);
   if (!head) return undefined;
-  const re = /rb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
-  return { mark: head[1]!, cmds: [...script.matchAll(re)].map((m) => m[1]!) };
+  // a command of one program (on one line, exec'd in place), or any other (in braces, behind an EXIT trap)
+  const re =
+    /rb_e=\$\(2>&1 >&3 3>&- <\/dev\/null ([^\n]*)\); rb_r=\$\?; rb_e=\$\{rb_e\}x\n|rb_e=\$\(exec 4>&1; trap 'printf x >&4' EXIT; \{\n([\s\S]*?)\n\} 2>&1 >&3 3>&- <\/dev\/null\); rb_r=\$\?/g;
+  return { mark: head[1]!, cmds: [...script.matchAll(re)].map((m) => (m[1] ?? m[2])!) };
 }
 
 class MemoryConnection implements Connection {

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchScript, parseBatch } from '../../../src/executor/probe-batch.js';
 import { quote } from '../../../src/remote/quote.js';
 import { putScript } from '../../../src/remote/remote-scripts.js';
 import { INLINE_MAX, inlineText } from '../../../src/remote/shell-connection.js';
@@ -98,12 +99,22 @@ describe('frameScript on a real sh', () => {
   });
   afterAll(() => sh.kill());
 
-  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number; gnuTimeout?: boolean; marked?: boolean } = {}) =>
+  const run = (cmd: string, o: { stdin?: Buffer; timeout?: number; gnuTimeout?: boolean; marked?: boolean; isolated?: boolean } = {}) =>
     new Promise<Got>((resolve) => {
       const key = `RBunit${n++}x${Math.random().toString(16).slice(2)}`;
       const marked = !!o.stdin?.length || !!o.marked;
       current = new FrameParser(key, { onStart: () => o.stdin && sh.stdin.write(o.stdin), onDone: resolve }, marked);
-      sh.stdin.write(frameScript({ cmd, stdinLength: o.stdin?.length ?? 0, timeout: o.timeout, gnuTimeout: o.gnuTimeout, key, marked }));
+      sh.stdin.write(
+        frameScript({
+          cmd,
+          stdinLength: o.stdin?.length ?? 0,
+          timeout: o.timeout,
+          gnuTimeout: o.gnuTimeout,
+          key,
+          marked,
+          isolated: o.isolated,
+        }),
+      );
     });
 
   it('a marked frame drops what the shell printed before it', async () => {
@@ -120,6 +131,18 @@ describe('frameScript on a real sh', () => {
     await run('cd /; export RB_LEAK=yes; umask 077');
     expect((await run('pwd; echo "v=$RB_LEAK"; umask')).stdout.toString()).toBe(before);
     expect(before).toContain('v=\n');
+  });
+
+  it('a probe batch runs in the shell itself (no subshell of its own) and still changes nothing in it', async () => {
+    const state = 'pwd; echo "e=$rb_e"; umask; { true >&3; } 2>/dev/null && echo fd3 || echo no-fd3';
+    const before = (await run(state)).stdout.toString();
+    expect(
+      frameScript({ cmd: batchScript(['ls -d /', 'cd /; umask 077'], 'RBm'), stdinLength: 0, key: 'K', isolated: true }),
+    ).not.toContain('( eval');
+    const r = await run(batchScript(['ls -d /', 'cd /; umask 077'], 'RBm'), { isolated: true });
+    expect(parseBatch(r.stdout.toString(), 2, 'RBm').map((x) => x.stdout.toString())).toEqual(['/\n', '']);
+    expect((await run(state)).stdout.toString()).toBe(before);
+    expect(before).toMatch(/\ne=\n[0-7]{4}\nno-fd3\n$/);
   });
 
   it('stdin: exactly its bytes (binary, with newlines), then end-of-file; the shell reads on after them', async () => {

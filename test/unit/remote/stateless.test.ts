@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quote } from '../../../src/remote/quote.js';
-import { stateless } from '../../../src/remote/stateless.js';
+import { singleCommand, stateless } from '../../../src/remote/stateless.js';
 
 const ACCEPTED = [
   'echo 1 > /tmp/rb-step1 && cat /tmp/rb-step1',
@@ -107,6 +107,48 @@ const REFUSED = [
 describe('stateless: lines that cannot change the shell', () => {
   it.each(ACCEPTED)('accepted: %j', (line) => expect(stateless(line)).toBe(true));
   it.each(REFUSED)('refused: %j', (line) => expect(stateless(line)).toBe(false));
+});
+
+// Which probes the batch may exec in place, with its redirections written in front (probe-batch.ts).
+describe('singleCommand: one program with plain words', () => {
+  it.each([
+    'ip -j route show',
+    "LC_ALL=C base64 -w0 -- '/etc/docker/daemon.json'",
+    "stat -L -c '%a %U %G %u %g %s/' -- '/etc/a b' /etc/c",
+    "grep -x -F -A3 -e 'Package: bridge-utils' -- /var/lib/dpkg/status",
+    'sysctl -n net.ipv4.ip_forward',
+    '/usr/bin/ovs-vsctl --format=json -- --columns=name list Port',
+    "sh -c 'echo a; exit 3'",
+    "printf 'multi\nline'",
+  ])('yes: %j', (line) => expect(singleCommand(line)).toBe(true));
+  it.each([
+    'echo a; echo b',
+    'a && b',
+    'a | b',
+    'a &',
+    'echo a\necho b',
+    'cat x 2>/dev/null',
+    'cat <x',
+    'echo $HOME',
+    'echo "a b"',
+    'echo `id`',
+    'echo *',
+    'echo ~',
+    'echo {a,b}',
+    'X=1',
+    "X='a b' env",
+    "'ls' -l",
+    'exit 3',
+    'cd /',
+    'if true',
+    '{ ls; }',
+    '(ls)',
+    '! ls',
+    'ls # comment',
+    "echo 'open",
+    '',
+    '   ',
+  ])('no: %j', (line) => expect(singleCommand(line)).toBe(false));
 });
 
 describe('every accepted line on a real sh leaves it as it was', () => {
