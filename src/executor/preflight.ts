@@ -83,7 +83,9 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
     for (const { t, soft, own } of checked) {
       // base already holds -e on top: a task with no vars of its own reads it as it is
       const vars = own ? { ...t.roleDefaults, ...base, ...t.vars, ...o.extraVars } : base;
-      if (t.when.length && !evalBoolIfCan(t.when, vars)) continue;
+      // A loop's when is asked per item, after its items are made (as Ansible does, and as the run does): its loop is
+      // checked whatever the when says (asked without an item, `when: item != …` failed for every host, uselessly).
+      if (t.when.length && t.loop === undefined && !evalBoolIfCan(t.when, vars)) continue;
       if (t.loop !== undefined) {
         try {
           loopItems(t, vars, play.baseDir);

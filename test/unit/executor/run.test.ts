@@ -318,6 +318,25 @@ describe('before any host', () => {
     expect(connected).toEqual([]);
   });
 
+  it('a loop whose when names its item still has its loop checked before any host is touched (the when is per item)', async () => {
+    const pb =
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: "echo {{ item }}"\n      loop: "{{ peers_misspelt }}"\n      when: item != inventory_hostname\n';
+    const connected: string[] = [];
+    await expect(
+      runYaml(pb, {
+        inventory: ['h1', 'h2'],
+        script: (lab) => {
+          const connect = lab.connector;
+          lab.connector = (h, v) => {
+            connected.push(h);
+            return connect(h, v);
+          };
+        },
+      }),
+    ).rejects.toThrow(/'peers_misspelt' is undefined/);
+    expect(connected).toEqual([]);
+  });
+
   it('remote_user of the play is the user the connection is opened as', async () => {
     const users: unknown[] = [];
     const r = await runYaml(play(steps(['1']), '  remote_user: "deploy"\n'), { inventory: ['h1'] });
