@@ -20,6 +20,7 @@ import {
 } from '../jinja/index.js';
 import { pyStr } from '../jinja/values.js';
 import { HELPERS, HelperFailure } from './helpers.js';
+import { HbsInterpreter, interpretable } from './hbs-interp.js';
 import { MissingVariable, makeStrict } from './strict.js';
 
 type Compiled = HandlebarsTemplateDelegate;
@@ -218,7 +219,12 @@ function compile(src: string, opts: RenderOptions): Compiled {
       cause: e,
     });
   }
-  return env.compile(makeStrict(ast, helperNames), { noEscape: true, strict: false });
+  const strict = makeStrict(ast, helperNames);
+  if (!interpretable(strict)) return env.compile(strict, { noEscape: true, strict: false });
+  // Handlebars' whitespace pass (standalone lines, ~), as its compiler runs it; then the interpreter (hbs-interp.ts)
+  const processed = (env.parse as unknown as (ast: hbs.AST.Program) => hbs.AST.Program)(strict);
+  const run = new HbsInterpreter(processed, env.helpers as Record<string, (...a: unknown[]) => unknown>);
+  return (vars: unknown) => run.render(vars);
 }
 
 function run(fn: Compiled, vars: Record<string, unknown>, opts: RenderOptions): string {
