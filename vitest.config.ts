@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // a fresh run context (secrets, vault passwords, caches) before each test: no test depends on another's
     setupFiles: ['test/setup.ts'],
+    // one temporary directory for the run, removed at its end (test/global-setup.ts)
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // e2e suites each build their own lab with distinct name prefixes; two cores → two workers.
