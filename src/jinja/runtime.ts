@@ -154,7 +154,8 @@ export class Runtime implements CallEnv {
   }
 
   private renderNodes(nodes: Node[], frame: Frame, out: string[]): void {
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
       if (n.k === 'data') out.push(n.text);
       else
         try {
@@ -415,7 +416,10 @@ export class Runtime implements CallEnv {
         return e.parts.map((p) => pyStr(this.eval(p, frame))).join('');
       case 'compare': {
         let left = this.eval(e.first, frame);
-        for (const [op, re] of e.ops) {
+        // indexes: a `when:` compares for every loop item of every host
+        for (let i = 0; i < e.ops.length; i++) {
+          const op = e.ops[i]![0];
+          const re = e.ops[i]![1];
           const right = this.eval(re, frame);
           if (!this.at(e.pos, () => compare(op, left, right))) return false;
           left = right;
@@ -498,8 +502,10 @@ export class Runtime implements CallEnv {
 
   private evalArgs(args: Expr[], kwargs: [string, Expr][], frame: Frame): { args: unknown[]; kw: Kwargs } {
     const kw: Kwargs = {};
-    for (const [k, v] of kwargs) kw[k] = this.eval(v, frame);
-    return { args: args.map((a) => this.eval(a, frame)), kw };
+    for (let i = 0; i < kwargs.length; i++) kw[kwargs[i]![0]] = this.eval(kwargs[i]![1], frame);
+    const out: unknown[] = [];
+    for (let i = 0; i < args.length; i++) out.push(this.eval(args[i]!, frame));
+    return { args: out, kw };
   }
 
   private callExpr(e: Extract<Expr, { k: 'call' }>, frame: Frame, caller?: Macro): unknown {

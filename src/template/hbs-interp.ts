@@ -188,7 +188,8 @@ export class HbsInterpreter {
       let buffer: unknown;
       let started = false;
       let chain: unknown[] = [];
-      for (const { fn, breaks } of parts) {
+      for (let i = 0; i < parts.length; i++) {
+        const { fn, breaks } = parts[i]!;
         const v = fn(c, d, dp);
         if (!breaks) {
           chain.push(v);
@@ -201,7 +202,7 @@ export class HbsInterpreter {
         if (v != null) buffer = plus(buffer, v);
       }
       if (!started) return sum(chain);
-      for (const v of chain) buffer = plus(buffer, v);
+      for (let i = 0; i < chain.length; i++) buffer = plus(buffer, chain[i]);
       return buffer;
     };
   }
@@ -253,7 +254,7 @@ export class HbsInterpreter {
     if (!pairs.length) return () => ({});
     return (c, d, dp) => {
       const h: Record<string, unknown> = {};
-      for (const p of pairs) h[p.key] = p.fn(c, d, dp);
+      for (let i = 0; i < pairs.length; i++) h[pairs[i]!.key] = pairs[i]!.fn(c, d, dp);
       return h;
     };
   }
@@ -397,16 +398,19 @@ export class HbsInterpreter {
       return (_c, d) => {
         let cur: unknown = d;
         for (let k = depth; cur && k > 0; k--) cur = (cur as Data)._parent;
-        for (const part of parts) cur = cur && lookupProperty(cur, part);
+        for (let i = 0; i < parts.length; i++) cur = cur && lookupProperty(cur, parts[i]!);
         return cur;
       };
     if (parts.length === 1 && !depth && !falsy) {
-      const [one] = parts as [string];
+      const one = parts[0]!;
       return (c) => (c != null ? lookupProperty(c, one) : c);
     }
     return (c, _d, dp) => {
       let cur: unknown = depth ? dp?.[depth] : c;
-      for (const part of parts) cur = falsy ? cur && lookupProperty(cur, part) : cur != null ? lookupProperty(cur, part) : cur;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        cur = falsy ? cur && lookupProperty(cur, part) : cur != null ? lookupProperty(cur, part) : cur;
+      }
       return cur;
     };
   }

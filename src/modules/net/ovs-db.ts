@@ -38,10 +38,25 @@ export type OvsValue = string | number | boolean | string[] | Record<string, str
 // ["map", [[k, v]…]] → object, ["set", []] → undefined, ["set", [a, b]] → [a, b], ["uuid", u] → u.
 function decode(v: unknown): OvsValue {
   if (!Array.isArray(v)) return v as OvsValue;
-  const [tag, body] = v as [string, unknown];
-  if (tag === 'map') return Object.fromEntries((body as Array<[unknown, unknown]>).map(([k, x]) => [String(k), String(x)]));
+  // indexes, not destructuring: every column of every row of every host's snapshot comes here, in unoptimised code
+  const tag = v[0] as string;
+  const body = v[1];
+  if (tag === 'map') {
+    const pairs = body as Array<[unknown, unknown]>;
+    const out: Record<string, string> = {};
+    for (let i = 0; i < pairs.length; i++) {
+      const k = String(pairs[i]![0]);
+      const x = String(pairs[i]![1]);
+      // as Object.fromEntries would: a key named __proto__ is a key, never the object's prototype
+      if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+      else out[k] = x;
+    }
+    return out;
+  }
   if (tag === 'set') {
-    const items = (body as unknown[]).map((x) => String(decode(x)));
+    const list = body as unknown[];
+    const items: string[] = [];
+    for (let i = 0; i < list.length; i++) items.push(String(decode(list[i])));
     return items.length === 0 ? undefined : items.length === 1 ? items[0] : items;
   }
   return String(body);

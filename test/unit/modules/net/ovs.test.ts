@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PlaybookError } from '../../../../src/errors.js';
 import { ovsBridge } from '../../../../src/modules/net/ovs-bridge.js';
-import { readSnapshot, writeChecked } from '../../../../src/modules/net/ovs-db.js';
+import { ovsRows, readSnapshot, writeChecked } from '../../../../src/modules/net/ovs-db.js';
 import { ovsPort } from '../../../../src/modules/net/ovs-port.js';
 import { alive, ovsService } from '../../../../src/modules/net/ovs-service.js';
 import type { Probe } from '../../../../src/modules/types.js';
@@ -90,6 +90,46 @@ const withBridges = (table: string): Reply =>
 const NO_BRIDGES = withBridges(
   '{"data":[],"headings":["name","ports","datapath_type","stp_enable","rstp_enable","other_config","fail_mode"]}',
 );
+
+describe('ovsRows: values as ovs-vsctl --format=json writes them', () => {
+  it('maps, sets of none, one or more, uuids; a map key named __proto__ is a key, not the prototype', () => {
+    const json = JSON.stringify({
+      headings: ['name', 'options', 'ports', 'tag', 'ext'],
+      data: [
+        [
+          'p1',
+          [
+            'map',
+            [
+              ['remote_ip', '10.0.0.2'],
+              ['key', 5],
+            ],
+          ],
+          [
+            'set',
+            [
+              ['uuid', 'u1'],
+              ['uuid', 'u2'],
+            ],
+          ],
+          ['set', []],
+          ['map', [['__proto__', 'x']]],
+        ],
+      ],
+    });
+    const [row] = ovsRows(json);
+    expect(row).toEqual({
+      name: 'p1',
+      options: { remote_ip: '10.0.0.2', key: '5' },
+      ports: ['u1', 'u2'],
+      tag: undefined,
+      ext: { ['__proto__']: 'x' },
+    });
+    expect(Object.getPrototypeOf(row!.ext)).toBe(Object.prototype);
+    expect(Object.keys(row!.ext as object)).toEqual(['__proto__']);
+    expect(ovsRows(JSON.stringify({ headings: ['s'], data: [[['set', ['one']]]] }))[0]).toEqual({ s: 'one' });
+  });
+});
 
 describe('ovs_bridge', () => {
   const plan = async (args: object, reply: Reply) => {
