@@ -248,6 +248,19 @@ export class HbsInterpreter {
     };
   }
 
+  /** A block helper's options: as a helper's, with the block's body and else part bound to where the block is. */
+  private static blockOptions(
+    name: string,
+    hash: Record<string, unknown>,
+    d: Data,
+    dp: unknown[] | undefined,
+    loc: hbs.AST.SourceLocation,
+    fn: Fn | undefined,
+    inverse: Fn | undefined,
+  ): Record<string, unknown> {
+    return { name, hash, data: d, loc, lookupProperty, fn: HbsInterpreter.bind(fn, d, dp), inverse: HbsInterpreter.bind(inverse, d, dp) };
+  }
+
   /** Evaluates a helper's hash: last pair first, as the generated object literal has them (assignToHash pops them). */
   private hashOf(s: Sexpr): (c: unknown, d: Data, dp: unknown[] | undefined) => Record<string, unknown> {
     const pairs = [...(s.hash?.pairs ?? [])].reverse().map((p) => ({ key: p.key, fn: this.expr(p.value) }));
@@ -271,9 +284,7 @@ export class HbsInterpreter {
     const fn = block ? this.programOrUndefined(block.program) : undefined;
     const inverse = block ? this.programOrUndefined(block.inverse) : undefined;
     const options = (name: string, hash: Record<string, unknown>, d: Data, dp: unknown[] | undefined): Record<string, unknown> =>
-      block
-        ? { name, hash, data: d, loc, lookupProperty, fn: HbsInterpreter.bind(fn, d, dp), inverse: HbsInterpreter.bind(inverse, d, dp) }
-        : { name, hash, data: d, loc, lookupProperty };
+      block ? HbsInterpreter.blockOptions(name, hash, d, dp, loc, fn, inverse) : { name, hash, data: d, loc, lookupProperty };
     if (kind === 'simple') {
       const read = this.path(p, false);
       return (c, d, dp) => {
@@ -329,15 +340,7 @@ export class HbsInterpreter {
     return (c, d, dp) => {
       let v = read(c, d, dp);
       if (typeof v === 'function') v = (v as Helper).call(c);
-      return blockMissing.call(c, v, {
-        name,
-        hash: {},
-        data: d,
-        loc,
-        lookupProperty,
-        fn: HbsInterpreter.bind(fn, d, dp),
-        inverse: HbsInterpreter.bind(inverse, d, dp),
-      });
+      return blockMissing.call(c, v, HbsInterpreter.blockOptions(name, {}, d, dp, loc, fn, inverse));
     };
   }
 
@@ -352,15 +355,7 @@ export class HbsInterpreter {
     const { missing, blockMissing } = this;
     const loc = b.loc;
     return (c, d, dp) => {
-      const options = {
-        name,
-        hash: {},
-        data: d,
-        loc,
-        lookupProperty,
-        fn: HbsInterpreter.bind(fn, d, dp),
-        inverse: HbsInterpreter.bind(inverse, d, dp),
-      };
+      const options = HbsInterpreter.blockOptions(name, {}, d, dp, loc, fn, inverse);
       let h: unknown = helper;
       if (h == null) h = read(c, d, dp);
       if (h == null) h = missing;
