@@ -46,7 +46,8 @@ export function batchScript(cmds: string[], mark: string): string {
   cmds.forEach((c, i) => {
     if (singleCommand(c)) {
       // The redirections go in front, so the command's own would still come after them; its stderr comes back
-      // without trailing newlines ($( ) strips them), which nothing that reads a probe's stderr keeps anyway.
+      // without trailing newlines ($( ) strips them), which nothing that reads a probe's stderr keeps anyway. The x
+      // appended after it is the one the printf below strips, as the other form's trap writes it.
       lines.push(`rb_e=$(2>&1 >&3 3>&- </dev/null ${c}); rb_r=$?; rb_e=\${rb_e}x`);
     } else {
       // The x after stderr keeps its trailing newlines through $( ), which strips them; an EXIT trap on fd 4 (the

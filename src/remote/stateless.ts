@@ -25,6 +25,11 @@ const ENDS_WORD = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>']);
 /** Characters never accepted unquoted (groups, command substitution, comments). */
 const REFUSED = new Set(['(', ')', '`', '#', '\0', '\r']);
 
+/** A command word the grammars here accept: a literal program path, or a name that is no shell word. */
+function programName(name: string): boolean {
+  return /^[A-Za-z0-9_./+-]+$/.test(name) && (name.includes('/') || !SHELL_WORDS.has(name));
+}
+
 /** Unquoted characters a plain word may hold: none that the shell expands, globs, ends a word on or groups with. */
 const PLAIN = /[A-Za-z0-9_@%+=:,./-]/;
 
@@ -56,7 +61,7 @@ export function singleCommand(cmd: string): boolean {
   let k = 0;
   while (k < words.length && !words[k]!.quoted && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!.text)) k++;
   const name = words[k];
-  return name !== undefined && !name.quoted && /^[A-Za-z0-9_./+-]+$/.test(name.text) && !SHELL_WORDS.has(name.text);
+  return name !== undefined && !name.quoted && programName(name.text);
 }
 
 /**
@@ -179,7 +184,7 @@ export function stateless(cmd: string): boolean {
       // the command itself: a literal without `=` (no assignment), a path, or a name that is no shell word
       name = w.literal;
       if (name === undefined) return false;
-      if (!HARMLESS.has(name) && (!/^[A-Za-z0-9_./+-]+$/.test(name) || (!name.includes('/') && SHELL_WORDS.has(name)))) return false;
+      if (!HARMLESS.has(name) && !programName(name)) return false;
       commands++;
     } else if (words === 1 && name === 'printf' && /^-v/.test(w.value ?? '-v')) {
       // bash's printf -v assigns a variable (a quoted first argument could be -v too)
