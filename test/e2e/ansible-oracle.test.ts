@@ -1,6 +1,6 @@
 // Ansible as the oracle: test/fixtures/e2e/ansible-idioms/idioms.yml (everyday Ansible idioms: free-form k=v,
 // inline chdir=/creates=, filters, subscripts, inline if, a .j2 with for/if/set/macro, when with a method call,
-// with_dict, remote_user, FQCN modules, playbook-dir group_vars, omit, nested variables; play-level run_once and
+// with_dict, a loop whose when names its item, remote_user, FQCN modules, playbook-dir group_vars, omit, nested variables; play-level run_once and
 // ignore_errors, a templated hosts:, a role with allow_duplicates; what roles for several OSes do: fact-named and
 // first-found vars_files, file/template lookups in args and loops, an OS-only task file with a module runbook lacks
 // behind when:, templated ignore_errors and no_log, notify on a block, setype) is run by ansible-playbook
