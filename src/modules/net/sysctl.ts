@@ -12,7 +12,10 @@ export interface SysctlArgs {
   value?: string;
   state: 'present' | 'absent';
   file: string;
+  /** Whether the running value is checked and set (sysctl -w): reload, or Ansible's sysctl_set. */
   reload: boolean;
+  /** ansible.posix's ignoreerrors: a key this kernel does not have is kept in the file, not a failure. */
+  ignoreErrors: boolean;
 }
 
 /** sysctl prints multi-value keys tab-separated; "4096 87380" and "4096\t87380" are the same setting. */
@@ -59,6 +62,13 @@ export const sysctl = defineModule({
     },
     sysctl_file: { type: 'path', default: '/etc/sysctl.d/99-runbook.conf', description: 'file the setting is kept in' },
     reload: { type: 'bool', default: true, description: 'also set the running value (sysctl -w)' },
+    // ansible.posix.sysctl's names, so its users' tasks run unchanged: with either, the running value is set
+    sysctl_set: { type: 'bool', default: false, description: 'check the running value and set it (sysctl -w), even with reload: false' },
+    ignoreerrors: {
+      type: 'bool',
+      default: false,
+      description: 'a key this kernel does not have is written to sysctl_file without failing (its running value is left alone)',
+    },
   },
   required_if: [['state', 'present', ['value']]],
   build: (v): SysctlArgs => ({
@@ -66,7 +76,8 @@ export const sysctl = defineModule({
     value: v.value,
     state: v.state as SysctlArgs['state'],
     file: v.sysctl_file,
-    reload: v.reload,
+    reload: v.reload || v.sysctl_set,
+    ignoreErrors: v.ignoreerrors,
   }),
   async plan(p, probe, ctx): Promise<Plan> {
     // The file's stat goes out with the value's probe (one round trip in a batch), not after it: a first run needs it.
@@ -75,14 +86,14 @@ export const sysctl = defineModule({
     const r = await probe.run(sysctlProbe(p));
     const s = sections(r.stdout);
     const now = s.value?.trim() ? norm(s.value) : undefined;
-    if (now === undefined && p.state === 'present')
+    if (now === undefined && p.state === 'present' && !p.ignoreErrors)
       return { changed: false, failed: `unknown kernel parameter ${p.name}: ${firstError(r.stderr, 'sysctl printed nothing')}` };
     const old = s.file;
     const next = withLine(old ?? '', p.name, p.state === 'present' ? p.value : undefined);
     const steps: Step[] = [];
     const diff = [];
     const want = p.value === undefined ? undefined : norm(p.value);
-    if (p.state === 'present' && p.reload && now !== want) {
+    if (p.state === 'present' && p.reload && now !== want && now !== undefined) {
       steps.push({ kind: 'exec', cmd: cmd('sysctl', '-w', `${p.name}=${p.value}`) });
       diff.push({ before: `${p.name} = ${now}\n`, after: `${p.name} = ${want}\n` });
     }

@@ -71,6 +71,23 @@ describe('sysctl', () => {
     expect(p.failed).toBe('unknown kernel parameter net.nope: sysctl: cannot stat /proc/sys/net/nope: No such file or directory');
   });
 
+  it("Ansible's sysctl_set: the running value is checked and set even with reload: false", async () => {
+    const { p } = await plan({ ...fwd, reload: false, sysctl_set: true }, sectioned({ value: '0', file: 'net.ipv4.ip_forward = 1\n' }));
+    expect(stepsOf(p)).toEqual(['sysctl -w net.ipv4.ip_forward=1']);
+  });
+
+  it("Ansible's ignoreerrors: a key this kernel lacks goes to the file only, and the task does not fail", async () => {
+    const { p } = await plan(
+      { name: 'net.nope', value: 1, ignoreerrors: true, sysctl_set: true },
+      { stdout: sectioned({ value: '' }), stderr: 'sysctl: cannot stat /proc/sys/net/nope: No such file or directory\n', code: 255 },
+      'absent',
+    );
+    expect(p.failed).toBeUndefined();
+    expect(stepsOf(p)).toEqual([`upload ${FILE}`]);
+    const up = p.steps?.[0];
+    expect(up?.kind === 'upload' && up.content.toString()).toBe('net.nope = 1\n');
+  });
+
   it('withLine rewrites the first matching line, drops duplicates, keeps comments', () => {
     expect(withLine('# x\nnet/ipv4/ip_forward=0\nfoo = 1\nnet.ipv4.ip_forward = 0\n', 'net.ipv4.ip_forward', '1')).toBe(
       '# x\nnet.ipv4.ip_forward = 1\nfoo = 1\n',
