@@ -275,7 +275,7 @@ export class HostProgress {
         r.registered.ansible_failed_result = out.result;
       } else r.failed = true;
     }
-    this.tally(out.status, out.ignored ? 'ignored' : rescued ? 'rescued' : undefined, out.msg);
+    if (!out.uncounted) this.tally(out.status, out.ignored ? 'ignored' : rescued ? 'rescued' : undefined, out.msg);
     if (task.register) r.registered[task.register] = markUnsafe(out.result);
     // What a no_log task printed stays hidden when a later task shows the registered result.
     if (task.noLog) addSecret([out.result.stdout, out.result.stderr, out.result.results]);

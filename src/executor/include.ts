@@ -35,10 +35,15 @@ export function hostInclusion(t: Task, host: string, vars: Record<string, unknow
     if (items !== undefined && t.when.length && !evalBool(t.when, v, t.at)) continue;
     const name = String(renderValue(t.include!.name, v, { at: t.at, host })).trim();
     if (!name) throw new PlaybookError(`${t.module}: the name rendered empty`, { at: t.at, hint: `check "${t.include!.name}"` });
-    const key = `${name}\0${JSON.stringify(itemVars)}`;
+    const from: Record<string, string> = {};
+    for (const [k, tpl] of Object.entries(t.include!.roleFrom ?? {})) {
+      from[k] = String(renderValue(tpl, v, { at: t.at, host })).trim();
+      if (!from[k]) throw new PlaybookError(`${t.module}: ${k}_from rendered empty`, { at: t.at, hint: `check "${tpl}"` });
+    }
+    const key = `${name}\0${JSON.stringify(from)}\0${JSON.stringify(itemVars)}`;
     let inc = cache.get(key);
     if (!inc) {
-      inc = expandInclude(t, name, itemVars);
+      inc = expandInclude(t, name, itemVars, from);
       for (const h of inc.handlers) {
         const same = (x: Task) => x.at.file === h.task.at.file && x.at.line === h.task.at.line;
         if (!handlers.some(same)) handlers.push(h.task);

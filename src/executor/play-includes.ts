@@ -27,9 +27,16 @@ export class PlayIncludes {
     const status: TaskStatus = inc.sources.length ? 'ok' : 'skipped';
     const msg = inc.sources.length ? `included: ${sources.join(', ')}` : 'no item was included';
     host.emitResult(turn, status, { msg });
-    // As Ansible's recap: one ok per file included (a loop of 3 includes 3 times); the caller counts the first.
-    for (let i = 1; i < inc.sources.length; i++) host.tally('ok');
-    return { status, result: { changed: false, include: sources }, ignored: false };
+    // As Ansible's recap: one ok per file an include_tasks includes (a loop of 3 includes 3 times; the caller counts
+    // the first); an include_role that includes its role is counted nowhere (only its tasks are).
+    const role = task.include?.kind === 'role';
+    if (!role) for (let i = 1; i < inc.sources.length; i++) host.tally('ok');
+    return {
+      status,
+      result: { changed: false, include: sources },
+      ignored: false,
+      ...(role && status === 'ok' ? { uncounted: true } : {}),
+    };
   }
 
   /** Hosts that included the same tasks, grouped (in the order the hosts came); the inclusion is used up. */

@@ -49,6 +49,8 @@ export interface TaskOutcome {
   facts?: Record<string, unknown>;
   ignored: boolean;
   msg?: string;
+  /** Shown but not counted in the recap: Ansible counts an include_role's own result nowhere. */
+  uncounted?: boolean;
 }
 
 export const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";

@@ -172,8 +172,20 @@ export function isTemplate(s: unknown): s is string {
  * Renders a string from a playbook. A string that is one `{{ expr }}` and nothing else keeps the expression's type
  * (a list stays a list), as in Ansible; anything else renders to a string.
  */
+// Ansible's Templar.SINGLE_VAR: a string that is one variable (`{{ port }}`) holding a number or a boolean is that
+// value, not rendered. Its pattern ends in Python's `$`, which also matches before a final newline, so
+// `content="{{ port }}\n"` gives the number too, and the newline is lost (ansible-playbook writes "2", not "2\n").
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}\n?$/u;
+
 export function renderString(text: string, vars: Record<string, unknown>, call: RenderCall = {}): unknown {
   if (!isTemplate(text)) return text;
+  if (text.endsWith('\n')) {
+    const one = SINGLE_VAR.exec(text);
+    if (one && Object.hasOwn(vars, one[1])) {
+      const v = vars[one[1]];
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+    }
+  }
   const t = compileTemplate(text, undefined, PLAYBOOK_OPTIONS);
   if (t.body.length === 1 && t.body[0].k === 'output') {
     const v = new Runtime(baseEnv(vars, call), t.source).evaluate(t.body[0].expr, vars);

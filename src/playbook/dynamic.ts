@@ -8,9 +8,9 @@ import { isMap, isScalar, type Node } from 'yaml';
 import { didYouMean, type Location } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
 import { type Inherited, inherit, inheritedOf, taskFileEntries } from './block.js';
-import { INHERITED_KEYS, isDynamicKey, shortName } from './keywords.js';
+import { INHERITED_KEYS, isDynamicKey, ROLE_FROM_ARGS, shortName } from './keywords.js';
 import { type Field, fieldsOf, posOf, type Source } from './positions.js';
-import { includedRole } from './role.js';
+import { includedRole, type RoleFrom } from './role.js';
 import { expected, fail } from './schema.js';
 import { readYamlSource } from './source.js';
 import { type ParsedTask, parseTask, type TaskScope } from './task.js';
@@ -28,7 +28,15 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
   const nameF = argFields.find((f) => f.key === (kind === 'tasks' ? 'file' : 'name'));
   const name = isScalar(incF.node) ? incF.node.value : isScalar(nameF?.node) ? nameF.node.value : undefined;
   const applyF = argFields.find((f) => f.key === 'apply');
-  const dynamic = (typeof name === 'string' && hasTemplate(name)) || fields.some((f) => isDynamicKey(f.key)) || applyF !== undefined;
+  // include_role's tasks_from: (vars_from…) as written: a template among them is rendered per host, as the name is
+  const roleFrom: RoleFrom = {};
+  if (kind === 'role')
+    for (const f of argFields)
+      if ((ROLE_FROM_ARGS as readonly string[]).includes(f.key) && isScalar(f.node) && typeof f.node.value === 'string')
+        roleFrom[f.key.slice(0, -'_from'.length) as keyof RoleFrom] = f.node.value;
+  const fromTemplated = Object.values(roleFrom).some((v) => hasTemplate(v));
+  const dynamic =
+    (typeof name === 'string' && hasTemplate(name)) || fromTemplated || fields.some((f) => isDynamicKey(f.key)) || applyF !== undefined;
   if (!dynamic) return undefined;
   if (scope.handler) fail(incF.keyAt, `handlers cannot use ${shortName(incF.key)}`, 'write the handlers out under handlers:');
   const parsed = parseTask(src, node, scope);
@@ -46,11 +54,12 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
     ...(scope.moduleDefaults ? { moduleDefaults: scope.moduleDefaults } : {}),
     files,
     ...(applyF ? { apply: applyOf(src, applyF) } : {}),
+    ...(Object.keys(roleFrom).length ? { roleFrom } : {}),
     outer: [],
   };
   // A name known now is read now too, so a mistake in the file stops the run before any host is touched (behind a
   // when:, a module runbook lacks is not a mistake: see TaskScope.guarded).
-  if (!hasTemplate(own)) expand(t, own, {}, true);
+  if (!hasTemplate(own) && !fromTemplated) expand(t, own, {}, true, roleFrom);
   return parsed;
 }
 
@@ -77,11 +86,11 @@ export interface Included {
  * Reads what include task `t` names once rendered (`name`), for one host and one loop item (`itemVars`: the loop
  * variables, given to the included tasks as include parameters). Errors name the include's file:line or the file read.
  */
-export function expandInclude(t: Task, name: string, itemVars: Record<string, unknown>): Included {
-  return expand(t, name, itemVars, false);
+export function expandInclude(t: Task, name: string, itemVars: Record<string, unknown>, from: RoleFrom = {}): Included {
+  return expand(t, name, itemVars, false, from);
 }
 
-function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe: boolean): Included {
+function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe: boolean, from: RoleFrom): Included {
   const inc = t.include!;
   const scope: TaskScope = {
     handler: false,
@@ -106,8 +115,9 @@ function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe:
     });
     out = { source: file, tasks: taskFileEntries(src, scope, t.blocks ?? [], [...inc.files, file]), handlers: [] };
   } else {
-    const role = includedRole(readYamlSource(inc.from, 'task file'), name, t.at, inc.baseDir, scope);
-    out = { source: `role:${name}`, tasks: role.tasks, handlers: role.handlers };
+    const role = includedRole(readYamlSource(inc.from, 'task file'), name, t.at, inc.baseDir, scope, { from });
+    const files = Object.entries(from).map(([k, v]) => ` ${k}_from ${v}`);
+    out = { source: `role:${name}${files.join('')}`, tasks: role.tasks, handlers: role.handlers };
   }
   out.handlers.push(...(scope.roleHandlers ?? []));
   if (probe) return out;

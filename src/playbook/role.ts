@@ -3,12 +3,12 @@
 // templates/ and files/ (searched first by its tasks), meta/main.yml `dependencies:` (run before it, once).
 // Variable precedence follows Ansible: defaults < inventory < play vars < role vars < block/task vars < role params.
 import { existsSync, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve as resolvePath } from 'node:path';
+import { delimiter, dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
-import { INHERITED_KEYS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
+import { INHERITED_KEYS, PUBLIC_HINT, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, ROLE_FROM_ARGS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
 import { checkTemplates, expected, fail, str } from './schema.js';
 import { readYamlSource } from './source.js';
@@ -20,6 +20,16 @@ const ROLE_KEYWORDS = new Set<string>(INHERITED_KEYS.filter((k) => k !== 'name')
 export interface RoleTasks {
   tasks: ParsedTask[];
   handlers: ParsedTask[];
+}
+
+/** Which file of each role folder to read instead of main.yml: import_role/include_role's tasks_from, vars_from… */
+export type RoleFrom = Partial<Record<'tasks' | 'vars' | 'defaults' | 'handlers', string>>;
+
+/** How a role entry reads its role: other files than main.yml, and whether it may run again with the same input. */
+export interface RoleLoadOptions {
+  from?: RoleFrom;
+  /** allow_duplicates: given on the entry, it wins over the role's meta/main.yml. */
+  allowDuplicates?: boolean;
 }
 
 /** Where roles are looked for: roles/ beside the playbook, roles/ beside its folder, then RUNBOOK_ROLES_PATH. */
@@ -50,19 +60,41 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   if (scope.handler) fail(roleF.keyAt, `handlers cannot use ${roleF.key}`, 'put the role under roles: of the play, or in tasks:');
   if (!isMap(roleF.node)) expected(roleF, 'a map with the role name', `${roleF.key}: { name: mesh }`);
   const inner = fieldsOf(src, roleF.node);
+  const opts: RoleLoadOptions = {};
   for (const f of inner) {
-    if (f.key !== 'name')
+    if (f.key === 'name') continue;
+    if ((ROLE_FROM_ARGS as readonly string[]).includes(f.key)) {
+      const file = str(f, `${f.key}: install.yml`);
+      if (hasTemplate(file))
+        fail(
+          f.at,
+          `${roleF.key} reads the role when the playbook loads, so ${f.key} cannot be a template`,
+          'use include_role: to choose it per host at run time',
+        );
+      (opts.from ??= {})[f.key.slice(0, -'_from'.length) as keyof RoleFrom] = file;
+    } else if (f.key === 'allow_duplicates') opts.allowDuplicates = bool(f);
+    else if (f.key === 'public') {
+      if (bool(f)) fail(f.at, `${roleF.key} with public: true is not supported`, PUBLIC_HINT);
+    } else
       fail(
         f.keyAt,
         `"${f.key}" is not supported in ${roleF.key}`,
-        `${roleF.key} takes name:; put vars:, when:, tags: beside ${roleF.key}, on the entry`,
+        `${roleF.key} takes name:, ${ROLE_FROM_ARGS.join(', ')}, allow_duplicates: and public: false; put vars:, when:, tags: beside ${roleF.key}, on the entry`,
       );
   }
   const nameF = inner.find((f) => f.key === 'name');
   if (!nameF) fail(roleF.at, `${roleF.key} needs the role's name`, `${roleF.key}: { name: mesh }`);
+  // As in Ansible, include_role runs its role again each time (allow_duplicates defaults to true for it); an
+  // import_role of a role already imported with the same parameters does not, unless the role's meta allows it.
+  if (roleF.key === 'include_role') opts.allowDuplicates ??= true;
   // The entry itself carries the keywords (when:, tags:, vars:, become: …), as a roles: entry does.
   const entry = { role: nameF, keywords: fields.filter((f) => f !== found), at: posOf(src, node) };
-  return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), []);
+  return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), [], undefined, opts);
+}
+
+function bool(f: Field): boolean {
+  if (!isScalar(f.node) || typeof f.node.value !== 'boolean') expected(f, 'true or false', `${f.key}: true`);
+  return f.node.value as boolean;
 }
 
 interface RoleEntry {
@@ -97,6 +129,27 @@ function mainFile(dir: string, sub: string): string | undefined {
   return ['main.yml', 'main.yaml'].map((f) => join(dir, sub, f)).find((p) => existsSync(p));
 }
 
+/**
+ * The file a role entry reads from sub-folder `sub`: main.yml, or what tasks_from: (vars_from…) names, found as
+ * Ansible finds it: the name as given, or with .yml, .yaml or .json added. A named file that is missing is an error.
+ */
+function roleFile(
+  dir: string,
+  sub: 'tasks' | 'vars' | 'defaults' | 'handlers',
+  named: string | undefined,
+  role: string,
+  at: Location,
+): string | undefined {
+  if (named === undefined) return mainFile(dir, sub);
+  const base = resolvePath(dir, sub, named);
+  if (!base.startsWith(join(dir, sub) + sep))
+    fail(at, `${sub}_from: ${named} leaves the role's ${sub}/ folder`, `name a file inside ${join(dir, sub)}`);
+  const candidates = [base, `${base}.yml`, `${base}.yaml`, `${base}.json`];
+  const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
+  if (!found) fail(at, `role "${role}" has no ${sub}/${named}`, `looked for ${candidates.join(', ')}`);
+  return found;
+}
+
 function varsFile(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
   const src = readYamlSource(path, 'role vars file');
@@ -107,9 +160,16 @@ function varsFile(path: string | undefined): Record<string, unknown> {
 }
 
 /** A role named at run time (a dynamic include_role): read now, each time it is included. */
-export function includedRole(src: Source, name: string, at: Location, baseDir: string, scope: TaskScope): RoleTasks {
+export function includedRole(
+  src: Source,
+  name: string,
+  at: Location,
+  baseDir: string,
+  scope: TaskScope,
+  opts: RoleLoadOptions = {},
+): RoleTasks {
   const role: Field = { key: 'name', keyAt: at, at, node: null };
-  return loadRole(src, { role, keywords: [], at }, baseDir, scope, new Set(), [], name);
+  return loadRole(src, { role, keywords: [], at }, baseDir, scope, new Set(), [], name, opts);
 }
 
 function loadRole(
@@ -120,7 +180,9 @@ function loadRole(
   seen: Set<string>,
   stack: string[],
   rendered?: string,
+  opts: RoleLoadOptions = {},
 ): RoleTasks {
+  const from = opts.from ?? {};
   const name = rendered ?? str(e.role, 'role: mesh');
   if (hasTemplate(name))
     fail(
@@ -155,20 +217,20 @@ function loadRole(
   }
   const out: RoleTasks = { tasks: [], handlers: [] };
   // Like Ansible, a role runs once per play unless it is given other parameters or keywords.
-  const once = `${dir}\0${JSON.stringify(params)}\0${JSON.stringify(e.keywords.filter((f) => ROLE_KEYWORDS.has(f.key)).map((f) => [f.key, toValue(src, f.node)]))}`;
+  const once = `${dir}\0${JSON.stringify(from)}\0${JSON.stringify(params)}\0${JSON.stringify(e.keywords.filter((f) => ROLE_KEYWORDS.has(f.key)).map((f) => [f.key, toValue(src, f.node)]))}`;
   // meta/main.yml: allow_duplicates: true runs the role each time it is listed (its dependencies, too).
   const meta = mainFile(dir, 'meta');
   const msrc = meta ? readYamlSource(meta, 'role meta file') : undefined;
   const mroot = msrc ? resolve(msrc, msrc.doc.contents) : undefined;
   const metaFields = msrc && isMap(mroot) ? fieldsOf(msrc, mroot) : [];
   const dup = metaFields.find((f) => f.key === 'allow_duplicates');
-  const allowDuplicates = !!dup && isScalar(dup.node) && dup.node.value === true;
+  const allowDuplicates = opts.allowDuplicates ?? (!!dup && isScalar(dup.node) && dup.node.value === true);
   if (seen.has(once) && !allowDuplicates) return out;
   seen.add(once);
   const own = inheritedOf(src, kw);
   const roleScope = innerScope(src, kw, scope);
-  const defaults = varsFile(mainFile(dir, 'defaults'));
-  const roleVars = varsFile(mainFile(dir, 'vars'));
+  const defaults = varsFile(roleFile(dir, 'defaults', from.defaults, name, e.at));
+  const roleVars = varsFile(roleFile(dir, 'vars', from.vars, name, e.at));
 
   // meta/main.yml dependencies run first.
   if (msrc) {
@@ -191,9 +253,9 @@ function loadRole(
     if (t.name !== undefined) t.name = `${name} : ${t.name}`;
     return parsed;
   };
-  const tasksFile = mainFile(dir, 'tasks');
+  const tasksFile = roleFile(dir, 'tasks', from.tasks, name, e.at);
   if (tasksFile) out.tasks.push(...taskFile(tasksFile, { ...roleScope, handler: false }).map(adopt));
-  const handlersFile = mainFile(dir, 'handlers');
+  const handlersFile = roleFile(dir, 'handlers', from.handlers, name, e.at);
   if (handlersFile) {
     // Handlers keep their own names (notify: names them without the role prefix, as in Ansible).
     for (const p of taskFile(handlersFile, { ...roleScope, handler: true })) {

@@ -18,6 +18,8 @@ export interface DynamicInclude {
   files: string[];
   /** `apply:` keywords, given to every included task. */
   apply?: Inherited;
+  /** include_role's tasks_from:, vars_from:, defaults_from:, handlers_from: as written (templates rendered per host). */
+  roleFrom?: Partial<Record<'tasks' | 'vars' | 'defaults' | 'handlers', string>>;
   /** Keywords of the enclosing blocks, imports and roles (innermost first): the included tasks inherit them too. */
   outer: Inherited[];
 }

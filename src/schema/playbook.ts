@@ -7,6 +7,7 @@ import {
   LOOP_CONTROL_KEYS,
   PLAY_KEYS,
   REFUSED_ROLE_KEYWORDS,
+  ROLE_FROM_ARGS,
   TASK_KEYS,
   VARS_PROMPT_KEYS,
 } from '../shared/keywords.js';
@@ -363,7 +364,18 @@ export function playbookSchema(): Schema {
       }),
       roleEntry: entrySchema("a role's tasks in place (its handlers join the play's)", ['import_role', 'include_role'], {
         type: 'object',
-        properties: { name: ref('text') },
+        properties: {
+          name: ref('text'),
+          ...Object.fromEntries(
+            ROLE_FROM_ARGS.map((k) => [
+              k,
+              { ...ref('text'), description: `the file of the role's ${k.slice(0, -5)}/ to read instead of main.yml` },
+            ]),
+          ),
+          allow_duplicates: { type: 'boolean', description: 'run the role again when it already ran with the same parameters' },
+          public: { const: false, description: "false only: runbook keeps a role's vars to its own tasks" },
+          apply: { type: 'object', description: 'task keywords given to every task of the role (include_role)' },
+        },
         required: ['name'],
         additionalProperties: false,
       }),

@@ -215,3 +215,10 @@ export const REFUSED_ROLE_KEYWORDS: Record<string, string> = {
   debugger: 'remove it; runbook has no task debugger',
   delegate_facts: 'remove it; runbook does not implement delegate_facts',
 };
+
+/** Why a role entry's public: true is refused rather than ignored: runbook keeps a role's vars to its own tasks. */
+export const PUBLIC_HINT =
+  "runbook gives a role's vars and defaults to the role's own tasks only; set the variables later tasks need in the play's vars: (or with set_fact)";
+
+/** An import_role/include_role's arguments naming another file than main.yml in the role's folders (Ansible's). */
+export const ROLE_FROM_ARGS = ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'] as const;

@@ -225,6 +225,18 @@ describe('before any host', () => {
     });
   });
 
+  it("as Ansible's recap: an include_tasks counts as ok, an include_role does not (only its role's tasks do)", async () => {
+    const files = { 't.yml': '- command: from-file\n', 'roles/r/tasks/main.yml': '- command: from-role\n' };
+    const pb =
+      '- hosts: all\n  gather_facts: false\n  vars: { x: r }\n  tasks:\n    - include_tasks: "{{ \'t\' }}.yml"\n    - include_role: { name: "{{ x }}" }\n';
+    const r = await runYaml(pb, { inventory: ['h1'], files });
+    expect(r.exitCode).toBe(0);
+    expect(r.lab.host('h1').commands).toEqual(['from-file', 'from-role']);
+    expect(r.of('h1').map((e) => e.msg?.startsWith('included:') ?? false)).toEqual([true, false, true, false]);
+    // ansible-playbook says ok=3 changed=2 here: the include_tasks and the two commands
+    expect(r.recap.h1).toMatchObject({ ok: 3, changed: 2 });
+  });
+
   describe("a conditional include's file with a module runbook lacks (a role's setup-FreeBSD.yml)", () => {
     const pb = (when: string) =>
       `- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: setup-bsd.yml\n      when: ${when}\n    - command: after\n`;

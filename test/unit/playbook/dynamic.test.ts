@@ -85,3 +85,39 @@ describe('dynamic includes', () => {
     );
   });
 });
+
+describe('include_role chosen at run time: tasks_from and the other files are rendered per host', () => {
+  const FILES2 = {
+    'roles/os/tasks/main.yml': '- name: main\n  shell: echo main\n',
+    'roles/os/tasks/Debian.yml': '- name: debian\n  shell: echo {{ pkg }}\n',
+    'roles/os/tasks/RedHat.yml': '- name: redhat\n  shell: echo {{ pkg }}\n',
+    'roles/os/vars/Debian.yml': 'pkg: apt-thing\n',
+    'roles/os/vars/RedHat.yml': 'pkg: rpm-thing\n',
+  };
+  const pb = '- hosts: all\n  tasks:\n    - include_role: { name: os, tasks_from: "{{ fam }}.yml", vars_from: "{{ fam }}" }\n';
+
+  test('a templated tasks_from makes the include dynamic; each host reads its own files, hosts alike share them', () => {
+    const [t] = loadText(pb, FILES2).plays[0].tasks;
+    expect(t.module).toBe('include_role');
+    expect(t.include).toMatchObject({ kind: 'role', name: 'os', roleFrom: { tasks: '{{ fam }}.yml', vars: '{{ fam }}' } });
+    const cache = new Map();
+    const deb = hostInclusion(t, 'h1', { fam: 'Debian' }, cache, []);
+    const rh = hostInclusion(t, 'h2', { fam: 'RedHat' }, cache, []);
+    const deb2 = hostInclusion(t, 'h3', { fam: 'Debian' }, cache, []);
+    expect(deb.tasks.map((x) => [x.name, x.vars])).toEqual([['os : debian', { pkg: 'apt-thing' }]]);
+    expect(rh.tasks.map((x) => [x.name, x.vars])).toEqual([['os : redhat', { pkg: 'rpm-thing' }]]);
+    expect(deb2.key).toBe(deb.key);
+    expect(rh.key).not.toBe(deb.key);
+    expect(deb.sources).toEqual(['role:os tasks_from Debian.yml vars_from Debian']);
+    expect(() => hostInclusion(t, 'h4', { fam: 'Arch' }, cache, [])).toThrow('role "os" has no vars/Arch');
+  });
+
+  test('allow_duplicates: false and public: true are refused at load, with what to do', () => {
+    const e = errorOf('- hosts: all\n  tasks:\n    - include_role: { name: "{{ r }}", allow_duplicates: false }\n', FILES2);
+    expect(e.message).toMatch(/allow_duplicates: false is not supported here/);
+    expect(e.hint).toMatch(/import_role/);
+    expect(errorOf('- hosts: all\n  tasks:\n    - include_role: { name: "{{ r }}", public: true }\n', FILES2).message).toMatch(
+      /public: true is not supported/,
+    );
+  });
+});

@@ -75,3 +75,60 @@ describe('roles at load time', () => {
     expect(e.message).toMatch(/roles depend on each other in a cycle: a → b → a/);
   });
 });
+
+// Ansible's import_role/include_role arguments besides name: other files of the role, allow_duplicates, public.
+describe('import_role and include_role: tasks_from, vars_from, defaults_from, handlers_from', () => {
+  const DB = {
+    'roles/db/tasks/main.yml': '- name: main\n  shell: echo main\n',
+    'roles/db/tasks/install.yml': '- name: install\n  shell: echo {{ pkg }} {{ port }}\n  notify: restart db\n',
+    'roles/db/tasks/sub/extra.yaml': '- name: extra\n  shell: echo extra\n',
+    'roles/db/vars/main.yml': 'pkg: main-pkg\n',
+    'roles/db/vars/debian.yml': 'pkg: debian-pkg\n',
+    'roles/db/defaults/main.yml': 'port: 1\n',
+    'roles/db/defaults/alt.yml': 'port: 2\n',
+    'roles/db/handlers/main.yml': '- name: restart db\n  shell: echo main handler\n',
+    'roles/db/handlers/other.yml': '- name: restart db\n  shell: echo other handler\n',
+  };
+  const play = (entry: string) => loadText(`- hosts: all\n  tasks:\n${entry}`, DB).plays[0];
+
+  it('reads the named files instead of main.yml, with or without .yml (or .yaml) and from a sub-folder', () => {
+    const p = play(
+      '    - import_role: { name: db, tasks_from: install, vars_from: debian.yml, defaults_from: alt, handlers_from: other }\n',
+    );
+    expect(p.tasks.map((t) => t.name)).toEqual(['db : install']);
+    expect(p.tasks[0].vars).toEqual({ pkg: 'debian-pkg' });
+    expect(p.tasks[0].roleDefaults).toEqual({ port: 2 });
+    expect(p.handlers.map((h) => h.args)).toEqual([{ _raw: 'echo other handler' }]);
+    expect(play('    - include_role: { name: db, tasks_from: sub/extra }\n').tasks.map((t) => t.name)).toEqual(['db : extra']);
+  });
+
+  it('the same role with another tasks_from is another role: both run', () => {
+    const p = play('    - import_role: { name: db }\n    - import_role: { name: db, tasks_from: install }\n');
+    expect(p.tasks.map((t) => t.name)).toEqual(['db : main', 'db : install']);
+  });
+
+  it('as in Ansible, include_role runs its role each time; import_role of the same role once, unless allow_duplicates', () => {
+    const twice = (k: string, extra = '') => play(`    - ${k}: { name: db${extra} }\n    - ${k}: { name: db${extra} }\n`).tasks.length;
+    expect(twice('import_role')).toBe(1);
+    expect(twice('include_role')).toBe(2);
+    expect(twice('import_role', ', allow_duplicates: true')).toBe(2);
+    expect(twice('include_role', ', allow_duplicates: false')).toBe(1);
+  });
+
+  it('a missing file names what was looked for; a path out of the folder, a template and public: true are refused', () => {
+    const e = errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, tasks_from: nope }\n', DB);
+    expect(e.message).toBe('role "db" has no tasks/nope');
+    expect(e.hint).toMatch(/roles\/db\/tasks\/nope\.yml/);
+    expect(e.at?.line).toBe(3);
+    expect(errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, tasks_from: ../vars/main }\n', DB).message).toBe(
+      "tasks_from: ../vars/main leaves the role's tasks/ folder",
+    );
+    expect(errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, tasks_from: "{{ x }}" }\n', DB).message).toMatch(
+      /import_role reads the role when the playbook loads, so tasks_from cannot be a template/,
+    );
+    const pub = errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, public: true }\n', DB);
+    expect(pub.message).toBe('import_role with public: true is not supported');
+    expect(pub.hint).toMatch(/vars:/);
+    expect(play('    - import_role: { name: db, public: false }\n').tasks).toHaveLength(1);
+  });
+});

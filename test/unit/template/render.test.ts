@@ -211,3 +211,20 @@ describe('renderFile', () => {
     expect(() => renderFile(join(dir, 'absent.j2'), vars)).toThrow(/not found/);
   });
 });
+
+// Ansible's Templar returns a lone variable holding a number or a boolean as it is (SINGLE_VAR); its pattern ends in
+// Python's `$`, which also matches before a final newline. ansible-playbook with `content="{{ n }}\n"` writes "2".
+describe("renderValue: Ansible's lone-variable shortcut", () => {
+  it('a number or boolean variable followed by one newline is the value (the newline lost), as in ansible-core 2.14', () => {
+    expect(renderValue('{{ port }}\n', vars)).toBe(8080);
+    expect(renderValue('{{port}}\n', { port: true })).toBe(true);
+    expect(renderValue('{{ port }}', vars)).toBe(8080);
+  });
+
+  it('anything else renders as text and keeps its newline', () => {
+    expect(renderValue('{{ name }}\n', vars)).toBe('web1\n');
+    expect(renderValue('{{ port }}\n\n', vars)).toBe('8080\n\n');
+    expect(renderValue('{{ port + 1 }}\n', vars)).toBe('8081\n');
+    expect(renderValue(' {{ port }}\n', vars)).toBe(' 8080\n');
+  });
+});
