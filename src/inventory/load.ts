@@ -79,6 +79,11 @@ export function loadInventory(sources: string[], playbookDir?: string): Inventor
   const varDirs: string[] = [];
   for (const src of sources) {
     const st = statSync(src, { throwIfNoEntry: false });
+    // Ansible's host_list: a source that is no path and holds a comma is the hosts themselves (`-i web1,web2:2222,`)
+    if (!st && src.includes(',')) {
+      hostList(src, b);
+      continue;
+    }
     if (!st) {
       throw new InventoryError(`inventory source "${src}" does not exist`, {
         at: { file: src },
@@ -103,4 +108,20 @@ export function loadInventory(sources: string[], playbookDir?: string): Inventor
   for (const d of new Set(varDirs)) applyVarDirs(d, b);
   if (playbookDir && !varDirs.some((d) => resolve(d) === resolve(playbookDir))) applyVarDirs(playbookDir, b);
   return b.finish();
+}
+
+/** `-i a,b:2222,[::1]:22,` as Ansible's host_list plugin reads it: names (no ranges), a port after a colon, ungrouped. */
+function hostList(src: string, b: InventoryBuilder): void {
+  const at = { file: `-i ${src}` };
+  b.beginFile();
+  for (const part of src.split(',')) {
+    const h = part.trim();
+    if (!h) continue;
+    const v6 = /^\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\](?::(\d+))?$/.exec(h);
+    const withPort = v6 ? undefined : /^([^:]+):(\d+)$/.exec(h);
+    const name = v6?.[1] ?? withPort?.[1] ?? h;
+    const port = v6?.[2] ?? withPort?.[2];
+    b.addHost('ungrouped', name, at);
+    if (port !== undefined) b.setHostVar(name, 'ansible_port', Number(port), at);
+  }
 }

@@ -73,3 +73,26 @@ describe("a playbook's own group_vars/ and host_vars/", () => {
     expect(hostVars(loadInventory([inv]), 'w1')).toMatchObject({ port: 80 });
   });
 });
+
+// Ansible's host_list plugin: `-i web1,web2:2222,` is the hosts themselves when no such path exists.
+describe('a comma-separated host list as the inventory', () => {
+  test('names, ports after a colon and bracketed IPv6, in order, ungrouped; no ranges', () => {
+    const inv = loadInventory(['web1, web2:2222,[::1]:2200,10.0.0.5,db[1:2],']);
+    expect(selectHosts(inv, 'all')).toEqual(['web1', 'web2', '::1', '10.0.0.5', 'db[1:2]']);
+    expect(groupsMap(inv).ungrouped).toEqual(['web1', 'web2', '::1', '10.0.0.5', 'db[1:2]']);
+    expect(hostVars(inv, 'web2').ansible_port).toBe(2222);
+    expect(hostVars(inv, '::1').ansible_port).toBe(2200);
+    expect(hostVars(inv, 'web1').ansible_port).toBeUndefined();
+  });
+
+  test('one host needs its trailing comma (as in Ansible); without it, it is a path that does not exist', () => {
+    expect(selectHosts(loadInventory(['localhost,']), 'all')).toEqual(['localhost']);
+    expect(inventoryError(() => loadInventory(['localhost'])).message).toBe('inventory source "localhost" does not exist');
+  });
+
+  test('joins other sources: a listed host keeps the vars a file gives it', () => {
+    const inv = loadInventory([`${FIX}/yaml/hosts.yaml`, 'extra1,']);
+    expect(selectHosts(inv, 'all')).toContain('extra1');
+    expect(selectHosts(inv, 'all').length).toBeGreaterThan(1);
+  });
+});
