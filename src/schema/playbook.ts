@@ -2,6 +2,7 @@
 
 import { FALSE_STRINGS, TRUE_STRINGS } from '../modules/args.js';
 import {
+  COLLECTION_ROUTES,
   HOST_ORDERS,
   INHERITED_KEYS,
   LOOP_CONTROL_KEYS,
@@ -305,12 +306,18 @@ function moduleDefinitions(mods: ModuleArgKeys[]): Record<string, Schema> {
   return out;
 }
 
+// A module's names in a task: bare, ansible.builtin.x, ansible.legacy.x, and the collection's where it moved to one.
+const namesOf = (name: string): string[] => [
+  ...FQCN_PREFIXES.map((p) => `${p}${name}`),
+  ...Object.keys(COLLECTION_ROUTES).filter((k) => COLLECTION_ROUTES[k] === name),
+];
+
 // A task: its keywords, exactly one module (also as ansible.builtin.x, or in action:/local_action:), one loop at most,
 // and args: fitting the module.
 function taskSchema(mods: ModuleArgKeys[], handler: boolean): Schema {
   const keys = TASK_KEYS.filter((k) => handler || k !== 'listen');
   const properties: Record<string, Schema> = Object.fromEntries(keys.map((k) => [k, TASK_KEY_SCHEMAS[k]]));
-  const moduleKeys = mods.flatMap((m) => FQCN_PREFIXES.map((p) => [`${p}${m.name}`, m] as const));
+  const moduleKeys = mods.flatMap((m) => namesOf(m.name).map((n) => [n, m] as const));
   for (const [key, m] of moduleKeys) properties[key] = ref(`module.${m.name}`);
   return {
     type: 'object',
@@ -322,7 +329,7 @@ function taskSchema(mods: ModuleArgKeys[], handler: boolean): Schema {
     // JSON Schema's if/then, built as entries: a literal `then` key reads as a thenable to linters.
     allOf: mods.map((m) =>
       Object.fromEntries([
-        ['if', { anyOf: FQCN_PREFIXES.map((p) => ({ required: [`${p}${m.name}`] })) }],
+        ['if', { anyOf: namesOf(m.name).map((n) => ({ required: [n] })) }],
         ['then', { properties: { args: { anyOf: [{ type: 'null' }, ref(`args.${m.name}`)] } } }],
       ]),
     ),

@@ -109,12 +109,23 @@ const FQCN_PREFIX = /^ansible\.(?:builtin|legacy)\./;
  * (import_tasks, include_tasks, import_role, include_role, import_playbook, include_vars, set_fact, meta, …).
  */
 export function shortName(key: string): string {
-  return key.replace(FQCN_PREFIX, '');
+  return Object.hasOwn(COLLECTION_ROUTES, key) ? COLLECTION_ROUTES[key] : key.replace(FQCN_PREFIX, '');
 }
+
+/**
+ * Modules that left ansible.builtin for a collection and that runbook has under the old name: ansible-core's own
+ * routing table (config/ansible_builtin_runtime.yml) sends the bare name there, so both names are one module.
+ */
+export const COLLECTION_ROUTES: Readonly<Record<string, string>> = {
+  'ansible.posix.authorized_key': 'authorized_key',
+  'ansible.posix.mount': 'mount',
+  'ansible.posix.sysctl': 'sysctl',
+  'community.general.ini_file': 'ini_file',
+};
 
 /** A module of another collection (community.general.ufw): three dotted parts, not ansible.builtin/legacy. */
 export function isCollectionName(key: string): boolean {
-  return /^[a-z_][\w]*\.[a-z_][\w]*\.[a-z_][\w]*$/i.test(key) && !FQCN_PREFIX.test(key);
+  return /^[a-z_][\w]*\.[a-z_][\w]*\.[a-z_][\w]*$/i.test(key) && !FQCN_PREFIX.test(key) && !Object.hasOwn(COLLECTION_ROUTES, key);
 }
 
 /** Keys of a block entry (block:, with rescue: and always:), and the task keywords it hands down. */

@@ -44,6 +44,29 @@ describe('free-form arguments (parse_kv)', () => {
   });
 });
 
+describe('modules that moved to a collection, by the name ansible-core routes their bare name to', () => {
+  it.each<[string, string, unknown]>([
+    [
+      'ansible.posix.sysctl: name=vm.swappiness value=10 sysctl_set=yes',
+      'sysctl',
+      { name: 'vm.swappiness', value: '10', sysctl_set: 'yes' },
+    ],
+    ['ansible.posix.mount: path=/mnt state=unmounted', 'mount', { path: '/mnt', state: 'unmounted' }],
+    ['ansible.posix.authorized_key: user=deploy key="ssh-ed25519 AAAA x"', 'authorized_key', { user: 'deploy', key: 'ssh-ed25519 AAAA x' }],
+    [
+      'community.general.ini_file: path=/etc/x.ini section=s option=o value=v',
+      'ini_file',
+      { path: '/etc/x.ini', section: 's', option: 'o', value: 'v' },
+    ],
+  ])('%s', (line, module, args) => expect(first(`    - ${line}\n`)).toMatchObject({ module, args }));
+
+  it('another module of those collections is still one runbook lacks', () => {
+    expect(() => first('    - ansible.posix.synchronize: { src: a, dest: b }\n')).toThrow(
+      'module "ansible.posix.synchronize" is from the collection ansible.posix, which runbook does not have',
+    );
+  });
+});
+
 describe('action: and local_action:', () => {
   it('action: module k=v, and action: { module: x, k: v }', () => {
     expect(first('    - action: copy content=hi dest=/tmp/x\n')).toMatchObject({ module: 'copy', args: { content: 'hi', dest: '/tmp/x' } });
