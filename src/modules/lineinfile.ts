@@ -3,6 +3,7 @@
 import { quote } from '../remote/quote.js';
 import { type Args, fail, isTemplated, mode } from './args.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
+import { VALIDATE_ARG, withValidate } from './files/validate.js';
 import { type Attrs, missingDirPlan, parentOf, planWrite, sha256, statPaths } from './fs.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
@@ -18,6 +19,8 @@ export interface LineArgs extends Attrs {
   backup: boolean;
   backrefs: boolean;
   firstmatch: boolean;
+  /** Run on the new file (at a temporary name) before it replaces path; %s is its path. */
+  validate?: string;
 }
 
 /** Python `re` syntax the JS engine spells differently: named groups and their back-references. */
@@ -140,6 +143,7 @@ export const lineinfile = defineModule({
     backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
     backrefs: { type: 'bool', default: false, description: 'expand \\1 and \\g<name> of regexp in line; no match leaves the file alone' },
     firstmatch: { type: 'bool', default: false, description: 'use the first match of regexp/insertafter/insertbefore instead of the last' },
+    validate: VALIDATE_ARG,
   },
   mutually_exclusive: [['insertafter', 'insertbefore']],
   required_if: [
@@ -155,7 +159,9 @@ export const lineinfile = defineModule({
     return p;
   },
   merge: (batches) => mergeFileSteps(batches as FileBatch[]),
-  plan: async (p, probe, ctx) => withFileBatch(await planLine(p, probe, ctx), [p.path]),
+  // A file checked by validate is written on its own (its check runs between the upload and the rename).
+  plan: async (p, probe, ctx) =>
+    p.validate !== undefined ? withValidate(await planLine(p, probe, ctx), p.validate) : withFileBatch(await planLine(p, probe, ctx), [p.path]),
 });
 
 async function planLine(p: LineArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {

@@ -77,12 +77,15 @@ const PLAY = `
     - file: {path: /etc/sudoers.d, state: directory, mode: "0750"}
     - copy: {dest: /etc/sudoers.d/mfil, content: "root ALL=(ALL) ALL\\n", mode: "0440", validate: "visudo -cf %s"}
     - template: {src: motd.j2, dest: /etc/mfil-motd, validate: "grep -q {{ inventory_hostname }} %s", backup: true}
+    - lineinfile: {path: /etc/sudoers.d/mfil-line, line: "Defaults:root !lecture", create: true, mode: "0440", validate: "visudo -cf %s"}
 `;
 
 const BAD = `
 - hosts: all
   gather_facts: false
   tasks:
+    - lineinfile: {path: /etc/sudoers.d/mfil-line, line: "this is not sudoers", validate: "visudo -cf %s"}
+      ignore_errors: true
     - copy: {dest: /etc/sudoers.d/mfil, content: "this is not sudoers\\n", validate: "visudo -cf %s"}
 `;
 
@@ -150,6 +153,7 @@ describe('files modules on a 2-host lab', () => {
       expect(cat(h, '/etc/sudoers.d/mfil')).toBe('root ALL=(ALL) ALL\n');
       expect(onHost(lab, h, 'stat -c %a /etc/sudoers.d/mfil').stdout).toBe('440\n');
       expect(cat(h, '/etc/mfil-motd')).toBe(`hello ${h}\n`);
+      expect(cat(h, '/etc/sudoers.d/mfil-line')).toBe('Defaults:root !lecture\n');
       expect(onHost(lab, h, 'ls -a /root/mfil /etc/sudoers.d | grep -c runbook || true').stdout.trim()).toBe('0');
     }
   }, 300_000);
@@ -163,12 +167,14 @@ describe('files modules on a 2-host lab', () => {
     for (const h of HOSTS) expect(r.stdout).toMatch(new RegExp(`^${h}\\s+skipped\\s+unarchive`, 'm'));
   }, 300_000);
 
-  test('copy with a failing validate fails and leaves the destination untouched', async () => {
+  test('copy and lineinfile with a failing validate fail and leave the destination untouched', async () => {
     const r = await run('bad.yaml');
     expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).toContain('failed to validate');
+    expect(r.stdout + r.stderr).toContain('failed to validate /etc/sudoers.d/mfil-line');
+    expect(r.stdout + r.stderr).toMatch(/failed to validate \/etc\/sudoers\.d\/mfil(?!-)/);
     for (const h of HOSTS) {
       expect(cat(h, '/etc/sudoers.d/mfil')).toBe('root ALL=(ALL) ALL\n');
+      expect(cat(h, '/etc/sudoers.d/mfil-line')).toBe('Defaults:root !lecture\n');
       expect(onHost(lab, h, 'ls -a /etc/sudoers.d | grep -c runbook || true').stdout.trim()).toBe('0');
     }
     expect(existsSync(join(dir, 'fetched'))).toBe(true);

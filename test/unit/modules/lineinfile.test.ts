@@ -121,3 +121,20 @@ describe('lineinfile: parse', () => {
   it('a templated regexp is not compiled at load time', () =>
     expect(() => lineinfile.parse({ path: P, line: 'x', regexp: '{{ r }}(' }, at)).not.toThrow());
 });
+
+describe('lineinfile: validate', () => {
+  it('the new file is uploaded beside the old under a temporary name, checked, then renamed over it', async () => {
+    const { plan } = await run('a=1\n', { line: 'b=2', validate: 'visudo -cf %s' });
+    const steps = (plan.steps ?? []).map((s) => (s.kind === 'upload' ? `upload ${s.dest}` : s.kind === 'exec' ? s.cmd : s.kind));
+    expect(steps[0]).toMatch(/^upload \/etc\/\.conf\.runbook-validate-\w{8}$/);
+    expect(steps[1]).toMatch(/^\{ visudo -cf \/etc\/\.conf\.runbook-validate-\w{8}\n\} \|\| \{ r=\$\?; rm -f -- /);
+    expect(steps.at(-1)).toMatch(/^mv -f -- \/etc\/\.conf\.runbook-validate-\w{8} \/etc\/conf$/);
+    expect(plan.batch).toBeUndefined();
+  });
+
+  it('no change → the check never runs; no %s → refused at load', async () => {
+    const { plan } = await run('a=1\n', { line: 'a=1', validate: 'false %s' });
+    expect(plan.changed).toBe(false);
+    expect(() => lineinfile.parse({ path: P, line: 'x', validate: 'visudo -c' }, at)).toThrow('validate must contain %s: visudo -c');
+  });
+});
