@@ -161,7 +161,9 @@ export const lineinfile = defineModule({
   merge: (batches) => mergeFileSteps(batches as FileBatch[]),
   // A file checked by validate is written on its own (its check runs between the upload and the rename).
   plan: async (p, probe, ctx) =>
-    p.validate !== undefined ? withValidate(await planLine(p, probe, ctx), p.validate) : withFileBatch(await planLine(p, probe, ctx), [p.path]),
+    p.validate !== undefined
+      ? withValidate(await planLine(p, probe, ctx), p.validate)
+      : withFileBatch(await planLine(p, probe, ctx), [p.path]),
 });
 
 async function planLine(p: LineArgs, probe: Probe, ctx: TaskContext): Promise<Plan> {

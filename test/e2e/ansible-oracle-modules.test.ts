@@ -1,8 +1,8 @@
 // Ansible as the oracle for many modules: test/fixtures/e2e/ansible-modules/modules.yml (file, copy, template,
 // lineinfile, blockinfile, replace, stat, find, slurp, fetch, unarchive, user, group, cron, hostname, apt (a .deb by
 // path and a local file: repository), apt_repository, package, get_url, uri, wait_for, git, command, shell,
-// set_fact, assert, debug, include_vars, ping, script, raw, include_tasks, meta, fail: 34 modules, every one in
-// ansible.builtin of ansible-core 2.14) is run by ansible-playbook on one fresh 2-host lab and by runbook on
+// set_fact, assert, debug, include_vars, ping, script, raw, include_tasks, meta, fail, dpkg_selections, package_facts,
+// getent: 37 modules, every one in ansible.builtin of ansible-core 2.14) is run by ansible-playbook on one fresh 2-host lab and by runbook on
 // another. The test builds what the play needs on the controller first: two .debs (dpkg-deb --build), a flat apt
 // repository (dpkg-scanpackages), a tarball, and a directory that a python3 http.server serves from inside each
 // lab's h1 namespace. Then, per host: every path under /var/lib/ommods and /home/ommuser (type, mode, owner, link
@@ -211,6 +211,12 @@ describe.skipIf(!HAVE_ANSIBLE)(
           const got = tree(labB, h, base);
           expect(Object.keys(got).sort(), `${h}: paths under ${base}`).toEqual(Object.keys(want).sort());
           for (const p of Object.keys(want)) expect(got[p], `${h}:${base}/${p}`).toEqual(want[p]);
+          if (base !== BASE) continue;
+          // what package_facts and getent gave (so equal-and-empty cannot pass)
+          expect(want['package-facts.txt'].content).toContain('{"name": "ommods-tool", "version": "2.1", "arch": "all"');
+          expect(want['getent.txt'].content).toMatch(
+            /^\{"ommuser": \["x", "2101", "2100", "OM modules user", "\/home\/ommuser", "\/bin\/bash"\]\}\n\{"getent_group": \{"ommods-nosuch": null\}\}\n\{"ssh": \["22\/tcp"\]\}\n$/,
+          );
         }
     });
 
@@ -222,7 +228,7 @@ describe.skipIf(!HAVE_ANSIBLE)(
         // what the play must have done at all (so equal-and-empty cannot pass)
         expect(want.passwd).toBe('ommuser:x:2101:2100:OM modules user:/home/ommuser:/bin/bash\n');
         expect(want.crontab).toContain('#Ansible: om backup\n5 2 * * * /usr/bin/true backup\n');
-        expect(want.dpkg).toBe('ommods-hello install ok installed 1.0\nommods-tool install ok installed 2.1\n');
+        expect(want.dpkg).toBe('ommods-hello install ok installed 1.0\nommods-tool hold ok installed 2.1\n');
         expect(want.git).toMatch(/^[0-9a-f]{40}\nmain\n/);
         expect(want['hostname file']).toBe(`${h}-om\n`);
         // The running name is not compared: ansible-core 2.14's alpine strategy (hostname.py) runs

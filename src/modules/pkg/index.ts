@@ -5,6 +5,8 @@ import { aptKey } from './apt-key.js';
 import { aptRepository } from './apt-repository.js';
 import { deb822Repository } from './deb822-repository.js';
 import { dnf, yum } from './dnf.js';
+import { dpkgSelections } from './dpkg-selections.js';
+import { packageFacts } from './package-facts.js';
 import { pip } from './pip.js';
 import { rpmKey } from './rpm-key.js';
 import { yumRepository } from './yum-repository.js';
@@ -19,4 +21,6 @@ export const packageModules: Record<string, ModuleDef<any>> = {
   yum_repository: yumRepository,
   rpm_key: rpmKey,
   pip,
+  dpkg_selections: dpkgSelections,
+  package_facts: packageFacts,
 };

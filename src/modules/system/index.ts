@@ -2,6 +2,7 @@
 import type { ModuleDef } from '../types.js';
 import { authorizedKey } from './authorized_key.js';
 import { cron } from './cron.js';
+import { getent } from './getent.js';
 import { group } from './group.js';
 import { hostname } from './hostname.js';
 import { mount } from './mount.js';
@@ -21,4 +22,5 @@ export const systemModules: Record<string, ModuleDef<any>> = {
   cron,
   hostname,
   mount,
+  getent,
 };
