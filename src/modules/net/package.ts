@@ -3,16 +3,45 @@
 import { cmd, quote } from '../../remote/quote.js';
 import { type Args, fail, list } from '../args.js';
 import { mergeNames, type NamesBatch } from '../names-batch.js';
-import { updateCommand } from '../pkg/apt.js';
+import { apt, updateCommand } from '../pkg/apt.js';
 import { aptCommand } from '../pkg/apt-core.js';
+import { dnf, yum } from '../pkg/dnf.js';
 import { makecacheCommand, rpmCommands, rpmPending, rpmQueryScript, rpmUpgradableScript } from '../pkg/rpm-core.js';
-import { defineModule, type Plan, type Step } from '../types.js';
+import type { ArgSpec } from '../spec.js';
+import { defineModule, type ModuleDef, type Plan, type Probe, type Step, type TaskContext } from '../types.js';
 import { firstError, section, sections } from './probe-text.js';
 
 const MANAGERS = ['apt', 'dnf', 'yum'] as const;
 /** Installed-state queries take the bare name: "foo=1.2" and "foo:amd64" are both "foo". */
 const base = (n: string) => n.replace(/[:=].*$/, '');
 export type Manager = (typeof MANAGERS)[number];
+
+const BACKENDS: Record<Manager, ModuleDef<unknown>> = { apt, dnf, yum };
+const APT_REPOS = "enablerepo/disablerepo are dnf/yum arguments: apt has no such option (Ansible's apt refuses them too)";
+/** What package takes itself (a backend's aliases of these are the same arguments). */
+const OWN = new Set(['name', 'state', 'update_cache', 'enablerepo', 'disablerepo', 'allow_downgrade', 'allow_downgrades']);
+
+/**
+ * The backends' other arguments (apt's purge, cache_valid_time…, dnf's exclude…), each with the managers that take
+ * it: as Ansible's package action passes every argument but use to the module of the host's manager.
+ */
+export const PASSED: Readonly<Record<string, Manager[]>> = (() => {
+  const out: Record<string, Manager[]> = {};
+  for (const m of MANAGERS) for (const k of Object.keys(BACKENDS[m].spec.args)) if (!OWN.has(k)) (out[k] ??= []).push(m);
+  return out;
+})();
+
+const passedSpecs: Record<string, ArgSpec> = Object.fromEntries(
+  Object.entries(PASSED).map(([k, ms]) => {
+    const aliases = [...new Set(ms.flatMap((m) => BACKENDS[m].spec.args[k].aliases ?? []))];
+    const spec: ArgSpec = {
+      type: 'raw',
+      ...(aliases.length ? { aliases } : {}),
+      description: `passed to ${ms.join('/')}, as Ansible's package passes its backend's arguments`,
+    };
+    return [k, spec];
+  }),
+);
 
 export interface PackageArgs {
   /** Names per manager; a plain list applies to every manager. */
@@ -24,6 +53,34 @@ export interface PackageArgs {
   enablerepo?: string[];
   disablerepo?: string[];
   allowDowngrade: boolean;
+  /** The backend's own arguments given (see PASSED): the task is then the backend module's. */
+  passed: Record<string, unknown>;
+}
+
+/**
+ * The task as the host's manager's module (apt, dnf or yum) with the arguments package passes on; an argument that
+ * manager does not take fails the task as Ansible's "Unsupported parameters for (apt) module" does.
+ */
+function asBackend(p: PackageArgs, m: Manager, probe: Probe, ctx: TaskContext): Promise<Plan> | Plan {
+  const wrong = Object.keys(p.passed).filter((k) => !PASSED[k].includes(m));
+  if (wrong.length)
+    return {
+      changed: false,
+      failed: `Unsupported parameters for (${m}) module: ${wrong.sort().join(', ')} (package passes its arguments to ${m} on this host)`,
+    };
+  if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length)) return { changed: false, failed: APT_REPOS };
+  if (!p.names[m].length) return { changed: false, note: `no packages named for ${m}` };
+  const args: Record<string, unknown> = {
+    name: p.names[m],
+    state: p.state,
+    ...(p.updateCache ? { update_cache: true } : {}),
+    ...(p.enablerepo ? { enablerepo: p.enablerepo } : {}),
+    ...(p.disablerepo ? { disablerepo: p.disablerepo } : {}),
+    ...(p.allowDowngrade ? { allow_downgrade: true } : {}),
+    ...p.passed,
+  };
+  const def = BACKENDS[m];
+  return def.plan(def.parse(args, ctx.at), probe, ctx);
 }
 
 /**
@@ -120,6 +177,7 @@ export const pkg = defineModule({
       default: false,
       description: 'let the manager install a version below the installed one (passed on to apt-get or dnf/yum)',
     },
+    ...passedSpecs,
   },
   build: (v): PackageArgs => ({
     names: v.name,
@@ -129,11 +187,16 @@ export const pkg = defineModule({
     enablerepo: v.enablerepo,
     disablerepo: v.disablerepo,
     allowDowngrade: v.allow_downgrade,
+    passed: Object.fromEntries(
+      Object.keys(PASSED).flatMap((k) => ((v as Record<string, unknown>)[k] !== undefined ? [[k, (v as Record<string, unknown>)[k]]] : [])),
+    ),
   }),
   merge: (batches) => mergeNames(batches as NamesBatch[]),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_pkg_mgr;
     const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;
+    const handOver = Object.keys(p.passed).length > 0;
+    if (handOver && known) return asBackend(p, known, probe, ctx);
     const r = await probe.run(packageProbe(p, known));
     const s = sections(r.stdout);
     const m = s.mgr?.trim() as Manager | 'unknown' | undefined;
@@ -142,14 +205,11 @@ export const pkg = defineModule({
         changed: false,
         failed: `no supported package manager (apt-get, dnf, yum) found${r.stderr ? `: ${firstError(r.stderr, '')}` : ''}`,
       };
+    if (handOver) return asBackend(p, m, probe, ctx);
     const names = p.names[m];
     if (!names.length) return { changed: false, note: `no packages named for ${m}` };
     const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo, ...(p.allowDowngrade ? { allowDowngrade: true } : {}) };
-    if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length))
-      return {
-        changed: false,
-        failed: "enablerepo/disablerepo are dnf/yum arguments: apt has no such option (Ansible's apt refuses them too)",
-      };
+    if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length)) return { changed: false, failed: APT_REPOS };
     const installed =
       m === 'apt'
         ? dpkgInstalled(s.installed ?? '')

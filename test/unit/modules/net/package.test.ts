@@ -147,3 +147,39 @@ describe('package', () => {
     },
   );
 });
+
+// Ansible's package passes every argument but use to the host's manager's module: purge, cache_valid_time, exclude…
+describe('package: the backend’s own arguments', () => {
+  const NOW = 1_800_000_000;
+  const aptReply = sectioned({ now: String(NOW), stamp: '', status: 'nginx amd64 1.22 ii \n' });
+
+  it('with the manager known (ansible_pkg_mgr), the task is apt’s at once: purge removes with --purge', async () => {
+    const probe = fakeProbe([[/^echo @@now/, aptReply]]);
+    const p = await pkg.plan(pkg.parse({ name: 'nginx', state: 'absent', purge: true }, at), probe, ctx({ ansible_pkg_mgr: 'apt' }));
+    expect(probe.ran).toHaveLength(1);
+    expect(stepsOf(p)).toEqual([
+      'env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=60 --purge nginx',
+    ]);
+  });
+
+  it('without the fact, package’s probe finds the manager first; the map form still picks its names', async () => {
+    const probe = fakeProbe([
+      [/^if command -v apt-get/, packageAptReply('nginx yes\n')],
+      [/^echo @@now/, aptReply],
+    ]);
+    const p = await pkg.plan(pkg.parse({ name: { apt: ['nginx'], dnf: ['nginx-core'] }, cache_valid_time: 3600 }, at), probe, ctx({}));
+    expect(probe.ran).toHaveLength(2);
+    expect(p.changed).toBe(false);
+  });
+
+  it('an argument the host’s manager does not take fails the task, naming it (as Ansible’s Unsupported parameters)', async () => {
+    const probe = fakeProbe([]);
+    const p = await pkg.plan(pkg.parse({ name: 'nginx', purge: true, exclude: 'kernel*' }, at), probe, ctx({ ansible_pkg_mgr: 'apt' }));
+    expect(p.failed).toBe('Unsupported parameters for (apt) module: exclude (package passes its arguments to apt on this host)');
+    expect(probe.ran).toHaveLength(0);
+  });
+
+  it('an argument no manager takes is still refused at load', () => {
+    expect(() => pkg.parse({ name: 'nginx', purg: true }, at)).toThrow(/unknown argument "purg"/);
+  });
+});
