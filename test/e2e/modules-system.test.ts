@@ -85,7 +85,8 @@ const ABSENT = `
     - group: {name: msysextra, state: absent}
     - mount: {path: /var/lib/msys-scratch, state: absent}
     - service: {name: msysd, state: stopped, enabled: false, use: sysvinit}
-    - systemd: {name: docker, state: stopped}
+    - service: {name: docker, state: stopped, daemon_reload: true}
+    - service: {daemon_reload: true}
 `;
 
 beforeAll(async () => {
@@ -174,8 +175,12 @@ describe('system modules on a 2-host lab', () => {
   });
 
   it('state: absent takes it all away again, and a second run changes nothing', async () => {
+    const reloadsBefore = Number(onHost(lab, 'h1', 'cat /run/lab-systemd/daemon-reloads').stdout);
     const r = await runbook(['run', join(dir, 'absent.yaml'), '-i', lab.inventoryPath]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
+    // service passed daemon_reload on to systemd twice (as Ansible's service does on a systemd host), once with no
+    // unit; update-rc.d's disable of msysd reloads systemd once itself
+    expect(Number(onHost(lab, 'h1', 'cat /run/lab-systemd/daemon-reloads').stdout)).toBe(reloadsBefore + 3);
     for (const h of ['h1', 'h2']) {
       expect(onHost(lab, h, 'getent passwd msysuser || echo gone').stdout.trim()).toBe('gone');
       expect(onHost(lab, h, 'getent group msysextra || echo gone').stdout.trim()).toBe('gone');

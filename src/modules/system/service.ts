@@ -4,12 +4,12 @@ import { cmd, quote } from '../../remote/quote.js';
 import { section, sections } from '../net/probe-text.js';
 import { shlexSplit } from '../shlex.js';
 import { defineModule, type Plan, type Step } from '../types.js';
-import { planSystemd, type ServiceState, systemdSections } from './systemd.js';
+import { planSystemd, type ServiceState, type SystemdArgs, systemdSections } from './systemd.js';
 
 export type Init = 'systemd' | 'openrc' | 'sysvinit';
 
 export interface ServiceArgs {
-  name: string;
+  name?: string;
   state?: ServiceState;
   enabled?: boolean;
   use: 'auto' | Init | 'service';
@@ -17,13 +17,21 @@ export interface ServiceArgs {
   pattern?: string;
   arguments?: string;
   runlevel: string;
+  /** systemd's own arguments given (daemon_reload, masked…): Ansible's service passes them to its systemd module. */
+  systemd: Partial<Pick<SystemdArgs, 'masked' | 'force' | 'daemonReload' | 'daemonReexec' | 'scope' | 'noBlock'>>;
 }
+
+/** A service task that names its service (all but a systemd daemon_reload). */
+export type Named = ServiceArgs & { name: string };
+
+/** The systemd arguments service takes as systemd's: Ansible's service action runs ansible.legacy.systemd with them. */
+const SYSTEMD_ONLY = ['daemon_reload', 'daemon_reexec', 'masked', 'no_block', 'scope', 'force'] as const;
 
 /** Which init the host runs, by the same marks Ansible's service_mgr fact looks at. */
 const DETECT =
   'if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1 || [ -d /run/openrc ]; then echo openrc; else echo sysvinit; fi';
 
-const sysvSections = (p: ServiceArgs): string[] => {
+const sysvSections = (p: Named): string[] => {
   const script = `/etc/init.d/${p.name}`;
   return [
     section('script', `[ -x ${quote(script)} ] && echo yes`),
@@ -43,7 +51,7 @@ const sysvSections = (p: ServiceArgs): string[] => {
   ];
 };
 
-const openrcSections = (p: ServiceArgs): string[] => [
+const openrcSections = (p: Named): string[] => [
   section('script', `[ -x ${quote(`/etc/init.d/${p.name}`)} ] && echo yes`),
   section(
     'status',
@@ -54,7 +62,7 @@ const openrcSections = (p: ServiceArgs): string[] => [
   section('runlevel', `[ -e ${quote(`/etc/runlevels/${p.runlevel}/${p.name}`)} ] && echo yes`),
 ];
 
-export function serviceProbe(p: ServiceArgs, known?: Init): string {
+export function serviceProbe(p: Named, known?: Init): string {
   const sys = systemdSections({ name: p.name, scope: 'system', enabled: p.enabled }).join('; ');
   const per: Record<Init, string> = { systemd: sys, openrc: openrcSections(p).join('; '), sysvinit: sysvSections(p).join('; ') };
   if (known) return [section('init', `echo ${known}`), per[known]].join('; ');
@@ -64,7 +72,7 @@ export function serviceProbe(p: ServiceArgs, known?: Init): string {
 const ACTIVE_TEXT = (running: boolean) => (running ? 'running' : 'stopped');
 
 /** Start/stop/restart/enable for SysV and OpenRC hosts, from the probe sections. */
-export function planScripted(p: ServiceArgs, init: 'openrc' | 'sysvinit', s: Record<string, string | undefined>): Plan {
+export function planScripted(p: Named, init: 'openrc' | 'sysvinit', s: Record<string, string | undefined>): Plan {
   const val = (k: string) => s[k]?.trim() ?? '';
   const result: Record<string, unknown> = { name: p.name };
   if (val('script') !== 'yes' && !(init === 'sysvinit' && p.state === undefined && p.enabled !== undefined && val('tool') === 'chkconfig'))
@@ -142,7 +150,10 @@ export const service = defineModule({
   doc: 'A service started, stopped or enabled through the host’s init (systemd, OpenRC or SysV scripts with update-rc.d/chkconfig).',
   example: 'service: {name: docker, state: restarted, enabled: true}',
   args: {
-    name: { required: true, description: 'the service (unit or init script name)' },
+    name: {
+      aliases: ['service', 'unit'],
+      description: 'the service (unit or init script name); only a systemd daemon_reload goes without',
+    },
     state: { choices: ['started', 'stopped', 'restarted', 'reloaded'], description: 'restarted and reloaded always act' },
     enabled: { type: 'bool', description: 'start at boot' },
     use: {
@@ -157,8 +168,25 @@ export const service = defineModule({
       description: 'SysV: extra words after the init script’s verb (split like a shell would, each one quoted)',
     },
     runlevel: { default: 'default', description: 'OpenRC: the runlevel for enabled' },
+    // Ansible's service action runs its systemd module on systemd hosts, with these among the arguments
+    daemon_reload: { type: 'bool', aliases: ['daemon-reload'], description: 'systemd hosts: systemctl daemon-reload first' },
+    daemon_reexec: { type: 'bool', aliases: ['daemon-reexec'], description: 'systemd hosts: systemctl daemon-reexec first' },
+    masked: { type: 'bool', description: 'systemd hosts: the unit masked (or unmasked)' },
+    no_block: { type: 'bool', description: 'systemd hosts: systemctl --no-block' },
+    scope: { choices: ['system', 'user', 'global'], description: 'systemd hosts: the systemctl scope' },
+    force: { type: 'bool', description: 'systemd hosts: systemctl --force for enable/mask' },
   },
-  required_one_of: [['state', 'enabled']],
+  required_one_of: [['state', 'enabled', 'masked', 'daemon_reload', 'daemon_reexec']],
+  required_if: [
+    ['state', 'started', ['name']],
+    ['state', 'stopped', ['name']],
+    ['state', 'restarted', ['name']],
+    ['state', 'reloaded', ['name']],
+    ['enabled', true, ['name']],
+    ['enabled', false, ['name']],
+    ['masked', true, ['name']],
+    ['masked', false, ['name']],
+  ],
   build: (v): ServiceArgs => ({
     name: v.name,
     state: v.state as ServiceArgs['state'],
@@ -168,32 +196,58 @@ export const service = defineModule({
     pattern: v.pattern,
     arguments: v.arguments,
     runlevel: v.runlevel,
+    systemd: {
+      ...(v.masked !== undefined ? { masked: v.masked } : {}),
+      ...(v.force !== undefined ? { force: v.force } : {}),
+      ...(v.daemon_reload !== undefined ? { daemonReload: v.daemon_reload } : {}),
+      ...(v.daemon_reexec !== undefined ? { daemonReexec: v.daemon_reexec } : {}),
+      ...(v.scope !== undefined ? { scope: v.scope as SystemdArgs['scope'] } : {}),
+      ...(v.no_block !== undefined ? { noBlock: v.no_block } : {}),
+    },
   }),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_service_mgr;
     const use = p.use === 'service' ? 'sysvinit' : p.use;
     const known: Init | undefined =
       use !== 'auto' ? use : fact === 'systemd' || fact === 'openrc' || fact === 'sysvinit' ? fact : undefined;
-    const s = sections((await probe.run(serviceProbe(p, known))).stdout);
+    const sd: SystemdArgs = {
+      name: p.name,
+      state: p.state,
+      enabled: p.enabled,
+      force: false,
+      daemonReload: false,
+      daemonReexec: false,
+      scope: 'system',
+      noBlock: false,
+      ...p.systemd,
+    };
+    const systemdOnly = SYSTEMD_ONLY.filter((k) => p.systemd[camel(k)] !== undefined);
+    const unsupported = (init: Init): Plan => ({
+      changed: false,
+      failed: systemdOnly.length
+        ? `Unsupported parameters for (${init}) module: ${systemdOnly.join(', ')} (service passes them to systemd, and this host runs ${init})`
+        : `missing required arguments: name (${init} hosts)`,
+    });
+    // No unit (a daemon_reload alone) or another scope: only systemd does that, probed as the systemd module probes.
+    if (p.name === undefined || sd.scope !== 'system') {
+      const init = known ?? ((sections((await probe.run(section('init', DETECT))).stdout).init?.trim() || 'sysvinit') as Init);
+      if (init !== 'systemd') return unsupported(init);
+      return planSystemd(sd, sections((await probe.run(systemdSections(sd).join('; '))).stdout));
+    }
+    const s = sections((await probe.run(serviceProbe({ ...p, name: p.name }, known))).stdout);
     const init = (s.init?.trim() || 'sysvinit') as Init;
     if (init === 'systemd') {
-      const plan = planSystemd(
-        {
-          name: p.name,
-          state: p.state,
-          enabled: p.enabled,
-          force: false,
-          daemonReload: false,
-          daemonReexec: false,
-          scope: 'system',
-          noBlock: false,
-        },
-        s,
-      );
+      const plan = planSystemd(sd, s);
       // Keep the service module's own words for a missing unit.
       if (plan.failed?.startsWith('Could not find')) return { ...plan, failed: `unit ${p.name} not found` };
       return plan;
     }
-    return planScripted(p, init, s);
+    if (systemdOnly.length) return unsupported(init);
+    return planScripted({ ...p, name: p.name }, init, s);
   },
 });
+
+const camel = (k: (typeof SYSTEMD_ONLY)[number]): keyof ServiceArgs['systemd'] =>
+  ({ daemon_reload: 'daemonReload', daemon_reexec: 'daemonReexec', masked: 'masked', no_block: 'noBlock', scope: 'scope', force: 'force' })[
+    k
+  ] as keyof ServiceArgs['systemd'];

@@ -59,7 +59,38 @@ describe('service', () => {
   });
 
   it('parse', () => {
-    expect(() => service.parse({ name: 'docker' }, at)).toThrow(/give one of state, enabled or both/);
+    expect(() => service.parse({ name: 'docker' }, at)).toThrow(/give one of state, enabled, masked, daemon_reload, daemon_reexec/);
     expect(() => service.parse({ name: 'docker', state: 'start' }, at)).toThrow(/must be one of started, stopped, restarted, reloaded/);
+  });
+});
+
+// Ansible's service action runs its systemd module on systemd hosts, with systemd's own arguments among the service's.
+describe("service: systemd's own arguments", () => {
+  it('daemon_reload with a state: systemctl daemon-reload, then the state', async () => {
+    const p = await plan({ state: 'stopped', enabled: false, daemon_reload: true }, host('active', 'enabled'));
+    expect(stepsOf(p)).toEqual(['systemctl daemon-reload', 'systemctl disable docker', 'systemctl stop docker']);
+  });
+
+  it('masked: stopped, disabled and masked, as the CIS roles write it', async () => {
+    const p = await plan({ state: 'stopped', enabled: false, masked: true }, host('active', 'enabled'));
+    expect(stepsOf(p)).toContain('systemctl mask docker');
+  });
+
+  it('a daemon_reload alone needs no unit (systemd host known from the fact)', async () => {
+    const probe = fakeProbe([[/systemctl/, sectioned({ systemctl: 'yes', booted: 'yes' })]]);
+    const p = await service.plan(service.parse({ daemon_reload: true }, at), probe, ctx({ ansible_service_mgr: 'systemd' }));
+    expect(p).toMatchObject({ changed: false, always: [{ kind: 'exec', cmd: 'systemctl daemon-reload' }] });
+  });
+
+  it("on a SysV or OpenRC host they fail the task, naming them, as Ansible's sysvinit module refuses them", async () => {
+    const probe = fakeProbe([[/^echo @@init/, sectioned({ init: 'sysvinit', script: 'yes', status: '0' })]]);
+    const p = await service.plan(service.parse({ name: 'docker', state: 'started', daemon_reload: true }, at), probe, ctx());
+    expect(p.failed).toBe(
+      'Unsupported parameters for (sysvinit) module: daemon_reload (service passes them to systemd, and this host runs sysvinit)',
+    );
+    const bare = fakeProbe([[/^echo @@init/, sectioned({ init: 'openrc' })]]);
+    expect((await service.plan(service.parse({ daemon_reload: true }, at), bare, ctx())).failed).toMatch(
+      /^Unsupported parameters for \(openrc\) module: daemon_reload/,
+    );
   });
 });
