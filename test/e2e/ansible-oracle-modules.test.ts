@@ -227,6 +227,7 @@ describe.skipIf(!HAVE_ANSIBLE)(
         expect(Object.keys(got), h).toEqual(Object.keys(want));
         // what the play must have done at all (so equal-and-empty cannot pass)
         expect(want.passwd).toBe('ommuser:x:2101:2100:OM modules user:/home/ommuser:/bin/bash\n');
+        expect(want.shadow).toMatch(/^ommuser:[^:]*:1:90:7:/);
         expect(want.crontab).toContain('#Ansible: om backup\n5 2 * * * /usr/bin/true backup\n');
         expect(want.dpkg).toBe('ommods-hello install ok installed 1.0\nommods-tool hold ok installed 2.1\n');
         expect(want.git).toMatch(/^[0-9a-f]{40}\nmain\n/);

@@ -30,6 +30,8 @@ export interface UserArgs {
   moveHome: boolean;
   /** seconds since the epoch; negative: never expires */
   expires?: number;
+  /** Ansible's password_expire_min/max/warn: days between changes, days valid, days of warning (chage -m/-M/-W). */
+  passwordExpire: { min?: number; max?: number; warn?: number };
   sshKey?: { file: string; type: string; bits: number; comment: string; passphrase?: string };
 }
 
@@ -96,6 +98,9 @@ export const user = defineModule({
     force: { type: 'bool', default: false, description: 'state=absent: remove even when logged in (userdel -f)' },
     move_home: { type: 'bool', default: false, description: 'when home changes, move the old contents there (usermod -m)' },
     expires: { type: 'float', description: 'account expiry in seconds since the epoch (compared by day, UTC); negative: never' },
+    password_expire_min: { type: 'int', description: 'minimum days between password changes (chage -m)' },
+    password_expire_max: { type: 'int', description: 'maximum days a password is valid (chage -M)' },
+    password_expire_warn: { type: 'int', description: 'days of warning before the password expires (chage -W)' },
     generate_ssh_key: { type: 'bool', default: false, description: 'create an SSH key pair for the user when the key file is missing' },
     ssh_key_file: { type: 'path', description: 'key file, relative to the home (default .ssh/id_<type>)' },
     ssh_key_type: { default: 'rsa', description: 'ssh-keygen -t' },
@@ -133,6 +138,7 @@ export const user = defineModule({
       force: v.force,
       moveHome: v.move_home,
       expires: v.expires,
+      passwordExpire: { min: v.password_expire_min, max: v.password_expire_max, warn: v.password_expire_warn },
       sshKey: v.generate_ssh_key
         ? {
             file: v.ssh_key_file ?? `.ssh/id_${type}`,
@@ -269,6 +275,21 @@ export const user = defineModule({
       const hash = p.passwordLock && !p.password.startsWith('!') ? `!${p.password}` : p.password;
       steps.push({ kind: 'exec', cmd: cmd('chpasswd', '-e'), stdin: `${p.name}:${hash}\n` });
       changes.push('password');
+    }
+    // As Ansible: after the account is made or changed, chage for the ageing fields /etc/shadow does not hold yet
+    // (fields 4, 5 and 6); a new account is compared with nothing, so its chage always runs
+    const ageing: [string, number | undefined, number][] = [
+      ['-m', p.passwordExpire.min, 3],
+      ['-M', p.passwordExpire.max, 4],
+      ['-W', p.passwordExpire.warn, 5],
+    ];
+    const chage = ageing.filter(([, want, i]) => want !== undefined && (!have || shadow[i] !== String(want)));
+    if (chage.length) {
+      steps.push({ kind: 'exec', cmd: cmd('chage', ...chage.flatMap(([flag, want]) => [flag, String(want)]), p.name) });
+      for (const [flag, want, i] of chage)
+        changes.push(
+          `password ${{ '-m': 'min', '-M': 'max', '-W': 'warn' }[flag]} days ${have ? shadow[i] || '(unset)' : '(new)'} → ${want}`,
+        );
     }
     if (p.password !== undefined) result.password = 'NOT_LOGGING_PASSWORD';
     Object.assign(result, { system: p.system, append: p.append, move_home: p.moveHome });

@@ -135,3 +135,22 @@ describe('group', () => {
     if (line) expect(p.result).toMatchObject({ name: 'deploy', gid: 2001, state: 'present', system: false });
   });
 });
+
+describe('user: password ageing (password_expire_min/max/warn)', () => {
+  const bob = 'bob:x:1000:1000:Bob:/var/lib/bob:/bin/sh';
+  it('only the fields /etc/shadow does not hold yet go to one chage', async () => {
+    const p = await planUser(
+      { password_expire_min: 1, password_expire_max: 90, password_expire_warn: 7 },
+      bob,
+      `bob:${HASH}:19000:0:90:7:::`,
+    );
+    expect(stepsOf(p)).toEqual(['chage -m 1 bob']);
+    const same = await planUser({ password_expire_min: 0, password_expire_max: 90 }, bob, `bob:${HASH}:19000:0:90:7:::`);
+    expect(same.changed).toBe(false);
+  });
+
+  it('a new account gets its chage after useradd', async () => {
+    const p = await planUser({ password_expire_max: 60, password_expire_warn: 14 }, '', '', 'root:x:0:\n');
+    expect(stepsOf(p)).toEqual(['useradd -m bob', 'chage -M 60 -W 14 bob']);
+  });
+});
