@@ -1,6 +1,7 @@
 // The web family on a 2-host lab: h1 serves files over HTTP from its own namespace, h2 fetches, waits and clones.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ let dir: string;
 let h1ip: string;
 let serverPid = '';
 const PORT = 8080;
+const TLS_PORT = 8443;
+let tlsPid = '';
 const HELLO = 'hello from h1\n';
 const BAD = `sha256:${'0'.repeat(64)}`;
 
@@ -77,6 +80,19 @@ function playbook(): string {
     - assert: {that: ["w.match_groups == ['h1']", "w.match_groupdict.who == 'h1'"]}
     - name: nothing listens on ${PORT + 1}
       wait_for: {host: "${h1ip}", port: ${PORT + 1}, state: stopped, timeout: 5}
+    - name: a server that asks for a client certificate, with one
+      uri:
+        url: "https://${h1ip}:${TLS_PORT}/hello.txt"
+        client_cert: /var/tmp/tls/client.crt
+        client_key: /var/tmp/tls/client.key
+        ca_path: /var/tmp/tls/ca.crt
+        return_content: true
+      register: mtls
+    - name: the same server without one
+      uri: {url: "https://${h1ip}:${TLS_PORT}/hello.txt", ca_path: /var/tmp/tls/ca.crt}
+      register: nocert
+      ignore_errors: true
+    - assert: {that: ["mtls.status == 200", "mtls.content == '${HELLO.trim()}\\n'", "nocert is failed"]}
     - name: checkout
       git: {repo: /var/lib/src.git, dest: /var/tmp/checkout, version: main}
       register: co
@@ -97,6 +113,44 @@ beforeAll(async () => {
   );
   serverPid = srv.stdout.trim();
   expect(serverPid).toMatch(/^\d+$/);
+  // TLS with client certificates: a CA, h1's server certificate for its address, and h2's client certificate
+  const tls = join(dir, 'tls');
+  const ssl = (...a: string[]) => expect(spawnSync('openssl', a, { cwd: tls, encoding: 'utf8' }).status).toBe(0);
+  mkdirSync(tls);
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=mweb-ca');
+  for (const [n, cn, ext] of [
+    ['server', h1ip, `subjectAltName=IP:${h1ip}`],
+    ['client', 'h2', 'extendedKeyUsage=clientAuth'],
+  ]) {
+    writeFileSync(join(tls, `${n}.ext`), `${ext}\n`);
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${cn}`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${n}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${n}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${n}.ext`,
+    );
+  }
+  const put = (h: string, files: string[]) => {
+    const write = files.map((f) => `printf %s '${readFileSync(join(tls, f)).toString('base64')}' | base64 -d > /var/tmp/tls/${f}`);
+    expect(onHost(lab, h, ['mkdir -p /var/tmp/tls', ...write].join('; ')).code).toBe(0);
+  };
+  put('h1', ['ca.crt', 'server.crt', 'server.key']);
+  put('h2', ['ca.crt', 'client.crt', 'client.key']);
+  const py = `import ssl,http.server,os;os.chdir('/var/www');c=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);c.load_cert_chain('/var/tmp/tls/server.crt','/var/tmp/tls/server.key');c.load_verify_locations('/var/tmp/tls/ca.crt');c.verify_mode=ssl.CERT_REQUIRED;s=http.server.HTTPServer(('${h1ip}',${TLS_PORT}),http.server.SimpleHTTPRequestHandler);s.socket=c.wrap_socket(s.socket,server_side=True);s.serve_forever()`;
+  tlsPid = onHost(lab, 'h1', `setsid /usr/bin/python3 -c "${py}" >/var/log/https.log 2>&1 </dev/null & echo $!`).stdout.trim();
+  expect(tlsPid).toMatch(/^\d+$/);
   const repo = onHost(
     lab,
     'h2',
@@ -111,6 +165,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (serverPid) onHost(lab, 'h1', `kill ${serverPid}`);
+  if (tlsPid) onHost(lab, 'h1', `kill ${tlsPid}`);
   await labDown({ name: 'mweb' });
 });
 
@@ -121,7 +176,8 @@ describe('web modules on a 2-host lab', () => {
     const h2 = recapOf(r.stdout).h2;
     // get_url, dl/ made, get_url into dl/, uri dest, git clone
     expect(h2.changed).toBe(5);
-    expect(h2.ignored).toBe(1);
+    // the wrong checksum, and the TLS server refusing a request without a client certificate
+    expect(h2.ignored).toBe(2);
     expect(onHost(lab, 'h2', 'cat /var/tmp/hello.txt').stdout).toBe(HELLO);
     expect(onHost(lab, 'h2', 'stat -c %a /var/tmp/hello.txt').stdout.trim()).toBe('640');
     expect(onHost(lab, 'h2', 'cat /var/tmp/dl/hello.txt /var/tmp/hello-uri.txt').stdout).toBe(HELLO + HELLO);

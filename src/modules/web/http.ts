@@ -16,6 +16,10 @@ export interface HttpRequest {
   password?: string;
   /** Send the credentials at once instead of after a 401 challenge. */
   forceBasicAuth: boolean;
+  /** Paths on the host: a client certificate (and its key) for TLS client authentication; a CA to verify with. */
+  clientCert?: string;
+  clientKey?: string;
+  caPath?: string;
 }
 
 export interface HttpResponse {
@@ -52,6 +56,9 @@ function curlPart(r: HttpRequest, body: string, out: string): string {
     `request = ${curlStr(r.method)}`,
     ...Object.entries(r.headers).map(([k, v]) => `header = ${curlStr(`${k}: ${v}`)}`),
     ...(r.user !== undefined ? [`user = ${curlStr(`${r.user}:${r.password ?? ''}`)}`] : []),
+    ...(r.clientCert !== undefined ? [`cert = ${curlStr(r.clientCert)}`] : []),
+    ...(r.clientKey !== undefined ? [`key = ${curlStr(r.clientKey)}`] : []),
+    ...(r.caPath !== undefined ? [`cacert = ${curlStr(r.caPath)}`] : []),
   ];
   const flags = ['-sS', '-g', '--max-time', String(r.timeout), '--connect-timeout', String(r.timeout)];
   if (r.followRedirects) flags.push('-L', '--max-redirs', '50');
@@ -76,6 +83,9 @@ function wgetPart(r: HttpRequest, body: string, out: string): string {
   const flags = ['-q', '-S', '--content-on-error', `--timeout=${r.timeout}`, `--tries=1`, `--method=${r.method}`];
   flags.push(`--max-redirect=${r.followRedirects ? 50 : 0}`);
   if (!r.validateCerts) flags.push('--no-check-certificate');
+  if (r.clientCert !== undefined) flags.push(`--certificate=${r.clientCert}`);
+  if (r.clientKey !== undefined) flags.push(`--private-key=${r.clientKey}`);
+  if (r.caPath !== undefined) flags.push(`--ca-certificate=${r.caPath}`);
   const h = heredoc(rc.join('\n'));
   return [
     `cat >"$t/rc" ${h.open}`,
@@ -93,6 +103,8 @@ class R(u.HTTPRedirectHandler):
     if not r['follow']:return None
     n[0]+=1;return super().redirect_request(*a,**k)
 ctx=ssl.create_default_context()
+if r.get('ca'):ctx.load_verify_locations(cafile=r['ca'])
+if r.get('cert'):ctx.load_cert_chain(r['cert'],r.get('key'))
 if not r['verify']:ctx.check_hostname=False;ctx.verify_mode=ssl.CERT_NONE
 hs=[R(),u.HTTPSHandler(context=ctx)]
 h=dict(r['headers'])
@@ -124,6 +136,9 @@ function pythonPart(r: HttpRequest, body: string, out: string): string {
     password: r.password,
     force: r.forceBasicAuth,
     body: r.body !== undefined,
+    cert: r.clientCert,
+    key: r.clientKey,
+    ca: r.caPath,
   };
   // The request (credentials included) reaches python through its environment, not its command line.
   const b64 = Buffer.from(JSON.stringify(spec)).toString('base64');

@@ -12,6 +12,9 @@ export const URL_ARGS = {
   url_username: { aliases: ['username'], description: 'user for HTTP authentication' },
   url_password: { aliases: ['password'], description: 'password for HTTP authentication (masked in all output)' },
   force_basic_auth: { type: 'bool', default: false, description: 'send Basic credentials with the first request instead of after a 401' },
+  client_cert: { type: 'path', description: 'PEM client certificate on the host, for TLS client authentication (may hold the key too)' },
+  client_key: { type: 'path', description: 'PEM private key on the host for client_cert' },
+  ca_path: { type: 'path', description: 'PEM CA certificate on the host to verify the server with' },
   use_proxy: {
     type: 'bool',
     default: true,
@@ -36,6 +39,9 @@ export function requestOf(
     url_username?: string;
     url_password?: string;
     force_basic_auth: boolean;
+    client_cert?: string;
+    client_key?: string;
+    ca_path?: string;
   },
   method: string,
   body?: string,
@@ -54,6 +60,9 @@ export function requestOf(
     user: v.url_username,
     password: v.url_password,
     forceBasicAuth: v.force_basic_auth,
+    ...(v.client_cert !== undefined ? { clientCert: v.client_cert } : {}),
+    ...(v.client_key !== undefined ? { clientKey: v.client_key } : {}),
+    ...(v.ca_path !== undefined ? { caPath: v.ca_path } : {}),
   };
 }
 

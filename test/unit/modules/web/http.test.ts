@@ -81,6 +81,17 @@ describe('http report', () => {
     expect(s).toContain('header = "Authorization: Bearer tok"');
   });
 
+  it('a client certificate, its key and a CA reach each client its own way', () => {
+    const r = req({ clientCert: '/etc/pki/c.crt', clientKey: '/etc/pki/c.key', caPath: '/etc/pki/ca.crt' });
+    const curl = httpScript(r, '"$t/body"', 'curl');
+    expect(curl).toContain('cert = "/etc/pki/c.crt"\nkey = "/etc/pki/c.key"\ncacert = "/etc/pki/ca.crt"');
+    const wget = httpScript(r, '"$t/body"', 'wget');
+    expect(wget).toContain('--certificate=/etc/pki/c.crt --private-key=/etc/pki/c.key --ca-certificate=/etc/pki/ca.crt');
+    const py = httpScript(r, '"$t/body"', 'python3');
+    const spec = JSON.parse(Buffer.from(/RB_REQ='([^']+)'/.exec(py)![1], 'base64').toString());
+    expect(spec).toMatchObject({ cert: '/etc/pki/c.crt', key: '/etc/pki/c.key', ca: '/etc/pki/ca.crt' });
+  });
+
   it('a body is written from a quoted word, never pasted into a command', () => {
     const s = httpScript(req({ method: 'POST', body: "it's $(rm -rf /)" }));
     expect(s).toContain(`printf %s 'it'\\''s $(rm -rf /)' >"$t/req"`);
