@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what runbook and its lab need on a fresh Debian/Ubuntu machine (as root), then builds runbook.
 # Idempotent: a second run installs nothing and only rebuilds. `--tests` adds what only the test suite uses
-# (Debian's chromium for the HTML report test, ansible-core as the oracle, cron, strace, openssl).
+# (Debian's chromium for the HTML report test, ansible-core as the oracle, cron, strace, openssl, iptables).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,7 @@ if [ "${1:-}" = --tests ]; then
   command -v crontab >/dev/null 2>&1 || need+=(cron)   # the cron module's e2e test runs crontab on lab hosts
   command -v strace >/dev/null 2>&1 || need+=(strace)  # tests that count the processes and writes a probe costs
   command -v openssl >/dev/null 2>&1 || need+=(openssl)  # certificates for the uri client-certificate test
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)  # the iptables oracle test
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -1,6 +1,7 @@
 // The network modules, merged into the builtin registry by the lead.
 import type { ModuleDef } from '../types.js';
 import { bridge } from './bridge.js';
+import { iptablesModule } from './iptables.js';
 import { jsonMerge } from './json-merge.js';
 import { meshProbe } from './mesh-probe.js';
 import { ovsBridge } from './ovs-bridge.js';
@@ -20,4 +21,5 @@ export const networkModules: Record<string, ModuleDef<any>> = {
   package: pkg,
   json_merge: jsonMerge,
   mesh_probe: meshProbe,
+  iptables: iptablesModule,
 };
