@@ -283,6 +283,14 @@ export class HostProgress {
       addSecretVars(out.facts, vars);
       Object.assign(r.facts, out.facts);
     }
+    // delegate_facts: the facts go to the hosts the task was delegated to (hosts of this run; others have no facts)
+    for (const [h, f] of Object.entries(out.delegatedFacts ?? {})) {
+      const to = this.play.st.runs.get(h);
+      if (!to) continue;
+      addSecretVars(f, vars);
+      Object.assign(to.facts, f);
+      touched(to);
+    }
     if (out.status === 'changed') for (const n of task.notify) r.notified.add(n);
     // register, facts or a rescue changed the host's vars: views made of them (hostvars, shared task vars) are stale
     if (rescued || task.register || out.facts) touched(r);

@@ -57,6 +57,12 @@ export interface BecomeAs {
 export function becomeOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): BecomeAs {
   const become = t.become ?? (env.become || varTrue(vars.ansible_become));
   if (!become) return { become };
+  const method = vars.ansible_become_method;
+  if (method !== undefined && method !== null && String(method).trim() !== 'sudo')
+    throw new RunbookError(`ansible_become_method is ${JSON.stringify(method)}: runbook becomes with sudo only`, {
+      at: t.at,
+      hint: 'set ansible_become_method: sudo (or remove it) for this host, with sudo on the host',
+    });
   const raw = t.becomeUser ?? env.becomeUser ?? vars.ansible_become_user;
   if (raw === undefined || raw === null || raw === '') return { become };
   const user = String(renderValue(raw, vars, { at: t.at, host })).trim();

@@ -47,6 +47,8 @@ export interface TaskOutcome {
   /** What `register:` stores. */
   result: Record<string, unknown>;
   facts?: Record<string, unknown>;
+  /** delegate_facts: the facts set, by the host they belong to (the task's delegate_to, per item). */
+  delegatedFacts?: Record<string, Record<string, unknown>>;
   ignored: boolean;
   msg?: string;
   /** Shown but not counted in the recap: Ansible counts an include_role's own result nowhere. */
@@ -135,12 +137,20 @@ export async function runTask(
     const spec = ahead ? await ahead : undefined;
     const r = spec && !Array.isArray(spec) ? await fromSpec(spec, t, vars) : await runItem(def, t, host, vars, env);
     emit(r, started);
+    if (r.facts && factsTo(t))
+      return {
+        ...outcome(t, vars, r.status, r.result, undefined, r.msg),
+        delegatedFacts: { [factsTo(t)!(vars, host)]: r.facts },
+        applied: r.applied,
+        writes: r.writes,
+      };
     return { ...outcome(t, vars, r.status, r.result, r.facts, r.msg), applied: r.applied, writes: r.writes };
   }
   const results: Record<string, unknown>[] = [];
   let changed = false;
   let failed = false;
   let facts: Record<string, unknown> | undefined;
+  const delegated: Record<string, Record<string, unknown>> = {};
   // An item's vars (a copy of the task's, ~60 keys) are made only where something reads them: a no-op rerun of a
   // loop planned ahead reads none.
   const made: Record<string, unknown>[] = [];
@@ -195,15 +205,25 @@ export async function runTask(
     results.push({ ...r.result, item, ...loopVarsOf(t, items, i) });
     changed ||= r.status === 'changed';
     failed ||= r.status === 'failed';
-    if (r.facts) facts = { ...facts, ...r.facts };
+    if (r.facts && factsTo(t)) {
+      const to = factsTo(t)!(varsAt(i), host);
+      delegated[to] = { ...delegated[to], ...r.facts };
+    } else if (r.facts) facts = { ...facts, ...r.facts };
   }
   const allSkipped = items.length > 0 && results.every((r) => r.skipped);
   const status: TaskStatus = failed ? 'failed' : changed ? 'changed' : allSkipped || !items.length ? 'skipped' : 'ok';
   return {
     ...outcome(t, vars, status, { changed, failed, results, msg: failed ? 'one or more items failed' : undefined }, facts),
+    ...(Object.keys(delegated).length ? { delegatedFacts: delegated } : {}),
     applied: stale,
     writes: [...writes],
   };
+}
+
+/** delegate_facts with delegate_to: the host the facts of a run with `vars` belong to; undefined when they stay. */
+function factsTo(t: Task): ((vars: Record<string, unknown>, host: string) => string) | undefined {
+  if (!t.delegateFacts || !t.delegateTo) return undefined;
+  return (vars, host) => String(renderValue(t.delegateTo, vars, { at: t.at, host })).trim();
 }
 
 function outcome(

@@ -11,7 +11,22 @@ import { dynamicInclude } from './dynamic.js';
 import { BLOCK_KEYS, IMPORT_KEYS, isDynamicKey, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source } from './positions.js';
 import { parseRoleTaskEntry } from './role.js';
-import { bool, boolOrTemplate, conditions, envMap, expected, fail, int, noLogOf, opt, str, strList, tagList, varsMap } from './schema.js';
+import {
+  bool,
+  boolOrTemplate,
+  conditions,
+  envMap,
+  expected,
+  fail,
+  int,
+  noLogOf,
+  opt,
+  str,
+  strList,
+  sudoMethod,
+  tagList,
+  varsMap,
+} from './schema.js';
 import { readYamlSource } from './source.js';
 import {
   collectionsOf,
@@ -166,6 +181,7 @@ function parseBlock(src: Source, node: Node, scope: TaskScope, chain: BlockRef[]
   const kw = new Map<string, Field>();
   for (const f of fieldsOf(src, node)) {
     if ((BLOCK_KEYS as readonly string[]).includes(f.key) || f.key === 'notify') kw.set(f.key, f);
+    else if (f.key === 'become_method' && sudoMethod(f)) continue;
     else rejectBlockKey(f);
   }
   const blockF = kw.get('block');

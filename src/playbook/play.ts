@@ -23,6 +23,7 @@ import {
   opt,
   str,
   strList,
+  sudoMethod,
   tagList,
   varsMap,
 } from './schema.js';
@@ -37,6 +38,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   const kw = new Map<string, Field>();
   for (const f of fieldsOf(src, node)) {
     if ((PLAY_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    else if (f.key === 'become_method' && sudoMethod(f)) continue;
     else rejectPlayKey(f);
   }
   const hostsF = kw.get('hosts');

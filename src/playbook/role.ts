@@ -8,9 +8,9 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { hasTemplate } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
-import { INHERITED_KEYS, PUBLIC_HINT, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, ROLE_FROM_ARGS, shortName } from './keywords.js';
+import { INHERITED_KEYS, PUBLIC_HINT, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
-import { checkTemplates, expected, fail, str } from './schema.js';
+import { checkTemplates, expected, fail, str, sudoMethod } from './schema.js';
 import { readYamlSource } from './source.js';
 import type { ParsedTask, TaskScope } from './task.js';
 
@@ -203,6 +203,7 @@ function loadRole(
   const params: Record<string, unknown> = {};
   for (const f of e.keywords) {
     if (ROLE_KEYWORDS.has(f.key)) kw.set(f.key, f);
+    else if (f.key === 'become_method' && sudoMethod(f)) continue;
     else if (ROLE_ONLY_KEYWORDS[f.key] || f.key === 'loop' || f.key.startsWith('with_') || f.key === 'register' || f.key === 'notify') {
       // An Ansible keyword taken for a role parameter would be silently ignored: refuse it instead.
       fail(

@@ -226,3 +226,17 @@ export function rejectUnquotedTemplates(src: Source): void {
     },
   });
 }
+
+/**
+ * become_method on a play, block, task or role entry: runbook becomes with sudo, so `sudo` is accepted as written
+ * (it changes nothing) and any other method is refused rather than silently replaced by sudo.
+ */
+export function sudoMethod(f: Field): true {
+  if (isScalar(f.node) && f.node.value === 'sudo') return true;
+  const v = isScalar(f.node) ? String(f.node.value) : describe(f.node);
+  return fail(
+    f.at,
+    `become_method: ${v} is not supported: runbook becomes with sudo`,
+    'write become_method: sudo, or remove it (sudo is what runbook uses)',
+  );
+}

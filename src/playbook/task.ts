@@ -36,6 +36,7 @@ import {
   opt,
   str,
   strList,
+  sudoMethod,
   tagList,
   varsMap,
 } from './schema.js';
@@ -80,6 +81,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
   let unknown: Field | undefined;
   for (const f of fieldsOf(src, node)) {
     if ((TASK_KEYS as readonly string[]).includes(f.key)) kw.set(f.key, f);
+    else if (f.key === 'become_method' && sudoMethod(f)) continue;
     else if (isModuleKey(f.key)) {
       if (moduleField) {
         fail(
@@ -156,6 +158,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     // connection: local on a task runs it on the controller, as delegate_to: localhost does.
     delegateTo:
       local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
+    delegateFacts: opt(kw, 'delegate_facts', bool),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
     checkMode: opt(kw, 'check_mode', bool),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),

@@ -82,6 +82,8 @@ export interface Task {
   until: string[];
   runOnce: boolean;
   delegateTo?: string;
+  /** delegate_facts: the facts the task sets belong to the delegate_to host, not to the host the task runs for. */
+  delegateFacts?: boolean;
   /** Seconds; a command still running after this fails the task. */
   timeout?: number;
   /** check_mode: false runs the task for real even under --check (read-only probes); true always checks. */

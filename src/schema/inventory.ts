@@ -14,6 +14,10 @@ const CONNECTION_VARS: Record<string, Schema> = {
   ansible_become: { description: 'run tasks through sudo' },
   ansible_become_password: { type: 'string', description: 'sudo password' },
   ansible_become_user: { type: 'string', description: 'user to become when a play or task has no become_user (default root)' },
+  ansible_become_method: {
+    const: 'sudo',
+    description: 'sudo only: runbook becomes with sudo (another method fails the host’s become tasks)',
+  },
   ansible_connection: { description: '"local" runs on the controller without ssh' },
   runbook_known_hosts: { type: 'string', description: 'known_hosts file for this host' },
 };

@@ -193,6 +193,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   until: ref('condition'),
   run_once: ref('bool'),
   delegate_to: ref('text'),
+  delegate_facts: { ...ref('bool'), description: 'the facts the task sets (set_fact, setup) go to the delegate_to host' },
   timeout: { type: 'integer', minimum: 1, description: 'seconds' },
   check_mode: ref('bool'),
   vars: ref('vars'),

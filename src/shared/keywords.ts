@@ -59,6 +59,7 @@ export const TASK_KEYS = [
   'until',
   'run_once',
   'delegate_to',
+  'delegate_facts',
   'timeout',
   'check_mode',
   'vars',
@@ -179,7 +180,6 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
   import_role: 'an import_role is a task-list entry: put it under tasks:, or list the role under roles:',
   include_tasks: INLINE_TASKS,
   import_tasks: INLINE_TASKS,
-  become_method: LATER,
   force_handlers: LATER,
   fact_path: LATER,
   port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
@@ -189,12 +189,10 @@ export const UNSUPPORTED_PLAY_KEYS: Record<string, string> = {
 export const UNSUPPORTED_TASK_KEYS: Record<string, string> = {
   include: 'use import_tasks: (include: was removed from Ansible in favour of import_tasks/include_tasks)',
   import_playbook: 'import_playbook is an item of the playbook itself: "- import_playbook: other.yml" beside the plays',
-  become_method: LATER,
   become_flags: LATER,
   become_exe: LATER,
   async: LATER,
   poll: LATER,
-  delegate_facts: LATER,
   any_errors_fatal: 'set any_errors_fatal: on the play instead',
   port: 'set the port in the inventory (ansible_port) or in ~/.ssh/config',
   debugger: LATER,
@@ -218,13 +216,12 @@ export const HOST_ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse
 /** Ansible's role keywords runbook does not implement: refused, since taken as parameters they would do nothing. */
 export const REFUSED_ROLE_KEYWORDS: Record<string, string> = {
   any_errors_fatal: 'set any_errors_fatal: on the play instead',
-  become_method: 'remove it; runbook becomes with sudo',
   become_flags: 'remove it; runbook becomes with sudo -n',
   become_exe: 'remove it; runbook becomes with sudo',
   connection: 'set connection: on the play instead',
   port: 'Ansible takes port: on a role entry as the SSH port, not a role parameter: set ansible_port in the inventory, or pass the parameter under vars:',
   debugger: 'remove it; runbook has no task debugger',
-  delegate_facts: 'remove it; runbook does not implement delegate_facts',
+  delegate_facts: 'put delegate_facts: on the tasks inside the role, beside their delegate_to',
 };
 
 /** Why a role entry's public: true is refused rather than ignored: runbook keeps a role's vars to its own tasks. */

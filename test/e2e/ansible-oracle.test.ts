@@ -34,6 +34,9 @@ describe.skipIf(!HAVE_ANSIBLE)(
       const t = tree(o.labA, 'h1', BASE);
       expect(Object.keys(t).length).toBeGreaterThan(20);
       expect(t['conf/app.conf'].content).toContain('# Ansible managed');
+      // delegate_facts: h1 set the fact for h2 too; delegate_to alone kept h2's own
+      const t2 = tree(o.labA, 'h2', BASE);
+      expect([t2['delegated-fact.txt'].content, t2['own-fact.txt'].content]).toEqual(['set by h1\n', 'h2\n']);
     });
 
     it('runbook runs the same playbook cleanly', () => {

@@ -237,6 +237,27 @@ describe('before any host', () => {
     expect(r.recap.h1).toMatchObject({ ok: 3, changed: 2 });
   });
 
+  it('delegate_facts: a fact set on one host for every host (set_fact delegated over a loop), as the kubeadm roles do', async () => {
+    const pb = `- hosts: all
+  gather_facts: false
+  tasks:
+    - set_fact: {join_cmd: "kubeadm join from {{ inventory_hostname }}"}
+      delegate_to: "{{ item }}"
+      delegate_facts: true
+      loop: "{{ groups['all'] }}"
+      when: inventory_hostname == 'h1'
+    - command: echo {{ join_cmd }}
+    - set_fact: {mine: "{{ inventory_hostname }}"}
+      delegate_to: h1
+    - command: echo {{ mine }}
+`;
+    const r = await runYaml(pb, { inventory: ['h1', 'h2', 'h3'] });
+    expect(r.exitCode).toBe(0);
+    for (const h of ['h1', 'h2', 'h3']) expect(r.lab.host(h).commands.slice(0, 1)).toEqual(['echo kubeadm join from h1']);
+    // without delegate_facts the facts stay with the host the task runs for
+    for (const h of ['h1', 'h2', 'h3']) expect(r.lab.host(h).commands[1]).toBe(`echo ${h}`);
+  });
+
   describe("a conditional include's file with a module runbook lacks (a role's setup-FreeBSD.yml)", () => {
     const pb = (when: string) =>
       `- hosts: all\n  gather_facts: false\n  tasks:\n    - include_tasks: setup-bsd.yml\n      when: ${when}\n    - command: after\n`;

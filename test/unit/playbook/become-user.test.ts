@@ -66,6 +66,15 @@ describe('becomeOf', () => {
     expect(becomeOf(plain, 'h1', {}, env({ becomeUser: undefined }))).toEqual({ become: true });
   });
 
+  it("ansible_become_method: sudo is runbook's; another method fails the task instead of running it with sudo", () => {
+    expect(becomeOf(plain, 'h1', { ansible_become_method: 'sudo' }, env())).toEqual({ become: true, becomeUser: 'postgres' });
+    expect(() => becomeOf(plain, 'h1', { ansible_become_method: 'su' }, env())).toThrow(
+      'ansible_become_method is "su": runbook becomes with sudo only',
+    );
+    // a task that does not become never asks
+    expect(becomeOf(plain, 'h1', { ansible_become_method: 'su' }, env({ become: false }))).toEqual({ become: false });
+  });
+
   it('without become there is no user to become', () => {
     expect(becomeOf(templated, 'h1', { app_user: 'www-data' }, env({ become: false }))).toEqual({ become: false });
   });

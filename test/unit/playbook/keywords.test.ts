@@ -67,6 +67,17 @@ describe('modules that moved to a collection, by the name ansible-core routes th
   });
 });
 
+describe('become_method: sudo is what runbook does', () => {
+  it('is accepted on a task, a block, a play and a role entry', () => {
+    expect(first('    - command: id\n      become: true\n      become_method: sudo\n')).toMatchObject({ module: 'command', become: true });
+    const play = loadText(
+      '- hosts: all\n  become_method: sudo\n  roles:\n    - { role: r, become_method: sudo }\n  tasks:\n    - block:\n        - command: id\n      become_method: sudo\n',
+      { 'roles/r/tasks/main.yml': '- command: whoami\n' },
+    ).plays[0];
+    expect(play.tasks.map((t) => t.module)).toEqual(['command', 'command']);
+  });
+});
+
 describe('action: and local_action:', () => {
   it('action: module k=v, and action: { module: x, k: v }', () => {
     expect(first('    - action: copy content=hi dest=/tmp/x\n')).toMatchObject({ module: 'copy', args: { content: 'hi', dest: '/tmp/x' } });
@@ -248,6 +259,12 @@ const bad: BadCase[] = [
     yaml: tasks('    - action: { msg: hi }\n'),
     message: '"action" must be a map with "module:" naming the module, not a map',
     at: '4:15',
+  },
+  {
+    title: 'become_method other than sudo',
+    yaml: tasks('    - command: id\n      become: true\n      become_method: su\n'),
+    message: 'become_method: su is not supported: runbook becomes with sudo',
+    at: '6:22',
   },
   {
     title: 'a module of a collection runbook lacks',
