@@ -6,6 +6,7 @@ import { ConnectError, RunbookError } from '../errors.js';
 import { evalBool, evaluate } from '../expr/eval.js';
 import { markUnsafe } from '../jinja/runtime.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
+import { POLL_ZERO } from '../playbook/task.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { quote } from '../remote/quote.js';
@@ -191,7 +192,7 @@ export async function planItem(
   const args = renderValue(t.args, vars, { at: t.at, host, dirs: lookupDirs(t, env) });
   const parsed = def.parse(args, t.at);
   const as = becomeOf(t, host, vars, env);
-  const timeout = t.timeout ?? env.defaultTimeout;
+  const timeout = asyncBudget(t, vars, host) ?? t.timeout ?? env.defaultTimeout;
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
@@ -342,4 +343,26 @@ export async function runItem(
     else last = { ...last, status: 'failed', msg: `until condition never held after ${attempts} attempts` };
   }
   return last!;
+}
+
+/**
+ * async: N (with poll above 0) is Ansible's "may run N seconds, checked every poll seconds": runbook waits for the
+ * task on its connection, so N is the task's timeout (the smaller, with a timeout: as well). A poll that renders 0
+ * (fire and forget) fails the task.
+ */
+export function asyncBudget(t: Task, vars: Record<string, unknown>, host: string): number | undefined {
+  if (t.async === undefined) return undefined;
+  const num = (v: number | string, key: string, min: number): number => {
+    const n = typeof v === 'number' ? v : Number(String(renderValue(v, vars, { at: t.at, host })).trim());
+    if (!Number.isInteger(n) || n < min)
+      throw new RunbookError(`${key} must be a whole number of seconds, at least ${min}: got ${JSON.stringify(v)}`, {
+        at: t.at,
+        hint: `e.g. ${key}: 600`,
+      });
+    return n;
+  };
+  if (t.poll !== undefined && num(t.poll, 'poll', 0) === 0)
+    throw new RunbookError(POLL_ZERO, { at: t.at, hint: 'remove poll: 0, or set poll above 0' });
+  const budget = num(t.async, 'async', 1);
+  return t.timeout === undefined ? budget : Math.min(t.timeout, budget);
 }

@@ -160,6 +160,12 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
       local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     delegateFacts: opt(kw, 'delegate_facts', bool),
     timeout: opt(kw, 'timeout', (f) => int(f, 1)),
+    async: opt(kw, 'async', (f) => intOrTemplate(f, 1)),
+    poll: opt(kw, 'poll', (f) => {
+      const v = intOrTemplate(f, 0);
+      if (v === 0) fail(f.at, POLL_ZERO, 'remove poll: 0 (runbook then waits for the task, within async seconds), or set poll above 0');
+      return v;
+    }),
     checkMode: opt(kw, 'check_mode', bool),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
     remoteUser: opt(kw, 'remote_user', (f) => remoteUserOf(f)),
@@ -525,4 +531,13 @@ export function unavailableTask(src: Source, node: Node, scope: TaskScope, e: Mo
   t.when = when;
   t.tags = unique([...scope.playTags, ...(opt(kw, 'tags', (f) => tagList(src, f)) ?? [])]);
   return { task: t, notifyAts: [] };
+}
+
+/** Why poll: 0 is refused: a job left running on the host, polled later by async_status, is not something runbook keeps. */
+export const POLL_ZERO = 'poll: 0 (fire and forget, checked later with async_status) is not supported: runbook waits for every task';
+
+/** A whole number, or a template rendered per host at run time. */
+function intOrTemplate(f: Field, min: number): number | string {
+  if (isScalar(f.node) && typeof f.node.value === 'string' && hasTemplate(f.node.value)) return templated(f, f.node.value);
+  return int(f, min);
 }

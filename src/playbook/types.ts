@@ -86,6 +86,10 @@ export interface Task {
   delegateFacts?: boolean;
   /** Seconds; a command still running after this fails the task. */
   timeout?: number;
+  /** async: seconds the task may run (a template rendered per host); runbook waits for it, as with poll above 0. */
+  async?: number | string;
+  /** poll: seconds between Ansible's checks of an async task (a template rendered per host); 0 is refused. */
+  poll?: number | string;
   /** check_mode: false runs the task for real even under --check (read-only probes); true always checks. */
   checkMode?: boolean;
   /** Task-level vars. */

@@ -195,6 +195,20 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   delegate_to: ref('text'),
   delegate_facts: { ...ref('bool'), description: 'the facts the task sets (set_fact, setup) go to the delegate_to host' },
   timeout: { type: 'integer', minimum: 1, description: 'seconds' },
+  async: {
+    anyOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', pattern: '\\{\\{' },
+    ],
+    description: 'seconds the task may run (runbook waits for it; with poll above 0, as in Ansible)',
+  },
+  poll: {
+    anyOf: [
+      { type: 'integer', minimum: 1 },
+      { type: 'string', pattern: '\\{\\{' },
+    ],
+    description: 'seconds between checks of an async task; 0 (fire and forget) is not supported',
+  },
   check_mode: ref('bool'),
   vars: ref('vars'),
   args: { type: ['object', 'null'], description: "the module's arguments, merged under those written on the module key" },

@@ -114,6 +114,18 @@ describe('faults on a 4-host lab', () => {
     expect(recapOf(e.stdout).h1.changed).toBe(1);
   });
 
+  it('async with poll (a template per host): the task may run that long, then fails as a hung one does', async () => {
+    const pb = playbook(
+      'async',
+      `- hosts: mesh\n  gather_facts: false\n  vars: {budget: 2}\n  tasks:\n    - shell: if [ "$(hostname)" = h1 ]; then sleep 1001; fi; echo ok\n      async: "{{ budget }}"\n      poll: 1\n`,
+    );
+    const r = await runbook(['run', pb, '-i', lab.inventoryPath]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/^h1\s+failed .*\n\s+.*timed out after 2s/m);
+    expect(recapOf(r.stdout).h2).toMatchObject({ failed: 0, changed: 1 });
+    expect(onHost(lab, 'h1', 'ps -eo args | grep -c "^sleep 1001" || true').stdout.trim()).toBe('0');
+  });
+
   it('serial: a batch over max_fail_percentage stops the play; later batches never start; the recap says why', async () => {
     const pb = playbook(
       'serial',

@@ -1,7 +1,7 @@
 // become_user: read on plays and tasks at load time, and resolved per host (task > play > ansible_become_user > root).
 import { describe, expect, it } from 'vitest';
 import { RunbookError, TemplateError } from '../../../src/errors.js';
-import { becomeOf } from '../../../src/executor/item.js';
+import { asyncBudget, becomeOf } from '../../../src/executor/item.js';
 import type { TaskEnv } from '../../../src/executor/task.js';
 import { expectRejected, loadText } from './helpers.js';
 
@@ -88,5 +88,19 @@ describe('becomeOf', () => {
     }
     expect(err).toBeInstanceOf(RunbookError);
     expect((err as RunbookError).message).toBe('become_user must be a user name, got "a b"');
+  });
+});
+
+describe('async: the seconds a task may run', () => {
+  const [t] = loadText('- hosts: all\n  tasks:\n    - command: drain\n      async: "{{ drain + 120 }}"\n      poll: "{{ p }}"\n').plays[0]
+    .tasks;
+  it('rendered per host; the smaller of it and timeout:', () => {
+    expect(asyncBudget(t, { drain: 60, p: 15 }, 'h1')).toBe(180);
+    expect(asyncBudget({ ...t, timeout: 100 }, { drain: 60, p: 15 }, 'h1')).toBe(100);
+    expect(asyncBudget({ ...t, async: undefined }, {}, 'h1')).toBeUndefined();
+  });
+  it('a poll that renders 0 fails the task; so does an async that is no number', () => {
+    expect(() => asyncBudget(t, { drain: 60, p: 0 }, 'h1')).toThrow(/^poll: 0 \(fire and forget/);
+    expect(() => asyncBudget({ ...t, async: '{{ w }}' }, { w: 'soon', p: 5 }, 'h1')).toThrow(/async must be a whole number of seconds/);
   });
 });

@@ -67,6 +67,13 @@ describe('modules that moved to a collection, by the name ansible-core routes th
   });
 });
 
+describe('async with poll: the task runs within async seconds', () => {
+  it('is read as a number or a template', () => {
+    expect(first('    - command: aideinit\n      async: 600\n      poll: 15\n')).toMatchObject({ async: 600, poll: 15 });
+    expect(first('    - command: drain\n      async: "{{ t + 120 }}"\n      poll: 15\n')).toMatchObject({ async: '{{ t + 120 }}' });
+  });
+});
+
 describe('become_method: sudo is what runbook does', () => {
   it('is accepted on a task, a block, a play and a role entry', () => {
     expect(first('    - command: id\n      become: true\n      become_method: sudo\n')).toMatchObject({ module: 'command', become: true });
@@ -265,6 +272,12 @@ const bad: BadCase[] = [
     yaml: tasks('    - command: id\n      become: true\n      become_method: su\n'),
     message: 'become_method: su is not supported: runbook becomes with sudo',
     at: '6:22',
+  },
+  {
+    title: 'poll: 0 (fire and forget)',
+    yaml: tasks('    - command: sleep 100\n      async: 300\n      poll: 0\n'),
+    message: 'poll: 0 (fire and forget, checked later with async_status) is not supported: runbook waits for every task',
+    at: '6:13',
   },
   {
     title: 'a module of a collection runbook lacks',
