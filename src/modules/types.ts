@@ -204,3 +204,18 @@ export function defineModule<const S extends ArgSpecs, P>(decl: ModuleDecl<S, P>
     },
   };
 }
+
+/**
+ * A read-only module's answer that sets facts (service_facts, package_facts, getent): changed false, the facts as
+ * top-level variables and under ansible_facts (kept beside the host's other facts), and as the registered result's
+ * ansible_facts.
+ */
+export function factsPlan(ctx: Pick<TaskContext, 'vars'>, facts: Record<string, unknown>, note: string, msg?: string): Plan {
+  const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
+  return {
+    changed: false,
+    note,
+    facts: { ...facts, ansible_facts: { ...before, ...facts } },
+    result: { ansible_facts: facts, ...(msg ? { msg } : {}) },
+  };
+}

@@ -3,7 +3,7 @@
 
 import { fail, unavailable } from '../args.js';
 import { section, sections } from '../net/probe-text.js';
-import { defineModule, type Plan } from '../types.js';
+import { defineModule, factsPlan, type Plan } from '../types.js';
 
 type Manager = 'apt' | 'rpm' | 'apk';
 const MANAGERS: readonly Manager[] = ['apt', 'rpm', 'apk'];
@@ -93,12 +93,6 @@ export const packageFacts = defineModule({
         changed: false,
         failed: `Could not detect a supported package manager from the following list: ${p.managers.join(', ')}`,
       };
-    const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
-    return {
-      changed: false,
-      note: `${Object.keys(packages).length} packages`,
-      facts: { packages, ansible_facts: { ...before, packages } },
-      result: { ansible_facts: { packages } },
-    };
+    return factsPlan(ctx, { packages }, `${Object.keys(packages).length} packages`);
   },
 });

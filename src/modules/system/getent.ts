@@ -2,7 +2,7 @@
 // ({key: [fields…]}), split on ':' for passwd, shadow, group and gshadow and on whitespace otherwise, as 2.14 does.
 
 import { cmd } from '../../remote/quote.js';
-import { defineModule, type Plan } from '../types.js';
+import { defineModule, factsPlan, type Plan } from '../types.js';
 
 export interface GetentArgs {
   database: string;
@@ -58,15 +58,8 @@ export const getent = defineModule({
     const args = [p.database, ...(p.key !== undefined ? [p.key] : []), ...(p.service !== undefined ? ['-s', p.service] : [])];
     const r = await probe.run(`LC_ALL=C ${cmd('getent', ...args)}`);
     const db = `getent_${p.database}`;
-    const withFacts = (tree: Record<string, unknown>, msg?: string): Plan => {
-      const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
-      return {
-        changed: false,
-        ...(msg ? { note: msg } : {}),
-        facts: { [db]: tree, ansible_facts: { ...before, [db]: tree } },
-        result: { ansible_facts: { [db]: tree }, ...(msg ? { msg } : {}) },
-      };
-    };
+    const withFacts = (tree: Record<string, unknown>, msg?: string): Plan =>
+      factsPlan(ctx, { [db]: tree }, msg ?? `${Object.keys(tree).length} ${p.database} entries`, msg);
     if (r.code === 0) return withFacts(getentTree(r.stdout, p.split ?? (COLON.has(p.database) ? ':' : undefined)));
     if (r.code === 2 && !p.failKey && p.key !== undefined)
       return withFacts({ [p.key]: null }, 'One or more supplied key could not be found in the database.');

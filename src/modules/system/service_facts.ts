@@ -2,7 +2,7 @@
 // source), from systemd (one systemctl list-units and one list-unit-files) or SysV (`service --status-all`).
 
 import { section, sections } from '../net/probe-text.js';
-import { defineModule, type Plan } from '../types.js';
+import { defineModule, factsPlan, type Plan } from '../types.js';
 
 export interface ServiceFact {
   name: string;
@@ -62,12 +62,6 @@ export const service_facts = defineModule({
     const services =
       s.units !== undefined ? systemdServices(s.units, s.files ?? '') : s.sysv !== undefined ? sysvServices(s.sysv) : undefined;
     if (!services) return { changed: false, failed: 'no systemd and no service command on the host: cannot list services' };
-    const before = (ctx.vars.ansible_facts ?? {}) as Record<string, unknown>;
-    return {
-      changed: false,
-      note: `${Object.keys(services).length} services`,
-      facts: { services, ansible_facts: { ...before, services } },
-      result: { ansible_facts: { services } },
-    };
+    return factsPlan(ctx, { services }, `${Object.keys(services).length} services`);
   },
 });
