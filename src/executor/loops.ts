@@ -1,7 +1,7 @@
 // `with_<lookup>:` loops: the lookup's terms (already rendered for the host) turned into items as Ansible's lookup
 // plugins do (items, list, dict, together, nested, cartesian, subelements, sequence, fileglob, first_found,
 // indexed_items); controller files are searched like the task's other files (role files/, the playbook's files/).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { type Location, RunbookError } from '../errors.js';
 import type { WithLookup } from '../playbook/keywords.js';
@@ -53,7 +53,21 @@ export function expandLookup(lookup: WithLookup, terms: unknown, ctx: LookupCont
       return listify(terms).flatMap((t) => fileglob(String(t), ctx));
     case 'first_found':
       return firstFound(terms, ctx);
+    case 'file':
+      return flatten1(listify(terms)).map((t) => fileItem(String(t), ctx));
   }
+}
+
+/** with_file: each file's content, its trailing whitespace stripped, as Ansible's file lookup gives it. */
+function fileItem(term: string, ctx: LookupContext): string {
+  const path = isAbsolute(term)
+    ? term
+    : filesDirs(ctx)
+        .map((d) => join(d, term))
+        .find((p) => existsSync(p) && statSync(p).isFile());
+  if (!path || !existsSync(path))
+    fail(ctx, 'file', `could not find "${term}"`, "put it in files/ beside the playbook (or the role's files/)");
+  return readFileSync(path, 'utf8').replace(/\s+$/, '');
 }
 
 function dictItems(terms: unknown, ctx: LookupContext): unknown[] {

@@ -1,8 +1,10 @@
 // lookup()/query() as Ansible has them, run on the controller: env, file, template, pipe, vars, lines, fileglob,
-// first_found, items/list, dict, indexed_items, sequence. Anything else is a clear error, never a silent ''.
+// first_found, items/list, dict, indexed_items, sequence, varnames, password. Anything else is a clear error, never a silent ''.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { addSecret } from '../vault/secrets.js';
 import { PyCallable } from './runtime.js';
 import { isMapping, JinjaError, type Kwargs, pyStr } from './values.js';
 
@@ -115,7 +117,88 @@ const LOOKUPS: Record<string, Lookup> = {
     }),
   indexed_items: (_c, terms) => flat(terms).map((t, i) => [i, t]),
   sequence: (_c, terms) => flat(terms).flatMap((t) => sequence(String(t))),
+  // the names of the variables a Python regex finds (re.search), term by term, in the variables' order
+  varnames: (ctx, terms) =>
+    flat(terms).flatMap((t) => {
+      let re: RegExp;
+      try {
+        re = pyRe(String(t));
+      } catch (e) {
+        throw new JinjaError(`lookup('varnames'): "${pyStr(t)}" is not a valid regular expression: ${(e as Error).message}`);
+      }
+      return Object.keys(ctx.vars).filter((n) => re.test(n));
+    }),
+  password: (_c, terms) => flat(terms).map((t) => passwordLookup(String(t))),
 };
+
+/** Python re syntax JavaScript spells otherwise: named groups and their references. */
+const pyRe = (s: string) => new RegExp(s.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
+
+// Ansible's password lookup's character sets, by the names of Python's string module.
+const CHARSETS: Record<string, string> = {
+  ascii_letters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  ascii_lowercase: 'abcdefghijklmnopqrstuvwxyz',
+  ascii_uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  digits: '0123456789',
+  hexdigits: '0123456789abcdefABCDEF',
+  octdigits: '01234567',
+  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+};
+
+/**
+ * lookup('password', 'path length=20 chars=ascii_letters,digits'): the file's password (its first line, before any
+ * " salt="), or a new random one written to the file (mode 0600, its folder made) when it does not exist yet;
+ * /dev/null keeps nothing. The password is a secret from then on: masked in every output.
+ */
+export function passwordLookup(term: string): string {
+  const [path, ...opts] = term.trim().split(/\s+/);
+  const kv: Record<string, string> = {};
+  for (const o of opts) {
+    const i = o.indexOf('=');
+    if (i < 1) throw new JinjaError(`lookup('password'): "${o}" is not key=value`, 'write it as path length=20 chars=ascii_letters,digits');
+    kv[o.slice(0, i)] = o.slice(i + 1);
+  }
+  for (const k of Object.keys(kv))
+    if (!['length', 'chars'].includes(k))
+      throw new JinjaError(
+        `lookup('password'): ${k}= is not supported`,
+        'runbook takes length= and chars=; hash the password with the password_hash filter',
+      );
+  const length = kv.length === undefined ? 20 : Number(kv.length);
+  if (!Number.isInteger(length) || length < 1) throw new JinjaError(`lookup('password'): length must be a whole number, got ${kv.length}`);
+  // Ansible's reading of chars=: comma-separated names of Python's string sets or literal characters, ",," a comma;
+  // its default is ascii_letters, digits and ".,:-_"; quotes are never used
+  const raw = kv.chars;
+  const sets =
+    raw === undefined
+      ? ['ascii_letters', 'digits', '.,:-_']
+      : [...(raw.includes(',,') ? [','] : []), ...raw.replace(/,,/g, ',').split(',').filter(Boolean)];
+  const alphabet = [
+    ...new Set(
+      sets
+        .map((c) => CHARSETS[c] ?? c)
+        .join('')
+        .replace(/["']/g, ''),
+    ),
+  ].join('');
+  if (!alphabet) throw new JinjaError("lookup('password'): chars= leaves no character to choose from");
+  let pw: string;
+  if (path !== '/dev/null' && existsSync(path)) {
+    pw = readFileSync(path, 'utf8')
+      .split('\n')[0]
+      .replace(/ salt=.*$/, '')
+      .replace(/ ident=.*$/, '');
+  } else {
+    pw = '';
+    for (let i = 0; i < length; i++) pw += alphabet[randomInt(alphabet.length)];
+    if (path !== '/dev/null') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileSync(path, `${pw}\n`, { mode: 0o600, flag: 'wx' });
+    }
+  }
+  addSecret(pw);
+  return pw;
+}
 
 /** with_sequence / lookup('sequence'): "start=1 end=5 stride=1 format=x%02d" or the short "1-5/2:x%d" form. */
 export function sequence(spec: string): string[] {

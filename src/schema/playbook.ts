@@ -244,6 +244,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   with_fileglob: ref('withTerms'),
   with_first_found: ref('withTerms'),
   with_indexed_items: ref('withTerms'),
+  with_file: ref('withTerms'),
 };
 
 const LOOP_KEYS = TASK_KEYS.filter((k) => k === 'loop' || k.startsWith('with_'));

@@ -86,6 +86,7 @@ export const TASK_KEYS = [
   'with_fileglob',
   'with_first_found',
   'with_indexed_items',
+  'with_file',
   'connection',
 ] as const;
 
@@ -102,6 +103,7 @@ export const WITH_LOOKUPS = [
   'fileglob',
   'first_found',
   'indexed_items',
+  'file',
 ] as const;
 export type WithLookup = (typeof WITH_LOOKUPS)[number];
 
@@ -205,7 +207,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS: Record<string, string> = {
 
 // Lookups runbook does not expand; each has a loop: equivalent.
 export const WITH_LOOKUP_HINT =
-  'runbook expands with_items, with_list, with_dict, with_together, with_nested, with_cartesian, with_subelements, with_sequence, with_fileglob, with_first_found and with_indexed_items; write this one as loop: with a list, e.g. loop: "{{ my_list | flatten }}"';
+  'runbook expands with_items, with_list, with_dict, with_together, with_nested, with_cartesian, with_subelements, with_sequence, with_fileglob, with_first_found, with_indexed_items and with_file; write this one as loop: with a list, e.g. loop: "{{ my_list | flatten }}"';
 
 /** Keys of one vars_prompt entry. */
 export const VARS_PROMPT_KEYS = ['name', 'prompt', 'default', 'private', 'confirm', 'unsafe', 'encrypt', 'salt', 'salt_size'] as const;

@@ -153,6 +153,11 @@ describe('with_* lookups', () => {
     expect(() => expandLookup('first_found', ['missing.yml'], fctx)).toThrow(/with_first_found: no file was found among missing.yml/);
   });
 
+  it("with_file: each file's content, trailing whitespace stripped; a missing one is an error naming it", () => {
+    expect(expandLookup('file', ['a.conf', 'conf.d/x.conf'], fctx)).toEqual(['a', 'x']);
+    expect(() => expandLookup('file', 'nope.pub', fctx)).toThrow(/with_file: could not find "nope.pub"/);
+  });
+
   it('loopItems renders the terms, then expands them; a bare string is a literal term', () => {
     const t = { ...bareTask('debug', { msg: 'x' }, at), loop: ['{{ a }}', 'c'], loopLookup: 'items' as const };
     expect(loopItems(t, { a: ['x', 'y'] })).toEqual(['x', 'y', 'c']);
