@@ -7,7 +7,7 @@ import type { Playbook } from '../playbook/types.js';
 import { exitCodeOf, type RunOutcome } from '../shared/outcome.js';
 import { redactDeep } from '../vault/secrets.js';
 import { execute } from './execute.js';
-import { inventorySources } from './options.js';
+import { applyConnection, inventorySources } from './options.js';
 import { limitPattern } from './rerun.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
@@ -92,6 +92,7 @@ export async function checkCommand(file: string, given: RunFlags): Promise<numbe
   const playbook = loadPlaybook(file);
   const f: RunFlags = { ...given, limit: limitPattern(given.limit) };
   const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
+  applyConnection(inventory, f.connection);
   if (f.limit) selectHosts(inventory, f.limit);
   const json = f.output === 'json';
   const quiet: EventSink = { emit() {}, close: async () => {} };

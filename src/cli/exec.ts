@@ -7,7 +7,7 @@ import { lookup } from '../modules/registry.js';
 import { bareTask } from '../playbook/task.js';
 import type { Playbook } from '../playbook/types.js';
 import { execute } from './execute.js';
-import { inventorySources, parseExtraVars } from './options.js';
+import { applyConnection, inventorySources, parseExtraVars } from './options.js';
 import { limitPattern } from './rerun.js';
 import type { RunFlags } from './run.js';
 import { makeSink, withReport } from './sink.js';
@@ -16,6 +16,7 @@ export interface ExecFlags
   extends Pick<
     RunFlags,
     | 'inventory'
+    | 'connection'
     | 'limit'
     | 'shard'
     | 'check'
@@ -93,6 +94,7 @@ export async function execCommand(pattern: string, command: string[], given: Exe
     ],
   };
   const inventory = loadInventory(inventorySources(f.inventory));
+  applyConnection(inventory, f.connection);
   const sink = await withReport(await makeSink(f.output === 'auto' ? 'plain' : f.output, Math.max(1, f.verbose)), f);
   return execute(f, inventory, playbook, sink, { tags: [], skipTags: [], forceHandlers: false });
 }

@@ -37,6 +37,12 @@ function flushed(s: NodeJS.WriteStream): Promise<void> {
 function sshOptions(c: Command): Command {
   return c
     .option('-u, --user <name>', 'remote user (overrides ansible_user)')
+    .addOption(
+      new Option(
+        '-c, --connection <type>',
+        "local: run on this machine where the inventory sets no ansible_connection (Ansible's -c)",
+      ).choices(['ssh', 'smart', 'paramiko', 'local']),
+    )
     .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
     .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
     .addOption(

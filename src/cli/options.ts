@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import type { Inventory } from '../inventory/types.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret } from '../vault/secrets.js';
 import { vaultTag } from '../vault/tag.js';
@@ -82,4 +83,14 @@ export function splitList(v?: string[]): string[] {
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * Ansible's -c: the connection of hosts whose inventory sets none. It sits below every inventory variable, as the
+ * group `all` does (an ansible_connection written for a host or group still wins); ssh, smart and paramiko are ssh.
+ */
+export function applyConnection(inv: Inventory, connection: string | undefined): void {
+  if (connection !== 'local') return;
+  const all = inv.groups.get('all');
+  if (all && all.vars.ansible_connection === undefined) all.vars.ansible_connection = 'local';
 }

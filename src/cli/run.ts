@@ -8,12 +8,14 @@ import { formatPlaybookOutline, loadPlaybook } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import type { HostKeyPolicy } from '../remote/known-hosts.js';
 import { execute } from './execute.js';
-import { inventorySources, parseExtraVars } from './options.js';
+import { applyConnection, inventorySources, parseExtraVars } from './options.js';
 import { limitPattern, recordRun, rerunHosts } from './rerun.js';
 import { makeSink, type OutputMode, withReport } from './sink.js';
 
 export interface RunFlags {
   inventory?: string[];
+  /** -c: the connection of hosts whose inventory sets none (local, or ssh). */
+  connection?: string;
   limit?: string;
   shard?: string;
   tags?: string[];
@@ -53,6 +55,7 @@ export async function runCommand(file: string, given: RunFlags): Promise<number>
     return 0;
   }
   const inventory = loadInventory(inventorySources(f.inventory), playbook.baseDir);
+  applyConnection(inventory, f.connection);
   if (f.rerun) {
     const limited = f.limit ? new Set(selectHosts(inventory, f.limit)) : undefined;
     const hosts = rerunHosts(file).filter((h) => inventory.hosts.has(h) && (!limited || limited.has(h)));
@@ -98,6 +101,7 @@ async function syntaxCheck(file: string, playbook: Playbook, f: RunFlags): Promi
     return 0;
   }
   const inventory = loadInventory(sources, playbook.baseDir);
+  applyConnection(inventory, f.connection);
   if (f.limit) selectHosts(inventory, f.limit);
   const { checkBeforeConnect } = await import('../executor/run.js');
   const { all } = checkBeforeConnect({
