@@ -158,7 +158,30 @@ export interface Planned {
 /** The play's and the task's environment: rendered for this host, as a shell prefix (undefined when empty). */
 export function envPrefixOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): string | undefined {
   if (!env.environment && !t.environment) return undefined;
-  const all = { ...env.environment, ...t.environment };
+  const given = { ...env.environment, ...t.environment };
+  // a templated environment (schema.ts envMap) is rendered to its map here and merged in its place
+  const all: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) {
+    if (!k.startsWith('{{')) {
+      all[k] = v;
+      continue;
+    }
+    const m = renderValue(v, vars, { at: t.at, host });
+    if (m === '' || m === null || m === undefined) continue;
+    if (typeof m !== 'object' || Array.isArray(m))
+      throw new RunbookError(`environment ${k} rendered to ${JSON.stringify(m)?.slice(0, 80)}, not a map of variables`, {
+        at: t.at,
+        hint: 'make the variable a map, e.g. proxy_env: { http_proxy: "http://proxy:3128" }',
+      });
+    for (const [name, value] of Object.entries(m as Record<string, unknown>)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        throw new RunbookError(`environment ${k} gave "${name}", which is no environment variable name`, {
+          at: t.at,
+          hint: 'use letters, digits and underscores',
+        });
+      all[name] = value;
+    }
+  }
   const names = Object.keys(all);
   if (!names.length) return undefined;
   const rendered = renderValue(all, vars, { at: t.at, host }) as Record<string, unknown>;

@@ -1,7 +1,10 @@
 // One play, in phases: start (vars_files) → per batch (serial): gather facts → plan ahead → tasks (linear or free
 // strategy) → handlers → confirm (any_errors_fatal, max_fail_percentage: whether later batches start) → end.
+import { RunbookError } from '../errors.js';
 import { groupsMap } from '../inventory/vars.js';
+import { toBool } from '../modules/args.js';
 import type { Play, Task } from '../playbook/types.js';
+import { renderValue } from '../template/render.js';
 import { batches, forEachLimit } from './batches.js';
 import { blockAllows } from './blocks.js';
 import { runHandlers } from './handlers.js';
@@ -48,6 +51,8 @@ export class PlayRun {
   playOver = false;
   /** any_errors_fatal: a host of the batch failed. */
   fatal = false;
+  /** The play's any_errors_fatal, a template rendered once with the play's vars and -e, as Ansible does. */
+  readonly anyErrorsFatal: boolean;
   currentBatch: string[] = [];
   /** Tasks run once for all hosts under the free strategy (add_host). */
   readonly onceDone = new Set<Task>();
@@ -58,6 +63,8 @@ export class PlayRun {
     readonly st: RunState,
   ) {
     const { o } = st;
+    const aef = play.anyErrorsFatal;
+    this.anyErrorsFatal = typeof aef === 'boolean' ? aef : playBool('any_errors_fatal', aef, { ...play.vars, ...o.extraVars }, play);
     this.live = hosts.filter((h) => st.healthy(h));
     this.groups = groupsMap(o.inventory);
     this.hostvars = hostvarsView(st.runs, o.inventory);
@@ -227,4 +234,16 @@ export class PlayRun {
     for (const h of this.hosts) if (st.healthy(h) && st.recap[h]) st.recap[h].firstError ??= stopReason;
     return 'stop';
   }
+}
+
+/** A play keyword written as a template: rendered once with the play's vars and -e, read as Ansible reads a boolean. */
+function playBool(key: string, tpl: string, vars: Record<string, unknown>, play: Play): boolean {
+  const v = renderValue(tpl, vars, { at: play.at });
+  const b = toBool(v);
+  if (b === undefined)
+    throw new RunbookError(`${key}: "${tpl}" rendered to ${JSON.stringify(v)}, not true or false`, {
+      at: play.at,
+      hint: `make it render to true or false`,
+    });
+  return b;
 }

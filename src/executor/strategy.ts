@@ -21,7 +21,7 @@ export async function runLinear(p: PlayRun, list: Task[], batch: string[]): Prom
     if (t.runOnce || BYPASS_HOST_LOOP.has(t.module)) await runOnce(p, t, active);
     else
       await forEachLimit(active, Math.min(p.st.o.forks, p.throttleOf(t) ?? p.st.o.forks), async (h) => void (await p.host(h).runTask(t)));
-    if (p.play.anyErrorsFatal && p.currentBatch.some((h) => p.st.host(h).failed)) p.fatal = true;
+    if (p.anyErrorsFatal && p.currentBatch.some((h) => p.st.host(h).failed)) p.fatal = true;
     if (t.include) for (const [hosts, tasks] of p.includes.groups(t, active, (h) => p.st.healthy(h))) await runLinear(p, tasks, hosts);
   }
 }

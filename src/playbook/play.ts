@@ -60,7 +60,8 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     tasks: [],
     handlers: [],
     serial: opt(kw, 'serial', (f) => serialOf(src, f)) ?? [],
-    anyErrorsFatal: opt(kw, 'any_errors_fatal', bool) ?? false,
+    // a template (kubespray's "{{ any_errors_fatal | default(true) }}") is rendered when the play starts
+    anyErrorsFatal: opt(kw, 'any_errors_fatal', boolOrTemplate) ?? false,
     strategy: opt(kw, 'strategy', (f) => oneOf(f, ['linear', 'free'] as const)) ?? 'linear',
     tags,
   };

@@ -178,6 +178,13 @@ export function varsMap(src: Source, f: Field): Record<string, unknown> {
 // environment: a map of environment variable names to scalar values (templates allowed, rendered per host).
 export function envMap(src: Source, f: Field): Record<string, unknown> {
   if (f.node === null) return {};
+  // environment: "{{ proxy_env }}" (kubespray's plays): a template that renders to the map, per host at run time. It is
+  // kept under its own text as the key (no variable name starts with "{{"), so it merges with the other levels'
+  // maps in their order, and the task's own entries still come last.
+  if (isScalar(f.node) && typeof f.node.value === 'string' && hasTemplate(f.node.value)) {
+    checkTemplates(src, f.node);
+    return { [f.node.value]: f.node.value };
+  }
   if (!isMap(f.node)) expected(f, 'a map of environment variables to values', `${f.key}: { http_proxy: "http://proxy:3128" }`);
   const out: Record<string, unknown> = {};
   for (const v of fieldsOf(src, f.node)) {

@@ -153,7 +153,8 @@ export interface Play {
   /** Batch sizes: numbers or percentages ("30%"), cycled like Ansible. */
   serial: (number | string)[];
   maxFailPercentage?: number;
-  anyErrorsFatal: boolean;
+  /** A template is rendered when the play starts, with the play's vars and -e (as Ansible templates play keywords). */
+  anyErrorsFatal: boolean | string;
   strategy: 'linear' | 'free';
   tags: string[];
   /** remote_user keyword (a template); tasks and blocks may override it. */

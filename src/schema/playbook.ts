@@ -72,10 +72,15 @@ const DEFINITIONS: Record<string, Schema> = {
 };
 
 const ENVIRONMENT: Schema = {
-  type: ['object', 'null'],
-  description: 'environment variables for the commands (values are templates, rendered per host)',
-  propertyNames: { pattern: IDENTIFIER },
-  additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+  description: 'environment variables for the commands (values are templates, rendered per host), or a template rendering to them',
+  anyOf: [
+    {
+      type: ['object', 'null'],
+      propertyNames: { pattern: IDENTIFIER },
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
+    { type: 'string', pattern: '\\{\\{' },
+  ],
 };
 
 // One entry per keyword in keywords.ts; a keyword without an entry here stops the generator.
@@ -125,7 +130,7 @@ const PLAY_KEY_SCHEMAS: Record<(typeof PLAY_KEYS)[number], Schema> = {
     anyOf: [ref('serialItem'), { type: 'array', minItems: 1, items: ref('serialItem') }],
   },
   max_fail_percentage: { type: 'number', minimum: 0, maximum: 100 },
-  any_errors_fatal: ref('bool'),
+  any_errors_fatal: { ...ref('boolOrTemplate'), description: 'a failed host stops the play (a template is rendered when the play starts)' },
   strategy: { enum: ['linear', 'free'] },
   run_once: { ...ref('bool'), description: "every task of the play runs on the play's first host only" },
   ignore_errors: { ...ref('boolOrTemplate'), description: 'every task of the play carries on past a failure' },

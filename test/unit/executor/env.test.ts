@@ -30,6 +30,16 @@ describe('envPrefixOf', () => {
     expect(out).toBe(`h1|task|3||it's $HOME; \`x\` "q"`);
   });
 
+  it('environment: "{{ proxy_env }}" renders to its map, merged in its place among the levels', () => {
+    const vars = { proxy_env: { http_proxy: 'http://p:3128', NO_PROXY: 'x' } };
+    const p = envPrefixOf(task({ NO_PROXY: 'task' }), 'h1', vars, env({ '{{ proxy_env }}': '{{ proxy_env }}' }));
+    expect(p).toBe('export http_proxy=http://p:3128; export NO_PROXY=task; ');
+    expect(() => envPrefixOf(task({ '{{ x }}': '{{ x }}' }), 'h1', { x: 'str' }, env())).toThrow(
+      /environment \{\{ x \}\} rendered to "str", not a map/,
+    );
+    expect(envPrefixOf(task({ '{{ x }}': '{{ x }}' }), 'h1', { x: {} }, env())).toBeUndefined();
+  });
+
   it('a value that renders to a list is refused, naming the variable', () => {
     expect(() => envPrefixOf(task({ L: '{{ xs }}' }), 'h1', { xs: [1, 2] }, env())).toThrow(/environment variable L rendered to a list/);
   });

@@ -62,6 +62,22 @@ describe('linear strategy', () => {
   });
 });
 
+describe('any_errors_fatal written as a template', () => {
+  it('is rendered when the play starts, with its vars and -e (kubespray\'s "{{ any_errors_fatal | default(true) }}")', async () => {
+    const aef = '  any_errors_fatal: "{{ stop_all | default(true) }}"\n';
+    const on = await runYaml(play(aef, steps(['1', '2'])), {
+      inventory: ['h1', 'h2'],
+      script: (lab) => lab.host('h1').on('step 1', { code: 1 }),
+    });
+    expect(on.lab.host('h2').sent('step')).toEqual(['step 1']);
+    const off = await runYaml(play(`${aef}  vars: {stop_all: "no"}\n`, steps(['1', '2'])), {
+      inventory: ['h1', 'h2'],
+      script: (lab) => lab.host('h1').on('step 1', { code: 1 }),
+    });
+    expect(off.lab.host('h2').sent('step')).toEqual(['step 1', 'step 2']);
+  });
+});
+
 describe('free strategy', () => {
   it('a host goes on without waiting for the others', async () => {
     let h1Done!: () => void;
