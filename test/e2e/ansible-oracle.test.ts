@@ -37,6 +37,8 @@ describe.skipIf(!HAVE_ANSIBLE)(
       // delegate_facts: h1 set the fact for h2 too; delegate_to alone kept h2's own
       const t2 = tree(o.labA, 'h2', BASE);
       expect([t2['delegated-fact.txt'].content, t2['own-fact.txt'].content]).toEqual(['set by h1\n', 'h2\n']);
+      // the templated environment reached the command; the async task ran to its end
+      expect([t2['env-template.txt'].content, t2['async.txt'].content]).toEqual(['from-a-template\n', 'polled\n']);
     });
 
     it('runbook runs the same playbook cleanly', () => {
