@@ -6,6 +6,7 @@ import { ConnectError, RunbookError } from '../errors.js';
 import { evalBool, evaluate } from '../expr/eval.js';
 import { markUnsafe } from '../jinja/runtime.js';
 import type { ExecResult, ModuleDef, Plan, Probe, TaskContext } from '../modules/types.js';
+import { IDENTIFIER } from '../playbook/schema.js';
 import { POLL_ZERO } from '../playbook/task.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
@@ -174,7 +175,7 @@ export function envPrefixOf(t: Task, host: string, vars: Record<string, unknown>
         hint: 'make the variable a map, e.g. proxy_env: { http_proxy: "http://proxy:3128" }',
       });
     for (const [name, value] of Object.entries(m as Record<string, unknown>)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      if (!IDENTIFIER.test(name))
         throw new RunbookError(`environment ${k} gave "${name}", which is no environment variable name`, {
           at: t.at,
           hint: 'use letters, digits and underscores',

@@ -6,8 +6,8 @@ import type { ExecResult, Probe } from '../modules/types.js';
 import type { Connection } from '../remote/connection.js';
 import { type RpcReply, rpcReader, rpcRequest } from '../remote/json-rpc.js';
 import { quote } from '../remote/quote.js';
-import { singleCommand } from '../remote/stateless.js';
 import { interpretRead } from '../remote/remote-scripts.js';
+import { singleCommand } from '../remote/stateless.js';
 
 interface Raw {
   code: number;

@@ -137,10 +137,11 @@ export async function runTask(
     const spec = ahead ? await ahead : undefined;
     const r = spec && !Array.isArray(spec) ? await fromSpec(spec, t, vars) : await runItem(def, t, host, vars, env);
     emit(r, started);
-    if (r.facts && factsTo(t))
+    const to = factsTo(t);
+    if (r.facts && to)
       return {
         ...outcome(t, vars, r.status, r.result, undefined, r.msg),
-        delegatedFacts: { [factsTo(t)!(vars, host)]: r.facts },
+        delegatedFacts: { [to(vars, host)]: r.facts },
         applied: r.applied,
         writes: r.writes,
       };
@@ -151,6 +152,7 @@ export async function runTask(
   let failed = false;
   let facts: Record<string, unknown> | undefined;
   const delegated: Record<string, Record<string, unknown>> = {};
+  const factsOwner = factsTo(t);
   // An item's vars (a copy of the task's, ~60 keys) are made only where something reads them: a no-op rerun of a
   // loop planned ahead reads none.
   const made: Record<string, unknown>[] = [];
@@ -205,8 +207,8 @@ export async function runTask(
     results.push({ ...r.result, item, ...loopVarsOf(t, items, i) });
     changed ||= r.status === 'changed';
     failed ||= r.status === 'failed';
-    if (r.facts && factsTo(t)) {
-      const to = factsTo(t)!(varsAt(i), host);
+    if (r.facts && factsOwner) {
+      const to = factsOwner(varsAt(i), host);
       delegated[to] = { ...delegated[to], ...r.facts };
     } else if (r.facts) facts = { ...facts, ...r.facts };
   }

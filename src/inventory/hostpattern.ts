@@ -55,16 +55,21 @@ function expandOne(pattern: string, at?: Location): string[] {
 
 // Ansible host patterns: `node[01:20]`, `10.0.0.[1:3]`, `db-[a:c]`, optional `:port`, bracketed IPv6.
 export function parseHostPattern(text: string, at?: Location): HostSpec {
-  const v6 = /^\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\](?::(\d+))?$/.exec(text);
-  if (v6) return { names: [v6[1]], port: v6[2] === undefined ? undefined : Number(v6[2]) };
-  if ((text.match(/:/g) ?? []).length > 1 && !text.includes('[')) return { names: [text] };
-  let name = text;
-  let port: number | undefined;
-  const withPort = /^(.*[^:]):(\d+)$/.exec(text);
-  if (withPort && !/\[[^\]]*$/.test(withPort[1])) {
-    name = withPort[1];
-    port = Number(withPort[2]);
-  }
+  const { name, port, address } = hostAndPort(text);
+  if (address) return { names: [name], port };
   if (name === '') throw rangeError(text, 'empty host name', at);
   return { names: expandOne(name, at), port };
+}
+
+/**
+ * A host entry's name and `:port`, as Ansible's parse_address splits them: a bracketed IPv6 address (`[::1]:22`), a
+ * bare IPv6 address (more than one colon, no range: an `address`, taken whole), or a name with an optional port.
+ */
+export function hostAndPort(text: string): { name: string; port?: number; address?: true } {
+  const v6 = /^\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\](?::(\d+))?$/.exec(text);
+  if (v6) return { name: v6[1], ...(v6[2] === undefined ? {} : { port: Number(v6[2]) }), address: true };
+  if ((text.match(/:/g) ?? []).length > 1 && !text.includes('[')) return { name: text, address: true };
+  const withPort = /^(.*[^:]):(\d+)$/.exec(text);
+  if (withPort && !/\[[^\]]*$/.test(withPort[1])) return { name: withPort[1], port: Number(withPort[2]) };
+  return { name: text };
 }

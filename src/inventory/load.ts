@@ -6,6 +6,7 @@ import { readVarsText } from '../vault/password.js';
 import { addSecret } from '../vault/secrets.js';
 import { InventoryBuilder } from './builder.js';
 import { inventoryDir } from './dir.js';
+import { hostAndPort } from './hostpattern.js';
 import { parseIni } from './ini.js';
 import { loadInventoryScript } from './script.js';
 import { parseTomlInventory, parseTomlText } from './toml.js';
@@ -117,11 +118,9 @@ function hostList(src: string, b: InventoryBuilder): void {
   for (const part of src.split(',')) {
     const h = part.trim();
     if (!h) continue;
-    const v6 = /^\[([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)\](?::(\d+))?$/.exec(h);
-    const withPort = v6 ? undefined : /^([^:]+):(\d+)$/.exec(h);
-    const name = v6?.[1] ?? withPort?.[1] ?? h;
-    const port = v6?.[2] ?? withPort?.[2];
+    // no range expansion: host_list takes `db[1:2]` as a name
+    const { name, port } = hostAndPort(h);
     b.addHost('ungrouped', name, at);
-    if (port !== undefined) b.setHostVar(name, 'ansible_port', Number(port), at);
+    if (port !== undefined) b.setHostVar(name, 'ansible_port', port, at);
   }
 }

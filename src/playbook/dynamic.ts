@@ -10,7 +10,7 @@ import { hasTemplate } from '../template/render.js';
 import { type Inherited, inherit, inheritedOf, taskFileEntries } from './block.js';
 import { INHERITED_KEYS, isDynamicKey, ROLE_FROM_ARGS, shortName } from './keywords.js';
 import { type Field, fieldsOf, posOf, type Source } from './positions.js';
-import { includedRole, type RoleFrom } from './role.js';
+import { includedRole, type RoleFrom, roleFromKey } from './role.js';
 import { expected, fail } from './schema.js';
 import { readYamlSource } from './source.js';
 import { type ParsedTask, parseTask, type TaskScope } from './task.js';
@@ -33,7 +33,7 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
   if (kind === 'role')
     for (const f of argFields)
       if ((ROLE_FROM_ARGS as readonly string[]).includes(f.key) && isScalar(f.node) && typeof f.node.value === 'string')
-        roleFrom[f.key.slice(0, -'_from'.length) as keyof RoleFrom] = f.node.value;
+        roleFrom[roleFromKey(f.key)] = f.node.value;
   const fromTemplated = Object.values(roleFrom).some((v) => hasTemplate(v));
   const dynamic =
     (typeof name === 'string' && hasTemplate(name)) || fromTemplated || fields.some((f) => isDynamicKey(f.key)) || applyF !== undefined;

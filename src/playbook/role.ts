@@ -10,7 +10,7 @@ import { hasTemplate } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
 import { INHERITED_KEYS, PUBLIC_HINT, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
-import { checkTemplates, expected, fail, str, sudoMethod } from './schema.js';
+import { bool, checkTemplates, expected, fail, str, sudoMethod } from './schema.js';
 import { readYamlSource } from './source.js';
 import type { ParsedTask, TaskScope } from './task.js';
 
@@ -24,6 +24,9 @@ export interface RoleTasks {
 
 /** Which file of each role folder to read instead of main.yml: import_role/include_role's tasks_from, vars_from… */
 export type RoleFrom = Partial<Record<'tasks' | 'vars' | 'defaults' | 'handlers', string>>;
+
+/** tasks_from → tasks: which folder of the role an argument of ROLE_FROM_ARGS names the file of. */
+export const roleFromKey = (arg: string): keyof RoleFrom => arg.slice(0, -'_from'.length) as keyof RoleFrom;
 
 /** How a role entry reads its role: other files than main.yml, and whether it may run again with the same input. */
 export interface RoleLoadOptions {
@@ -71,7 +74,7 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
           `${roleF.key} reads the role when the playbook loads, so ${f.key} cannot be a template`,
           'use include_role: to choose it per host at run time',
         );
-      (opts.from ??= {})[f.key.slice(0, -'_from'.length) as keyof RoleFrom] = file;
+      (opts.from ??= {})[roleFromKey(f.key)] = file;
     } else if (f.key === 'allow_duplicates') opts.allowDuplicates = bool(f);
     else if (f.key === 'public') {
       if (bool(f)) fail(f.at, `${roleF.key} with public: true is not supported`, PUBLIC_HINT);
@@ -90,11 +93,6 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   // The entry itself carries the keywords (when:, tags:, vars:, become: …), as a roles: entry does.
   const entry = { role: nameF, keywords: fields.filter((f) => f !== found), at: posOf(src, node) };
   return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), [], undefined, opts);
-}
-
-function bool(f: Field): boolean {
-  if (!isScalar(f.node) || typeof f.node.value !== 'boolean') expected(f, 'true or false', `${f.key}: true`);
-  return f.node.value as boolean;
 }
 
 interface RoleEntry {

@@ -5,7 +5,8 @@ import { checkExpression } from '../expr/eval.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { describe, type Field, fieldsOf, posOf, resolve, type Source, toValue } from './positions.js';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A variable (or environment variable) name. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // One way to fail, so every error carries a position and something to do about it.
 export function fail(at: Location, message: string, hint: string): never {

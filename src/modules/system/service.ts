@@ -24,8 +24,15 @@ export interface ServiceArgs {
 /** A service task that names its service (all but a systemd daemon_reload). */
 export type Named = ServiceArgs & { name: string };
 
-/** The systemd arguments service takes as systemd's: Ansible's service action runs ansible.legacy.systemd with them. */
-const SYSTEMD_ONLY = ['daemon_reload', 'daemon_reexec', 'masked', 'no_block', 'scope', 'force'] as const;
+/** The systemd arguments service takes as systemd's (Ansible's service action runs ansible.legacy.systemd with them). */
+const SYSTEMD_ONLY = {
+  daemon_reload: 'daemonReload',
+  daemon_reexec: 'daemonReexec',
+  masked: 'masked',
+  no_block: 'noBlock',
+  scope: 'scope',
+  force: 'force',
+} as const satisfies Record<string, keyof ServiceArgs['systemd']>;
 
 /** Which init the host runs, by the same marks Ansible's service_mgr fact looks at. */
 const DETECT =
@@ -196,14 +203,11 @@ export const service = defineModule({
     pattern: v.pattern,
     arguments: v.arguments,
     runlevel: v.runlevel,
-    systemd: {
-      ...(v.masked !== undefined ? { masked: v.masked } : {}),
-      ...(v.force !== undefined ? { force: v.force } : {}),
-      ...(v.daemon_reload !== undefined ? { daemonReload: v.daemon_reload } : {}),
-      ...(v.daemon_reexec !== undefined ? { daemonReexec: v.daemon_reexec } : {}),
-      ...(v.scope !== undefined ? { scope: v.scope as SystemdArgs['scope'] } : {}),
-      ...(v.no_block !== undefined ? { noBlock: v.no_block } : {}),
-    },
+    systemd: Object.fromEntries(
+      Object.entries(SYSTEMD_ONLY).flatMap(([arg, key]) =>
+        v[arg as keyof typeof v] !== undefined ? [[key, v[arg as keyof typeof v]]] : [],
+      ),
+    ),
   }),
   async plan(p, probe, ctx): Promise<Plan> {
     const fact = ctx.vars.ansible_service_mgr;
@@ -221,7 +225,7 @@ export const service = defineModule({
       noBlock: false,
       ...p.systemd,
     };
-    const systemdOnly = SYSTEMD_ONLY.filter((k) => p.systemd[camel(k)] !== undefined);
+    const systemdOnly = Object.entries(SYSTEMD_ONLY).flatMap(([arg, key]) => (p.systemd[key] !== undefined ? [arg] : []));
     const unsupported = (init: Init): Plan => ({
       changed: false,
       failed: systemdOnly.length
@@ -246,8 +250,3 @@ export const service = defineModule({
     return planScripted({ ...p, name: p.name }, init, s);
   },
 });
-
-const camel = (k: (typeof SYSTEMD_ONLY)[number]): keyof ServiceArgs['systemd'] =>
-  ({ daemon_reload: 'daemonReload', daemon_reexec: 'daemonReexec', masked: 'masked', no_block: 'noBlock', scope: 'scope', force: 'force' })[
-    k
-  ] as keyof ServiceArgs['systemd'];
