@@ -2,6 +2,7 @@
 import { BUILTIN_FILTERS } from './filters-builtin.js';
 import { CRYPT_FILTERS } from './filters-crypt.js';
 import { DATA_FILTERS } from './filters-data.js';
+import { IPADDR_FILTERS } from './filters-ipaddr.js';
 import { MISC_FILTERS } from './filters-misc.js';
 import { NET_FILTERS } from './filters-net.js';
 import { REGEX_FILTERS } from './filters-regex.js';
@@ -15,4 +16,5 @@ export const FILTERS: Record<string, FilterFn> = {
   ...REGEX_FILTERS,
   ...CRYPT_FILTERS,
   ...NET_FILTERS,
+  ...IPADDR_FILTERS,
 };
