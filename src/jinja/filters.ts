@@ -2,6 +2,7 @@
 import { BUILTIN_FILTERS } from './filters-builtin.js';
 import { CRYPT_FILTERS } from './filters-crypt.js';
 import { DATA_FILTERS } from './filters-data.js';
+import { GENERAL_FILTERS } from './filters-general.js';
 import { IPADDR_FILTERS } from './filters-ipaddr.js';
 import { MISC_FILTERS } from './filters-misc.js';
 import { NET_FILTERS } from './filters-net.js';
@@ -17,4 +18,5 @@ export const FILTERS: Record<string, FilterFn> = {
   ...CRYPT_FILTERS,
   ...NET_FILTERS,
   ...IPADDR_FILTERS,
+  ...GENERAL_FILTERS,
 };
