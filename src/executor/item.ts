@@ -216,7 +216,7 @@ export async function planItem(
   const args = renderValue(t.args, vars, { at: t.at, host, dirs: lookupDirs(t, env) });
   const parsed = def.parse(args, t.at);
   const as = becomeOf(t, host, vars, env);
-  const timeout = asyncBudget(t, vars, host) ?? t.timeout ?? env.defaultTimeout;
+  const timeout = asyncBudget(t, vars, host) ?? taskTimeout(t, vars, host) ?? env.defaultTimeout;
   const target = t.delegateTo ? String(renderValue(t.delegateTo, vars, { at: t.at, host })) : host;
   const check = t.checkMode ?? env.check;
   const conn = def.local ? undefined : await env.connect(target);
@@ -345,7 +345,16 @@ export async function runItem(
   vars: Record<string, unknown>,
   env: TaskEnv,
 ): Promise<ItemResult> {
-  const attempts = t.until.length ? (t.retries ?? 3) + 1 : 1;
+  let attempts = 1;
+  let delay = 0;
+  if (t.until.length) {
+    try {
+      attempts = wholeNumber(t, t.retries ?? 3, 'retries', 0, vars, host) + 1;
+      delay = wholeNumber(t, t.delay ?? 5, 'delay', 0, vars, host);
+    } catch (e) {
+      return failedItem(e);
+    }
+  }
   let last: ItemResult | undefined;
   for (let i = 1; i <= attempts; i++) {
     try {
@@ -363,11 +372,29 @@ export async function runItem(
       done = false;
     }
     if (done) break;
-    if (i < attempts) await sleep((t.delay ?? 5) * 1000);
+    if (i < attempts) await sleep(delay * 1000);
     else last = { ...last, status: 'failed', msg: `until condition never held after ${attempts} attempts` };
   }
   return last!;
 }
+
+/** A task keyword that takes a whole number or a template of one (async, poll, retries, delay), for this host. */
+function wholeNumber(t: Task, v: number | string, key: string, min: number, vars: Record<string, unknown>, host: string): number {
+  const n = typeof v === 'number' ? v : Number(String(renderValue(v, vars, { at: t.at, host })).trim());
+  if (!Number.isInteger(n) || n < min)
+    throw new RunbookError(
+      `${key} must be a whole number${key === 'retries' ? '' : ' of seconds'}, at least ${min}: got ${JSON.stringify(v)}`,
+      {
+        at: t.at,
+        hint: `e.g. ${key}: ${key === 'async' ? 600 : 3}`,
+      },
+    );
+  return n;
+}
+
+/** The task's timeout: in seconds, for this host. */
+export const taskTimeout = (t: Task, vars: Record<string, unknown>, host: string): number | undefined =>
+  t.timeout === undefined ? undefined : wholeNumber(t, t.timeout, 'timeout', 1, vars, host);
 
 /**
  * async: N (with poll above 0) is Ansible's "may run N seconds, checked every poll seconds": runbook waits for the
@@ -376,17 +403,10 @@ export async function runItem(
  */
 export function asyncBudget(t: Task, vars: Record<string, unknown>, host: string): number | undefined {
   if (t.async === undefined) return undefined;
-  const num = (v: number | string, key: string, min: number): number => {
-    const n = typeof v === 'number' ? v : Number(String(renderValue(v, vars, { at: t.at, host })).trim());
-    if (!Number.isInteger(n) || n < min)
-      throw new RunbookError(`${key} must be a whole number of seconds, at least ${min}: got ${JSON.stringify(v)}`, {
-        at: t.at,
-        hint: `e.g. ${key}: 600`,
-      });
-    return n;
-  };
+  const num = (v: number | string, key: string, min: number) => wholeNumber(t, v, key, min, vars, host);
   if (t.poll !== undefined && num(t.poll, 'poll', 0) === 0)
     throw new RunbookError(POLL_ZERO, { at: t.at, hint: 'remove poll: 0, or set poll above 0' });
   const budget = num(t.async, 'async', 1);
-  return t.timeout === undefined ? budget : Math.min(t.timeout, budget);
+  const timeout = taskTimeout(t, vars, host);
+  return timeout === undefined ? budget : Math.min(timeout, budget);
 }

@@ -134,6 +134,8 @@ export async function planAllItems(
   env: TaskEnv,
 ): Promise<(Spec | undefined)[] | undefined> {
   if (wanted.filter(Boolean).length < 2 || t.until.length || t.delegateTo || def.local || def.atTurn) return undefined;
+  // a templated timeout is rendered per item as the items run
+  if (typeof t.timeout === 'string') return undefined;
   // Items that become different users (a templated become_user) are planned one by one.
   const ases = itemVars.flatMap((v, i) => (wanted[i] ? [becomeOf(t, host, v, env)] : []));
   if (new Set(ases.map((a) => `${a.become}:${a.becomeUser ?? ''}`)).size > 1) return undefined;

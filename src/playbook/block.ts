@@ -30,6 +30,7 @@ import {
 import { readYamlSource } from './source.js';
 import {
   collectionsOf,
+  intOrTemplate,
   mergeDefaults,
   moduleDefaultsOf,
   type ParsedTask,
@@ -55,7 +56,7 @@ export interface Inherited {
   ignoreErrors?: boolean | string;
   noLog?: boolean;
   checkMode?: boolean;
-  timeout?: number;
+  timeout?: number | string;
   delegateTo?: string;
   runOnce?: boolean;
   remoteUser?: string;
@@ -113,7 +114,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
     noLog: opt(kw, 'no_log', noLogOf),
     checkMode: opt(kw, 'check_mode', bool),
-    timeout: opt(kw, 'timeout', (f) => int(f, 1)),
+    timeout: opt(kw, 'timeout', (f) => intOrTemplate(f, 1)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     runOnce: opt(kw, 'run_once', bool),
     remoteUser: opt(kw, 'remote_user', remoteUserOf),

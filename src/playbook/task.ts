@@ -153,13 +153,13 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     register: opt(kw, 'register', identifier),
     become: opt(kw, 'become', bool),
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
-    retries: opt(kw, 'retries', (f) => int(f, 0)),
-    delay: opt(kw, 'delay', (f) => int(f, 0)),
+    retries: opt(kw, 'retries', (f) => intOrTemplate(f, 0)),
+    delay: opt(kw, 'delay', (f) => intOrTemplate(f, 0)),
     // connection: local on a task runs it on the controller, as delegate_to: localhost does.
     delegateTo:
       local || connectionOf(kw) === 'local' ? 'localhost' : opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
     delegateFacts: opt(kw, 'delegate_facts', bool),
-    timeout: opt(kw, 'timeout', (f) => int(f, 1)),
+    timeout: opt(kw, 'timeout', (f) => intOrTemplate(f, 1)),
     async: opt(kw, 'async', (f) => intOrTemplate(f, 1)),
     poll: opt(kw, 'poll', (f) => {
       const v = intOrTemplate(f, 0);
@@ -537,7 +537,8 @@ export function unavailableTask(src: Source, node: Node, scope: TaskScope, e: Mo
 export const POLL_ZERO = 'poll: 0 (fire and forget, checked later with async_status) is not supported: runbook waits for every task';
 
 /** A whole number, or a template rendered per host at run time. */
-function intOrTemplate(f: Field, min: number): number | string {
+/** A whole number, or a template of one (rendered per host when the task runs). */
+export function intOrTemplate(f: Field, min: number): number | string {
   if (isScalar(f.node) && typeof f.node.value === 'string' && hasTemplate(f.node.value)) return templated(f, f.node.value);
   return int(f, min);
 }

@@ -77,15 +77,16 @@ export interface Task {
   become?: boolean;
   /** The user to become (a template, rendered per host); overrides the play's. */
   becomeUser?: string;
-  retries?: number;
-  delay?: number;
+  /** retries and delay of an until loop: whole numbers, or templates rendered per host when the task runs. */
+  retries?: number | string;
+  delay?: number | string;
   until: string[];
   runOnce: boolean;
   delegateTo?: string;
   /** delegate_facts: the facts the task sets belong to the delegate_to host, not to the host the task runs for. */
   delegateFacts?: boolean;
-  /** Seconds; a command still running after this fails the task. */
-  timeout?: number;
+  /** Seconds (or a template of them, rendered per host); a command still running after this fails the task. */
+  timeout?: number | string;
   /** async: seconds the task may run (a template rendered per host); runbook waits for it, as with poll above 0. */
   async?: number | string;
   /** poll: seconds between Ansible's checks of an async task (a template rendered per host); 0 is refused. */

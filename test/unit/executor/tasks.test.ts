@@ -50,6 +50,38 @@ describe('retries', () => {
     expect(r.lab.host('h1').commands).toEqual(['poll', 'poll', 'poll']);
     expect(r.exitCode).toBe(2);
   });
+
+  it('retries and delay may be templates, rendered per host (as kubespray writes them)', async () => {
+    const pb = play(
+      `    - command: poll\n      register: p\n      until: p.rc == 0\n      retries: "{{ tries | int + 1 }}"\n      delay: "{{ 0 }}"\n`,
+    );
+    const r = await runYaml(pb, {
+      inventory: 'h1 tries=0\nh2 tries=3',
+      script: (lab) => {
+        lab.host('h1').on('poll', { code: 1 });
+        lab.host('h2').on('poll', { code: 1 });
+      },
+    });
+    expect(r.lab.host('h1').commands).toEqual(['poll', 'poll']);
+    expect(r.lab.host('h2').commands).toEqual(['poll', 'poll', 'poll', 'poll', 'poll']);
+  });
+
+  it('a retries template that renders no whole number fails that host, naming the keyword', async () => {
+    const pb = play(`    - command: poll\n      register: p\n      until: p.rc == 0\n      retries: "{{ tries }}"\n      delay: 0\n`);
+    const r = await runYaml(pb, { inventory: 'h1 tries=2\nh2 tries=many' });
+    expect(recapLine(r, 'h1')).toBe('ok=1 changed=1');
+    expect(recapLine(r, 'h2')).toBe('failed=1');
+    expect(r.lab.host('h2').commands).toEqual([]);
+    expect(JSON.stringify(r.of('h2'))).toContain('retries must be a whole number, at least 0: got');
+  });
+
+  it('a templated timeout is rendered per host: a bad one fails that host before anything runs there', async () => {
+    const pb = play(`    - command: work\n      timeout: "{{ limit }}"\n`);
+    const r = await runYaml(pb, { inventory: 'h1 limit=30\nh2 limit=0' });
+    expect(r.lab.host('h1').commands).toEqual(['work']);
+    expect(r.lab.host('h2').commands).toEqual([]);
+    expect(JSON.stringify(r.of('h2'))).toContain('timeout must be a whole number of seconds, at least 1: got');
+  });
 });
 
 describe('failures a task takes care of', () => {
