@@ -18,6 +18,13 @@ export type Schema = Record<string, unknown>;
 
 const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]*$';
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+/** A whole number from `min`, or a template of one (rendered per host when the task runs). */
+const intOrTemplate = (min: number): Schema => ({
+  anyOf: [
+    { type: 'integer', minimum: min },
+    { type: 'string', pattern: '\\{\\{' },
+  ],
+});
 const FQCN_PREFIXES = ['', 'ansible.builtin.', 'ansible.legacy.'];
 const YAML11_BOOLS = ['yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF'];
 
@@ -193,25 +200,19 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   become: ref('bool'),
   become_user: { ...ref('text'), description: "with become: the user to become (overrides the play's)" },
   environment: ENVIRONMENT,
-  retries: { type: 'integer', minimum: 0 },
-  delay: { type: 'integer', minimum: 0 },
+  retries: { ...intOrTemplate(0), description: 'attempts after the first, with until (a template is rendered per host)' },
+  delay: { ...intOrTemplate(0), description: 'seconds between until attempts (a template is rendered per host)' },
   until: ref('condition'),
   run_once: ref('bool'),
   delegate_to: ref('text'),
   delegate_facts: { ...ref('bool'), description: 'the facts the task sets (set_fact, setup) go to the delegate_to host' },
-  timeout: { type: 'integer', minimum: 1, description: 'seconds' },
+  timeout: { ...intOrTemplate(1), description: 'seconds (a template is rendered per host)' },
   async: {
-    anyOf: [
-      { type: 'integer', minimum: 1 },
-      { type: 'string', pattern: '\\{\\{' },
-    ],
+    ...intOrTemplate(1),
     description: 'seconds the task may run (runbook waits for it; with poll above 0, as in Ansible)',
   },
   poll: {
-    anyOf: [
-      { type: 'integer', minimum: 1 },
-      { type: 'string', pattern: '\\{\\{' },
-    ],
+    ...intOrTemplate(1),
     description: 'seconds between checks of an async task; 0 (fire and forget) is not supported',
   },
   check_mode: ref('bool'),
