@@ -15,6 +15,9 @@ export interface ConnectOptions {
   hostKeyChecking?: HostKeyPolicy;
   user?: string;
   privateKey?: string;
+  /** ansible.cfg's remote_user and private_key_file: used where no variable and no option names one. */
+  defaultUser?: string;
+  defaultPrivateKey?: string;
   connectTimeout?: number;
   /** -v: say when a host gets exec channels instead of the persistent shell. */
   verbose?: number;
@@ -37,7 +40,11 @@ export function makeConnector(o: ConnectOptions): CheckedConnector {
   const withFlags = (vars: Record<string, unknown>) => {
     const v = { ...vars };
     if (o.user) v.ansible_user = o.user;
+    else if (o.defaultUser && v.ansible_user === undefined) v.ansible_user = o.defaultUser;
     if (o.privateKey) v.ansible_ssh_private_key_file = o.privateKey;
+    else if (o.defaultPrivateKey && v.ansible_ssh_private_key_file === undefined && v.ansible_private_key_file === undefined) {
+      v.ansible_ssh_private_key_file = o.defaultPrivateKey;
+    }
     return v;
   };
   const connector = async (host: string, vars: Record<string, unknown>, co?: { oneShot?: boolean }) => {

@@ -3,7 +3,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { fail } from './exit.js';
-import { collect, increase, positiveInt, wholeSeconds } from './options.js';
+import { applyAnsibleSettings, collect, increase, positiveInt, wholeSeconds } from './options.js';
 
 // `runbook … | head`: a reader that goes away must not crash a run half-way; the rest of the output is dropped and
 // the run finishes on its hosts (with its own exit code).
@@ -46,21 +46,30 @@ function sshOptions(c: Command): Command {
     .option('--private-key <file>', 'private key file (overrides ansible_ssh_private_key_file)')
     .option('--known-hosts <file>', 'known_hosts file (default runbook_known_hosts var or ~/.ssh/known_hosts)')
     .addOption(
-      new Option('--host-key-checking <policy>', 'accept-new records unknown keys; strict refuses them')
-        .choices(['accept-new', 'strict'])
-        .default('accept-new'),
+      new Option(
+        '--host-key-checking <policy>',
+        "accept-new records unknown keys; strict refuses them (default: ansible.cfg's host_key_checking = true: strict, else accept-new)",
+      ).choices(['accept-new', 'strict']),
     )
-    .option('--connect-timeout <s>', 'seconds to wait for a host to answer', positiveInt('--connect-timeout'), 10);
+    .option(
+      '--connect-timeout <s>',
+      "seconds to wait for a host to answer (default: ansible.cfg's timeout, else 10)",
+      positiveInt('--connect-timeout'),
+    );
 }
 
 function connectionOptions(c: Command): Command {
   return vaultOptions(
     sshOptions(
       c
-        .option('-i, --inventory <path>', 'inventory file or directory (repeatable; default ./inventory)', collect)
+        .option(
+          '-i, --inventory <path>',
+          "inventory file or directory (repeatable; default: ansible.cfg's inventory, else ./inventory)",
+          collect,
+        )
         .option('-l, --limit <pattern>', 'further limit hosts with a pattern (a:b, a,&b, !c, web*), or @file: one host per line')
         .option('-e, --extra-vars <vars>', 'k=v, JSON, or @file (repeatable; highest precedence)', collect)
-        .option('-f, --forks <n>', 'hosts worked on in parallel', positiveInt('--forks'), 50)
+        .option('-f, --forks <n>', "hosts worked on in parallel (default: ansible.cfg's forks, else 50)", positiveInt('--forks'))
         .option('-C, --check', 'change nothing; report what would change')
         .option('-D, --diff', 'show unified diffs of changed files'),
     )
@@ -90,9 +99,11 @@ function taskSelection(c: Command): Command {
 
 const reportOption = ['--report <file>', 'also write a self-contained HTML report (timeline, recap, diffs) to this file'] as const;
 
-// What every command that runs tasks does first: remember -v for error output, then unlock vault files.
+// What every command that runs tasks does first: remember -v for error output, take ansible.cfg's defaults where no
+// option is given, then unlock vault files.
 async function prepare(opts: { verbose: number; vaultId?: string[]; vaultPasswordFile?: string[]; askVaultPass?: boolean }): Promise<void> {
   verbosity = opts.verbose;
+  applyAnsibleSettings(opts);
   await (await import('./vault.js')).setupVault(opts);
 }
 
@@ -274,6 +285,7 @@ vaultOptions(
       ),
   ),
 ).action(async (opts) => {
+  applyAnsibleSettings(opts);
   await (await import('./vault.js')).setupVault(opts);
   const { graphCommand } = await import('./graph.js');
   process.exitCode = await graphCommand(opts);

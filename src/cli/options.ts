@@ -2,6 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import type { HostKeyPolicy } from '../remote/known-hosts.js';
+import { ansibleSettings } from '../shared/ansible-config.js';
 import type { Inventory } from '../inventory/types.js';
 import { readVarsText } from '../vault/password.js';
 import { addSecret } from '../vault/secrets.js';
@@ -71,9 +73,47 @@ export function wholeSeconds(name: string) {
   };
 }
 
-/** -i defaults to ./inventory when it exists, like a project-local ansible.cfg would set. */
+/** The options ansible.cfg (or ANSIBLE_*) gives a default for; what the command line gave stays. */
+export interface ConfigurableOptions {
+  inventory?: string[];
+  forks?: number;
+  connectTimeout?: number;
+  hostKeyChecking?: HostKeyPolicy;
+  /** ansible.cfg's remote_user and private_key_file: below every inventory variable and -u/--private-key. */
+  defaultUser?: string;
+  defaultPrivateKey?: string;
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  verbose?: number;
+}
+
+/** Fills in what the command line left out from ansible.cfg and ANSIBLE_*, then runbook's own defaults. */
+export function applyAnsibleSettings(o: ConfigurableOptions): void {
+  const s = ansibleSettings();
+  if (!o.inventory?.length && s.inventory?.length) o.inventory = s.inventory;
+  o.forks ??= s.forks ?? 50;
+  o.connectTimeout ??= s.timeout ?? 10;
+  o.hostKeyChecking ??= s.hostKeyChecking === true ? 'strict' : 'accept-new';
+  o.defaultUser = s.remoteUser;
+  o.defaultPrivateKey = s.privateKeyFile;
+  // ANSIBLE_VAULT_PASSWORD_FILE itself is read with the vault options (vault/password.ts)
+  if (!o.vaultId?.length && !o.vaultPasswordFile?.length && !process.env.ANSIBLE_VAULT_PASSWORD_FILE && s.vaultPasswordFile) {
+    o.vaultPasswordFile = [s.vaultPasswordFile];
+  }
+  if (o.verbose) {
+    if (s.skipped) process.stderr.write(`ansible.cfg: ${s.skipped}\n`);
+    if (s.file) {
+      const unused = s.ignored.length ? `; runbook does not use ${s.ignored.join(', ')}` : '';
+      process.stderr.write(`ansible.cfg: read ${s.file}${unused}\n`);
+    }
+  }
+}
+
+/** -i defaults to ansible.cfg's inventory, else ./inventory when it exists. */
 export function inventorySources(given: string[] | undefined): string[] {
   if (given?.length) return given;
+  const configured = ansibleSettings().inventory;
+  if (configured?.length) return configured;
   if (existsSync('inventory')) return ['inventory'];
   throw new UsageError('no inventory given', { hint: 'pass -i <file or directory> (e.g. -i inventory/ or -i .lab/lab/inventory.yaml)' });
 }

@@ -11,6 +11,7 @@ import { POLL_ZERO } from '../playbook/task.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { quote } from '../remote/quote.js';
+import { ansibleSettings } from '../shared/ansible-config.js';
 import { renderFile, renderValue } from '../template/render.js';
 import { type Applied, applyPlan } from './apply.js';
 import { errorText } from './error-text.js';
@@ -54,7 +55,7 @@ export interface BecomeAs {
 
 /**
  * become: the task's, else the play's, else the host's ansible_become (true/yes/1). become_user: the task's, else the play's, else the host's
- * ansible_become_user, else root; templates in it are rendered per host (and per loop item).
+ * ansible_become_user, else ansible.cfg's become_user, else root; templates in it are rendered per host (and per loop item).
  */
 export function becomeOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): BecomeAs {
   const become = t.become ?? (env.become || varTrue(vars.ansible_become));
@@ -65,7 +66,7 @@ export function becomeOf(t: Task, host: string, vars: Record<string, unknown>, e
       at: t.at,
       hint: 'set ansible_become_method: sudo (or remove it) for this host, with sudo on the host',
     });
-  const raw = t.becomeUser ?? env.becomeUser ?? vars.ansible_become_user;
+  const raw = t.becomeUser ?? env.becomeUser ?? vars.ansible_become_user ?? ansibleSettings().becomeUser;
   if (raw === undefined || raw === null || raw === '') return { become };
   const user = String(renderValue(raw, vars, { at: t.at, host })).trim();
   if (user === '' || /[\s:'"\\]/.test(user)) {

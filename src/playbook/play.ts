@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { didYouMean } from '../errors.js';
 import { badSubset, FACT_SUBSETS } from '../facts/facts.js';
+import { ansibleSettings } from '../shared/ansible-config.js';
 import { isModule } from '../modules/registry.js';
 import { checkTemplateSyntax, hasTemplate } from '../template/render.js';
 import { inherit, parseEntry } from './block.js';
@@ -54,8 +55,9 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     baseDir,
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
     varsFiles: opt(kw, 'vars_files', (f) => varsFiles(src, f, baseDir)) ?? [],
-    gatherFacts: opt(kw, 'gather_facts', bool) ?? true,
-    become: opt(kw, 'become', bool) ?? false,
+    // ansible.cfg's gathering (explicit: off unless asked) and become are the defaults, as in Ansible
+    gatherFacts: opt(kw, 'gather_facts', bool) ?? ansibleSettings().gathering !== 'explicit',
+    become: opt(kw, 'become', bool) ?? ansibleSettings().become ?? false,
     connection: opt(kw, 'connection', (f) => oneOf(f, ['ssh', 'local'] as const)) ?? 'ssh',
     tasks: [],
     handlers: [],

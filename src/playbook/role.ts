@@ -3,9 +3,11 @@
 // templates/ and files/ (searched first by its tasks), meta/main.yml `dependencies:` (run before it, once).
 // Variable precedence follows Ansible: defaults < inventory < play vars < role vars < block/task vars < role params.
 import { existsSync, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
+import { ansibleSettings } from '../shared/ansible-config.js';
 import { hasTemplate } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
 import { INHERITED_KEYS, PUBLIC_HINT, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
@@ -35,10 +37,19 @@ export interface RoleLoadOptions {
   allowDuplicates?: boolean;
 }
 
-/** Where roles are looked for: roles/ beside the playbook, roles/ beside its folder, then RUNBOOK_ROLES_PATH. */
+/** Ansible's roles_path when no ansible.cfg or ANSIBLE_ROLES_PATH sets one. */
+const ANSIBLE_ROLES_PATH = ['~/.ansible/roles', '/usr/share/ansible/roles', '/etc/ansible/roles'];
+
+/**
+ * Where roles are looked for, in order: roles/ beside the playbook, roles/ beside its folder, RUNBOOK_ROLES_PATH,
+ * Ansible's roles_path (ansible.cfg or ANSIBLE_ROLES_PATH, else its default), then the playbook's own folder — as
+ * Ansible does for a plain name and for a name with a slash (kubespray's `kubernetes/preinstall`) alike.
+ */
 export function roleSearchPath(baseDir: string): string[] {
   const extra = (process.env.RUNBOOK_ROLES_PATH ?? '').split(delimiter).filter(Boolean);
-  return [join(baseDir, 'roles'), join(dirname(baseDir), 'roles'), ...extra.map((p) => resolvePath(p))];
+  const home = process.env.HOME || homedir();
+  const ansible = ansibleSettings().rolesPath ?? ANSIBLE_ROLES_PATH.map((p) => p.replace(/^~/, home));
+  return [join(baseDir, 'roles'), join(dirname(baseDir), 'roles'), ...extra.map((p) => resolvePath(p)), ...ansible, baseDir];
 }
 
 /** `roles:` of a play: each entry a name, or a map with role: (or name:) plus keywords and parameters. */
@@ -116,7 +127,7 @@ function parseRoleEntry(src: Source, node: Node | null, baseDir: string, scope: 
 }
 
 function roleDirOf(f: Field, name: string, baseDir: string): string {
-  const candidates = name.includes('/') ? [resolvePath(baseDir, name)] : roleSearchPath(baseDir).map((d) => join(d, name));
+  const candidates = isAbsolute(name) ? [name] : [...new Set(roleSearchPath(baseDir).map((d) => join(d, name)))];
   const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory());
   if (!dir) fail(f.at, `role "${name}" not found`, `looked in ${candidates.join(', ')}; a role is a folder with tasks/main.yml`);
   return dir;
