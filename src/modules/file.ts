@@ -1,4 +1,5 @@
 // Brings a path to a state (file, directory, link, touched, absent) with the wanted mode and ownership.
+import { posix } from 'node:path';
 import { cmd, quote } from '../remote/quote.js';
 import { fail, isTemplated, mode } from './args.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
@@ -37,21 +38,32 @@ function attrsOnly(p: FileArgs, have: FileStat, unchanged: string): Plan {
   return done(exec(fix.cmds), fix.changes, p.path, unchanged);
 }
 
-function planLink(p: FileArgs, have: FileStat, parent: FileStat): Plan {
+/**
+ * A symlink to src. As Ansible's file module (follow: true, its default), mode, owner and group go to what the link
+ * points to, when that exists (chmod and chown through the link); a dangling link takes none.
+ */
+function planLink(p: FileArgs, have: FileStat, parent: FileStat, target: FileStat): Plan {
   const src = p.src!;
   const path = quote(p.path);
   const ln = `ln -s -- ${quote(src)} ${path}`;
-  const own = (h: FileStat) => attrFix(p.path, { owner: p.owner, group: p.group }, h, true);
-  if (have.type === 'link' && have.target === src) return done([], [], p.path, `already links to ${src}`);
+  const attrs = target.type === 'absent' ? { cmds: [], changes: [] } : attrFix(p.path, p, target);
+  const withAttrs = (cmds: string[], note: string) =>
+    done(exec([...cmds, ...attrs.cmds]), [note, ...attrs.changes].filter(Boolean), p.path, '');
+  if (have.type === 'link' && have.target === src)
+    return done(
+      exec(attrs.cmds),
+      attrs.changes.map((c) => `${c} (on ${src})`),
+      p.path,
+      `already links to ${src}`,
+    );
   if (have.type === 'absent') {
     if (parent.type !== 'dir') return { changed: false, failed: `directory ${parentOf(p.path)} does not exist` };
-    return done(exec([ln, ...own({ type: 'link' }).cmds]), [`linked to ${src}`], p.path, '');
+    return withAttrs([ln], `linked to ${src}`);
   }
-  if (have.type === 'link')
-    return done(exec([`ln -sfn -- ${quote(src)} ${path}`, ...own(have).cmds]), [`relinked ${have.target} → ${src}`], p.path, '');
+  if (have.type === 'link') return withAttrs([`ln -sfn -- ${quote(src)} ${path}`], `relinked ${have.target} → ${src}`);
   if (!p.force) return { changed: false, failed: `refusing to replace the ${have.type} at ${p.path} with a symlink (set force: true)` };
   const clear = have.type === 'dir' ? `rmdir -- ${path}` : `rm -f -- ${path}`;
-  return done(exec([clear, ln, ...own({ type: 'link' }).cmds]), [`replaced ${have.type} with link to ${src}`], p.path, '');
+  return withAttrs([clear, ln], `replaced ${have.type} with link to ${src}`);
 }
 
 async function planHard(p: FileArgs, probe: Probe, have: FileStat, parent: FileStat): Promise<Plan> {
@@ -164,7 +176,6 @@ export const file = defineModule({
       modification_time: v.modification_time,
       access_time: v.access_time,
     };
-    if (p.state === 'link' && p.mode !== undefined) fail(a, 'mode is not supported with state=link', 'set the mode on the target');
     if (p.src !== undefined && p.state !== 'link' && p.state !== 'hard' && !isTemplated(p.state))
       fail(a, 'src is only used with state=link or state=hard');
     if (p.recurse && p.state !== 'directory' && !isTemplated(v.state)) fail(a, "recurse option requires state to be 'directory'");
@@ -241,8 +252,13 @@ async function planState(p: FileArgs, probe: Probe): Promise<Plan> {
       const fix = attrFix(p.path, p, { type: 'file' });
       return done(exec([`touch -- ${q}`, ...fix.cmds]), ['created'], p.path, '');
     }
-    case 'link':
-      return planLink(p, have, parent);
+    case 'link': {
+      // what the link will point to, for its mode and owner (a relative src is relative to the link's folder)
+      const wanted = p.mode !== undefined || p.owner !== undefined || p.group !== undefined;
+      const to = p.src!.startsWith('/') ? p.src! : posix.join(parentOf(p.path), p.src!);
+      const [target] = wanted ? await statPaths(probe, [to], { follow: true }) : [{ type: 'absent' } as FileStat];
+      return planLink(p, have, parent, target);
+    }
     case 'hard':
       return planHard(p, probe, have, parent);
     default:

@@ -46,7 +46,6 @@ describe('file: plans', () => {
     [{ path: '/l', state: 'link', src: '/t' }, stats('absent', dirLine()), exec('ln -s -- /t /l')],
     [{ path: '/l', state: 'link', src: '/t' }, stats('link /t', dirLine()), undefined],
     [{ path: '/l', state: 'link', src: '/t' }, stats('link /old', dirLine()), exec('ln -sfn -- /t /l')],
-    [{ path: '/l', state: 'link', src: '/t', owner: 'bob' }, stats('absent', dirLine()), exec('ln -s -- /t /l && chown -h bob /l')],
     [{ path: '/l', state: 'link', src: '/t', force: true }, stats(fileLine('x'), dirLine()), exec('rm -f -- /l && ln -s -- /t /l')],
     [{ path: '/l', state: 'link', src: '/t', force: true }, stats(dirLine(), dirLine()), exec('rmdir -- /l && ln -s -- /t /l')],
     [{ path: '/l', state: 'link', src: 'rel target' }, stats('link rel target', dirLine()), undefined],
@@ -79,12 +78,68 @@ describe('file: plans', () => {
   });
 });
 
+// As Ansible's file module (follow: true, its default): a link's mode, owner and group go to what it points to.
+describe('file: a link with mode or owner', () => {
+  /** The probe's replies in order: the link and its folder, then the link's target (followed). */
+  const runSeq = async (args: unknown, replies: string[]) => {
+    const probe = fakeProbe([[/./, '']]);
+    let i = 0;
+    probe.run = async (cmd) => {
+      probe.commands.push(cmd);
+      return { code: 0, stdout: replies[i++] ?? '', stderr: '' };
+    };
+    return { plan: await file.plan(file.parse(args, at), probe, fakeCtx()), probe };
+  };
+  it.each([
+    // [args, link + parent reply, target reply, expected steps (undefined = unchanged)]
+    [
+      { path: '/l', state: 'link', src: '/t', mode: '0755' },
+      stats('absent', dirLine()),
+      stats(dirLine('700')),
+      exec('ln -s -- /t /l && chmod 0755 /l'),
+    ],
+    [
+      { path: '/l', state: 'link', src: '/t', owner: 'bob' },
+      stats('absent', dirLine()),
+      stats(dirLine()),
+      exec('ln -s -- /t /l && chown bob /l'),
+    ],
+    [{ path: '/l', state: 'link', src: '/t', mode: '0755' }, stats('link /t', dirLine()), stats(dirLine('700')), exec('chmod 0755 /l')],
+    [{ path: '/l', state: 'link', src: '/t', mode: '0755' }, stats('link /t', dirLine()), stats(dirLine('755')), undefined],
+    [
+      { path: '/l', state: 'link', src: '/t', mode: '0755' },
+      stats('link /old', dirLine()),
+      stats(dirLine('700')),
+      exec('ln -sfn -- /t /l && chmod 0755 /l'),
+    ],
+    // a dangling link takes no attributes, and is no error
+    [{ path: '/l', state: 'link', src: '/gone', mode: '0755' }, stats('absent', dirLine()), stats('absent'), exec('ln -s -- /gone /l')],
+  ])('%j', async (args, first, second, steps) => {
+    const { plan } = await runSeq(args, [first, second]);
+    expect(plan.failed).toBeUndefined();
+    expect(plan.steps).toEqual(steps);
+    expect(plan.changed).toBe(steps !== undefined);
+  });
+
+  it("a relative src is looked up from the link's folder", async () => {
+    const { probe } = await runSeq({ path: '/etc/l', state: 'link', src: 'target.d', mode: '0755' }, [
+      stats('absent', dirLine()),
+      stats(dirLine()),
+    ]);
+    expect(probe.commands[1]).toContain('/etc/target.d');
+  });
+
+  it('without mode, owner or group the target is not inspected', async () => {
+    const { probe } = await runSeq({ path: '/l', state: 'link', src: '/t' }, [stats('absent', dirLine())]);
+    expect(probe.commands).toHaveLength(1);
+  });
+});
+
 describe('file: parse', () => {
   it.each([
     [{ state: 'touch' }, 'missing required argument "path"'],
     [{ path: '/f', state: 'dir' }, 'argument "state" must be one of file, directory, absent, touch, link'],
     [{ path: '/f', state: 'link' }, 'state=link needs src'],
-    [{ path: '/f', state: 'link', src: '/t', mode: '0644' }, 'mode is not supported with state=link'],
     [{ path: '/f', state: 'touch', src: '/t' }, 'src is only used with state=link'],
     [{ path: '/f', mode: 'rwx' }, 'must be an octal mode'],
     [{ path: '/f', recurse: true }, "recurse option requires state to be 'directory'"],
