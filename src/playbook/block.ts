@@ -58,7 +58,7 @@ export interface Inherited {
   checkMode?: boolean;
   timeout?: number | string;
   delegateTo?: string;
-  runOnce?: boolean;
+  runOnce?: boolean | string;
   remoteUser?: string;
   throttle?: number;
   ignoreUnreachable?: boolean;
@@ -116,7 +116,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     checkMode: opt(kw, 'check_mode', bool),
     timeout: opt(kw, 'timeout', (f) => intOrTemplate(f, 1)),
     delegateTo: opt(kw, 'delegate_to', (f) => templated(f, str(f, 'delegate_to: localhost'))),
-    runOnce: opt(kw, 'run_once', bool),
+    runOnce: opt(kw, 'run_once', boolOrTemplate),
     remoteUser: opt(kw, 'remote_user', remoteUserOf),
     throttle: opt(kw, 'throttle', throttleOf),
     ignoreUnreachable: opt(kw, 'ignore_unreachable', bool),
@@ -246,7 +246,7 @@ export function inherit(t: Task, b: Inherited): void {
   if (t.checkMode === undefined && b.checkMode !== undefined) t.checkMode = b.checkMode;
   if (t.timeout === undefined && b.timeout !== undefined) t.timeout = b.timeout;
   if (t.delegateTo === undefined && b.delegateTo !== undefined) t.delegateTo = b.delegateTo;
-  if (b.runOnce) t.runOnce = true;
+  if (b.runOnce !== undefined && b.runOnce !== false && t.runOnce === false) t.runOnce = b.runOnce;
   if (t.remoteUser === undefined && b.remoteUser !== undefined) t.remoteUser = b.remoteUser;
   if (t.throttle === undefined && b.throttle !== undefined) t.throttle = b.throttle;
   if (t.ignoreUnreachable === undefined && b.ignoreUnreachable !== undefined) t.ignoreUnreachable = b.ignoreUnreachable;

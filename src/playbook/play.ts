@@ -102,7 +102,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     when: [],
     tags: [],
     vars: {},
-    runOnce: opt(kw, 'run_once', bool),
+    runOnce: opt(kw, 'run_once', boolOrTemplate),
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),
     noLog: opt(kw, 'no_log', noLogOf),
     checkMode: opt(kw, 'check_mode', bool),

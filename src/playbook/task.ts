@@ -139,7 +139,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     failedWhen: opt(kw, 'failed_when', (f) => conditions(src, f)) ?? [],
     noLog: opt(kw, 'no_log', noLogOf) ?? false,
     until: opt(kw, 'until', (f) => conditions(src, f)) ?? [],
-    runOnce: opt(kw, 'run_once', bool) ?? false,
+    runOnce: opt(kw, 'run_once', boolOrTemplate) ?? false,
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
     listen: opt(kw, 'listen', (f) => strList(src, f, 'listen: restart web').values) ?? [],
   };

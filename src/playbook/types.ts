@@ -81,7 +81,8 @@ export interface Task {
   retries?: number | string;
   delay?: number | string;
   until: string[];
-  runOnce: boolean;
+  /** run_once: true or false, or a template rendered with the first host's vars when the task starts (as Ansible). */
+  runOnce: boolean | string;
   delegateTo?: string;
   /** delegate_facts: the facts the task sets belong to the delegate_to host, not to the host the task runs for. */
   delegateFacts?: boolean;

@@ -177,6 +177,15 @@ describe('run_once, --start-at-task, tags', () => {
     expect(r.lab.host('h2').sent('echo')).toEqual(['echo from-h1']);
   });
 
+  it('run_once as a template (kubespray\'s "{{ download_run_once }}"): rendered with the first host\'s vars', async () => {
+    const pb = (v: string) =>
+      `- hosts: all\n  gather_facts: false\n  vars: {once: ${v}}\n  tasks:\n    - command: step\n      run_once: "{{ once }}"\n`;
+    const on = await runYaml(pb('true'), { inventory: ['h1', 'h2'] });
+    expect([on.lab.host('h1').sent('step'), on.lab.host('h2').sent('step')]).toEqual([['step'], []]);
+    const off = await runYaml(pb('false'), { inventory: ['h1', 'h2'] });
+    expect([off.lab.host('h1').sent('step'), off.lab.host('h2').sent('step')]).toEqual([['step'], ['step']]);
+  });
+
   it('--start-at-task skips the tasks before the named one, in this play and no later', async () => {
     const r = await runYaml(play('', steps(['1', '2', '3'])) + play('', steps(['4'])), { inventory: ['h1'], startAtTask: '2' });
     expect(r.lab.host('h1').sent('step')).toEqual(['step 2', 'step 3', 'step 4']);
