@@ -14,6 +14,7 @@ import { quote } from '../remote/quote.js';
 import { ansibleSettings } from '../shared/ansible-config.js';
 import { renderFile, renderValue } from '../template/render.js';
 import { type Applied, applyPlan } from './apply.js';
+import { templatedBool } from './bool.js';
 import { errorText } from './error-text.js';
 import type { TaskStatus } from './events.js';
 import { EVERYTHING, type Footprint, footprintOf } from './footprint.js';
@@ -58,7 +59,8 @@ export interface BecomeAs {
  * ansible_become_user, else ansible.cfg's become_user, else root; templates in it are rendered per host (and per loop item).
  */
 export function becomeOf(t: Task, host: string, vars: Record<string, unknown>, env: TaskEnv): BecomeAs {
-  const become = t.become ?? (env.become || varTrue(vars.ansible_become));
+  const flag = (v: boolean | string | undefined) => (v === undefined ? undefined : templatedBool(v, vars, t.at, host));
+  const become = flag(t.become) ?? (flag(env.become) || varTrue(vars.ansible_become));
   if (!become) return { become };
   const method = vars.ansible_become_method;
   if (method !== undefined && method !== null && String(method).trim() !== 'sudo')

@@ -1,11 +1,9 @@
 // How a batch of hosts goes through a list of tasks. linear: every host finishes a task before any starts the
 // next (includes run per group of hosts that included the same tasks); free: each host on its own.
 import { markUnsafe } from '../jinja/runtime.js';
-import { truthy } from '../jinja/values.js';
-import { toBool } from '../modules/args.js';
 import type { Task } from '../playbook/types.js';
-import { renderValue } from '../template/render.js';
 import { forEachLimit } from './batches.js';
+import { templatedBool } from './bool.js';
 import { BYPASS_HOST_LOOP } from './control.js';
 import { touched } from './host.js';
 import type { PlayRun } from './play.js';
@@ -21,19 +19,13 @@ export async function runLinear(p: PlayRun, list: Task[], batch: string[]): Prom
       await runMeta(p, t, active, p.currentBatch);
       continue;
     }
-    if (BYPASS_HOST_LOOP.has(t.module) || runsOnce(t, p.host(active[0]!).vars(t))) await runOnce(p, t, active);
+    // run_once: a template is rendered with the first host's vars, once for the task, as Ansible's linear strategy does
+    if (BYPASS_HOST_LOOP.has(t.module) || templatedBool(t.runOnce, p.host(active[0]!).vars(t), t.at)) await runOnce(p, t, active);
     else
       await forEachLimit(active, Math.min(p.st.o.forks, p.throttleOf(t) ?? p.st.o.forks), async (h) => void (await p.host(h).runTask(t)));
     if (p.anyErrorsFatal && p.currentBatch.some((h) => p.st.host(h).failed)) p.fatal = true;
     if (t.include) for (const [hosts, tasks] of p.includes.groups(t, active, (h) => p.st.healthy(h))) await runLinear(p, tasks, hosts);
   }
-}
-
-/** run_once: a template is rendered with the first host's vars, once for the task, as Ansible's linear strategy does. */
-function runsOnce(t: Task, vars: Record<string, unknown>): boolean {
-  if (typeof t.runOnce === 'boolean') return t.runOnce;
-  const v = renderValue(t.runOnce, vars, { at: t.at });
-  return typeof v === 'string' ? (toBool(v) ?? false) : truthy(v);
 }
 
 // run_once (and add_host): the first host runs it, the others get its registered result and facts.

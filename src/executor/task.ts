@@ -1,13 +1,12 @@
 // One task on one host: its loop, the per-item `when`, and the events a user sees; items run in item.ts.
 import { formatLocation } from '../errors.js';
 import { evalBool } from '../expr/eval.js';
-import { truthy } from '../jinja/values.js';
-import { toBool } from '../modules/args.js';
 import { lookup } from '../modules/registry.js';
 import type { Task } from '../playbook/types.js';
 import type { Connection } from '../remote/connection.js';
 import { renderValue } from '../template/render.js';
 import { rescuable } from './blocks.js';
+import { templatedBool } from './bool.js';
 import type { TaskResultEvent, TaskStatus } from './events.js';
 import { type ItemResult, loopItems, runItem } from './item.js';
 import { loopInfo } from './loops.js';
@@ -20,7 +19,8 @@ export interface TaskEnv {
   baseDir: string;
   check: boolean;
   diff: boolean;
-  become: boolean;
+  /** the play's become: true or false, or a template rendered per host */
+  become: boolean | string;
   /** The play's become_user (a template, rendered per host). */
   becomeUser?: string;
   defaultTimeout?: number;
@@ -64,14 +64,11 @@ export function failureHandled(t: Task, vars: Record<string, unknown>): { ignore
 
 /** ignore_errors for this host: true or false, or its template rendered with the host's vars (Ansible's boolean). */
 export function ignoresErrors(t: Task, vars: Record<string, unknown>): boolean {
-  if (typeof t.ignoreErrors === 'boolean') return t.ignoreErrors;
-  let v: unknown;
   try {
-    v = renderValue(t.ignoreErrors, vars, { at: t.at });
+    return templatedBool(t.ignoreErrors, vars, t.at);
   } catch {
     return false; // the task fails as it was going to; a template that cannot render ignores nothing
   }
-  return typeof v === 'string' ? (toBool(v) ?? false) : truthy(v);
 }
 
 function label(item: unknown): string {

@@ -50,7 +50,7 @@ export interface Inherited {
   when: string[];
   tags: string[];
   vars: Record<string, unknown>;
-  become?: boolean;
+  become?: boolean | string;
   becomeUser?: string;
   environment?: Record<string, unknown>;
   ignoreErrors?: boolean | string;
@@ -108,7 +108,7 @@ export function inheritedOf(src: Source, kw: Map<string, Field>): Inherited {
     when: opt(kw, 'when', (f) => conditions(src, f)) ?? [],
     tags: opt(kw, 'tags', (f) => tagList(src, f)) ?? [],
     vars: opt(kw, 'vars', (f) => varsMap(src, f)) ?? {},
-    become: opt(kw, 'become', bool),
+    become: opt(kw, 'become', boolOrTemplate),
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     environment: opt(kw, 'environment', (f) => envMap(src, f)),
     ignoreErrors: opt(kw, 'ignore_errors', boolOrTemplate),

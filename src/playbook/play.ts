@@ -57,7 +57,7 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
     varsFiles: opt(kw, 'vars_files', (f) => varsFiles(src, f, baseDir)) ?? [],
     // ansible.cfg's gathering (explicit: off unless asked) and become are the defaults, as in Ansible
     gatherFacts: opt(kw, 'gather_facts', bool) ?? ansibleSettings().gathering !== 'explicit',
-    become: opt(kw, 'become', bool) ?? ansibleSettings().become ?? false,
+    become: opt(kw, 'become', boolOrTemplate) ?? ansibleSettings().become ?? false,
     connection: opt(kw, 'connection', (f) => oneOf(f, ['ssh', 'local'] as const)) ?? 'ssh',
     tasks: [],
     handlers: [],

@@ -151,7 +151,7 @@ export function parseTask(src: Source, node: Node | null, scope: TaskScope): Par
     loopBaseDir: lookupName === 'fileglob' || lookupName === 'first_found' ? (scope.baseDir ?? dirname(src.file)) : undefined,
     loopControl: control?.rest,
     register: opt(kw, 'register', identifier),
-    become: opt(kw, 'become', bool),
+    become: opt(kw, 'become', boolOrTemplate),
     becomeUser: opt(kw, 'become_user', (f) => templated(f, str(f, 'become_user: postgres'))),
     retries: opt(kw, 'retries', (f) => intOrTemplate(f, 0)),
     delay: opt(kw, 'delay', (f) => intOrTemplate(f, 0)),

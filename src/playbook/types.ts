@@ -74,7 +74,8 @@ export interface Task {
   changedWhen: string[];
   failedWhen: string[];
   noLog: boolean;
-  become?: boolean;
+  /** true or false, or a template rendered per host (`become: "{{ not download_localhost }}"`). */
+  become?: boolean | string;
   /** The user to become (a template, rendered per host); overrides the play's. */
   becomeUser?: string;
   /** retries and delay of an until loop: whole numbers, or templates rendered per host when the task runs. */
@@ -144,7 +145,8 @@ export interface Play {
   gatherSubset?: string[];
   /** gather_timeout: seconds the mount sizes (df) may take. */
   gatherTimeout?: number;
-  become: boolean;
+  /** true or false, or a template rendered per host. */
+  become: boolean | string;
   /** The user to become (a template, rendered per host); absent: ansible_become_user, else root. */
   becomeUser?: string;
   connection: 'ssh' | 'local';

@@ -21,6 +21,15 @@ describe('files', () => {
     expect(recapLine(r, 'h1')).toBe('ok=1 changed=1');
   });
 
+  it('become as a template (kubespray\'s "{{ not download_localhost }}") is decided per host', async () => {
+    const lab = new MemoryLab(['h1', 'h2', 'localhost']);
+    for (const h of ['h1', 'h2']) lab.host(h).answerStats(['/etc']);
+    const pb = play(`    - copy: {content: "x\\n", dest: /etc/app.conf}\n      become: "{{ not local_only }}"\n`);
+    const r = await runYaml(pb, { inventory: 'h1 local_only=False\nh2 local_only=True', lab });
+    expect(r.lab.host('h1').uploads.map((u) => u.become)).toEqual([true]);
+    expect(r.lab.host('h2').uploads.map((u) => u.become)).toEqual([false]);
+  });
+
   it('a file with other content is backed up, then replaced by an upload carrying its owner', async () => {
     const lab = labWithEtc();
     lab.host('h1').files.set('/etc/app.conf', Buffer.from('port=81\n'));
