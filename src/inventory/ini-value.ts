@@ -5,7 +5,8 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', 
 const NUMBER =
   /^[+-]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+|[1-9][\d_]*|0+)/;
 
-const NAMES: Record<string, unknown> = { True: true, False: false, None: null, true: true, false: false, null: null };
+// Python's names only: as ansible-core (ast.literal_eval), `flag=true` in an INI file is the string "true"
+const NAMES: Record<string, unknown> = { True: true, False: false, None: null };
 
 class Reader {
   i = 0;

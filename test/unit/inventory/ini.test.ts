@@ -30,7 +30,8 @@ describe('INI inventory', () => {
     ['db-b', 'pass', 'ab#c'],
     ['web2', 'http_port', 80],
     ['web2', 'motd', 'hello world'],
-    ['web2', 'flag', true],
+    // as ansible-inventory: Python's literal_eval reads True, not true
+    ['web2', 'flag', 'true'],
     ['web2', 'list', [1, 2, 'three']],
     ['web2', 'plain', 'just text'],
     ['10.0.0.2', 'env', 'prod'],

@@ -54,7 +54,7 @@ describe('INI values (Python literals, as Ansible reads them)', () => {
     ["'it\\'s'", "it's"],
     ['"5"', '5'],
     ['True', true],
-    ['true', true],
+    ['true', 'true'], // not a Python literal: stays text, as in ansible-inventory
     ['False', false],
     ['None', null],
     ['[1, "a", True]', [1, 'a', true]],

@@ -40,7 +40,7 @@ describe('describeInventory', () => {
     expect(out._meta.hostvars.web1).toEqual({
       ansible_host: '10.0.1.1',
       env: 'prod',
-      flag: true,
+      flag: 'true',
       http_port: 8080,
       list: [1, 2, 'three'],
       motd: 'hello world',
