@@ -5,7 +5,8 @@ import { hasTemplate } from '../template/render.js';
 import { shortName } from './keywords.js';
 import { parsePlay } from './play.js';
 import { fieldsOf, isEmpty, resolve, type Source } from './positions.js';
-import { fail, str } from './schema.js';
+import { inherit } from './block.js';
+import { fail, str, tagList, varsMap } from './schema.js';
 import { readYamlSource } from './source.js';
 import type { Play, Playbook } from './types.js';
 
@@ -38,10 +39,15 @@ function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[
   const imp = fields.find((f) => shortName(f.key) === 'import_playbook');
   if (!imp) return [parsePlay(src, node, baseDir)];
   for (const f of fields) {
-    if (f !== imp && f.key !== 'name') {
+    if (f !== imp && !['name', 'vars', 'tags'].includes(f.key)) {
       fail(f.keyAt, `"${f.key}" is not supported on import_playbook`, 'put it on the plays in the imported file');
     }
   }
+  // vars: over each imported play's own (Ansible's `entry.vars | import.vars`); tags: added to every play and its tasks
+  const vf = fields.find((f) => f.key === 'vars');
+  const tf = fields.find((f) => f.key === 'tags');
+  const vars = vf ? varsMap(src, vf) : {};
+  const tags = tf ? tagList(src, tf) : [];
   const name = str(imp, 'import_playbook: network.yml');
   if (hasTemplate(name))
     fail(imp.at, 'import_playbook reads its file when the playbook loads, so the name cannot be a template', 'name the file directly');
@@ -60,5 +66,12 @@ function playsOf(src: Source, node: Node | null, baseDir: string, stack: string[
   if (isEmpty(root)) return [];
   if (!isSeq(root)) fail({ file, line: 1, col: 1 }, 'a playbook must be a list of plays', START_HINT);
   const dir = dirname(file);
-  return root.items.flatMap((item) => playsOf(inner, resolve(inner, item), dir, [...stack, file]));
+  const plays = root.items.flatMap((item) => playsOf(inner, resolve(inner, item), dir, [...stack, file]));
+  for (const p of plays) {
+    p.vars = { ...p.vars, ...vars };
+    if (!tags.length) continue;
+    p.tags = [...new Set([...tags, ...p.tags])];
+    for (const t of [...p.tasks, ...p.handlers]) inherit(t, { when: [], tags, vars: {} });
+  }
+  return plays;
 }
