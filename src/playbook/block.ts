@@ -144,7 +144,10 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
   const importF = (kw.get('import_tasks') ?? kw.get('include_tasks')) as Field;
   if (kw.has('import_tasks') && kw.has('include_tasks'))
     fail(importF.keyAt, 'an entry takes import_tasks or include_tasks, not both', 'keep one of them');
-  if (scope.handler) fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'write the handlers out under handlers:');
+  // import_tasks under handlers: its tasks are handlers, notified by their own names or listen (as in Ansible);
+  // include_tasks there would make the include's name the handler, which runbook does not do
+  if (scope.handler && importF.key !== 'import_tasks')
+    fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'use import_tasks (its tasks become handlers), or write the handlers out');
   const name = str(importF, `${importF.key}: tasks/network.yml`);
   if (hasTemplate(name)) {
     fail(

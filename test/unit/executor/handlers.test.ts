@@ -60,4 +60,19 @@ describe('handlers', () => {
     });
     expect(r.lab.host('h1').commands).toEqual(['role step', 'role handler']);
   });
+
+  it("import_tasks under handlers: its tasks are handlers, notified by listen or by their own names (kubespray's etcd role)", async () => {
+    const handlers = `    - name: Backup etcd\n      import_tasks: backup.yml\n    - name: Restart etcd\n      command: restart\n`;
+    const r = await runYaml(pb(`    - command: change\n      notify: Restart etcd\n`, handlers), {
+      inventory: ['h1'],
+      files: { 'backup.yml': `- name: Take backup\n  command: backup\n  listen: Restart etcd\n- name: Unrelated\n  command: other\n` },
+    });
+    expect(r.lab.host('h1').commands).toEqual(['change', 'backup', 'restart']);
+  });
+
+  it('include_tasks under handlers is refused with what to write instead', async () => {
+    await expect(
+      runYaml(pb('    - command: x\n', '    - include_tasks: more.yml\n'), { inventory: ['h1'], files: { 'more.yml': '- command: y\n' } }),
+    ).rejects.toThrow('handlers cannot use include_tasks');
+  });
 });
