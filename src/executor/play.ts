@@ -119,13 +119,26 @@ export class PlayRun {
     return this.st.aborted() || this.fatal || this.batchOver || this.playOver;
   }
 
-  /** throttle: at most this many hosts in the task at once (task, block or play keyword). */
-  throttleOf(t: Task): number | undefined {
-    return t.throttle ?? this.play.throttle;
+  /**
+   * throttle: at most this many hosts in the task at once (task, block or play keyword); a template is rendered with
+   * the vars of `h` (the task's first host), as Ansible renders it when it queues the task. 0: no limit.
+   */
+  throttleOf(t: Task, h: string): number | undefined {
+    const v = t.throttle ?? this.play.throttle;
+    if (typeof v !== 'string') return v;
+    const n = Number(String(renderValue(v, this.host(h).vars(t), { at: t.at, host: h })).trim());
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RunbookError(`throttle must be a whole number of hosts, at least 0: got ${JSON.stringify(v)}`, {
+        at: t.at,
+        hint: 'e.g. throttle: 2',
+      });
+    }
+    return n === 0 ? undefined : n;
   }
 
   throttled(t: Task, h: string): Promise<TaskOutcome | undefined> {
-    const n = this.throttleOf(t);
+    if (this.throttles.has(t)) return this.throttles.get(t)!.use(() => this.host(h).runTask(t));
+    const n = this.throttleOf(t, h);
     if (!n) return this.host(h).runTask(t);
     let sem = this.throttles.get(t);
     if (!sem) this.throttles.set(t, (sem = new Semaphore(n)));

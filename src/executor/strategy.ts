@@ -22,7 +22,11 @@ export async function runLinear(p: PlayRun, list: Task[], batch: string[]): Prom
     // run_once: a template is rendered with the first host's vars, once for the task, as Ansible's linear strategy does
     if (BYPASS_HOST_LOOP.has(t.module) || templatedBool(t.runOnce, p.host(active[0]!).vars(t), t.at)) await runOnce(p, t, active);
     else
-      await forEachLimit(active, Math.min(p.st.o.forks, p.throttleOf(t) ?? p.st.o.forks), async (h) => void (await p.host(h).runTask(t)));
+      await forEachLimit(
+        active,
+        Math.min(p.st.o.forks, p.throttleOf(t, active[0]!) ?? p.st.o.forks),
+        async (h) => void (await p.host(h).runTask(t)),
+      );
     if (p.anyErrorsFatal && p.currentBatch.some((h) => p.st.host(h).failed)) p.fatal = true;
     if (t.include) for (const [hosts, tasks] of p.includes.groups(t, active, (h) => p.st.healthy(h))) await runLinear(p, tasks, hosts);
   }

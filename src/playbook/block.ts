@@ -60,7 +60,7 @@ export interface Inherited {
   delegateTo?: string;
   runOnce?: boolean | string;
   remoteUser?: string;
-  throttle?: number;
+  throttle?: number | string;
   ignoreUnreachable?: boolean;
   diff?: boolean;
 }

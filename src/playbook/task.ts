@@ -185,9 +185,9 @@ export function remoteUserOf(f: Field): string {
   return templated(f, str(f, 'remote_user: deploy'));
 }
 
-/** throttle: a whole number of hosts, at least 1 (0 means no limit, as in Ansible). */
-export function throttleOf(f: Field): number | undefined {
-  const n = int(f, 0);
+/** throttle: a whole number of hosts (0 means no limit, as in Ansible), or a template of one rendered when the task starts. */
+export function throttleOf(f: Field): number | string | undefined {
+  const n = intOrTemplate(f, 0);
   return n === 0 ? undefined : n;
 }
 

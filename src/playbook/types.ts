@@ -102,7 +102,8 @@ export interface Task {
   /** remote_user keyword (a template): the SSH user unless a variable (ansible_user) names one. */
   remoteUser?: string;
   /** At most this many hosts run the task at once. */
-  throttle?: number;
+  /** hosts at once: a whole number, or a template rendered with the first host's vars when the task starts */
+  throttle?: number | string;
   /** An unreachable host is reported and the play goes on with it. */
   ignoreUnreachable?: boolean;
   /** network: true on command/shell: it can change the host's network (network safety arms the host first). */
@@ -163,7 +164,8 @@ export interface Play {
   tags: string[];
   /** remote_user keyword (a template); tasks and blocks may override it. */
   remoteUser?: string;
-  throttle?: number;
+  /** hosts at once: a whole number, or a template rendered with the first host's vars when the task starts */
+  throttle?: number | string;
   ignoreUnreachable?: boolean;
   diff?: boolean;
   /** Absent: inventory order. */

@@ -55,7 +55,10 @@ const DEFINITIONS: Record<string, Schema> = {
     anyOf: [{ type: 'array' }, { type: 'string', pattern: '\\S' }],
   },
   remoteUser: { description: 'the SSH user, unless a variable (ansible_user) names one', anyOf: [{ type: 'string', pattern: '\\S' }] },
-  throttle: { type: 'integer', minimum: 0, description: 'at most this many hosts run the task at once (0: no limit)' },
+  throttle: {
+    ...intOrTemplate(0),
+    description: 'at most this many hosts run the task at once (0: no limit; a template is rendered when the task starts)',
+  },
   collections: {
     description: 'collections (namespace.name); modules resolve by short name',
     type: ['array', 'null'],

@@ -120,6 +120,26 @@ describe('free strategy', () => {
     expect(most).toBe(1);
   });
 
+  it.each(['linear', 'free'])("throttle as a template (kubespray's \"{{ groups['etcd'] | length // 2 }}\"), %s", async (strategy) => {
+    let inFlight = 0;
+    let most = 0;
+    const slow = async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return {};
+    };
+    const task = `    - command: step 1\n      throttle: "{{ groups['all'] | length // 2 }}"\n`;
+    const r = await runYaml(play(`  strategy: ${strategy}\n`, task), {
+      inventory: ['h1', 'h2', 'h3', 'h4'],
+      script: (lab) => {
+        for (const h of lab.hosts.values()) h.on('step', slow);
+      },
+    });
+    expect(r.results).toHaveLength(4);
+    expect(most).toBe(2);
+  });
+
   it('add_host runs once for all hosts', async () => {
     const pb =
       play('  strategy: free\n', `    - add_host: {name: new1, groups: extra}\n`) +
