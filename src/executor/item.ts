@@ -30,7 +30,13 @@ export function loopItems(t: Task, vars: Record<string, unknown>, baseDir?: stri
   const dirs = lookupDirs(t, { baseDir: baseDir ?? (t.at.file ? dirname(t.at.file) : process.cwd()) });
   let items = renderValue(t.loop, vars, { at: t.at, dirs });
   // with_<lookup>: the rendered terms go through the lookup (a plain string is a literal term, as in Ansible).
-  if (t.loopLookup) return expandLookup(t.loopLookup, items, { at: t.at, baseDir: t.loopBaseDir ?? process.cwd(), roleDir: t.roleDir });
+  if (t.loopLookup)
+    return expandLookup(t.loopLookup, items, {
+      at: t.at,
+      baseDir: t.loopBaseDir ?? process.cwd(),
+      roleDir: t.roleDir,
+      groups: vars.groups,
+    });
   // A bare expression (`loop: packages`) is evaluated; what a {{ }} template rendered to is not re-read.
   if (typeof items === 'string' && typeof t.loop === 'string' && !t.loop.includes('{{')) {
     const e = evaluate(items, vars, t.at);

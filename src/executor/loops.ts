@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { type Location, RunbookError } from '../errors.js';
 import type { WithLookup } from '../playbook/keywords.js';
+import { hostsFromGroups } from '../inventory/select.js';
 import { parseKv } from '../playbook/kv.js';
 
 export interface LookupContext {
@@ -13,6 +14,8 @@ export interface LookupContext {
   baseDir: string;
   /** The task's role folder, searched first. */
   roleDir?: string;
+  /** The `groups` variable, for with_inventory_hostnames. */
+  groups?: unknown;
 }
 
 function fail(ctx: LookupContext, lookup: string, msg: string, hint: string): never {
@@ -55,6 +58,8 @@ export function expandLookup(lookup: WithLookup, terms: unknown, ctx: LookupCont
       return firstFound(terms, ctx);
     case 'file':
       return flatten1(listify(terms)).map((t) => fileItem(String(t), ctx));
+    case 'inventory_hostnames':
+      return hostsFromGroups(ctx.groups, flatten1(listify(terms)).map(String));
   }
 }
 

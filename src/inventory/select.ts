@@ -135,3 +135,24 @@ export function selectHosts(inv: Inventory, pattern: string): string[] {
   for (const t of terms.filter((x) => x.op === '!')) for (const h of withSubscript(inv, t.text)) selected.delete(h);
   return [...selected];
 }
+
+/**
+ * Ansible's inventory_hostnames lookup: the hosts a pattern picks from the `groups` variable alone (a flat inventory
+ * made of it, as the lookup makes one), in the order Ansible gives; a pattern that picks nothing gives [].
+ */
+export function hostsFromGroups(groups: unknown, patterns: string[]): string[] {
+  const inv: Inventory = { sources: ['groups'], hosts: new Map(), groups: new Map() };
+  if (groups && typeof groups === 'object' && !Array.isArray(groups)) {
+    for (const [name, members] of Object.entries(groups as Record<string, unknown>)) {
+      const hosts = new Set((Array.isArray(members) ? members : []).map(String));
+      inv.groups.set(name, { name, hosts, children: new Set(), vars: {} });
+      for (const h of hosts) if (!inv.hosts.has(h)) inv.hosts.set(h, { name: h, vars: {} });
+    }
+  }
+  if (!inv.groups.has('all')) inv.groups.set('all', { name: 'all', hosts: new Set(inv.hosts.keys()), children: new Set(), vars: {} });
+  try {
+    return selectHosts(inv, patterns.join(':'));
+  } catch {
+    return [];
+  }
+}

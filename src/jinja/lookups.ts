@@ -1,9 +1,10 @@
 // lookup()/query() as Ansible has them, run on the controller: env, file, template, pipe, vars, lines, fileglob,
-// first_found, items/list, dict, indexed_items, sequence, varnames, password. Anything else is a clear error, never a silent ''.
+// first_found, items/list, dict, indexed_items, sequence, varnames, password, inventory_hostnames. Anything else is a clear error, never a silent ''.
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { hostsFromGroups } from '../inventory/select.js';
 import { addSecret } from '../vault/secrets.js';
 import { PyCallable } from './runtime.js';
 import { isMapping, JinjaError, type Kwargs, pyStr } from './values.js';
@@ -129,6 +130,8 @@ const LOOKUPS: Record<string, Lookup> = {
       return Object.keys(ctx.vars).filter((n) => re.test(n));
     }),
   password: (_c, terms) => flat(terms).map((t) => passwordLookup(String(t))),
+  // host patterns against the `groups` variable, as Ansible's lookup builds its own inventory from it
+  inventory_hostnames: (ctx, terms) => hostsFromGroups(ctx.vars.groups, flat(terms).map(String)),
 };
 
 /** Python re syntax JavaScript spells otherwise: named groups and their references. */

@@ -254,6 +254,7 @@ const TASK_KEY_SCHEMAS: Record<(typeof TASK_KEYS)[number], Schema> = {
   with_first_found: ref('withTerms'),
   with_indexed_items: ref('withTerms'),
   with_file: ref('withTerms'),
+  with_inventory_hostnames: { ...ref('withTerms'), description: 'the hosts host patterns pick, as item' },
 };
 
 const LOOP_KEYS = TASK_KEYS.filter((k) => k === 'loop' || k.startsWith('with_'));

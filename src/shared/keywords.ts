@@ -87,6 +87,7 @@ export const TASK_KEYS = [
   'with_first_found',
   'with_indexed_items',
   'with_file',
+  'with_inventory_hostnames',
   'connection',
 ] as const;
 
@@ -104,6 +105,7 @@ export const WITH_LOOKUPS = [
   'first_found',
   'indexed_items',
   'file',
+  'inventory_hostnames',
 ] as const;
 export type WithLookup = (typeof WITH_LOOKUPS)[number];
 
@@ -207,7 +209,7 @@ export const UNSUPPORTED_LOOP_CONTROL_KEYS: Record<string, string> = {
 
 // Lookups runbook does not expand; each has a loop: equivalent.
 export const WITH_LOOKUP_HINT =
-  'runbook expands with_items, with_list, with_dict, with_together, with_nested, with_cartesian, with_subelements, with_sequence, with_fileglob, with_first_found, with_indexed_items and with_file; write this one as loop: with a list, e.g. loop: "{{ my_list | flatten }}"';
+  'runbook expands with_items, with_list, with_dict, with_together, with_nested, with_cartesian, with_subelements, with_sequence, with_fileglob, with_first_found, with_indexed_items, with_file and with_inventory_hostnames; write this one as loop: with a list, e.g. loop: "{{ my_list | flatten }}"';
 
 /** Keys of one vars_prompt entry. */
 export const VARS_PROMPT_KEYS = ['name', 'prompt', 'default', 'private', 'confirm', 'unsafe', 'encrypt', 'salt', 'salt_size'] as const;

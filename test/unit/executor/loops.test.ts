@@ -158,6 +158,18 @@ describe('with_* lookups', () => {
     expect(() => expandLookup('file', 'nope.pub', fctx)).toThrow(/with_file: could not find "nope.pub"/);
   });
 
+  it("with_inventory_hostnames and lookup('inventory_hostnames'): host patterns over `groups`, as ansible-playbook answers", () => {
+    // the answers ansible-playbook 2.14 gave for this inventory ([web] w1 w2, [db] d1, [app:children] web)
+    const groups = { all: ['w1', 'w2', 'd1'], ungrouped: [], web: ['w1', 'w2'], db: ['d1'], app: ['w1', 'w2'] };
+    const ctx = { ...fctx, groups };
+    expect(expandLookup('inventory_hostnames', 'all:!db', ctx)).toEqual(['w1', 'w2']);
+    expect(expandLookup('inventory_hostnames', ['app', 'db'], ctx)).toEqual(['w1', 'w2', 'd1']);
+    expect(expandLookup('inventory_hostnames', 'web[0]', ctx)).toEqual(['w1']);
+    expect(expandLookup('inventory_hostnames', 'nosuch', ctx)).toEqual([]);
+    const t = { ...bareTask('debug', { msg: 'x' }, at), loop: "{{ query('inventory_hostnames', 'web:&app') }}" };
+    expect(loopItems(t, { groups })).toEqual(['w1', 'w2']);
+  });
+
   it('loopItems renders the terms, then expands them; a bare string is a literal term', () => {
     const t = { ...bareTask('debug', { msg: 'x' }, at), loop: ['{{ a }}', 'c'], loopLookup: 'items' as const };
     expect(loopItems(t, { a: ['x', 'y'] })).toEqual(['x', 'y', 'c']);
