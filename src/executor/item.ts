@@ -111,7 +111,7 @@ function contextFor(t: Task, host: string, vars: Record<string, unknown>, env: T
     baseDir: env.baseDir,
     at: t.at,
     renderFile: (p) => renderFile(resolveLocal(p, env.baseDir, 'templates', t.roleDir), vars, host, { dirs: lookupDirs(t, env) }),
-    localPath: (p) => resolveLocal(p, env.baseDir, 'files', t.roleDir),
+    localPath: (p, folder = 'files') => resolveLocal(p, env.baseDir, folder, t.roleDir),
     readLocal: (p) => {
       const path = resolveLocal(p, env.baseDir, 'files', t.roleDir);
       return readLocalFile(path, t);

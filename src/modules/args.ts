@@ -126,6 +126,11 @@ export function mode(a: Args, key: string): string | undefined {
   return n.toString(8).padStart(4, '0');
 }
 
+/** copy's and template's mode: an octal mode, or "preserve" (the source's own mode, as Ansible gives it). */
+export function modeOrPreserve(a: Args, key: string): string | undefined {
+  return a.v[key] === 'preserve' ? 'preserve' : mode(a, key);
+}
+
 // A single string is a one-item list, as in Ansible.
 export function list(a: Args, key: string): string[] | undefined {
   const v = a.v[key];

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { cmd, quote } from '../remote/quote.js';
-import { type Attrs, attrFix, parentOf, planWrite, statPaths } from './fs.js';
+import { type Attrs, attrFix, PRESERVE, parentOf, planWrite, preserved, statPaths } from './fs.js';
 import { section, sections } from './net/probe-text.js';
 import type { FileDiff, Plan, Probe, Step, TaskContext } from './types.js';
 
@@ -60,8 +60,9 @@ export async function planCopyTree(t: TreeTarget, src: string, root: string, pro
   }
   let changedFiles = 0;
   for (const [i, f] of filePaths.entries()) {
+    const from = join(root, files[i]);
     const plan = await planWrite(
-      { ...t, validate: undefined, dest: f, content: readFileSync(join(root, files[i])) } as never,
+      { ...preserved(t, from), validate: undefined, dest: f, content: readFileSync(from) } as never,
       stats[dirPaths.length + i],
       probe,
       ctx,
@@ -88,14 +89,16 @@ export async function planRemoteCopy(t: TreeTarget, src: string, probe: Probe): 
     const base = treeBase(src, t.dest);
     const same = await probe.run(`diff -rq -- ${s} ${quote(base)} >/dev/null 2>&1 && echo same`);
     const result = { dest: base, src };
+    const keep = t.mode === PRESERVE;
     if (same.stdout.trim() === 'same') {
       const have = (await statPaths(probe, [base]))[0];
-      const fix = attrFix(base, t, have);
+      const fix = attrFix(base, keep ? { ...t, mode: undefined } : t, have);
       if (!fix.cmds.length) return { changed: false, note: 'up to date', result };
       return { changed: true, steps: [{ kind: 'exec', cmd: fix.cmds.join(' && ') }], note: fix.changes.join(', '), result };
     }
-    const cmds = [cmd('mkdir', '-p', '--', base), `cp -R -- ${quote(`${src.replace(/\/+$/, '')}/.`)} ${quote(base)}`];
-    if (t.mode) cmds.push(cmd('chmod', '-R', t.mode, base));
+    const cp = keep ? 'cp -R --preserve=mode --' : 'cp -R --';
+    const cmds = [cmd('mkdir', '-p', '--', base), `${cp} ${quote(`${src.replace(/\/+$/, '')}/.`)} ${quote(base)}`];
+    if (t.mode && !keep) cmds.push(cmd('chmod', '-R', t.mode, base));
     if (t.owner || t.group) cmds.push(cmd('chown', '-R', `${t.owner ?? ''}${t.group ? `:${t.group}` : ''}`, base));
     return { changed: true, steps: [{ kind: 'exec', cmd: cmds.join(' && ') }], note: 'directory copied', result };
   }
@@ -113,6 +116,8 @@ export async function planRemoteCopy(t: TreeTarget, src: string, probe: Probe): 
   const result = { dest, src, checksum: from.sha256 };
   if (have.type === 'absent' && parent.type !== 'dir')
     return { changed: false, failed: `Destination directory ${parentOf(dest)} does not exist` };
+  // mode: preserve is the host source's own mode
+  if (t.mode === PRESERVE) t = { ...t, mode: from.mode };
   if (have.type === 'file' && have.sha256 === from.sha256) {
     const fix = attrFix(dest, t, have);
     if (!fix.cmds.length) return { changed: false, note: 'up to date', result };

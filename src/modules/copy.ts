@@ -2,11 +2,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
-import { fail, isTemplated, mode } from './args.js';
+import { fail, isTemplated, mode, modeOrPreserve } from './args.js';
 import { planCopyTree, planRemoteCopy } from './copy-tree.js';
 import { type FileBatch, mergeFileSteps, withFileBatch } from './file-batch.js';
 import { VALIDATE_ARG, withValidate } from './files/validate.js';
-import { type Attrs, attrsOf, missingDirPlan, parentOf, planWrite, SELINUX_ARGS, selinuxGuard, statPaths } from './fs.js';
+import {
+  type Attrs,
+  attrsOf,
+  missingDirPlan,
+  PRESERVE,
+  parentOf,
+  planWrite,
+  preserved,
+  SELINUX_ARGS,
+  selinuxGuard,
+  statPaths,
+} from './fs.js';
 import type { ArgSpecs } from './spec.js';
 import { defineModule, type Plan, type Probe, type TaskContext } from './types.js';
 
@@ -30,7 +41,11 @@ export interface CopyArgs extends CopyTarget {
 /** Args common to copy and template: where the file lands and with which attributes. */
 export const TARGET_ARGS = {
   dest: { type: 'path', required: true, description: 'path on the host; ending in / (or an existing directory) puts the file inside it' },
-  mode: { type: 'raw', check: mode, description: 'octal mode such as "0644" (quote it in YAML)' },
+  mode: {
+    type: 'raw',
+    check: modeOrPreserve,
+    description: 'octal mode such as "0644" (quote it in YAML), or preserve: the source file\'s own mode',
+  },
   owner: { description: 'user that owns the file' },
   group: { description: 'group that owns the file' },
   backup: { type: 'bool', default: false, description: 'keep a timestamped copy of the old file beside it' },
@@ -105,6 +120,8 @@ export const copy = defineModule({
       else if (typeof c === 'number' || typeof c === 'boolean') p.content = String(c);
       else p.content = `${JSON.stringify(c, null, 2)}\n`;
     }
+    if (p.content !== undefined && t.mode === PRESERVE)
+      fail(a, 'mode: preserve needs src (content has no mode to keep)', 'give an octal mode such as "0644"');
     if (p.content !== undefined && t.dest.endsWith('/') && !isTemplated(t.dest))
       fail(a, `cannot use content with a directory as dest (${t.dest})`, 'name the file in dest');
     return p;
@@ -132,7 +149,7 @@ async function planCopyArgs(p: CopyArgs, probe: Probe, ctx: TaskContext): Promis
   if (p.src !== undefined) {
     const local = ctx.localPath?.(p.src);
     if (local && isDir(local)) return planCopyTree(p, p.src, local, probe, ctx);
-    return planCopy(p, ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
+    return planCopy(preserved(p, local), ctx.readLocal(p.src), posix.basename(p.src), probe, ctx);
   }
   return planCopy(p, Buffer.from(p.content ?? '', 'utf8'), undefined, probe, ctx);
 }

@@ -1,4 +1,5 @@
 // File facts in one round trip and the write/chmod decisions shared by copy, template, file and lineinfile.
+import { existsSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { TaskError } from '../errors.js';
@@ -318,4 +319,16 @@ export function missingDirPlan(
       diff: [{ path: dest, before: '', after: content.toString('utf8') }],
     };
   return { changed: false, failed: what };
+}
+
+/** mode: preserve — the file lands with its source's own mode. */
+export const PRESERVE = 'preserve';
+
+/** A controller file's mode, as 4 octal digits. */
+export const localMode = (path: string): string => (statSync(path).mode & 0o7777).toString(8).padStart(4, '0');
+
+/** The target with mode: preserve made the source's mode (undefined where the source cannot be found: left as is). */
+export function preserved<T extends { mode?: string }>(t: T, sourcePath: string | undefined): T {
+  if (t.mode !== PRESERVE) return t;
+  return { ...t, mode: sourcePath && existsSync(sourcePath) ? localMode(sourcePath) : undefined };
 }

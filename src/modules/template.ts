@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
 import { type CopyTarget, planCopy, TARGET_ARGS, targetOf } from './copy.js';
-import { selinuxGuard } from './fs.js';
+import { preserved, selinuxGuard } from './fs.js';
 import { defineModule } from './types.js';
 
 /** copy's target plus the template path (resolved by ctx.renderFile). */
@@ -29,7 +29,7 @@ export const template = defineModule({
     const refused = await selinuxGuard(p, probe, ctx);
     if (refused) return refused;
     const content = Buffer.from(ctx.renderFile(p.src), 'utf8');
-    return planCopy(p, content, posix.basename(p.src), probe, ctx);
+    return planCopy(preserved(p, ctx.localPath?.(p.src, 'templates')), content, posix.basename(p.src), probe, ctx);
   },
   // A missing template or one that fails to render for a host is found before any host is touched.
   preflight(p, ctx) {

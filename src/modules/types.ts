@@ -113,8 +113,8 @@ export interface TaskContext {
   renderFile(path: string): string;
   /** Read a controller-side file (same resolution as renderFile). */
   readLocal(path: string): Buffer;
-  /** Where a controller-side path resolves (same search as readLocal); copy uses it to find a directory src. */
-  localPath?(path: string): string;
+  /** Where a controller-side path resolves (readLocal's search; `templates`: renderFile's); copy finds a directory src by it. */
+  localPath?(path: string, folder?: 'files' | 'templates'): string;
   /** Evaluate a `when:`-style expression against the host's vars (assert uses it). */
   test(expr: string): boolean;
 }

@@ -129,6 +129,55 @@ describe('copy: remote_src', () => {
   });
 });
 
+// mode: preserve (copy and template, as Ansible): the file lands with its source's own mode
+describe('copy / template: mode preserve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-preserve-'));
+  writeFileSync(join(dir, 's.sh'), 'hi\n', { mode: 0o750 });
+  const ctx = fakeCtx({ readLocal: () => Buffer.from('hi\n'), localPath: (p) => join(dir, p), renderFile: () => 'hi\n' });
+  test('a controller file: its mode (here 0750) goes with the upload', async () => {
+    const probe = fakeProbe([[/stat -L/, stats('absent', dirLine(), 'absent')]]);
+    const plan = await copy.plan(copy.parse({ src: 's.sh', dest: '/usr/local/bin/s.sh', mode: 'preserve' }, at), probe, ctx);
+    expect(plan.steps).toMatchObject([{ kind: 'upload', dest: '/usr/local/bin/s.sh', mode: '0750' }]);
+  });
+  test('an existing file with that mode and content is unchanged; with another mode it is chmod-ed', async () => {
+    const same = fakeProbe([[/stat -L/, stats(fileLine('hi\n', '750'), dirLine(), 'absent')]]);
+    expect((await copy.plan(copy.parse({ src: 's.sh', dest: '/b/s.sh', mode: 'preserve' }, at), same, ctx)).changed).toBe(false);
+    const other = fakeProbe([[/stat -L/, stats(fileLine('hi\n', '644'), dirLine(), 'absent')]]);
+    expect(cmds((await copy.plan(copy.parse({ src: 's.sh', dest: '/b/s.sh', mode: 'preserve' }, at), other, ctx)).steps)).toEqual([
+      'chmod 0750 /b/s.sh',
+    ]);
+  });
+  test("template: the template file's mode", async () => {
+    const probe = fakeProbe([[/stat -L/, stats('absent', dirLine(), 'absent')]]);
+    const plan = await template.plan(template.parse({ src: 's.sh', dest: '/b/out', mode: 'preserve' }, at), probe, ctx);
+    expect(plan.steps).toMatchObject([{ kind: 'upload', mode: '0750' }]);
+  });
+  test("remote_src: the host source's mode (its stat answers 711)", async () => {
+    const probe = fakeProbe([
+      [/@@dir/, '@@file\n\n'],
+      [/stat -L/, stats(fileLine('new', '711'), 'absent', dirLine(), 'absent')],
+    ]);
+    const steps = cmds(
+      (await copy.plan(copy.parse({ src: '/etc/a', dest: '/etc/b', remote_src: true, mode: 'preserve' }, at), probe, fakeCtx())).steps,
+    );
+    expect(steps[0]).toMatch(/&& chmod 0711 \/etc\/\.b\.runbook-cp-\w+$/);
+  });
+  test("remote_src directory: cp keeps each file's mode", async () => {
+    const q = copy.parse({ src: '/srv/site/', dest: '/var/www', remote_src: true, mode: 'preserve' }, at);
+    const probe = fakeProbe([
+      [/@@dir/, '@@dir\n\n'],
+      [/^diff -rq/, ''],
+    ]);
+    expect(cmds((await copy.plan(q, probe, fakeCtx())).steps)).toEqual([
+      'mkdir -p -- /var/www && cp -R --preserve=mode -- /srv/site/. /var/www',
+    ]);
+  });
+  test('with content there is no source mode: refused, naming what to give', () => {
+    expect(() => copy.parse({ content: 'x', dest: '/b', mode: 'preserve' }, at)).toThrow('mode: preserve needs src');
+    expect(() => file.parse({ path: '/b', mode: 'preserve' }, at)).toThrow('an octal mode such as "0644"');
+  });
+});
+
 describe('copy / template: validate', () => {
   test('copy: upload to a temporary name, validate, rename', async () => {
     const probe = fakeProbe([[/stat -L/, stats(fileLine('old'), dirLine())]]);
