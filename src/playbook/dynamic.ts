@@ -1,4 +1,4 @@
-// Dynamic includes: an include_tasks / include_role whose file or role is chosen per host at run time (a templated
+// Dynamic includes: every include_tasks, and an include_role whose role is chosen per host at run time (a templated
 // name, a loop, when:, apply:) stays one task at load; each host reads what it includes when its turn comes, through
 // the same loader functions as an import. As in Ansible, the include's own keywords (when, tags, loop, ignore_errors…)
 // apply to the include itself; its vars (and loop variable) and apply: keywords reach the included tasks, and so do
@@ -17,6 +17,8 @@ import { type ParsedTask, parseTask, type TaskScope } from './task.js';
 import type { BlockRef, Task } from './types.js';
 
 const APPLY_KEYS = INHERITED_KEYS.filter((k) => k !== 'name');
+/** How deep one task file may include itself at run time before runbook calls it a runaway. */
+const MAX_INCLUDE_DEPTH = 64;
 
 /** The include_tasks / include_role entry as one runtime task, or undefined when it is read statically (a plain import). */
 export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain: BlockRef[], files: string[]): ParsedTask | undefined {
@@ -35,8 +37,15 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
       if ((ROLE_FROM_ARGS as readonly string[]).includes(f.key) && isScalar(f.node) && typeof f.node.value === 'string')
         roleFrom[roleFromKey(f.key)] = f.node.value;
   const fromTemplated = Object.values(roleFrom).some((v) => hasTemplate(v));
+  // every include_tasks is read when it runs, as in Ansible: its keywords (tags, when…) are the include's own, it
+  // counts as a task in the recap, and a file may include itself (kubespray's retry: a rescue that includes its own
+  // file again) as far as its conditions let it. A plain include_role is still read at load (see README).
   const dynamic =
-    (typeof name === 'string' && hasTemplate(name)) || fromTemplated || fields.some((f) => isDynamicKey(f.key)) || applyF !== undefined;
+    kind === 'tasks' ||
+    (typeof name === 'string' && hasTemplate(name)) ||
+    fromTemplated ||
+    fields.some((f) => isDynamicKey(f.key)) ||
+    applyF !== undefined;
   if (!dynamic) return undefined;
   if (scope.handler) fail(incF.keyAt, `handlers cannot use ${shortName(incF.key)}`, 'write the handlers out under handlers:');
   const parsed = parseTask(src, node, scope);
@@ -59,7 +68,7 @@ export function dynamicInclude(src: Source, node: Node, scope: TaskScope, chain:
   };
   // A name known now is read now too, so a mistake in the file stops the run before any host is touched (behind a
   // when:, a module runbook lacks is not a mistake: see TaskScope.guarded).
-  if (!hasTemplate(own) && !fromTemplated) expand(t, own, {}, true, roleFrom);
+  if (!hasTemplate(own) && !fromTemplated) expand(t, own, {}, true, roleFrom, nameF?.at ?? incF.at);
   return parsed;
 }
 
@@ -90,7 +99,8 @@ export function expandInclude(t: Task, name: string, itemVars: Record<string, un
   return expand(t, name, itemVars, false, from);
 }
 
-function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe: boolean, from: RoleFrom): Included {
+/** `at`: where a file that cannot be read is reported (at load, the file name as written). */
+function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe: boolean, from: RoleFrom, at: Location = t.at): Included {
   const inc = t.include!;
   const scope: TaskScope = {
     handler: false,
@@ -105,12 +115,19 @@ function expand(t: Task, name: string, itemVars: Record<string, unknown>, probe:
   let out: Included;
   if (inc.kind === 'tasks') {
     const file = resolvePath(dirname(inc.from), name);
-    if (inc.files.includes(file)) {
-      const cycle = [...inc.files.slice(inc.files.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f).join(' → ');
-      fail(t.at, `task files include each other in a cycle: ${cycle}`, 'remove one of the includes');
+    // checked at load: the file is being read further up, so it is checked already
+    if (probe && inc.files.includes(file)) return { source: file, tasks: [], handlers: [] };
+    // at run time an include may recurse (Ansible's include_tasks does), within a bound
+    if (inc.files.filter((f) => f === file).length >= MAX_INCLUDE_DEPTH) {
+      const chain = [...inc.files.slice(inc.files.indexOf(file)), file].map((f) => relative(process.cwd(), f) || f);
+      fail(
+        t.at,
+        `include_tasks nests ${MAX_INCLUDE_DEPTH} deep: ${chain.slice(0, 3).join(' → ')} → …`,
+        'give the recursion a when: that stops it (e.g. a retry count)',
+      );
     }
     const src = readYamlSource(file, 'task file', {
-      at: t.at,
+      at,
       hint: `include_tasks paths are relative to the file that names them (${dirname(inc.from)})`,
     });
     out = { source: file, tasks: taskFileEntries(src, scope, t.blocks ?? [], [...inc.files, file]), handlers: [] };

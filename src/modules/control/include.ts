@@ -9,7 +9,7 @@ const apply = { type: 'dict', description: 'task keywords (tags, become, when, â
 /** A dynamic include_tasks: the file is rendered and read per host when its turn comes. */
 export const include_tasks = defineModule({
   name: 'include_tasks',
-  doc: 'Runs the tasks of a file chosen per host at run time (templated name, loop); import_tasks reads it at load.',
+  doc: 'Runs the tasks of a file, read when it runs (its name may be a template, per host and loop item); import_tasks reads it at load.',
   example: 'include_tasks: "{{ item }}.yml"',
   local: true,
   freeForm: true,

@@ -237,6 +237,37 @@ describe('before any host', () => {
     expect(r.recap.h1).toMatchObject({ ok: 3, changed: 2 });
   });
 
+  it("an include_tasks of its own file recurses when it runs, as in Ansible (kubespray's retry of a block)", async () => {
+    const retry = `- block:
+    - set_fact: {tries: "{{ (tries | default(0) | int) + 1 }}"}
+    - command: "try {{ tries }}"
+  rescue:
+    - fail: {msg: gave up}
+      when: tries | int >= 5
+    - include_tasks: retry.yml
+`;
+    const r = await runYaml(play('    - include_tasks: retry.yml\n    - command: after\n'), {
+      inventory: ['h1'],
+      files: { 'retry.yml': retry },
+      script: (lab) => {
+        lab.host('h1').on('try 1', { code: 1 });
+        lab.host('h1').on('try 2', { code: 1 });
+      },
+    });
+    expect(r.lab.host('h1').commands).toEqual(['try 1', 'try 2', 'try 3', 'after']);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('a recursion that never stops is cut at 64 levels, naming the file', async () => {
+    const r = await runYaml(play('    - include_tasks: again.yml\n'), {
+      inventory: ['h1'],
+      files: { 'again.yml': '- command: once more\n- include_tasks: again.yml\n' },
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.lab.host('h1').commands).toHaveLength(64);
+    expect(JSON.stringify(r.of('h1'))).toContain('include_tasks nests 64 deep');
+  });
+
   it('delegate_facts: a fact set on one host for every host (set_fact delegated over a loop), as the kubeadm roles do', async () => {
     const pb = `- hosts: all
   gather_facts: false

@@ -18,7 +18,7 @@ const PB = `- hosts: all
 `;
 const NET = `- name: bridge
   bridge: { name: br0 }
-- include_tasks: routes.yml
+- import_tasks: routes.yml
 `;
 const ROUTES = `- name: route
   route: { to: 192.168.2.0/24, via: 10.0.0.2 }
@@ -37,6 +37,14 @@ describe('import_tasks / include_tasks', () => {
     expect(route.tags).toEqual(['net']);
     expect(route.vars).toEqual({ mtu: 1400 });
     expect(tasks[3].when).toEqual([]);
+  });
+
+  it('include_tasks stays one task at load (read when it runs, as in Ansible); its file is checked now all the same', () => {
+    const tasks = loadText(PB, { 'tasks/net.yml': '- include_tasks: routes.yml\n', 'tasks/routes.yml': ROUTES }).plays[0].tasks;
+    expect(tasks.map((t) => t.name ?? t.module)).toEqual(['first', 'include_tasks', 'last']);
+    const e = errorOf(PB, { 'tasks/net.yml': '- include_tasks: routes.yml\n', 'tasks/routes.yml': '- rout: {}\n' });
+    expect(e.message).toBe('unknown module "rout"');
+    expect(e.at?.file).toMatch(/tasks\/routes\.yml$/);
   });
 
   it('an error inside an imported file names that file, line and column', () => {

@@ -122,7 +122,7 @@ const cases: BadCase[] = [
     title: 'a looped include_tasks of a missing file (its name is known: read at load)',
     yaml: play('    - include_tasks: other.yml\n      loop: [1, 2]\n'),
     message: /^task file not found: .*other\.yml$/,
-    at: '3:7',
+    at: '3:22',
     hint: /relative to the file that names them/,
   },
   {
