@@ -11,7 +11,8 @@ const STATES = ['file', 'directory', 'absent', 'touch', 'link', 'hard'] as const
 /** Normalised file args (path aliases dest/name folded in). */
 export interface FileArgs extends Attrs {
   path: string;
-  state: (typeof STATES)[number];
+  /** absent: not given (the path's current state is used, as Ansible) */
+  state?: (typeof STATES)[number];
   src?: string;
   force: boolean;
   /** state=directory: mode/owner/group for the whole tree. */
@@ -143,8 +144,8 @@ export const file = defineModule({
     path: { type: 'path', required: true, aliases: ['dest', 'name'], description: 'the path on the host' },
     state: {
       choices: STATES,
-      default: 'file',
-      description: 'file: must exist; directory: created with parents; link: a symlink to src; touch: created if absent; absent: removed',
+      description:
+        "file: must exist; directory: created with parents; link: a symlink to src; touch: created if absent; absent: removed. Unset: the path's current state (directory where recurse and it is absent, else file), as Ansible",
     },
     src: { type: 'path', description: 'the link target (state=link only)' },
     mode: { type: 'raw', check: mode, description: 'octal mode such as "0755" (quote it in YAML)' },
@@ -178,7 +179,8 @@ export const file = defineModule({
     };
     if (p.src !== undefined && p.state !== 'link' && p.state !== 'hard' && !isTemplated(p.state))
       fail(a, 'src is only used with state=link or state=hard');
-    if (p.recurse && p.state !== 'directory' && !isTemplated(v.state)) fail(a, "recurse option requires state to be 'directory'");
+    if (p.recurse && p.state !== undefined && p.state !== 'directory' && !isTemplated(v.state))
+      fail(a, "recurse option requires state to be 'directory'");
     for (const k of ['modification_time', 'access_time'] as const) {
       const t = p[k];
       if (t !== undefined && !isTemplated(t) && t !== 'now' && t !== 'preserve' && !STAMP.test(t))
@@ -195,8 +197,8 @@ export const file = defineModule({
   },
 });
 
-async function planFile(p: FileArgs, probe: Probe): Promise<Plan> {
-  const plan = await planState(p, probe);
+async function planFile(given: FileArgs, probe: Probe): Promise<Plan> {
+  const { plan, p } = await planState(given, probe);
   if (plan.failed || p.state === 'absent') return plan;
   const extra = { cmds: [] as string[], changes: [] as string[] };
   if (p.recurse && p.state === 'directory') {
@@ -222,9 +224,21 @@ function missingParents(p: FileArgs): string[] {
   });
 }
 
-async function planState(p: FileArgs, probe: Probe): Promise<Plan> {
-  const follow = p.state !== 'link' && p.state !== 'absent' && p.state !== 'hard';
-  const [have, parent] = await statPaths(probe, [p.path, parentOf(p.path)], { follow });
+/** The plan for the path's state, and the args with the state settled (Ansible's default when none is given). */
+async function planState(given: FileArgs, probe: Probe): Promise<{ plan: Plan; p: FileArgs }> {
+  const follow = given.state !== 'link' && given.state !== 'absent' && given.state !== 'hard';
+  const [have, parent] = await statPaths(probe, [given.path, parentOf(given.path)], { follow });
+  // no state: the path's current one (directory where recurse and it is absent), else file
+  const p: FileArgs =
+    given.state !== undefined
+      ? given
+      : { ...given, state: have.type === 'dir' || (have.type === 'absent' && given.recurse) ? 'directory' : 'file' };
+  if (p.recurse && p.state !== 'directory')
+    return { plan: { changed: false, failed: "recurse option requires state to be 'directory'" }, p };
+  return { plan: await planFor(p, probe, have, parent), p };
+}
+
+async function planFor(p: FileArgs, probe: Probe, have: FileStat, parent: FileStat): Promise<Plan> {
   const q = quote(p.path);
   switch (p.state) {
     case 'absent':

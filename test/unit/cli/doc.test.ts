@@ -27,7 +27,7 @@ describe('runbook doc (built CLI)', () => {
     const r = cli(['doc', 'ansible.builtin.file']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('    aliases: dest, name');
-    expect(r.stdout).toContain('    choices: file, directory, absent, touch, link, hard\n    default: file');
+    expect(r.stdout).toContain('    choices: file, directory, absent, touch, link, hard\n');
     expect(cli(['doc', 'ansible.legacy.shell']).stdout).toContain('- free_form\n');
   });
 

@@ -40,6 +40,8 @@ describe('file: plans', () => {
     [{ path: '/f', state: 'touch', mode: '0600' }, stats(fileLine('x', '644'), dirLine()), exec('chmod 0600 /f')],
     [{ path: '/f', mode: '0600' }, stats(fileLine('x', '644'), dirLine()), exec('chmod 0600 /f')],
     [{ path: '/f', mode: '0600' }, stats(fileLine('x', '600'), dirLine()), undefined],
+    // no state: the path's current one, as Ansible — an existing directory takes the mode (was refused as "not a file")
+    [{ path: '/d', mode: '0700' }, stats(dirLine('755'), dirLine()), exec('chmod 0700 /d')],
     [{ path: '/f', owner: 'bob', group: 'bob' }, stats(fileLine('x'), dirLine()), exec('chown bob:bob /f')],
     [{ path: '/f', group: 'adm' }, stats(fileLine('x'), dirLine()), exec('chgrp adm /f')],
     [{ dest: '/my file', mode: '0600' }, stats(fileLine('x'), dirLine()), exec(`chmod 0600 '/my file'`)],
@@ -142,7 +144,7 @@ describe('file: parse', () => {
     [{ path: '/f', state: 'link' }, 'state=link needs src'],
     [{ path: '/f', state: 'touch', src: '/t' }, 'src is only used with state=link'],
     [{ path: '/f', mode: 'rwx' }, 'must be an octal mode'],
-    [{ path: '/f', recurse: true }, "recurse option requires state to be 'directory'"],
+    [{ path: '/f', recurse: true, state: 'touch' }, "recurse option requires state to be 'directory'"],
     [{ path: '/f', dest: '/g' }, '"dest" is an alias of "path"'],
   ])('%j', (args, msg) => expect(() => file.parse(args, at)).toThrow(msg));
   it('name is an alias of path', () => expect(file.parse({ name: '/x', state: 'absent' }, at).path).toBe('/x'));

@@ -29,8 +29,24 @@ describe('file: recurse', () => {
     ]);
     expect((await file.plan(p, probe, fakeCtx())).changed).toBe(false);
   });
-  test('recurse needs state=directory', () =>
-    expect(() => file.parse({ path: '/x', recurse: true }, at)).toThrow("recurse option requires state to be 'directory'"));
+  test('recurse needs state=directory: given another, refused at load; not given, the path must be a directory or absent', async () => {
+    expect(() => file.parse({ path: '/x', recurse: true, state: 'file' }, at)).toThrow("recurse option requires state to be 'directory'");
+    const onFile = await file.plan(
+      file.parse({ path: '/x', recurse: true }, at),
+      fakeProbe([[/stat -L/, stats(fileLine('x'), dirLine())]]),
+      fakeCtx(),
+    );
+    expect(onFile.failed).toBe("recurse option requires state to be 'directory'");
+    const absent = await file.plan(
+      file.parse({ path: '/x', recurse: true, mode: '0750' }, at),
+      fakeProbe([
+        [/stat -L/, stats('absent', dirLine())],
+        [/^find /, ''],
+      ]),
+      fakeCtx(),
+    );
+    expect(cmds(absent.steps)).toEqual(['mkdir -p -- /x && chmod 0750 /x']);
+  });
 });
 
 describe('file: state=hard', () => {
