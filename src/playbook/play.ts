@@ -29,7 +29,7 @@ import {
   varsMap,
 } from './schema.js';
 import { collectionsOf, moduleDefaultsOf, type ParsedTask, remoteUserOf, type TaskScope, throttleOf } from './task.js';
-import type { Play, VarsPrompt } from './types.js';
+import type { Play, Task, VarsPrompt } from './types.js';
 import { varsFilePath } from './vars-path.js';
 
 // A play is checked whole, tasks and handlers included, so a typo in the last task stops the run at load.
@@ -91,7 +91,8 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   const moduleDefaults = opt(kw, 'module_defaults', (f) => moduleDefaultsOf(src, f));
   // Order of a play, as in Ansible: pre_tasks, roles, tasks, post_tasks; role handlers join the play's.
   const roleHandlers: ParsedTask[] = [];
-  const taskScope: TaskScope = { handler: false, playTags: tags, baseDir, roleHandlers, rolesSeen: new Set(), moduleDefaults };
+  const playRoles: NonNullable<TaskScope['playRoles']> = [];
+  const taskScope: TaskScope = { handler: false, playTags: tags, baseDir, roleHandlers, rolesSeen: new Set(), moduleDefaults, playRoles };
   const pre = opt(kw, 'pre_tasks', (f) => taskList(src, f, taskScope)) ?? [];
   const roles = opt(kw, 'roles', (f) => parseRolesField(src, f, baseDir, taskScope)) ?? { tasks: [], handlers: [] };
   const main = opt(kw, 'tasks', (f) => taskList(src, f, taskScope)) ?? [];
@@ -114,7 +115,24 @@ export function parsePlay(src: Source, node: Node | null, baseDir: string): Play
   checkNotify([...tasks, ...handlers], handlers);
   play.tasks = tasks.map((t) => t.task);
   play.handlers = handlers.map((t) => t.task);
+  exposeRoleVars([...play.tasks, ...play.handlers], playRoles);
   return play;
+}
+
+/**
+ * As Ansible (private_role_vars off, its default): the defaults and vars of every role a play reads at load reach all
+ * its tasks — a role's own stay above the others', and a role's tasks see its dependencies' (kubespray's
+ * validate_inventory reads kubespray_defaults'). Defaults stay the lowest layer; role vars sit with the task's vars.
+ */
+function exposeRoleVars(tasks: Task[], roles: NonNullable<TaskScope['playRoles']>): void {
+  const defaults = Object.assign({}, ...roles.map((r) => r.defaults));
+  const vars = Object.assign({}, ...roles.map((r) => r.vars));
+  const some = (o: object) => Object.keys(o).length > 0;
+  if (!some(defaults) && !some(vars)) return;
+  for (const t of tasks) {
+    if (some(defaults)) t.roleDefaults = { ...defaults, ...t.roleDefaults };
+    if (some(vars)) t.vars = { ...vars, ...t.vars };
+  }
 }
 
 // vars_prompt: [{ name, prompt, default, private, confirm }]; asked before the run (src/playbook/prompt.ts).

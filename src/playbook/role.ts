@@ -2,15 +2,15 @@
 // A role is a folder: tasks/main.yml, handlers/main.yml, defaults/main.yml (lowest-precedence vars), vars/main.yml,
 // templates/ and files/ (searched first by its tasks), meta/main.yml `dependencies:` (run before it, once).
 // Variable precedence follows Ansible: defaults < inventory < play vars < role vars < block/task vars < role params.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
+import { delimiter, dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { ansibleSettings } from '../shared/ansible-config.js';
 import { hasTemplate } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
-import { INHERITED_KEYS, PUBLIC_HINT, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
+import { INHERITED_KEYS, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
 import { bool, checkTemplates, expected, fail, str, sudoMethod } from './schema.js';
 import { readYamlSource } from './source.js';
@@ -75,6 +75,8 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   if (!isMap(roleF.node)) expected(roleF, 'a map with the role name', `${roleF.key}: { name: mesh }`);
   const inner = fieldsOf(src, roleF.node);
   const opts: RoleLoadOptions = {};
+  // import_role shows the role's vars and defaults to the whole play (as roles: does); include_role only with public
+  let isPublic = roleF.key === 'import_role';
   for (const f of inner) {
     if (f.key === 'name') continue;
     if ((ROLE_FROM_ARGS as readonly string[]).includes(f.key)) {
@@ -87,9 +89,8 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
         );
       (opts.from ??= {})[roleFromKey(f.key)] = file;
     } else if (f.key === 'allow_duplicates') opts.allowDuplicates = bool(f);
-    else if (f.key === 'public') {
-      if (bool(f)) fail(f.at, `${roleF.key} with public: true is not supported`, PUBLIC_HINT);
-    } else
+    else if (f.key === 'public') isPublic = bool(f);
+    else
       fail(
         f.keyAt,
         `"${f.key}" is not supported in ${roleF.key}`,
@@ -103,7 +104,8 @@ export function parseRoleTaskEntry(src: Source, node: Node, baseDir: string, sco
   if (roleF.key === 'include_role') opts.allowDuplicates ??= true;
   // The entry itself carries the keywords (when:, tags:, vars:, become: …), as a roles: entry does.
   const entry = { role: nameF, keywords: fields.filter((f) => f !== found), at: posOf(src, node) };
-  return loadRole(src, entry, baseDir, scope, scope.rolesSeen ?? new Set(), [], undefined, opts);
+  const own = isPublic ? scope : { ...scope, playRoles: undefined };
+  return loadRole(src, entry, baseDir, own, scope.rolesSeen ?? new Set(), [], undefined, opts);
 }
 
 interface RoleEntry {
@@ -157,6 +159,34 @@ function roleFile(
   const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
   if (!found) fail(at, `role "${role}" has no ${sub}/${named}`, `looked for ${candidates.join(', ')}`);
   return found;
+}
+
+/**
+ * A role's vars or defaults: its main.yml, or — as Ansible reads `defaults/main/` and `vars/main/` when they are
+ * folders (kubespray's kubespray_defaults) — every .yml/.yaml/.json file under that folder, sorted, merged in order.
+ */
+function roleVars(dir: string, sub: 'vars' | 'defaults', named: string | undefined, role: string, at: Location): Record<string, unknown> {
+  const folder = join(dir, sub, named ?? 'main');
+  if (existsSync(folder) && statSync(folder).isDirectory()) {
+    return varsFilesUnder(folder).reduce<Record<string, unknown>>((acc, f) => ({ ...acc, ...varsFile(f) }), {});
+  }
+  return varsFile(roleFile(dir, sub, named, role, at));
+}
+
+/**
+ * The vars files under a folder, depth first in sorted order (Ansible's _get_dir_vars_files): hidden and `~` backup
+ * names left out, files with no extension or .yml/.yaml/.json, folders with no extension.
+ */
+function varsFilesUnder(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.') && !e.name.endsWith('~'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => {
+      const p = join(folder, e.name);
+      const ext = extname(e.name);
+      if (e.isDirectory()) return ext ? [] : varsFilesUnder(p);
+      return !ext || ['.yml', '.yaml', '.json'].includes(ext) ? [p] : [];
+    });
 }
 
 function varsFile(path: string | undefined): Record<string, unknown> {
@@ -239,8 +269,9 @@ function loadRole(
   seen.add(once);
   const own = inheritedOf(src, kw);
   const roleScope = innerScope(src, kw, scope);
-  const defaults = varsFile(roleFile(dir, 'defaults', from.defaults, name, e.at));
-  const roleVars = varsFile(roleFile(dir, 'vars', from.vars, name, e.at));
+  const defaults = roleVars(dir, 'defaults', from.defaults, name, e.at);
+  const ownVars = roleVars(dir, 'vars', from.vars, name, e.at);
+  scope.playRoles?.push({ defaults, vars: ownVars });
 
   // meta/main.yml dependencies run first.
   if (msrc) {
@@ -257,7 +288,7 @@ function loadRole(
   const adopt = (parsed: ParsedTask): ParsedTask => {
     const t = parsed.task;
     inherit(t, own);
-    t.vars = { ...roleVars, ...t.vars, ...params };
+    t.vars = { ...ownVars, ...t.vars, ...params };
     t.roleDir = dir;
     if (Object.keys(defaults).length) t.roleDefaults = defaults;
     if (t.name !== undefined) t.name = `${name} : ${t.name}`;

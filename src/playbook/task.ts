@@ -52,6 +52,8 @@ export interface TaskScope {
   roleHandlers?: ParsedTask[];
   /** Roles already read for this play (each runs once unless given other parameters). */
   rolesSeen?: Set<string>;
+  /** The defaults and vars of every role the play reads at load, in order (Ansible shows them to all its tasks). */
+  playRoles?: { defaults: Record<string, unknown>; vars: Record<string, unknown> }[];
   /** module_defaults of the play and enclosing blocks, imports and roles, by module name (inner merged over outer). */
   moduleDefaults?: ModuleDefaults;
   /** Inside a block, import or include with a `when:`: a task there may run nowhere (see unavailableTask). */

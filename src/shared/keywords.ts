@@ -228,9 +228,9 @@ export const REFUSED_ROLE_KEYWORDS: Record<string, string> = {
   delegate_facts: 'put delegate_facts: on the tasks inside the role, beside their delegate_to',
 };
 
-/** Why a role entry's public: true is refused rather than ignored: runbook keeps a role's vars to its own tasks. */
+/** Why a dynamic include_role's public: true is refused rather than ignored: its vars stay with its own tasks. */
 export const PUBLIC_HINT =
-  "runbook gives a role's vars and defaults to the role's own tasks only; set the variables later tasks need in the play's vars: (or with set_fact)";
+  'a role chosen at run time keeps its vars and defaults to its own tasks in runbook; use import_role (or a plain include_role name, read at load), whose vars and defaults every task of the play sees';
 
 /** An import_role/include_role's arguments naming another file than main.yml in the role's folders (Ansible's). */
 export const ROLE_FROM_ARGS = ['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'] as const;

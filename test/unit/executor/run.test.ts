@@ -237,6 +237,36 @@ describe('before any host', () => {
     expect(r.recap.h1).toMatchObject({ ok: 3, changed: 2 });
   });
 
+  it("the defaults and vars of the play's roles reach all its tasks, a role's own first (what ansible-playbook printed)", async () => {
+    const files = {
+      'roles/a/defaults/main.yml': 'x: a-default\nonly_a: a\n',
+      'roles/a/tasks/main.yml': '- command: "a x={{ x }} y={{ y }} only_b={{ only_b }} bv={{ bv }}"\n',
+      'roles/b/defaults/main.yml': 'x: b-default\nonly_b: b\ny: b-y\n',
+      'roles/b/vars/main.yml': 'bv: b-var\n',
+      'roles/b/tasks/main.yml': '- command: "b x={{ x }} only_a={{ only_a }}"\n',
+      'roles/c/defaults/main.yml': 'only_c: c\n',
+      'roles/c/tasks/main.yml': '- command: "c {{ only_c }}"\n',
+    };
+    const pb = `- hosts: all
+  gather_facts: false
+  pre_tasks:
+    - command: "pre x={{ x }} only_a={{ only_a }} only_b={{ only_b }} bv={{ bv }}"
+  roles: [a, b]
+  tasks:
+    - command: "task x={{ x }} bv={{ bv }} c={{ only_c | default('private') }}"
+    - include_role: {name: c}
+`;
+    const r = await runYaml(pb, { inventory: ['h1'], files });
+    expect(r.lab.host('h1').commands).toEqual([
+      'pre x=b-default only_a=a only_b=b bv=b-var',
+      'a x=a-default y=b-y only_b=b bv=b-var',
+      'b x=b-default only_a=a',
+      // an include_role keeps its defaults to its own tasks (public: false, Ansible's default for it)
+      'task x=b-default bv=b-var c=private',
+      'c c',
+    ]);
+  });
+
   it("an include_tasks of its own file recurses when it runs, as in Ansible (kubespray's retry of a block)", async () => {
     const retry = `- block:
     - set_fact: {tries: "{{ (tries | default(0) | int) + 1 }}"}

@@ -28,6 +28,20 @@ describe('roles at load time', () => {
     expect(play.handlers.map((h) => [h.name, h.listen])).toEqual([['web : reload web', ['reload web']]]);
   });
 
+  it('defaults/main/ and vars/main/ as folders: every vars file in them, sorted, merged in order (as kubespray_defaults)', () => {
+    const play = loadText('- hosts: all\n  roles: [kd]\n', {
+      'roles/kd/tasks/main.yml': '- name: t\n  shell: echo\n',
+      'roles/kd/defaults/main/main.yml': 'a: 1\nb: 1\n',
+      'roles/kd/defaults/main/download.yml': 'b: 2\nc: 2\n',
+      'roles/kd/defaults/main/sub/z.yaml': 'z: 3\n',
+      'roles/kd/defaults/main/README.md': 'not vars\n',
+      'roles/kd/vars/main/x.json': '{"v": 1}\n',
+    }).plays[0];
+    // download.yml sorts before main.yml, so main.yml's b wins; sub/ is read in its place; README.md is no vars file
+    expect(play.tasks[0].roleDefaults).toEqual({ b: 1, c: 2, a: 1, z: 3 });
+    expect(play.tasks[0].vars).toEqual({ v: 1 });
+  });
+
   it('a role entry’s keywords go to every task; other keys are role parameters, above task vars', () => {
     const play = loadText(
       '- hosts: all\n  roles:\n    - { role: web, when: web_enabled, tags: [web], become: true, http_port: 8080 }\n',
@@ -115,7 +129,7 @@ describe('import_role and include_role: tasks_from, vars_from, defaults_from, ha
     expect(twice('include_role', ', allow_duplicates: false')).toBe(1);
   });
 
-  it('a missing file names what was looked for; a path out of the folder, a template and public: true are refused', () => {
+  it('a missing file names what was looked for; a path out of the folder and a template are refused', () => {
     const e = errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, tasks_from: nope }\n', DB);
     expect(e.message).toBe('role "db" has no tasks/nope');
     expect(e.hint).toMatch(/roles\/db\/tasks\/nope\.yml/);
@@ -126,9 +140,8 @@ describe('import_role and include_role: tasks_from, vars_from, defaults_from, ha
     expect(errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, tasks_from: "{{ x }}" }\n', DB).message).toMatch(
       /import_role reads the role when the playbook loads, so tasks_from cannot be a template/,
     );
-    const pub = errorOf('- hosts: all\n  tasks:\n    - import_role: { name: db, public: true }\n', DB);
-    expect(pub.message).toBe('import_role with public: true is not supported');
-    expect(pub.hint).toMatch(/vars:/);
+    // public: true on a role read at load is what runbook does for it anyway (its vars reach the play's tasks)
+    expect(play('    - import_role: { name: db, public: true }\n').tasks).toHaveLength(1);
     expect(play('    - import_role: { name: db, public: false }\n').tasks).toHaveLength(1);
   });
 });
