@@ -6,6 +6,18 @@ import { recapLine, runYaml } from '../../support/run-playbook.js';
 
 const steps = (names: string[]) => names.map((n) => `    - name: ${n}\n      command: step ${n}\n`).join('');
 const play = (head: string, body: string) => `- hosts: all\n  gather_facts: false\n${head}  tasks:\n${body}`;
+/** A command reply that takes 5 ms, and the most hosts that were inside it at once. */
+function concurrency(): { slow: () => Promise<object>; most: () => number } {
+  let inFlight = 0;
+  let most = 0;
+  const slow = async () => {
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    inFlight--;
+    return {};
+  };
+  return { slow, most: () => most };
+}
 const playEnd = (r: { events: RunEvent[] }) =>
   r.events.filter((e) => e.type === 'play:end').map((e) => (e as { stoppedReason?: string }).stoppedReason);
 
@@ -18,14 +30,7 @@ describe('linear strategy', () => {
   });
 
   it('forks: at most that many hosts in a task at once', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return {};
-    };
+    const { slow, most } = concurrency();
     const r = await runYaml(play('', steps(['1'])), {
       inventory: ['h1', 'h2', 'h3', 'h4', 'h5'],
       forks: 2,
@@ -34,7 +39,7 @@ describe('linear strategy', () => {
       },
     });
     expect(r.results).toHaveLength(5);
-    expect(most).toBe(2);
+    expect(most()).toBe(2);
   });
 
   it('a failed host runs no later task; the others go on; exit 2', async () => {
@@ -102,14 +107,7 @@ describe('free strategy', () => {
   });
 
   it('throttle: at most that many hosts in the task at once', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return {};
-    };
+    const { slow, most } = concurrency();
     const r = await runYaml(play('  strategy: free\n', `    - name: one at a time\n      command: step 1\n      throttle: 1\n`), {
       inventory: ['h1', 'h2', 'h3'],
       script: (lab) => {
@@ -117,18 +115,11 @@ describe('free strategy', () => {
       },
     });
     expect(r.results).toHaveLength(3);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
   });
 
   it.each(['linear', 'free'])("throttle as a template (kubespray's \"{{ groups['etcd'] | length // 2 }}\"), %s", async (strategy) => {
-    let inFlight = 0;
-    let most = 0;
-    const slow = async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return {};
-    };
+    const { slow, most } = concurrency();
     const task = `    - command: step 1\n      throttle: "{{ groups['all'] | length // 2 }}"\n`;
     const r = await runYaml(play(`  strategy: ${strategy}\n`, task), {
       inventory: ['h1', 'h2', 'h3', 'h4'],
@@ -137,7 +128,7 @@ describe('free strategy', () => {
       },
     });
     expect(r.results).toHaveLength(4);
-    expect(most).toBe(2);
+    expect(most()).toBe(2);
   });
 
   it('add_host runs once for all hosts', async () => {

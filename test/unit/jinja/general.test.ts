@@ -2,29 +2,12 @@
 // test/fixtures/jinja/general-oracle.json (recorded by scripts/general-oracle.py from community.general's plugins and
 // Python's jmespath) goes through runbook's Jinja under its collection name and must give the collection's answer, or
 // fail where the collection fails.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderString } from '../../../src/jinja/index.js';
+import { caseLabel as label, loadOracle, type OracleCase, runCase } from './collection-oracle.js';
 
-interface Case {
-  filter: string;
-  value: unknown;
-  args: unknown[];
-  result?: unknown;
-  error?: string;
-}
-const oracle = JSON.parse(readFileSync(new URL('../../fixtures/jinja/general-oracle.json', import.meta.url), 'utf8')) as {
-  source: string;
-  cases: Case[];
-};
-const run = (c: Case) => {
-  const ctx: Record<string, unknown> = { v: structuredClone(c.value) };
-  c.args.forEach((a, i) => {
-    ctx[`a${i}`] = a;
-  });
-  return renderString(`{{ v | community.general.${c.filter}(${c.args.map((_, i) => `a${i}`).join(', ')}) }}`, ctx);
-};
-const label = (c: Case) => `${c.filter}(${JSON.stringify(c.value).slice(0, 40)}, ${JSON.stringify(c.args).slice(1, -1)})`;
+const oracle = loadOracle('general-oracle.json');
+const run = (c: OracleCase) => runCase('community.general', c);
 
 describe(`community.general filters agree with ${oracle.source}`, () => {
   it('the oracle covers the five filters', () => expect(new Set(oracle.cases.map((c) => c.filter)).size).toBe(5));

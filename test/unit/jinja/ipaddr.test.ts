@@ -1,33 +1,14 @@
 // ansible.utils' IP filters against the collection itself: every case of test/fixtures/jinja/ipaddr-oracle.json
 // (recorded by scripts/ipaddr-oracle.py from ansible.utils' plugins and netaddr) goes through runbook's Jinja under
 // its collection name and must give the collection's answer, or fail where the collection fails.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderString } from '../../../src/jinja/index.js';
+import { caseLabel, loadOracle, type OracleCase, runCase } from './collection-oracle.js';
 
-interface Case {
-  filter: string;
-  value: unknown;
-  args: unknown[];
-  result?: unknown;
-  error?: string;
-  message?: string;
-}
-const oracle = JSON.parse(readFileSync(new URL('../../fixtures/jinja/ipaddr-oracle.json', import.meta.url), 'utf8')) as {
-  source: string;
-  cases: Case[];
-};
-
+type Case = OracleCase;
+const oracle = loadOracle('ipaddr-oracle.json');
 const isBig = (x: unknown): boolean => (typeof x === 'object' && x !== null && 'bigint' in x) || (Array.isArray(x) && x.some(isBig));
-const run = (c: Case) => {
-  const args = c.args.map((_, i) => `a${i}`).join(', ');
-  const ctx: Record<string, unknown> = { v: structuredClone(c.value) };
-  c.args.forEach((a, i) => {
-    ctx[`a${i}`] = a;
-  });
-  return renderString(`{{ v | ansible.utils.${c.filter}(${args}) }}`, ctx);
-};
-const label = (c: Case) => `${c.filter}(${JSON.stringify(c.value)}, ${JSON.stringify(c.args).slice(1, -1)})`;
+const run = (c: Case) => runCase('ansible.utils', c);
+const label = caseLabel;
 
 describe(`IP filters agree with ${oracle.source}`, () => {
   it('the oracle covers every filter runbook has under ansible.utils', () => {
