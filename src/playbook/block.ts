@@ -148,7 +148,18 @@ function parseImport(src: Source, node: Node, scope: TaskScope, chain: BlockRef[
   // include_tasks there would make the include's name the handler, which runbook does not do
   if (scope.handler && importF.key !== 'import_tasks')
     fail(importF.keyAt, `handlers cannot use ${importF.key}`, 'use import_tasks (its tasks become handlers), or write the handlers out');
-  const name = str(importF, `${importF.key}: tasks/network.yml`);
+  // `import_tasks: {file: x.yml}` is the same as `import_tasks: x.yml`
+  const fileF = isMap(importF.node) ? fieldsOf(src, importF.node).find((f) => f.key === 'file') : undefined;
+  if (isMap(importF.node)) {
+    const other = fieldsOf(src, importF.node).find((f) => f.key !== 'file');
+    if (other)
+      fail(
+        other.keyAt,
+        `"${other.key}" is not an argument of ${importF.key}`,
+        `${importF.key} takes the file: ${importF.key}: {file: tasks/network.yml}`,
+      );
+  }
+  const name = str(fileF ?? importF, `${importF.key}: tasks/network.yml`);
   if (hasTemplate(name)) {
     fail(
       importF.at,

@@ -4,11 +4,11 @@
 // Variable precedence follows Ansible: defaults < inventory < play vars < role vars < block/task vars < role params.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
+import { basename, delimiter, dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Location } from '../errors.js';
 import { ansibleSettings } from '../shared/ansible-config.js';
-import { hasTemplate } from '../template/render.js';
+import { hasTemplate, renderValue } from '../template/render.js';
 import { inherit, inheritedOf, innerScope, taskFileEntries } from './block.js';
 import { INHERITED_KEYS, ROLE_FROM_ARGS, REFUSED_ROLE_KEYWORDS as ROLE_ONLY_KEYWORDS, shortName } from './keywords.js';
 import { type Field, fieldsOf, isEmpty, posOf, resolve, type Source, toValue } from './positions.js';
@@ -128,6 +128,26 @@ function parseRoleEntry(src: Source, node: Node | null, baseDir: string, scope: 
   return loadRole(src, { role, keywords: fields.filter((f) => f !== role), at }, baseDir, scope, seen, stack);
 }
 
+/**
+ * A role name written as a template: Ansible renders it when it reads the play, with what is known then. runbook
+ * knows playbook_dir there, which is what a role's own test playbook uses (`role: "{{ playbook_dir }}"`).
+ */
+function loadTimeRoleName(name: string, at: Location, baseDir: string): string {
+  let v: unknown;
+  try {
+    v = renderValue(name, { playbook_dir: baseDir }, { at });
+  } catch {
+    v = undefined;
+  }
+  const s = typeof v === 'string' ? v.trim() : '';
+  if (s !== '' && !hasTemplate(s)) return s;
+  return fail(
+    at,
+    'a role name cannot be a template of run-time variables: roles are read when the playbook loads',
+    'use include_role: to choose the role per host at run time (playbook_dir is the one variable known when roles are read)',
+  );
+}
+
 function roleDirOf(f: Field, name: string, baseDir: string): string {
   const candidates = isAbsolute(name) ? [name] : [...new Set(roleSearchPath(baseDir).map((d) => join(d, name)))];
   const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory());
@@ -222,14 +242,11 @@ function loadRole(
   opts: RoleLoadOptions = {},
 ): RoleTasks {
   const from = opts.from ?? {};
-  const name = rendered ?? str(e.role, 'role: mesh');
-  if (hasTemplate(name))
-    fail(
-      e.role.at,
-      'a role name cannot be a template: roles are read when the playbook loads',
-      'use include_role: to choose the role per host at run time',
-    );
-  const dir = roleDirOf(e.role, name, baseDir);
+  const written = rendered ?? str(e.role, 'role: mesh');
+  const path = hasTemplate(written) ? loadTimeRoleName(written, e.role.at, baseDir) : written;
+  const dir = roleDirOf(e.role, path, baseDir);
+  // a role named by its path (`role: "{{ playbook_dir }}"`) is called by its folder's name, as Ansible calls it
+  const name = isAbsolute(path) ? basename(dir) : path;
   if (stack.includes(dir))
     fail(
       e.role.at,

@@ -47,6 +47,13 @@ describe('import_tasks / include_tasks', () => {
     expect(e.at?.file).toMatch(/tasks\/routes\.yml$/);
   });
 
+  it('import_tasks: {file: x.yml} is import_tasks: x.yml; another key is refused', () => {
+    const pb = '- hosts: all\n  tasks:\n    - import_tasks: {file: tasks/routes.yml}\n';
+    expect(loadText(pb, { 'tasks/routes.yml': ROUTES }).plays[0].tasks.map((t) => t.name)).toEqual(['route']);
+    const e = errorOf('- hosts: all\n  tasks:\n    - import_tasks: {file: tasks/routes.yml, apply: {}}\n', { 'tasks/routes.yml': ROUTES });
+    expect(e.message).toBe('"apply" is not an argument of import_tasks');
+  });
+
   it('an error inside an imported file names that file, line and column', () => {
     const e = errorOf(PB, { 'tasks/net.yml': NET, 'tasks/routes.yml': '- name: route\n  rout: { to: 1.2.3.0/24 }\n' });
     expect(e.at?.file).toMatch(/tasks\/routes\.yml$/);

@@ -28,6 +28,17 @@ describe('roles at load time', () => {
     expect(play.handlers.map((h) => [h.name, h.listen])).toEqual([['web : reload web', ['reload web']]]);
   });
 
+  it('role: "{{ playbook_dir }}" (a role\'s own test playbook) is rendered at load; another template is refused', () => {
+    const play = loadText('- hosts: all\n  roles:\n    - role: "{{ playbook_dir }}"\n', {
+      'tasks/main.yml': '- name: t\n  shell: echo\n',
+      'defaults/main.yml': 'a: 1\n',
+    }).plays[0];
+    expect(play.tasks[0].roleDefaults).toEqual({ a: 1 });
+    expect(play.tasks[0].name).toMatch(/^runbook-pb-\w+ : t$/); // the folder's name, as Ansible names a role given by path
+    const e = errorOf('- hosts: all\n  roles:\n    - role: "{{ which }}"\n', {});
+    expect(e.message).toBe('a role name cannot be a template of run-time variables: roles are read when the playbook loads');
+  });
+
   it('defaults/main/ and vars/main/ as folders: every vars file in them, sorted, merged in order (as kubespray_defaults)', () => {
     const play = loadText('- hosts: all\n  roles: [kd]\n', {
       'roles/kd/tasks/main.yml': '- name: t\n  shell: echo\n',
