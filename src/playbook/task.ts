@@ -538,7 +538,6 @@ export function unavailableTask(src: Source, node: Node, scope: TaskScope, e: Mo
 /** Why poll: 0 is refused: a job left running on the host, polled later by async_status, is not something runbook keeps. */
 export const POLL_ZERO = 'poll: 0 (fire and forget, checked later with async_status) is not supported: runbook waits for every task';
 
-/** A whole number, or a template rendered per host at run time. */
 /** A whole number, or a template of one (rendered per host when the task runs). */
 export function intOrTemplate(f: Field, min: number): number | string {
   if (isScalar(f.node) && typeof f.node.value === 'string' && hasTemplate(f.node.value)) return templated(f, f.node.value);
