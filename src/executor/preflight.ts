@@ -5,6 +5,7 @@ import { groupsMap, hostVars } from '../inventory/vars.js';
 import { lookup } from '../modules/registry.js';
 import type { Play, Task } from '../playbook/types.js';
 import { renderFile, renderValue } from '../template/render.js';
+import { rescuable } from './blocks.js';
 import type { HostRun } from './host.js';
 import { varsFor } from './host.js';
 import { lookupDirs, loopItems } from './item.js';
@@ -110,7 +111,8 @@ export function preflight(play: Play, hosts: string[], runs: Map<string, HostRun
           },
           test: (expr) => evalBool(expr, vars, t.at, h, { dirs: lookupDirs(t, play) }),
         });
-        if (verdict) {
+        // a failure the play takes care of (ignore_errors, failed_when, a block's rescue) is no reason to stop the run
+        if (verdict && t.ignoreErrors === false && !t.failedWhen.length && !rescuable(t)) {
           failedAsserts.push(h);
           failedTask = { task: t, why: verdict.failed };
         }

@@ -1,5 +1,5 @@
 // Checks expressions against the host's vars and fails on the first false one.
-import { fail } from './args.js';
+import { type Args, fail, wrongType } from './args.js';
 import { defineModule } from './types.js';
 
 /** Normalised assert args: `that` is always a list, `msg` folded into failMsg. */
@@ -11,13 +11,23 @@ export interface AssertArgs {
 }
 
 /** Ansible's assert; the failure names the first false expression in result.assertion. */
+/** that: an expression or a list of them; a YAML boolean is the condition True or False (`that: false`, as Ansible). */
+function conditionList(a: Args, key: string): string[] | undefined {
+  const v = a.v[key];
+  if (v === undefined || v === null) return undefined;
+  const one = (x: unknown) => (typeof x === 'boolean' ? (x ? 'True' : 'False') : typeof x === 'string' ? x : undefined);
+  const list = (Array.isArray(v) ? v : [v]).map(one);
+  if (list.some((x) => x === undefined)) return wrongType(a, key, 'an expression or a list of expressions');
+  return list as string[];
+}
+
 export const assert = defineModule({
   name: 'assert',
   doc: "Checks expressions against the host's vars and fails on the first false one; runs on the controller.",
   example: 'assert: {that: "bridge_cidr is defined", fail_msg: "set bridge_cidr in the inventory"}',
   local: true,
   args: {
-    that: { type: 'list', split: false, required: true, description: 'expressions (like when:) that must all be true' },
+    that: { type: 'raw', check: conditionList, required: true, description: 'expressions (like when:) that must all be true' },
     fail_msg: { aliases: ['msg'], description: 'the failure message' },
     success_msg: { description: 'the message when all pass (default "All assertions passed")' },
     quiet: { type: 'bool', default: false, description: 'print nothing on success' },

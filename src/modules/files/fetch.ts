@@ -51,6 +51,8 @@ export const fetch = defineModule({
     },
     fail_on_missing: { type: 'bool', default: true, description: 'fail when src does not exist on the host' },
     validate_checksum: { type: 'bool', default: true, description: "check the downloaded file against the host's sha1" },
+    // Ansible's fetch takes no mode either, and ignores one it is given: roles write it (ansible-lockdown's CIS)
+    mode: { type: 'raw', description: "accepted and ignored, as Ansible's fetch ignores it" },
   },
   build: (v): FetchArgs => ({ ...v }),
   async plan(p, probe, ctx): Promise<Plan> {

@@ -131,6 +131,18 @@ describe('before any host', () => {
     expect(r.lab.host('h2').commands).toEqual(['step blue']);
   });
 
+  it('a false assert stops the run before any host, unless the play takes care of its failure (ignore_errors, rescue)', async () => {
+    const assertFalse = `    - assert: {that: false}\n`;
+    expect(await refusedBeforeConnecting(play(assertFalse), ['h1'])).toMatch(/assert failed before any host was touched/);
+    // as ansible-playbook: the assert fails on the host and is ignored (ok=2 ignored=1), the run goes on
+    const ignored = await runYaml(play(`${assertFalse}      ignore_errors: true\n    - command: after\n`), { inventory: ['h1'] });
+    expect(ignored.lab.host('h1').commands).toEqual(['after']);
+    expect(recapLine(ignored, 'h1')).toBe('ok=2 changed=1 ignored=1');
+    const block = `    - block:\n        - assert: {that: false}\n      rescue:\n        - command: rescued\n`;
+    const rescued = await runYaml(play(block), { inventory: ['h1'] });
+    expect(rescued.lab.host('h1').commands).toEqual(['rescued']);
+  });
+
   it('a template is found once but rendered for every host: one that fails on the second host stops the run', async () => {
     const task = (dest: string) => `    - template: {src: x.hbs, dest: ${dest}}\n`;
     const pb = `- hosts: all\n  gather_facts: false\n  vars_files: ["{{ inventory_hostname }}.yml"]\n  tasks:\n${task('/a')}${task('/b')}`;

@@ -98,10 +98,14 @@ describe('assert', () => {
     const plan = await assert.plan(assert.parse({ that: ['a == 1'], success_msg: 'fine', quiet: true }, at), noHost, ctx().ctx);
     expect(plan).toEqual({ changed: false, note: undefined, result: { msg: 'fine' } });
   });
+  it('that: false / true (a YAML boolean) is the condition False / True, as Ansible', async () => {
+    expect(assert.parse({ that: false }, at).that).toEqual(['False']);
+    expect(assert.parse({ that: [true, 'a == 1'] }, at).that).toEqual(['True', 'a == 1']);
+  });
   it.each([
     [{}, 'missing required argument "that"'],
     [{ that: [] }, 'missing required argument "that"'],
-    [{ that: { a: 1 } }, 'argument "that" must be a string or a list of strings'],
+    [{ that: { a: 1 } }, 'argument "that" must be an expression or a list of expressions'],
     [{ that: 'x', fail_mesg: 'y' }, 'unknown argument "fail_mesg" for module "assert"'],
     [{ that: 'x', quiet: 'very' }, 'must be a boolean'],
   ])('parse %j', (args, msg) => expect(() => assert.parse(args, at)).toThrow(msg));
