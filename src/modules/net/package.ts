@@ -69,9 +69,9 @@ function asBackend(p: PackageArgs, m: Manager, probe: Probe, ctx: TaskContext): 
       failed: `Unsupported parameters for (${m}) module: ${wrong.sort().join(', ')} (package passes its arguments to ${m} on this host)`,
     };
   if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length)) return { changed: false, failed: APT_REPOS };
-  if (!p.names[m].length) return { changed: false, note: `no packages named for ${m}` };
+  if (!p.names[m].length && !p.updateCache) return { changed: false, note: `no packages named for ${m}` };
   const args: Record<string, unknown> = {
-    name: p.names[m],
+    ...(p.names[m].length ? { name: p.names[m] } : {}),
     state: p.state,
     ...(p.updateCache ? { update_cache: true } : {}),
     ...(p.enablerepo ? { enablerepo: p.enablerepo } : {}),
@@ -110,6 +110,9 @@ export function dpkgInstalled(text: string): Set<string> {
 
 // Prints dpkg's Package/Status lines (apt) or one line per package: "<name> yes|no" (rpm), then, for latest, the names with a newer version.
 export function queryScript(m: Manager, names: string[], latest: boolean): string {
+  // no names for this manager (update_cache alone, or a map naming none for it): nothing to ask (grep with no
+  // pattern would take the status file for its pattern and read stdin)
+  if (!names.length) return section('mgr', `echo ${m}`);
   const q = m === 'apt' ? dpkgInstalledScript(names.map(base)) : rpmQueryScript(names.map(base));
   const up =
     m === 'apt'
@@ -155,7 +158,6 @@ export const pkg = defineModule({
   args: {
     name: {
       type: 'raw',
-      required: true,
       aliases: ['names_by_manager', 'pkg'],
       check: namesOf,
       description: 'package names (a list, or "a,b"), or a mapping of apt/dnf/yum to their names',
@@ -179,8 +181,9 @@ export const pkg = defineModule({
     },
     ...passedSpecs,
   },
-  build: (v): PackageArgs => ({
-    names: v.name,
+  build: (v, a): PackageArgs => ({
+    // no names with update_cache: the manager's lists are refreshed (Ansible's package hands that to apt or dnf)
+    names: v.name ?? (v.update_cache ? { apt: [], dnf: [], yum: [] } : fail(a, 'missing required argument "name"')),
     state: v.state as PackageArgs['state'],
     use: v.use as PackageArgs['use'],
     updateCache: v.update_cache,
@@ -197,6 +200,8 @@ export const pkg = defineModule({
     const known = p.use !== 'auto' ? p.use : (MANAGERS as readonly unknown[]).includes(fact) ? (fact as Manager) : undefined;
     const handOver = Object.keys(p.passed).length > 0;
     if (handOver && known) return asBackend(p, known, probe, ctx);
+    if (known && !p.names[known].length && p.updateCache)
+      return BACKENDS[known].plan(BACKENDS[known].parse({ update_cache: true }, ctx.at), probe, ctx);
     const r = await probe.run(packageProbe(p, known));
     const s = sections(r.stdout);
     const m = s.mgr?.trim() as Manager | 'unknown' | undefined;
@@ -207,6 +212,7 @@ export const pkg = defineModule({
       };
     if (handOver) return asBackend(p, m, probe, ctx);
     const names = p.names[m];
+    if (!names.length && p.updateCache) return BACKENDS[m].plan(BACKENDS[m].parse({ update_cache: true }, ctx.at), probe, ctx);
     if (!names.length) return { changed: false, note: `no packages named for ${m}` };
     const repos = { enablerepo: p.enablerepo, disablerepo: p.disablerepo, ...(p.allowDowngrade ? { allowDowngrade: true } : {}) };
     if (m === 'apt' && (p.enablerepo?.length || p.disablerepo?.length)) return { changed: false, failed: APT_REPOS };

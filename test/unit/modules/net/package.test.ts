@@ -65,6 +65,22 @@ describe('package', () => {
     expect(stepsOf(p)).toEqual(['yum -q makecache', 'yum install -y bridge-utils']);
   });
 
+  it('update_cache with no name refreshes the lists only, as Ansible hands it to apt (or dnf); no name otherwise is refused', async () => {
+    // the apt module's own probe: now, and the lists' age (10 s old)
+    const probe = fakeProbe([[/^echo @@now/, sectioned({ now: '1000', stamp: '990' })]]);
+    const p = await pkg.plan(pkg.parse({ update_cache: true }, at), probe, ctx({ ansible_pkg_mgr: 'apt' }));
+    expect(p.failed).toBeUndefined();
+    expect(stepsOf(p).join('\n')).toMatch(/apt-get .*update/);
+    expect(() => pkg.parse({ state: 'present' }, at)).toThrow('missing required argument "name"');
+  });
+
+  it('a manager with no names (update_cache alone, or a map naming none for it) asks dpkg nothing: no grep without a pattern', () => {
+    const probe = packageProbe(pkg.parse({ name: { dnf: ['openvswitch'] } }, at), undefined);
+    const aptBranch = probe.slice(0, probe.indexOf('elif'));
+    expect(aptBranch).not.toContain('grep');
+    expect(aptBranch).toContain('echo @@mgr; echo apt');
+  });
+
   it('absent removes only installed ones', async () => {
     const { p } = await plan({ name: ['docker.io', 'runc'], state: 'absent' }, packageAptReply('docker.io yes\nrunc no\n'));
     expect(stepsOf(p)).toEqual(['env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io']);
