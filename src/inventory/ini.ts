@@ -16,12 +16,16 @@ const GROUP_NAME = /^([^:\]\s]+)\s*(?:[#;].*)?$/;
 
 const fail = (at: Location, message: string, hint: string): InventoryError => new InventoryError(message, { at, hint });
 
-/** shlex-like split; `#` starts a comment only at the start of a word, so passwords may contain it. */
+/**
+ * shlex-like split, as Ansible splits a host line (shlex with comments): an unquoted `#` starts a comment, also inside
+ * a word (`pass=ab#c` is `ab`, as ansible-inventory says); a quoted one is kept (`pass='ab#c'`).
+ */
 function tokenize(line: string, at: Location): Token[] {
   const base = at.col ?? 1;
   const tokens: Token[] = [];
   let i = 0;
-  while (i < line.length) {
+  let comment = false;
+  while (i < line.length && !comment) {
     if (/\s/.test(line[i])) {
       i++;
       continue;
@@ -36,6 +40,9 @@ function tokenize(line: string, at: Location): Token[] {
         if (end < 0) throw fail({ ...at, col: base + i }, `unterminated ${c} quote`, `close the quote, or escape it with a backslash`);
         text += c === '"' ? line.slice(i + 1, end).replace(/\\(["\\])/g, '$1') : line.slice(i + 1, end);
         i = end + 1;
+      } else if (c === '#') {
+        comment = true;
+        break;
       } else if (c === '\\' && i + 1 < line.length) {
         text += line[i + 1];
         i += 2;
@@ -44,7 +51,7 @@ function tokenize(line: string, at: Location): Token[] {
         i++;
       }
     }
-    tokens.push({ raw: line.slice(start, i), text, col: base + start });
+    if (i > start) tokens.push({ raw: line.slice(start, i), text, col: base + start });
   }
   return tokens;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadInventory } from '../../../src/inventory/load.js';
 import { groupsMap, hostVars } from '../../../src/inventory/vars.js';
@@ -27,7 +30,8 @@ describe('INI inventory', () => {
     ['db-b', 'max_conn', 100],
     ['db-b', 'ratio', 0.5],
     ['db-b', 'ports', [80, 443]],
-    ['db-b', 'pass', 'ab#c'],
+    // as ansible-inventory (shlex): an unquoted # ends the line, also inside a word
+    ['db-b', 'pass', 'ab'],
     ['web2', 'http_port', 80],
     ['web2', 'motd', 'hello world'],
     // as ansible-inventory: Python's literal_eval reads True, not true
@@ -37,6 +41,13 @@ describe('INI inventory', () => {
     ['10.0.0.2', 'env', 'prod'],
   ])('%s: %s = %j', (host, key, value) => {
     expect(hostVars(inv, host)[key]).toEqual(value);
+  });
+
+  test('a quoted # is kept, an unquoted one ends the line (as ansible-inventory)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-ini-hash-'));
+    writeFileSync(join(dir, 'h.ini'), "h1 pw='ab#c' x=1\nh2 pw=ab#c x=1\n");
+    const inv = loadInventory([join(dir, 'h.ini')]);
+    expect([inv.hosts.get('h1')?.vars, inv.hosts.get('h2')?.vars]).toEqual([{ pw: 'ab#c', x: 1 }, { pw: 'ab' }]);
   });
 
   test('an inline comment ends the host line', () => {

@@ -47,6 +47,15 @@ describe('TOML inventory (Ansible’s toml plugin)', () => {
   });
 });
 
+describe('INI inventory (Ansible’s ini plugin)', () => {
+  // Skipped only without ansible-inventory (the oracle); CI installs ansible-core. The fixture's values are Python
+  // literals as Ansible reads them: flag=true stays the text "true", True would be a boolean.
+  test.skipIf(!hasAnsible)('same --list as ansible-inventory', () => {
+    const ini = `${FIX}/ini/hosts.ini`;
+    expect(list(ini)).toEqual(ansibleList(ini, 'ini'));
+  });
+});
+
 describe('inventory scripts (Ansible’s script plugin)', () => {
   test('--list with _meta.hostvars: list groups, maps, host-with-vars groups, all.vars', () => {
     const out = list(`${K}/inv.py`);

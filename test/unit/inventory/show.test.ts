@@ -63,7 +63,7 @@ describe('describeInventory', () => {
       inventory_hostname: 'db-a',
       inventory_hostname_short: 'db-a',
       max_conn: 100,
-      pass: 'ab#c',
+      pass: 'ab',
       ports: [80, 443],
       ratio: 0.5,
     });
