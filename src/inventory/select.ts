@@ -70,7 +70,7 @@ function listed(inv: Inventory): string[] {
   return [...inv.hosts.values()].filter((h) => !h.implicit).map((h) => h.name);
 }
 
-function matchTerm(inv: Inventory, term: string): string[] {
+function matchTerm(inv: Inventory, term: string, lenient = false): string[] {
   if (term === 'all' || term === '*') return hostsOfGroup(inv, 'all');
   // `hosts: localhost` runs on the controller even when the inventory does not list it (Ansible's implicit localhost).
   if (LOCALHOST.has(term) && !inv.hosts.has(term)) {
@@ -91,6 +91,7 @@ function matchTerm(inv: Inventory, term: string): string[] {
     }
   }
   if (groups.length === 0 && !hostHit) {
+    if (lenient) return [];
     const guess = didYouMean(term, [...inv.groups.keys(), ...inv.hosts.keys()]);
     const groupList = [...inv.groups.keys()].join(', ');
     throw new InventoryError(`unknown host or group "${term}"`, {
@@ -100,10 +101,10 @@ function matchTerm(inv: Inventory, term: string): string[] {
   return [...found];
 }
 
-function withSubscript(inv: Inventory, text: string): string[] {
+function withSubscript(inv: Inventory, text: string, lenient: boolean): string[] {
   const m = text.startsWith('~') ? null : SUBSCRIPT.exec(text);
-  if (!m) return matchTerm(inv, text);
-  const hosts = matchTerm(inv, m[1]);
+  if (!m) return matchTerm(inv, text, lenient);
+  const hosts = matchTerm(inv, m[1], lenient);
   if (m[2] !== undefined) {
     const i = Number(m[2]);
     const h = hosts[i < 0 ? hosts.length + i : i];
@@ -116,7 +117,8 @@ function withSubscript(inv: Inventory, text: string): string[] {
 // Ansible host patterns: names, groups, globs, ~regex, a:b / a,b unions, &intersections, !exclusions, [i] / [i:j] subscripts.
 // Unions are applied first, then intersections, then exclusions. The order is Ansible's: each union term's hosts in turn,
 // a group's own hosts before its children's (so `web[0]` and `all[0:2]` pick what Ansible picks).
-export function selectHosts(inv: Inventory, pattern: string): string[] {
+/** `lenient`: a term that names nothing picks nothing (Ansible's lookup), instead of being an error. */
+export function selectHosts(inv: Inventory, pattern: string, lenient = false): string[] {
   const terms: Term[] = splitPattern(inv, pattern.trim())
     .map((t) => t.trim())
     .filter(Boolean)
@@ -127,12 +129,12 @@ export function selectHosts(inv: Inventory, pattern: string): string[] {
   const regular = terms.filter((t) => t.op === '');
   if (regular.length === 0) regular.push({ op: '', text: 'all' });
   const selected = new Set<string>();
-  for (const t of regular) for (const h of withSubscript(inv, t.text)) selected.add(h);
+  for (const t of regular) for (const h of withSubscript(inv, t.text, lenient)) selected.add(h);
   for (const t of terms.filter((x) => x.op === '&')) {
-    const keep = new Set(withSubscript(inv, t.text));
+    const keep = new Set(withSubscript(inv, t.text, lenient));
     for (const h of selected) if (!keep.has(h)) selected.delete(h);
   }
-  for (const t of terms.filter((x) => x.op === '!')) for (const h of withSubscript(inv, t.text)) selected.delete(h);
+  for (const t of terms.filter((x) => x.op === '!')) for (const h of withSubscript(inv, t.text, lenient)) selected.delete(h);
   return [...selected];
 }
 
@@ -151,7 +153,7 @@ export function hostsFromGroups(groups: unknown, patterns: string[]): string[] {
   }
   if (!inv.groups.has('all')) inv.groups.set('all', { name: 'all', hosts: new Set(inv.hosts.keys()), children: new Set(), vars: {} });
   try {
-    return selectHosts(inv, patterns.join(':'));
+    return selectHosts(inv, patterns.join(':'), true);
   } catch {
     return [];
   }

@@ -3,7 +3,9 @@
 // with_dict, a loop whose when names its item, remote_user, FQCN modules, playbook-dir group_vars, omit, nested variables; play-level run_once and
 // ignore_errors, a templated hosts:, a role with allow_duplicates; what roles for several OSes do: fact-named and
 // first-found vars_files, file/template lookups in args and loops, an OS-only task file with a module runbook lacks
-// behind when:, templated ignore_errors and no_log, notify on a block, setype) is run by ansible-playbook
+// behind when:, templated ignore_errors and no_log, notify on a block, setype; and, in thirteenth.yml, imported with
+// vars and tags: play-wide role vars, a self-including include_tasks, import_tasks under handlers,
+// with_inventory_hostnames, templated run_once/become/throttle/retries, file without state) is run by ansible-playbook
 // (ansible-core from Debian) on one fresh 2-host lab and by runbook on another; every file, directory and link the
 // play leaves under /var/lib/idioms must be the same on both (type, mode, owner, link target, content), the recaps
 // must count alike, and a rerun of runbook must change nothing.
@@ -39,6 +41,15 @@ describe.skipIf(!HAVE_ANSIBLE)(
       expect([t2['delegated-fact.txt'].content, t2['own-fact.txt'].content]).toEqual(['set by h1\n', 'h2\n']);
       // the templated environment reached the command; the async task ran to its end
       expect([t2['env-template.txt'].content, t2['async.txt'].content]).toEqual(['from-a-template\n', 'polled\n']);
+      // thirteenth.yml: every role's defaults and vars reach the whole play (a role's own first), the import's vars
+      // reach its plays, a file that includes itself retried twice, an imported handler ran, no state kept a directory
+      expect(t['roles-pre.txt'].content).toBe('x=from-rvb only_rva=rva rvb_var=var-of-rvb imported=from-the-import\n');
+      expect([t['roles-rva.txt'].content, t['roles-rvb.txt'].content]).toEqual([
+        'x=from-rva only_rvb=rvb rvb_var=var-of-rvb\n',
+        'x=from-rvb only_rva=rva\n',
+      ]);
+      expect([t['retry.txt'].content, t['imported-handler.txt'].content]).toEqual(['tries=3\n', 'ran on h1\n']);
+      expect([t['host-h2.txt'].content, t.stateless.type, t.stateless.mode]).toEqual(['h2\n', 'd', '0700']);
     });
 
     it('runbook runs the same playbook cleanly', () => {

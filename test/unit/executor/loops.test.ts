@@ -166,6 +166,8 @@ describe('with_* lookups', () => {
     expect(expandLookup('inventory_hostnames', ['app', 'db'], ctx)).toEqual(['w1', 'w2', 'd1']);
     expect(expandLookup('inventory_hostnames', 'web[0]', ctx)).toEqual(['w1']);
     expect(expandLookup('inventory_hostnames', 'nosuch', ctx)).toEqual([]);
+    // a term that names nothing picks nothing, the rest still counts (the ansible-oracle's "all:!nosuch")
+    expect(expandLookup('inventory_hostnames', 'all:!nosuch', ctx)).toEqual(['w1', 'w2', 'd1']);
     const t = { ...bareTask('debug', { msg: 'x' }, at), loop: "{{ query('inventory_hostnames', 'web:&app') }}" };
     expect(loopItems(t, { groups })).toEqual(['w1', 'w2']);
   });
