@@ -388,16 +388,15 @@ export async function runItem(
 }
 
 /** A task keyword that takes a whole number or a template of one (async, poll, retries, delay), for this host. */
-function wholeNumber(t: Task, v: number | string, key: string, min: number, vars: Record<string, unknown>, host: string): number {
+const UNITS: Record<string, string> = { retries: '', throttle: ' of hosts' };
+
+export function wholeNumber(t: Task, v: number | string, key: string, min: number, vars: Record<string, unknown>, host: string): number {
   const n = typeof v === 'number' ? v : Number(String(renderValue(v, vars, { at: t.at, host })).trim());
   if (!Number.isInteger(n) || n < min)
-    throw new RunbookError(
-      `${key} must be a whole number${key === 'retries' ? '' : ' of seconds'}, at least ${min}: got ${JSON.stringify(v)}`,
-      {
-        at: t.at,
-        hint: `e.g. ${key}: ${key === 'async' ? 600 : 3}`,
-      },
-    );
+    throw new RunbookError(`${key} must be a whole number${UNITS[key] ?? ' of seconds'}, at least ${min}: got ${JSON.stringify(v)}`, {
+      at: t.at,
+      hint: `e.g. ${key}: ${key === 'async' ? 600 : 3}`,
+    });
   return n;
 }
 

@@ -9,6 +9,7 @@ import { batches, forEachLimit } from './batches.js';
 import { blockAllows } from './blocks.js';
 import { runHandlers } from './handlers.js';
 import { HostProgress } from './host-progress.js';
+import { wholeNumber } from './item.js';
 import { hostvarsView } from './magic.js';
 import { PlayIncludes } from './play-includes.js';
 import { Semaphore } from './pool.js';
@@ -126,13 +127,7 @@ export class PlayRun {
   throttleOf(t: Task, h: string): number | undefined {
     const v = t.throttle ?? this.play.throttle;
     if (typeof v !== 'string') return v;
-    const n = Number(String(renderValue(v, this.host(h).vars(t), { at: t.at, host: h })).trim());
-    if (!Number.isInteger(n) || n < 0) {
-      throw new RunbookError(`throttle must be a whole number of hosts, at least 0: got ${JSON.stringify(v)}`, {
-        at: t.at,
-        hint: 'e.g. throttle: 2',
-      });
-    }
+    const n = wholeNumber(t, v, 'throttle', 0, this.host(h).vars(t), h);
     return n === 0 ? undefined : n;
   }
 
